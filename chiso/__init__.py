@@ -1,0 +1,1 @@
+"""Chỉ số: rankings, trends and component gaps of the administrative-reform indices."""

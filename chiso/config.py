@@ -1,0 +1,266 @@
+"""Typed, validated index definitions read from ``config/indices.yaml``.
+
+The YAML file is the only place an index, a component, a unit type or a peer group
+is declared. It is parsed once, at the edge, into frozen models that reject unknown
+keys, so a typo fails loudly with one line naming the file, the index and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from chiso.errors import ChisoError
+
+Text = dict[str, str]
+"""A text in each configured language, e.g. ``{"vi": "Tốt", "en": "Good"}``."""
+
+CODE = r"^[a-z][a-z0-9_]*$"
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors: a typo in YAML fails loudly instead of being ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tier(_Strict):
+    """A band of % of maximum; a unit is in the first tier whose ``min_pct`` it reaches."""
+
+    code: str = Field(description="Short stable code, e.g. 'A' or 'tot'.")
+    name: Text = Field(description="Tier name per language, shown beside its colour.")
+    min_pct: float = Field(ge=0, le=100, description="Lowest % of maximum in this tier.")
+
+
+class Component(_Strict):
+    code: str = Field(pattern=CODE, description="ASCII snake_case of the Vietnamese name.")
+    name: Text
+    max: float = Field(gt=0, description="Maximum points of the component in this variant.")
+
+
+class YearRange(_Strict):
+    start: int | None = Field(default=None, alias="from", ge=1990, le=2100)
+    end: int | None = Field(default=None, alias="to", ge=1990, le=2100)
+
+    def contains(self, year: int) -> bool:
+        return (self.start is None or year >= self.start) and (self.end is None or year <= self.end)
+
+
+class Variant(_Strict):
+    """The structure an index has for some provinces, peer groups (blocks) and years.
+
+    Component lists and maxima differ by province, block and year (DDCI has 5 to 10
+    components, PAR area maxima change with each yearly decision), so an index holds
+    a list of variants; the most specific one that matches a table is used.
+    """
+
+    id: str = Field(pattern=CODE)
+    provinces: list[str] = Field(default_factory=list, description="Empty: every province.")
+    peer_groups: list[str] = Field(default_factory=list, description="Empty: every peer group.")
+    years: YearRange = Field(default_factory=YearRange)
+    max_score: float | None = Field(default=None, gt=0, description="Overrides the index maximum.")
+    unit: Text | None = None
+    aggregation: Literal["sum", "weighted_mean", "published"] | None = None
+    decimals: int | None = Field(default=None, ge=0, le=4, description="Overrides the index decimals.")
+    tiers: list[Tier] | None = None
+    components: list[Component] = Field(default_factory=list)
+    inferred: bool = Field(default=False, description="True when the structure is a deduction.")
+    note: Text | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _unique_components(self) -> Variant:
+        codes = [c.code for c in self.components]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"component code repeated: {', '.join(dupes)}")
+        return self
+
+    def specificity(self) -> int:
+        return 2 * bool(self.provinces) + bool(self.peer_groups)
+
+
+class MethodChange(_Strict):
+    year: int
+    note: Text
+    source: str | None = None
+
+
+class Rate(_Strict):
+    """An online-service rate computed from one-stop counts: sum(numerator) / sum(denominator)."""
+
+    code: str = Field(pattern=CODE)
+    name: Text
+    numerator: list[str] = Field(min_length=1)
+    denominator: list[str] = Field(min_length=1)
+
+
+class Index(_Strict):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="Stable code used in URLs, DB and CLI.")
+    name: Text
+    short_name: Text
+    description: Text
+    publisher: Text | None = None
+    max_score: float = Field(gt=0)
+    unit: Text = Field(description="Unit of the score, e.g. điểm or %.")
+    direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
+    aggregation: Literal["sum", "weighted_mean", "published"]
+    decimals: int = Field(default=2, ge=0, le=4)
+    tiers: list[Tier] = Field(default_factory=list)
+    variants: list[Variant] = Field(default_factory=list)
+    method_changes: list[MethodChange] = Field(default_factory=list)
+    rates: list[Rate] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _tiers_descending(self) -> Index:
+        for tiers in [self.tiers, *(v.tiers for v in self.variants if v.tiers)]:
+            pcts = [t.min_pct for t in tiers]
+            if pcts != sorted(pcts, reverse=True):
+                raise ValueError("tiers must be listed from the highest min_pct down")
+        ids = [v.id for v in self.variants]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"variant id repeated: {', '.join(dupes)}")
+        return self
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher_is_better"
+
+    def variant_for(self, province: str, peer_group: str, year: int) -> Variant | None:
+        """The most specific variant matching a table; ``None`` when nothing matches."""
+        matches = [
+            v
+            for v in self.variants
+            if (not v.provinces or province in v.provinces)
+            and (not v.peer_groups or peer_group in v.peer_groups)
+            and v.years.contains(year)
+        ]
+        return max(matches, key=Variant.specificity, default=None)
+
+    def max_for(self, province: str, peer_group: str, year: int, component: str | None) -> float | None:
+        """Maximum points of the total (component None) or of a component; None if undeclared."""
+        variant = self.variant_for(province, peer_group, year)
+        if component is None:
+            return variant.max_score if variant and variant.max_score else self.max_score
+        if variant is None:
+            return None
+        return next((c.max for c in variant.components if c.code == component), None)
+
+    def tiers_for(self, province: str, peer_group: str, year: int) -> list[Tier]:
+        variant = self.variant_for(province, peer_group, year)
+        return variant.tiers if variant and variant.tiers else self.tiers
+
+    def decimals_for(self, province: str, peer_group: str, year: int) -> int:
+        variant = self.variant_for(province, peer_group, year)
+        return variant.decimals if variant and variant.decimals is not None else self.decimals
+
+    def aggregation_for(self, province: str, peer_group: str, year: int) -> str:
+        variant = self.variant_for(province, peer_group, year)
+        return variant.aggregation if variant and variant.aggregation else self.aggregation
+
+    def unit_for(self, province: str, peer_group: str, year: int) -> Text:
+        variant = self.variant_for(province, peer_group, year)
+        return variant.unit if variant and variant.unit else self.unit
+
+
+class UnitType(_Strict):
+    name: Text
+    peer_group: str
+
+
+class PeerGroup(_Strict):
+    name: Text
+    scope: Literal["province", "national"] = Field(
+        description="Ranked within each province, or across the whole country."
+    )
+
+
+class Catalog(_Strict):
+    version: int
+    languages: list[str] = Field(min_length=1)
+    unit_types: dict[str, UnitType]
+    peer_groups: dict[str, PeerGroup]
+    indices: list[Index] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Catalog:
+        codes = [i.code for i in self.indices]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"index code repeated: {', '.join(dupes)}")
+        for code, unit_type in self.unit_types.items():
+            if unit_type.peer_group not in self.peer_groups:
+                raise ValueError(f"unit type {code}: unknown peer group {unit_type.peer_group!r}")
+        for index in self.indices:
+            for text_field in ("name", "short_name", "description"):
+                missing = [lang for lang in self.languages if lang not in getattr(index, text_field)]
+                if missing:
+                    raise ValueError(f"index {index.code}: {text_field} lacks language {missing[0]}")
+            for variant in index.variants:
+                unknown = [g for g in variant.peer_groups if g not in self.peer_groups]
+                if unknown:
+                    raise ValueError(
+                        f"index {index.code}: variant {variant.id}: unknown peer group {unknown[0]!r}"
+                    )
+        return self
+
+    def index(self, code: str) -> Index:
+        for index in self.indices:
+            if index.code == code.upper():
+                return index
+        raise ChisoError(f"Không có chỉ số {code!r}; có: {', '.join(self.codes)}")
+
+    @property
+    def codes(self) -> list[str]:
+        return [i.code for i in self.indices]
+
+    def peer_group_of(self, unit_type: str) -> str:
+        return self.unit_types[unit_type].peer_group
+
+
+class ConfigError(ChisoError):
+    """The configuration file is unreadable or invalid; the message is one line."""
+
+
+def _field_path(loc: tuple, raw: dict) -> str:
+    """Turn a pydantic location into 'index PAR: variants[0].max_score' using the raw YAML."""
+    parts = list(loc)
+    prefix = ""
+    if len(parts) >= 2 and parts[0] == "indices" and isinstance(parts[1], int):
+        indices = raw.get("indices") or []
+        entry = indices[parts[1]] if parts[1] < len(indices) else {}
+        code = entry.get("code", f"#{parts[1] + 1}") if isinstance(entry, dict) else f"#{parts[1] + 1}"
+        prefix = f"index {code}: "
+        parts = parts[2:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return prefix + (f"field {path}" if path else "")
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read and validate the index catalogue; raise ConfigError with a one-line message."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: không tìm thấy tệp cấu hình") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}:{where}: YAML không hợp lệ: {problem}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: tệp cấu hình phải là một bảng khóa: giá trị (mapping)")
+    try:
+        return Catalog.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = _field_path(tuple(err["loc"]), raw)
+        message = err["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{path}: {where + ': ' if where else ''}{message}") from exc

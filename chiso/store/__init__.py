@@ -1,0 +1,1 @@
+"""DuckDB storage: schema, validated build from CSV files, and read queries returning Polars frames."""

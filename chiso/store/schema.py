@@ -1,0 +1,91 @@
+"""The DuckDB schema. Derived figures (ranks, changes, peer statistics) live in ``ranked``,
+computed once at build time, so a page reads only its slice."""
+
+SCHEMA = """
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+CREATE TABLE sources (
+    source_id INTEGER PRIMARY KEY,
+    title VARCHAR NOT NULL,
+    url VARCHAR,
+    publisher VARCHAR,
+    published_date DATE
+);
+
+CREATE TABLE units (
+    unit_id VARCHAR PRIMARY KEY,       -- '<province slug>/<name slug>'
+    province VARCHAR NOT NULL,         -- '' for national bodies (ministries)
+    name VARCHAR NOT NULL,             -- official name, e.g. 'Huyện Đầm Hà'
+    short_name VARCHAR NOT NULL,       -- 'Đầm Hà'
+    unit_type VARCHAR NOT NULL,
+    peer_group VARCHAR NOT NULL,
+    code VARCHAR,                      -- administrative code where known
+    valid_from INTEGER,
+    valid_to INTEGER,
+    successor_id VARCHAR               -- the unit it merged into
+);
+
+CREATE TABLE unit_aliases (
+    unit_id VARCHAR NOT NULL,
+    alias VARCHAR NOT NULL,            -- as printed in a published table
+    alias_key VARCHAR NOT NULL         -- folded: lower case, no accents
+);
+
+CREATE TABLE scores (
+    province VARCHAR NOT NULL,
+    unit_id VARCHAR NOT NULL,
+    index_code VARCHAR NOT NULL,
+    component VARCHAR,                 -- NULL: the index total
+    year INTEGER NOT NULL,
+    score DOUBLE,                      -- NULL when only a rank was published
+    max_score DOUBLE NOT NULL,
+    published_rank INTEGER,
+    published_rank_of INTEGER,
+    rank_basis VARCHAR,                -- 'published' or 'list_order' (inferred from list order)
+    flag VARCHAR,                      -- doubts about the value, kept with it
+    source_id INTEGER,
+    quote VARCHAR,
+    file VARCHAR,
+    line INTEGER
+);
+
+CREATE TABLE score_sources (           -- a second source for the same value
+    province VARCHAR, unit_id VARCHAR, index_code VARCHAR, component VARCHAR, year INTEGER,
+    source_id INTEGER, quote VARCHAR
+);
+
+CREATE TABLE published_stats (         -- published averages and medians: never ranked as units
+    province VARCHAR NOT NULL,         -- '' for national figures
+    peer_group VARCHAR NOT NULL,       -- 'all' when the source covers every block
+    index_code VARCHAR NOT NULL,
+    component VARCHAR,
+    year INTEGER NOT NULL,
+    stat VARCHAR NOT NULL,             -- 'mean' or 'median'
+    value DOUBLE NOT NULL,
+    max_score DOUBLE NOT NULL,
+    source_id INTEGER,
+    quote VARCHAR
+);
+
+CREATE TABLE one_stop_counts (
+    province VARCHAR NOT NULL, unit_id VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,            -- 'unit': its own desk; 'communes': the communes under it
+    period_start DATE NOT NULL, period_end DATE NOT NULL,
+    indicator VARCHAR NOT NULL, value DOUBLE NOT NULL,
+    source_id INTEGER, quote VARCHAR
+);
+
+CREATE TABLE one_stop_rates (          -- rates as a source printed them; never treated as counts
+    province VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, level VARCHAR NOT NULL,
+    period_start DATE NOT NULL, period_end DATE NOT NULL,
+    indicator VARCHAR NOT NULL, value_pct DOUBLE NOT NULL,
+    source_id INTEGER, quote VARCHAR
+);
+
+CREATE TABLE imports (
+    import_id INTEGER, imported_at TIMESTAMP, kind VARCHAR, file VARCHAR, rows INTEGER, note VARCHAR
+);
+"""
+
+# Read paths filter on these columns; sorting the derived table by them keeps slices contiguous.
+RANKED_ORDER = ["index_code", "peer_group", "scope_province", "year", "component", "rank"]

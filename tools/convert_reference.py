@@ -1,0 +1,317 @@
+"""One-off conversion of ``shared/reference/*.csv`` into the project's own data files.
+
+Run: ``.venv/bin/python tools/convert_reference.py [REFERENCE_DIR]``. It rewrites
+``data/units.csv``, ``data/scores/published.csv``, ``data/averages.csv`` and
+``data/one_stop/{counts,rates}.csv``. Every value keeps its source and quote; the
+mapping decisions (index codes, unit types, official names) are written out below so
+that a reviewer can check each one. Administrative codes come from the
+``vietnamadminunits`` registry (legacy districts, late-2024 snapshot) when installed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from chiso.names import fold  # noqa: E402
+
+REF = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference"
+DATA = ROOT / "data"
+
+PROVINCES = {"TP.HCM": "Hồ Chí Minh"}
+PROVINCE_ALIASES = {"Hồ Chí Minh": ["TP.HCM", "TP. Hồ Chí Minh", "Thành phố Hồ Chí Minh", "HCMC"]}
+
+UNIT_TYPES = {
+    "city (district-level)": "city",
+    "district": "district",
+    "district (merged into Hạ Long 2019)": "district",
+    "town (thị xã)": "town",
+    "urban district (quận)": "urban_district",
+    "department": "department",
+    "department/central agency": "department",
+    "central agency": "central_agency",
+    "commune": "commune",
+    "province": "province",
+    "ministry": "ministry",
+    "city": "city",
+    "commune-average": "city",  # Hạ Long's average over its communes: a value of the city
+}
+PREFIX = {"city": "Thành phố", "district": "Huyện", "town": "Thị xã", "urban_district": "Quận", "commune": "Xã"}
+SHORT_PREFIX = {"city": "TP", "town": "TX", "district": "H.", "urban_district": "Q."}
+
+# Official names of units printed in short form by the sources (the printed form becomes an alias).
+OFFICIAL = {
+    "Sở Lao động - TB&XH": "Sở Lao động - Thương binh và Xã hội",
+    "Sở Nông nghiệp và PTNT": "Sở Nông nghiệp và Phát triển nông thôn",
+    "Ban Quản lý các KCN": "Ban Quản lý các Khu công nghiệp",
+    "Văn phòng UBND tỉnh": "Văn phòng Ủy ban nhân dân tỉnh",
+    "Ban QL Khu CNC và các KCN": "Ban Quản lý Khu công nghệ cao và các Khu công nghiệp",
+    "Ban Quản lý các KCX và CN": "Ban Quản lý các Khu chế xuất và công nghiệp",
+    "Bảo hiểm Xã hội TP": "Bảo hiểm Xã hội thành phố",
+    "Kho bạc Nhà nước tỉnh": "Kho bạc Nhà nước tỉnh",
+}
+EXTRA_ALIASES = {
+    "Sở Lao động - Thương binh và Xã hội": ["Sở LĐ-TB&XH", "Sở Lao động - TB&XH"],
+    "Ban Quản lý Khu kinh tế": ["Ban Quản lý Khu kinh tế tỉnh"],
+}
+# Units ranked in a block other than their type's default one.
+PEER_GROUP_OVERRIDE = {("Quảng Ninh", "Kho bạc Nhà nước tỉnh"): "central_agencies"}
+MERGED = {("Quảng Ninh", "Hoành Bồ"): (2019, "Thành phố Hạ Long")}
+
+# Reference index labels -> (index code, component code or "", kind); kind "avg"/"median" = published stats.
+INDEX_MAP = {
+    "PAR_INDEX": ("PAR", ""),
+    "SIPAS": ("SIPAS", ""),
+    "DDCI": ("DDCI", ""),
+    "DTI": ("DTI", ""),
+    "DTI(commune-level)": ("DTI", ""),
+    "DTI.commune_avg": ("DTI_XA", ""),
+    "DGI": ("DGI", ""),
+    "DGI.survey": ("DGI", ""),
+    "ICT_INDEX": ("DTI", ""),
+    "PAPI": ("PAPI", ""),
+    "PCI": ("PCI", ""),
+    "PAR.tham_dinh(appraisal)": ("PAR", "diem_tham_dinh"),
+    "PAR.SIPAS": ("PAR", "chi_so_hai_long"),
+    "PAR.survey_leaders_managers": ("PAR", "khao_sat_lanh_dao_quan_ly"),
+    "PAR.socioeconomic_impact": ("PAR", "tac_dong_phat_trien_kt_xh"),
+    "DDCI.corporate_governance(business community)": ("DDCI", "quan_tri_doanh_nghiep"),
+    "DDCI.social_responsibility(business community)": ("DDCI", "trach_nhiem_xa_hoi"),
+    "DDCI.innovation_management(business community)": ("DDCI", "quan_ly_doi_moi_sang_tao"),
+    "DDCI(avg component score, 10-pt)": ("DDCI", "binh_quan_thanh_phan"),
+}
+PAPI_COMPONENTS = {
+    "participation": "tham_gia_cua_nguoi_dan",
+    "transparency": "cong_khai_minh_bach",
+    "accountability": "trach_nhiem_giai_trinh",
+    "control_of_corruption": "kiem_soat_tham_nhung",
+    "public_admin_procedures": "thu_tuc_hanh_chinh_cong",
+    "public_service_delivery": "cung_ung_dich_vu_cong",
+    "environmental_governance": "quan_tri_moi_truong",
+    "e_governance": "quan_tri_dien_tu",
+}
+PCI_COMPONENTS = {
+    "entry_costs": "chi_phi_gia_nhap_thi_truong",
+    "land_access": "tiep_can_dat_dai",
+    "transparency": "tinh_minh_bach",
+    "time_costs": "chi_phi_thoi_gian",
+    "informal_charges": "chi_phi_khong_chinh_thuc",
+    "policy_bias": "canh_tranh_binh_dang",
+    "proactivity": "tinh_nang_dong",
+    "business_support": "dich_vu_ho_tro_doanh_nghiep",
+    "labor_policy": "dao_tao_lao_dong",
+    "law_and_order": "thiet_che_phap_ly",
+}
+STAT_GROUP = {
+    "avg provinces": ("provinces", "mean"),
+    "internal avg": ("all", "mean"),
+    "internal avg, %": ("localities", "mean"),
+    "avg localities": ("localities", "mean"),
+    "avg districts": ("localities", "mean"),
+    "avg departments": ("departments", "mean"),
+    "median departments": ("departments", "median"),
+}
+# Values the reference itself calls doubtful (indices.md §10) and other notes kept with the row.
+FLAGS = {
+    ("Quảng Ninh", "Vân Đồn", "DDCI", "2020"): "Nghi lỗi in: 24,22 thấp bất thường so với các địa phương khác",
+    ("Quảng Ninh", "Hạ Long", "DDCI", "2022"): "Bản tiếng Pháp in 70,8; dùng 70,08 theo bản tiếng Việt",
+    ("Hòa Bình", "Hòa Bình", "PAR", "2023"): "Một bài báo in 86,89 (các phần cộng lại 87,89); dùng 86,76 theo hai bài khác",
+    ("Quảng Ninh", "Đầm Hà", "PAR", "2021"): "Chỉ một bản tin nêu, chưa có nguồn thứ hai",
+    ("Quảng Ninh", "Đầm Hà", "SIPAS", "2021"): "Chỉ một bản tin nêu; thang 30 điểm là suy luận",
+    ("Quảng Ninh", "Đầm Hà", "DGI", "2021"): "Điểm điều tra xã hội học DGI; chỉ một bản tin nêu",
+}
+
+
+def _code_lookup():
+    try:
+        from vietnamadminunits import parse_address
+    except ImportError:  # the registry is optional: codes stay empty without it
+        return lambda province, short: ""
+
+    def lookup(province: str, short: str) -> str:
+        try:
+            found = parse_address(f"{short}, {province}", mode="LEGACY", level=2)
+        except Exception:
+            return ""
+        same = found.short_district and fold(found.short_district) == fold(short)
+        return str(found.district_code) if same else ""
+
+    return lookup
+
+
+def _province_code_lookup():
+    try:
+        from vietnamadminunits import parse_address
+    except ImportError:
+        return lambda province: ""
+
+    def lookup(province: str) -> str:
+        try:
+            found = parse_address(province, mode="LEGACY", level=1)
+        except Exception:
+            return ""
+        same = found.short_province and fold(found.short_province) == fold(province)
+        return str(found.province_code) if same else ""
+
+    return lookup
+
+
+def short_of(printed: str) -> str:
+    printed = re.sub(r"\s*\(.*\)$", "", printed).strip()
+    return re.sub(r"^(TP\.?|TX|Quận|xã|Xã)\s+", "", printed).strip()
+
+
+def unit_record(province: str, printed: str, ref_type: str) -> dict:
+    unit_type = UNIT_TYPES[ref_type]
+    aliases: list[str] = []
+    if unit_type in PREFIX:
+        short = short_of(printed)
+        name = f"{PREFIX[unit_type]} {short}"
+        if unit_type in SHORT_PREFIX:
+            aliases.append(f"{SHORT_PREFIX[unit_type]} {short}")
+    elif unit_type == "province":
+        short = printed
+        name = printed
+        aliases += PROVINCE_ALIASES.get(printed, [])
+    else:
+        name = OFFICIAL.get(printed, printed)
+        short = name
+    if printed not in (name, short) and "(" not in printed:
+        aliases.append(printed)
+    aliases += EXTRA_ALIASES.get(name, [])
+    valid_to, successor = MERGED.get((province, short), (None, ""))
+    if valid_to is None and unit_type in ("city", "district", "town", "urban_district"):
+        valid_to = 2025  # district level abolished on 1 July 2025 (Law 72/2025/QH15)
+    return {
+        "province": province,
+        "name": name,
+        "short_name": short,
+        "unit_type": unit_type,
+        "code": "",
+        "valid_from": "",
+        "valid_to": valid_to or "",
+        "successor": successor,
+        "peer_group": PEER_GROUP_OVERRIDE.get((province, name), ""),
+        "aliases": " | ".join(dict.fromkeys(a for a in aliases if a)),
+    }
+
+
+def map_index(label: str) -> tuple[str, str] | tuple[str, str, str, str]:
+    if label in INDEX_MAP:
+        return INDEX_MAP[label]
+    match = re.fullmatch(r"(PAPI|PCI)\.(\w+)", label)
+    if match:
+        table = PAPI_COMPONENTS if match[1] == "PAPI" else PCI_COMPONENTS
+        return match[1], table[match[2]]
+    match = re.fullmatch(r"(\w+?)(?:_INDEX)?\((.+)\)", label)
+    if match:
+        group, stat = STAT_GROUP[match[2]]
+        return match[1], "", group, stat
+    raise KeyError(label)
+
+
+def convert_scores() -> None:
+    rows = list(csv.DictReader((REF / "published_scores.csv").open(encoding="utf-8")))
+    code_of, province_code_of = _code_lookup(), _province_code_lookup()
+    units: dict[tuple[str, str], dict] = {}
+    scores, stats = [], []
+    for row in rows:
+        province = PROVINCES.get(row["province"], row["province"])
+        mapped = map_index(row["index"])
+        if len(mapped) == 4:
+            index, component, group, stat = mapped
+            stats.append(
+                {
+                    "province": "" if province == "Toàn quốc" else province,
+                    "peer_group": group,
+                    "index": index,
+                    "component": component,
+                    "year": row["year"],
+                    "stat": stat,
+                    "value": row["score"],
+                    "max_score": row["max_score"],
+                    "source_title": row["source_title"],
+                    "source_url": row["source_url"],
+                    "quote": row["quote"],
+                }
+            )
+            continue
+        index, component = mapped
+        if row["unit_type"] == "ministry":
+            province = ""
+        record = unit_record(province, row["unit"], row["unit_type"])
+        key = (record["province"], record["name"])
+        if key not in units:
+            if record["unit_type"] == "province":
+                record["code"] = province_code_of(record["name"])
+            elif record["unit_type"] in PREFIX and record["unit_type"] != "commune":
+                record["code"] = code_of(province, record["short_name"])
+            units[key] = record
+        rank, rank_basis, note = row["rank"], "published", ""
+        if "[rank = order listed]" in row["quote"]:
+            rank_basis = "list_order"
+        if rank == "last":
+            rank, note = "", "Nguồn ghi 'cuối bảng' nhưng không nêu tổng số đơn vị"
+        rank_of = row["rank_of"]
+        # SIPAS 2022 of Hòa Bình's departments comes from the same decision table as PAR (all 19).
+        if province == "Hòa Bình" and index == "SIPAS" and row["year"] == "2022" and row["unit_type"] == "department":
+            rank_of = "19"
+            note = "Bảng đủ 19 sở theo QĐ 3349/QĐ-UBND; nguồn không in thứ hạng SIPAS"
+        flag = FLAGS.get((province, record["short_name"], index, row["year"]), "")
+        scores.append(
+            {
+                "province": province,
+                "unit": record["name"],
+                "unit_type": record["unit_type"],
+                "index": index,
+                "component": component,
+                "year": row["year"],
+                "score": row["score"],
+                # A rank-only row prints no score, so its scale is the config's, not a published figure.
+                "max_score": row["max_score"] if row["score"] else "",
+                "rank": rank,
+                "rank_of": rank_of,
+                "source_title": row["source_title"],
+                "source_url": row["source_url"],
+                "quote": row["quote"],
+                "rank_basis": rank_basis if rank else "",
+                "flag": "; ".join(x for x in (flag, note) if x),
+            }
+        )
+    # Units that appear only in the one-stop counts.
+    for row in csv.DictReader((REF / "one_stop_counts.csv").open(encoding="utf-8")):
+        record = unit_record(row["province"], row["unit"], row["unit_type"])
+        if (row["province"], record["name"]) not in units:
+            record["code"] = code_of(row["province"], record["short_name"])
+            units[(row["province"], record["name"])] = record
+    # Successors must exist as units too (Hoành Bồ -> Thành phố Hạ Long is already there).
+    write(DATA / "units.csv", sorted(units.values(), key=lambda u: (u["province"], u["unit_type"], u["name"])))
+    write(DATA / "scores" / "published.csv", scores)
+    write(DATA / "averages.csv", stats)
+
+
+def convert_one_stop() -> None:
+    rows = list(csv.DictReader((REF / "one_stop_counts.csv").open(encoding="utf-8")))
+    counts = [r for r in rows if not r["indicator"].endswith("_pct")]
+    rates = [r for r in rows if r["indicator"].endswith("_pct")]
+    write(DATA / "one_stop" / "counts.csv", counts)
+    write(DATA / "one_stop" / "rates.csv", rates)
+
+
+def write(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{path.relative_to(ROOT)}: {len(rows)} rows")
+
+
+if __name__ == "__main__":
+    convert_scores()
+    convert_one_stop()
