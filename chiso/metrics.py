@@ -49,7 +49,9 @@ def rank_table(scores: pl.LazyFrame) -> pl.LazyFrame:
         .when(pl.col("complete"))
         .then(pl.lit("computed"))
         .otherwise(pl.lit("partial")),
-        rank_mismatch=pl.col("complete") & has_published & (pl.col("published_rank") != pl.col("rank_computed")),
+        rank_mismatch=pl.col("complete")
+        & has_published
+        & (pl.col("published_rank") != pl.col("rank_computed")),
     )
 
 
@@ -58,10 +60,7 @@ def add_shares(ranked: pl.LazyFrame) -> pl.LazyFrame:
     n = pl.col("rank_of").cast(pl.Float64)
     return ranked.with_columns(
         pct_of_max=pl.col("score") / pl.col("max_score") * 100,
-        percentile=pl.when(n > 1)
-        .then((n - pl.col("rank")) / (n - 1) * 100)
-        .when(n == 1)
-        .then(100.0),
+        percentile=pl.when(n > 1).then((n - pl.col("rank")) / (n - 1) * 100).when(n == 1).then(100.0),
         peer_mean=pl.col("score").mean().over(TABLE),
         peer_median=pl.col("score").median().over(TABLE),
     )

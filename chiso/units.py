@@ -45,7 +45,11 @@ class Registry:
         registry = cls()
         for row in units.iter_rows(named=True):
             unit = Unit(
-                row["unit_id"], row["province"], row["name"], row["short_name"], row["unit_type"],
+                row["unit_id"],
+                row["province"],
+                row["name"],
+                row["short_name"],
+                row["unit_type"],
                 row.get("code") or "",
             )
             registry.add(unit)
@@ -79,7 +83,10 @@ class Registry:
                 found = [u for u in found if u.unit_type in types]
             return found
 
-        for ids in (self._exact.get(key, set()), self._loose.get(key, set()) | self._loose.get(strip_prefix(key), set())):
+        for ids in (
+            self._exact.get(key, set()),
+            self._loose.get(key, set()) | self._loose.get(strip_prefix(key), set()),
+        ):
             found = keep(ids)
             if found:
                 return found

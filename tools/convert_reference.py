@@ -41,7 +41,13 @@ UNIT_TYPES = {
     "city": "city",
     "commune-average": "city",  # Hạ Long's average over its communes: a value of the city
 }
-PREFIX = {"city": "Thành phố", "district": "Huyện", "town": "Thị xã", "urban_district": "Quận", "commune": "Xã"}
+PREFIX = {
+    "city": "Thành phố",
+    "district": "Huyện",
+    "town": "Thị xã",
+    "urban_district": "Quận",
+    "commune": "Xã",
+}
 SHORT_PREFIX = {"city": "TP", "town": "TX", "district": "H.", "urban_district": "Q."}
 
 # Official names of units printed in short form by the sources (the printed form becomes an alias).
@@ -118,9 +124,19 @@ STAT_GROUP = {
 }
 # Values the reference itself calls doubtful (indices.md §10) and other notes kept with the row.
 FLAGS = {
-    ("Quảng Ninh", "Vân Đồn", "DDCI", "2020"): "Nghi lỗi in: 24,22 thấp bất thường so với các địa phương khác",
+    (
+        "Quảng Ninh",
+        "Vân Đồn",
+        "DDCI",
+        "2020",
+    ): "Nghi lỗi in: 24,22 thấp bất thường so với các địa phương khác",
     ("Quảng Ninh", "Hạ Long", "DDCI", "2022"): "Bản tiếng Pháp in 70,8; dùng 70,08 theo bản tiếng Việt",
-    ("Hòa Bình", "Hòa Bình", "PAR", "2023"): "Một bài báo in 86,89 (các phần cộng lại 87,89); dùng 86,76 theo hai bài khác",
+    (
+        "Hòa Bình",
+        "Hòa Bình",
+        "PAR",
+        "2023",
+    ): "Một bài báo in 86,89 (các phần cộng lại 87,89); dùng 86,76 theo hai bài khác",
     ("Quảng Ninh", "Đầm Hà", "PAR", "2021"): "Chỉ một bản tin nêu, chưa có nguồn thứ hai",
     ("Quảng Ninh", "Đầm Hà", "SIPAS", "2021"): "Chỉ một bản tin nêu; thang 30 điểm là suy luận",
     ("Quảng Ninh", "Đầm Hà", "DGI", "2021"): "Điểm điều tra xã hội học DGI; chỉ một bản tin nêu",
@@ -259,7 +275,12 @@ def convert_scores() -> None:
             rank, note = "", "Nguồn ghi 'cuối bảng' nhưng không nêu tổng số đơn vị"
         rank_of = row["rank_of"]
         # SIPAS 2022 of Hòa Bình's departments comes from the same decision table as PAR (all 19).
-        if province == "Hòa Bình" and index == "SIPAS" and row["year"] == "2022" and row["unit_type"] == "department":
+        if (
+            province == "Hòa Bình"
+            and index == "SIPAS"
+            and row["year"] == "2022"
+            and row["unit_type"] == "department"
+        ):
             rank_of = "19"
             note = "Bảng đủ 19 sở theo QĐ 3349/QĐ-UBND; nguồn không in thứ hạng SIPAS"
         flag = FLAGS.get((province, record["short_name"], index, row["year"]), "")
@@ -290,7 +311,9 @@ def convert_scores() -> None:
             record["code"] = code_of(row["province"], record["short_name"])
             units[(row["province"], record["name"])] = record
     # Successors must exist as units too (Hoành Bồ -> Thành phố Hạ Long is already there).
-    write(DATA / "units.csv", sorted(units.values(), key=lambda u: (u["province"], u["unit_type"], u["name"])))
+    write(
+        DATA / "units.csv", sorted(units.values(), key=lambda u: (u["province"], u["unit_type"], u["name"]))
+    )
     write(DATA / "scores" / "published.csv", scores)
     write(DATA / "averages.csv", stats)
 

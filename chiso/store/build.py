@@ -59,16 +59,37 @@ def tier_frame(catalog: Catalog, keys: pl.DataFrame) -> pl.LazyFrame:
     for index_code, province, peer_group, year in keys.rows():
         tiers = catalog.index(index_code).tiers_for(province, peer_group, year)
         for order, tier in enumerate(tiers):
-            rows.append((index_code, province, peer_group, year, order, tier.code,
-                         tier.name.get("vi", tier.code), tier.name.get("en", tier.code), tier.min_pct))
-    schema = {"index_code": pl.String, "province": pl.String, "peer_group": pl.String, "year": pl.Int32,
-              "tier_order": pl.Int32, "tier_code": pl.String, "tier_vi": pl.String, "tier_en": pl.String,
-              "min_pct": pl.Float64}
+            rows.append(
+                (
+                    index_code,
+                    province,
+                    peer_group,
+                    year,
+                    order,
+                    tier.code,
+                    tier.name.get("vi", tier.code),
+                    tier.name.get("en", tier.code),
+                    tier.min_pct,
+                )
+            )
+    schema = {
+        "index_code": pl.String,
+        "province": pl.String,
+        "peer_group": pl.String,
+        "year": pl.Int32,
+        "tier_order": pl.Int32,
+        "tier_code": pl.String,
+        "tier_vi": pl.String,
+        "tier_en": pl.String,
+        "min_pct": pl.Float64,
+    }
     return pl.DataFrame(rows, schema=schema, orient="row").lazy()
 
 
 def _sources(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    parts = [f.select(pl.col("source_title").alias("title"), pl.col("source_url").alias("url")) for f in frames]
+    parts = [
+        f.select(pl.col("source_title").alias("title"), pl.col("source_url").alias("url")) for f in frames
+    ]
     sources = pl.concat(parts).unique().filter(pl.col("title") != "").sort("title", "url")
     return sources.with_row_index("source_id", offset=1).with_columns(
         pl.col("source_id").cast(pl.Int32),
@@ -79,12 +100,15 @@ def _sources(frames: list[pl.DataFrame]) -> pl.DataFrame:
 def _with_source_id(frame: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
     if "source_url" not in frame.columns:
         frame = frame.with_columns(source_url=pl.lit(""))
-    lookup = sources.select("source_id", pl.col("title").alias("source_title"),
-                            pl.col("url").fill_null("").alias("source_url"))
+    lookup = sources.select(
+        "source_id", pl.col("title").alias("source_title"), pl.col("url").fill_null("").alias("source_url")
+    )
     return frame.join(lookup, on=["source_title", "source_url"], how="left")
 
 
-def derive_ranked(scores: pl.DataFrame, units: pl.DataFrame, sources: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
+def derive_ranked(
+    scores: pl.DataFrame, units: pl.DataFrame, sources: pl.DataFrame, catalog: Catalog
+) -> pl.DataFrame:
     """The stored ``ranked`` table: one row per score with everything a page shows."""
     national = [g for g, spec in catalog.peer_groups.items() if spec.scope == "national"]
     direction = {i.code: i.higher_is_better for i in catalog.indices}
@@ -92,7 +116,9 @@ def derive_ranked(scores: pl.DataFrame, units: pl.DataFrame, sources: pl.DataFra
         scores.filter(pl.col("is_first"))
         .join(units.select("unit_id", "name", "short_name", "unit_type", "code"), on="unit_id", how="left")
         .with_columns(
-            scope_province=pl.when(pl.col("peer_group").is_in(national)).then(pl.lit("")).otherwise("province"),
+            scope_province=pl.when(pl.col("peer_group").is_in(national))
+            .then(pl.lit(""))
+            .otherwise("province"),
             higher_is_better=pl.col("index_code").replace_strict(direction, return_dtype=pl.Boolean),
         )
     )
@@ -100,14 +126,49 @@ def derive_ranked(scores: pl.DataFrame, units: pl.DataFrame, sources: pl.DataFra
     ranked = metrics.derive(base.lazy(), tiers).collect()
     ranked = ranked.join(
         sources.select("source_id", pl.col("title").alias("source_title"), pl.col("url").alias("source_url")),
-        on="source_id", how="left",
+        on="source_id",
+        how="left",
     )
     columns = [
-        "scope_province", "province", "peer_group", "unit_id", "name", "short_name", "unit_type", "code",
-        "index_code", "component", "year", "score", "max_score", "pct_of_max", "rank", "rank_of", "rank_basis",
-        "rank_computed", "n_scored", "complete", "rank_mismatch", "published_rank", "published_rank_of",
-        "percentile", "tier_code", "tier_vi", "tier_en", "prev_score", "prev_rank", "prev_rank_of", "d_score",
-        "d_rank", "peer_mean", "peer_median", "flag", "source_id", "source_title", "source_url", "quote",
+        "scope_province",
+        "province",
+        "peer_group",
+        "unit_id",
+        "name",
+        "short_name",
+        "unit_type",
+        "code",
+        "index_code",
+        "component",
+        "year",
+        "score",
+        "max_score",
+        "pct_of_max",
+        "rank",
+        "rank_of",
+        "rank_basis",
+        "rank_computed",
+        "n_scored",
+        "complete",
+        "rank_mismatch",
+        "published_rank",
+        "published_rank_of",
+        "percentile",
+        "tier_code",
+        "tier_vi",
+        "tier_en",
+        "prev_score",
+        "prev_rank",
+        "prev_rank_of",
+        "d_score",
+        "d_rank",
+        "peer_mean",
+        "peer_median",
+        "flag",
+        "source_id",
+        "source_title",
+        "source_url",
+        "quote",
     ]
     return ranked.select(columns).sort(RANKED_ORDER, nulls_last=True)
 
@@ -124,8 +185,10 @@ def build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str = "p
     score_files = sorted((data_dir / "scores").glob("*.csv"))
     if not score_files:
         raise ChisoError(f"{data_dir / 'scores'}: không có tệp điểm số (*.csv)")
-    scores = pl.concat([read_scores(p, catalog, registry, units).with_columns(file=pl.lit(p.name))
-                        for p in score_files], how="diagonal_relaxed")
+    scores = pl.concat(
+        [read_scores(p, catalog, registry, units).with_columns(file=pl.lit(p.name)) for p in score_files],
+        how="diagonal_relaxed",
+    )
     stats_path = data_dir / "averages.csv"
     stats = read_stats(stats_path, catalog) if stats_path.exists() else None
     counts_path, rates_path = data_dir / "one_stop" / "counts.csv", data_dir / "one_stop" / "rates.csv"
@@ -141,20 +204,40 @@ def build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str = "p
     try:
         with duckdb.connect(str(tmp)) as con:
             con.execute(SCHEMA)
+
             def sourced(frame):
                 return None if frame is None else _with_source_id(frame, sources)
 
-            _write_all(con, catalog, units, aliases, sources, sourced(scores), ranked,
-                       sourced(stats), sourced(counts), sourced(rates))
-            meta = {"built_at": datetime.now(UTC).isoformat(timespec="seconds"), "dataset": dataset,
-                    "version": fingerprint(config_path, data_dir)}
+            _write_all(
+                con,
+                catalog,
+                units,
+                aliases,
+                sources,
+                sourced(scores),
+                ranked,
+                sourced(stats),
+                sourced(counts),
+                sourced(rates),
+            )
+            meta = {
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "dataset": dataset,
+                "version": fingerprint(config_path, data_dir),
+            }
             con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
-    return BuildReport(db_path, units.height, scores.height, 0 if stats is None else stats.height,
-                       0 if counts is None else counts.height, 0 if rates is None else rates.height)
+    return BuildReport(
+        db_path,
+        units.height,
+        scores.height,
+        0 if stats is None else stats.height,
+        0 if counts is None else counts.height,
+        0 if rates is None else rates.height,
+    )
 
 
 def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, counts, rates) -> None:
@@ -167,8 +250,23 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
     con.execute("INSERT INTO unit_aliases SELECT * FROM aliases_df")
     con.register("sources_df", sources.to_arrow())
     con.execute("INSERT INTO sources (source_id, title, url) SELECT source_id, title, url FROM sources_df")
-    score_cols = ["province", "unit_id", "index_code", "component", "year", "score", "max_score", "published_rank",
-                  "published_rank_of", "rank_basis", "flag", "source_id", "quote", "file", "_line"]
+    score_cols = [
+        "province",
+        "unit_id",
+        "index_code",
+        "component",
+        "year",
+        "score",
+        "max_score",
+        "published_rank",
+        "published_rank_of",
+        "rank_basis",
+        "flag",
+        "source_id",
+        "quote",
+        "file",
+        "_line",
+    ]
     con.register("scores_df", scores.filter(pl.col("is_first")).select(score_cols).to_arrow())
     con.execute("INSERT INTO scores SELECT * FROM scores_df")
     extra = scores.filter(~pl.col("is_first")).select(*score_cols[:5], "source_id", "quote")
@@ -177,14 +275,39 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
     con.register("ranked_df", ranked.to_arrow())
     con.execute("CREATE TABLE ranked AS SELECT * FROM ranked_df")
     if stats is not None:
-        con.register("stats_df", stats.select("province", "peer_group", "index_code", "component", "year", "stat",
-                                              "value", "max_score", "source_id", "quote").to_arrow())
+        con.register(
+            "stats_df",
+            stats.select(
+                "province",
+                "peer_group",
+                "index_code",
+                "component",
+                "year",
+                "stat",
+                "value",
+                "max_score",
+                "source_id",
+                "quote",
+            ).to_arrow(),
+        )
         con.execute("INSERT INTO published_stats SELECT * FROM stats_df")
     for table, frame, value in (("one_stop_counts", counts, "value"), ("one_stop_rates", rates, "value")):
         if frame is None:
             continue
-        con.register("c_df", frame.select("province", "unit_id", "level", "period_start", "period_end", "indicator",
-                                          value, "source_id", "quote").to_arrow())
+        con.register(
+            "c_df",
+            frame.select(
+                "province",
+                "unit_id",
+                "level",
+                "period_start",
+                "period_end",
+                "indicator",
+                value,
+                "source_id",
+                "quote",
+            ).to_arrow(),
+        )
         con.execute(f"INSERT INTO {table} SELECT * FROM c_df")
         con.unregister("c_df")
     con.execute(

@@ -18,16 +18,58 @@ from chiso.names import nfc
 from chiso.units import Registry, unit_id
 
 SCORE_COLUMNS = [
-    "province", "unit", "unit_type", "index", "component", "year", "score", "max_score",
-    "rank", "rank_of", "source_title", "source_url", "quote",
+    "province",
+    "unit",
+    "unit_type",
+    "index",
+    "component",
+    "year",
+    "score",
+    "max_score",
+    "rank",
+    "rank_of",
+    "source_title",
+    "source_url",
+    "quote",
 ]
 OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag"]
-UNIT_COLUMNS = ["province", "name", "short_name", "unit_type", "code", "valid_from", "valid_to", "successor",
-                "peer_group", "aliases"]
-STAT_COLUMNS = ["province", "peer_group", "index", "component", "year", "stat", "value", "max_score",
-                "source_title", "source_url", "quote"]
-COUNT_COLUMNS = ["province", "unit", "unit_type", "level", "period_start", "period_end", "indicator", "value",
-                 "source_title", "quote"]
+UNIT_COLUMNS = [
+    "province",
+    "name",
+    "short_name",
+    "unit_type",
+    "code",
+    "valid_from",
+    "valid_to",
+    "successor",
+    "peer_group",
+    "aliases",
+]
+STAT_COLUMNS = [
+    "province",
+    "peer_group",
+    "index",
+    "component",
+    "year",
+    "stat",
+    "value",
+    "max_score",
+    "source_title",
+    "source_url",
+    "quote",
+]
+COUNT_COLUMNS = [
+    "province",
+    "unit",
+    "unit_type",
+    "level",
+    "period_start",
+    "period_end",
+    "indicator",
+    "value",
+    "source_title",
+    "quote",
+]
 YEAR_RANGE = (1990, 2100)
 
 
@@ -39,7 +81,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file + (f", dòng {self.line}" if self.line else "") + (f", cột {self.column}" if self.column else "")
+        where = (
+            self.file
+            + (f", dòng {self.line}" if self.line else "")
+            + (f", cột {self.column}" if self.column else "")
+        )
         return f"{where}: {self.message}"
 
 
@@ -58,7 +104,9 @@ def read_csv(path: Path, required: list[str], optional: list[str] = ()) -> pl.Da
     try:
         frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except Exception as exc:  # polars raises several types for malformed CSV
-        raise DataError([Problem(name, None, None, f"không đọc được CSV: {str(exc).splitlines()[0]}")]) from exc
+        raise DataError(
+            [Problem(name, None, None, f"không đọc được CSV: {str(exc).splitlines()[0]}")]
+        ) from exc
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise DataError([Problem(name, 1, missing[0], "thiếu cột bắt buộc")])
@@ -73,7 +121,9 @@ def read_csv(path: Path, required: list[str], optional: list[str] = ()) -> pl.Da
     return frame.with_row_index("_line", offset=2).with_columns(pl.col("_line").cast(pl.Int64))
 
 
-def _problems(frame: pl.DataFrame, mask: pl.Expr, file: str, column: str, message: str | pl.Expr) -> list[Problem]:
+def _problems(
+    frame: pl.DataFrame, mask: pl.Expr, file: str, column: str, message: str | pl.Expr
+) -> list[Problem]:
     bad = frame.filter(mask)
     if bad.is_empty():
         return []
@@ -91,12 +141,18 @@ def _number_checks(frame: pl.DataFrame, file: str, column: str, *, required: boo
     value = _number(column)
     present = raw != ""
     problems = _problems(
-        frame, present & raw.str.contains(r"^-?[0-9]+,[0-9]+$"), file, column,
+        frame,
+        present & raw.str.contains(r"^-?[0-9]+,[0-9]+$"),
+        file,
+        column,
         pl.format("'{}' dùng dấu phẩy thập phân; tệp dạng dài dùng dấu chấm (ví dụ 91.24)", raw),
     )
     problems += _problems(
-        frame, present & ~raw.str.contains(r"^-?[0-9]+,[0-9]+$") & (value.is_null() | ~value.is_finite()),
-        file, column, pl.format("'{}' không phải là số hữu hạn", raw),
+        frame,
+        present & ~raw.str.contains(r"^-?[0-9]+,[0-9]+$") & (value.is_null() | ~value.is_finite()),
+        file,
+        column,
+        pl.format("'{}' không phải là số hữu hạn", raw),
     )
     if required:
         problems += _problems(frame, ~present, file, column, "thiếu giá trị")
@@ -108,7 +164,10 @@ def _year_checks(frame: pl.DataFrame, file: str, column: str = "year") -> list[P
     year = raw.cast(pl.Int64, strict=False)
     lo, hi = YEAR_RANGE
     return _problems(
-        frame, ~raw.str.contains(r"^[0-9]{4}$") | (year < lo) | (year > hi), file, column,
+        frame,
+        ~raw.str.contains(r"^[0-9]{4}$") | (year < lo) | (year > hi),
+        file,
+        column,
         pl.format("năm '{}' phải là số nguyên trong khoảng " + f"{lo}–{hi}", raw),
     )
 
@@ -119,18 +178,29 @@ def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame
     frame = read_csv(path, ["province", "name", "short_name", "unit_type"], UNIT_COLUMNS[4:])
     types = list(catalog.unit_types)
     problems = _problems(
-        frame, ~pl.col("unit_type").is_in(types), file, "unit_type",
-        pl.format("loại đơn vị '{}' không có trong cấu hình ({})", pl.col("unit_type"), pl.lit(", ".join(types))),
+        frame,
+        ~pl.col("unit_type").is_in(types),
+        file,
+        "unit_type",
+        pl.format(
+            "loại đơn vị '{}' không có trong cấu hình ({})", pl.col("unit_type"), pl.lit(", ".join(types))
+        ),
     )
     problems += _problems(
-        frame, (pl.col("peer_group") != "") & ~pl.col("peer_group").is_in(list(catalog.peer_groups)),
-        file, "peer_group", pl.format("nhóm so sánh '{}' không có trong cấu hình", pl.col("peer_group")),
+        frame,
+        (pl.col("peer_group") != "") & ~pl.col("peer_group").is_in(list(catalog.peer_groups)),
+        file,
+        "peer_group",
+        pl.format("nhóm so sánh '{}' không có trong cấu hình", pl.col("peer_group")),
     )
     problems += _problems(frame, pl.col("name") == "", file, "name", "thiếu tên đơn vị")
     for column in ("valid_from", "valid_to"):
         problems += _problems(
-            frame, (pl.col(column) != "") & pl.col(column).cast(pl.Int64, strict=False).is_null(),
-            file, column, pl.format("'{}' không phải là năm", pl.col(column)),
+            frame,
+            (pl.col(column) != "") & pl.col(column).cast(pl.Int64, strict=False).is_null(),
+            file,
+            column,
+            pl.format("'{}' không phải là năm", pl.col(column)),
         )
     if problems:
         raise DataError(problems)
@@ -145,7 +215,9 @@ def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame
         .otherwise(pl.col("peer_group")),
         valid_from=pl.col("valid_from").cast(pl.Int32, strict=False),
         valid_to=pl.col("valid_to").cast(pl.Int32, strict=False),
-        successor_id=pl.when(pl.col("successor") == "").then(None).otherwise(
+        successor_id=pl.when(pl.col("successor") == "")
+        .then(None)
+        .otherwise(
             pl.struct("province", "successor").map_elements(
                 lambda r: unit_id(r["province"], r["successor"]), return_dtype=pl.String
             )
@@ -154,19 +226,44 @@ def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame
     )
     dupes = units.filter(pl.col("unit_id").is_duplicated())
     if not dupes.is_empty():
-        raise DataError([Problem(file, r["_line"], "name", f"đơn vị '{r['name']}' lặp lại") for r in dupes.iter_rows(named=True)])
+        raise DataError(
+            [
+                Problem(file, r["_line"], "name", f"đơn vị '{r['name']}' lặp lại")
+                for r in dupes.iter_rows(named=True)
+            ]
+        )
     ids = set(units["unit_id"])
     orphans = units.filter(pl.col("successor_id").is_not_null() & ~pl.col("successor_id").is_in(list(ids)))
     if not orphans.is_empty():
-        raise DataError([Problem(file, r["_line"], "successor", f"đơn vị kế thừa '{r['successor']}' không có trong danh sách") for r in orphans.iter_rows(named=True)])
+        raise DataError(
+            [
+                Problem(
+                    file,
+                    r["_line"],
+                    "successor",
+                    f"đơn vị kế thừa '{r['successor']}' không có trong danh sách",
+                )
+                for r in orphans.iter_rows(named=True)
+            ]
+        )
     aliases = (
         units.select("unit_id", pl.col("aliases").str.split("|").alias("alias"))
         .explode("alias")
         .with_columns(pl.col("alias").str.strip_chars())
         .filter(pl.col("alias") != "")
     )
-    columns = ["unit_id", "province", "name", "short_name", "unit_type", "peer_group", "code", "valid_from",
-               "valid_to", "successor_id"]
+    columns = [
+        "unit_id",
+        "province",
+        "name",
+        "short_name",
+        "unit_type",
+        "peer_group",
+        "code",
+        "valid_from",
+        "valid_to",
+        "successor_id",
+    ]
     return units.select(columns), aliases
 
 
@@ -187,35 +284,51 @@ def _resolve_units(frame: pl.DataFrame, registry: Registry, file: str) -> tuple[
 def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.DataFrame) -> pl.DataFrame:
     """A long-format score file -> validated rows keyed by unit_id; DataError lists every problem."""
     file = str(path)
-    frame = read_csv(path, ["unit", "index", "year"], [c for c in SCORE_COLUMNS if c not in ("unit", "index", "year")]
-                     + OPTIONAL_SCORE_COLUMNS)
+    frame = read_csv(
+        path,
+        ["unit", "index", "year"],
+        [c for c in SCORE_COLUMNS if c not in ("unit", "index", "year")] + OPTIONAL_SCORE_COLUMNS,
+    )
     if frame.is_empty():
         raise DataError([Problem(file, None, None, "tệp không có dòng dữ liệu nào")])
     codes = catalog.codes
     problems = _year_checks(frame, file)
     problems += _problems(
-        frame, ~pl.col("index").str.to_uppercase().is_in(codes), file, "index",
+        frame,
+        ~pl.col("index").str.to_uppercase().is_in(codes),
+        file,
+        "index",
         pl.format("chỉ số '{}' không có trong cấu hình ({})", pl.col("index"), pl.lit(", ".join(codes))),
     )
     for column, required in (("score", False), ("max_score", False), ("rank", False), ("rank_of", False)):
         problems += _number_checks(frame, file, column, required=required)
     problems += _problems(
-        frame, (pl.col("score") == "") & (pl.col("rank") == ""), file, "score", "cần có điểm (score) hoặc thứ hạng (rank)"
+        frame,
+        (pl.col("score") == "") & (pl.col("rank") == ""),
+        file,
+        "score",
+        "cần có điểm (score) hoặc thứ hạng (rank)",
     )
     problems += _problems(
-        frame, ~pl.col("rank_basis").is_in(["", "published", "list_order"]), file, "rank_basis",
+        frame,
+        ~pl.col("rank_basis").is_in(["", "published", "list_order"]),
+        file,
+        "rank_basis",
         "rank_basis phải là 'published' hoặc 'list_order'",
     )
     frame, unit_problems = _resolve_units(frame, registry, file)
     problems += unit_problems
     problems += _problems(
         frame,
-        pl.col("unit_id").is_not_null() & (pl.col("unit_type") != "") & (pl.col("unit_type") != pl.col("registry_type")),
-        file, "unit_type",
+        pl.col("unit_id").is_not_null()
+        & (pl.col("unit_type") != "")
+        & (pl.col("unit_type") != pl.col("registry_type")),
+        file,
+        "unit_type",
         pl.format("loại '{}' khác với danh mục đơn vị ('{}')", pl.col("unit_type"), pl.col("registry_type")),
     )
     if problems:
-        raise DataError(sorted(problems, key=lambda p: (p.line or 0)))
+        raise DataError(sorted(problems, key=lambda p: p.line or 0))
     frame = frame.join(units.select("unit_id", "peer_group"), on="unit_id", how="left").with_columns(
         index_code=pl.col("index").str.to_uppercase(),
         component=pl.when(pl.col("component") == "").then(None).otherwise(pl.col("component")),
@@ -224,8 +337,11 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         row_max=_number("max_score"),
         published_rank=_number("rank").cast(pl.Int32),
         published_rank_of=_number("rank_of").cast(pl.Int32),
-        rank_basis=pl.when(pl.col("rank") == "").then(None)
-        .when(pl.col("rank_basis") == "").then(pl.lit("published")).otherwise(pl.col("rank_basis")),
+        rank_basis=pl.when(pl.col("rank") == "")
+        .then(None)
+        .when(pl.col("rank_basis") == "")
+        .then(pl.lit("published"))
+        .otherwise(pl.col("rank_basis")),
         flag=pl.when(pl.col("flag") == "").then(None).otherwise(pl.col("flag")),
     )
     frame = _attach_config_max(frame, catalog, file)
@@ -235,39 +351,67 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
 def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.DataFrame:
     """Join the maximum declared in the config; refuse undeclared components and scores above it."""
     keys = frame.select("index_code", "province", "peer_group", "year", "component").unique()
-    maxima = [
-        (*k, catalog.index(k[0]).max_for(k[1], k[2], k[3], k[4])) for k in keys.rows()
-    ]
+    maxima = [(*k, catalog.index(k[0]).max_for(k[1], k[2], k[3], k[4])) for k in keys.rows()]
     lookup = pl.DataFrame(
-        maxima, schema={"index_code": pl.String, "province": pl.String, "peer_group": pl.String,
-                        "year": pl.Int32, "component": pl.String, "max_score_cfg": pl.Float64}, orient="row",
+        maxima,
+        schema={
+            "index_code": pl.String,
+            "province": pl.String,
+            "peer_group": pl.String,
+            "year": pl.Int32,
+            "component": pl.String,
+            "max_score_cfg": pl.Float64,
+        },
+        orient="row",
     )
-    frame = frame.join(lookup, on=["index_code", "province", "peer_group", "year", "component"], how="left",
-                       nulls_equal=True)
+    frame = frame.join(
+        lookup, on=["index_code", "province", "peer_group", "year", "component"], how="left", nulls_equal=True
+    )
     problems = _problems(
-        frame, pl.col("component").is_not_null() & pl.col("max_score_cfg").is_null(), file, "component",
-        pl.format("thành phần '{}' không được khai báo cho {} năm {} ({}) trong config/indices.yaml",
-                  pl.col("component"), pl.col("index_code"), pl.col("year"), pl.col("peer_group")),
+        frame,
+        pl.col("component").is_not_null() & pl.col("max_score_cfg").is_null(),
+        file,
+        "component",
+        pl.format(
+            "thành phần '{}' không được khai báo cho {} năm {} ({}) trong config/indices.yaml",
+            pl.col("component"),
+            pl.col("index_code"),
+            pl.col("year"),
+            pl.col("peer_group"),
+        ),
     )
     problems += _problems(
-        frame, pl.col("row_max").is_not_null() & pl.col("max_score_cfg").is_not_null()
+        frame,
+        pl.col("row_max").is_not_null()
+        & pl.col("max_score_cfg").is_not_null()
         & ((pl.col("row_max") - pl.col("max_score_cfg")).abs() > 1e-9),
-        file, "max_score",
-        pl.format("điểm tối đa {} khác với cấu hình ({}) cho {}", pl.col("row_max"), pl.col("max_score_cfg"),
-                  pl.col("index_code")),
+        file,
+        "max_score",
+        pl.format(
+            "điểm tối đa {} khác với cấu hình ({}) cho {}",
+            pl.col("row_max"),
+            pl.col("max_score_cfg"),
+            pl.col("index_code"),
+        ),
     )
     frame = frame.with_columns(max_score=pl.coalesce("max_score_cfg", "row_max"))
     problems += _problems(
-        frame, pl.col("score") > pl.col("max_score") + 1e-9, file, "score",
+        frame,
+        pl.col("score") > pl.col("max_score") + 1e-9,
+        file,
+        "score",
         pl.format("điểm {} vượt điểm tối đa {}", pl.col("score"), pl.col("max_score")),
     )
     problems += _problems(frame, pl.col("score") < 0, file, "score", pl.format("điểm {} âm", pl.col("score")))
     problems += _problems(
-        frame, (pl.col("published_rank") < 1) | (pl.col("published_rank") > pl.col("published_rank_of")),
-        file, "rank", pl.format("thứ hạng {} nằm ngoài 1–{}", pl.col("published_rank"), pl.col("published_rank_of")),
+        frame,
+        (pl.col("published_rank") < 1) | (pl.col("published_rank") > pl.col("published_rank_of")),
+        file,
+        "rank",
+        pl.format("thứ hạng {} nằm ngoài 1–{}", pl.col("published_rank"), pl.col("published_rank_of")),
     )
     if problems:
-        raise DataError(sorted(problems, key=lambda p: (p.line or 0)))
+        raise DataError(sorted(problems, key=lambda p: p.line or 0))
     return frame
 
 
@@ -287,11 +431,18 @@ def _check_duplicates(frame: pl.DataFrame, file: str) -> pl.DataFrame:
     )
     conflicts = grouped.filter((pl.col("_line") != pl.col("_first")) & (pl.col("_n_values") > 1))
     if not conflicts.is_empty():
-        raise DataError([
-            Problem(file, r["_line"], "score",
-                    f"trùng đơn vị/chỉ số/thành phần/năm với dòng {r['_first']} nhưng khác điểm hoặc thứ hạng")
-            for r in conflicts.iter_rows(named=True)
-        ])
+        raise DataError(
+            [
+                Problem(
+                    file,
+                    r["_line"],
+                    "score",
+                    f"trùng đơn vị/chỉ số/thành phần/năm với dòng {r['_first']} "
+                    "nhưng khác điểm hoặc thứ hạng",
+                )
+                for r in conflicts.iter_rows(named=True)
+            ]
+        )
     return grouped.with_columns(is_first=pl.col("_line") == pl.col("_first")).drop("_first", "_n_values")
 
 
@@ -301,13 +452,24 @@ def read_stats(path: Path, catalog: Catalog) -> pl.DataFrame:
     frame = read_csv(path, STAT_COLUMNS)
     problems = _year_checks(frame, file) + _number_checks(frame, file, "value", required=True)
     problems += _number_checks(frame, file, "max_score", required=True)
-    problems += _problems(frame, ~pl.col("index").is_in(catalog.codes), file, "index",
-                          pl.format("chỉ số '{}' không có trong cấu hình", pl.col("index")))
-    problems += _problems(frame, ~pl.col("stat").is_in(["mean", "median"]), file, "stat",
-                          "stat phải là 'mean' hoặc 'median'")
+    problems += _problems(
+        frame,
+        ~pl.col("index").is_in(catalog.codes),
+        file,
+        "index",
+        pl.format("chỉ số '{}' không có trong cấu hình", pl.col("index")),
+    )
+    problems += _problems(
+        frame, ~pl.col("stat").is_in(["mean", "median"]), file, "stat", "stat phải là 'mean' hoặc 'median'"
+    )
     groups = [*catalog.peer_groups, "all"]
-    problems += _problems(frame, ~pl.col("peer_group").is_in(groups), file, "peer_group",
-                          pl.format("nhóm so sánh '{}' không có trong cấu hình", pl.col("peer_group")))
+    problems += _problems(
+        frame,
+        ~pl.col("peer_group").is_in(groups),
+        file,
+        "peer_group",
+        pl.format("nhóm so sánh '{}' không có trong cấu hình", pl.col("peer_group")),
+    )
     if problems:
         raise DataError(problems)
     return frame.with_columns(
@@ -324,11 +486,19 @@ def read_counts(path: Path, registry: Registry) -> pl.DataFrame:
     file = str(path)
     frame = read_csv(path, COUNT_COLUMNS, ["source_url"])
     problems = _number_checks(frame, file, "value", required=True)
-    problems += _problems(frame, ~pl.col("level").is_in(["unit", "communes"]), file, "level",
-                          "level phải là 'unit' hoặc 'communes'")
+    problems += _problems(
+        frame,
+        ~pl.col("level").is_in(["unit", "communes"]),
+        file,
+        "level",
+        "level phải là 'unit' hoặc 'communes'",
+    )
     for column in ("period_start", "period_end"):
         problems += _problems(
-            frame, pl.col(column).str.to_date("%Y-%m-%d", strict=False).is_null(), file, column,
+            frame,
+            pl.col(column).str.to_date("%Y-%m-%d", strict=False).is_null(),
+            file,
+            column,
             pl.format("ngày '{}' phải có dạng YYYY-MM-DD", pl.col(column)),
         )
     frame, unit_problems = _resolve_units(frame, registry, file)

@@ -1,0 +1,18 @@
+"""Chỉ số: the router. Pages are registered here, in order; each page is thin."""
+
+import streamlit as st
+
+from chiso.i18n import t
+from chiso.ui import lang
+
+st.set_page_config(page_title="Chỉ số", page_icon="📊", layout="wide")
+
+PAGES = [
+    st.Page(
+        "pages/rankings.py", title=t("nav.rankings", lang()), icon="🏆", url_path="rankings", default=True
+    ),
+    st.Page("pages/trends.py", title=t("nav.trends", lang()), icon="📈", url_path="trends"),
+    st.Page("pages/about.py", title=t("nav.about", lang()), icon="ℹ️", url_path="about"),
+]
+
+st.navigation(PAGES).run()

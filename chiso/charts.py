@@ -1,0 +1,156 @@
+"""Plotly figures: one frame and already-translated text in, a figure out. No queries, no Streamlit.
+
+Numbers use Vietnamese separators (``separators=",."``) when the language is Vietnamese;
+colours come from a colour-blind-safe palette and never carry meaning alone (tier names
+appear in the legend and hover text).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from chiso import fmt
+
+# Okabe–Ito, colour-blind safe; tiers take them best first.
+PALETTE = ["#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
+
+
+def _layout(fig: go.Figure, *, title: str, source: str, lang: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        separators=",." if lang == "vi" else ".,",
+        font={"family": FONT, "size": 13},
+        height=height,
+        margin={"l": 10, "r": 40, "t": 70, "b": 110},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
+    )
+    if source:
+        fig.add_annotation(
+            text=source,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=-0.2,
+            showarrow=False,
+            xanchor="left",
+            font={"size": 11, "color": "#555"},
+        )
+    return fig
+
+
+def ranking_bar(
+    ranking: pl.DataFrame,
+    *,
+    title: str,
+    score_label: str,
+    peer_average: float | None,
+    average_label: str,
+    source: str,
+    decimals: int,
+    lang: str,
+) -> go.Figure:
+    """Horizontal bars in rank order (1 at the top), one colour per tier, peer average as a line."""
+    scored = ranking.filter(pl.col("score").is_not_null()).sort("rank", "name", nulls_last=True)
+    tier_col = "tier_vi" if lang == "vi" else "tier_en"
+    fig = go.Figure()
+    tiers = list(dict.fromkeys(scored.sort("tier_code", nulls_last=True).get_column(tier_col).to_list()))
+    order = scored.get_column("name").to_list()
+    for i, tier in enumerate(dict.fromkeys(scored.get_column(tier_col).to_list())):
+        part = scored.filter(pl.col(tier_col).is_null() if tier is None else pl.col(tier_col) == tier)
+        labels = [f"{fmt.rank(r, n)}  {name}" for r, n, name in part.select("rank", "rank_of", "name").rows()]
+        fig.add_bar(
+            x=part.get_column("score").to_list(),
+            y=labels,
+            orientation="h",
+            name=tier or "–",
+            marker_color=PALETTE[(tiers.index(tier) if tier in tiers else i) % len(PALETTE)],
+            text=[fmt.number(v, decimals, lang=lang) for v in part.get_column("score").to_list()],
+            textposition="outside",
+            hovertemplate="%{y}<br>" + score_label + ": %{x}<br>" + (tier or "") + "<extra></extra>",
+        )
+    all_labels = [
+        f"{fmt.rank(r, n)}  {name}" for r, n, name in scored.select("rank", "rank_of", "name").rows()
+    ]
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(all_labels)), title=None)
+    fig.update_xaxes(title=score_label, showgrid=True, gridcolor="#eee")
+    if peer_average is not None:
+        fig.add_vline(
+            x=peer_average,
+            line_dash="dash",
+            line_color="#333",
+            annotation_text=f"{average_label}: {fmt.number(peer_average, decimals, lang=lang)}",
+            annotation_position="top",
+        )
+    height = max(320, 28 * len(order) + 160)
+    return _layout(fig, title=title, source=source, lang=lang, height=height)
+
+
+def trend_lines(
+    series: pl.DataFrame,
+    *,
+    years: list[int],
+    measure: str,
+    title: str,
+    y_label: str,
+    year_label: str,
+    average: pl.DataFrame | None,
+    average_label: str,
+    breaks: list[tuple[int, str]],
+    source: str,
+    lang: str,
+) -> go.Figure:
+    """One line per unit over every year; a missing year is a gap (None), never a zero.
+
+    ``measure`` is ``score`` or ``rank``; the rank axis is reversed so 1 is at the top.
+    ``breaks`` marks method changes as dotted vertical lines with their note.
+    """
+    fig = go.Figure()
+    for i, (name, part) in enumerate(series.sort("name").group_by("name", maintain_order=True)):
+        by_year = dict(
+            zip(part.get_column("year").to_list(), part.get_column(measure).to_list(), strict=True)
+        )
+        fig.add_scatter(
+            x=years,
+            y=[by_year.get(y) for y in years],
+            mode="lines+markers",
+            name=name[0],
+            connectgaps=False,
+            line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
+        )
+    if average is not None and not average.is_empty():
+        by_year = dict(
+            zip(average.get_column("year").to_list(), average.get_column("value").to_list(), strict=True)
+        )
+        fig.add_scatter(
+            x=years,
+            y=[by_year.get(y) for y in years],
+            mode="lines",
+            name=average_label,
+            connectgaps=False,
+            line={"color": "#555", "dash": "dash", "width": 1.5},
+        )
+    for year, note in breaks:
+        fig.add_vline(x=year - 0.5, line_dash="dot", line_color="#999")
+        fig.add_annotation(
+            x=year - 0.5,
+            y=1.02,
+            yref="paper",
+            text=f"⚑ {year}",
+            hovertext=note,
+            showarrow=False,
+            font={"size": 11, "color": "#666"},
+        )
+    fig.update_xaxes(
+        title=year_label,
+        tickmode="array",
+        tickvals=years,
+        ticktext=[str(y) for y in years],
+        range=[min(years) - 0.5, max(years) + 0.5] if years else None,
+    )
+    fig.update_yaxes(
+        title=y_label, showgrid=True, gridcolor="#eee", autorange="reversed" if measure == "rank" else True
+    )
+    return _layout(fig, title=title, source=source, lang=lang, height=460)

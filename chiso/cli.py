@@ -1,0 +1,126 @@
+"""The ``chiso`` command: the same library functions the pages call.
+
+Exit codes: 0 success, 1 invalid input or data (one message on standard error),
+2 bad usage. Machine formats on standard output are plain UTF-8 without BOM, dot
+decimals, no title or footer rows. The CLI never prompts or reads standard input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from chiso import fmt, paths, views
+from chiso.config import load_catalog
+from chiso.errors import ChisoError
+from chiso.selection import resolve_scope
+from chiso.store import queries
+from chiso.store.build import build
+
+
+def _db_arg(parser: argparse.ArgumentParser, default: Path) -> None:
+    parser.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {default})")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="chiso", description="Chỉ số: xếp hạng các chỉ số cải cách hành chính"
+    )
+    sub = root.add_subparsers(dest="command", required=True)
+
+    p_build = sub.add_parser("build", help="xây dựng cơ sở dữ liệu từ config/ và data/")
+    p_build.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
+    p_build.add_argument("--data", type=Path, default=paths.DATA_DIR)
+    _db_arg(p_build, paths.db_path())
+
+    p_rank = sub.add_parser("rank", help="in bảng xếp hạng của một chỉ số, một năm")
+    p_rank.add_argument("--index", required=True, help="mã chỉ số, ví dụ PAR")
+    p_rank.add_argument("--year", required=True, type=int)
+    p_rank.add_argument("--province", default=None, help="tỉnh (không cần với nhóm toàn quốc)")
+    p_rank.add_argument("--unit-type", required=True, help="loại đơn vị hoặc tên nhóm so sánh")
+    p_rank.add_argument("--component", default=None, help="mã thành phần (mặc định: điểm tổng)")
+    p_rank.add_argument("--format", choices=["csv", "json", "table"], default="table")
+    p_rank.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p_rank.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
+    _db_arg(p_rank, paths.db_path())
+
+    p_demo = sub.add_parser("demo", help="tạo cơ sở dữ liệu tỉnh minh họa")
+    p_demo.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
+    p_demo.add_argument("--seed", type=int, default=2024)
+    _db_arg(p_demo, paths.demo_db_path())
+    return root
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    report = build(args.config, args.data, args.db or paths.db_path())
+    print(report.summary())
+    return 0
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.config)
+    index = catalog.index(args.index)
+    with queries.connect(args.db or paths.db_path()) as con:
+        registry_units, registry_aliases = queries.units(con), queries.aliases(con)
+        scope = resolve_scope(catalog, registry_units, registry_aliases, args.province, args.unit_type)
+        ranking = queries.ranking(
+            con,
+            index=index.code,
+            year=args.year,
+            peer_group=scope.peer_group,
+            scope_province=scope.scope_province,
+            component=args.component,
+        )
+    if ranking.is_empty():
+        raise ChisoError(
+            f"Không có dữ liệu {index.code} năm {args.year} cho nhóm {scope.peer_group}"
+            + (f" ở {scope.province}" if scope.province else "")
+        )
+    rows = views.machine_rows(ranking, args.lang)
+    if args.format == "csv":
+        sys.stdout.write(rows.write_csv())
+    elif args.format == "json":
+        sys.stdout.write(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        _print_table(rows, index.decimals_for(scope.province, scope.peer_group, args.year), args.lang)
+    return 0
+
+
+def _print_table(rows: pl.DataFrame, decimals: int, lang: str) -> None:
+    for row in rows.iter_rows(named=True):
+        print(
+            f"{fmt.rank(row['rank'], row['rank_of']):>7}  {row['unit']:<45} "
+            f"{fmt.number(row['score'], decimals, lang=lang):>9}  "
+            f"{fmt.percent(row['pct_of_max'], lang=lang):>9}  "
+            f"{row['tier'] or ''}"
+        )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from chiso.demo import build_demo
+
+    report = build_demo(args.config, args.db or paths.demo_db_path(), seed=args.seed)
+    print(report.summary())
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "rank": cmd_rank, "demo": cmd_demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ChisoError as exc:
+        print(f"chiso: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Numbers written the Vietnamese way: ``91,24`` and ``14.859``, rounded half up.
+
+Rounding is done on the decimal value that is printed (90,925 -> 90,93), not on the
+binary float, which would round 90.925 down.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+EMPTY = "–"
+
+
+def round_half_up(value: float, decimals: int = 2) -> float:
+    """Round like a person does; floats are first cut to 9 decimals to drop binary noise."""
+    exact = Decimal(repr(round(float(value), 9)))
+    return float(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def number(value: float | int | None, decimals: int = 2, *, lang: str = "vi") -> str:
+    """'91,24' in Vietnamese, '91.24' in English; thousands grouped; empty shows a dash."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return EMPTY
+    exact = Decimal(repr(round(float(value), 9))).quantize(
+        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP
+    )
+    text = f"{exact:,.{decimals}f}"
+    if lang == "vi":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def signed(value: float | int | None, decimals: int = 2, *, lang: str = "vi") -> str:
+    """A change with its sign: '+1,27', '−0,50', '0,00'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return EMPTY
+    text = number(abs(value), decimals, lang=lang)
+    rounded = round_half_up(value, decimals)
+    return ("+" if rounded > 0 else "−" if rounded < 0 else "") + text
+
+
+def percent(value: float | None, decimals: int = 2, *, lang: str = "vi") -> str:
+    return EMPTY if value is None else f"{number(value, decimals, lang=lang)} %"
+
+
+def rank(rank: int | None, rank_of: int | None) -> str:
+    """'3/13'; an unknown N shows as '3/?'."""
+    if rank is None:
+        return EMPTY
+    return f"{rank}/{rank_of if rank_of else '?'}"
+
+
+def rank_change(d_rank: int | None) -> str:
+    """'▲ 2' up, '▼ 1' down, '= 0' unchanged: an arrow and a number, never colour alone."""
+    if d_rank is None or (isinstance(d_rank, float) and math.isnan(d_rank)):
+        return EMPTY
+    d_rank = int(d_rank)
+    return f"▲ {d_rank}" if d_rank > 0 else f"▼ {-d_rank}" if d_rank < 0 else "= 0"

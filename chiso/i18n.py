@@ -1,0 +1,37 @@
+"""UI text from ``locales/<lang>.yaml``. Index and component names stay in indices.yaml.
+
+``t(key, lang, **values)`` falls back to Vietnamese, then to the key itself, so a
+missing text is visible on the page instead of crashing it; a test keeps every
+locale complete.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import yaml
+
+from chiso.paths import LOCALES_DIR
+
+DEFAULT_LANG = "vi"
+LANGS = ("vi", "en")
+
+
+@cache
+def messages(lang: str) -> dict[str, str]:
+    path = LOCALES_DIR / f"{lang}.yaml"
+    if not path.exists():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    text = messages(lang).get(key) or messages(DEFAULT_LANG).get(key) or key
+    return text.format(**values) if values else text
+
+
+def label(text: dict[str, str] | None, lang: str) -> str:
+    """Pick a config text in the language, falling back to Vietnamese."""
+    if not text:
+        return ""
+    return text.get(lang) or text.get(DEFAULT_LANG) or next(iter(text.values()))

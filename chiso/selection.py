@@ -1,0 +1,137 @@
+"""Which ranked table a view shows: the province, peer group, index and year chosen, with
+defaults and fallbacks. Shared by the CLI and by the pages' URL state, pure (no Streamlit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from chiso.config import Catalog
+from chiso.errors import ChisoError
+from chiso.names import fold
+from chiso.units import Registry
+
+
+@dataclass(frozen=True)
+class Scope:
+    peer_group: str
+    province: str  # '' for a national peer group
+    scope_province: str
+
+
+def peer_group_from(catalog: Catalog, text: str) -> str:
+    """A peer-group name or a unit type (which stands for its peer group)."""
+    key = text.strip().lower().replace("-", "_")
+    if key in catalog.peer_groups:
+        return key
+    if key in catalog.unit_types:
+        return catalog.unit_types[key].peer_group
+    choices = ", ".join([*catalog.peer_groups, *catalog.unit_types])
+    raise ChisoError(
+        f"--unit-type {text!r} không phải loại đơn vị hay nhóm so sánh; chọn một trong: {choices}"
+    )
+
+
+def resolve_province(units: pl.DataFrame, aliases: pl.DataFrame, text: str) -> str:
+    """A province as typed ('Hoà Bình', 'hoa binh', 'TP.HCM') -> its name in the data."""
+    provinces = units.filter(pl.col("unit_type") == "province")
+    registry = Registry.from_frames(provinces, aliases.filter(pl.col("unit_id").is_in(provinces["unit_id"])))
+    found = registry.candidates(text)
+    if len(found) == 1:
+        return found[0].name
+    known = {fold(p): p for p in units.get_column("province").unique().to_list() if p}
+    if fold(text) in known:
+        return known[fold(text)]
+    if not found:
+        raise ChisoError(f"Không tìm thấy tỉnh {text!r}")
+    raise ChisoError(f"Tên tỉnh {text!r} không rõ ràng: {', '.join(u.name for u in found)}")
+
+
+def resolve_scope(
+    catalog: Catalog, units: pl.DataFrame, aliases: pl.DataFrame, province: str | None, unit_type: str
+) -> Scope:
+    group = peer_group_from(catalog, unit_type)
+    if catalog.peer_groups[group].scope == "national":
+        return Scope(group, "", "")
+    if not province:
+        raise ChisoError(f"Nhóm {group} được xếp hạng trong từng tỉnh: hãy thêm --province")
+    name = resolve_province(units, aliases, province)
+    return Scope(group, name, name)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A ranked table: peer group, province ('' when national), index and year."""
+
+    peer_group: str
+    province: str
+    index: str
+    year: int
+
+
+def default_selection(tables: pl.DataFrame) -> Selection:
+    """The largest complete table in the data (most scored units), latest year first."""
+    best = tables.sort(["complete", "n_scored", "year"], descending=True, nulls_last=True).row(0, named=True)
+    return Selection(best["peer_group"], best["scope_province"], best["index_code"], best["year"])
+
+
+def options(tables: pl.DataFrame, sel: Selection, field: str) -> list:
+    """Values offered for one selector given the choices above it."""
+    if field == "peer_group":
+        return sorted(tables.get_column("peer_group").unique().to_list())
+    frame = tables.filter(pl.col("peer_group") == sel.peer_group)
+    if field == "province":
+        return sorted(frame.get_column("scope_province").unique().to_list())
+    frame = frame.filter(pl.col("scope_province") == sel.province)
+    if field == "index":
+        return sorted(frame.get_column("index_code").unique().to_list())
+    frame = frame.filter(pl.col("index_code") == sel.index)
+    return sorted(frame.get_column("year").unique().to_list(), reverse=True)
+
+
+def fit(tables: pl.DataFrame, requested: dict[str, str | None]) -> tuple[Selection, list[tuple[str, str]]]:
+    """Apply requested values in order (group, province, index, year), falling back to a
+    valid choice for each; returns the selection and (param, value) pairs that were refused.
+    """
+    sel = default_selection(tables)
+    refused: list[tuple[str, str]] = []
+    for field in ("peer_group", "province", "index", "year"):
+        choices = options(tables, sel, field)
+        wanted = requested.get(field)
+        value = _match(wanted, choices)
+        if wanted not in (None, "") and value is None:
+            refused.append((field, str(wanted)))
+        current = getattr(sel, field)
+        if value is None:
+            value = current if current in choices else _fallback(field, choices, tables, sel)
+        sel = replace(sel, **{field: value})
+    return sel, refused
+
+
+def _match(wanted: str | None, choices: list):
+    if wanted in (None, ""):
+        return None
+    for choice in choices:
+        if str(choice) == str(wanted) or fold(str(choice)) == fold(str(wanted)):
+            return choice
+    return None
+
+
+def _fallback(field: str, choices: list, tables: pl.DataFrame, sel: Selection):
+    if not choices:
+        return getattr(sel, field)
+    if field == "year":
+        return choices[0]  # latest year with data
+    if field == "index":
+        return "PAR" if "PAR" in choices else choices[0]
+    if field == "province":
+        sized = (
+            tables.filter(pl.col("peer_group") == sel.peer_group)
+            .group_by("scope_province")
+            .agg(pl.col("n_scored").max())
+            .sort(["n_scored", "scope_province"], descending=[True, False])
+        )
+        return sized.row(0)[0]
+    return choices[0]

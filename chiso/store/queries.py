@@ -1,0 +1,105 @@
+"""Named read queries: bound parameters in, Polars frames out. The app opens the file read-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from chiso.errors import ChisoError
+
+
+def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    if read_only and not Path(path).exists():
+        raise ChisoError(f"Chưa có cơ sở dữ liệu {path}; hãy chạy 'chiso build' (hoặc 'make run').")
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, **params) -> pl.DataFrame:
+    # One cursor per call: a connection is shared between Streamlit sessions and is not thread-safe.
+    with con.cursor() as cur:
+        return cur.sql(sql, params=params).pl() if params else cur.sql(sql).pl()
+
+
+def meta(con) -> dict[str, str]:
+    return dict(_frame(con, "SELECT key, value FROM meta").rows())
+
+
+def units(con) -> pl.DataFrame:
+    return _frame(con, "SELECT * FROM units ORDER BY province, name")
+
+
+def aliases(con) -> pl.DataFrame:
+    return _frame(con, "SELECT unit_id, alias FROM unit_aliases")
+
+
+def tables(con) -> pl.DataFrame:
+    """Every ranked table of index totals, for the selectors: one row per table with its size."""
+    return _frame(
+        con,
+        """
+        SELECT scope_province, peer_group, index_code, year, count(*) AS n_rows, count(score) AS n_scored,
+               bool_and(complete) AS complete
+        FROM ranked WHERE component IS NULL
+        GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year
+        """,
+    )
+
+
+def ranking(
+    con, *, index: str, year: int, peer_group: str, scope_province: str, component: str | None = None
+) -> pl.DataFrame:
+    """One ranked table (the total when component is None), best first, unranked rows last."""
+    return _frame(
+        con,
+        """
+        SELECT * FROM ranked
+        WHERE index_code = $index AND year = $year AND peer_group = $peer_group
+          AND scope_province = $scope AND component IS NOT DISTINCT FROM $component
+        ORDER BY rank NULLS LAST, score DESC NULLS LAST, name
+        """,
+        index=index,
+        year=year,
+        peer_group=peer_group,
+        scope=scope_province,
+        component=component,
+    )
+
+
+def published_stats(con, *, index: str, year: int, peer_group: str, province: str) -> pl.DataFrame:
+    """Published averages/medians for a table: its block, or the province as a whole ('all')."""
+    return _frame(
+        con,
+        """
+        SELECT s.*, src.title AS source_title, src.url AS source_url
+        FROM published_stats s LEFT JOIN sources src USING (source_id)
+        WHERE index_code = $index AND year = $year AND province = $province
+          AND peer_group IN ($peer_group, 'all') AND component IS NULL
+        """,
+        index=index,
+        year=year,
+        peer_group=peer_group,
+        province=province,
+    )
+
+
+def series(
+    con, *, index: str, peer_group: str, scope_province: str, component: str | None = None
+) -> pl.DataFrame:
+    """Every year of one index for a peer group: the trends page filters units from it."""
+    return _frame(
+        con,
+        """
+        SELECT unit_id, name, short_name, year, score, max_score, pct_of_max, rank, rank_of, rank_basis,
+               peer_mean, n_scored, flag, source_title
+        FROM ranked
+        WHERE index_code = $index AND peer_group = $peer_group AND scope_province = $scope
+          AND component IS NOT DISTINCT FROM $component
+        ORDER BY unit_id, year
+        """,
+        index=index,
+        peer_group=peer_group,
+        scope=scope_province,
+        component=component,
+    )

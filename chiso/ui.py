@@ -1,0 +1,289 @@
+"""The only non-page module that imports Streamlit: cached data access, shared widgets and
+the view state mirrored to the URL so that any view can be shared as a link.
+
+Caches are keyed on the database path and its version (the build fingerprint), so a
+rebuilt database is picked up without restarting the app.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from chiso import paths
+from chiso.config import Catalog, load_catalog
+from chiso.errors import ChisoError
+from chiso.i18n import LANGS, label, t
+from chiso.selection import Selection, fit, options
+from chiso.store import queries
+
+DATASETS = ("published", "demo")
+STATE = "view"  # canonical view state, survives page switches (widget keys do not)
+
+
+# ---------- data access ----------
+
+
+@st.cache_resource
+def catalog() -> Catalog:
+    return load_catalog(paths.CONFIG_PATH)
+
+
+@st.cache_resource
+def _connection(path: str, mtime: float):
+    return queries.connect(Path(path))
+
+
+def db_path(dataset: str) -> Path:
+    return paths.demo_db_path() if dataset == "demo" else paths.db_path()
+
+
+def connection(dataset: str):
+    """Read-only connection to the dataset's file; reopened when the file is rebuilt."""
+    path = db_path(dataset)
+    if not path.exists():
+        return None
+    return _connection(str(path), path.stat().st_mtime)
+
+
+def version(dataset: str) -> str:
+    path = db_path(dataset)
+    return f"{path}:{path.stat().st_mtime}" if path.exists() else ""
+
+
+@st.cache_data(max_entries=64)
+def tables(dataset: str, _version: str) -> pl.DataFrame:
+    return queries.tables(connection(dataset))
+
+
+@st.cache_data(max_entries=256)
+def ranking(dataset: str, _version: str, sel: Selection, component: str | None = None) -> pl.DataFrame:
+    return queries.ranking(
+        connection(dataset),
+        index=sel.index,
+        year=sel.year,
+        peer_group=sel.peer_group,
+        scope_province=sel.province,
+        component=component,
+    )
+
+
+@st.cache_data(max_entries=256)
+def published_stats(dataset: str, _version: str, sel: Selection) -> pl.DataFrame:
+    return queries.published_stats(
+        connection(dataset), index=sel.index, year=sel.year, peer_group=sel.peer_group, province=sel.province
+    )
+
+
+@st.cache_data(max_entries=128)
+def series(dataset: str, _version: str, index: str, peer_group: str, province: str) -> pl.DataFrame:
+    return queries.series(connection(dataset), index=index, peer_group=peer_group, scope_province=province)
+
+
+@st.cache_data(max_entries=8)
+def meta(dataset: str, _version: str) -> dict[str, str]:
+    return queries.meta(connection(dataset))
+
+
+# ---------- view state in the URL ----------
+
+
+def view() -> dict[str, str]:
+    """The canonical state: first read from the URL, then kept in the session."""
+    if STATE not in st.session_state:
+        st.session_state[STATE] = {k: st.query_params.get(k) for k in st.query_params}
+    return st.session_state[STATE]
+
+
+def publish(**values: object) -> None:
+    """Store values in the view state and mirror the whole state to the URL."""
+    state = view()
+    for key, value in values.items():
+        if value is None or value == "":
+            state.pop(key, None)
+        else:
+            state[key] = str(value)
+    wanted = {k: v for k, v in state.items() if v not in (None, "")}
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def notice_invalid(param: str, value: str) -> None:
+    st.toast(t("url.invalid", lang(), param=param, value=value))
+
+
+def _choice(key: str, allowed: list[str], default: str) -> str:
+    """A state value restricted to ``allowed``; an invalid one falls back with a notice."""
+    value = view().get(key)
+    if value is None:
+        return default
+    if value not in allowed:
+        notice_invalid(key, value)
+        publish(**{key: default})
+        return default
+    return value
+
+
+def lang() -> str:
+    return view().get("lang") if view().get("lang") in LANGS else "vi"
+
+
+def widget(kind, key: str, label_text: str, choices: list, current, fmt=str, **kwargs):
+    """A keyed widget whose value survives reruns and page switches through the view state."""
+    wkey = f"w_{key}"
+    if wkey in st.session_state and st.session_state[wkey] in choices:
+        current = st.session_state[wkey]
+    elif current not in choices and choices:
+        current = choices[0]
+    st.session_state[wkey] = current
+    return kind(label_text, choices, key=wkey, format_func=fmt, **kwargs)
+
+
+# ---------- shared sidebar ----------
+
+
+def ensure_router() -> None:
+    """Route through app.py even when a page URL is the first one a fresh server sees.
+
+    Streamlit falls back to its legacy multipage mode when a ``pages/`` folder sits beside
+    the entry script and the first request runs a page directly; that mode bypasses
+    ``st.navigation`` (wrong titles, an extra 'app' entry). Switching the flag off and
+    rerunning sends the request through the router, which keeps the page and its URL.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def sidebar() -> tuple[str, str]:
+    """Language and dataset pickers shown on every page; returns (lang, dataset)."""
+    ensure_router()
+    chosen_lang = _choice("lang", list(LANGS), "vi")
+    names = {"vi": "Tiếng Việt", "en": "English"}
+    with st.sidebar:
+        chosen_lang = widget(
+            st.radio,
+            "lang",
+            t("sidebar.language", chosen_lang),
+            list(LANGS),
+            chosen_lang,
+            fmt=names.get,
+            horizontal=True,
+        )
+        dataset = _choice("ds", list(DATASETS), "published")
+        dataset = widget(
+            st.radio,
+            "ds",
+            t("sidebar.dataset", chosen_lang),
+            list(DATASETS),
+            dataset,
+            fmt=lambda d: t(f"dataset.{d}", chosen_lang),
+        )
+    publish(lang=chosen_lang if chosen_lang != "vi" else None, ds=dataset if dataset != "published" else None)
+    return chosen_lang, dataset
+
+
+def dataset_ready(dataset: str, lang_code: str) -> bool:
+    """Say in words when the chosen database is missing; show the demo banner when it is demo data."""
+    if connection(dataset) is None:
+        st.warning(t("demo.missing" if dataset == "demo" else "db.missing", lang_code))
+        return False
+    if dataset == "demo" or meta(dataset, version(dataset)).get("dataset") == "demo":
+        st.info("🧪 " + t("demo.banner", lang_code))
+    return True
+
+
+def table_picker(dataset: str, lang_code: str) -> Selection | None:
+    """Peer group, province, index and year selectors; refused URL values fall back with a notice."""
+    cat = catalog()
+    frame = tables(dataset, version(dataset))
+    if frame.is_empty():
+        st.info(t("rankings.no_tables", lang_code))
+        return None
+    state = view()
+    requested = {
+        "peer_group": state.get("group"),
+        "province": state.get("province"),
+        "index": state.get("index"),
+        "year": state.get("year"),
+    }
+    for key, wkey in (
+        ("peer_group", "w_group"),
+        ("province", "w_province"),
+        ("index", "w_index"),
+        ("year", "w_year"),
+    ):
+        if wkey in st.session_state:
+            requested[key] = str(st.session_state.pop(wkey))
+    sel, refused = fit(frame, requested)
+    for param, value in refused:
+        notice_invalid({"peer_group": "group"}.get(param, param), value)
+    cols = st.columns(4)
+    with cols[0]:
+        group = widget(
+            st.selectbox,
+            "group",
+            t("sel.peer_group", lang_code),
+            options(frame, sel, "peer_group"),
+            sel.peer_group,
+            fmt=lambda g: label(cat.peer_groups[g].name, lang_code),
+        )
+    sel, _ = fit(frame, {**requested, "peer_group": group})
+    with cols[1]:
+        provinces = options(frame, sel, "province")
+        province = widget(
+            st.selectbox,
+            "province",
+            t("sel.province", lang_code),
+            provinces,
+            sel.province,
+            fmt=lambda p: p or t("sel.national", lang_code),
+            disabled=provinces == [""],
+        )
+    sel, _ = fit(frame, {**requested, "peer_group": group, "province": province})
+    with cols[2]:
+        index = widget(
+            st.selectbox,
+            "index",
+            t("sel.index", lang_code),
+            options(frame, sel, "index"),
+            sel.index,
+            fmt=lambda c: label(cat.index(c).short_name, lang_code),
+        )
+    sel, _ = fit(frame, {**requested, "peer_group": group, "province": province, "index": index})
+    with cols[3]:
+        year = widget(st.selectbox, "year", t("sel.year", lang_code), options(frame, sel, "year"), sel.year)
+    sel = Selection(group, province, index, int(year))
+    publish(group=sel.peer_group, province=sel.province or None, index=sel.index, year=sel.year)
+    return sel
+
+
+def guard(render) -> None:
+    """Run a page body; a user-facing error is shown in words, never as a stack trace."""
+    try:
+        render()
+    except ChisoError as exc:
+        st.error(t("error.generic", lang(), message=str(exc)))
+    except Exception as exc:  # last line of defence: the page stays usable
+        st.error(t("error.generic", lang(), message=f"{type(exc).__name__}: {exc}"))
+
+
+def unit_picker(label_text: str, names: dict[str, str], default: list[str]) -> list[str]:
+    """Multiselect of units kept in the URL as ``units=id1,id2``; unknown ids are dropped with a notice."""
+    wkey = "w_units"
+    if wkey in st.session_state:
+        current = [u for u in st.session_state[wkey] if u in names]
+    else:
+        requested = [u for u in (view().get("units") or "").split(",") if u]
+        unknown = [u for u in requested if u not in names]
+        for u in unknown:
+            notice_invalid("units", u)
+        current = [u for u in requested if u in names] or default
+    st.session_state[wkey] = current
+    chosen = st.multiselect(label_text, list(names), key=wkey, format_func=names.get, max_selections=8)
+    publish(units=",".join(chosen) if chosen != default else None)
+    return chosen

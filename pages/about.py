@@ -1,0 +1,20 @@
+"""Giới thiệu: what Chỉ số shows and the indices declared in config/indices.yaml."""
+
+import streamlit as st
+
+from chiso import fmt, ui
+from chiso.i18n import label, t
+
+
+def render() -> None:
+    lang, _ = ui.sidebar()
+    st.header(t("about.title", lang))
+    st.write(t("about.body", lang))
+    st.subheader(t("about.indices", lang))
+    for index in ui.catalog().indices:
+        unit = label(index.unit, lang)
+        with st.expander(f"{label(index.name, lang)} — {fmt.number(index.max_score, 0, lang=lang)} {unit}"):
+            st.write(label(index.description, lang))
+
+
+ui.guard(render)
