@@ -37,7 +37,9 @@ def peer_group_from(catalog: Catalog, text: str) -> str:
 def resolve_province(units: pl.DataFrame, aliases: pl.DataFrame, text: str) -> str:
     """A province as typed ('Hoà Bình', 'hoa binh', 'TP.HCM') -> its name in the data."""
     provinces = units.filter(pl.col("unit_type") == "province")
-    registry = Registry.from_frames(provinces, aliases.filter(pl.col("unit_id").is_in(provinces["unit_id"])))
+    registry = Registry.from_frames(
+        provinces, aliases.filter(pl.col("unit_id").is_in(provinces["unit_id"].to_list()))
+    )
     found = registry.candidates(text)
     if len(found) == 1:
         return found[0].name

@@ -277,7 +277,11 @@ def _resolve_units(frame: pl.DataFrame, registry: Registry, file: str) -> tuple[
             mapping.append((province, unit, found.unit_id, found.unit_type))
         except ChisoError as exc:
             problems.append(Problem(file, line, "unit", str(exc)))
-    lookup = pl.DataFrame(mapping, schema=["province", "unit", "unit_id", "registry_type"], orient="row")
+    lookup = pl.DataFrame(
+        mapping,
+        schema=dict.fromkeys(["province", "unit", "unit_id", "registry_type"], pl.String),
+        orient="row",
+    )
     return frame.join(lookup, on=["province", "unit"], how="left"), problems
 
 

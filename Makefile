@@ -1,0 +1,61 @@
+# Chỉ số — the README's two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     ?= $(or $(CHISO_DB),build/chiso.duckdb)
+DEMO_DB ?= $(or $(CHISO_DEMO_DB),build/demo.duckdb)
+INPUTS := $(shell find config data -type f -name '*.yaml' -o -type f -name '*.csv' 2>/dev/null)
+UV     := $(BIN)/uv pip install --python $(BIN)/python -q
+
+.PHONY: run test lint fix build demo chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip uv
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(UV) -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(UV) -e '.[test]'
+	@touch $@
+
+# Rebuilt when missing or older than any config or data file; a failed build keeps the old file.
+$(DB): $(INPUTS) $(VENV)/.installed
+	$(BIN)/chiso build --db $(DB)
+	@touch $(DB)
+
+build: $(DB)
+
+demo: $(VENV)/.installed
+	$(BIN)/chiso demo --db $(DEMO_DB)
+
+run: $(DB)
+	@echo "Chỉ số đang chạy tại http://127.0.0.1:8501"
+	CHISO_DB=$(DB) CHISO_DEMO_DB=$(DEMO_DB) $(BIN)/streamlit run app.py \
+		--server.address 127.0.0.1 --server.port 8501 --server.headless true \
+		--browser.gatherUsageStats false
+
+# Debian's chromium drives the browser tests (playwright cannot download its own browser here).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
+		else echo "chromium is missing: run 'sudo apt-get install chromium fonts-noto-core' (browser tests will be skipped)"; fi; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fix: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+clean:
+	rm -rf build tests/artifacts .pytest_cache

@@ -1,0 +1,112 @@
+"""Shared fixtures: a tiny data folder written from Python rows, built into a real DuckDB file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from chiso import paths
+from chiso.store.build import build
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "config" / "indices.yaml"
+
+UNITS = [
+    # province, name, short_name, unit_type, code, valid_from, valid_to, successor, peer_group, aliases
+    ("Tỉnh Mẫu", "Tỉnh Mẫu", "Tỉnh Mẫu", "province", "", "", "", "", "", ""),
+    ("Tỉnh Mẫu", "Sở Nội vụ", "", "department", "", "", "", "", "", ""),
+    ("Tỉnh Mẫu", "Sở Tư pháp", "", "department", "", "", "", "", "", ""),
+    ("Tỉnh Mẫu", "Sở Lao động - Thương binh và Xã hội", "", "department", "", "", "", "", "", "Sở LĐ-TB&XH"),
+    ("Tỉnh Mẫu", "Sở Y tế", "", "department", "", "", "", "", "", ""),
+    ("Tỉnh Mẫu", "Thành phố Hòa Lạc", "Hòa Lạc", "city", "999", "", "", "", "", "TP Hòa Lạc"),
+    ("Tỉnh Mẫu", "Huyện Đầm Sen", "Đầm Sen", "district", "", "", "2019", "Thành phố Hòa Lạc", "", ""),
+    ("Tỉnh Mẫu", "Huyện Ba Bể", "Ba Bể", "district", "", "", "", "", "", ""),
+]
+SOURCE = ("Quyết định mẫu", "https://example.invalid/qd")
+
+
+def score(unit, index, year, value, *, component="", rank="", rank_of="", max_score="", province="Tỉnh Mẫu"):
+    return {
+        "province": province,
+        "unit": unit,
+        "unit_type": "",
+        "index": index,
+        "component": component,
+        "year": str(year),
+        "score": "" if value is None else str(value),
+        "max_score": str(max_score),
+        "rank": str(rank),
+        "rank_of": str(rank_of),
+        "source_title": SOURCE[0],
+        "source_url": SOURCE[1],
+        "quote": "trích dẫn",
+    }
+
+
+SCORES = [
+    # 2022: a complete table of four departments with a tie (rank 2, 2, 4).
+    score("Sở Nội vụ", "PAR", 2022, 95.5, rank=1, rank_of=4),
+    score("Sở Tư pháp", "PAR", 2022, 91.24, rank=2, rank_of=4),
+    score("Sở LĐ-TB&XH", "PAR", 2022, 91.24, rank=2, rank_of=4),
+    score("Sở Y tế", "PAR", 2022, 88.0, rank=4, rank_of=4),
+    # 2023: the health department overtakes; no published ranks, rank_of known.
+    score("Sở Nội vụ", "PAR", 2023, 93.0, rank_of=4),
+    score("Sở Tư pháp", "PAR", 2023, 90.0, rank_of=4),
+    score("Sở Lao động - Thương binh và Xã hội", "PAR", 2023, 89.0, rank_of=4),
+    score("Sở Y tế", "PAR", 2023, 94.0, rank_of=4),
+    # Localities: an incomplete table (two of three).
+    score("TP Hòa Lạc", "PAR", 2022, 90.925, rank=1, rank_of=3),
+    score("Ba Bể", "PAR", 2022, 85.0),
+    # Components of PAR for one department (area maxima from the config).
+    score("Sở Nội vụ", "PAR", 2022, 9.5, component="chi_dao_dieu_hanh"),
+]
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def write_data(folder: Path, scores: list[dict] | None = None) -> Path:
+    columns = [
+        "province",
+        "name",
+        "short_name",
+        "unit_type",
+        "code",
+        "valid_from",
+        "valid_to",
+        "successor",
+        "peer_group",
+        "aliases",
+    ]
+    write_csv(folder / "units.csv", [dict(zip(columns, row, strict=True)) for row in UNITS])
+    write_csv(folder / "scores" / "fixture.csv", scores if scores is not None else SCORES)
+    return folder
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return write_data(tmp_path / "data")
+
+
+@pytest.fixture
+def fixture_db(tmp_path: Path, data_dir: Path, monkeypatch) -> Path:
+    db = tmp_path / "fixture.duckdb"
+    build(CONFIG, data_dir, db)
+    monkeypatch.setenv("CHISO_DB", str(db))
+    monkeypatch.setenv("CHISO_DEMO_DB", str(tmp_path / "missing-demo.duckdb"))
+    return db
+
+
+@pytest.fixture(scope="session")
+def published_db(tmp_path_factory) -> Path:
+    """The shipped data, built once per test session."""
+    db = tmp_path_factory.mktemp("published") / "chiso.duckdb"
+    build(CONFIG, paths.DATA_DIR, db)
+    return db

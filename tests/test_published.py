@@ -1,0 +1,155 @@
+"""The shipped published data: the Hòa Bình 2022 decision table and the CLI on it."""
+
+import csv
+import io
+import json
+
+import duckdb
+import pytest
+
+from chiso.cli import main
+from chiso.store import queries
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_par_2022_departments_match_the_published_ranks(published_db, capsys):
+    code, out, _ = run_cli(
+        capsys,
+        "rank",
+        "--index",
+        "PAR",
+        "--year",
+        "2022",
+        "--province",
+        "Hòa Bình",
+        "--unit-type",
+        "department",
+        "--format",
+        "csv",
+        "--db",
+        str(published_db),
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 19
+    assert out.splitlines()[0] == "rank,rank_of,unit,score,max_score,pct_of_max,tier,published_rank"
+    assert rows[0]["unit"] == "Sở Nội vụ" and rows[0]["score"] == "96.85"
+    assert all(r["rank"] == r["published_rank"] and r["rank_of"] == "19" for r in rows)
+    assert not out.startswith("\ufeff")
+
+
+def test_sipas_2022_ties(published_db, capsys):
+    _, out, _ = run_cli(
+        capsys,
+        "rank",
+        "--index",
+        "SIPAS",
+        "--year",
+        "2022",
+        "--province",
+        "Hoà Bình",
+        "--unit-type",
+        "departments",
+        "--format",
+        "csv",
+        "--db",
+        str(published_db),
+    )
+    ranks = [int(r["rank"]) for r in csv.DictReader(io.StringIO(out))]
+    assert ranks[:10] == [1, 2, 3, 4, 4, 6, 7, 8, 8, 10]
+
+
+def test_json_and_national_groups(published_db, capsys):
+    code, out, _ = run_cli(
+        capsys,
+        "rank",
+        "--index",
+        "PAR",
+        "--year",
+        "2023",
+        "--unit-type",
+        "province",
+        "--format",
+        "json",
+        "--db",
+        str(published_db),
+    )
+    rows = json.loads(out)
+    assert code == 0 and rows[0]["unit"] == "Quảng Ninh" and rows[0]["rank_of"] == 63
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "text"),
+    [
+        (["rank", "--index", "PAR", "--year", "2022", "--unit-type", "department"], 1, "--province"),
+        (
+            [
+                "rank",
+                "--index",
+                "NOPE",
+                "--year",
+                "2022",
+                "--unit-type",
+                "department",
+                "--province",
+                "Hòa Bình",
+            ],
+            1,
+            "NOPE",
+        ),
+        (
+            [
+                "rank",
+                "--index",
+                "PAR",
+                "--year",
+                "1999",
+                "--unit-type",
+                "department",
+                "--province",
+                "Hòa Bình",
+            ],
+            1,
+            "Không có dữ liệu",
+        ),
+        (
+            ["rank", "--index", "PAR", "--year", "2022", "--unit-type", "galaxy", "--province", "Hòa Bình"],
+            1,
+            "galaxy",
+        ),
+    ],
+)
+def test_cli_errors(published_db, capsys, args, code, text):
+    got, _, err = run_cli(capsys, *args, "--db", str(published_db))
+    assert got == code and text in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_usage_error_exits_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["rank", "--year", "2022"])
+    assert exc.value.code == 2
+
+
+def test_doubtful_figures_are_flagged(published_db):
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        flag = con.sql("SELECT flag FROM ranked WHERE name = 'Huyện Vân Đồn' AND year = 2020").fetchall()[0][
+            0
+        ]
+        averages = con.sql("SELECT count(*) FROM published_stats").fetchall()[0][0]
+    assert "24,22" in flag
+    assert averages == 14
+
+
+def test_every_reference_row_is_shipped(published_db):
+    with queries.connect(published_db) as con:
+        n_scores = con.sql("SELECT count(*) FROM scores").fetchall()[0][0]
+        n_extra = con.sql("SELECT count(*) FROM score_sources").fetchall()[0][0]
+        n_stats = con.sql("SELECT count(*) FROM published_stats").fetchall()[0][0]
+        counts = con.sql("SELECT count(*) FROM one_stop_counts").fetchall()[0][0]
+        rates = con.sql("SELECT count(*) FROM one_stop_rates").fetchall()[0][0]
+    assert n_scores + n_extra + n_stats == 448
+    assert counts + rates == 37
