@@ -23,9 +23,16 @@ def _layout(fig: go.Figure, *, title: str, source: str, lang: str, height: int) 
         separators=",." if lang == "vi" else ".,",
         font={"family": FONT, "size": 13},
         height=height,
-        margin={"l": 10, "r": 40, "t": 70, "b": 110},
+        margin={"l": 10, "r": 40, "t": 70, "b": 140},
         plot_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 0.01,
+            "yref": "container",
+            "x": 0,
+            "xref": "paper",
+        },
     )
     if source:
         fig.add_annotation(
@@ -56,7 +63,10 @@ def ranking_bar(
     scored = ranking.filter(pl.col("score").is_not_null()).sort("rank", "name", nulls_last=True)
     tier_col = "tier_vi" if lang == "vi" else "tier_en"
     fig = go.Figure()
-    tiers = list(dict.fromkeys(scored.sort("tier_code", nulls_last=True).get_column(tier_col).to_list()))
+    # Colours follow the tier order (best first), so a tier keeps its colour from table to table.
+    order_of = dict(
+        zip(scored.get_column(tier_col).to_list(), scored.get_column("tier_order").to_list(), strict=True)
+    )
     order = scored.get_column("name").to_list()
     for i, tier in enumerate(dict.fromkeys(scored.get_column(tier_col).to_list())):
         part = scored.filter(pl.col(tier_col).is_null() if tier is None else pl.col(tier_col) == tier)
@@ -66,7 +76,9 @@ def ranking_bar(
             y=labels,
             orientation="h",
             name=tier or "–",
-            marker_color=PALETTE[(tiers.index(tier) if tier in tiers else i) % len(PALETTE)],
+            marker_color=PALETTE[
+                (order_of.get(tier) if order_of.get(tier) is not None else i) % len(PALETTE)
+            ],
             text=[fmt.number(v, decimals, lang=lang) for v in part.get_column("score").to_list()],
             textposition="outside",
             hovertemplate="%{y}<br>" + score_label + ": %{x}<br>" + (tier or "") + "<extra></extra>",
@@ -75,7 +87,8 @@ def ranking_bar(
         f"{fmt.rank(r, n)}  {name}" for r, n, name in scored.select("rank", "rank_of", "name").rows()
     ]
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(all_labels)), title=None)
-    fig.update_xaxes(title=score_label, showgrid=True, gridcolor="#eee")
+    top = max([*scored.get_column("max_score").drop_nulls().to_list(), *scored.get_column("score").to_list()])
+    fig.update_xaxes(title=score_label, showgrid=True, gridcolor="#eee", range=[0, top * 1.08])
     if peer_average is not None:
         fig.add_vline(
             x=peer_average,
@@ -104,7 +117,7 @@ def trend_lines(
 ) -> go.Figure:
     """One line per unit over every year; a missing year is a gap (None), never a zero.
 
-    ``measure`` is ``score`` or ``rank``; the rank axis is reversed so 1 is at the top.
+    ``measure`` is ``score``, ``pct_of_max`` or ``rank``; the rank axis is reversed so 1 is at the top.
     ``breaks`` marks method changes as dotted vertical lines with their note.
     """
     fig = go.Figure()

@@ -80,7 +80,7 @@ def add_tiers(ranked: pl.LazyFrame, tiers: pl.LazyFrame) -> pl.LazyFrame:
         .filter(pl.col("pct_of_max") >= pl.col("min_pct") - 1e-9)
         .sort("_row", "tier_order")
         .unique("_row", keep="first")
-        .select("_row", "tier_code", "tier_vi", "tier_en")
+        .select("_row", "tier_order", "tier_code", "tier_vi", "tier_en")
     )
     return rows.join(matched, on="_row", how="left").drop("_row")
 

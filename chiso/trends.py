@@ -33,11 +33,28 @@ def year_span(series: pl.DataFrame) -> list[int]:
     return list(range(int(first), int(last) + 1))
 
 
-def peer_average_by_year(series: pl.DataFrame) -> pl.DataFrame:
-    """The peer mean of each year (the same for every unit of a table)."""
+def peer_average_by_year(series: pl.DataFrame, measure: str = "score") -> pl.DataFrame | None:
+    """The peer mean of each year, on the chart's measure; None for ranks (no average rank)."""
+    if measure == "rank":
+        return None
+    value = pl.col("peer_mean") if measure == "score" else pl.col("peer_mean") / pl.col("max_score") * 100
     return (
         series.filter(pl.col("peer_mean").is_not_null())
         .group_by("year")
-        .agg(pl.col("peer_mean").first().alias("value"))
+        .agg(value.first().alias("value"))
         .sort("year")
     )
+
+
+def default_measure(series: pl.DataFrame) -> str:
+    """Scores, unless the maximum changed over the years (DTI: 0–1, then 1000): then % of maximum."""
+    return "pct_of_max" if series.get_column("max_score").n_unique() > 1 else "score"
+
+
+def method_breaks(index, years: list[int], lang: str) -> list[tuple[int, str]]:
+    """Method changes from the config that fall inside the charted years, with their note."""
+    from chiso.i18n import label
+
+    if not years:
+        return []
+    return [(c.year, label(c.note, lang)) for c in index.method_changes if min(years) < c.year <= max(years)]

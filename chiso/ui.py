@@ -193,7 +193,7 @@ def dataset_ready(dataset: str, lang_code: str) -> bool:
         st.warning(t("demo.missing" if dataset == "demo" else "db.missing", lang_code))
         return False
     if dataset == "demo" or meta(dataset, version(dataset)).get("dataset") == "demo":
-        st.info("🧪 " + t("demo.banner", lang_code))
+        st.info(t("demo.banner", lang_code), icon=":material/science:")
     return True
 
 

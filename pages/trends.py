@@ -1,9 +1,11 @@
-"""Xu hướng: score or rank of chosen units over the years, with the peer average and method breaks."""
+"""Xu hướng: score, % of max or rank of chosen units over the years, peer average, method breaks."""
 
 import streamlit as st
 
 from chiso import charts, trends, ui, views
 from chiso.i18n import label, t
+
+MEASURES = ["score", "pct_of_max", "rank"]
 
 
 def render() -> None:
@@ -15,41 +17,43 @@ def render() -> None:
         return
     index = ui.catalog().index(sel.index)
     series = ui.series(dataset, ui.version(dataset), sel.index, sel.peer_group, sel.province)
-    st.header(t("trends.title", lang, index=label(index.short_name, lang)))
+    title = t("trends.title", lang, index=label(index.short_name, lang))
+    st.header(title)
     names = trends.unit_names(series)
     if not names:
         st.info(t("trends.empty", lang))
         return
-    default = trends.default_units(series, sel.year)
-    chosen = ui.unit_picker(t("sel.units", lang), names, default)
+    chosen = ui.unit_picker(t("sel.units", lang), names, trends.default_units(series, sel.year))
+    default_measure = trends.default_measure(series)
     measure = ui.widget(
         st.radio,
         "measure",
         t("sel.measure", lang),
-        ["score", "rank"],
-        ui.view().get("measure", "score"),
+        MEASURES,
+        ui.view().get("measure", default_measure),
         fmt=lambda m: t(f"trends.measure.{m}", lang),
         horizontal=True,
     )
-    ui.publish(measure=measure if measure != "score" else None)
-    picked = series.filter(series["unit_id"].is_in(chosen))
+    ui.publish(measure=measure if measure != default_measure else None)
+    if default_measure == "pct_of_max":
+        st.caption(t("trends.scale_changed", lang))
     years = trends.year_span(series)
-    unit = label(index.unit, lang)
+    y_labels = {
+        "score": f"{t('chart.score', lang)} ({label(index.unit, lang)})",
+        "pct_of_max": t("col.pct_of_max", lang),
+        "rank": t("chart.rank", lang),
+    }
     figure = charts.trend_lines(
-        picked,
+        series.filter(series["unit_id"].is_in(chosen)),
         years=years,
         measure=measure,
-        title=t("trends.title", lang, index=label(index.short_name, lang)),
-        y_label=t("chart.rank", lang) if measure == "rank" else f"{t('chart.score', lang)} ({unit})",
+        title=title,
+        y_label=y_labels[measure],
         year_label=t("chart.year", lang),
-        average=trends.peer_average_by_year(series) if measure == "score" else None,
+        average=trends.peer_average_by_year(series, measure),
         average_label=t("chart.peer_average", lang),
-        breaks=[
-            (c.year, label(c.note, lang))
-            for c in index.method_changes
-            if years and min(years) < c.year <= max(years)
-        ],
-        source=views.source_line(picked, lang),
+        breaks=trends.method_breaks(index, years, lang),
+        source=views.source_line(series, lang),
         lang=lang,
     )
     st.plotly_chart(

@@ -154,6 +154,7 @@ def derive_ranked(
         "published_rank",
         "published_rank_of",
         "percentile",
+        "tier_order",
         "tier_code",
         "tier_vi",
         "tier_en",

@@ -1,0 +1,229 @@
+"""A complete fictional province for trying every feature before real tables are loaded.
+
+Seeded and reproducible. It writes the project's own CSV files into a temporary folder and
+builds them through the same validated path as the published data, so the demo exercises
+the real build. Every value is invented: the database is marked ``dataset = demo`` and every
+view of it carries the "Dữ liệu minh họa" banner.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import random
+import tempfile
+from pathlib import Path
+
+from chiso.config import Catalog, Index, load_catalog
+from chiso.store.build import BuildReport, build
+
+PROVINCE = "Sơn Hải"
+YEARS = range(2018, 2025)
+SOURCE = "Dữ liệu minh họa do chiso demo sinh ra (không phải số liệu công bố)"
+LOCALITIES = [
+    ("Thành phố Hải Minh", "Hải Minh", "city"),
+    ("Thành phố Vân Khê", "Vân Khê", "city"),
+    ("Thị xã Đông Lâm", "Đông Lâm", "town"),
+    ("Thị xã An Thạch", "An Thạch", "town"),
+    ("Huyện Bình Nguyên", "Bình Nguyên", "district"),
+    ("Huyện Cẩm Lĩnh", "Cẩm Lĩnh", "district"),
+    ("Huyện Đồi Mây", "Đồi Mây", "district"),
+    ("Huyện Gia Thủy", "Gia Thủy", "district"),
+    ("Huyện Hòa Phong", "Hòa Phong", "district"),
+    ("Huyện Lam Sơn Hạ", "Lam Sơn Hạ", "district"),
+    ("Huyện Mộc Hương", "Mộc Hương", "district"),
+    ("Huyện Ngọc Tuyền", "Ngọc Tuyền", "district"),
+    ("Huyện đảo Sa Châu", "Sa Châu", "district"),
+]
+DEPARTMENTS = [
+    "Sở Nội vụ",
+    "Sở Tư pháp",
+    "Sở Tài chính",
+    "Sở Xây dựng",
+    "Sở Y tế",
+    "Sở Giáo dục và Đào tạo",
+    "Sở Công Thương",
+    "Sở Nông nghiệp và Môi trường",
+    "Sở Khoa học và Công nghệ",
+    "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở Dân tộc và Tôn giáo",
+    "Thanh tra tỉnh",
+    "Văn phòng UBND tỉnh",
+    "Ban Quản lý Khu kinh tế",
+    "Sở Ngoại vụ",
+]
+# Which indices each block is scored on (PCI and PAPI rank provinces nationally: not for one province).
+BLOCK_INDICES = {
+    "localities": ["PAR", "SIPAS", "DGI", "DDCI", "DTI"],
+    "departments": ["PAR", "SIPAS", "DDCI"],
+}
+COUNT_INDICATORS = [
+    "procedures_total",
+    "procedures_full_online",
+    "dossiers_received",
+    "dossiers_received_direct",
+    "dossiers_received_online",
+    "dossiers_received_postal",
+    "dossiers_resolved",
+    "dossiers_resolved_early",
+    "dossiers_resolved_on_time",
+    "dossiers_resolved_late",
+    "dossiers_digitised",
+    "dossiers_paid_online",
+]
+
+
+def _units() -> list[dict]:
+    rows = [
+        {
+            "province": PROVINCE,
+            "name": PROVINCE,
+            "short_name": PROVINCE,
+            "unit_type": "province",
+            "aliases": f"Tỉnh {PROVINCE}",
+        }
+    ]
+    for name, short, kind in LOCALITIES:
+        prefix = {"city": "TP", "town": "TX", "district": "H."}[kind]
+        rows.append(
+            {
+                "province": PROVINCE,
+                "name": name,
+                "short_name": short,
+                "unit_type": kind,
+                "aliases": f"{prefix} {short}",
+            }
+        )
+    rows += [
+        {"province": PROVINCE, "name": d, "short_name": d, "unit_type": "department", "aliases": ""}
+        for d in DEPARTMENTS
+    ]
+    return rows
+
+
+def _clip(value: float, top: float) -> float:
+    return min(max(value, 0.0), top)
+
+
+def _index_rows(index: Index, group: str, names: list[str], rng: random.Random) -> list[dict]:
+    """Component and total scores of one index for one block, every year."""
+    ability = {n: rng.uniform(0.70, 0.93) for n in names}
+    trend = {n: rng.uniform(-0.012, 0.018) for n in names}
+    rows = []
+    for year in YEARS:
+        variant = index.variant_for(PROVINCE, group, year)
+        top = index.max_for(PROVINCE, group, year, None)
+        decimals = index.decimals_for(PROVINCE, group, year)
+        aggregation = index.aggregation_for(PROVINCE, group, year)
+        components = variant.components if variant else []
+        for name in names:
+            level = ability[name] + trend[name] * (year - YEARS.start)
+            parts = []
+            for comp in components:
+                share = _clip(level + rng.gauss(0, 0.06), 1.0)
+                value = round(comp.max * share, decimals)
+                parts.append((comp, value))
+                rows.append(_row(name, index.code, comp.code, year, value, ""))
+            if aggregation == "sum" and parts:
+                total = round(sum(v for _, v in parts), decimals)
+            elif parts:  # weighted or published: the mean share of the components, on the index scale
+                total = round(top * sum(v / c.max for c, v in parts) / len(parts), decimals)
+            else:
+                total = round(top * _clip(level + rng.gauss(0, 0.03), 1.0), decimals)
+            rows.append(_row(name, index.code, "", year, min(total, top), str(len(names))))
+    return rows
+
+
+def _row(unit: str, index: str, component: str, year: int, score: float, rank_of: str) -> dict:
+    return {
+        "province": PROVINCE,
+        "unit": unit,
+        "unit_type": "",
+        "index": index,
+        "component": component,
+        "year": year,
+        "score": score,
+        "max_score": "",
+        "rank": "",
+        "rank_of": rank_of,
+        "source_title": SOURCE,
+        "source_url": "",
+        "quote": "",
+    }
+
+
+def _count_rows(rng: random.Random) -> list[dict]:
+    """Monthly one-stop counts for every locality, consistent with each other (sums add up)."""
+    rows = []
+    for name, _, _ in LOCALITIES:
+        size = rng.randint(300, 1800)
+        online_share = rng.uniform(0.35, 0.6)
+        for year in YEARS:
+            online_share = min(online_share + rng.uniform(0.02, 0.07), 0.97)
+            for month in range(1, 13):
+                received = max(int(rng.gauss(size, size * 0.12)), 10)
+                online = int(received * online_share)
+                postal = int(received * 0.02)
+                resolved = int(received * rng.uniform(0.9, 0.99))
+                late = int(resolved * rng.uniform(0.0, 0.04))
+                early = int((resolved - late) * rng.uniform(0.5, 0.8))
+                values = {
+                    "procedures_total": 320,
+                    "procedures_full_online": int(320 * min(online_share + 0.1, 1)),
+                    "dossiers_received": received,
+                    "dossiers_received_direct": received - online - postal,
+                    "dossiers_received_online": online,
+                    "dossiers_received_postal": postal,
+                    "dossiers_resolved": resolved,
+                    "dossiers_resolved_early": early,
+                    "dossiers_resolved_on_time": resolved - late - early,
+                    "dossiers_resolved_late": late,
+                    "dossiers_digitised": int(resolved * rng.uniform(0.6, 1.0)),
+                    "dossiers_paid_online": int(online * rng.uniform(0.2, 0.6)),
+                }
+                last = calendar.monthrange(year, month)[1]
+                for indicator in COUNT_INDICATORS:
+                    rows.append(
+                        {
+                            "province": PROVINCE,
+                            "unit": name,
+                            "unit_type": "",
+                            "level": "unit",
+                            "period_start": f"{year}-{month:02d}-01",
+                            "period_end": f"{year}-{month:02d}-{last}",
+                            "indicator": indicator,
+                            "value": values[indicator],
+                            "source_title": SOURCE,
+                            "quote": "",
+                        }
+                    )
+    return rows
+
+
+def write_demo_data(catalog: Catalog, folder: Path, seed: int) -> Path:
+    rng = random.Random(seed)
+    blocks = {"localities": [n for n, _, _ in LOCALITIES], "departments": DEPARTMENTS}
+    scores = []
+    for group, codes in BLOCK_INDICES.items():
+        for code in codes:
+            scores += _index_rows(catalog.index(code), group, blocks[group], rng)
+    _write(folder / "units.csv", _units())
+    _write(folder / "scores" / "demo.csv", scores)
+    _write(folder / "one_stop" / "counts.csv", _count_rows(rng))
+    return folder
+
+
+def build_demo(config_path: Path, db_path: Path, *, seed: int = 2024) -> BuildReport:
+    """Generate the demo province and build it into ``db_path`` (marked as demo data)."""
+    catalog = load_catalog(config_path)
+    with tempfile.TemporaryDirectory(prefix="chiso-demo-") as tmp:
+        folder = write_demo_data(catalog, Path(tmp), seed)
+        return build(config_path, folder, db_path, dataset="demo")
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

@@ -1,0 +1,163 @@
+"""A real browser (Debian's chromium through Playwright) on the published data: rankings,
+trends, the language switch, and a copied link opened in a fresh browser. Screenshots go to
+tests/artifacts/ so a person can look at them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed (make test installs it)"
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(published_db, tmp_path_factory):
+    from chiso.demo import build_demo
+    from tests.conftest import CONFIG
+
+    demo = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(CONFIG, demo)
+    port = _free_port()
+    env = {**os.environ, "CHISO_DB": str(published_db), "CHISO_DEMO_DB": str(demo)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("heading", level=2).first.wait_for(timeout=30_000)
+    return context, page
+
+
+def _settle(page) -> None:
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(800)
+
+
+def test_rankings_page_shows_the_hoa_binh_table(server, browser):
+    context, page = _open(browser, f"{server}/?group=departments&province=Hòa Bình&index=PAR&year=2022")
+    page.get_by_text("Xếp hạng Chỉ số CCHC năm 2022").wait_for(timeout=30_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    _settle(page)
+    body = page.locator("body").inner_text()
+    assert "Bảng đầy đủ: 19/19" in body
+    page.screenshot(path=str(ARTIFACTS / "rankings_vi.png"), full_page=True)
+    context.close()
+
+
+def test_language_switch_and_copied_link_restore_the_view(server, browser):
+    context, page = _open(browser, f"{server}/?group=departments&province=Hòa Bình&index=SIPAS&year=2022")
+    page.get_by_text("English", exact=True).click()
+    page.get_by_text("PAR INDEX", exact=False).or_(page.get_by_text("SIPAS rankings, 2022")).first.wait_for()
+    page.get_by_text("SIPAS rankings, 2022").wait_for(timeout=30_000)
+    _settle(page)
+    copied = page.url
+    assert "lang=en" in copied and "index=SIPAS" in copied and "year=2022" in copied
+    page.screenshot(path=str(ARTIFACTS / "rankings_en.png"), full_page=True)
+    context.close()
+
+    fresh, page = _open(browser, copied)  # a new context: no cookies, no session
+    page.get_by_text("SIPAS rankings, 2022").wait_for(timeout=30_000)
+    _settle(page)
+    body = page.locator("body").inner_text()
+    assert "Departments" in body or "departments" in body.lower()
+    assert "Sở Nội vụ" in body
+    page.screenshot(path=str(ARTIFACTS / "copied_link.png"), full_page=True)
+    fresh.close()
+
+
+def test_trends_page_draws_seven_demo_years(server, browser):
+    context, page = _open(browser, f"{server}/trends?ds=demo&group=localities&index=PAR")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    _settle(page)
+    assert "Dữ liệu minh họa" in page.locator("body").inner_text()
+    ticks = [t.text_content() for t in page.locator(".js-plotly-plot .xtick text").all()]
+    assert [str(y) for y in range(2018, 2025)] == ticks
+    page.screenshot(path=str(ARTIFACTS / "trends_demo.png"), full_page=True)
+    context.close()
+
+
+def test_invalid_link_value_falls_back_with_a_notice(server, browser):
+    context, page = _open(browser, f"{server}/?index=NOPE&year=1900")
+    page.get_by_text("NOPE").first.wait_for(timeout=30_000)
+    _settle(page)
+    assert "Traceback" not in page.locator("body").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "invalid_link.png"), full_page=True)
+    context.close()
