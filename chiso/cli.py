@@ -52,7 +52,26 @@ def parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_demo.add_argument("--seed", type=int, default=2024)
     _db_arg(p_demo, paths.demo_db_path())
+    for module in _feature_modules():
+        COMMANDS.update(module.register(sub))
     return root
+
+
+# Feature commands live in their own modules; each exposes register(subparsers) -> {name: handler}.
+FEATURE_MODULES = ("chiso.cli_dvc", "chiso.cli_export", "chiso.cli_analysis", "chiso.cli_import")
+
+
+def _feature_modules() -> list:
+    import importlib
+
+    found = []
+    for name in FEATURE_MODULES:
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real missing dependency inside the module must not be hidden
+                raise
+    return found
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -112,7 +131,7 @@ COMMANDS = {"build": cmd_build, "rank": cmd_rank, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser().parse_args(argv)  # also registers the feature commands
     try:
         return COMMANDS[args.command](args)
     except ChisoError as exc:

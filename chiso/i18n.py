@@ -19,10 +19,12 @@ LANGS = ("vi", "en")
 
 @cache
 def messages(lang: str) -> dict[str, str]:
-    path = LOCALES_DIR / f"{lang}.yaml"
-    if not path.exists():
-        return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    """``locales/<lang>.yaml`` merged with the feature files ``locales/<lang>.<feature>.yaml``."""
+    merged: dict[str, str] = {}
+    for path in [LOCALES_DIR / f"{lang}.yaml", *sorted(LOCALES_DIR.glob(f"{lang}.*.yaml"))]:
+        if path.exists():
+            merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return merged
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:

@@ -8,7 +8,7 @@ import pytest
 from chiso.i18n import LANGS, messages, t
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [*ROOT.glob("chiso/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]
+SOURCES = [*ROOT.glob("chiso/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]
 KEY = re.compile(r'\bt\(\s*f?"([a-z_.{}]+)"')
 
 
