@@ -51,6 +51,12 @@ def parser() -> argparse.ArgumentParser:
     p_demo = sub.add_parser("demo", help="tạo cơ sở dữ liệu tỉnh minh họa")
     p_demo.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_demo.add_argument("--seed", type=int, default=2024)
+    p_demo.add_argument(
+        "--scale",
+        choices=["province", "national"],
+        default="province",
+        help="province: one fictional province; national: every locality from the registry",
+    )
     _db_arg(p_demo, paths.demo_db_path())
     for module in _feature_modules():
         COMMANDS.update(module.register(sub))
@@ -120,6 +126,19 @@ def _print_table(rows: pl.DataFrame, decimals: int, lang: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.scale == "national":
+        import time
+
+        from chiso.demo_national import build_national
+
+        started = time.perf_counter()
+        report, counts = build_national(args.config, args.db or paths.demo_db_path(), seed=args.seed)
+        print(report.summary())
+        print(
+            f"Quy mô toàn quốc: {counts.units} đơn vị, {counts.score_rows} dòng điểm, "
+            f"{counts.count_rows} dòng số liệu một cửa; {time.perf_counter() - started:.1f} s"
+        )
+        return 0
     from chiso.demo import build_demo
 
     report = build_demo(args.config, args.db or paths.demo_db_path(), seed=args.seed)

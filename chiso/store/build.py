@@ -275,6 +275,16 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
     con.execute("INSERT INTO score_sources SELECT * FROM extra_df")
     con.register("ranked_df", ranked.to_arrow())
     con.execute("CREATE TABLE ranked AS SELECT * FROM ranked_df")
+    # One row per table of index totals: the selectors read this instead of scanning ``ranked``.
+    con.execute(
+        """
+        CREATE TABLE ranked_tables AS
+        SELECT scope_province, peer_group, index_code, year, count(*) AS n_rows, count(score) AS n_scored,
+               bool_and(complete) AS complete
+        FROM ranked WHERE component IS NULL
+        GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year
+        """
+    )
     if stats is not None:
         con.register(
             "stats_df",

@@ -36,15 +36,7 @@ def aliases(con) -> pl.DataFrame:
 
 def tables(con) -> pl.DataFrame:
     """Every ranked table of index totals, for the selectors: one row per table with its size."""
-    return _frame(
-        con,
-        """
-        SELECT scope_province, peer_group, index_code, year, count(*) AS n_rows, count(score) AS n_scored,
-               bool_and(complete) AS complete
-        FROM ranked WHERE component IS NULL
-        GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year
-        """,
-    )
+    return _frame(con, "SELECT * FROM ranked_tables ORDER BY index_code, peer_group, scope_province, year")
 
 
 def ranking(

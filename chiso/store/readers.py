@@ -14,7 +14,6 @@ import polars as pl
 
 from chiso.config import Catalog
 from chiso.errors import ChisoError
-from chiso.names import nfc
 from chiso.units import Registry, unit_id
 
 SCORE_COLUMNS = [
@@ -113,10 +112,9 @@ def read_csv(path: Path, required: list[str], optional: list[str] = ()) -> pl.Da
     for column in optional:
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit("").alias(column))
+    # NFC so that 'Hoà' typed on one keyboard equals 'Hoà' stored; vectorised, no Python per cell.
     frame = frame.select([*required, *optional]).with_columns(
-        pl.all().fill_null("").str.strip_chars().map_elements(nfc, return_dtype=pl.String)
-        if frame.height
-        else pl.all()
+        pl.all().cast(pl.String).fill_null("").str.strip_chars().str.normalize("NFC")
     )
     return frame.with_row_index("_line", offset=2).with_columns(pl.col("_line").cast(pl.Int64))
 
