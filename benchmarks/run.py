@@ -1,0 +1,323 @@
+"""Benchmark Chỉ số at national scale: prints a table and writes JSON. Not a test.
+
+    .venv/bin/chiso demo --scale national --db national.duckdb
+    .venv/bin/python benchmarks/run.py --db national.duckdb --json out.json
+
+Measures, in one run: the build (when --build is given), the data work of every page (median
+and p95 over 30 varied selections) against two pandas baselines doing the same computation —
+(a) recompute: pandas reads the raw scores from Parquet and ranks per request, the way a user
+would otherwise write it; (b) precomputed: pandas filters the same precomputed table from
+Parquet — the one-province import, cold start and page switch in a real browser, and the app's
+peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+import polars as pl  # noqa: E402
+
+from chiso import paths, trends, views  # noqa: E402
+from chiso.config import load_catalog  # noqa: E402
+from chiso.metrics import peer_average  # noqa: E402
+from chiso.selection import Selection  # noqa: E402
+from chiso.store import queries  # noqa: E402
+
+RUNS = 30
+
+
+def timed(fn: Callable[[], object], runs: int = RUNS) -> list[float]:
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def summary(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+# ---------- the pages' data work, exactly as the pages do it (without Streamlit) ----------
+
+
+def rankings_work(con, catalog, sel: Selection) -> None:
+    ranking = queries.ranking(
+        con, index=sel.index, year=sel.year, peer_group=sel.peer_group, scope_province=sel.province
+    )
+    queries.published_stats(
+        con, index=sel.index, year=sel.year, peer_group=sel.peer_group, province=sel.province
+    )
+    views.display_table(ranking, catalog.index(sel.index), "vi")
+    peer_average(ranking)
+
+
+def trends_work(con, catalog, sel: Selection) -> None:
+    series = queries.series(con, index=sel.index, peer_group=sel.peer_group, scope_province=sel.province)
+    trends.default_units(series, sel.year)
+    trends.peer_average_by_year(series, trends.default_measure(series))
+    trends.year_span(series)
+
+
+# ---------- baselines with pandas ----------
+
+
+def export_parquet(con, folder: Path) -> tuple[Path, Path]:
+    raw, derived = folder / "scores.parquet", folder / "ranked.parquet"
+    with con.cursor() as cur:
+        cur.sql(
+            "SELECT s.*, u.name, u.peer_group FROM scores s JOIN units u USING (unit_id)"
+        ).pl().write_parquet(raw)
+        cur.sql("SELECT * FROM ranked").pl().write_parquet(derived)
+    return raw, derived
+
+
+def recompute_rankings(raw: Path, national: set[str], sel: Selection) -> None:
+    frame = pd.read_parquet(raw)
+    scope = frame["province"].where(~frame["peer_group"].isin(national), "")
+    table = frame[
+        (frame["index_code"] == sel.index)
+        & (frame["year"] == sel.year)
+        & (frame["peer_group"] == sel.peer_group)
+        & (scope == sel.province)
+        & frame["component"].isna()
+    ]
+    table = table.assign(
+        rank=table["score"].rank(method="min", ascending=False),
+        pct_of_max=table["score"] / table["max_score"] * 100,
+    )
+    prev = frame[
+        (frame["index_code"] == sel.index) & (frame["year"] == sel.year - 1) & frame["component"].isna()
+    ]
+    table = table.merge(prev[["unit_id", "score"]], on="unit_id", how="left", suffixes=("", "_prev"))
+    table.sort_values("rank")
+    table["score"].mean()
+
+
+def recompute_trends(raw: Path, national: set[str], sel: Selection) -> None:
+    frame = pd.read_parquet(raw)
+    scope = frame["province"].where(~frame["peer_group"].isin(national), "")
+    series = frame[
+        (frame["index_code"] == sel.index)
+        & (frame["peer_group"] == sel.peer_group)
+        & (scope == sel.province)
+        & frame["component"].isna()
+    ].copy()
+    series["rank"] = series.groupby("year")["score"].rank(method="min", ascending=False)
+    series.groupby("year")["score"].mean()
+
+
+def precomputed_rankings(derived: Path, sel: Selection) -> None:
+    frame = pd.read_parquet(derived)
+    table = frame[
+        (frame["index_code"] == sel.index)
+        & (frame["year"] == sel.year)
+        & (frame["peer_group"] == sel.peer_group)
+        & (frame["scope_province"] == sel.province)
+        & frame["component"].isna()
+    ]
+    table.sort_values("rank")
+    table["score"].mean()
+
+
+def precomputed_trends(derived: Path, sel: Selection) -> None:
+    frame = pd.read_parquet(derived)
+    series = frame[
+        (frame["index_code"] == sel.index)
+        & (frame["peer_group"] == sel.peer_group)
+        & (frame["scope_province"] == sel.province)
+        & frame["component"].isna()
+    ]
+    series.groupby("year")["peer_mean"].first()
+
+
+# ---------- browser: cold start, page switch, memory ----------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of the app process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def browser_figures(db: Path, pages: list[str]) -> dict[str, float]:
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        return {}
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    env = {**os.environ, "CHISO_DB": str(db), "CHISO_DEMO_DB": str(db)}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.05)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(chromium),
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+            )
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            page.goto(f"{base}/?ds=demo")
+            page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+            cold = time.perf_counter() - started
+            switches = []
+            for name in pages[1:] + pages[:1]:
+                t0 = time.perf_counter()
+                page.locator("[data-testid='stSidebarNav'] a", has_text=name).first.click()
+                page.get_by_role("heading", level=2).first.wait_for(timeout=60_000)
+                page.wait_for_load_state("networkidle")
+                switches.append(time.perf_counter() - t0)
+            browser.close()
+        return {
+            "cold_start_s": cold,
+            "page_switch_s": statistics.median(switches),
+            "rss_mb": _rss_mb(proc.pid),
+        }
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=paths.db_path())
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--build", action="store_true", help="also time a fresh national build into a temp file"
+    )
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    catalog = load_catalog(paths.CONFIG_PATH)
+    result: dict = {"db": str(args.db), "db_mb": args.db.stat().st_size / 2**20}
+
+    if args.build:
+        from chiso.demo_national import build_national
+
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            build_national(paths.CONFIG_PATH, Path(tmp) / "n.duckdb")
+            result["build_s"] = time.perf_counter() - t0
+
+    con = queries.connect(args.db)
+    with con.cursor() as cur:
+        result["score_rows"] = cur.sql("SELECT count(*) FROM scores").fetchall()[0][0]
+        result["count_rows"] = cur.sql("SELECT count(*) FROM one_stop_counts").fetchall()[0][0]
+    tables = queries.tables(con).filter(pl.col("n_scored") > 1)
+    national = {g for g, spec in catalog.peer_groups.items() if spec.scope == "national"}
+    picks = [
+        Selection(r["peer_group"], r["scope_province"], r["index_code"], r["year"])
+        for r in tables.sample(RUNS, seed=7, with_replacement=tables.height < RUNS).iter_rows(named=True)
+    ]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, derived = export_parquet(con, Path(tmp))
+        work = {
+            "rankings": (rankings_work, recompute_rankings, precomputed_rankings),
+            "trends": (trends_work, recompute_trends, precomputed_trends),
+        }
+        pages = {}
+        for name, (ours, recompute, precomputed) in work.items():
+            it = iter(picks * 2)
+            mine = timed(lambda ours=ours, it=it: ours(con, catalog, next(it)))
+            it = iter(picks * 2)
+            base_a = timed(lambda recompute=recompute, it=it: recompute(raw, national, next(it)), runs=10)
+            it = iter(picks * 2)
+            base_b = timed(lambda precomputed=precomputed, it=it: precomputed(derived, next(it)), runs=10)
+            median, p95 = summary(mine)
+            pages[name] = {
+                "median_ms": median,
+                "p95_ms": p95,
+                "baseline_recompute_median_ms": statistics.median(base_a),
+                "baseline_precomputed_median_ms": statistics.median(base_b),
+            }
+    result["pages"] = pages
+    ratios_a = [p["baseline_recompute_median_ms"] / p["median_ms"] for p in pages.values()]
+    ratios_b = [p["baseline_precomputed_median_ms"] / p["median_ms"] for p in pages.values()]
+    result["ratio_vs_recompute_geomean"] = math.exp(statistics.mean(math.log(r) for r in ratios_a))
+    result["ratio_vs_precomputed_geomean"] = math.exp(statistics.mean(math.log(r) for r in ratios_b))
+    con.close()
+
+    if not args.no_browser:
+        result.update(browser_figures(args.db, ["Xếp hạng", "Xu hướng", "Giới thiệu"]))
+
+    print(f"{'page':<12}{'median ms':>11}{'p95 ms':>9}{'pandas recompute':>18}{'pandas precomputed':>20}")
+    for name, p in pages.items():
+        print(
+            f"{name:<12}{p['median_ms']:>11.2f}{p['p95_ms']:>9.2f}{p['baseline_recompute_median_ms']:>18.1f}"
+            f"{p['baseline_precomputed_median_ms']:>20.1f}"
+        )
+    for key in (
+        "ratio_vs_recompute_geomean",
+        "ratio_vs_precomputed_geomean",
+        "build_s",
+        "db_mb",
+        "province_import_s",
+        "cold_start_s",
+        "page_switch_s",
+        "rss_mb",
+        "score_rows",
+        "count_rows",
+    ):
+        if key in result:
+            value = result[key]
+            print(f"{key:<32}{value:.2f}" if isinstance(value, float) else f"{key:<32}{value}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
