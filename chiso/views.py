@@ -118,3 +118,17 @@ def scale_label(index: Index, province: str, peer_group: str, year: int, lang: s
         return "%"
     top = index.max_for(province, peer_group, year, None)
     return f"/{fmt.number(top, 0 if float(top).is_integer() else 1, lang=lang)}"
+
+
+def published_stat_lines(stats: pl.DataFrame, decimals: int, lang: str) -> list[str]:
+    """'Bình quân công bố: 87,12 (source)' for each published average or median of a table."""
+    return [
+        t(
+            "rankings.published_stat",
+            lang,
+            stat=t(f"stat.{row['stat']}", lang),
+            value=fmt.number(row["value"], decimals, lang=lang),
+            source=row["source_title"],
+        )
+        for row in stats.iter_rows(named=True)
+    ]

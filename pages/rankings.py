@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import charts, fmt, ui, views
+from chiso import export, fmt, rankings_view, ui, ui_export, views
 from chiso.i18n import label, t
 from chiso.metrics import peer_average
 
@@ -17,7 +17,10 @@ def render() -> None:
     index = ui.catalog().index(sel.index)
     ranking = ui.ranking(dataset, ui.version(dataset), sel)
     index_name = label(index.short_name, lang)
-    st.header(t("rankings.title", lang, index=index_name, year=sel.year))
+    head, link = st.columns([5, 1], vertical_alignment="bottom")
+    head.header(t("rankings.title", lang, index=index_name, year=sel.year))
+    with link:
+        ui_export.copy_link()
     group_name = label(ui.catalog().peer_groups[sel.peer_group].name, lang)
     st.caption(
         t("rankings.subtitle", lang, group=group_name, province=sel.province or t("sel.national", lang))
@@ -29,32 +32,29 @@ def render() -> None:
     st.markdown(views.status_sentence(ranking, status, lang))
     decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
     average = peer_average(ranking)
-    stats = ui.published_stats(dataset, ui.version(dataset), sel)
-    for row in stats.iter_rows(named=True):
-        st.caption(
-            t(
-                "rankings.published_stat",
-                lang,
-                stat=t(f"stat.{row['stat']}", lang),
-                value=fmt.number(row["value"], decimals, lang=lang),
-                source=row["source_title"],
-            )
-        )
-    unit = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
-    figure = charts.ranking_bar(
-        ranking,
-        title=t("rankings.chart_title", lang, index=index_name, year=sel.year),
-        score_label=f"{t('chart.score', lang)} ({unit})",
-        peer_average=average,
-        average_label=t("chart.peer_average", lang),
-        source=views.source_line(ranking, lang),
-        decimals=decimals,
-        lang=lang,
-    )
+    for line in views.published_stat_lines(
+        ui.published_stats(dataset, ui.version(dataset), sel), decimals, lang
+    ):
+        st.caption(line)
+    figure = rankings_view.rankings_figure(ranking, index, sel, lang)
     st.dataframe(views.display_table(ranking, index, lang), hide_index=True, width="stretch")
     if average is not None:
         st.caption(t("rankings.peer_average", lang, value=fmt.number(average, decimals, lang=lang)))
-    st.plotly_chart(figure, config={"toImageButtonOptions": {"filename": views.file_name(sel), "scale": 3}})
+    name = views.file_name(sel)
+    ui_export.table_buttons(
+        rankings_view.rankings_table(ranking, index, lang),
+        name=name,
+        key="rankings",
+        sources=rankings_view.rankings_sources(ranking),
+        number_formats=rankings_view.rankings_number_formats(ranking, index, lang),
+        source_labels=rankings_view.source_labels(lang),
+        long=lambda: export.long_csv(ranking),
+    )
+    st.plotly_chart(figure, config={"toImageButtonOptions": {"filename": name, "scale": 3}})
+    date = rankings_view.data_date(ui.meta(dataset, ui.version(dataset)), lang)
+    ui_export.chart_buttons(
+        figure, name=name, caption=(views.source_line(ranking, lang), date), key="rankings"
+    )
     for change in index.method_changes:
         if change.year == sel.year:
             st.caption(t("rankings.method_change", lang, year=change.year, note=label(change.note, lang)))

@@ -1,0 +1,117 @@
+"""Export timings for the rankings view: prints a table. Not a test.
+
+    .venv/bin/python benchmarks/export_bench.py [--db build/chiso.duckdb] [--repeat 10]
+
+Measures the first PNG export in a fresh process (it starts the warm Chromium), then warm PNG
+and SVG exports, the CSV/XLSX tables, and for comparison plotly.io.to_image, which starts a new
+browser for every image.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from chiso import charts, export, paths, rankings_view, views  # noqa: E402
+from chiso.config import load_catalog  # noqa: E402
+from chiso.selection import Selection, resolve_scope  # noqa: E402
+from chiso.store import queries  # noqa: E402
+
+
+def timed(fn) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=paths.db_path())
+    parser.add_argument("--index", default="PAR")
+    parser.add_argument("--year", type=int, default=2022)
+    parser.add_argument("--province", default="Hòa Bình")
+    parser.add_argument("--unit-type", default="department")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--width", type=int, default=1200)
+    parser.add_argument("--scale", type=float, default=2)
+    args = parser.parse_args()
+
+    catalog = load_catalog(paths.CONFIG_PATH)
+    index = catalog.index(args.index)
+    with queries.connect(args.db) as con:
+        scope = resolve_scope(
+            catalog, queries.units(con), queries.aliases(con), args.province, args.unit_type
+        )
+        ranking = queries.ranking(
+            con,
+            index=index.code,
+            year=args.year,
+            peer_group=scope.peer_group,
+            scope_province=scope.scope_province,
+        )
+        meta = queries.meta(con)
+    sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
+    figure = export.with_caption(
+        rankings_view.rankings_figure(ranking, index, sel, "vi"),
+        views.source_line(ranking, "vi"),
+        rankings_view.data_date(meta, "vi"),
+    )
+    height = max(700, int(figure.layout.height or 0))
+    size = {"width": args.width, "height": height}
+    print(
+        f"rankings {index.code} {args.year} {scope.peer_group} {scope.province or '-'}:",
+        f"{ranking.height} units",
+    )
+    print(f"browser: {export.browser_path()}; font: {export.vietnamese_font(charts.FONT)}")
+
+    rows: list[tuple[str, list[float], int]] = []
+    first, png = timed(lambda: export.figure_png(figure, **size, scale=args.scale))
+    rows.append(("PNG, first (starts Chromium)", [first], len(png)))
+    warm = [timed(lambda: export.figure_png(figure, **size, scale=args.scale))[0] for _ in range(args.repeat)]
+    rows.append(("PNG, warm", warm, len(png)))
+    svg = export.figure_svg(figure, **size)
+    rows.append(
+        (
+            "SVG, warm",
+            [timed(lambda: export.figure_svg(figure, **size))[0] for _ in range(args.repeat)],
+            len(svg),
+        )
+    )
+    table = rankings_view.rankings_table(ranking, index, "vi")
+    csv = export.table_csv(table)
+    rows.append(("CSV", [timed(lambda: export.table_csv(table))[0] for _ in range(args.repeat)], len(csv)))
+    formats = rankings_view.rankings_number_formats(ranking, index, "vi")
+    sources = rankings_view.rankings_sources(ranking)
+    xlsx = export.table_xlsx(table, sources=sources, number_formats=formats)
+    xlsx_times = [
+        timed(lambda: export.table_xlsx(table, sources=sources, number_formats=formats))[0]
+        for _ in range(args.repeat)
+    ]
+    rows.append(("XLSX", xlsx_times, len(xlsx)))
+    export.stop_renderer()
+
+    import plotly.io as pio
+
+    cold = [
+        timed(lambda: pio.to_image(figure, format="png", **size, scale=args.scale))[0]
+        for _ in range(min(3, args.repeat))
+    ]
+    rows.append(("plotly.io.to_image PNG (new browser each)", cold, len(png)))
+
+    print(f"{'export':<44} {'n':>3} {'median s':>9} {'min s':>8} {'max s':>8} {'bytes':>9}")
+    for name, times, nbytes in rows:
+        print(
+            f"{name:<44} {len(times):>3} {statistics.median(times):>9.3f} {min(times):>8.3f} "
+            f"{max(times):>8.3f} {nbytes:>9}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,389 @@
+"""Files that leave the dashboard: CSV and XLSX tables, the long import format, PNG and SVG charts.
+
+Pure functions (no Streamlit, no queries): a frame or a figure in, bytes out.
+
+* CSV: UTF-8 with a BOM so Excel shows Vietnamese, header in the first line, no title or footer
+  rows, numbers stay numbers with dot decimals.
+* XLSX (Polars + xlsxwriter): the data sheet first, header in row 1, number formats such as
+  ``#,##0.00`` (Excel shows them with the reader's separators, ``91,24`` in Vietnamese), frozen
+  header, column widths, then a "Nguồn" sheet listing the sources.
+* Formula injection: a *text* cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+  return is neutralised; in CSV it gets a leading single quote, in XLSX it is written as a plain
+  string (never a formula, never a link). Numeric columns are untouched (``-0.5`` stays a number).
+* Charts: kaleido 1.x drives Debian's ``chromium``; one warm browser is kept for the process so
+  repeated exports are fast, and every call has a time limit so a stuck browser cannot hang a page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import threading
+from concurrent.futures import TimeoutError as FutureTimeout
+
+import plotly.graph_objects as go
+import polars as pl
+
+from chiso.errors import ChisoError
+
+BOM = "\ufeff"
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+LONG_COLUMNS = [
+    "province",
+    "unit",
+    "unit_type",
+    "index",
+    "component",
+    "year",
+    "score",
+    "max_score",
+    "rank",
+    "rank_of",
+    "source_title",
+    "source_url",
+    "quote",
+    "rank_basis",
+    "flag",
+]
+SOURCE_LABELS = {"unit": "Đơn vị", "title": "Tiêu đề nguồn", "url": "Đường dẫn", "quote": "Trích dẫn"}
+
+
+# ---------- tables ----------
+
+
+def neutralise(value: str | None) -> str | None:
+    """``'=1+1'`` -> ``"'=1+1"``: a spreadsheet shows the text instead of running it."""
+    if value and value.startswith(DANGEROUS_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _text_columns(frame: pl.DataFrame) -> list[str]:
+    return [name for name, dtype in frame.schema.items() if dtype in (pl.String, pl.Categorical, pl.Enum)]
+
+
+def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with every dangerous text cell prefixed by a single quote; numbers untouched."""
+    columns = _text_columns(frame)
+    if not columns:
+        return frame
+    pattern = r"^[=+\-@\t\r]"
+    return frame.with_columns(
+        pl.when(pl.col(c).cast(pl.String).str.contains(pattern))
+        .then(pl.lit("'") + pl.col(c).cast(pl.String))
+        .otherwise(pl.col(c).cast(pl.String))
+        .alias(c)
+        for c in columns
+    )
+
+
+def table_csv(frame: pl.DataFrame) -> bytes:
+    """UTF-8 with BOM, header in line 1, dot decimals, numbers as numbers, text made inert."""
+    return (BOM + neutralised(frame).write_csv()).encode("utf-8")
+
+
+def number_format(decimals: int) -> str:
+    """An Excel number format with thousands grouping: 2 -> ``#,##0.00``, 0 -> ``#,##0``."""
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def default_number_formats(frame: pl.DataFrame, decimals: int = 2) -> dict[str, str]:
+    """Integers ``#,##0``, other numbers ``#,##0.00`` (``decimals`` places)."""
+    formats = {}
+    for name, dtype in frame.schema.items():
+        if dtype.is_integer():
+            formats[name] = number_format(0)
+        elif dtype.is_numeric():
+            formats[name] = number_format(decimals)
+    return formats
+
+
+def _width(frame: pl.DataFrame, column: str) -> int:
+    """Characters needed for a column: its header or its longest value, within 6..60."""
+    values = frame.get_column(column).cast(pl.String).drop_nulls()
+    longest = int(values.str.len_chars().max() or 0) if values.len() else 0
+    return max(6, min(60, max(len(column), longest) + 3))
+
+
+def _workbook(buffer: io.BytesIO):
+    import xlsxwriter
+
+    # Text is always text: no formulas, no links, no numbers made from strings.
+    return xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": True,
+        },
+    )
+
+
+def table_xlsx(
+    frame: pl.DataFrame,
+    *,
+    sources: list[dict],
+    sheet: str = "Dữ liệu",
+    number_formats: dict[str, str] | None = None,
+    sources_sheet: str = "Nguồn",
+    source_labels: dict[str, str] | None = None,
+) -> bytes:
+    """An XLSX file: the data sheet first (header in row 1, frozen, formatted, sized), then sources.
+
+    ``sources`` are dicts with some of ``unit``, ``title``, ``url``, ``quote``; ``source_labels``
+    gives the sources sheet's headers (Vietnamese by default).
+    """
+    formats = default_number_formats(frame) if number_formats is None else number_formats
+    buffer = io.BytesIO()
+    wb = _workbook(buffer)
+    frame.write_excel(
+        wb,
+        worksheet=sheet,
+        position="A1",
+        table_style="Table Style Light 1",
+        column_formats={c: f for c, f in formats.items() if c in frame.columns} or None,
+        column_widths={c: _width(frame, c) * 7 for c in frame.columns} or None,
+        header_format={"bold": True, "text_wrap": True, "valign": "top"},
+        freeze_panes=(1, 0),
+        autofilter=True,
+    )
+    _write_sources(wb, sources, sources_sheet, {**SOURCE_LABELS, **(source_labels or {})})
+    wb.close()
+    return buffer.getvalue()
+
+
+def _write_sources(wb, sources: list[dict], name: str, labels: dict[str, str]) -> None:
+    ws = wb.add_worksheet(name)
+    keys = [k for k in labels if any(s.get(k) for s in sources)] or ["title", "url", "quote"]
+    bold = wb.add_format({"bold": True, "bottom": 1})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    link = wb.add_format({"font_color": "blue", "underline": 1, "valign": "top"})
+    widths = {"unit": 30, "title": 45, "url": 50, "quote": 80}
+    for col, key in enumerate(keys):
+        ws.write_string(0, col, labels[key], bold)
+        ws.set_column(col, col, widths.get(key, 30))
+    for row, source in enumerate(sources, start=1):
+        for col, key in enumerate(keys):
+            value = source.get(key)
+            if value in (None, ""):
+                continue
+            text = str(value)
+            if key == "url" and text.startswith(("http://", "https://")) and len(text) <= 2079:
+                ws.write_url(row, col, text, link, string=text)
+            else:
+                ws.write_string(row, col, text, wrap)
+    ws.freeze_panes(1, 0)
+
+
+def long_format(ranking: pl.DataFrame) -> pl.DataFrame:
+    """A ranked table's rows in the import format of ``data/scores/*.csv`` (README, long CSV format).
+
+    Published ranks are exported as published (never the computed rank), so loading the file
+    back gives the same scores, ranks and completeness.
+    """
+    published = pl.col("published_rank").is_not_null()
+    return ranking.select(
+        pl.col("province").fill_null(""),
+        pl.col("name").alias("unit"),
+        "unit_type",
+        pl.col("index_code").alias("index"),
+        pl.col("component").fill_null(""),
+        "year",
+        "score",
+        "max_score",
+        pl.col("published_rank").alias("rank"),
+        pl.col("published_rank_of").alias("rank_of"),
+        pl.col("source_title").fill_null(""),
+        pl.col("source_url").fill_null(""),
+        pl.col("quote").fill_null(""),
+        pl.when(published).then(pl.col("rank_basis")).otherwise(pl.lit("")).fill_null("").alias("rank_basis"),
+        pl.col("flag").fill_null(""),
+    )
+
+
+def long_csv(ranking: pl.DataFrame) -> bytes:
+    """The long format as the importer reads it: plain UTF-8 (no BOM), dot decimals."""
+    return long_format(ranking).write_csv().encode("utf-8")
+
+
+# ---------- figures ----------
+
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+START_TIMEOUT = 60.0  # seconds for the browser to start
+RENDER_TIMEOUT = 60.0  # seconds for one image
+
+
+def browser_path() -> str | None:
+    """The Chromium kaleido will drive: ``$BROWSER_PATH`` (kaleido's own variable), else on PATH."""
+    wanted = os.environ.get("BROWSER_PATH")
+    if wanted:
+        return wanted if os.access(wanted, os.X_OK) else None
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
+
+
+def vietnamese_font(families: str) -> str | None:
+    """The first family of a CSS font list that fontconfig says covers Vietnamese, or None.
+
+    ``'Noto Sans, DejaVu Sans, Arial, sans-serif'`` -> ``'Noto Sans'`` on Debian with fonts-noto-core.
+    """
+    try:
+        listed = subprocess.run(
+            ["fc-list", ":lang=vi", "family"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    known = {name.strip().lower() for line in listed.splitlines() for name in line.split(",")}
+    for family in (f.strip().strip("'\"") for f in families.split(",")):
+        if family.lower() in known:
+            return family
+    return None
+
+
+class _Renderer:
+    """One headless Chromium (through kaleido) on a private event loop, started on first use.
+
+    kaleido's own ``start_sync_server`` waits without a time limit and never reports a browser
+    that failed to start; this keeps the same single warm browser but every wait is bounded.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido = None
+
+    def running(self) -> bool:
+        return self._kaleido is not None and self._thread is not None and self._thread.is_alive()
+
+    def _start(self) -> None:
+        import kaleido
+
+        path = browser_path()
+        if path is None:
+            raise ChisoError(
+                "Không tìm thấy trình duyệt Chromium để xuất ảnh; hãy cài 'chromium' "
+                "(apt-get install chromium) hoặc đặt biến BROWSER_PATH"
+            )
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="chiso-kaleido", daemon=True)
+        thread.start()
+
+        async def open_browser():
+            k = kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT, mathjax=False, path=path)
+            await k.open()
+            return k
+
+        try:
+            self._kaleido = asyncio.run_coroutine_threadsafe(open_browser(), loop).result(START_TIMEOUT)
+        except Exception as exc:
+            loop.call_soon_threadsafe(loop.stop)
+            raise ChisoError(f"Không khởi động được Chromium để xuất ảnh ({path}): {exc}") from exc
+        self._loop, self._thread = loop, thread
+
+    def render(self, fig: go.Figure | dict, opts: dict) -> bytes:
+        with self._lock:
+            if not self.running():
+                self._start()
+            loop, k = self._loop, self._kaleido
+        future = asyncio.run_coroutine_threadsafe(k.calc_fig(fig, opts=opts), loop)
+        try:
+            return future.result(RENDER_TIMEOUT + 10)
+        except FutureTimeout as exc:
+            future.cancel()
+            self.close()  # the next export starts a fresh browser
+            raise ChisoError(f"Xuất ảnh quá {RENDER_TIMEOUT:.0f} giây; hãy thử lại") from exc
+        except ChisoError:
+            raise
+        except Exception as exc:
+            raise ChisoError(f"Không xuất được ảnh: {type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            loop, k, thread = self._loop, self._kaleido, self._thread
+            self._loop = self._kaleido = self._thread = None
+        if loop is None:
+            return
+        if k is not None and thread is not None and thread.is_alive():
+            with contextlib.suppress(Exception):  # best effort: the process may be exiting
+                asyncio.run_coroutine_threadsafe(k.close(), loop).result(15)
+        loop.call_soon_threadsafe(loop.stop)
+
+
+_RENDERER = _Renderer()
+atexit.register(_RENDERER.close)
+
+
+def start_renderer() -> None:
+    """Start the warm browser now (e.g. when a page that offers downloads first opens)."""
+    with _RENDERER._lock:
+        if not _RENDERER.running():
+            _RENDERER._start()
+
+
+def stop_renderer() -> None:
+    _RENDERER.close()
+
+
+def _size(fig: go.Figure, width: int | None, height: int | None) -> tuple[int, int]:
+    return int(width or fig.layout.width or 1200), int(height or fig.layout.height or 700)
+
+
+def _image(fig: go.Figure, fmt: str, width: int | None, height: int | None, scale: float) -> bytes:
+    w, h = _size(fig, width, height)
+    if w <= 0 or h <= 0 or scale <= 0:
+        raise ChisoError(f"Kích thước ảnh không hợp lệ: {w}×{h}, tỉ lệ {scale}")
+    return _RENDERER.render(fig, {"format": fmt, "width": w, "height": h, "scale": scale})
+
+
+def figure_png(
+    fig: go.Figure, *, width: int | None = None, height: int | None = None, scale: float = 2
+) -> bytes:
+    """A PNG of ``width × height`` layout pixels times ``scale`` (defaults: the figure's own size)."""
+    return _image(fig, "png", width, height, scale)
+
+
+def figure_svg(
+    fig: go.Figure, *, width: int | None = None, height: int | None = None, scale: float = 1
+) -> bytes:
+    """An SVG with its text kept as text (titles searchable, diacritics intact)."""
+    return _image(fig, "svg", width, height, scale)
+
+
+def with_caption(fig: go.Figure, source: str, date: str) -> go.Figure:
+    """A copy of the figure whose bottom line reads ``'<source> · <date>'``.
+
+    The source annotation charts.py adds is extended; a figure without one gets it.
+    """
+    caption = " · ".join(part for part in (source, date) if part)
+    out = go.Figure(fig)
+    if not caption:
+        return out
+    for annotation in out.layout.annotations:
+        text = annotation.text or ""
+        if source and text == source:
+            annotation.text = caption
+            return out
+        if text == caption:
+            return out
+    out.add_annotation(
+        text=caption,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.2,
+        showarrow=False,
+        xanchor="left",
+        font={"size": 11, "color": "#555"},
+    )
+    return out

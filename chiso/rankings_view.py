@@ -1,0 +1,135 @@
+"""The rankings view as pure functions: the figure, the table with numbers as numbers, its
+number formats and its sources. The rankings page, the CLI ``export rankings`` and the
+download buttons all call these, so a file leaves the dashboard exactly as the page shows it.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from chiso import charts, fmt, views
+from chiso.config import Index
+from chiso.export import number_format
+from chiso.i18n import label, t
+from chiso.metrics import peer_average
+from chiso.selection import Selection
+
+
+def rankings_figure(ranking: pl.DataFrame, index: Index, sel: Selection, lang: str) -> go.Figure:
+    """The bar chart of pages/rankings.py: title, scale on the axis, peer average, source line."""
+    index_name = label(index.short_name, lang)
+    unit = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
+    return charts.ranking_bar(
+        ranking,
+        title=t("rankings.chart_title", lang, index=index_name, year=sel.year),
+        score_label=f"{t('chart.score', lang)} ({unit})",
+        peer_average=peer_average(ranking),
+        average_label=t("chart.peer_average", lang),
+        source=views.source_line(ranking, lang),
+        decimals=index.decimals_for(sel.province, sel.peer_group, sel.year),
+        lang=lang,
+    )
+
+
+def _headers(ranking: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:
+    first = ranking.row(0, named=True)
+    unit = views.scale_label(index, first["province"], first["peer_group"], first["year"], lang)
+    return {
+        "rank": t("col.rank", lang),
+        "rank_of": t("export.col.rank_of", lang),
+        "unit": t("col.unit", lang),
+        "score": t("col.score", lang, unit=unit),
+        "pct_of_max": t("col.pct_of_max", lang),
+        "tier": t("col.tier", lang),
+        "d_score": t("col.d_score", lang),
+        "d_rank": t("col.d_rank", lang),
+        "note": t("col.note", lang),
+        "source": t("col.source", lang),
+    }
+
+
+def _decimals(ranking: pl.DataFrame, index: Index) -> int:
+    first = ranking.row(0, named=True)
+    return index.decimals_for(first["province"], first["peer_group"], first["year"])
+
+
+def rankings_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFrame:
+    """The rows and columns of the page's table, numbers kept as numbers (for CSV and XLSX).
+
+    The page shows ``3/19``; the file has ``Hạng`` 3 and ``Trên tổng số`` 19. Δ hạng is positive
+    when the unit moved up (the page's ▲). Empty cells are nulls, not dashes.
+    """
+    if ranking.is_empty():
+        return pl.DataFrame()
+    names = _headers(ranking, index, lang)
+    decimals = _decimals(ranking, index)
+    notes = [views.rank_note(row, lang) or None for row in ranking.iter_rows(named=True)]
+    half_up = pl.Float64
+
+    def rounded(column: str, places: int) -> pl.Expr:
+        return pl.col(column).map_elements(lambda v: fmt.round_half_up(v, places), return_dtype=half_up)
+
+    return ranking.select(
+        pl.col("rank").cast(pl.Int64).alias(names["rank"]),
+        pl.col("rank_of").cast(pl.Int64).alias(names["rank_of"]),
+        pl.col("name").alias(names["unit"]),
+        pl.col("score").cast(pl.Float64).alias(names["score"]),
+        rounded("pct_of_max", 2).alias(names["pct_of_max"]),
+        pl.col("tier_vi" if lang == "vi" else "tier_en").alias(names["tier"]),
+        rounded("d_score", decimals).alias(names["d_score"]),
+        pl.col("d_rank").cast(pl.Int64).alias(names["d_rank"]),
+        pl.Series(names["note"], notes, dtype=pl.String),
+        pl.col("source_title").alias(names["source"]),
+    )
+
+
+def rankings_number_formats(ranking: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:
+    """Excel number formats for the table: the index's decimals, signed changes, whole ranks."""
+    if ranking.is_empty():
+        return {}
+    names = _headers(ranking, index, lang)
+    score = number_format(_decimals(ranking, index))
+    return {
+        names["rank"]: "0",
+        names["rank_of"]: "0",
+        names["score"]: score,
+        names["pct_of_max"]: number_format(2),
+        names["d_score"]: f"+{score};-{score};{score}",
+        names["d_rank"]: "+0;-0;0",
+    }
+
+
+def rankings_sources(ranking: pl.DataFrame) -> list[dict]:
+    """One entry per distinct (title, url, quote), naming the units it covers, in rank order."""
+    entries: dict[tuple, dict] = {}
+    for row in ranking.iter_rows(named=True):
+        key = (row["source_title"], row["source_url"], row["quote"])
+        if not any(key):
+            continue
+        entry = entries.setdefault(
+            key, {"unit": [], "title": row["source_title"], "url": row["source_url"], "quote": row["quote"]}
+        )
+        entry["unit"].append(row["name"])
+    return [{**e, "unit": ", ".join(e["unit"])} for e in entries.values()]
+
+
+def source_labels(lang: str) -> dict[str, str]:
+    return {
+        "unit": t("col.unit", lang),
+        "title": t("export.source.title", lang),
+        "url": t("export.source.url", lang),
+        "quote": t("export.source.quote", lang),
+    }
+
+
+def data_date(meta: dict[str, str], lang: str) -> str:
+    """'Dữ liệu cập nhật 21/11/2026' from the database's build time; demo data say so."""
+    built = (meta.get("built_at") or "")[:10]
+    parts = []
+    if meta.get("dataset") == "demo":
+        parts.append(t("export.demo_mark", lang))
+    if len(built) == 10:
+        year, month, day = built.split("-")
+        parts.append(t("export.data_date", lang, date=f"{day}/{month}/{year}" if lang == "vi" else built))
+    return " · ".join(parts)

@@ -1,0 +1,123 @@
+"""Download buttons and the "copy link" control shared by every page (Streamlit layer).
+
+Images are rendered only when a button is clicked (Streamlit's deferred ``data`` callable),
+so a page never pays for an export nobody asked for; a failed export is reported in words
+and the page stays usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from chiso import export
+from chiso.errors import ChisoError
+from chiso.i18n import t
+from chiso.ui import lang as current_lang
+from chiso.ui import view
+
+
+def _safe(render: Callable[[], bytes]) -> Callable[[], bytes]:
+    def run() -> bytes:
+        try:
+            return render()
+        except ChisoError:
+            raise
+        except Exception as exc:  # the browser or the writer failed: say why in words
+            raise ChisoError(
+                t("export.failed", current_lang(), message=f"{type(exc).__name__}: {exc}")
+            ) from exc
+
+    return run
+
+
+def chart_buttons(figure: go.Figure, *, name: str, caption: tuple[str, str], key: str) -> None:
+    """'Tải PNG' and 'Tải SVG' for a figure, with its source line and data date in the image."""
+    lang = current_lang()
+    captioned = export.with_caption(go.Figure(figure), *caption)
+    height = max(600, int(captioned.layout.height or 0))
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        t("export.button.png", lang),
+        file_name=f"{name}.png",
+        mime="image/png",
+        on_click="ignore",
+        data=_safe(lambda: export.figure_png(captioned, width=1200, height=height, scale=2)),
+        key=f"{key}_png",
+        icon=":material/image:",
+    )
+    right.download_button(
+        t("export.button.svg", lang),
+        file_name=f"{name}.svg",
+        mime="image/svg+xml",
+        on_click="ignore",
+        data=_safe(lambda: export.figure_svg(captioned, width=1200, height=height)),
+        key=f"{key}_svg",
+        icon=":material/draw:",
+    )
+
+
+def table_buttons(
+    table: pl.DataFrame,
+    *,
+    name: str,
+    key: str,
+    sources: list[dict] | None = None,
+    number_formats: dict[str, str] | None = None,
+    source_labels: dict[str, str] | None = None,
+    long: Callable[[], bytes] | None = None,
+) -> None:
+    """'Tải CSV', 'Tải XLSX' (and the long import format) of exactly the table on screen."""
+    lang = current_lang()
+    cols = st.columns([1, 1, 2, 2])
+    cols[0].download_button(
+        t("export.button.csv", lang),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        data=_safe(lambda: export.table_csv(table)),
+        key=f"{key}_csv",
+        icon=":material/table:",
+    )
+    cols[1].download_button(
+        t("export.button.xlsx", lang),
+        file_name=f"{name}.xlsx",
+        on_click="ignore",
+        key=f"{key}_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/grid_on:",
+        data=_safe(
+            lambda: export.table_xlsx(
+                table,
+                sources=sources or [],
+                sheet=t("export.sheet.data", lang),
+                sources_sheet=t("export.sheet.sources", lang),
+                number_formats=number_formats or {},
+                source_labels=source_labels or {},
+            )
+        ),
+    )
+    if long is not None:
+        cols[2].download_button(
+            t("export.button.long", lang),
+            file_name=f"{name}_long.csv",
+            mime="text/csv",
+            on_click="ignore",
+            data=_safe(long),
+            key=f"{key}_long",
+            icon=":material/download:",
+        )
+
+
+def copy_link() -> None:
+    """'Sao chép liên kết': the link of the current view, with a copy button."""
+    lang = current_lang()
+    base = st.context.url or ""
+    query = urlencode({k: v for k, v in view().items() if v not in (None, "")})
+    with st.popover(t("link.copy", lang), icon=":material/link:"):
+        st.caption(t("link.help", lang))
+        st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
