@@ -19,7 +19,7 @@ FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
 
 def _layout(fig: go.Figure, *, title: str, source: str, lang: str, height: int) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": title, "x": 0, "xanchor": "left", "pad": {"l": 10}},
         separators=",." if lang == "vi" else ".,",
         font={"family": FONT, "size": 13},
         height=height,

@@ -161,3 +161,20 @@ def test_invalid_link_value_falls_back_with_a_notice(server, browser):
     assert "Traceback" not in page.locator("body").inner_text()
     page.screenshot(path=str(ARTIFACTS / "invalid_link.png"), full_page=True)
     context.close()
+
+
+def test_download_buttons_deliver_the_files(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{server}/?group=departments&province=Hòa Bình&index=PAR&year=2022")
+    page.get_by_text("Xếp hạng Chỉ số CCHC năm 2022").wait_for(timeout=30_000)
+    with page.expect_download() as csv_download:
+        page.get_by_text("Tải CSV").click()
+    data = Path(csv_download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and "Sở Nội vụ".encode() in data and b"96.85" in data
+    with page.expect_download(timeout=60_000) as png_download:
+        page.get_by_text("Tải PNG").click()
+    png = Path(png_download.value.path()).read_bytes()
+    assert png.startswith(b"\x89PNG") and png_download.value.suggested_filename.endswith(".png")
+    (ARTIFACTS / "download_rankings.png").write_bytes(png)
+    context.close()

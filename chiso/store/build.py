@@ -114,6 +114,7 @@ def derive_ranked(
     direction = {i.code: i.higher_is_better for i in catalog.indices}
     base = (
         scores.filter(pl.col("is_first"))
+        .drop("unit_type", strict=False)
         .join(units.select("unit_id", "name", "short_name", "unit_type", "code"), on="unit_id", how="left")
         .with_columns(
             scope_province=pl.when(pl.col("peer_group").is_in(national))

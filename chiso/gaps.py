@@ -1,0 +1,543 @@
+"""Where the points are lost: component gaps, what it takes to move up, why a rank changed,
+and a unit's profile across indices. Pure Polars over rows of the ``ranked`` table.
+
+Conventions (as in ``chiso.metrics``): rank 1 is best and ties share the better rank
+(1, 2, 2, 4). Ranks computed here are among the units *in the data* given: for an
+incomplete table (PCI 2019 holds 22 of 63 provinces) they are not the published ranks and
+a page must say so. Rows are frames of the ``ranked`` table with its column names
+(``unit_id``, ``name``, ``component`` NULL for the index total, ``score``, ``max_score``,
+``rank``, ``rank_of``, ``rank_basis`` …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+from chiso.config import Index, Tier
+from chiso.i18n import label
+
+GAP_COLUMNS = [
+    "component",
+    "name",
+    "score",
+    "max_score",
+    "pct_of_max",
+    "points_lost",
+    "component_rank",
+    "rank_of",
+    "peer_mean",
+    "best_unit",
+    "best_score",
+    "gap_to_best",
+]
+"""The columns of :func:`component_gaps`, in order (``published_rank`` follows them)."""
+
+_EPS = 1e-9
+
+
+def _clean(value: float | None) -> float | None:
+    """Drop binary noise from a difference (10 − 7.16 = 2.8400000000000003 → 2.84)."""
+    return None if value is None else round(float(value), 9)
+
+
+def totals(rows: pl.DataFrame) -> pl.DataFrame:
+    """The index-total rows (component NULL)."""
+    return rows.filter(pl.col("component").is_null())
+
+
+def components(rows: pl.DataFrame) -> pl.DataFrame:
+    """The component rows (component not NULL)."""
+    return rows.filter(pl.col("component").is_not_null())
+
+
+def component_names(index: Index, province: str, peer_group: str, year: int, lang: str) -> dict[str, str]:
+    """component code -> its name in ``lang`` for the variant that applies to a table, in the
+    config's order. Pass it as ``names`` to :func:`component_gaps` and :func:`heatmap_matrix`."""
+    variant = index.variant_for(province, peer_group, year)
+    if variant is None:
+        return {}
+    return {c.code: label(c.name, lang) for c in variant.components}
+
+
+def component_gaps(
+    table_rows: pl.DataFrame,
+    unit_id: str,
+    names: Mapping[str, str] | None = None,
+    *,
+    higher_is_better: bool = True,
+) -> pl.DataFrame:
+    """Per component of one unit in one table: how many points it loses and who does best.
+
+    ``table_rows``: rows of one ranked table (totals may be included, they are ignored), e.g.
+    ``analysis_queries.table_rows``. ``names``: component code -> display name (see
+    :func:`component_names`); the code is used when a name is missing.
+
+    Returns one row per component the unit has, with :data:`GAP_COLUMNS` then
+    ``published_rank``:
+
+    - ``pct_of_max`` = score / max × 100; ``points_lost`` = max_score − score;
+    - ``component_rank`` / ``rank_of``: rank of the unit's score among the units in the data
+      that have a score on that component (ties share the better rank), and how many they are;
+    - ``peer_mean``: mean score of those units (the unit included);
+    - ``best_unit`` / ``best_score``: the best score on the component and the unit(s) holding
+      it (tied names joined with "; "); ``gap_to_best`` = best_score − score (0 for the best);
+    - ``published_rank``: the stored rank when a source published it, else null.
+
+    Sorted by points lost, largest first (unscored components last). Empty frame (same
+    columns) when the unit has no component rows.
+    """
+    comps = components(table_rows)
+    scored = comps.filter(pl.col("score").is_not_null())
+    key = pl.col("score") if higher_is_better else -pl.col("score")
+    stats = (
+        scored.with_columns(_key=key)
+        .with_columns(_best=pl.col("_key").max().over("component"))
+        .group_by("component")
+        .agg(
+            rank_of=pl.len().cast(pl.Int32),
+            peer_mean=pl.col("score").mean(),
+            best_score=pl.col("score").filter(pl.col("_key") == pl.col("_best")).first(),
+            best_unit=pl.col("name").filter(pl.col("_key") == pl.col("_best")).sort().str.join("; "),
+        )
+    )
+    ranks = scored.select(
+        "component",
+        "unit_id",
+        component_rank=(-key).rank(method="min").over("component").cast(pl.Int32),
+    )
+    mine = comps.filter(pl.col("unit_id") == unit_id)
+    names = dict(names or {})
+    sign = 1 if higher_is_better else -1
+    out = (
+        mine.select(
+            "component",
+            "unit_id",
+            "score",
+            "max_score",
+            published_rank=pl.when(pl.col("rank_basis").is_in(["published", "list_order"])).then(
+                pl.col("rank")
+            ),
+        )
+        .join(ranks, on=["component", "unit_id"], how="left")
+        .join(stats, on="component", how="left")
+        .with_columns(
+            name=pl.col("component").replace_strict(
+                names, default=pl.col("component"), return_dtype=pl.String
+            ),
+            pct_of_max=pl.col("score") / pl.col("max_score") * 100,
+            points_lost=(pl.col("max_score") - pl.col("score")).round(9),
+            gap_to_best=((pl.col("best_score") - pl.col("score")) * sign).round(9),
+        )
+        .with_columns(rank_of=pl.when(pl.col("score").is_not_null()).then(pl.col("rank_of")))
+    )
+    return out.select(*GAP_COLUMNS, "published_rank").sort(
+        ["points_lost", "component"], descending=[True, False], nulls_last=True
+    )
+
+
+def heatmap_matrix(
+    table_rows: pl.DataFrame,
+    names: Mapping[str, str] | None = None,
+    *,
+    unit_label: str = "short_name",
+) -> pl.DataFrame:
+    """Units × components on % of maximum, for a heatmap.
+
+    Columns: ``unit_id``, ``unit`` (the ``unit_label`` column, falling back to ``name``), then
+    one column per component holding its % of maximum (null where a unit has no score). The
+    component columns follow ``names``' order (config order) when given, else alphabetical;
+    rows follow the index total's rank when the table holds totals, else the mean % of
+    maximum, best first. Empty frame when the table has no component scores.
+    """
+    comps = components(table_rows).filter(pl.col("score").is_not_null())
+    if comps.is_empty():
+        return pl.DataFrame(schema={"unit_id": pl.String, "unit": pl.String})
+    comps = comps.with_columns(
+        unit=pl.when(pl.col(unit_label).fill_null("") != "").then(pl.col(unit_label)).otherwise("name")
+    )
+    wide = comps.pivot(on="component", index=["unit_id", "unit"], values="pct_of_max")
+    present = [c for c in wide.columns if c not in ("unit_id", "unit")]
+    order = [c for c in (names or {}) if c in present] + sorted(c for c in present if c not in (names or {}))
+    order_key = totals(table_rows).select("unit_id", _order=pl.col("rank").cast(pl.Float64))
+    wide = wide.join(order_key, on="unit_id", how="left").with_columns(
+        _mean=pl.mean_horizontal(*order) if order else pl.lit(None)
+    )
+    wide = wide.sort(["_order", "_mean", "unit"], descending=[False, True, False], nulls_last=True)
+    return wide.select("unit_id", "unit", *order)
+
+
+def _tier_of(tiers: Sequence[Tier], pct: float) -> int | None:
+    for i, tier in enumerate(tiers):
+        if pct >= tier.min_pct - _EPS:
+            return i
+    return None
+
+
+def what_it_takes(
+    table_rows: pl.DataFrame,
+    unit_id: str,
+    tiers: Sequence[Tier],
+    *,
+    higher_is_better: bool = True,
+    decimals: int = 2,
+    n_room: int = 3,
+) -> dict:
+    """What it would take one unit to move up in one table.
+
+    ``table_rows``: the table's rows; the index totals (component NULL) are used for ranks,
+    the unit's component rows (if any) for the room left. ``tiers``: the bands that apply
+    (``Index.tiers_for(province, peer_group, year)``), highest ``min_pct`` first.
+    ``decimals``: the index's printed decimals; passing means beating a score by one step
+    (0.01 for 2 decimals).
+
+    Returns a dict:
+
+    - ``unit_id``, ``name``, ``score``, ``max_score``, ``pct_of_max``, ``rank``, ``rank_of``,
+      ``rank_basis``, ``complete`` (from the stored row), ``rank_in_data`` / ``n_in_data``
+      (rank among the scored units given, and how many they are), ``step``;
+    - ``next_rank``: None when no unit in the data is above (``reason`` says ``top`` or
+      ``no_data_above`` — an incomplete table may rank the unit lower than first), else
+      ``{"rank", "stored_rank", "target_score", "points", "gap", "passes": [names],
+      "passes_ids"}``: the unit must *strictly* pass the unit(s) just above; with ties it
+      passes every one of them, so ``points`` = score just above − score + step; ``rank`` is
+      the rank it would then hold among the units in the data and ``stored_rank`` the rank
+      the passed unit(s) hold in the stored table (published where published): the rank the
+      unit would take in the full table;
+    - ``next_tier``: None when already in the top tier or without tiers, else
+      ``{"code", "name_vi", "name_en", "min_pct", "min_score", "points"}``; reaching
+      ``min_pct`` of the maximum enters the tier;
+    - ``top3``: None when the unit already ranks 3rd or better among the units in the data,
+      when fewer than 3 others are scored, or when the table is incomplete and the data do
+      not hold its top 3; else ``{"rank": 3, "target_score", "points"}``: equalling the
+      3rd-best other score ranks 3rd (ties share the better rank);
+    - ``room``: up to ``n_room`` components with the most points lost, largest first, each
+      ``{"component", "score", "max_score", "pct_of_max", "points_lost"}``;
+    - ``reason``: None, ``no_row`` (the unit is not in the table) or ``no_score`` (rank only).
+    """
+    step = 10.0 ** (-decimals)
+    tot = totals(table_rows)
+    mine = tot.filter(pl.col("unit_id") == unit_id)
+    result: dict = {
+        "unit_id": unit_id,
+        "step": step,
+        "next_rank": None,
+        "next_tier": None,
+        "top3": None,
+        "room": [],
+        "reason": None,
+        "reason_rank": None,
+    }
+    gaps = component_gaps(table_rows, unit_id, higher_is_better=higher_is_better)
+    result["room"] = [
+        {k: r[k] for k in ("component", "score", "max_score", "pct_of_max", "points_lost")}
+        for r in gaps.filter(pl.col("points_lost").is_not_null()).head(n_room).iter_rows(named=True)
+    ]
+    if mine.is_empty():
+        result["reason"] = "no_row"
+        return result
+    row = mine.row(0, named=True)
+    for key in ("name", "score", "max_score", "pct_of_max", "rank", "rank_of", "rank_basis", "complete"):
+        result[key] = row.get(key)
+    score = row["score"]
+    if score is None:
+        result["reason"] = "no_score"
+        return result
+    sign = 1.0 if higher_is_better else -1.0
+    mine_key = sign * score
+    others = tot.filter((pl.col("unit_id") != unit_id) & pl.col("score").is_not_null()).with_columns(
+        _key=pl.col("score") * sign
+    )
+    above = others.filter(pl.col("_key") > mine_key + _EPS)
+    result["rank_in_data"] = above.height + 1
+    result["n_in_data"] = others.height + 1
+
+    if above.is_empty():
+        result["reason_rank"] = "top" if (row["rank"] in (None, 1)) else "no_data_above"
+    else:
+        just_above = above.get_column("_key").min()
+        passed = above.filter((pl.col("_key") - just_above).abs() <= _EPS).sort("name")
+        new_rank = others.filter(pl.col("_key") > just_above + _EPS).height + 1
+        gap = _clean(just_above - mine_key)
+        stored = [r for r in passed.get_column("rank").to_list() if r is not None]
+        result["next_rank"] = {
+            "rank": new_rank,
+            "stored_rank": min(stored) if stored else None,
+            "target_score": _clean(sign * (just_above + step)),
+            "gap": gap,
+            "points": _clean(gap + step),
+            "passes": passed.get_column("name").to_list(),
+            "passes_ids": passed.get_column("unit_id").to_list(),
+        }
+
+    best_others = others.sort("_key", descending=True).head(3)
+    # On an incomplete table the data may lack part of the real top 3: then say nothing.
+    holds_top3 = bool(row.get("complete")) or (
+        best_others.height == 3 and (best_others.item(2, "rank") or 99) <= 3
+    )
+    if result["rank_in_data"] > 3 and best_others.height == 3 and holds_top3:
+        third = best_others.item(2, "_key")
+        result["top3"] = {
+            "rank": 3,
+            "target_score": _clean(sign * third),
+            "points": _clean(third - mine_key),
+        }
+
+    max_score = row["max_score"]
+    if tiers and max_score and higher_is_better:
+        pct = score / max_score * 100
+        current = _tier_of(tiers, pct)
+        if current is None or current > 0:
+            target = tiers[(len(tiers) if current is None else current) - 1]
+            min_score = target.min_pct * max_score / 100
+            result["next_tier"] = {
+                "code": target.code,
+                "name_vi": label(target.name, "vi"),
+                "name_en": label(target.name, "en"),
+                "min_pct": target.min_pct,
+                "min_score": _clean(min_score),
+                "points": _clean(max(min_score - score, 0.0)),
+            }
+    return result
+
+
+def rank_change_split(
+    rows_year_a: pl.DataFrame,
+    rows_year_b: pl.DataFrame,
+    unit_id: str,
+    aggregation: str,
+    order: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """The change in one unit's total score from year a to year b, split by component.
+
+    ``rows_year_a`` / ``rows_year_b``: rows of the table (or of the unit) in each year,
+    totals and components (other units are ignored). ``aggregation``: the index's
+    ``aggregation_for(...)`` of year b (``sum``, ``weighted_mean`` or ``published``).
+    ``order``: component codes in display order (config order), else largest change first.
+
+    One row per component present in either year, then (for ``sum``) a ``residual`` row
+    when the component changes do not add up to the total change exactly (rounding in the
+    published figures, or a component missing in one year), then the ``total`` row.
+    Columns: ``component`` (null on the total and residual rows), ``kind``
+    (``component`` | ``residual`` | ``total``), ``score_a``, ``score_b``, ``max_a``, ``max_b``,
+    ``change`` (score_b − score_a), ``pct_a``, ``pct_b``, ``d_pct`` (change in % of maximum,
+    the fair comparison when a maximum changed) and ``adds_up``: True only when the total is
+    the sum of its components — then the component and residual changes sum to the total
+    change (a waterfall); False for a weighted mean or a total published on its own: the
+    component changes are shown side by side and must not be read as adding up.
+    """
+
+    def pick(rows: pl.DataFrame, suffix: str) -> pl.DataFrame:
+        return rows.filter(pl.col("unit_id") == unit_id).select(
+            pl.col("component"),
+            pl.col("score").alias(f"score_{suffix}"),
+            pl.col("max_score").alias(f"max_{suffix}"),
+        )
+
+    a, b = pick(rows_year_a, "a"), pick(rows_year_b, "b")
+    joined = a.join(b, on="component", how="full", coalesce=True, nulls_equal=True).with_columns(
+        change=(pl.col("score_b") - pl.col("score_a")).round(9),
+        pct_a=pl.col("score_a") / pl.col("max_a") * 100,
+        pct_b=pl.col("score_b") / pl.col("max_b") * 100,
+    )
+    joined = joined.with_columns(d_pct=pl.col("pct_b") - pl.col("pct_a"))
+    comps = joined.filter(pl.col("component").is_not_null()).with_columns(kind=pl.lit("component"))
+    total = joined.filter(pl.col("component").is_null()).with_columns(kind=pl.lit("total"))
+    if order:
+        rank = {code: i for i, code in enumerate(order)}
+        comps = (
+            comps.with_columns(
+                _o=pl.col("component").replace_strict(rank, default=len(rank), return_dtype=pl.Int32)
+            )
+            .sort(["_o", "component"])
+            .drop("_o")
+        )
+    else:
+        comps = comps.sort(["change", "component"], descending=[True, False], nulls_last=True)
+    adds_up = aggregation == "sum"
+    parts = [comps]
+    if adds_up and total.height and total.item(0, "change") is not None:
+        residual = _clean(total.item(0, "change") - float(comps.get_column("change").fill_null(0).sum()))
+        if residual is not None and abs(residual) > _EPS:
+            parts.append(
+                pl.DataFrame(
+                    {"component": [None], "kind": ["residual"], "change": [residual]},
+                    schema={"component": pl.String, "kind": pl.String, "change": pl.Float64},
+                )
+            )
+    parts.append(total)
+    columns = [
+        "component",
+        "kind",
+        "score_a",
+        "score_b",
+        "max_a",
+        "max_b",
+        "change",
+        "pct_a",
+        "pct_b",
+        "d_pct",
+    ]
+    out = pl.concat([p.select([c for c in columns if c in p.columns]) for p in parts], how="diagonal_relaxed")
+    return out.select(columns).with_columns(adds_up=pl.lit(adds_up))
+
+
+def movers(rows_year_a: pl.DataFrame, rows_year_b: pl.DataFrame, unit_id: str) -> pl.DataFrame:
+    """Units that passed the unit, or that the unit passed, between year a and year b.
+
+    Uses the index totals and the ranks shown (published where published, else computed):
+    another unit *passed* the unit when it ranked below it in year a and above it in year b
+    (ties are neither). Columns: ``unit_id``, ``name``, ``short_name``, ``relation``
+    (``passed_unit``: it overtook the unit; ``passed_by_unit``: the unit overtook it),
+    ``rank_a``, ``rank_b``, ``score_a``, ``score_b``, ``d_score`` (score_b − score_a) and
+    ``d_rank`` (rank_a − rank_b, positive = moved up). Overtakers first, by rank in year b.
+    Empty when the unit has no rank in one of the years.
+    """
+
+    def pick(rows: pl.DataFrame, suffix: str) -> pl.DataFrame:
+        return totals(rows).select(
+            "unit_id",
+            "name",
+            "short_name",
+            pl.col("rank").alias(f"rank_{suffix}"),
+            pl.col("score").alias(f"score_{suffix}"),
+        )
+
+    a, b = pick(rows_year_a, "a"), pick(rows_year_b, "b").drop("name", "short_name")
+    both = a.join(b, on="unit_id", how="inner").filter(
+        pl.col("rank_a").is_not_null() & pl.col("rank_b").is_not_null()
+    )
+    mine = both.filter(pl.col("unit_id") == unit_id)
+    empty = both.clear().with_columns(
+        relation=pl.lit(None, pl.String), d_score=pl.lit(None, pl.Float64), d_rank=pl.lit(None, pl.Int32)
+    )
+    columns = ["unit_id", "name", "short_name", "relation", "rank_a", "rank_b", "score_a", "score_b"]
+    if mine.is_empty():
+        return empty.select(*columns, "d_score", "d_rank")
+    ra, rb = mine.item(0, "rank_a"), mine.item(0, "rank_b")
+    out = (
+        both.filter(pl.col("unit_id") != unit_id)
+        .with_columns(
+            relation=pl.when((pl.col("rank_a") > ra) & (pl.col("rank_b") < rb))
+            .then(pl.lit("passed_unit"))
+            .when((pl.col("rank_a") < ra) & (pl.col("rank_b") > rb))
+            .then(pl.lit("passed_by_unit"))
+        )
+        .filter(pl.col("relation").is_not_null())
+        .with_columns(
+            d_score=(pl.col("score_b") - pl.col("score_a")).round(9),
+            d_rank=(pl.col("rank_a") - pl.col("rank_b")).cast(pl.Int32),
+        )
+    )
+    return out.select(*columns, "d_score", "d_rank").sort(
+        [pl.col("relation") != "passed_unit", "rank_b", "name"]
+    )
+
+
+def _chosen_years(rows: pl.DataFrame, year: int | None) -> pl.DataFrame:
+    """Rows of ``year``; without one, each index's latest year with a score or a rank."""
+    if year is not None:
+        return rows.filter(pl.col("year") == year)
+    shown = rows.filter(pl.col("score").is_not_null() | pl.col("rank").is_not_null())
+    return shown.filter(pl.col("year") == pl.col("year").max().over("index_code"))
+
+
+def profile(
+    unit_rows: pl.DataFrame, year: int | None = None, order: Sequence[str] | None = None
+) -> pl.DataFrame:
+    """Every index of one unit: one row per index with its total in ``year`` (or, without a
+    year, the latest year with a score or a rank for that index).
+
+    ``unit_rows``: all rows of one unit (``analysis_queries.unit_rows``). ``order``: index
+    codes in display order (``catalog.codes``), else alphabetical. The rows are the stored
+    ``ranked`` rows (score, max_score, pct_of_max, rank, rank_of, rank_basis, percentile,
+    tier_code/tier_vi/tier_en, d_score, d_rank, prev_score, prev_rank, flag, source…) plus
+    ``n_years`` (years with a total for that index) and ``n_components`` (component scores
+    that year). Indices where the unit has only component rows have no row here.
+    """
+    tot = totals(unit_rows)
+    chosen = _chosen_years(tot, year)
+    n_years = (
+        tot.filter(pl.col("score").is_not_null() | pl.col("rank").is_not_null())
+        .group_by("index_code")
+        .agg(n_years=pl.col("year").n_unique().cast(pl.Int32))
+    )
+    n_comp = (
+        components(unit_rows)
+        .filter(pl.col("score").is_not_null())
+        .group_by("index_code", "year")
+        .agg(n_components=pl.len().cast(pl.Int32))
+    )
+    out = (
+        chosen.join(n_years, on="index_code", how="left")
+        .join(n_comp, on=["index_code", "year"], how="left")
+        .with_columns(pl.col("n_components").fill_null(0), pl.col("n_years").fill_null(0))
+    )
+    return _in_order(out, order)
+
+
+def _in_order(frame: pl.DataFrame, order: Sequence[str] | None) -> pl.DataFrame:
+    if frame.is_empty():
+        return frame
+    rank = {code: i for i, code in enumerate(order or [])}
+    return (
+        frame.with_columns(
+            _o=pl.col("index_code").replace_strict(rank, default=len(rank), return_dtype=pl.Int32)
+        )
+        .sort(["_o", "index_code", "year"])
+        .drop("_o")
+    )
+
+
+def component_extremes(unit_rows: pl.DataFrame, year: int | None = None, n: int = 3) -> pl.DataFrame:
+    """The unit's strongest and weakest components across all its indices, by % of maximum.
+
+    Uses, per index, the components of ``year`` (or of the latest year with component
+    scores). Returns up to ``n`` ``strongest`` rows (highest % of maximum first) and up to
+    ``n`` ``weakest`` rows (lowest first) that are not among the strongest; column ``kind``
+    says which. Other columns are the stored ``ranked`` columns (index_code, component,
+    year, score, max_score, pct_of_max, rank, rank_of, rank_basis, …).
+    """
+    comps = components(unit_rows).filter(pl.col("score").is_not_null() & pl.col("pct_of_max").is_not_null())
+    if year is not None:
+        comps = comps.filter(pl.col("year") == year)
+    else:
+        comps = comps.filter(pl.col("year") == pl.col("year").max().over("index_code"))
+    if comps.is_empty():
+        return comps.with_columns(kind=pl.lit(None, pl.String))
+    ranked = comps.sort(["pct_of_max", "index_code", "component"], descending=[True, False, False])
+    strongest = ranked.head(n)
+    rest = ranked.slice(n).sort(["pct_of_max", "index_code", "component"])
+    weakest = rest.head(n)
+    return pl.concat(
+        [strongest.with_columns(kind=pl.lit("strongest")), weakest.with_columns(kind=pl.lit("weakest"))]
+    )
+
+
+def cross_index(profile_rows: pl.DataFrame) -> pl.DataFrame:
+    """The unit's percentile on each index side by side (100 = best of its peers, 0 = last).
+
+    ``profile_rows``: the output of :func:`profile`. Columns: ``index_code``, ``year``,
+    ``percentile``, ``rank``, ``rank_of``, ``rank_basis``, ``pct_of_max``, ``peer_group``;
+    indices without a rank are left out. Keeps the profile's index order.
+    """
+    keep = ["index_code", "year", "percentile", "rank", "rank_of", "rank_basis", "pct_of_max", "peer_group"]
+    if profile_rows.is_empty():
+        return pl.DataFrame(schema={c: profile_rows.schema.get(c, pl.String) for c in keep})
+    return profile_rows.filter(pl.col("percentile").is_not_null()).select(keep)
+
+
+def contrast(profile_rows: pl.DataFrame, threshold: float = 30.0) -> tuple[dict, dict] | None:
+    """The unit's highest- and lowest-percentile indices when they are at least ``threshold``
+    percentile points apart (a high self-assessed PAR next to a low citizen SIPAS or business
+    DDCI), else None. Returns the two stored rows (high, low)."""
+    ranked = profile_rows.filter(pl.col("percentile").is_not_null())
+    if ranked.height < 2:
+        return None
+    rows = ranked.to_dicts()
+    high = max(rows, key=lambda r: r["percentile"])
+    low = min(rows, key=lambda r: r["percentile"])
+    if high["percentile"] - low["percentile"] < threshold - _EPS:
+        return None
+    return high, low

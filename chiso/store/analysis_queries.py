@@ -1,0 +1,157 @@
+"""Named read queries for the analysis pages (gaps, profile, compare, rank change).
+
+Bound parameters in, Polars frames out, one cursor per call (see ``queries._frame``). Every
+query reads the derived ``ranked`` table; rows keep all its columns so that a sentence built
+from a row can show the row (source title, URL, quote, flag) it comes from.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from chiso.store.queries import _frame
+
+_TABLE_ORDER = "ORDER BY component NULLS FIRST, rank NULLS LAST, score DESC NULLS LAST, name"
+
+
+def table_rows(con, *, index: str, year: int, peer_group: str, scope_province: str) -> pl.DataFrame:
+    """Every row of one ranked table: the index totals (component NULL) first, then each
+    component's rows; within each, best rank first and unranked rows last."""
+    return _frame(
+        con,
+        f"""
+        SELECT * FROM ranked
+        WHERE index_code = $index AND year = $year AND peer_group = $peer_group
+          AND scope_province = $scope
+        {_TABLE_ORDER}
+        """,
+        index=index,
+        year=year,
+        peer_group=peer_group,
+        scope=scope_province,
+    )
+
+
+def component_rows(con, *, index: str, year: int, peer_group: str, scope_province: str) -> pl.DataFrame:
+    """The component rows (no totals) of one ranked table: the input of a peers × components heatmap."""
+    return _frame(
+        con,
+        """
+        SELECT * FROM ranked
+        WHERE index_code = $index AND year = $year AND peer_group = $peer_group
+          AND scope_province = $scope AND component IS NOT NULL
+        ORDER BY component, rank NULLS LAST, score DESC NULLS LAST, name
+        """,
+        index=index,
+        year=year,
+        peer_group=peer_group,
+        scope=scope_province,
+    )
+
+
+def unit_totals(con, *, unit_id: str) -> pl.DataFrame:
+    """Every index total of one unit over all years (one row per index and year)."""
+    return _frame(
+        con,
+        """
+        SELECT * FROM ranked
+        WHERE unit_id = $unit AND component IS NULL
+        ORDER BY index_code, year
+        """,
+        unit=unit_id,
+    )
+
+
+def unit_rows(con, *, unit_id: str) -> pl.DataFrame:
+    """Every row of one unit, totals and components, over all years: the input of ``gaps.profile``."""
+    return _frame(
+        con,
+        """
+        SELECT * FROM ranked
+        WHERE unit_id = $unit
+        ORDER BY index_code, year, component NULLS FIRST
+        """,
+        unit=unit_id,
+    )
+
+
+def unit_two_years(con, *, unit_id: str, index: str, year_a: int, year_b: int) -> pl.DataFrame:
+    """All rows (total and components) of one unit on one index in two years."""
+    return _frame(
+        con,
+        """
+        SELECT * FROM ranked
+        WHERE unit_id = $unit AND index_code = $index AND year IN ($year_a, $year_b)
+        ORDER BY year, component NULLS FIRST
+        """,
+        unit=unit_id,
+        index=index,
+        year_a=year_a,
+        year_b=year_b,
+    )
+
+
+def tables_two_years(
+    con, *, index: str, peer_group: str, scope_province: str, year_a: int, year_b: int
+) -> pl.DataFrame:
+    """Every row of one peer table in two years (totals and components): the input of
+    ``gaps.rank_change_split`` and ``gaps.movers`` (filter on ``year``)."""
+    return _frame(
+        con,
+        f"""
+        SELECT * FROM ranked
+        WHERE index_code = $index AND peer_group = $peer_group AND scope_province = $scope
+          AND year IN ($year_a, $year_b)
+        ORDER BY year, {_TABLE_ORDER.removeprefix("ORDER BY ")}
+        """,
+        index=index,
+        peer_group=peer_group,
+        scope=scope_province,
+        year_a=year_a,
+        year_b=year_b,
+    )
+
+
+def units_rows(con, *, unit_ids: list[str]) -> pl.DataFrame:
+    """Every row (totals and components, all years) of several units: the compare page."""
+    if not unit_ids:
+        return _frame(con, "SELECT * FROM ranked WHERE false")
+    return _frame(
+        con,
+        """
+        SELECT * FROM ranked
+        WHERE list_contains($units, unit_id)
+        ORDER BY index_code, year, component NULLS FIRST, unit_id
+        """,
+        units=list(unit_ids),
+    )
+
+
+def component_tables(con) -> pl.DataFrame:
+    """Ranked tables that hold component rows, with how many units and components they have:
+    the selector of the gaps page (PCI 2019 in the published data)."""
+    return _frame(
+        con,
+        """
+        SELECT scope_province, peer_group, index_code, year,
+               count(DISTINCT unit_id) AS n_units, count(DISTINCT component) AS n_components
+        FROM ranked WHERE component IS NOT NULL AND score IS NOT NULL
+        GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year
+        """,
+    )
+
+
+def unit_tables(con, *, unit_id: str) -> pl.DataFrame:
+    """The tables one unit appears in (totals or components): index, year, peer group, scope,
+    and whether the unit has component scores there."""
+    return _frame(
+        con,
+        """
+        SELECT index_code, year, peer_group, scope_province,
+               bool_or(component IS NULL) AS has_total,
+               count(component) FILTER (WHERE score IS NOT NULL) AS n_components
+        FROM ranked WHERE unit_id = $unit
+        GROUP BY ALL ORDER BY index_code, year
+        """,
+        unit=unit_id,
+    )

@@ -1,0 +1,714 @@
+"""Where the points are lost: component gaps, what it takes, the rank-change split, findings
+in plain Vietnamese and English, and the ``chiso gaps`` / ``chiso profile`` commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import polars as pl
+import pytest
+
+from chiso import findings, gaps
+from chiso.cli import main
+from chiso.config import load_catalog
+from chiso.demo import build_demo
+from chiso.paths import CONFIG_PATH
+from chiso.store import analysis_queries as aq
+from chiso.store import queries
+
+CATALOG = load_catalog(CONFIG_PATH)
+PCI, PAR, SIPAS = CATALOG.index("PCI"), CATALOG.index("PAR"), CATALOG.index("SIPAS")
+QUANG_NINH = "quang-ninh/quang-ninh"
+DAM_HA = "quang-ninh/huyen-dam-ha"
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def pci_2019(published_db) -> pl.DataFrame:
+    with queries.connect(published_db) as con:
+        return aq.table_rows(con, index="PCI", year=2019, peer_group="provinces", scope_province="")
+
+
+@pytest.fixture(scope="module")
+def dam_ha(published_db) -> pl.DataFrame:
+    with queries.connect(published_db) as con:
+        return aq.unit_rows(con, unit_id=DAM_HA)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(CONFIG_PATH, db)
+    return db
+
+
+def table(scores: dict[str, float | None], *, complete: bool = True, ranks: dict[str, int] | None = None):
+    """A one-table frame of totals with the ranked columns the analysis reads."""
+    ranks = ranks or {}
+    rows = []
+    for name, score in scores.items():
+        rows.append(
+            {
+                "unit_id": name.lower(),
+                "name": name,
+                "short_name": name,
+                "component": None,
+                "score": score,
+                "max_score": 100.0,
+                "rank": ranks.get(name, 1 + sum(1 for s in scores.values() if s is not None and s > score)),
+                "rank_of": len(scores),
+                "rank_basis": "computed",
+                "complete": complete,
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+# ---------- component gaps on the published PCI 2019 table ----------
+
+
+def test_pci_2019_has_22_provinces_and_ten_sub_indices(pci_2019):
+    comps = gaps.components(pci_2019)
+    assert comps.get_column("unit_id").n_unique() == 22
+    assert comps.get_column("component").n_unique() == 10
+
+
+def test_quang_ninh_points_lost_and_ranks_among_the_22(pci_2019):
+    frame = gaps.component_gaps(
+        pci_2019, QUANG_NINH, gaps.component_names(PCI, "Quảng Ninh", "provinces", 2019, "vi")
+    )
+    assert frame.columns[: len(gaps.GAP_COLUMNS)] == gaps.GAP_COLUMNS
+    assert frame.height == 10
+    comps = gaps.components(pci_2019)
+    for row in frame.iter_rows(named=True):
+        peers = comps.filter(pl.col("component") == row["component"]).get_column("score")
+        assert row["points_lost"] == pytest.approx(10 - row["score"])
+        assert row["pct_of_max"] == pytest.approx(row["score"] * 10)
+        assert row["rank_of"] == 22
+        assert row["component_rank"] == 1 + int((peers > row["score"]).sum())
+        assert row["peer_mean"] == pytest.approx(peers.mean())
+        assert row["best_score"] == peers.max()
+        assert row["gap_to_best"] == pytest.approx(peers.max() - row["score"])
+    lost = frame.get_column("points_lost").to_list()
+    assert lost == sorted(lost, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("component", "name", "score", "points_lost", "rank", "best_unit"),
+    [
+        ("dich_vu_ho_tro_doanh_nghiep", "Dịch vụ hỗ trợ doanh nghiệp", 6.68, 3.32, 11, "Long An"),
+        ("tiep_can_dat_dai", "Tiếp cận đất đai", 7.0, 3.0, 13, "Vĩnh Long"),
+        ("tinh_nang_dong", "Tính năng động", 7.96, 2.04, 2, "Đồng Tháp"),
+    ],
+)
+def test_quang_ninh_published_sub_indices(pci_2019, component, name, score, points_lost, rank, best_unit):
+    frame = gaps.component_gaps(
+        pci_2019, QUANG_NINH, gaps.component_names(PCI, "Quảng Ninh", "provinces", 2019, "vi")
+    )
+    row = frame.filter(pl.col("component") == component).row(0, named=True)
+    assert (row["name"], row["score"], row["points_lost"], row["component_rank"], row["best_unit"]) == (
+        name,
+        score,
+        points_lost,
+        rank,
+        best_unit,
+    )
+
+
+def test_gap_ties_share_the_better_rank_and_name_every_best_unit():
+    rows = pl.concat(
+        [
+            table({"A": 90.0, "B": 80.0, "C": 70.0}),
+            pl.DataFrame(
+                {
+                    "unit_id": ["a", "b", "c"],
+                    "name": ["A", "B", "C"],
+                    "short_name": ["A", "B", "C"],
+                    "component": ["x", "x", "x"],
+                    "score": [8.0, 8.0, 6.0],
+                    "max_score": [10.0, 10.0, 10.0],
+                    "rank": [None, None, None],
+                    "rank_of": [None, None, None],
+                    "rank_basis": ["partial"] * 3,
+                    "complete": [False] * 3,
+                },
+                schema_overrides={"rank": pl.Int64, "rank_of": pl.Int64},
+            ),
+        ],
+        how="vertical_relaxed",
+    )
+    b = gaps.component_gaps(rows, "b").row(0, named=True)
+    c = gaps.component_gaps(rows, "c").row(0, named=True)
+    assert (b["component_rank"], b["best_unit"], b["gap_to_best"]) == (1, "A; B", 0)
+    assert (c["component_rank"], c["rank_of"], c["gap_to_best"]) == (3, 3, pytest.approx(2.0))
+
+
+def test_heatmap_is_22_provinces_by_10_components_in_rank_order(pci_2019):
+    names = gaps.component_names(PCI, "Quảng Ninh", "provinces", 2019, "vi")
+    matrix = gaps.heatmap_matrix(pci_2019, names)
+    assert matrix.shape == (22, 2 + 10)
+    assert matrix.columns[2:] == list(names)
+    assert matrix.row(0, named=True)["unit"] == "Quảng Ninh"
+    assert matrix.filter(pl.col("unit_id") == QUANG_NINH).item(0, "tinh_nang_dong") == pytest.approx(79.6)
+
+
+# ---------- what it takes ----------
+
+
+@pytest.mark.parametrize(
+    ("score", "tier", "points"),
+    [(85.5, "A", 4.5), (79.99, "B", 0.01), (40.0, "B", 40.0), (91.0, None, None), (90.0, None, None)],
+)
+def test_points_to_the_next_tier(score, tier, points):
+    rows = table({"Unit": score, "Other": 50.0})
+    result = gaps.what_it_takes(rows, "unit", PAR.tiers)
+    if tier is None:
+        assert result["next_tier"] is None
+    else:
+        assert result["next_tier"]["code"] == tier
+        assert result["next_tier"]["points"] == pytest.approx(points)
+
+
+def test_pci_next_tier_uses_the_config_bands(pci_2019):
+    result = gaps.what_it_takes(
+        pci_2019, "thua-thien-hue/thua-thien-hue", PCI.tiers_for("", "provinces", 2019)
+    )
+    assert result["next_tier"]["name_vi"] == "Tốt" and result["next_tier"]["points"] == pytest.approx(0.4)
+
+
+@pytest.mark.parametrize(
+    ("unit", "points", "rank", "passes"),
+    [
+        ("d", 3.25, 2, ["B", "C"]),  # two units tied just above: pass both
+        ("b", 4.27, 1, ["A"]),  # tied 2nd: pass the leader
+        ("c", 4.27, 1, ["A"]),
+        ("e", 8.01, 4, ["D"]),
+    ],
+)
+def test_points_to_the_next_rank_with_ties(unit, points, rank, passes):
+    rows = table({"A": 95.5, "B": 91.24, "C": 91.24, "D": 88.0, "E": 80.0})
+    nxt = gaps.what_it_takes(rows, unit, PAR.tiers)["next_rank"]
+    assert nxt["points"] == pytest.approx(points)
+    assert nxt["rank"] == rank and nxt["passes"] == passes
+    assert nxt["target_score"] == pytest.approx(
+        rows.filter(pl.col("unit_id") == unit).item(0, "score") + points
+    )
+
+
+def test_the_leader_has_no_next_rank_and_top3_needs_the_third_score():
+    rows = table({"A": 95.5, "B": 91.24, "C": 91.24, "D": 88.0, "E": 80.0})
+    leader = gaps.what_it_takes(rows, "a", PAR.tiers)
+    assert leader["next_rank"] is None and leader["reason_rank"] == "top" and leader["top3"] is None
+    last = gaps.what_it_takes(rows, "e", PAR.tiers)
+    assert last["top3"]["points"] == pytest.approx(11.24)  # equal 91.24: ties share rank 2 (top 3)
+    assert gaps.what_it_takes(rows, "d", PAR.tiers)["top3"]["points"] == pytest.approx(3.24)
+
+
+def test_incomplete_table_without_its_top_3_says_nothing_about_the_top_3():
+    rows = table(
+        {"D": 88.0, "E": 87.0, "F": 86.0, "G": 85.0}, complete=False, ranks={"D": 4, "E": 5, "F": 6, "G": 7}
+    )
+    result = gaps.what_it_takes(rows, "g", PAR.tiers)
+    assert result["top3"] is None
+    assert result["next_rank"]["stored_rank"] == 6  # passing F takes its published place
+
+
+def test_room_lists_the_components_with_most_points_lost(pci_2019):
+    room = gaps.what_it_takes(pci_2019, QUANG_NINH, PCI.tiers)["room"]
+    assert [r["component"] for r in room] == [
+        "dich_vu_ho_tro_doanh_nghiep",
+        "tiep_can_dat_dai",
+        "chi_phi_khong_chinh_thuc",
+    ]
+
+
+# ---------- why the rank changed (demo province) ----------
+
+
+def _demo_tables(demo_db, index, group, year_a, year_b):
+    with queries.connect(demo_db) as con:
+        rows = aq.tables_two_years(
+            con, index=index, peer_group=group, scope_province="Sơn Hải", year_a=year_a, year_b=year_b
+        )
+    return rows.filter(pl.col("year") == year_a), rows.filter(pl.col("year") == year_b)
+
+
+@pytest.mark.parametrize(("year_a", "year_b"), [(2018, 2019), (2021, 2023), (2023, 2024)])
+def test_par_split_sums_to_the_total_change(demo_db, year_a, year_b):
+    a, b = _demo_tables(demo_db, "PAR", "localities", year_a, year_b)
+    assert PAR.aggregation_for("Sơn Hải", "localities", year_b) == "sum"
+    for unit_id in gaps.totals(b).get_column("unit_id").to_list():
+        split = gaps.rank_change_split(a, b, unit_id, "sum")
+        total = split.filter(pl.col("kind") == "total").item(0, "change")
+        parts = split.filter(pl.col("kind") != "total").get_column("change").sum()
+        assert split.get_column("adds_up").all()
+        assert parts == pytest.approx(total, abs=1e-6)
+        assert split.filter(pl.col("kind") == "component").height == 8
+
+
+def test_weighted_mean_split_does_not_claim_to_add_up(demo_db):
+    a, b = _demo_tables(demo_db, "DDCI", "localities", 2022, 2023)
+    unit_id = gaps.totals(b).item(0, "unit_id")
+    aggregation = CATALOG.index("DDCI").aggregation_for("Sơn Hải", "localities", 2023)
+    assert aggregation == "weighted_mean"
+    split = gaps.rank_change_split(a, b, unit_id, aggregation)
+    assert not split.get_column("adds_up").any()
+    assert set(split.get_column("kind")) == {"component", "total"}  # no residual row forcing a sum
+
+
+def test_split_follows_the_config_order_when_given(demo_db):
+    a, b = _demo_tables(demo_db, "PAR", "localities", 2022, 2023)
+    order = list(gaps.component_names(PAR, "Sơn Hải", "localities", 2023, "vi"))
+    split = gaps.rank_change_split(a, b, "son-hai/huyen-cam-linh", "sum", order)
+    assert split.filter(pl.col("kind") == "component").get_column("component").to_list() == order
+
+
+def test_movers_passed_the_unit_or_were_passed(demo_db):
+    a, b = _demo_tables(demo_db, "PAR", "localities", 2021, 2023)
+    unit = "son-hai/huyen-cam-linh"
+    mine_a = gaps.totals(a).filter(pl.col("unit_id") == unit).item(0, "rank")
+    mine_b = gaps.totals(b).filter(pl.col("unit_id") == unit).item(0, "rank")
+    moved = gaps.movers(a, b, unit)
+    assert moved.height > 0
+    for row in moved.iter_rows(named=True):
+        if row["relation"] == "passed_unit":
+            assert row["rank_a"] > mine_a and row["rank_b"] < mine_b
+        else:
+            assert row["rank_a"] < mine_a and row["rank_b"] > mine_b
+        assert row["d_score"] == pytest.approx(row["score_b"] - row["score_a"])
+
+
+# ---------- profile ----------
+
+
+def test_dam_ha_profile_2021(dam_ha):
+    profile = gaps.profile(dam_ha, 2021, CATALOG.codes)
+    assert profile.select("index_code", "score", "rank", "rank_of").rows() == [
+        ("PAR", 91.24, 3, 13),
+        ("SIPAS", 28.81, 3, 13),
+        ("DGI", 72.74, 7, 13),
+    ]
+    high, low = gaps.contrast(profile)
+    assert (high["index_code"], low["index_code"]) == ("PAR", "DGI")
+    assert gaps.cross_index(profile).get_column("percentile").to_list() == pytest.approx(
+        [250 / 3, 250 / 3, 50.0]
+    )
+
+
+def test_profile_extremes_on_demo(demo_db):
+    with queries.connect(demo_db) as con:
+        rows = aq.unit_rows(con, unit_id="son-hai/huyen-cam-linh")
+    extremes = gaps.component_extremes(rows, n=3)
+    strongest = extremes.filter(pl.col("kind") == "strongest").get_column("pct_of_max").to_list()
+    weakest = extremes.filter(pl.col("kind") == "weakest").get_column("pct_of_max").to_list()
+    assert len(strongest) == len(weakest) == 3
+    assert min(strongest) >= max(weakest)
+    assert set(gaps.profile(rows).get_column("index_code")) == {"PAR", "SIPAS", "DGI", "DDCI", "DTI"}
+
+
+# ---------- findings ----------
+
+
+def _texts(found) -> list[str]:
+    return [f.text for f in found]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "vi",
+            [
+                "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
+                "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm.",
+                "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI với 72,74/80 điểm.",
+            ],
+        ),
+        (
+            "en",
+            [
+                "In 2021, Đầm Hà district ranked 3/13 on PAR INDEX with 91.24 points.",
+                "In 2021, Đầm Hà district ranked 3/13 on SIPAS with 28.81/30 points.",
+                "In 2021, Đầm Hà district ranked 7/13 on DGI with 72.74/80 points.",
+            ],
+        ),
+    ],
+)
+def test_dam_ha_2021_published_sentences(dam_ha, lang, expected):
+    found = findings.profile_findings(dam_ha, CATALOG, lang, 2021)
+    ranks = [f for f in found if f.kind == "rank"]
+    assert _texts(ranks) == expected
+    assert [f.row["score"] for f in ranks] == [91.24, 28.81, 72.74]
+    assert all("Đầm Hà" in f.row["source_title"] for f in ranks)
+    assert ranks[2].note.startswith("Điểm điều tra xã hội học DGI")  # the row's doubt flag travels with it
+
+
+def test_dam_ha_contrast_sentence(dam_ha):
+    found = findings.profile_findings(dam_ha, CATALOG, "vi", 2021)
+    assert (
+        found[-1].text
+        == "Huyện Đầm Hà ở phân vị 83 về Chỉ số CCHC (PAR INDEX) nhưng chỉ ở phân vị 50 về DGI."
+    )
+    assert found[-1].row["index_code"] == "DGI" and found[-1].extra_rows[0]["index_code"] == "PAR"
+
+
+def row_of(**values) -> dict:
+    base = {
+        "name": "Huyện Đầm Hà",
+        "short_name": "Đầm Hà",
+        "unit_type": "district",
+        "province": "Quảng Ninh",
+        "peer_group": "localities",
+        "year": 2022,
+        "score": 91.24,
+        "max_score": 100.0,
+        "rank": 3,
+        "rank_of": 13,
+        "rank_basis": "published",
+        "d_score": None,
+        "d_rank": None,
+        "flag": None,
+    }
+    return base | values
+
+
+@pytest.mark.parametrize(
+    ("values", "index", "lang", "expected"),
+    [
+        ({"score": None}, PAR, "vi", "Năm 2022, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX)."),
+        (
+            {"rank": None, "rank_of": None},
+            PAR,
+            "vi",
+            "Năm 2022, huyện Đầm Hà đạt 91,24 điểm về Chỉ số CCHC (PAR INDEX).",
+        ),
+        (
+            {"rank_basis": "partial", "rank": 2, "rank_of": 3},
+            PAR,
+            "vi",
+            "Năm 2022, huyện Đầm Hà xếp thứ 2/3 (trong số các đơn vị có dữ liệu) về Chỉ số CCHC (PAR INDEX) "
+            "với 91,24 điểm.",
+        ),
+        (
+            {"rank_basis": "partial", "rank": 2, "rank_of": 3},
+            PAR,
+            "en",
+            "In 2022, Đầm Hà district ranked 2/3 (among the units in the data) on PAR INDEX "
+            "with 91.24 points.",
+        ),
+        (
+            {"rank_basis": "list_order", "rank_of": None},
+            PAR,
+            "vi",
+            "Năm 2022, huyện Đầm Hà xếp thứ 3 (theo thứ tự liệt kê trong nguồn) về Chỉ số CCHC (PAR INDEX) "
+            "với 91,24 điểm.",
+        ),
+        ({"score": 99.38}, SIPAS, "vi", "Năm 2022, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 99,38 %."),
+        (
+            {"name": "Thành phố Hạ Long", "short_name": "Hạ Long", "unit_type": "city"},
+            PAR,
+            "vi",
+            "Năm 2022, thành phố Hạ Long xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
+        ),
+        (
+            {"name": "Thành phố Hạ Long", "short_name": "Hạ Long", "unit_type": "city"},
+            PAR,
+            "en",
+            "In 2022, Hạ Long city ranked 3/13 on PAR INDEX with 91.24 points.",
+        ),
+        (
+            {"name": "Sở Nội vụ", "short_name": "", "unit_type": "department", "peer_group": "departments"},
+            PAR,
+            "vi",
+            "Năm 2022, Sở Nội vụ xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
+        ),
+    ],
+)
+def test_rank_sentence_variants(values, index, lang, expected):
+    assert findings.rank_finding(row_of(**values), index, lang).text == expected
+
+
+@pytest.mark.parametrize(
+    ("d_score", "d_rank", "lang", "expected"),
+    [
+        (4.54, 2, "vi", "Về Chỉ số CCHC (PAR INDEX), huyện Đầm Hà tăng 4,54 điểm và 2 bậc so với năm trước."),
+        (
+            -1.2,
+            -1,
+            "vi",
+            "Về Chỉ số CCHC (PAR INDEX), huyện Đầm Hà giảm 1,20 điểm và 1 bậc so với năm trước.",
+        ),
+        (
+            0.5,
+            -3,
+            "vi",
+            "Về Chỉ số CCHC (PAR INDEX), huyện Đầm Hà tăng 0,50 điểm nhưng giảm 3 bậc so với năm trước.",
+        ),
+        (
+            0.001,
+            0,
+            "vi",
+            "Về Chỉ số CCHC (PAR INDEX), huyện Đầm Hà giữ nguyên điểm và thứ hạng so với năm trước.",
+        ),
+        (None, 1, "vi", "Về Chỉ số CCHC (PAR INDEX), huyện Đầm Hà tăng 1 bậc so với năm trước."),
+        (
+            4.54,
+            2,
+            "en",
+            "On PAR INDEX, Đầm Hà district gained 4.54 points and moved up 2 places from the previous year.",
+        ),
+        (
+            -0.25,
+            1,
+            "en",
+            "On PAR INDEX, Đầm Hà district lost 0.25 points but moved up 1 place from the previous year.",
+        ),
+    ],
+)
+def test_change_sentences(d_score, d_rank, lang, expected):
+    assert findings.change_finding(row_of(d_score=d_score, d_rank=d_rank), PAR, lang).text == expected
+
+
+def test_change_on_a_percent_index_is_in_percentage_points():
+    finding = findings.change_finding(row_of(score=90.0, d_score=3.02, d_rank=0), SIPAS, "vi")
+    assert (
+        finding.text
+        == "Về SIPAS, huyện Đầm Hà tăng 3,02 điểm phần trăm và giữ nguyên thứ hạng so với năm trước."
+    )
+
+
+def test_no_change_sentence_without_the_previous_year():
+    assert findings.change_finding(row_of(), PAR, "vi") is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "most_lost", "best"),
+    [
+        (
+            "vi",
+            "Thành phần mất nhiều điểm nhất của PCI: Dịch vụ hỗ trợ doanh nghiệp (−3,32 điểm).",
+            "Tốt nhất ở thành phần Dịch vụ hỗ trợ doanh nghiệp (trong số các đơn vị có dữ liệu) là Long An "
+            "với 7,16/10 điểm, hơn Quảng Ninh 0,48 điểm.",
+        ),
+        (
+            "en",
+            "Component losing the most points on PCI: Business support services (−3.32 points).",
+            "The best on Business support services (among the units in the data) is Long An "
+            "with 7.16/10 points, 0.48 points ahead of Quảng Ninh.",
+        ),
+    ],
+)
+def test_gap_sentences_for_quang_ninh(pci_2019, lang, most_lost, best):
+    found = findings.gap_findings(pci_2019, QUANG_NINH, PCI, lang)
+    assert _texts(found) == [most_lost, best]
+    assert found[0].row["component"] == "dich_vu_ho_tro_doanh_nghiep" and found[0].row["score"] == 6.68
+    assert found[1].row["name"] == "Long An"
+
+
+def test_what_it_takes_sentences(pci_2019):
+    found = findings.what_it_takes_findings(pci_2019, "thua-thien-hue/thua-thien-hue", PCI, "vi")
+    assert _texts(found)[:3] == [
+        "Để lên thứ 19 về PCI, Thừa Thiên Huế cần thêm ít nhất 0,07 điểm để vượt Bình Định.",
+        "Để vào mức Tốt về PCI (từ 66,9 % số điểm tối đa, tức 66,90 điểm), "
+        "Thừa Thiên Huế cần thêm 0,40 điểm.",
+        "Để vào nhóm 3 đơn vị dẫn đầu về PCI, Thừa Thiên Huế cần thêm 4,80 điểm.",
+    ]
+    assert found[0].extra_rows[0]["name"] == "Bình Định"
+
+
+def test_ranking_findings_name_the_leader(pci_2019):
+    found = findings.ranking_findings(gaps.totals(pci_2019), PCI, "vi")
+    assert found[0].text == "Năm 2019, dẫn đầu PCI là Quảng Ninh với 73,40 điểm."
+    assert "last" not in [f.kind for f in found]  # 22 of 63: the last of the data is not the last
+
+
+def test_unit_findings_on_demo_in_both_languages(demo_db):
+    with queries.connect(demo_db) as con:
+        rows = aq.table_rows(con, index="PAR", year=2023, peer_group="localities", scope_province="Sơn Hải")
+    for lang in ("vi", "en"):
+        found = findings.unit_findings(rows, "son-hai/huyen-cam-linh", PAR, lang)
+        kinds = [f.kind for f in found]
+        assert kinds[:3] == ["rank", "change", "most_lost"]
+        assert "next_rank" in kinds and all(f.row for f in found)
+    assert found[0].text == "In 2023, Cẩm Lĩnh district ranked 8/13 on PAR INDEX with 80.99 points."
+
+
+# ---------- CLI ----------
+
+
+def test_cli_gaps_csv_for_quang_ninh(published_db, capsys):
+    code, out, err = run_cli(
+        capsys,
+        "gaps",
+        "--index",
+        "PCI",
+        "--year",
+        "2019",
+        "--unit",
+        "Quảng Ninh",
+        "--format",
+        "csv",
+        "--db",
+        str(published_db),
+    )
+    assert code == 0, err
+    assert out.splitlines()[0] == (
+        "component,score,max_score,pct_of_max,points_lost,component_rank,rank_of,peer_mean,best_unit,best_score,gap_to_best"
+    )
+    assert not out.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 10
+    assert all(float(r["points_lost"]) == pytest.approx(10 - float(r["score"])) for r in rows)
+    assert all(r["rank_of"] == "22" for r in rows)
+    assert [float(r["points_lost"]) for r in rows] == sorted(
+        (float(r["points_lost"]) for r in rows), reverse=True
+    )
+    assert rows[0] == {
+        "component": "dich_vu_ho_tro_doanh_nghiep",
+        "score": "6.68",
+        "max_score": "10.0",
+        "pct_of_max": "66.8",
+        "points_lost": "3.32",
+        "component_rank": "11",
+        "rank_of": "22",
+        "peer_mean": "6.52",
+        "best_unit": "Long An",
+        "best_score": "7.16",
+        "gap_to_best": "0.48",
+    }
+
+
+def test_cli_gaps_json_and_table(published_db, capsys):
+    code, out, _ = run_cli(
+        capsys,
+        "gaps",
+        "--index",
+        "pci",
+        "--year",
+        "2019",
+        "--unit",
+        "quang ninh",
+        "--format",
+        "json",
+        "--db",
+        str(published_db),
+    )
+    assert code == 0 and len(json.loads(out)) == 10
+    code, out, _ = run_cli(
+        capsys, "gaps", "--index", "PCI", "--year", "2019", "--unit", "Quảng Ninh", "--db", str(published_db)
+    )
+    assert code == 0 and out.splitlines()[0].startswith("Dịch vụ hỗ trợ doanh nghiệp") and "66,80 %" in out
+
+
+def test_cli_gaps_without_components_says_which_years_have_them(published_db, capsys):
+    code, out, err = run_cli(
+        capsys, "gaps", "--index", "PCI", "--year", "2022", "--unit", "Quảng Ninh", "--db", str(published_db)
+    )
+    assert code == 1 and out == ""
+    assert "2019" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_profile_dam_ha_2021(published_db, capsys):
+    code, out, err = run_cli(
+        capsys, "profile", "--unit", "Đầm Hà", "--year", "2021", "--db", str(published_db)
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert any("3/13" in line and "91,24" in line and "PAR INDEX" in line for line in lines)
+    assert lines[:3] == [
+        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
+        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm.",
+        "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI với 72,74/80 điểm.",
+    ]
+
+
+def test_cli_profile_in_english(published_db, capsys):
+    code, out, _ = run_cli(
+        capsys,
+        "profile",
+        "--unit",
+        "dam ha",
+        "--province",
+        "Quang Ninh",
+        "--year",
+        "2021",
+        "--lang",
+        "en",
+        "--db",
+        str(published_db),
+    )
+    assert (
+        code == 0
+        and out.splitlines()[0] == "In 2021, Đầm Hà district ranked 3/13 on PAR INDEX with 91.24 points."
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["profile", "--unit", "Sở Nội vụ"], "Sở Nội vụ (Hòa Bình); Sở Nội vụ (Quảng Ninh)"),
+        (["profile", "--unit", "Không Có"], "Không tìm thấy đơn vị"),
+        (["profile", "--unit", "Đầm Hà", "--year", "2015"], "có các năm: 2020, 2021"),
+        (["gaps", "--index", "XYZ", "--year", "2019", "--unit", "Quảng Ninh"], "Không có chỉ số"),
+    ],
+)
+def test_cli_errors_are_one_line(published_db, capsys, args, message):
+    code, out, err = run_cli(capsys, *args, "--db", str(published_db))
+    assert code == 1 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_gaps_on_demo(demo_db, capsys):
+    code, out, _ = run_cli(
+        capsys,
+        "gaps",
+        "--index",
+        "PAR",
+        "--year",
+        "2023",
+        "--unit",
+        "Cẩm Lĩnh",
+        "--format",
+        "csv",
+        "--db",
+        str(demo_db),
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 8
+    assert all(r["rank_of"] == "13" for r in rows)
+    assert all(
+        float(r["points_lost"]) == pytest.approx(float(r["max_score"]) - float(r["score"])) for r in rows
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "lang", "expected"),
+    [
+        ({"score": 0.9212, "max_score": 1.0, "year": 2020}, "vi", "0,9212 điểm (0–1)"),
+        ({"score": 0.9212, "max_score": 1.0, "year": 2020}, "en", "0.9212 (0–1 scale)"),
+        (
+            {"score": 0.2637, "max_score": 0.3, "year": 2020, "component": "kinh_te_so"},
+            "vi",
+            "0,2637/0,3 điểm",
+        ),
+        ({"score": 712.0, "max_score": 1000.0, "year": 2023}, "vi", "712/1.000 điểm"),
+        ({"score": 712.0, "max_score": 1000.0, "year": 2023}, "en", "712/1,000 points"),
+    ],
+)
+def test_scores_keep_their_scale(values, lang, expected):
+    assert findings.score_text(row_of(**values), CATALOG.index("DTI"), lang) == expected
+
+
+def test_rank_only_published_row_gives_a_sentence_without_a_score(published_db, capsys):
+    code, out, _ = run_cli(
+        capsys, "profile", "--unit", "Hạ Long", "--year", "2024", "--db", str(published_db)
+    )
+    assert code == 0
+    assert "Năm 2024, thành phố Hạ Long xếp thứ 1/13 về Chỉ số CCHC (PAR INDEX)." in out.splitlines()
