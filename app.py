@@ -12,6 +12,11 @@ PAGES = [
         "pages/rankings.py", title=t("nav.rankings", lang()), icon="🏆", url_path="rankings", default=True
     ),
     st.Page("pages/trends.py", title=t("nav.trends", lang()), icon="📈", url_path="trends"),
+    st.Page("pages/gaps.py", title=t("nav.gaps", lang()), icon="🧩", url_path="gaps"),
+    st.Page("pages/profile.py", title=t("nav.profile", lang()), icon="🪪", url_path="profile"),
+    st.Page("pages/compare.py", title=t("nav.compare", lang()), icon="⚖️", url_path="compare"),
+    st.Page("pages/why.py", title=t("nav.why", lang()), icon="🔀", url_path="why"),
+    st.Page("pages/services.py", title=t("nav.services", lang()), icon="🖥️", url_path="services"),
     st.Page("pages/about.py", title=t("nav.about", lang()), icon="ℹ️", url_path="about"),
 ]
 

@@ -54,12 +54,12 @@ def version(dataset: str) -> str:
 
 
 @st.cache_data(max_entries=64)
-def tables(dataset: str, _version: str) -> pl.DataFrame:
+def tables(dataset: str, db_version: str) -> pl.DataFrame:
     return queries.tables(connection(dataset))
 
 
 @st.cache_data(max_entries=256)
-def ranking(dataset: str, _version: str, sel: Selection, component: str | None = None) -> pl.DataFrame:
+def ranking(dataset: str, db_version: str, sel: Selection, component: str | None = None) -> pl.DataFrame:
     return queries.ranking(
         connection(dataset),
         index=sel.index,
@@ -71,19 +71,19 @@ def ranking(dataset: str, _version: str, sel: Selection, component: str | None =
 
 
 @st.cache_data(max_entries=256)
-def published_stats(dataset: str, _version: str, sel: Selection) -> pl.DataFrame:
+def published_stats(dataset: str, db_version: str, sel: Selection) -> pl.DataFrame:
     return queries.published_stats(
         connection(dataset), index=sel.index, year=sel.year, peer_group=sel.peer_group, province=sel.province
     )
 
 
 @st.cache_data(max_entries=128)
-def series(dataset: str, _version: str, index: str, peer_group: str, province: str) -> pl.DataFrame:
+def series(dataset: str, db_version: str, index: str, peer_group: str, province: str) -> pl.DataFrame:
     return queries.series(connection(dataset), index=index, peer_group=peer_group, scope_province=province)
 
 
 @st.cache_data(max_entries=8)
-def meta(dataset: str, _version: str) -> dict[str, str]:
+def meta(dataset: str, db_version: str) -> dict[str, str]:
     return queries.meta(connection(dataset))
 
 
@@ -272,7 +272,7 @@ def guard(render) -> None:
         st.error(t("error.generic", lang(), message=f"{type(exc).__name__}: {exc}"))
 
 
-def unit_picker(label_text: str, names: dict[str, str], default: list[str]) -> list[str]:
+def unit_picker(label_text: str, names: dict[str, str], default: list[str], max_units: int = 8) -> list[str]:
     """Multiselect of units kept in the URL as ``units=id1,id2``; unknown ids are dropped with a notice."""
     wkey = "w_units"
     if wkey in st.session_state:
@@ -284,6 +284,108 @@ def unit_picker(label_text: str, names: dict[str, str], default: list[str]) -> l
             notice_invalid("units", u)
         current = [u for u in requested if u in names] or default
     st.session_state[wkey] = current
-    chosen = st.multiselect(label_text, list(names), key=wkey, format_func=names.get, max_selections=8)
+    current = current[:max_units]
+    st.session_state[wkey] = current
+    chosen = st.multiselect(
+        label_text, list(names), key=wkey, format_func=names.get, max_selections=max_units
+    )
     publish(units=",".join(chosen) if chosen != default else None)
     return chosen
+
+
+# ---------- analysis pages ----------
+
+
+@st.cache_data(max_entries=256)
+def table_rows(dataset: str, db_version: str, sel: Selection) -> pl.DataFrame:
+    from chiso.store import analysis_queries
+
+    return analysis_queries.table_rows(
+        connection(dataset),
+        index=sel.index,
+        year=sel.year,
+        peer_group=sel.peer_group,
+        scope_province=sel.province,
+    )
+
+
+@st.cache_data(max_entries=256)
+def unit_rows(dataset: str, db_version: str, unit_id: str) -> pl.DataFrame:
+    from chiso.store import analysis_queries
+
+    return analysis_queries.unit_rows(connection(dataset), unit_id=unit_id)
+
+
+@st.cache_data(max_entries=64)
+def units_rows(dataset: str, db_version: str, unit_ids: tuple[str, ...]) -> pl.DataFrame:
+    from chiso.store import analysis_queries
+
+    return analysis_queries.units_rows(connection(dataset), unit_ids=list(unit_ids))
+
+
+@st.cache_data(max_entries=64)
+def two_years(dataset: str, db_version: str, sel: Selection, year_a: int, year_b: int) -> pl.DataFrame:
+    from chiso.store import analysis_queries
+
+    return analysis_queries.tables_two_years(
+        connection(dataset),
+        index=sel.index,
+        peer_group=sel.peer_group,
+        scope_province=sel.province,
+        year_a=year_a,
+        year_b=year_b,
+    )
+
+
+@st.cache_data(max_entries=8)
+def component_tables(dataset: str, db_version: str) -> pl.DataFrame:
+    from chiso.store import analysis_queries
+
+    return analysis_queries.component_tables(connection(dataset))
+
+
+@st.cache_data(max_entries=8)
+def all_units(dataset: str, db_version: str) -> pl.DataFrame:
+    """Units that have at least one score or rank, for the profile's unit picker."""
+    return queries.scored_units(connection(dataset))
+
+
+def single_unit(label_text: str, names: dict[str, str], default: str | None, key: str = "unit") -> str | None:
+    """One unit kept in the URL as ``unit=<id>``; an unknown id falls back with a notice."""
+    if not names:
+        return None
+    ids = list(names)
+    wanted = view().get(key)
+    if wanted and wanted not in names and f"w_{key}" not in st.session_state:
+        notice_invalid(key, wanted)
+    current = wanted if wanted in names else (default if default in names else ids[0])
+    chosen = widget(st.selectbox, key, label_text, ids, current, fmt=names.get)
+    publish(**{key: chosen})
+    return chosen
+
+
+def year_choice(label_text: str, years: list[int], default: int, key: str) -> int:
+    """A year kept in the URL under ``key``; invalid values fall back with a notice."""
+    wanted = view().get(key)
+    if wanted and not (wanted.isdigit() and int(wanted) in years) and f"w_{key}" not in st.session_state:
+        notice_invalid(key, wanted)
+    current = int(wanted) if wanted and wanted.isdigit() and int(wanted) in years else default
+    chosen = widget(st.selectbox, key, label_text, years, current)
+    publish(**{key: chosen})
+    return int(chosen)
+
+
+def findings_block(found: list, lang: str) -> None:
+    """Each rule-based sentence with the table row it comes from, in an expander."""
+    from chiso.findings import evidence
+
+    for i, finding in enumerate(found):
+        st.markdown(f"- {finding.text}" + (f" *({finding.note})*" if finding.note else ""))
+        with st.expander(t("findings.evidence", lang), expanded=False, key=f"evidence_{i}"):
+            row = {k: v for k, v in evidence(finding).items() if v not in (None, "")}
+            st.json(row, expanded=True)
+
+
+def years_of(dataset: str, sel: Selection) -> list[int]:
+    """Years with a table for the selection's index, peer group and province, latest first."""
+    return options(tables(dataset, version(dataset)), sel, "year")

@@ -7,7 +7,7 @@ import polars as pl
 
 from chiso import fmt
 from chiso.config import Index
-from chiso.i18n import t
+from chiso.i18n import label, t
 
 MACHINE_COLUMNS = ["rank", "rank_of", "unit", "score", "max_score", "pct_of_max", "tier", "published_rank"]
 
@@ -132,3 +132,269 @@ def published_stat_lines(stats: pl.DataFrame, decimals: int, lang: str) -> list[
         )
         for row in stats.iter_rows(named=True)
     ]
+
+
+def unit_names(rows: pl.DataFrame) -> dict[str, str]:
+    """unit_id -> name, best rank first (units without a rank last)."""
+    ordered = rows.sort("rank", "name", nulls_last=True).unique("unit_id", keep="first", maintain_order=True)
+    return dict(ordered.select("unit_id", "name").rows())
+
+
+def first_unit(rows: pl.DataFrame) -> str | None:
+    names = unit_names(rows)
+    return next(iter(names), None)
+
+
+def component_table_list(tables: pl.DataFrame, catalog, lang: str, n: int = 6) -> str:
+    """'PCI 2019 (provinces)…': the tables that do have component data, to say where to look."""
+    if tables.is_empty():
+        return "–"
+    items = []
+    for row in tables.head(n).iter_rows(named=True):
+        where = row.get("scope_province") or ""
+        items.append(
+            f"{label(catalog.index(row['index_code']).short_name, lang)} {row['year']}"
+            + (f" ({where})" if where else "")
+        )
+    return "; ".join(items) + (" …" if tables.height > n else "")
+
+
+def gap_display(gap_table: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The gaps table as shown: Vietnamese numbers, rank n/N, best peer and gap."""
+    rows = []
+    for row in gap_table.iter_rows(named=True):
+        rows.append(
+            {
+                t("gaps.col.component", lang): row["name"],
+                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang),
+                t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
+                t("gaps.col.points_lost", lang): fmt.number(row["points_lost"], 2, lang=lang),
+                t("gaps.col.rank", lang): fmt.rank(row["component_rank"], row["rank_of"]),
+                t("gaps.col.peer_mean", lang): fmt.number(row["peer_mean"], 2, lang=lang),
+                t(
+                    "gaps.col.best", lang
+                ): f"{row['best_unit'] or fmt.EMPTY} ({fmt.number(row['best_score'], 2, lang=lang)})",
+                t("gaps.col.gap_to_best", lang): fmt.number(row["gap_to_best"], 2, lang=lang),
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def what_it_takes_cards(needs: dict, decimals: int, lang: str) -> list[tuple[str, str]]:
+    """Three cards: points to the next rank, to the next tier, to the top 3 ('–' when not applicable)."""
+
+    def points(entry: dict | None, key: str = "points") -> str:
+        if not entry or entry.get(key) is None:
+            return t("gaps.not_applicable", lang)
+        return f"+{fmt.number(entry[key], decimals, lang=lang)}"
+
+    tier = needs.get("next_tier") or {}
+    tier_name = tier.get("name_vi" if lang == "vi" else "name_en") or ""
+    return [
+        (
+            t("gaps.card.next_rank", lang, rank=_target_rank(needs.get("next_rank"))),
+            points(needs.get("next_rank")),
+        ),
+        (t("gaps.card.next_tier", lang, tier=tier_name or "–"), points(tier)),
+        (t("gaps.card.top_three", lang), points(needs.get("top3"))),
+    ]
+
+
+def _target_rank(entry: dict | None) -> str:
+    if not entry:
+        return "–"
+    return str(entry.get("stored_rank") or entry.get("rank") or "–")
+
+
+def unit_choices(units: pl.DataFrame) -> dict[str, str]:
+    """unit_id -> 'Name (Province)' for a unit picker across the whole database."""
+    return {
+        r["unit_id"]: f"{r['name']} ({r['province']})"
+        if r["province"] and r["province"] != r["name"]
+        else r["name"]
+        for r in units.unique("unit_id", keep="first", maintain_order=True).iter_rows(named=True)
+    }
+
+
+def default_profile_unit(units: pl.DataFrame) -> str | None:
+    """A sub-provincial unit when there is one (the committee's own units), else the first."""
+    local = units.filter(pl.col("peer_group").is_in(["localities", "communes", "departments"]))
+    pick = local if not local.is_empty() else units
+    return pick.get_column("unit_id").to_list()[0] if not pick.is_empty() else None
+
+
+def index_caption(index: Index, lang: str) -> str:
+    return f"{label(index.short_name, lang)} · % {t('profile.of_max', lang)}"
+
+
+def profile_display(profile: pl.DataFrame, catalog, lang: str) -> pl.DataFrame:
+    """One row per index: score with scale, rank n/N, percentile, tier, change."""
+    rows = []
+    for row in profile.iter_rows(named=True):
+        index = catalog.index(row["index_code"])
+        decimals = index.decimals_for(row["province"], row["peer_group"], row["year"])
+        scale = scale_label(index, row["province"], row["peer_group"], row["year"], lang)
+        rows.append(
+            {
+                t("sel.index", lang): label(index.short_name, lang),
+                t("sel.year", lang): str(row["year"]),
+                t("gaps.col.score", lang): score_with_scale(row["score"], decimals, scale, lang),
+                t("col.rank", lang): fmt.rank(row["rank"], row["rank_of"]),
+                t("profile.percentile", lang): fmt.number(row["percentile"], 0, lang=lang),
+                t("col.tier", lang): row["tier_vi" if lang == "vi" else "tier_en"] or fmt.EMPTY,
+                t("col.d_score", lang): fmt.signed(row["d_score"], decimals, lang=lang),
+                t("col.d_rank", lang): fmt.rank_change(row["d_rank"]),
+                t("col.note", lang): rank_note(row, lang),
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def _component_label(catalog, row: dict, lang: str) -> str:
+    index = catalog.index(row["index_code"])
+    variant = index.variant_for(row["province"], row["peer_group"], row["year"])
+    names = {c.code: label(c.name, lang) for c in (variant.components if variant else [])}
+    return f"{label(index.short_name, lang)} · {names.get(row['component'], row['component'])}"
+
+
+def extremes_display(extremes: pl.DataFrame, catalog, lang: str) -> pl.DataFrame:
+    """Strongest and weakest components across indices, with % of maximum."""
+    return pl.DataFrame(
+        [
+            {
+                t("profile.kind", lang): t(f"profile.{row['kind']}", lang),
+                t("gaps.col.component", lang): _component_label(catalog, row, lang),
+                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang),
+                t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
+            }
+            for row in extremes.iter_rows(named=True)
+        ]
+    )
+
+
+def cross_index_frame(cross: pl.DataFrame, catalog, lang: str) -> pl.DataFrame:
+    """Percentile per index with a readable label ('SIPAS 2024 · 10/13')."""
+    return cross.with_columns(
+        label=pl.struct("index_code", "year", "rank", "rank_of").map_elements(
+            lambda r: (
+                f"{label(catalog.index(r['index_code']).short_name, lang)} {r['year']} · "
+                f"{fmt.rank(r['rank'], r['rank_of'])}"
+            ),
+            return_dtype=pl.String,
+        )
+    )
+
+
+def compare_display(rows: pl.DataFrame, chosen: list[str], names: dict[str, str], lang: str) -> pl.DataFrame:
+    """Indices and components down, chosen units across: 'score (% of max)'."""
+    order = {u: i for i, u in enumerate(chosen)}
+    units = rows.select("unit_id", "name").unique("unit_id").sort(pl.col("unit_id").replace_strict(order))
+    lines = []
+    for component in [None, *names]:
+        part = rows.filter(
+            pl.col("component").is_null() if component is None else pl.col("component") == component
+        )
+        if part.is_empty():
+            continue
+        line = {
+            t("gaps.col.component", lang): t("compare.total", lang) if component is None else names[component]
+        }
+        for unit_id, name in units.rows():
+            cell = part.filter(pl.col("unit_id") == unit_id)
+            value = cell.row(0, named=True) if not cell.is_empty() else {}
+            score = value.get("score")
+            line[name] = (
+                f"{fmt.number(score, 2, lang=lang)} ({fmt.percent(value.get('pct_of_max'), 0, lang=lang)})"
+                if score is not None
+                else fmt.EMPTY
+            )
+        lines.append(line)
+    return pl.DataFrame(lines)
+
+
+def compare_frame(rows: pl.DataFrame, chosen: list[str], names: dict[str, str]) -> pl.DataFrame:
+    """Long frame for the grouped bars: unit, component name, % of maximum (components only)."""
+    comps = rows.filter(pl.col("component").is_not_null() & pl.col("pct_of_max").is_not_null())
+    if comps.is_empty():
+        return comps
+    order = {u: i for i, u in enumerate(chosen)}
+    comp_order = {c: i for i, c in enumerate(names)}
+    return (
+        comps.with_columns(
+            unit=pl.col("name"),
+            component_name=pl.col("component").replace_strict(names, default=pl.col("component")),
+            _u=pl.col("unit_id").replace_strict(order, default=99),
+            _c=pl.col("component").replace_strict(comp_order, default=99),
+        )
+        .sort("_u", "_c")
+        .select("unit", "component_name", "pct_of_max")
+    )
+
+
+def change_sentence(rows_a: pl.DataFrame, rows_b: pl.DataFrame, unit_id: str, index: Index, lang: str) -> str:
+    """'Từ 2023 đến 2024: 86,82 → 87,81 (+0,99 điểm); hạng 7/13 → 6/13 (▲ 1).'"""
+
+    def total(rows: pl.DataFrame) -> dict:
+        found = rows.filter((pl.col("unit_id") == unit_id) & pl.col("component").is_null())
+        return found.row(0, named=True) if not found.is_empty() else {}
+
+    a, b = total(rows_a), total(rows_b)
+    if not a or not b:
+        return t("why.missing_year", lang)
+    decimals = index.decimals_for(b["province"], b["peer_group"], b["year"])
+    d_rank = (a["rank"] - b["rank"]) if a.get("rank") and b.get("rank") else None
+    return t(
+        "why.sentence",
+        lang,
+        year_a=a["year"],
+        year_b=b["year"],
+        score_a=fmt.number(a["score"], decimals, lang=lang),
+        score_b=fmt.number(b["score"], decimals, lang=lang),
+        change=fmt.signed((b["score"] or 0) - (a["score"] or 0), decimals, lang=lang)
+        if a["score"] is not None and b["score"] is not None
+        else fmt.EMPTY,
+        rank_a=fmt.rank(a["rank"], a["rank_of"]),
+        rank_b=fmt.rank(b["rank"], b["rank_of"]),
+        d_rank=fmt.rank_change(d_rank),
+    )
+
+
+def split_labels(split: pl.DataFrame, names: dict[str, str], lang: str) -> pl.DataFrame:
+    """Component codes replaced by their names; the residual row gets a readable label."""
+    return split.with_columns(
+        component=pl.when(pl.col("kind") == "residual")
+        .then(pl.lit(t("why.residual", lang)))
+        .otherwise(pl.col("component").replace_strict(names, default=pl.col("component")))
+    )
+
+
+def movers_display(movers: pl.DataFrame, lang: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                t("why.relation", lang): t(f"why.{row['relation']}", lang),
+                t("col.unit", lang): row["name"],
+                t("why.rank_move", lang): f"{row['rank_a']} → {row['rank_b']}",
+                t("col.d_score", lang): fmt.signed(row["d_score"], 2, lang=lang),
+                t("col.d_rank", lang): fmt.rank_change(row["d_rank"]),
+            }
+            for row in movers.iter_rows(named=True)
+        ]
+    )
+
+
+def out_of(score: float | None, top: float | None, lang: str) -> str:
+    """'7,16/10', '28,81/30', '0,4874/1': a score with the maximum it is read on."""
+    if score is None:
+        return fmt.EMPTY
+    decimals = 4 if top is not None and top <= 1 else 2
+    top_text = fmt.number(top, 0 if top is not None and float(top).is_integer() else 2, lang=lang)
+    return f"{fmt.number(score, decimals, lang=lang)}/{top_text}"
+
+
+def score_with_scale(score: float | None, decimals: int, scale: str, lang: str) -> str:
+    """'72,57/100', '91,46 %': a score never shown without its scale."""
+    if score is None:
+        return fmt.EMPTY
+    text = fmt.number(score, decimals, lang=lang)
+    return f"{text} %" if scale == "%" else f"{text}{scale}"

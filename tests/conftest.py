@@ -110,3 +110,13 @@ def published_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("published") / "chiso.duckdb"
     build(CONFIG, paths.DATA_DIR, db)
     return db
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo province, built once per test session."""
+    from chiso.demo import build_demo
+
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(CONFIG, db)
+    return db

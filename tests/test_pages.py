@@ -30,7 +30,16 @@ def table_text(at: AppTest) -> str:
 
 
 def test_router_registers_the_expected_pages():
-    assert registered_pages() == ["pages/rankings.py", "pages/trends.py", "pages/about.py"]
+    assert registered_pages() == [
+        "pages/rankings.py",
+        "pages/trends.py",
+        "pages/gaps.py",
+        "pages/profile.py",
+        "pages/compare.py",
+        "pages/why.py",
+        "pages/services.py",
+        "pages/about.py",
+    ]
 
 
 @pytest.mark.parametrize("page", registered_pages())
@@ -93,3 +102,63 @@ def test_missing_database_is_explained_not_a_traceback(tmp_path, monkeypatch):
     at = run()
     assert not at.exception
     assert any("chiso build" in w.value for w in at.warning)
+
+
+@pytest.fixture
+def both_dbs(published_db, demo_db, monkeypatch):
+    monkeypatch.setenv("CHISO_DB", str(published_db))
+    monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
+
+
+def text_of(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [h.value for h in at.header] + [i.value for i in at.info]
+    parts += [df.value.to_csv() for df in at.dataframe]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", registered_pages())
+@pytest.mark.parametrize("dataset", ["published", "demo"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_page_renders_on_both_datasets_and_languages(both_dbs, page, dataset, lang):
+    at = run(page, ds=dataset, lang=lang)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_gaps_on_the_published_pci_2019_table(both_dbs):
+    at = run("pages/gaps.py", group="provinces", index="PCI", year="2019", unit="quang-ninh/quang-ninh")
+    table = at.dataframe[0].value
+    first = table.iloc[0].tolist()
+    assert first[0] == "Dịch vụ hỗ trợ doanh nghiệp" and "3,32" in first and "11/22" in first
+    assert any("Thành phần mất nhiều điểm nhất" in m.value for m in at.markdown)
+    at.selectbox(key="w_unit").select("dong-thap/dong-thap").run()
+    assert at.dataframe[0].value.iloc[0].tolist() != first
+    assert at.query_params["unit"] == "dong-thap/dong-thap"
+
+
+def test_gaps_without_components_says_where_they_are(both_dbs):
+    at = run("pages/gaps.py", group="departments", province="Hòa Bình", index="PAR", year="2022")
+    assert any("PCI 2019" in i.value for i in at.info)
+
+
+def test_profile_sentences_and_year_switch(both_dbs):
+    at = run("pages/profile.py", unit="quang-ninh/huyen-dam-ha")
+    text = text_of(at)
+    assert "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm." in text
+    assert "28,81/30" in text
+
+
+def test_compare_needs_two_units_and_shows_them(both_dbs):
+    at = run("pages/compare.py", ds="demo", group="localities", index="PAR", year="2024")
+    table = at.dataframe[0].value
+    assert table.shape[1] == 4  # component column + three units
+    chosen = at.multiselect(key="w_units").value
+    at.multiselect(key="w_units").set_value(chosen[:1]).run()
+    assert any("ít nhất hai" in i.value for i in at.info)
+
+
+def test_why_page_splits_the_change_and_switches_year(both_dbs):
+    at = run("pages/why.py", ds="demo", group="localities", index="PAR", year="2024")
+    assert any("Từ 2023 đến 2024" in m.value for m in at.markdown)
+    at.selectbox(key="w_from").select(2020).run()
+    assert any("Từ 2020 đến 2024" in m.value for m in at.markdown)

@@ -95,3 +95,14 @@ def series(
         scope=scope_province,
         component=component,
     )
+
+
+def scored_units(con) -> pl.DataFrame:
+    """Units with at least one stored score or rank, with their peer group and province."""
+    return _frame(
+        con,
+        """
+        SELECT DISTINCT unit_id, name, province, peer_group, scope_province
+        FROM ranked ORDER BY province, name
+        """,
+    )

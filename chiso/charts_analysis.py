@@ -1,0 +1,175 @@
+"""Figures of the analysis pages (gaps, profile, compare, rank change): one frame and
+already-translated text in, a Plotly figure out. No queries, no Streamlit."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from chiso import fmt
+from chiso.charts import PALETTE, _layout
+
+
+def wrap(text: str, width: int = 18) -> str:
+    """Break a long component name over lines so angled tick labels do not run into each other."""
+    words, lines, line = str(text).split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
+# Sequential, colour-blind-safe scale for % of maximum (light = low, dark = high); numbers are printed too.
+HEAT = [[0.0, "#fff7ec"], [0.5, "#fdbb84"], [0.75, "#ef6548"], [1.0, "#7f0000"]]
+
+
+def gap_heatmap(
+    matrix: pl.DataFrame, *, chosen: str, title: str, x_label: str, source: str, lang: str
+) -> go.Figure:
+    """Peers × components on % of maximum; the chosen unit's row is marked with ▶ and a box."""
+    columns = [c for c in matrix.columns if c not in ("unit_id", "unit")]
+    units = matrix.get_column("unit").to_list()
+    ids = matrix.get_column("unit_id").to_list()
+    labels = [f"▶ {u}" if i == chosen else u for u, i in zip(units, ids, strict=True)]
+    values = [[row[c] for c in columns] for row in matrix.iter_rows(named=True)]
+    text = [[fmt.number(v, 0, lang=lang) if v is not None else "–" for v in row] for row in values]
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=columns,
+            y=labels,
+            text=text,
+            texttemplate="%{text}",
+            colorscale=HEAT,
+            zmin=0,
+            zmax=100,
+            colorbar={"title": x_label},
+            hovertemplate="%{y}<br>%{x}: %{z:.2f} %<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    if chosen in ids:
+        row = ids.index(chosen)
+        fig.add_shape(
+            type="rect",
+            x0=-0.5,
+            x1=len(columns) - 0.5,
+            y0=row - 0.5,
+            y1=row + 0.5,
+            line={"color": "#000", "width": 3},
+        )
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=None, tickangle=0, side="top")
+    return _layout(fig, title=title, source=source, lang=lang, height=max(360, 26 * len(units) + 220))
+
+
+def change_waterfall(
+    split: pl.DataFrame,
+    *,
+    adds_up: bool,
+    title: str,
+    y_label: str,
+    total_label: str,
+    source: str,
+    decimals: int,
+    lang: str,
+) -> go.Figure:
+    """Score change by component: a waterfall ending in the total when the parts add up,
+    otherwise the component changes side by side (no claim that they sum)."""
+    parts = split.filter(pl.col("kind") != "total")
+    names = [wrap(n) for n in parts.get_column("component").to_list()]
+    changes = parts.get_column("change").to_list()
+    text = [fmt.signed(v, decimals, lang=lang) for v in changes]
+    fig = go.Figure()
+    if adds_up:
+        total = split.filter(pl.col("kind") == "total").get_column("change").to_list()
+        total_value = total[0] if total else sum(v or 0 for v in changes)
+        fig.add_waterfall(
+            x=[*names, total_label],
+            y=[*changes, total_value],
+            measure=["relative"] * len(names) + ["total"],
+            text=[*text, fmt.signed(total_value, decimals, lang=lang)],
+            textposition="outside",
+            increasing={"marker": {"color": PALETTE[0]}},
+            decreasing={"marker": {"color": PALETTE[3]}},
+            totals={"marker": {"color": "#555"}},
+            connector={"line": {"color": "#999"}},
+        )
+    else:
+        colours = [PALETTE[0] if (v or 0) >= 0 else PALETTE[3] for v in changes]
+        fig.add_bar(x=names, y=changes, text=text, textposition="outside", marker_color=colours)
+    fig.update_yaxes(title=y_label, zeroline=True, zerolinecolor="#333", showgrid=True, gridcolor="#eee")
+    fig.update_xaxes(tickangle=0)
+    fig = _layout(fig, title=title, source=source, lang=lang, height=520)
+    fig.update_layout(margin={"b": 170})
+    return fig
+
+
+def compare_bars(frame: pl.DataFrame, *, title: str, y_label: str, source: str, lang: str) -> go.Figure:
+    """Grouped bars: components on the x axis, one bar per unit, % of maximum."""
+    fig = go.Figure()
+    for i, (unit, part) in enumerate(frame.group_by("unit", maintain_order=True)):
+        fig.add_bar(
+            x=part.get_column("component_name").to_list(),
+            y=part.get_column("pct_of_max").to_list(),
+            name=unit[0],
+            marker_color=PALETTE[i % len(PALETTE)],
+            text=[fmt.number(v, 0, lang=lang) for v in part.get_column("pct_of_max").to_list()],
+            textposition="outside",
+        )
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title=y_label, range=[0, 110], showgrid=True, gridcolor="#eee")
+    fig.update_xaxes(tickangle=0)
+    fig = _layout(fig, title=title, source=source, lang=lang, height=540)
+    fig.update_layout(margin={"b": 170})
+    return fig
+
+
+def percentile_bars(frame: pl.DataFrame, *, title: str, x_label: str, source: str, lang: str) -> go.Figure:
+    """The unit's percentile on each index side by side (100 = best of its peers)."""
+    labels = frame.get_column("label").to_list()
+    values = frame.get_column("percentile").to_list()
+    colours = [PALETTE[0] if (v or 0) >= 50 else PALETTE[3] for v in values]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker_color=colours,
+            text=[fmt.number(v, 0, lang=lang) for v in values],
+            textposition="outside",
+        )
+    )
+    fig.add_vline(x=50, line_dash="dot", line_color="#666")
+    fig.update_xaxes(title=x_label, range=[0, 110], showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title=title, source=source, lang=lang, height=max(300, 48 * len(labels) + 200))
+
+
+def sparkline(series: pl.DataFrame, *, years: list[int], measure: str = "pct_of_max") -> go.Figure:
+    """A small trend without axes clutter; missing years are gaps."""
+    by_year = dict(
+        zip(series.get_column("year").to_list(), series.get_column(measure).to_list(), strict=True)
+    )
+    fig = go.Figure(
+        go.Scatter(
+            x=years,
+            y=[by_year.get(y) for y in years],
+            mode="lines+markers",
+            connectgaps=False,
+            line={"color": PALETTE[0], "width": 2},
+        )
+    )
+    fig.update_layout(
+        height=120,
+        margin={"l": 0, "r": 0, "t": 4, "b": 20},
+        showlegend=False,
+        plot_bgcolor="white",
+        xaxis={"tickvals": years, "tickfont": {"size": 9}},
+        yaxis={"visible": False},
+    )
+    return fig

@@ -1,0 +1,129 @@
+"""Named read queries over the one-stop-shop tables: bound parameters in, Polars frames out.
+
+A *report* is one (unit, level, period_start, period_end) as a source published it: a month,
+a quarter, a year or any dated range. A query "for a range" returns the reports that lie
+entirely inside it; adding them up is the job of :mod:`chiso.dvc`. Published rates
+(``one_stop_rates``) come from their own queries and are never mixed with counts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from chiso.store.queries import _frame
+
+_UNIT_COLUMNS = "u.name, u.short_name, u.unit_type, u.peer_group"
+
+
+def periods(con) -> pl.DataFrame:
+    """Every report in the data, counts and published rates alike: the period selectors read it.
+
+    Columns: province, unit_id, name, short_name, unit_type, peer_group, level, period_start,
+    period_end, kind ('count' or 'rate'), n_values.
+    """
+    return _frame(
+        con,
+        f"""
+        SELECT r.province, r.unit_id, {_UNIT_COLUMNS}, r.level, r.period_start, r.period_end,
+               r.kind, r.n_values
+        FROM (
+            SELECT province, unit_id, level, period_start, period_end, 'count' AS kind, count(*) AS n_values
+            FROM one_stop_counts GROUP BY ALL
+            UNION ALL
+            SELECT province, unit_id, level, period_start, period_end, 'rate' AS kind, count(*) AS n_values
+            FROM one_stop_rates GROUP BY ALL
+        ) r JOIN units u ON u.unit_id = r.unit_id
+        ORDER BY r.province, u.name, r.level, r.period_start, r.period_end, r.kind
+        """,
+    )
+
+
+def unit_counts(con, *, unit_id: str, start: date, end: date) -> pl.DataFrame:
+    """Counts of one unit (both levels) from the reports inside [start, end], with their sources."""
+    return _frame(
+        con,
+        f"""
+        SELECT c.province, c.unit_id, {_UNIT_COLUMNS}, c.level, c.period_start, c.period_end,
+               c.indicator, c.value, s.title AS source_title, s.url AS source_url, c.quote
+        FROM one_stop_counts c
+        JOIN units u ON u.unit_id = c.unit_id
+        LEFT JOIN sources s ON s.source_id = c.source_id
+        WHERE c.unit_id = $unit_id AND c.period_start >= $start AND c.period_end <= $end
+        ORDER BY c.level DESC, c.period_start, c.period_end, c.indicator
+        """,
+        unit_id=unit_id,
+        start=start,
+        end=end,
+    )
+
+
+def group_counts(
+    con, *, province: str, start: date, end: date, peer_group: str | None = None
+) -> pl.DataFrame:
+    """Counts of every unit of a province (optionally one peer group) from the reports inside
+    [start, end]: the input of a ranking."""
+    return _frame(
+        con,
+        f"""
+        SELECT c.province, c.unit_id, {_UNIT_COLUMNS}, c.level, c.period_start, c.period_end,
+               c.indicator, c.value, s.title AS source_title, s.url AS source_url, c.quote
+        FROM one_stop_counts c
+        JOIN units u ON u.unit_id = c.unit_id
+        LEFT JOIN sources s ON s.source_id = c.source_id
+        WHERE c.province = $province AND c.period_start >= $start AND c.period_end <= $end
+          AND ($peer_group IS NULL OR u.peer_group = $peer_group)
+        ORDER BY u.name, c.level DESC, c.period_start, c.indicator
+        """,
+        province=province,
+        start=start,
+        end=end,
+        peer_group=peer_group,
+    )
+
+
+def published_rates(
+    con, *, province: str, start: date, end: date, unit_id: str | None = None
+) -> pl.DataFrame:
+    """Rates as the sources printed them (``value_pct``), for reports inside [start, end]."""
+    return _frame(
+        con,
+        f"""
+        SELECT r.province, r.unit_id, {_UNIT_COLUMNS}, r.level, r.period_start, r.period_end,
+               r.indicator, r.value_pct, s.title AS source_title, s.url AS source_url, r.quote
+        FROM one_stop_rates r
+        JOIN units u ON u.unit_id = r.unit_id
+        LEFT JOIN sources s ON s.source_id = r.source_id
+        WHERE r.province = $province AND r.period_start >= $start AND r.period_end <= $end
+          AND ($unit_id IS NULL OR r.unit_id = $unit_id)
+        ORDER BY u.name, r.level DESC, r.period_start, r.indicator
+        """,
+        province=province,
+        start=start,
+        end=end,
+        unit_id=unit_id,
+    )
+
+
+def monthly_series(con, *, province: str, level: str, peer_group: str | None = None) -> pl.DataFrame:
+    """Counts from the short reports of a province at one level — those inside one calendar
+    quarter (months, quarters) — for the monthly and quarterly trends. Longer reports (a year,
+    a dated range) cannot be split into months and are left out."""
+    return _frame(
+        con,
+        f"""
+        SELECT c.unit_id, {_UNIT_COLUMNS}, c.level, c.period_start, c.period_end, c.indicator, c.value,
+               s.title AS source_title
+        FROM one_stop_counts c
+        JOIN units u ON u.unit_id = c.unit_id
+        LEFT JOIN sources s ON s.source_id = c.source_id
+        WHERE c.province = $province AND c.level = $level
+          AND date_trunc('quarter', c.period_start) = date_trunc('quarter', c.period_end)
+          AND ($peer_group IS NULL OR u.peer_group = $peer_group)
+        ORDER BY c.unit_id, c.period_start, c.indicator
+        """,
+        province=province,
+        level=level,
+        peer_group=peer_group,
+    )

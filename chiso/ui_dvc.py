@@ -1,0 +1,252 @@
+"""Streamlit side of the online-services page: cached data and the page's selectors.
+
+Caches are keyed on (dataset, database version, selection). The version is a hashed argument
+(no leading underscore), so a rebuilt database is read again without restarting the app.
+Selections live in the URL: ``province``, ``period=2024-01-01:2024-05-31``, ``rate``,
+``level``, ``unit`` and ``grain``; a value that does not fit the data falls back with a notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from chiso import dvc, ui
+from chiso.config import Rate
+from chiso.i18n import label, t
+from chiso.store import counts
+
+LEVELS = ["unit", "communes"]
+GRAINS = ["month", "quarter"]
+
+
+@dataclass(frozen=True)
+class DvcSelection:
+    province: str
+    period: dvc.Period
+    rate: str
+    level: str
+
+
+def rates() -> list[Rate]:
+    return list(ui.catalog().index("DVC").rates)
+
+
+def _rate(code: str) -> Rate:
+    return next(r for r in rates() if r.code == code)
+
+
+# ---------- cached data ----------
+
+
+@st.cache_data(max_entries=16)
+def _periods(dataset: str, version: str) -> pl.DataFrame:
+    return counts.periods(ui.connection(dataset))
+
+
+@st.cache_data(max_entries=64)
+def _group_counts(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
+    return counts.group_counts(ui.connection(dataset), province=province, start=start, end=end)
+
+
+@st.cache_data(max_entries=64)
+def _published(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
+    return counts.published_rates(ui.connection(dataset), province=province, start=start, end=end)
+
+
+@st.cache_data(max_entries=64)
+def _rated(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
+    return dvc.compute_rates(_group_counts(dataset, version, province, start, end), rates())
+
+
+@st.cache_data(max_entries=64)
+def _checks(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
+    return dvc.checks(_group_counts(dataset, version, province, start, end))
+
+
+@st.cache_data(max_entries=32)
+def _series(dataset: str, version: str, province: str, level: str) -> pl.DataFrame:
+    return counts.monthly_series(ui.connection(dataset), province=province, level=level)
+
+
+@st.cache_data(max_entries=64)
+def _trend(dataset: str, version: str, province: str, level: str, rate: str, grain: str):
+    return dvc.trend(_series(dataset, version, province, level), _rate(rate), grain)
+
+
+def periods(dataset: str) -> pl.DataFrame:
+    return _periods(dataset, ui.version(dataset))
+
+
+def group_counts(dataset: str, sel: DvcSelection) -> pl.DataFrame:
+    return _group_counts(dataset, ui.version(dataset), sel.province, sel.period.start, sel.period.end)
+
+
+def published(dataset: str, sel: DvcSelection) -> pl.DataFrame:
+    return _published(dataset, ui.version(dataset), sel.province, sel.period.start, sel.period.end)
+
+
+def rated(dataset: str, sel: DvcSelection) -> pl.DataFrame:
+    return _rated(dataset, ui.version(dataset), sel.province, sel.period.start, sel.period.end)
+
+
+def checks(dataset: str, sel: DvcSelection) -> pl.DataFrame:
+    return _checks(dataset, ui.version(dataset), sel.province, sel.period.start, sel.period.end)
+
+
+def ranking(dataset: str, sel: DvcSelection) -> pl.DataFrame:
+    """The ranked units of the selection, then the units with data in the period but no rate."""
+    in_period = _reports_in(periods(dataset), sel.province, sel.period).filter(pl.col("level") == sel.level)
+    found = group_counts(dataset, sel)
+    return dvc.ranking(rated(dataset, sel), sel.rate, sel.level, in_period, dvc.unit_sources(found))
+
+
+def trend(dataset: str, sel: DvcSelection, grain: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return _trend(dataset, ui.version(dataset), sel.province, sel.level, sel.rate, grain)
+
+
+def _reports_in(reports: pl.DataFrame, province: str, period: dvc.Period) -> pl.DataFrame:
+    return reports.filter(
+        (pl.col("province") == province)
+        & (pl.col("period_start") >= period.start)
+        & (pl.col("period_end") <= period.end)
+    )
+
+
+# ---------- selectors ----------
+
+
+def _requested(key: str, allowed: list[str], default: str, *, quiet: bool = False) -> str:
+    """The URL value of ``key`` when allowed; otherwise the default (with a notice unless quiet)."""
+    value = ui.view().get(key)
+    if value in allowed:
+        return value
+    if value not in (None, "") and not quiet:
+        ui.notice_invalid(key, value)
+    return default
+
+
+def _provinces(reports: pl.DataFrame) -> list[str]:
+    """Provinces with data, the one with most units holding counts first."""
+    sized = (
+        reports.group_by("province")
+        .agg(n=pl.col("unit_id").filter(pl.col("kind") == "count").n_unique())
+        .sort(["n", "province"], descending=[True, False])
+    )
+    return sized.get_column("province").to_list()
+
+
+def selection(dataset: str, lang: str) -> DvcSelection | None:
+    """Province, period (type, then period), rate and level; None when there is no data."""
+    reports = periods(dataset)
+    if reports.is_empty():
+        st.info(t("dvc.none", lang))
+        return None
+    provinces = _provinces(reports)
+    quiet = "w_dvc_province" in st.session_state  # after the first run, stale URL values are not news
+    # 'province' is shared with the rankings page: a province without counts falls back quietly.
+    province = _requested("province", provinces, provinces[0], quiet=True)
+    top = st.columns([2, 3, 3])
+    with top[0]:
+        province = ui.widget(st.selectbox, "dvc_province", t("dvc.sel.province", lang), provinces, province)
+    mine = reports.filter(pl.col("province") == province)
+    options = dvc.period_options(mine)
+    keys = {p.key: p for p in options}
+    fallback = dvc.default_period(options, mine.filter(pl.col("kind") == "count")) or options[0]
+    period = keys[_requested("period", list(keys), fallback.key, quiet=quiet)]
+    kinds = [k for k in dvc.KINDS if any(p.kind == k for p in options)]
+    with top[1]:
+        kind = ui.widget(
+            st.radio,
+            "dvc_kind",
+            t("dvc.sel.kind", lang),
+            kinds,
+            period.kind,
+            fmt=lambda k: t(f"dvc.kind.{k}", lang),
+            horizontal=True,
+        )
+    choices = [p.key for p in options if p.kind == kind]
+    with top[2]:
+        chosen = ui.widget(
+            st.selectbox,
+            "dvc_period",
+            t("dvc.sel.period", lang),
+            choices,
+            period.key if period.key in choices else choices[0],
+            fmt=lambda k: keys[k].label(lang),
+        )
+    period = keys[chosen]
+    in_period = _reports_in(mine, province, period)
+    sel = DvcSelection(province, period, "", "")
+    rated_now = rated(dataset, sel)
+    codes = [r.code for r in rates()]
+    with_data = [c for c in codes if c in set(rated_now.filter(pl.col("rate_pct").is_not_null())["rate"])]
+    levels = [lv for lv in LEVELS if lv in set(in_period.get_column("level"))] or ["unit"]
+    bottom = st.columns([3, 2])
+    with bottom[0]:
+        rate = ui.widget(
+            st.selectbox,
+            "dvc_rate",
+            t("dvc.sel.rate", lang),
+            codes,
+            _requested("rate", codes, (with_data or codes)[0], quiet=quiet),
+            fmt=lambda c: label(_rate(c).name, lang),
+        )
+    with bottom[1]:
+        level = ui.widget(
+            st.radio,
+            "dvc_level",
+            t("dvc.sel.level", lang),
+            levels,
+            _requested("level", levels, levels[0], quiet=quiet),
+            fmt=lambda lv: t(f"dvc.level.{lv}", lang),
+            horizontal=True,
+        )
+    sel = DvcSelection(province, period, rate, level)
+    ui.publish(
+        province=province,
+        period=period.key,
+        rate=rate if rate != (with_data or codes)[0] else None,
+        level=level if level != levels[0] else None,
+    )
+    return sel
+
+
+def unit_choice(dataset: str, sel: DvcSelection, ranked: pl.DataFrame, lang: str) -> tuple[str, str] | None:
+    """The unit shown in detail (default: first in the ranking); returns (unit_id, name)."""
+    in_period = _reports_in(periods(dataset), sel.province, sel.period)
+    names = dict(
+        ranked.select("unit_id", "name").rows()
+        + in_period.select("unit_id", "name").unique("unit_id").sort("name").rows()
+    )
+    if not names:
+        return None
+    ids = list(names)
+    quiet = "w_dvc_unit" in st.session_state
+    unit = ui.widget(
+        st.selectbox,
+        "dvc_unit",
+        t("dvc.sel.unit", lang),
+        ids,
+        _requested("unit", ids, ids[0], quiet=quiet),
+        fmt=names.get,
+    )
+    ui.publish(unit=unit if unit != ids[0] else None)
+    return unit, names[unit]
+
+
+def grain_choice(lang: str) -> str:
+    grain = ui.widget(
+        st.radio,
+        "dvc_grain",
+        t("dvc.sel.grain", lang),
+        GRAINS,
+        _requested("grain", GRAINS, GRAINS[0]),
+        fmt=lambda g: t(f"dvc.grain.{g}", lang),
+        horizontal=True,
+    )
+    ui.publish(grain=grain if grain != GRAINS[0] else None)
+    return grain

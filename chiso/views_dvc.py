@@ -1,0 +1,217 @@
+"""What the online-services figures look like once they leave :mod:`chiso.dvc`: the tables the
+page shows and the sentences of the consistency warnings. Pure functions, text already in the
+chosen language; numbers the Vietnamese way (``1.524/1.547 = 98,51 %``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from chiso import dvc, fmt, views
+from chiso.config import Rate
+from chiso.i18n import label, messages, t
+
+
+def indicator_label(code: str, lang: str) -> str:
+    """A count or published-rate indicator in words; an undeclared code is shown as is."""
+    key = f"dvc.indicator.{code}"
+    return t(key, lang) if key in messages(lang) or key in messages("vi") else code
+
+
+def level_label(level: str, lang: str, *, short: bool = False) -> str:
+    """'Đơn vị (bộ phận một cửa của đơn vị)' for selectors; 'Đơn vị' / 'Cấp xã' in table cells."""
+    return t(f"dvc.level_short.{level}" if short else f"dvc.level.{level}", lang)
+
+
+def rate_name(rates: list[Rate], code: str, lang: str) -> str:
+    return next((label(r.name, lang) for r in rates if r.code == code), code)
+
+
+def coverage_text(row: dict, lang: str) -> str:
+    """'1 kỳ báo cáo, 01/01/2024–31/05/2024': how many reports a figure adds up, and their span."""
+    first, last = row.get("first_start"), row.get("last_end")
+    if first is None or last is None:
+        return fmt.EMPTY
+    return t(
+        "dvc.coverage.reports",
+        lang,
+        n=row.get("n_reports") or 0,
+        start=dvc.day_text(first, lang),
+        end=dvc.day_text(last, lang),
+    )
+
+
+def _partial(row: dict, period: dvc.Period, lang: str) -> str:
+    first, last = row.get("first_start"), row.get("last_end")
+    if first is None or (first <= period.start and last >= period.end):
+        return ""
+    return t("dvc.coverage.partial", lang, start=dvc.day_text(first, lang), end=dvc.day_text(last, lang))
+
+
+def ranking_table(ranked: pl.DataFrame, period: dvc.Period, inconsistent: set[tuple[str, str]], lang: str):
+    """The ranking as shown: rank n/N, unit, rate, 'num/den = rate', data span, notes, source."""
+    rows = []
+    for row in ranked.iter_rows(named=True):
+        notes = [
+            _partial(row, period, lang),
+            t("dvc.note.over_100", lang) if row.get("over_100") else "",
+            t("dvc.note.inconsistent", lang) if (row["unit_id"], row["level"]) in inconsistent else "",
+        ]
+        has_rate = row.get("rate_pct") is not None
+        rows.append(
+            {
+                t("dvc.col.rank", lang): fmt.rank(row.get("rank"), row.get("rank_of")),
+                t("dvc.col.unit", lang): row["name"],
+                t("dvc.col.rate", lang): fmt.number(row["rate_pct"], 2, lang=lang)
+                if has_rate
+                else t("dvc.ranking.no_rate", lang),
+                t("dvc.col.ratio", lang): dvc.ratio_text(
+                    row.get("numerator"),
+                    row.get("denominator"),
+                    row.get("rate_pct"),
+                    row.get("numerator_terms"),
+                    lang,
+                )
+                if has_rate
+                else fmt.EMPTY,
+                t("dvc.col.coverage", lang): coverage_text(row, lang),
+                t("dvc.col.note", lang): "; ".join(n for n in notes if n),
+                t("dvc.col.source", lang): row.get("source_title") or fmt.EMPTY,
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def unit_rates_table(computed: pl.DataFrame, published: pl.DataFrame, rates: list[Rate], lang: str):
+    """Every rate of one unit: computed from counts (with numerator and denominator), then the
+    rates its sources published, labelled as such and never merged with the computed ones."""
+    rows = []
+    shown = computed.filter(pl.col("rate_pct").is_not_null()).sort(pl.col("level") != "unit", "rate_order")
+    for row in shown.iter_rows(named=True):
+        rows.append(
+            {
+                t("dvc.col.level", lang): level_label(row["level"], lang, short=True),
+                t("dvc.col.indicator", lang): rate_name(rates, row["rate"], lang),
+                t("dvc.col.kind", lang): t("dvc.value.computed", lang),
+                t("dvc.col.rate", lang): fmt.number(row["rate_pct"], 2, lang=lang),
+                t("dvc.col.ratio", lang): dvc.ratio_text(
+                    row["numerator"], row["denominator"], row["rate_pct"], row["numerator_terms"], lang
+                ),
+                t("dvc.col.source", lang): row.get("source_title") or fmt.EMPTY,
+            }
+        )
+    for row in published.sort(pl.col("level") != "unit").iter_rows(named=True):
+        quote = f" — «{row['quote']}»" if row.get("quote") else ""
+        rows.append(
+            {
+                t("dvc.col.level", lang): level_label(row["level"], lang, short=True),
+                t("dvc.col.indicator", lang): indicator_label(row["indicator"], lang),
+                t("dvc.col.kind", lang): t("dvc.value.published", lang),
+                t("dvc.col.rate", lang): fmt.number(row["value_pct"], 2, lang=lang),
+                t("dvc.col.ratio", lang): fmt.EMPTY,
+                t("dvc.col.source", lang): f"{row.get('source_title') or fmt.EMPTY}{quote}",
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def counts_table(counts: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The counts of one unit as the sources gave them, with the reported period and the quote."""
+    rows = [
+        {
+            t("dvc.col.level", lang): level_label(row["level"], lang, short=True),
+            t("dvc.col.indicator", lang): indicator_label(row["indicator"], lang),
+            t("dvc.col.value", lang): dvc.count_text(row["value"], lang),
+            t("dvc.col.period", lang): dvc.Period(row["period_start"], row["period_end"]).label(lang),
+            t("dvc.col.quote", lang): row.get("quote") or fmt.EMPTY,
+            t("dvc.col.source", lang): row.get("source_title") or fmt.EMPTY,
+        }
+        for row in counts.iter_rows(named=True)
+    ]
+    return pl.DataFrame(rows)
+
+
+def warning_texts(found: pl.DataFrame, names: dict[str, str], lang: str) -> list[str]:
+    """Each failed check as a sentence: 'Tiếp nhận … ≠ tổng tiếp nhận — Huyện Xuân Trường, …:
+    tiếp nhận trực tiếp + tiếp nhận trực tuyến = 37 + 1.389 = 1.426, khác hồ sơ tiếp nhận 1.674 …'."""
+    texts = []
+    for row in found.iter_rows(named=True):
+        given = [
+            (code, value)
+            for code, value in zip(row["part_indicators"], row["part_values"], strict=True)
+            if value is not None
+        ]
+        missing = [
+            code
+            for code, value in zip(row["part_indicators"], row["part_values"], strict=True)
+            if value is None
+        ]
+        where = where_text(names.get(row["unit_id"], row["unit_id"]), row["level"], lang)
+        texts.append(
+            t(
+                "dvc.check.message",
+                lang,
+                title=t(f"dvc.check.{row['check']}", lang),
+                where=where,
+                labels=" + ".join(indicator_label(c, lang) for c, _ in given),
+                values=" + ".join(dvc.count_text(v, lang) for _, v in given),
+                parts_sum=dvc.count_text(row["parts_sum"], lang),
+                total_label=indicator_label(row["total_indicator"], lang),
+                total=dvc.count_text(row["total"], lang),
+                diff=dvc.count_text(abs(row["total"] - row["parts_sum"]), lang),
+                missing=t(
+                    "dvc.check.missing", lang, labels=", ".join(indicator_label(c, lang) for c in missing)
+                )
+                if missing
+                else "",
+                reports=t("dvc.check.reports", lang, n=row["n_reports"]) if row["n_reports"] > 1 else "",
+            )
+        )
+    return texts
+
+
+def funnel_stages(stages: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Funnel stages of one unit and level with their labels: stage, label, value."""
+    return stages.sort("stage_order").select(
+        "stage",
+        pl.col("stage")
+        .map_elements(lambda s: t(f"dvc.funnel.stage.{s}", lang), return_dtype=pl.String)
+        .alias("label"),
+        "value",
+    )
+
+
+def bucket_label(bucket: date, grain: str, lang: str) -> str:
+    """'T3/2024' or 'Q1/2024' on a chart axis."""
+    if grain == "quarter":
+        return f"Q{(bucket.month - 1) // 3 + 1}/{bucket.year}"
+    return f"{'T' if lang == 'vi' else ''}{bucket.month:02d}/{bucket.year}"
+
+
+def source_text(counts: pl.DataFrame, lang: str) -> str:
+    """'Nguồn: …' naming the sources of the counts shown (at most two, then '…')."""
+    if counts.is_empty() or "source_title" not in counts.columns:
+        return ""
+    return views.source_line(counts, lang)
+
+
+@dataclass(frozen=True)
+class TrendAxis:
+    buckets: list[date]
+    labels: list[str]
+
+
+def trend_axis(per_unit: pl.DataFrame, pooled: pl.DataFrame, grain: str, lang: str) -> TrendAxis:
+    """Every month or quarter from the first to the last with data, so a missing one is a gap."""
+    present = [*per_unit.get_column("bucket").to_list(), *pooled.get_column("bucket").to_list()]
+    if not present:
+        return TrendAxis([], [])
+    axis = dvc.buckets(min(present), max(present), grain)
+    return TrendAxis(axis, [bucket_label(b, grain, lang) for b in axis])
+
+
+def where_text(unit_name: str, level: str, lang: str) -> str:
+    """'Huyện Xuân Trường, bộ phận một cửa của đơn vị' or '…, các xã, thị trấn trực thuộc'."""
+    return t(f"dvc.where.{level}", lang, unit=unit_name)

@@ -1,0 +1,44 @@
+"""So sánh: two to five units side by side on one index — totals and components on % of maximum."""
+
+import streamlit as st
+
+from chiso import charts_analysis, gaps, ui, views
+from chiso.i18n import label, t
+
+
+def render() -> None:
+    lang, dataset = ui.sidebar()
+    if not ui.dataset_ready(dataset, lang):
+        return
+    sel = ui.table_picker(dataset, lang)
+    if sel is None:
+        return
+    index = ui.catalog().index(sel.index)
+    rows = ui.table_rows(dataset, ui.version(dataset), sel)
+    names = views.unit_names(gaps.totals(rows))
+    st.header(t("compare.title", lang, index=label(index.short_name, lang), year=sel.year))
+    chosen = ui.unit_picker(t("compare.units", lang), names, list(names)[:3], max_units=5)
+    if len(chosen) < 2:
+        st.info(t("compare.pick_two", lang))
+        return
+    picked = rows.filter(rows["unit_id"].is_in(chosen))
+    component_names = gaps.component_names(index, sel.province, sel.peer_group, sel.year, lang)
+    st.dataframe(
+        views.compare_display(picked, chosen, component_names, lang), hide_index=True, width="stretch"
+    )
+    bars = views.compare_frame(picked, chosen, component_names)
+    if bars.is_empty():
+        st.info(t("compare.no_components", lang))
+        return
+    st.plotly_chart(
+        charts_analysis.compare_bars(
+            bars,
+            title=t("compare.chart", lang, index=label(index.short_name, lang), year=sel.year),
+            y_label=t("col.pct_of_max", lang),
+            source=views.source_line(picked, lang),
+            lang=lang,
+        )
+    )
+
+
+ui.guard(render)

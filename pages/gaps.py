@@ -1,0 +1,59 @@
+"""Thành phần: which component indices cost a unit points, who does them best, what it takes."""
+
+import streamlit as st
+
+from chiso import charts_analysis, findings, gaps, ui, views
+from chiso.i18n import label, t
+
+
+def render() -> None:
+    lang, dataset = ui.sidebar()
+    if not ui.dataset_ready(dataset, lang):
+        return
+    sel = ui.table_picker(dataset, lang)
+    if sel is None:
+        return
+    index = ui.catalog().index(sel.index)
+    rows = ui.table_rows(dataset, ui.version(dataset), sel)
+    totals = gaps.totals(rows)
+    unit_id = ui.single_unit(t("sel.unit", lang), views.unit_names(totals), views.first_unit(totals))
+    st.header(t("gaps.title", lang, index=label(index.short_name, lang), year=sel.year))
+    if unit_id is None or gaps.components(rows).is_empty():
+        st.info(
+            t(
+                "gaps.no_components",
+                lang,
+                tables=views.component_table_list(
+                    ui.component_tables(dataset, ui.version(dataset)), ui.catalog(), lang
+                ),
+            )
+        )
+        return
+    names = gaps.component_names(index, sel.province, sel.peer_group, sel.year, lang)
+    ui.findings_block(findings.unit_findings(rows, unit_id, index, lang, names), lang)
+    gap_table = gaps.component_gaps(rows, unit_id, names, higher_is_better=index.higher_is_better)
+    st.subheader(t("gaps.table", lang))
+    st.dataframe(views.gap_display(gap_table, lang), hide_index=True, width="stretch")
+    tiers = index.tiers_for(sel.province, sel.peer_group, sel.year)
+    decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
+    needs = gaps.what_it_takes(
+        rows, unit_id, tiers, higher_is_better=index.higher_is_better, decimals=decimals
+    )
+    st.subheader(t("gaps.what_it_takes", lang))
+    for column, (title, value) in zip(
+        st.columns(3), views.what_it_takes_cards(needs, decimals, lang), strict=True
+    ):
+        column.metric(title, value)
+    st.plotly_chart(
+        charts_analysis.gap_heatmap(
+            gaps.heatmap_matrix(rows, names),
+            chosen=unit_id,
+            title=t("gaps.heatmap", lang),
+            x_label=t("col.pct_of_max", lang),
+            source=views.source_line(rows, lang),
+            lang=lang,
+        )
+    )
+
+
+ui.guard(render)

@@ -1,0 +1,63 @@
+"""Hồ sơ đơn vị: every index for one unit — rank, percentile, tier, change, trend, strengths."""
+
+import polars as pl
+import streamlit as st
+
+from chiso import charts_analysis, findings, gaps, ui, views
+from chiso.i18n import t
+
+
+def render() -> None:
+    lang, dataset = ui.sidebar()
+    if not ui.dataset_ready(dataset, lang):
+        return
+    units = ui.all_units(dataset, ui.version(dataset))
+    unit_id = ui.single_unit(
+        t("sel.unit", lang), views.unit_choices(units), views.default_profile_unit(units)
+    )
+    if unit_id is None:
+        st.info(t("rankings.no_tables", lang))
+        return
+    rows = ui.unit_rows(dataset, ui.version(dataset), unit_id)
+    years = sorted(rows.get_column("year").unique().to_list(), reverse=True)
+    year = ui.year_choice(t("sel.year", lang), years, years[0], key="year")
+    catalog = ui.catalog()
+    profile = gaps.profile(rows, year, catalog.codes)
+    st.header(t("profile.title", lang, unit=views.unit_choices(units)[unit_id], year=year))
+    if profile.is_empty():
+        st.info(t("profile.empty", lang, year=year))
+        return
+    ui.findings_block(findings.profile_findings(rows, catalog, lang, year), lang)
+    st.subheader(t("profile.indices", lang))
+    st.dataframe(views.profile_display(profile, catalog, lang), hide_index=True, width="stretch")
+    all_years = sorted(rows.get_column("year").unique().to_list())
+    cols = st.columns(min(4, profile.height))
+    for i, code in enumerate(profile.get_column("index_code").to_list()):
+        with cols[i % len(cols)]:
+            st.caption(views.index_caption(catalog.index(code), lang))
+            series = gaps.totals(rows).filter(
+                (pl.col("index_code") == code) & pl.col("pct_of_max").is_not_null()
+            )
+            st.plotly_chart(
+                charts_analysis.sparkline(series, years=all_years),
+                key=f"spark_{code}",
+                config={"displayModeBar": False},
+            )
+    extremes = gaps.component_extremes(rows, year)
+    if not extremes.is_empty():
+        st.subheader(t("profile.extremes", lang))
+        st.dataframe(views.extremes_display(extremes, catalog, lang), hide_index=True, width="stretch")
+    cross = views.cross_index_frame(gaps.cross_index(profile), catalog, lang)
+    if cross.height >= 2:
+        st.plotly_chart(
+            charts_analysis.percentile_bars(
+                cross,
+                title=t("profile.cross_index", lang),
+                x_label=t("profile.percentile", lang),
+                source=views.source_line(rows, lang),
+                lang=lang,
+            )
+        )
+
+
+ui.guard(render)

@@ -1,0 +1,61 @@
+"""Vì sao thay đổi hạng: a unit's score change between two years, split by component, and who moved past."""
+
+import streamlit as st
+
+from chiso import charts_analysis, gaps, ui, views
+from chiso.i18n import label, t
+
+
+def render() -> None:
+    lang, dataset = ui.sidebar()
+    if not ui.dataset_ready(dataset, lang):
+        return
+    sel = ui.table_picker(dataset, lang)
+    if sel is None:
+        return
+    index = ui.catalog().index(sel.index)
+    years = [y for y in ui.years_of(dataset, sel) if y < sel.year]
+    st.header(t("why.title", lang, index=label(index.short_name, lang), year=sel.year))
+    if not years:
+        st.info(t("why.no_earlier", lang, year=sel.year))
+        return
+    year_a = ui.year_choice(t("why.compare_with", lang), years, years[0], key="from")
+    rows = ui.two_years(dataset, ui.version(dataset), sel, year_a, sel.year)
+    rows_a, rows_b = rows.filter(rows["year"] == year_a), rows.filter(rows["year"] == sel.year)
+    unit_id = ui.single_unit(
+        t("sel.unit", lang), views.unit_names(gaps.totals(rows_b)), views.first_unit(gaps.totals(rows_b))
+    )
+    if unit_id is None:
+        st.info(t("rankings.empty", lang))
+        return
+    aggregation = index.aggregation_for(sel.province, sel.peer_group, sel.year)
+    names = gaps.component_names(index, sel.province, sel.peer_group, sel.year, lang)
+    split = gaps.rank_change_split(rows_a, rows_b, unit_id, aggregation, order=list(names))
+    st.markdown(views.change_sentence(rows_a, rows_b, unit_id, index, lang))
+    if split.filter(split["kind"] == "component").is_empty():
+        st.info(t("why.no_components", lang))
+    else:
+        adds_up = bool(split.get_column("adds_up").all())
+        if not adds_up:
+            st.caption(t("why.not_additive", lang))
+        st.plotly_chart(
+            charts_analysis.change_waterfall(
+                views.split_labels(split, names, lang),
+                adds_up=adds_up,
+                title=t("why.chart", lang, year_a=year_a, year_b=sel.year),
+                y_label=t("why.change", lang),
+                total_label=t("why.total", lang),
+                source=views.source_line(rows_b, lang),
+                decimals=index.decimals_for(sel.province, sel.peer_group, sel.year),
+                lang=lang,
+            )
+        )
+    movers = gaps.movers(rows_a, rows_b, unit_id)
+    st.subheader(t("why.movers", lang))
+    if movers.is_empty():
+        st.caption(t("why.no_movers", lang))
+    else:
+        st.dataframe(views.movers_display(movers, lang), hide_index=True, width="stretch")
+
+
+ui.guard(render)
