@@ -27,7 +27,14 @@ HEAT = [[0.0, "#fff7ec"], [0.5, "#fdbb84"], [0.75, "#ef6548"], [1.0, "#7f0000"]]
 
 
 def gap_heatmap(
-    matrix: pl.DataFrame, *, chosen: str, title: str, x_label: str, source: str, lang: str
+    matrix: pl.DataFrame,
+    *,
+    chosen: str,
+    title: str,
+    x_label: str,
+    source: str,
+    lang: str,
+    names: dict[str, str] | None = None,
 ) -> go.Figure:
     """Peers × components on % of maximum; the chosen unit's row is marked with ▶ and a box."""
     columns = [c for c in matrix.columns if c not in ("unit_id", "unit")]
@@ -39,7 +46,7 @@ def gap_heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=values,
-            x=columns,
+            x=[wrap((names or {}).get(c, c)) for c in columns],
             y=labels,
             text=text,
             texttemplate="%{text}",
@@ -114,7 +121,7 @@ def compare_bars(frame: pl.DataFrame, *, title: str, y_label: str, source: str, 
     fig = go.Figure()
     for i, (unit, part) in enumerate(frame.group_by("unit", maintain_order=True)):
         fig.add_bar(
-            x=part.get_column("component_name").to_list(),
+            x=[wrap(n) for n in part.get_column("component_name").to_list()],
             y=part.get_column("pct_of_max").to_list(),
             name=unit[0],
             marker_color=PALETTE[i % len(PALETTE)],

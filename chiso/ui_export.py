@@ -121,3 +121,19 @@ def copy_link() -> None:
     with st.popover(t("link.copy", lang), icon=":material/link:"):
         st.caption(t("link.help", lang))
         st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
+
+
+def header(title: str) -> None:
+    """The page title with the 'Sao chép liên kết' control beside it."""
+    head, link = st.columns([5, 1], vertical_alignment="bottom")
+    head.header(title)
+    with link:
+        copy_link()
+
+
+def chart(figure: go.Figure, *, name: str, source: str, date: str = "", key: str) -> None:
+    """A chart with a meaningful toolbar file name, print-quality scale, and PNG/SVG buttons."""
+    st.plotly_chart(
+        figure, key=f"{key}_chart", config={"toImageButtonOptions": {"filename": name, "scale": 3}}
+    )
+    chart_buttons(figure, name=name, caption=(source, date), key=key)

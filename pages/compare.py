@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import charts_analysis, gaps, ui, views
+from chiso import charts_analysis, gaps, ui, ui_export, views
 from chiso.i18n import label, t
 
 
@@ -16,7 +16,7 @@ def render() -> None:
     index = ui.catalog().index(sel.index)
     rows = ui.table_rows(dataset, ui.version(dataset), sel)
     names = views.unit_names(gaps.totals(rows))
-    st.header(t("compare.title", lang, index=label(index.short_name, lang), year=sel.year))
+    ui_export.header(t("compare.title", lang, index=label(index.short_name, lang), year=sel.year))
     chosen = ui.unit_picker(t("compare.units", lang), names, list(names)[:3], max_units=5)
     if len(chosen) < 2:
         st.info(t("compare.pick_two", lang))
@@ -30,14 +30,17 @@ def render() -> None:
     if bars.is_empty():
         st.info(t("compare.no_components", lang))
         return
-    st.plotly_chart(
+    ui_export.chart(
         charts_analysis.compare_bars(
             bars,
             title=t("compare.chart", lang, index=label(index.short_name, lang), year=sel.year),
             y_label=t("col.pct_of_max", lang),
             source=views.source_line(picked, lang),
             lang=lang,
-        )
+        ),
+        name=f"chiso_so-sanh_{sel.index}_{sel.year}",
+        source=views.source_line(picked, lang),
+        key="compare",
     )
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import charts_analysis, findings, gaps, ui, views
+from chiso import charts_analysis, findings, gaps, ui, ui_export, views
 from chiso.i18n import label, t
 
 
@@ -17,7 +17,7 @@ def render() -> None:
     rows = ui.table_rows(dataset, ui.version(dataset), sel)
     totals = gaps.totals(rows)
     unit_id = ui.single_unit(t("sel.unit", lang), views.unit_names(totals), views.first_unit(totals))
-    st.header(t("gaps.title", lang, index=label(index.short_name, lang), year=sel.year))
+    ui_export.header(t("gaps.title", lang, index=label(index.short_name, lang), year=sel.year))
     if unit_id is None or gaps.components(rows).is_empty():
         st.info(
             t(
@@ -44,7 +44,7 @@ def render() -> None:
         st.columns(3), views.what_it_takes_cards(needs, decimals, lang), strict=True
     ):
         column.metric(title, value)
-    st.plotly_chart(
+    ui_export.chart(
         charts_analysis.gap_heatmap(
             gaps.heatmap_matrix(rows, names),
             chosen=unit_id,
@@ -52,7 +52,11 @@ def render() -> None:
             x_label=t("col.pct_of_max", lang),
             source=views.source_line(rows, lang),
             lang=lang,
-        )
+            names=names,
+        ),
+        name=f"chiso_thanh-phan_{sel.index}_{sel.year}",
+        source=views.source_line(rows, lang),
+        key="heatmap",
     )
 
 

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from chiso import charts_analysis, findings, gaps, ui, views
+from chiso import charts_analysis, findings, gaps, ui, ui_export, views
 from chiso.i18n import t
 
 
@@ -23,7 +23,7 @@ def render() -> None:
     year = ui.year_choice(t("sel.year", lang), years, years[0], key="year")
     catalog = ui.catalog()
     profile = gaps.profile(rows, year, catalog.codes)
-    st.header(t("profile.title", lang, unit=views.unit_choices(units)[unit_id], year=year))
+    ui_export.header(t("profile.title", lang, unit=views.unit_choices(units)[unit_id], year=year))
     if profile.is_empty():
         st.info(t("profile.empty", lang, year=year))
         return
@@ -49,14 +49,17 @@ def render() -> None:
         st.dataframe(views.extremes_display(extremes, catalog, lang), hide_index=True, width="stretch")
     cross = views.cross_index_frame(gaps.cross_index(profile), catalog, lang)
     if cross.height >= 2:
-        st.plotly_chart(
+        ui_export.chart(
             charts_analysis.percentile_bars(
                 cross,
                 title=t("profile.cross_index", lang),
                 x_label=t("profile.percentile", lang),
                 source=views.source_line(rows, lang),
                 lang=lang,
-            )
+            ),
+            name="chiso_ho-so_phan-vi",
+            source=views.source_line(rows, lang),
+            key="cross",
         )
 
 

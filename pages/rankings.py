@@ -17,10 +17,7 @@ def render() -> None:
     index = ui.catalog().index(sel.index)
     ranking = ui.ranking(dataset, ui.version(dataset), sel)
     index_name = label(index.short_name, lang)
-    head, link = st.columns([5, 1], vertical_alignment="bottom")
-    head.header(t("rankings.title", lang, index=index_name, year=sel.year))
-    with link:
-        ui_export.copy_link()
+    ui_export.header(t("rankings.title", lang, index=index_name, year=sel.year))
     group_name = label(ui.catalog().peer_groups[sel.peer_group].name, lang)
     st.caption(
         t("rankings.subtitle", lang, group=group_name, province=sel.province or t("sel.national", lang))

@@ -3,7 +3,7 @@ monthly or quarterly trend, the chosen unit's funnel, consistency warnings, publ
 
 import streamlit as st
 
-from chiso import charts_dvc, dvc, ui, ui_dvc, views_dvc
+from chiso import charts_dvc, dvc, ui, ui_dvc, ui_export, views_dvc
 from chiso.i18n import t
 
 
@@ -11,7 +11,7 @@ def render() -> None:
     lang, dataset = ui.sidebar()
     if not ui.dataset_ready(dataset, lang):
         return
-    st.header(t("dvc.title", lang))
+    ui_export.header(t("dvc.title", lang))
     st.caption(t("dvc.intro", lang))
     sel = ui_dvc.selection(dataset, lang)
     if sel is None:
@@ -83,7 +83,7 @@ def unit_section(dataset, sel, found, unit_id: str, unit_name: str, *, rate_name
             source=source,
             lang=lang,
         )
-        st.plotly_chart(figure, config={"toImageButtonOptions": {"filename": "chiso_dvc_funnel", "scale": 3}})
+        ui_export.chart(figure, name="chiso_dvc_funnel", source=source, key="funnel")
         st.caption(t("dvc.funnel.note", lang))
     trend_section(dataset, sel, unit_id, unit_name, rate_name=rate_name, source=source, lang=lang)
     with st.expander(t("dvc.counts.title", lang)):
@@ -119,9 +119,7 @@ def trend_section(
         source=source,
         lang=lang,
     )
-    st.plotly_chart(
-        figure, config={"toImageButtonOptions": {"filename": f"chiso_dvc_{sel.rate}", "scale": 3}}
-    )
+    ui_export.chart(figure, name=f"chiso_dvc_{sel.rate}", source=source, key="dvc_trend")
     st.caption(t("dvc.trend.gap_note", lang))
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import charts, trends, ui, views
+from chiso import charts, trends, ui, ui_export, views
 from chiso.i18n import label, t
 
 MEASURES = ["score", "pct_of_max", "rank"]
@@ -18,7 +18,7 @@ def render() -> None:
     index = ui.catalog().index(sel.index)
     series = ui.series(dataset, ui.version(dataset), sel.index, sel.peer_group, sel.province)
     title = t("trends.title", lang, index=label(index.short_name, lang))
-    st.header(title)
+    ui_export.header(title)
     names = trends.unit_names(series)
     if not names:
         st.info(t("trends.empty", lang))
@@ -56,8 +56,8 @@ def render() -> None:
         source=views.source_line(series, lang),
         lang=lang,
     )
-    st.plotly_chart(
-        figure, config={"toImageButtonOptions": {"filename": f"chiso_xu-huong_{sel.index}", "scale": 3}}
+    ui_export.chart(
+        figure, name=f"chiso_xu-huong_{sel.index}", source=views.source_line(series, lang), key="trends"
     )
     st.caption(t("trends.gap_note", lang))
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import charts_analysis, gaps, ui, views
+from chiso import charts_analysis, gaps, ui, ui_export, views
 from chiso.i18n import label, t
 
 
@@ -15,7 +15,7 @@ def render() -> None:
         return
     index = ui.catalog().index(sel.index)
     years = [y for y in ui.years_of(dataset, sel) if y < sel.year]
-    st.header(t("why.title", lang, index=label(index.short_name, lang), year=sel.year))
+    ui_export.header(t("why.title", lang, index=label(index.short_name, lang), year=sel.year))
     if not years:
         st.info(t("why.no_earlier", lang, year=sel.year))
         return
@@ -38,7 +38,7 @@ def render() -> None:
         adds_up = bool(split.get_column("adds_up").all())
         if not adds_up:
             st.caption(t("why.not_additive", lang))
-        st.plotly_chart(
+        ui_export.chart(
             charts_analysis.change_waterfall(
                 views.split_labels(split, names, lang),
                 adds_up=adds_up,
@@ -48,7 +48,10 @@ def render() -> None:
                 source=views.source_line(rows_b, lang),
                 decimals=index.decimals_for(sel.province, sel.peer_group, sel.year),
                 lang=lang,
-            )
+            ),
+            name=f"chiso_bien-dong_{sel.index}_{year_a}-{sel.year}",
+            source=views.source_line(rows_b, lang),
+            key="why",
         )
     movers = gaps.movers(rows_a, rows_b, unit_id)
     st.subheader(t("why.movers", lang))
