@@ -134,6 +134,60 @@ def published_stat_lines(stats: pl.DataFrame, decimals: int, lang: str) -> list[
     ]
 
 
+GAP_EXPORT = [
+    "name",
+    "score",
+    "max_score",
+    "pct_of_max",
+    "points_lost",
+    "component_rank",
+    "rank_of",
+    "peer_mean",
+    "best_unit",
+    "best_score",
+    "gap_to_best",
+]
+PROFILE_EXPORT = [
+    "index_code",
+    "year",
+    "score",
+    "max_score",
+    "pct_of_max",
+    "rank",
+    "rank_of",
+    "percentile",
+    "d_score",
+    "d_rank",
+]
+MACHINE_HEADERS = {
+    "component": "gaps.col.component",
+    "name": "col.unit",
+    "score": "gaps.col.score",
+    "max_score": "export.col.max_score",
+    "pct_of_max": "col.pct_of_max",
+    "points_lost": "gaps.col.points_lost",
+    "component_rank": "gaps.col.rank",
+    "rank": "col.rank",
+    "rank_of": "export.col.rank_of",
+    "peer_mean": "gaps.col.peer_mean",
+    "best_unit": "gaps.col.best",
+    "best_score": "export.col.best_score",
+    "gap_to_best": "gaps.col.gap_to_best",
+    "index_code": "sel.index",
+    "year": "sel.year",
+    "percentile": "profile.percentile",
+    "d_score": "col.d_score",
+    "d_rank": "col.d_rank",
+    "change": "why.change",
+}
+
+
+def machine_table(frame: pl.DataFrame, columns: list[str], lang: str) -> pl.DataFrame:
+    """The numbers behind a table as numbers, with the page's headers: what CSV/XLSX exports carry."""
+    present = [c for c in columns if c in frame.columns]
+    return frame.select(present).rename({c: t(MACHINE_HEADERS.get(c, c), lang) for c in present})
+
+
 def unit_names(rows: pl.DataFrame) -> dict[str, str]:
     """unit_id -> name, best rank first (units without a rank last)."""
     ordered = rows.sort("rank", "name", nulls_last=True).unique("unit_id", keep="first", maintain_order=True)

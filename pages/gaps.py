@@ -34,6 +34,11 @@ def render() -> None:
     gap_table = gaps.component_gaps(rows, unit_id, names, higher_is_better=index.higher_is_better)
     st.subheader(t("gaps.table", lang))
     st.dataframe(views.gap_display(gap_table, lang), hide_index=True, width="stretch")
+    ui_export.table_buttons(
+        views.machine_table(gap_table, views.GAP_EXPORT, lang),
+        name=f"chiso_thanh-phan_{sel.index}_{sel.year}",
+        key="gaps",
+    )
     tiers = index.tiers_for(sel.province, sel.peer_group, sel.year)
     decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
     needs = gaps.what_it_takes(

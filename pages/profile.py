@@ -30,6 +30,9 @@ def render() -> None:
     ui.findings_block(findings.profile_findings(rows, catalog, lang, year), lang)
     st.subheader(t("profile.indices", lang))
     st.dataframe(views.profile_display(profile, catalog, lang), hide_index=True, width="stretch")
+    ui_export.table_buttons(
+        views.machine_table(profile, views.PROFILE_EXPORT, lang), name=f"chiso_ho-so_{year}", key="profile"
+    )
     all_years = sorted(rows.get_column("year").unique().to_list())
     cols = st.columns(min(4, profile.height))
     for i, code in enumerate(profile.get_column("index_code").to_list()):

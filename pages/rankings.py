@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import export, fmt, rankings_view, ui, ui_export, views
+from chiso import export, findings, fmt, rankings_view, ui, ui_export, views
 from chiso.i18n import label, t
 from chiso.metrics import peer_average
 
@@ -27,6 +27,7 @@ def render() -> None:
         st.info(t("rankings.empty", lang))
         return
     st.markdown(views.status_sentence(ranking, status, lang))
+    ui.findings_block(findings.ranking_findings(ranking, index, lang), lang, key="ranking_findings")
     decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
     average = peer_average(ranking)
     for line in views.published_stat_lines(
