@@ -88,16 +88,18 @@ def change_waterfall(
     """Score change by component: a waterfall ending in the total when the parts add up,
     otherwise the component changes side by side (no claim that they sum)."""
     parts = split.filter(pl.col("kind") != "total")
-    names = [wrap(n) for n in parts.get_column("component").to_list()]
+    names = parts.get_column("component").to_list()
     changes = parts.get_column("change").to_list()
     text = [fmt.signed(v, decimals, lang=lang) for v in changes]
     fig = go.Figure()
+    # Horizontal: long Vietnamese component names read on one line, first component at the top.
     if adds_up:
         total = split.filter(pl.col("kind") == "total").get_column("change").to_list()
         total_value = total[0] if total else sum(v or 0 for v in changes)
         fig.add_waterfall(
-            x=[*names, total_label],
-            y=[*changes, total_value],
+            orientation="h",
+            y=[*names, total_label],
+            x=[*changes, total_value],
             measure=["relative"] * len(names) + ["total"],
             text=[*text, fmt.signed(total_value, decimals, lang=lang)],
             textposition="outside",
@@ -105,15 +107,17 @@ def change_waterfall(
             decreasing={"marker": {"color": PALETTE[3]}},
             totals={"marker": {"color": "#555"}},
             connector={"line": {"color": "#999"}},
+            cliponaxis=False,
         )
     else:
         colours = [PALETTE[0] if (v or 0) >= 0 else PALETTE[3] for v in changes]
-        fig.add_bar(x=names, y=changes, text=text, textposition="outside", marker_color=colours)
-    fig.update_yaxes(title=y_label, zeroline=True, zerolinecolor="#333", showgrid=True, gridcolor="#eee")
-    fig.update_xaxes(tickangle=0)
-    fig = _layout(fig, title=title, source=source, lang=lang, height=520)
-    fig.update_layout(margin={"b": 170})
-    return fig
+        fig.add_bar(
+            orientation="h", y=names, x=changes, text=text, textposition="outside", marker_color=colours
+        )
+    fig.update_xaxes(title=y_label, zeroline=True, zerolinecolor="#333", showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(autorange="reversed", title=None)
+    height = max(360, 34 * (len(names) + 1) + 200)
+    return _layout(fig, title=title, source=source, lang=lang, height=height)
 
 
 def compare_bars(frame: pl.DataFrame, *, title: str, y_label: str, source: str, lang: str) -> go.Figure:
