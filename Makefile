@@ -39,7 +39,7 @@ run: $(DB)
 
 # Debian's chromium drives the browser tests (playwright cannot download its own browser here).
 chromium:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-core >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
 		else echo "chromium is missing: run 'sudo apt-get install chromium fonts-noto-core' (browser tests will be skipped)"; fi; \

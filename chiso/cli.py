@@ -64,7 +64,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 # Feature commands live in their own modules; each exposes register(subparsers) -> {name: handler}.
-FEATURE_MODULES = ("chiso.cli_dvc", "chiso.cli_export", "chiso.cli_analysis", "chiso.cli_import")
+FEATURE_MODULES = (
+    "chiso.cli_dvc",
+    "chiso.cli_export",
+    "chiso.cli_analysis",
+    "chiso.cli_import",
+    "chiso.cli_brief",
+)
 
 
 def _feature_modules() -> list:

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from chiso import charts_analysis, findings, gaps, ui, ui_export, views
+from chiso import charts_analysis, findings, gaps, ui, ui_brief, ui_export, views
 from chiso.i18n import t
 
 
@@ -27,6 +27,7 @@ def render() -> None:
     if profile.is_empty():
         st.info(t("profile.empty", lang, year=year))
         return
+    ui_brief.brief_button(dataset, unit_id, year)
     ui.findings_block(findings.profile_findings(rows, catalog, lang, year), lang)
     st.subheader(t("profile.indices", lang))
     st.dataframe(views.profile_display(profile, catalog, lang), hide_index=True, width="stretch")

@@ -1,0 +1,75 @@
+"""``chiso brief``: the briefing pack of one unit and year written to a file.
+
+    chiso brief --unit "Sở Nội vụ" --province "Hòa Bình" --year 2022 --out brief.html
+    chiso brief --unit "Sở Nội vụ" --province "Hòa Bình" --year 2022 --out brief.html --pdf
+
+The HTML goes to ``--out``; ``--pdf`` also prints it to a PDF beside it (``brief.pdf``) with
+Debian's chromium. An ``--out`` ending in ``.pdf`` writes the PDF only. Registered by
+``chiso.cli`` through :func:`register` (add ``"chiso.cli_brief"`` to ``FEATURE_MODULES``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from chiso import brief, paths
+from chiso.cli_analysis import resolve_unit
+from chiso.config import load_catalog
+from chiso.errors import ChisoError
+from chiso.store import analysis_queries, queries
+
+
+def register(subparsers) -> dict:
+    p_brief = subparsers.add_parser(
+        "brief", help="báo cáo tóm tắt của một đơn vị trong một năm (HTML in được khổ A4, tùy chọn PDF)"
+    )
+    p_brief.add_argument("--unit", required=True, help='tên đơn vị, ví dụ "Sở Nội vụ"')
+    p_brief.add_argument("--province", default=None, help="tỉnh của đơn vị, khi tên trùng")
+    p_brief.add_argument("--year", required=True, type=int)
+    p_brief.add_argument("--out", required=True, type=Path, help="tệp HTML kết quả (hoặc .pdf)")
+    p_brief.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p_brief.add_argument("--pdf", action="store_true", help="in thêm tệp PDF khổ A4 cạnh tệp HTML")
+    p_brief.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
+    p_brief.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
+    return {"brief": cmd_brief}
+
+
+def _years(con, unit_id: str) -> list[int]:
+    tables = analysis_queries.unit_tables(con, unit_id=unit_id)
+    return sorted(set(tables.get_column("year").to_list())) if tables.height else []
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.config)
+    out: Path = args.out
+    if not out.parent.exists():
+        raise ChisoError(f"Thư mục {out.parent} không tồn tại")
+    with queries.connect(args.db or paths.db_path()) as con:
+        unit, _ = resolve_unit(con, args.unit, args.province)
+        years = _years(con, unit.unit_id)
+        if args.year not in years:
+            known = ", ".join(str(y) for y in years)
+            hint = f"; có các năm: {known}" if known else "; chưa có số liệu nào"
+            raise ChisoError(f"{unit.name} ({unit.province}) không có số liệu năm {args.year}{hint}")
+        document = brief.briefing_html(con, catalog, unit_id=unit.unit_id, year=args.year, lang=args.lang)
+    written = []
+    if out.suffix.lower() != ".pdf":
+        written.append(_write(out, document.encode("utf-8")))
+    if args.pdf or out.suffix.lower() == ".pdf":
+        written.append(_write(out.with_suffix(".pdf"), brief.pdf_from_html(document)))
+    for path, size in written:
+        print(f"Đã ghi {path}: {size} byte")
+    return 0
+
+
+def _write(path: Path, data: bytes) -> tuple[Path, int]:
+    """Write through a temporary file so a failed write leaves no half file behind."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ChisoError(f"Không ghi được {path}: {exc.strerror or exc}") from exc
+    return path, len(data)
