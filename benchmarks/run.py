@@ -30,14 +30,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from datetime import date  # noqa: E402
+
 import pandas as pd  # noqa: E402
 import polars as pl  # noqa: E402
 
-from chiso import paths, trends, views  # noqa: E402
+from chiso import dvc, findings, gaps, paths, trends, views  # noqa: E402
 from chiso.config import load_catalog  # noqa: E402
 from chiso.metrics import peer_average  # noqa: E402
 from chiso.selection import Selection  # noqa: E402
-from chiso.store import queries  # noqa: E402
+from chiso.store import analysis_queries, counts, queries  # noqa: E402
 
 RUNS = 30
 
@@ -77,6 +79,65 @@ def trends_work(con, catalog, sel: Selection) -> None:
     trends.year_span(series)
 
 
+def gaps_work(con, catalog, sel: Selection) -> None:
+    index = catalog.index(sel.index)
+    rows = analysis_queries.table_rows(
+        con, index=sel.index, year=sel.year, peer_group=sel.peer_group, scope_province=sel.province
+    )
+    unit_id = gaps.totals(rows).get_column("unit_id").to_list()[0]
+    names = gaps.component_names(index, sel.province, sel.peer_group, sel.year, "vi")
+    gaps.component_gaps(rows, unit_id, names)
+    gaps.heatmap_matrix(rows, names)
+    gaps.what_it_takes(rows, unit_id, index.tiers_for(sel.province, sel.peer_group, sel.year))
+
+
+def profile_work(con, catalog, sel: Selection) -> None:
+    ranking = queries.ranking(
+        con, index=sel.index, year=sel.year, peer_group=sel.peer_group, scope_province=sel.province
+    )
+    unit_id = ranking.get_column("unit_id").to_list()[0]
+    rows = analysis_queries.unit_rows(con, unit_id=unit_id)
+    gaps.profile(rows, sel.year, catalog.codes)
+    gaps.component_extremes(rows, sel.year)
+    findings.profile_findings(rows, catalog, "vi", sel.year)
+
+
+def compare_work(con, catalog, sel: Selection) -> None:
+    rows = analysis_queries.table_rows(
+        con, index=sel.index, year=sel.year, peer_group=sel.peer_group, scope_province=sel.province
+    )
+    chosen = gaps.totals(rows).get_column("unit_id").to_list()[:3]
+    names = gaps.component_names(catalog.index(sel.index), sel.province, sel.peer_group, sel.year, "vi")
+    picked = rows.filter(pl.col("unit_id").is_in(chosen))
+    views.compare_frame(picked, chosen, names)
+
+
+def why_work(con, catalog, sel: Selection) -> None:
+    rows = analysis_queries.tables_two_years(
+        con,
+        index=sel.index,
+        peer_group=sel.peer_group,
+        scope_province=sel.province,
+        year_a=sel.year - 1,
+        year_b=sel.year,
+    )
+    rows_a, rows_b = rows.filter(pl.col("year") == sel.year - 1), rows.filter(pl.col("year") == sel.year)
+    unit_id = gaps.totals(rows_b).get_column("unit_id").to_list()[0]
+    index = catalog.index(sel.index)
+    gaps.rank_change_split(
+        rows_a, rows_b, unit_id, index.aggregation_for(sel.province, sel.peer_group, sel.year)
+    )
+    gaps.movers(rows_a, rows_b, unit_id)
+
+
+def services_work(con, catalog, pick: tuple[str, date, date]) -> None:
+    province, start, end = pick
+    group = counts.group_counts(con, province=province, start=start, end=end)
+    rated = dvc.compute_rates(group, catalog.index("DVC").rates)
+    dvc.checks(group)
+    dvc.ranking(rated, catalog.index("DVC").rates[0].code, "unit", group)
+
+
 # ---------- baselines with pandas ----------
 
 
@@ -87,6 +148,7 @@ def export_parquet(con, folder: Path) -> tuple[Path, Path]:
             "SELECT s.*, u.name, u.peer_group FROM scores s JOIN units u USING (unit_id)"
         ).pl().write_parquet(raw)
         cur.sql("SELECT * FROM ranked").pl().write_parquet(derived)
+        cur.sql("SELECT * FROM one_stop_counts").pl().write_parquet(folder / "counts.parquet")
     return raw, derived
 
 
@@ -123,6 +185,72 @@ def recompute_trends(raw: Path, national: set[str], sel: Selection) -> None:
     ].copy()
     series["rank"] = series.groupby("year")["score"].rank(method="min", ascending=False)
     series.groupby("year")["score"].mean()
+
+
+def recompute_slice(raw: Path, national: set[str], sel: Selection, *, years: int = 1) -> None:
+    """The plain way for the analysis pages: read all scores, take the table (totals and
+    components, one or two years), rank every component per year, compute shares."""
+    frame = pd.read_parquet(raw)
+    scope = frame["province"].where(~frame["peer_group"].isin(national), "")
+    table = frame[
+        (frame["index_code"] == sel.index)
+        & (frame["year"] > sel.year - years)
+        & (frame["year"] <= sel.year)
+        & (frame["peer_group"] == sel.peer_group)
+        & (scope == sel.province)
+    ]
+    table = table.assign(component=table["component"].fillna(""))
+    table = table.assign(
+        rank=table.groupby(["component", "year"])["score"].rank(method="min", ascending=False),
+        pct=table["score"] / table["max_score"] * 100,
+    )
+    table.groupby(["component", "year"])["score"].agg(["mean", "max"])
+    table.pivot_table(index="unit_id", columns="component", values="pct")
+
+
+def recompute_profile(raw: Path, national: set[str], sel: Selection) -> None:
+    frame = pd.read_parquet(raw)
+    scope = frame["province"].where(~frame["peer_group"].isin(national), "")
+    peers = frame[(frame["peer_group"] == sel.peer_group) & (scope == sel.province)]
+    peers = peers.assign(component=peers["component"].fillna(""))
+    peers = peers.assign(
+        rank=peers.groupby(["index_code", "component", "year"])["score"].rank(method="min", ascending=False)
+    )
+    unit = peers["unit_id"].iloc[0]
+    peers[peers["unit_id"] == unit].sort_values(["index_code", "year"])
+
+
+def recompute_services(raw_counts: Path, pick: tuple[str, date, date]) -> None:
+    province, start, end = pick
+    frame = pd.read_parquet(raw_counts)
+    starts, ends = pd.to_datetime(frame["period_start"]), pd.to_datetime(frame["period_end"])
+    part = frame[
+        (frame["province"] == province) & (starts >= pd.Timestamp(start)) & (ends <= pd.Timestamp(end))
+    ]
+    sums = part.pivot_table(index=["unit_id", "level"], columns="indicator", values="value", aggfunc="sum")
+    (sums["dossiers_digitised"] / sums["dossiers_resolved"] * 100).rank(ascending=False, method="min")
+
+
+def precomputed_slice(derived: Path, sel: Selection, *, years: int = 1) -> None:
+    frame = pd.read_parquet(derived)
+    table = frame[
+        (frame["index_code"] == sel.index)
+        & (frame["year"] > sel.year - years)
+        & (frame["year"] <= sel.year)
+        & (frame["peer_group"] == sel.peer_group)
+        & (frame["scope_province"] == sel.province)
+    ]
+    table.pivot_table(
+        index="unit_id", columns=table["component"].fillna(""), values="pct_of_max", aggfunc="first"
+    )
+
+
+def precomputed_profile(derived: Path, sel: Selection) -> None:
+    frame = pd.read_parquet(derived)
+    unit = frame[(frame["peer_group"] == sel.peer_group) & (frame["scope_province"] == sel.province)][
+        "unit_id"
+    ].iloc[0]
+    frame[frame["unit_id"] == unit].sort_values(["index_code", "year"])
 
 
 def precomputed_rankings(derived: Path, sel: Selection) -> None:
@@ -264,12 +392,39 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         raw, derived = export_parquet(con, Path(tmp))
+        comp_tables = analysis_queries.component_tables(con).filter(pl.col("year") > 2015)
+        comp_picks = [
+            Selection(r["peer_group"], r["scope_province"], r["index_code"], r["year"])
+            for r in comp_tables.sample(RUNS, seed=11, with_replacement=comp_tables.height < RUNS).iter_rows(
+                named=True
+            )
+        ] or picks
+        periods = counts.periods(con)
+        service_picks = (
+            [
+                (r["province"], r["period_start"], r["period_end"])
+                for r in periods.sample(min(RUNS, periods.height), seed=5).iter_rows(named=True)
+            ]
+            if periods.height
+            else []
+        )
+        raw_counts = Path(tmp) / "counts.parquet"
         work = {
-            "rankings": (rankings_work, recompute_rankings, precomputed_rankings),
-            "trends": (trends_work, recompute_trends, precomputed_trends),
+            "rankings": (picks, rankings_work, recompute_rankings, precomputed_rankings),
+            "trends": (picks, trends_work, recompute_trends, precomputed_trends),
+            "gaps": (comp_picks, gaps_work, recompute_slice, precomputed_slice),
+            "profile": (picks, profile_work, recompute_profile, precomputed_profile),
+            "compare": (comp_picks, compare_work, recompute_slice, precomputed_slice),
+            "why": (
+                comp_picks,
+                why_work,
+                lambda raw, nat, s: recompute_slice(raw, nat, s, years=2),
+                lambda d, s: precomputed_slice(d, s, years=2),
+            ),
         }
         pages = {}
-        for name, (ours, recompute, precomputed) in work.items():
+        for name, (chosen, ours, recompute, precomputed) in work.items():
+            picks = chosen
             it = iter(picks * 2)
             mine = timed(lambda ours=ours, it=it: ours(con, catalog, next(it)))
             it = iter(picks * 2)
@@ -282,6 +437,18 @@ def main() -> int:
                 "p95_ms": p95,
                 "baseline_recompute_median_ms": statistics.median(base_a),
                 "baseline_precomputed_median_ms": statistics.median(base_b),
+            }
+        if service_picks:
+            it = iter(service_picks * 3)
+            mine = timed(lambda it=it: services_work(con, catalog, next(it)))
+            it = iter(service_picks * 3)
+            base_a = timed(lambda it=it: recompute_services(raw_counts, next(it)), runs=10)
+            median, p95 = summary(mine)
+            pages["services"] = {
+                "median_ms": median,
+                "p95_ms": p95,
+                "baseline_recompute_median_ms": statistics.median(base_a),
+                "baseline_precomputed_median_ms": statistics.median(base_a),
             }
     result["pages"] = pages
     ratios_a = [p["baseline_recompute_median_ms"] / p["median_ms"] for p in pages.values()]
