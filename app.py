@@ -17,6 +17,7 @@ PAGES = [
     st.Page("pages/compare.py", title=t("nav.compare", lang()), icon="⚖️", url_path="compare"),
     st.Page("pages/why.py", title=t("nav.why", lang()), icon="🔀", url_path="why"),
     st.Page("pages/services.py", title=t("nav.services", lang()), icon="🖥️", url_path="services"),
+    st.Page("pages/data.py", title=t("nav.data", lang()), icon="🗂️", url_path="data"),
     st.Page("pages/about.py", title=t("nav.about", lang()), icon="ℹ️", url_path="about"),
 ]
 

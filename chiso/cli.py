@@ -35,6 +35,7 @@ def parser() -> argparse.ArgumentParser:
     p_build = sub.add_parser("build", help="xây dựng cơ sở dữ liệu từ config/ và data/")
     p_build.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_build.add_argument("--data", type=Path, default=paths.DATA_DIR)
+    p_build.add_argument("--force", action="store_true", help="rebuild even if it drops imported rows")
     _db_arg(p_build, paths.db_path())
 
     p_rank = sub.add_parser("rank", help="in bảng xếp hạng của một chỉ số, một năm")
@@ -87,7 +88,7 @@ def _feature_modules() -> list:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    report = build(args.config, args.data, args.db or paths.db_path())
+    report = build(args.config, args.data, args.db or paths.db_path(), force=args.force)
     print(report.summary())
     return 0
 

@@ -7,6 +7,8 @@ rebuilt database is picked up without restarting the app.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -31,9 +33,23 @@ def catalog() -> Catalog:
     return load_catalog(paths.CONFIG_PATH)
 
 
+_OPEN: dict[str, tuple[float, object]] = {}
+_OPEN_LOCK = threading.Lock()
+
+
 @st.cache_resource
 def _connection(path: str, mtime: float):
-    return queries.connect(Path(path))
+    """One read-only connection per file version. DuckDB hands back the database already open
+    in the process for a path, so the old version's connection is closed before the swapped
+    file (a build or an import) is opened."""
+    with _OPEN_LOCK:
+        old = _OPEN.pop(path, None)
+        if old is not None and old[0] != mtime:
+            with contextlib.suppress(Exception):
+                old[1].close()
+        con = queries.connect(Path(path))
+        _OPEN[path] = (mtime, con)
+        return con
 
 
 def db_path(dataset: str) -> Path:

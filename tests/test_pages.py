@@ -38,6 +38,7 @@ def test_router_registers_the_expected_pages():
         "pages/compare.py",
         "pages/why.py",
         "pages/services.py",
+        "pages/data.py",
         "pages/about.py",
     ]
 

@@ -19,7 +19,7 @@ from chiso import metrics
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.store.readers import read_counts, read_scores, read_stats, read_units
-from chiso.store.schema import RANKED_ORDER, SCHEMA
+from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA
 from chiso.units import Registry
 
 
@@ -175,8 +175,44 @@ def derive_ranked(
     return ranked.select(columns).sort(RANKED_ORDER, nulls_last=True)
 
 
-def build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str = "published") -> BuildReport:
-    """Validate everything, write a new database and swap it in; raise ChisoError on any problem."""
+def pending_imports(db_path: Path) -> int:
+    """Imports (``chiso import``) recorded in an existing database and not undone: a rebuild
+    from ``data/`` would drop them, so the build refuses unless forced."""
+    if not Path(db_path).exists():
+        return 0
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            known = con.sql(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'import_audit'"
+            )
+            if not known.fetchall()[0][0]:
+                return 0
+            return con.sql("SELECT count(*) FROM import_audit WHERE undone_at IS NULL").fetchall()[0][0]
+    except duckdb.Error:
+        return 0  # an unreadable old file holds nothing to keep
+
+
+def build(
+    config_path: Path, data_dir: Path, db_path: Path, *, dataset: str = "published", force: bool = False
+) -> BuildReport:
+    """Validate everything, write a new database and swap it in; raise ChisoError on any problem.
+
+    Holds the same write lock as imports, so a build and an import never overwrite each other.
+    """
+    from chiso.store.importer import write_lock
+
+    kept = 0 if force else pending_imports(db_path)
+    if kept:
+        raise ChisoError(
+            f"{db_path}: có {kept} lần nhập dữ liệu (chiso import) chưa có trong data/; "
+            "xây dựng lại sẽ xóa chúng. "
+            "Hãy xuất bằng 'chiso audit --rows ID' vào data/scores/, rồi chạy lại với --force."
+        )
+    with write_lock(Path(db_path)):
+        return _build(config_path, data_dir, db_path, dataset=dataset)
+
+
+def _build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str) -> BuildReport:
     catalog = load_catalog(config_path)
     data_dir = Path(data_dir)
     units_path = data_dir / "units.csv"
@@ -277,15 +313,7 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
     con.register("ranked_df", ranked.to_arrow())
     con.execute("CREATE TABLE ranked AS SELECT * FROM ranked_df")
     # One row per table of index totals: the selectors read this instead of scanning ``ranked``.
-    con.execute(
-        """
-        CREATE TABLE ranked_tables AS
-        SELECT scope_province, peer_group, index_code, year, count(*) AS n_rows, count(score) AS n_scored,
-               bool_and(complete) AS complete
-        FROM ranked WHERE component IS NULL
-        GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year
-        """
-    )
+    con.execute(RANKED_TABLES_SQL)
     if stats is not None:
         con.register(
             "stats_df",

@@ -89,3 +89,12 @@ CREATE TABLE imports (
 
 # Read paths filter on these columns; sorting the derived table by them keeps slices contiguous.
 RANKED_ORDER = ["index_code", "peer_group", "scope_province", "year", "component", "rank"]
+
+# One row per table of index totals, rebuilt whenever ``ranked`` is (build and import).
+RANKED_TABLES_SQL = """
+CREATE TABLE ranked_tables AS
+SELECT scope_province, peer_group, index_code, year, count(*) AS n_rows, count(score) AS n_scored,
+       bool_and(complete) AS complete
+FROM ranked WHERE component IS NULL
+GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year
+"""

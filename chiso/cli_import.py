@@ -1,0 +1,167 @@
+"""``chiso import``, ``chiso undo``, ``chiso audit`` and ``chiso hash-password``.
+
+The import never prompts and never reads standard input: it prints the preview, writes unless
+``--dry-run`` is given, and prints what it wrote. Exit 0 when imported (or valid on a dry run),
+1 when the file cannot be read or is invalid (nothing written), 2 for malformed arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from chiso import auth, import_report, paths
+from chiso.annex import ENCODINGS, ImportOptions
+from chiso.config import load_catalog
+from chiso.errors import ChisoError
+from chiso.store import importer
+
+PASSWORD_ENV = "CHISO_STEWARD_PASSWORD"
+
+
+def _who(args: argparse.Namespace) -> str:
+    if args.who:
+        return args.who
+    try:
+        return f"{getpass.getuser()} (cli)"
+    except Exception:  # no user name in this environment
+        return "cli"
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or len(text) != 4:
+        raise argparse.ArgumentTypeError(f"năm phải là số nguyên 4 chữ số: {text!r}")
+    return int(text)
+
+
+def register(sub) -> dict:
+    p_import = sub.add_parser(
+        "import",
+        help="nhập bảng kết quả công bố (CSV, XLSX): xem trước, kiểm tra, ghi trong một bước",
+        description="Đọc bảng (dạng dài hoặc phụ lục quyết định), in bản xem trước, rồi ghi "
+        "trừ khi có --dry-run. Không bao giờ đọc đầu vào chuẩn.",
+    )
+    p_import.add_argument("file", type=Path, help="tệp .csv, .xlsx")
+    p_import.add_argument("--sheet", default=None, help="trang tính (mặc định: trang đầu)")
+    p_import.add_argument("--index", default=None, help="mã chỉ số khi tệp không có cột index, ví dụ PAR")
+    p_import.add_argument("--year", type=_year, default=None, help="năm khi tệp không có cột năm")
+    p_import.add_argument("--province", default=None, help="tỉnh của các đơn vị")
+    p_import.add_argument("--unit-type", default=None, help="loại đơn vị hoặc nhóm (department, localities…)")
+    p_import.add_argument("--encoding", choices=ENCODINGS, default=None, help="cp1258 cho CSV Windows-1258")
+    p_import.add_argument("--source", default=None, help="tên nguồn (quyết định) ghi kèm mỗi giá trị")
+    p_import.add_argument("--source-url", default=None, help="địa chỉ của nguồn")
+    p_import.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và xem trước, không ghi")
+    p_import.add_argument("--who", default=None, help="người nhập, ghi vào nhật ký (mặc định: tên đăng nhập)")
+    p_import.add_argument("--wait", type=float, default=0.0, help="số giây chờ khi đang có lần ghi khác")
+    p_import.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
+    p_import.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
+
+    p_undo = sub.add_parser("undo", help="hoàn tác lần nhập cuối cùng")
+    p_undo.add_argument("--who", default=None)
+    p_undo.add_argument("--wait", type=float, default=0.0)
+    p_undo.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
+
+    p_audit = sub.add_parser("audit", help="nhật ký các lần nhập")
+    p_audit.add_argument("--format", choices=["table", "csv"], default="table")
+    p_audit.add_argument(
+        "--rows", type=int, default=None, metavar="ID", help="in các dòng đã nhập của lần ID"
+    )
+    p_audit.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
+
+    p_hash = sub.add_parser(
+        "hash-password",
+        help="in mã băm mật khẩu cho người quản lý dữ liệu",
+        description=f"Đọc mật khẩu từ đối số hoặc từ biến môi trường {PASSWORD_ENV} (không đọc "
+        "đầu vào chuẩn) và in mã băm scrypt để đặt vào CHISO_STEWARD_PASSWORD_HASH hoặc "
+        ".streamlit/secrets.toml.",
+    )
+    p_hash.add_argument("password", nargs="?", default=None)
+    p_hash.add_argument("--env", default=PASSWORD_ENV, help="biến môi trường chứa mật khẩu")
+    return {"import": cmd_import, "undo": cmd_undo, "audit": cmd_audit, "hash-password": cmd_hash}
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    db = args.db or paths.db_path()
+    if not args.file.is_file():
+        raise ChisoError(f"{args.file}: không tìm thấy tệp")
+    options = ImportOptions(
+        index=args.index,
+        year=args.year,
+        province=args.province,
+        unit_type=args.unit_type,
+        sheet=args.sheet,
+        encoding=args.encoding,
+        source_title=args.source,
+        source_url=args.source_url,
+    )
+    catalog = load_catalog(args.config)
+    plan = importer.plan_import(db, args.file, options, config=args.config)
+    print(import_report.text_report(plan, catalog, "vi"))
+    if not plan.ok:
+        first = plan.errors[0]
+        more = f" (và {len(plan.errors) - 1} lỗi khác)" if len(plan.errors) > 1 else ""
+        raise ChisoError(f"không nhập: {first}{more}; cơ sở dữ liệu không đổi")
+    if args.dry_run:
+        print("Chạy thử (--dry-run): tệp hợp lệ, không ghi gì.")
+        return 0
+    result = importer.apply_import(db, plan, who=_who(args), wait=args.wait, config=args.config)
+    if not result.written:
+        print(f"Không có thay đổi nào: {result.unchanged} dòng đã có đúng giá trị; không ghi gì.")
+        return 0
+    print(
+        f"Đã nhập lần #{result.import_id} vào {db}: thêm {result.added} dòng, sửa {result.changed} dòng "
+        f"({result.unchanged} dòng giữ nguyên). Hoàn tác: chiso undo --db {db}"
+    )
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    db = args.db or paths.db_path()
+    result = importer.undo_last(db, who=_who(args), wait=args.wait)
+    print(
+        f"Đã hoàn tác lần nhập #{result.import_id} ({result.file}: {result.added} dòng thêm, "
+        f"{result.changed} dòng sửa); cơ sở dữ liệu trở lại như trước lần nhập đó."
+    )
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    db = args.db or paths.db_path()
+    if not Path(db).exists():
+        raise ChisoError(f"Chưa có cơ sở dữ liệu {db}")
+    if args.rows is not None:
+        frame = importer.audit(db, with_rows=True).filter(pl.col("import_id") == args.rows)
+        if frame.is_empty():
+            raise ChisoError(f"Không có lần nhập #{args.rows}")
+        sys.stdout.write(frame["long_csv"][0] or "")
+        return 0
+    frame = importer.audit(db)
+    if args.format == "csv":
+        sys.stdout.write(frame.write_csv())
+        return 0
+    if frame.is_empty():
+        print("Chưa có lần nhập nào.")
+        return 0
+    for row in frame.iter_rows(named=True):
+        undone = f"  đã hoàn tác {row['undone_at']} ({row['undone_by']})" if row["undone_at"] else ""
+        print(
+            f"#{row['import_id']}  {row['imported_at']} UTC  {row['who']}  {row['file']}  "
+            f"sha256 {row['sha256'][:12]}  +{row['rows_added']} ~{row['rows_changed']}{undone}"
+        )
+    return 0
+
+
+def cmd_hash(args: argparse.Namespace) -> int:
+    password = args.password if args.password is not None else os.environ.get(args.env)
+    if not password:
+        raise ChisoError(f"Không có mật khẩu: đưa làm đối số hoặc đặt biến môi trường {args.env}")
+    try:
+        print(auth.hash_password(password))
+    except ValueError as exc:
+        raise ChisoError(str(exc)) from exc
+    return 0

@@ -1,0 +1,185 @@
+"""Streamlit side of the Dữ liệu (Data) page: steward sign-in, preview, apply, undo, audit.
+
+Who may write: a data steward who signed in with the password whose scrypt hash is configured
+(``st.secrets["chiso"]["steward_password_hash"]`` or ``CHISO_STEWARD_PASSWORD_HASH``; see
+chiso/auth.py for the format). The signed-in flag lives under a session key that is not a
+widget key, so a browser cannot set it; every write function here checks it again, so a
+viewer's session cannot reach ``apply_import`` or ``undo_last`` through the page. Failed
+sign-ins lock the form for 1, 2, 4 … 60 seconds (per session).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from chiso import auth, ui
+from chiso.annex import ImportOptions, sheet_names
+from chiso.errors import ChisoError
+from chiso.store import importer
+
+STEWARD = "_chiso_steward"  # {'fp': hash fingerprint, 'who': name}; never a widget key
+FAILURES = "_chiso_signin_failures"
+LOCKED_UNTIL = "_chiso_signin_locked_until"
+PLAN = "_chiso_import_plan"
+MAX_DELAY = 60.0
+UPLOAD_LIMIT_MB = 20
+
+
+# ---------- credential and sign-in ----------
+
+
+def configured_hash() -> str | None:
+    """The steward hash from Streamlit secrets, else from the environment; None when absent."""
+    value = None
+    try:
+        value = st.secrets["chiso"]["steward_password_hash"]
+    except Exception:  # no secrets file, no [chiso] table, or no key: fall back to the environment
+        value = None
+    return (value or os.environ.get(auth.ENV_HASH) or "").strip() or None
+
+
+def credential_state() -> str:
+    """'missing', 'invalid' or 'ok'."""
+    stored = configured_hash()
+    if stored is None:
+        return "missing"
+    return "ok" if auth.valid_hash(stored) else "invalid"
+
+
+def signed_in() -> bool:
+    state = st.session_state.get(STEWARD)
+    stored = configured_hash()
+    return bool(
+        isinstance(state, dict)
+        and stored
+        and auth.valid_hash(stored)
+        and state.get("fp") == auth.fingerprint(stored)
+    )
+
+
+def steward_name() -> str:
+    state = st.session_state.get(STEWARD) or {}
+    return state.get("who") or "steward"
+
+
+def _now() -> float:
+    return time.time()
+
+
+def wait_seconds() -> int:
+    """Seconds before the next sign-in attempt is accepted (0: now)."""
+    left = float(st.session_state.get(LOCKED_UNTIL, 0.0)) - _now()
+    return max(0, int(left + 0.999))
+
+
+def sign_in(name: str, password: str) -> str:
+    """'ok', 'wait' (too soon after a failure), 'failed' or 'unconfigured'."""
+    stored = configured_hash()
+    if stored is None or not auth.valid_hash(stored):
+        return "unconfigured"
+    if wait_seconds() > 0:
+        return "wait"
+    if auth.verify_password(password, stored):
+        st.session_state[STEWARD] = {"fp": auth.fingerprint(stored), "who": name.strip() or "steward"}
+        st.session_state[FAILURES] = 0
+        st.session_state[LOCKED_UNTIL] = 0.0
+        return "ok"
+    failures = int(st.session_state.get(FAILURES, 0)) + 1
+    st.session_state[FAILURES] = failures
+    st.session_state[LOCKED_UNTIL] = _now() + min(MAX_DELAY, 2.0 ** (failures - 1))
+    return "failed"
+
+
+def sign_out() -> None:
+    for key in (STEWARD, PLAN):
+        st.session_state.pop(key, None)
+
+
+def _require_steward() -> None:
+    if not signed_in():
+        raise ChisoError("Chỉ người quản lý dữ liệu đã đăng nhập mới được ghi dữ liệu.")
+
+
+# ---------- reading (everyone) ----------
+
+
+@st.cache_data(max_entries=16)
+def audit(dataset: str, db_version: str) -> pl.DataFrame:
+    path = ui.db_path(dataset)
+    return importer.audit(path) if path.exists() else pl.DataFrame()
+
+
+@st.cache_data(max_entries=16)
+def provinces(dataset: str, db_version: str) -> list[str]:
+    con = ui.connection(dataset)
+    if con is None:
+        return []
+    from chiso.store import queries
+
+    return sorted({p for p in queries.units(con)["province"].to_list() if p})
+
+
+def sheets(data: bytes) -> list[str]:
+    return sheet_names(data)
+
+
+# ---------- writing (stewards only) ----------
+
+
+def preview(dataset: str, name: str, data: bytes, options: ImportOptions) -> importer.ImportPlan:
+    """Validate an uploaded file against the dataset's database; nothing is written."""
+    _require_steward()
+    suffix = Path(name).suffix.lower()[:8]
+    with tempfile.TemporaryDirectory(prefix="chiso-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        plan = importer.plan_import(ui.db_path(dataset), path, options, name=Path(name).name)
+    st.session_state[PLAN] = plan
+    return plan
+
+
+def current_plan() -> importer.ImportPlan | None:
+    plan = st.session_state.get(PLAN)
+    return plan if signed_in() else None
+
+
+def drop_plan() -> None:
+    st.session_state.pop(PLAN, None)
+
+
+def _reconnect(dataset: str, old) -> None:
+    """Close the connection to the replaced file so the next one opens the new file.
+
+    DuckDB hands back an already-open database for the same path, so keying the cached
+    connection on the file's mtime is not enough while the old connection stays open.
+    """
+    if old is not None:
+        with contextlib.suppress(Exception):  # already closed
+            old.close()
+
+
+def confirm(dataset: str, plan: importer.ImportPlan) -> importer.ApplyResult:
+    """Apply the previewed plan (one swap); only for a signed-in steward."""
+    _require_steward()
+    old = ui.connection(dataset)
+    result = importer.apply_import(ui.db_path(dataset), plan, who=f"{steward_name()} (web)", wait=5.0)
+    if result.written:
+        _reconnect(dataset, old)
+    drop_plan()
+    return result
+
+
+def undo(dataset: str) -> importer.UndoResult:
+    _require_steward()
+    old = ui.connection(dataset)
+    result = importer.undo_last(ui.db_path(dataset), who=f"{steward_name()} (web)", wait=5.0)
+    _reconnect(dataset, old)
+    drop_plan()
+    return result
