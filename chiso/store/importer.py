@@ -706,14 +706,33 @@ def _crash_hook(point: str) -> None:
 # ---------- apply ----------
 
 
-def _ranked_inputs(con, catalog: Catalog) -> pl.DataFrame:
+def _scope_sql(catalog: Catalog, province: str, peer_group: str) -> str:
+    """SQL for a row's ranking scope: '' for national peer groups, else its province."""
+    national = (
+        ", ".join(f"'{g}'" for g, spec in catalog.peer_groups.items() if spec.scope == "national") or "''"
+    )
+    return f"CASE WHEN {peer_group} IN ({national}) THEN '' ELSE {province} END"
+
+
+def _ranked_inputs(con, catalog: Catalog, *, only_affected: bool = False) -> pl.DataFrame:
+    """The derived rows, recomputed from the scores; with ``only_affected`` just the series
+    (index, peer group, scope: every year, since a change moves next year's Δ too) that the
+    rows in ``import_keys`` touch — the rest of ``ranked`` cannot change."""
     # Read through the writing connection itself: a cursor would not see the open transaction.
     # The source title and URL travel with the scores as in a build (empty text, not NULL).
+    scope = _scope_sql(catalog, "s.province", "u.peer_group")
+    where = (
+        f" WHERE (s.index_code, u.peer_group, {scope}) IN "
+        "(SELECT index_code, peer_group, scope FROM affected)"
+        if only_affected
+        else ""
+    )
     scores = con.sql(
         "SELECT s.province, s.unit_id, u.peer_group, s.index_code, s.component, s.year, s.score, "
         "s.max_score, s.published_rank, s.published_rank_of, s.rank_basis, s.flag, s.source_id, "
         "s.quote, coalesce(src.title, '') AS source_title, coalesce(src.url, '') AS source_url, "
         "true AS is_first FROM scores s JOIN units u USING (unit_id) LEFT JOIN sources src USING (source_id)"
+        + where
     ).pl()
     units = con.sql("SELECT * FROM units").pl()
     sources = con.sql("SELECT source_id, title, url FROM sources").pl()
@@ -769,10 +788,20 @@ def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, ba
     origin_rows = rows.with_columns(line=pl.col("source_row").cast(pl.Int32))
     con.register("import_rows", origin_rows.select(SCORE_TABLE_COLUMNS).to_arrow())
     con.execute("INSERT INTO scores SELECT * FROM import_rows")
-    ranked = _ranked_inputs(con, catalog)
-    con.execute("DROP TABLE ranked")
+    # Only the touched series are recomputed: a province's yearly table stays fast at national size.
+    con.execute(
+        "CREATE TEMP TABLE affected AS SELECT DISTINCT k.index_code, u.peer_group, "
+        f"{_scope_sql(catalog, 'k.province', 'u.peer_group')} AS scope "
+        "FROM import_keys k JOIN units u USING (unit_id)"
+    )
+    ranked = _ranked_inputs(con, catalog, only_affected=True)
+    con.execute(
+        "DELETE FROM ranked r USING affected a WHERE r.index_code = a.index_code "
+        "AND r.peer_group = a.peer_group AND r.scope_province = a.scope"
+    )
     con.register("ranked_df", ranked.to_arrow())
-    con.execute("CREATE TABLE ranked AS SELECT * FROM ranked_df")
+    con.execute("INSERT INTO ranked SELECT * FROM ranked_df")
+    con.execute("DROP TABLE affected")
     con.execute("DROP TABLE IF EXISTS ranked_tables")
     con.execute(RANKED_TABLES_SQL)
     version = dict(con.sql("SELECT key, value FROM meta").fetchall()).get("version", "")
