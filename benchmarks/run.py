@@ -338,9 +338,7 @@ def browser_figures(db: Path, pages: list[str]) -> dict[str, float]:
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
+            "chiso.serve",
             "--server.headless",
             "true",
             "--server.port",
