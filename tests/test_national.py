@@ -1,0 +1,33 @@
+"""The national synthetic database: real registry, complete tables, the demo mark."""
+
+import polars as pl
+
+from chiso.demo_national import build_national, national_units
+from chiso.store import queries
+from tests.conftest import CONFIG
+
+
+def test_units_come_from_the_registry():
+    units = national_units()
+    counts = dict(units.group_by("peer_group").len().rows())
+    assert counts["localities"] == 696
+    assert counts["communes"] == 3321
+    assert counts["departments"] == 20 * counts["provinces"]
+    assert units.filter(pl.col("peer_group") == "communes").get_column("last_year").max() == 2026
+
+
+def test_national_build_is_complete_ranked_and_marked_demo(tmp_path):
+    db = tmp_path / "national.duckdb"
+    _, counts = build_national(CONFIG, db, seed=1)
+    assert counts.score_rows > 500_000 and counts.count_rows > 900_000
+    with queries.connect(db) as con:
+        assert queries.meta(con)["dataset"] == "demo"
+        tables = queries.tables(con)
+        assert tables.get_column("complete").all()
+        ranking = queries.ranking(
+            con, index="PAR", year=2026, peer_group="communes", scope_province="Quảng Ninh"
+        )
+    assert ranking.height == 54  # Quảng Ninh's 54 communes, wards and special zones
+    assert ranking.get_column("rank").to_list()[0] == 1 and ranking.get_column(
+        "rank_of"
+    ).unique().to_list() == [54]
