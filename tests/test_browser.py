@@ -178,3 +178,31 @@ def test_download_buttons_deliver_the_files(server, browser):
     assert png.startswith(b"\x89PNG") and png_download.value.suggested_filename.endswith(".png")
     (ARTIFACTS / "download_rankings.png").write_bytes(png)
     context.close()
+
+
+PAGES = {
+    "rankings": "",
+    "trends": "trends",
+    "gaps": "gaps",
+    "profile": "profile",
+    "compare": "compare",
+    "why": "why",
+    "services": "services",
+    "data": "data",
+    "about": "about",
+}
+
+
+@pytest.mark.parametrize("dataset", ["published", "demo"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_in_the_browser(server, browser, name, dataset):
+    """Each page opens in a real browser without an error; the screenshot is kept to be looked at."""
+    query = "?ds=demo&group=localities" if dataset == "demo" else "?group=provinces&index=PCI&year=2019"
+    context, page = _open(browser, f"{server}/{PAGES[name]}{query}")
+    _settle(page)
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "Không hiển thị được trang" not in body
+    if dataset == "demo" and name not in ("about", "data"):
+        assert "Dữ liệu minh họa" in body
+    page.screenshot(path=str(ARTIFACTS / f"page_{name}_{dataset}.png"), full_page=True)
+    context.close()
