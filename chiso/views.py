@@ -452,3 +452,33 @@ def score_with_scale(score: float | None, decimals: int, scale: str, lang: str) 
         return fmt.EMPTY
     text = fmt.number(score, decimals, lang=lang)
     return f"{text} %" if scale == "%" else f"{text}{scale}"
+
+
+def compare_indices(rows: pl.DataFrame, chosen: list[str], catalog, year: int, lang: str) -> pl.DataFrame:
+    """Every index of the chosen units in one year: 'score/scale · rank n/N' per unit."""
+    totals = rows.filter(pl.col("component").is_null() & (pl.col("year") == year))
+    order = {u: i for i, u in enumerate(chosen)}
+    units = (
+        totals.select("unit_id", "name")
+        .unique("unit_id")
+        .sort(pl.col("unit_id").replace_strict(order, default=99))
+    )
+    lines = []
+    for code in catalog.codes:
+        part = totals.filter(pl.col("index_code") == code)
+        if part.is_empty():
+            continue
+        index = catalog.index(code)
+        line = {t("sel.index", lang): label(index.short_name, lang)}
+        for unit_id, name in units.rows():
+            cell = part.filter(pl.col("unit_id") == unit_id)
+            if cell.is_empty():
+                line[name] = fmt.EMPTY
+                continue
+            row = cell.row(0, named=True)
+            scale = scale_label(index, row["province"], row["peer_group"], row["year"], lang)
+            decimals = index.decimals_for(row["province"], row["peer_group"], row["year"])
+            score = score_with_scale(row["score"], decimals, scale, lang)
+            line[name] = f"{score} · {fmt.rank(row['rank'], row['rank_of'])}"
+        lines.append(line)
+    return pl.DataFrame(lines)

@@ -7,7 +7,9 @@ from chiso.i18n import label, t
 
 
 def render() -> None:
-    lang, _ = ui.sidebar()
+    lang, dataset = ui.sidebar()
+    if dataset == "demo":
+        st.info(t("demo.banner", lang), icon=":material/science:")
     st.header(t("about.title", lang))
     st.write(t("about.body", lang))
     st.subheader(t("about.indices", lang))

@@ -26,6 +26,11 @@ def render() -> None:
     st.dataframe(
         views.compare_display(picked, chosen, component_names, lang), hide_index=True, width="stretch"
     )
+    st.subheader(t("compare.all_indices", lang, year=sel.year))
+    every = ui.units_rows(dataset, ui.version(dataset), tuple(chosen))
+    st.dataframe(
+        views.compare_indices(every, chosen, ui.catalog(), sel.year, lang), hide_index=True, width="stretch"
+    )
     bars = views.compare_frame(picked, chosen, component_names)
     if bars.is_empty():
         st.info(t("compare.no_components", lang))
