@@ -46,7 +46,7 @@ def gap_heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=values,
-            x=[wrap((names or {}).get(c, c)) for c in columns],
+            x=[wrap((names or {}).get(c, c), 13) for c in columns],
             y=labels,
             text=text,
             texttemplate="%{text}",
@@ -71,7 +71,9 @@ def gap_heatmap(
         )
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title=None, tickangle=0, side="top")
-    return _layout(fig, title=title, source=source, lang=lang, height=max(360, 26 * len(units) + 220))
+    fig = _layout(fig, title=title, source=source, lang=lang, height=max(380, 26 * len(units) + 260))
+    fig.update_layout(margin={"t": 130})
+    return fig
 
 
 def change_waterfall(

@@ -43,12 +43,39 @@ def register(subparsers) -> dict:
     p_rank.add_argument("--lang", choices=["vi", "en"], default="vi")
     p_rank.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_rank.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
+    for name, help_text in (
+        ("trends", "trang Xu hướng: biểu đồ (png, svg) hoặc bảng giá trị theo năm (csv, xlsx)"),
+        ("gaps", "trang Thành phần: bản đồ nhiệt (png, svg) hoặc bảng điểm mất (csv, xlsx)"),
+    ):
+        sub = views.add_parser(name, help=help_text)
+        sub.add_argument("--index", required=True)
+        sub.add_argument("--year", required=name == "gaps", type=int, default=None)
+        sub.add_argument("--province", default=None)
+        sub.add_argument("--unit-type", required=True, help="loại đơn vị hoặc tên nhóm so sánh")
+        sub.add_argument(
+            "--unit",
+            default=None,
+            action="append",
+            help="đơn vị (gaps: bắt buộc; trends: lặp lại để chọn nhiều, mặc định 3 đơn vị đầu)",
+        )
+        if name == "trends":
+            sub.add_argument("--measure", choices=["score", "pct_of_max", "rank"], default=None)
+        sub.add_argument("--format", required=True, choices=("png", "svg", "csv", "xlsx"))
+        sub.add_argument("--out", required=True, type=Path)
+        sub.add_argument("--width", type=int, default=1200)
+        sub.add_argument("--height", type=int, default=700)
+        sub.add_argument("--scale", type=float, default=2)
+        sub.add_argument("--lang", choices=["vi", "en"], default="vi")
+        sub.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
+        sub.add_argument("--db", type=Path, default=None)
     return {"export": cmd_export}
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     if args.view == "rankings":
         return export_rankings(args)
+    if args.view in ("trends", "gaps"):
+        return export_page(args)
     raise ChisoError(f"Chưa hỗ trợ xuất trang {args.view!r}")  # argparse refuses other names first
 
 
@@ -102,6 +129,79 @@ def export_rankings(args: argparse.Namespace) -> int:
             )
     _write(args.out, data)
     print(f"Đã ghi {args.out}: {args.format}, {len(data)} byte, {ranking.height} đơn vị")
+    return 0
+
+
+def _resolve_units(con, texts: list[str], scope) -> list[str]:
+    from chiso.units import Registry
+
+    registry = Registry.from_frames(queries.units(con), queries.aliases(con))
+    return [registry.resolve(text, province=scope.province or None).unit_id for text in texts]
+
+
+def export_page(args: argparse.Namespace) -> int:
+    """The trends or components page's main chart (png/svg) or table (csv/xlsx)."""
+    from chiso import gaps, page_views, trends
+    from chiso.store import analysis_queries
+
+    catalog = load_catalog(args.config)
+    index = catalog.index(args.index)
+    lang = args.lang
+    with queries.connect(args.db or paths.db_path()) as con:
+        scope = resolve_scope(
+            catalog, queries.units(con), queries.aliases(con), args.province, args.unit_type
+        )
+        chosen = _resolve_units(con, args.unit or [], scope)
+        if args.view == "trends":
+            series = queries.series(
+                con, index=index.code, peer_group=scope.peer_group, scope_province=scope.scope_province
+            )
+            if series.is_empty():
+                raise ChisoError(f"Không có dữ liệu {index.code} cho nhóm {scope.peer_group}")
+            year = args.year or int(series.get_column("year").max())
+            chosen = chosen or trends.default_units(series, year)
+            measure = args.measure or trends.default_measure(series)
+            figure = page_views.trends_figure(series, chosen, measure, index, lang)
+            table = page_views.trends_table(series, chosen, lang)
+        else:
+            if not chosen:
+                raise ChisoError("--unit là bắt buộc với export gaps")
+            sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
+            rows = analysis_queries.table_rows(
+                con,
+                index=index.code,
+                year=args.year,
+                peer_group=scope.peer_group,
+                scope_province=scope.scope_province,
+            )
+            if gaps.components(rows).is_empty():
+                raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần")
+            figure = page_views.gaps_figure(rows, chosen[0], index, sel, lang)
+            table = page_views.gaps_table(rows, chosen[0], index, sel, lang)
+        meta = queries.meta(con)
+    if args.format in ("png", "svg"):
+        source = figure.layout.annotations[0].text if figure.layout.annotations else ""
+        figure = export.with_caption(figure, source, rankings_view.data_date(meta, lang))
+        render = export.figure_png if args.format == "png" else export.figure_svg
+        data = render(
+            figure,
+            width=args.width,
+            height=max(args.height, int(figure.layout.height or 0)),
+            scale=args.scale if args.format == "png" else 1,
+        )
+    elif args.format == "csv":
+        data = export.table_csv(table)
+    else:
+        data = export.table_xlsx(
+            table,
+            sources=[],
+            sheet=t("export.sheet.data", lang),
+            sources_sheet=t("export.sheet.sources", lang),
+            number_formats={},
+            source_labels=rankings_view.source_labels(lang),
+        )
+    _write(args.out, data)
+    print(f"Đã ghi {args.out}: {args.format}, {len(data)} byte")
     return 0
 
 

@@ -160,6 +160,7 @@ PROFILE_EXPORT = [
     "d_rank",
 ]
 MACHINE_HEADERS = {
+    "component_label": "gaps.col.component",
     "component": "gaps.col.component",
     "name": "col.unit",
     "score": "gaps.col.score",
@@ -180,6 +181,15 @@ MACHINE_HEADERS = {
     "d_rank": "col.d_rank",
     "change": "why.change",
 }
+
+
+def gap_export(gap_table: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The gaps table for CSV/XLSX: component names, numbers rounded half up to 2 decimals."""
+    rounded = gap_table.with_columns(
+        pl.col(c).map_elements(lambda v: fmt.round_half_up(v, 2), return_dtype=pl.Float64)
+        for c in ("pct_of_max", "points_lost", "peer_mean", "gap_to_best")
+    ).rename({"name": "component_label"})
+    return machine_table(rounded, ["component_label", *GAP_EXPORT[1:]], lang)
 
 
 def machine_table(frame: pl.DataFrame, columns: list[str], lang: str) -> pl.DataFrame:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import charts_analysis, findings, gaps, ui, ui_export, views
+from chiso import findings, gaps, page_views, ui, ui_export, views
 from chiso.i18n import label, t
 
 
@@ -35,7 +35,7 @@ def render() -> None:
     st.subheader(t("gaps.table", lang))
     st.dataframe(views.gap_display(gap_table, lang), hide_index=True, width="stretch")
     ui_export.table_buttons(
-        views.machine_table(gap_table, views.GAP_EXPORT, lang),
+        views.gap_export(gap_table, lang),
         name=f"chiso_thanh-phan_{sel.index}_{sel.year}",
         key="gaps",
     )
@@ -50,15 +50,7 @@ def render() -> None:
     ):
         column.metric(title, value)
     ui_export.chart(
-        charts_analysis.gap_heatmap(
-            gaps.heatmap_matrix(rows, names),
-            chosen=unit_id,
-            title=t("gaps.heatmap", lang),
-            x_label=t("col.pct_of_max", lang),
-            source=views.source_line(rows, lang),
-            lang=lang,
-            names=names,
-        ),
+        page_views.gaps_figure(rows, unit_id, index, sel, lang),
         name=f"chiso_thanh-phan_{sel.index}_{sel.year}",
         source=views.source_line(rows, lang),
         key="heatmap",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import charts, trends, ui, ui_export, views
+from chiso import page_views, trends, ui, ui_export, views
 from chiso.i18n import label, t
 
 MEASURES = ["score", "pct_of_max", "rank"]
@@ -37,27 +37,12 @@ def render() -> None:
     ui.publish(measure=measure if measure != default_measure else None)
     if default_measure == "pct_of_max":
         st.caption(t("trends.scale_changed", lang))
-    years = trends.year_span(series)
-    y_labels = {
-        "score": f"{t('chart.score', lang)} ({label(index.unit, lang)})",
-        "pct_of_max": t("col.pct_of_max", lang),
-        "rank": t("chart.rank", lang),
-    }
-    figure = charts.trend_lines(
-        series.filter(series["unit_id"].is_in(chosen)),
-        years=years,
-        measure=measure,
-        title=title,
-        y_label=y_labels[measure],
-        year_label=t("chart.year", lang),
-        average=trends.peer_average_by_year(series, measure),
-        average_label=t("chart.peer_average", lang),
-        breaks=trends.method_breaks(index, years, lang),
-        source=views.source_line(series, lang),
-        lang=lang,
-    )
+    figure = page_views.trends_figure(series, chosen, measure, index, lang)
     ui_export.chart(
         figure, name=f"chiso_xu-huong_{sel.index}", source=views.source_line(series, lang), key="trends"
+    )
+    ui_export.table_buttons(
+        page_views.trends_table(series, chosen, lang), name=f"chiso_xu-huong_{sel.index}", key="trends_table"
     )
     st.caption(t("trends.gap_note", lang))
 

@@ -353,3 +353,84 @@ def test_a_formula_as_a_unit_name_comes_out_inert_from_the_cli(tmp_path):
     xlsx = (tmp_path / "r.xlsx").read_bytes()
     assert evil in pl.read_excel(io.BytesIO(xlsx)).get_column("Đơn vị").to_list()
     assert "<f>" not in xlsx_parts(xlsx)["xl/worksheets/sheet1.xml"]
+
+
+def test_export_trends_and_gaps_pages(published_db, demo_db, tmp_path, capsys):
+    from chiso.cli import main
+
+    gaps_csv = tmp_path / "gaps.csv"
+    assert (
+        main(
+            [
+                "export",
+                "gaps",
+                "--index",
+                "PCI",
+                "--year",
+                "2019",
+                "--unit-type",
+                "provinces",
+                "--unit",
+                "Quảng Ninh",
+                "--format",
+                "csv",
+                "--out",
+                str(gaps_csv),
+                "--db",
+                str(published_db),
+            ]
+        )
+        == 0
+    )
+    rows = pl.read_csv(gaps_csv)
+    assert rows.height == 10 and rows["Điểm mất"][0] == 3.32 and rows["Trên tổng số"][0] == 22
+    trends_xlsx = tmp_path / "trends.xlsx"
+    assert (
+        main(
+            [
+                "export",
+                "trends",
+                "--index",
+                "PAR",
+                "--unit-type",
+                "localities",
+                "--province",
+                "Sơn Hải",
+                "--format",
+                "xlsx",
+                "--out",
+                str(trends_xlsx),
+                "--db",
+                str(demo_db),
+            ]
+        )
+        == 0
+    )
+    table = pl.read_excel(trends_xlsx)
+    assert table.height == 3 * 7  # three units, seven years
+    assert (
+        main(
+            [
+                "export",
+                "gaps",
+                "--index",
+                "PAR",
+                "--year",
+                "2022",
+                "--unit-type",
+                "department",
+                "--province",
+                "Hòa Bình",
+                "--unit",
+                "Sở Nội vụ",
+                "--format",
+                "csv",
+                "--out",
+                str(tmp_path / "x.csv"),
+                "--db",
+                str(published_db),
+            ]
+        )
+        == 1
+    )
+    assert "thành phần" in capsys.readouterr().err
