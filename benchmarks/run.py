@@ -338,7 +338,9 @@ def browser_figures(db: Path, pages: list[str]) -> dict[str, float]:
         [
             sys.executable,
             "-m",
-            "chiso.serve",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
             "--server.headless",
             "true",
             "--server.port",
@@ -372,10 +374,14 @@ def browser_figures(db: Path, pages: list[str]) -> dict[str, float]:
             cold = time.perf_counter() - started
             switches = []
             for name in pages[1:] + pages[:1]:
+                old = page.locator("h2").first.inner_text()
                 t0 = time.perf_counter()
                 page.locator("[data-testid='stSidebarNav'] a", has_text=name).first.click()
-                page.get_by_role("heading", level=2).first.wait_for(timeout=60_000)
-                page.wait_for_load_state("networkidle")
+                page.wait_for_function(
+                    "old => { const h = document.querySelector('h2'); return h && h.innerText !== old; }",
+                    arg=old,
+                    timeout=60_000,
+                )
                 switches.append(time.perf_counter() - t0)
             browser.close()
         return {
@@ -488,7 +494,20 @@ def main() -> int:
     con.close()
 
     if not args.no_browser:
-        result.update(browser_figures(args.db, ["Xếp hạng", "Xu hướng", "Giới thiệu"]))
+        result.update(
+            browser_figures(
+                args.db,
+                [
+                    "Xếp hạng",
+                    "Xu hướng",
+                    "Thành phần",
+                    "Hồ sơ đơn vị",
+                    "So sánh",
+                    "Vì sao thay đổi hạng",
+                    "Dịch vụ công",
+                ],
+            )
+        )
 
     print(f"{'page':<12}{'median ms':>11}{'p95 ms':>9}{'pandas recompute':>18}{'pandas precomputed':>20}")
     for name, p in pages.items():

@@ -23,7 +23,7 @@ def _layout(fig: go.Figure, *, title: str, source: str, lang: str, height: int) 
         separators=",." if lang == "vi" else ".,",
         font={"family": FONT, "size": 13},
         height=height,
-        margin={"l": 10, "r": 40, "t": 70, "b": 140},
+        margin={"l": 10, "r": 40, "t": 70, "b": 170},
         plot_bgcolor="white",
         legend={
             "orientation": "h",
@@ -40,7 +40,9 @@ def _layout(fig: go.Figure, *, title: str, source: str, lang: str, height: int) 
             xref="paper",
             yref="paper",
             x=0,
-            y=-0.2,
+            y=0,
+            yshift=-112,  # below the axis title (two-line tick labels included), above the legend
+            yanchor="top",
             showarrow=False,
             xanchor="left",
             font={"size": 11, "color": "#555"},

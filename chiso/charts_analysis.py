@@ -138,7 +138,7 @@ def compare_bars(frame: pl.DataFrame, *, title: str, y_label: str, source: str, 
     fig.update_yaxes(title=y_label, range=[0, 110], showgrid=True, gridcolor="#eee")
     fig.update_xaxes(tickangle=0)
     fig = _layout(fig, title=title, source=source, lang=lang, height=540)
-    fig.update_layout(margin={"b": 170})
+    fig.update_layout(margin={"b": 190})
     return fig
 
 

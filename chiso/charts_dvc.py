@@ -112,5 +112,5 @@ def funnel(stages: pl.DataFrame, *, title: str, value_unit: str, source: str, la
         )
     )
     figure = _layout(fig, title=title, source=source, lang=lang, height=340)
-    figure.update_layout(showlegend=False, margin={"l": 10, "r": 40, "t": 70, "b": 90})
+    figure.update_layout(showlegend=False, margin={"l": 10, "r": 40, "t": 70, "b": 135})
     return figure

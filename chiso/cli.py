@@ -123,6 +123,12 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 
 def _print_table(rows: pl.DataFrame, decimals: int, lang: str) -> None:
+    from chiso.i18n import t
+
+    print(
+        f"{t('col.rank', lang):>7}  {t('col.unit', lang):<45} {t('chart.score', lang):>9}  "
+        f"{t('col.pct_of_max', lang):>9}  {t('col.tier', lang)}"
+    )
     for row in rows.iter_rows(named=True):
         print(
             f"{fmt.rank(row['rank'], row['rank_of']):>7}  {row['unit']:<45} "

@@ -27,6 +27,7 @@ import threading
 from concurrent.futures import TimeoutError as FutureTimeout
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 
 from chiso.errors import ChisoError
@@ -343,6 +344,10 @@ def _image(fig: go.Figure, fmt: str, width: int | None, height: int | None, scal
     w, h = _size(fig, width, height)
     if w <= 0 or h <= 0 or scale <= 0:
         raise ChisoError(f"Kích thước ảnh không hợp lệ: {w}×{h}, tỉ lệ {scale}")
+    # Inside the app Streamlit makes its own theme plotly's default template (no automargin), and a
+    # figure built there carries it, which would crop the axis labels of the image: exports always
+    # use plotly's own template, as outside the app (the charts set their colours themselves).
+    fig = go.Figure(fig).update_layout(template=pio.templates["plotly"])
     return _RENDERER.render(fig, {"format": fmt, "width": w, "height": h, "scale": scale})
 
 
@@ -381,7 +386,9 @@ def with_caption(fig: go.Figure, source: str, date: str) -> go.Figure:
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.2,
+        y=0,
+        yshift=-112,
+        yanchor="top",
         showarrow=False,
         xanchor="left",
         font={"size": 11, "color": "#555"},

@@ -18,7 +18,7 @@ def trends_figure(
     """Score, % of maximum or rank of the chosen units over every year, with the peer average."""
     years = trends.year_span(series)
     y_labels = {
-        "score": f"{t('chart.score', lang)} ({label(index.unit, lang)})",
+        "score": f"{t('chart.score', lang)} ({views.series_scale(index, series, lang)})",
         "pct_of_max": t("col.pct_of_max", lang),
         "rank": t("chart.rank", lang),
     }

@@ -8,6 +8,7 @@ rebuilt database is picked up without restarting the app.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from chiso.i18n import LANGS, label, t
 from chiso.selection import Selection, fit, options
 from chiso.store import queries
 
+LOG = logging.getLogger("chiso")
 DATASETS = ("published", "demo")
 STATE = "view"  # canonical view state, survives page switches (widget keys do not)
 
@@ -278,14 +280,31 @@ def table_picker(dataset: str, lang_code: str) -> Selection | None:
     return sel
 
 
+_AFTER = threading.local()
+
+
+def after_render(hook) -> None:
+    """Run ``hook`` once the page body has finished (e.g. fill the copy-link box with the final state)."""
+    if not hasattr(_AFTER, "hooks"):
+        _AFTER.hooks = []
+    _AFTER.hooks.append(hook)
+
+
 def guard(render) -> None:
     """Run a page body; a user-facing error is shown in words, never as a stack trace."""
+    _AFTER.hooks = []
     try:
         render()
     except ChisoError as exc:
         st.error(t("error.generic", lang(), message=str(exc)))
-    except Exception as exc:  # last line of defence: the page stays usable
-        st.error(t("error.generic", lang(), message=f"{type(exc).__name__}: {exc}"))
+    except Exception:  # last line of defence: the page stays usable, details go to the server log
+        LOG.exception("page failed")
+        st.error(t("error.unexpected", lang()))
+    finally:
+        for hook in getattr(_AFTER, "hooks", []):
+            with contextlib.suppress(Exception):
+                hook()
+        _AFTER.hooks = []
 
 
 def unit_picker(label_text: str, names: dict[str, str], default: list[str], max_units: int = 8) -> list[str]:
@@ -405,3 +424,23 @@ def findings_block(found: list, lang: str, key: str = "findings") -> None:
 def years_of(dataset: str, sel: Selection) -> list[int]:
     """Years with a table for the selection's index, peer group and province, latest first."""
     return options(tables(dataset, version(dataset)), sel, "year")
+
+
+def context_unit(dataset: str) -> str | None:
+    """The unit a page should open on when none is chosen: the leader of the table the user
+    was looking at (the view state's group, province, index and year), else of the default table."""
+    frame = tables(dataset, version(dataset))
+    if frame.is_empty():
+        return None
+    state = view()
+    sel, _ = fit(
+        frame,
+        {
+            "peer_group": state.get("group"),
+            "province": state.get("province"),
+            "index": state.get("index"),
+            "year": state.get("year"),
+        },
+    )
+    leaders = ranking(dataset, version(dataset), sel)
+    return leaders.get_column("unit_id").to_list()[0] if leaders.height else None

@@ -17,8 +17,8 @@ import streamlit as st
 from chiso import export
 from chiso.errors import ChisoError
 from chiso.i18n import t
+from chiso.ui import after_render, view
 from chiso.ui import lang as current_lang
-from chiso.ui import view
 
 
 def _safe(render: Callable[[], bytes]) -> Callable[[], bytes]:
@@ -124,16 +124,33 @@ def copy_link() -> None:
 
 
 def header(title: str) -> None:
-    """The page title with the 'Sao chép liên kết' control beside it."""
-    head, link = st.columns([5, 1], vertical_alignment="bottom")
+    """The page title with the 'Sao chép liên kết' control beside it, filled in once the page has
+    run so the link holds every selection made further down the page."""
+    head, link = st.columns([4, 1], vertical_alignment="bottom")
     head.header(title)
-    with link:
-        copy_link()
+    slot = link.empty()
+
+    def fill() -> None:
+        with slot.container():
+            copy_link()
+
+    after_render(fill)
 
 
 def chart(figure: go.Figure, *, name: str, source: str, date: str = "", key: str) -> None:
-    """A chart with a meaningful toolbar file name, print-quality scale, and PNG/SVG buttons."""
+    """A chart with a meaningful toolbar file name, print-quality scale, and PNG/SVG buttons.
+
+    The export works on a copy taken before ``st.plotly_chart``, which applies Streamlit's theme to
+    the figure in place (it would clip the axis labels of the exported image)."""
+    snapshot = go.Figure(figure)
+    if not date:
+        from chiso import ui
+        from chiso.rankings_view import data_date
+
+        dataset = view().get("ds") or "published"
+        if ui.connection(dataset) is not None:
+            date = data_date(ui.meta(dataset, ui.version(dataset)), current_lang())
     st.plotly_chart(
         figure, key=f"{key}_chart", config={"toImageButtonOptions": {"filename": name, "scale": 3}}
     )
-    chart_buttons(figure, name=name, caption=(source, date), key=key)
+    chart_buttons(snapshot, name=name, caption=(source, date), key=key)

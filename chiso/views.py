@@ -192,6 +192,19 @@ def gap_export(gap_table: pl.DataFrame, lang: str) -> pl.DataFrame:
     return machine_table(rounded, ["component_label", *GAP_EXPORT[1:]], lang)
 
 
+def profile_export(profile: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The profile table for CSV/XLSX, numbers rounded half up (2 decimals; percentile whole)."""
+
+    def rounded(column: str, places: int) -> pl.Expr:
+        return pl.col(column).map_elements(lambda v: fmt.round_half_up(v, places), return_dtype=pl.Float64)
+
+    return machine_table(
+        profile.with_columns(rounded("pct_of_max", 2), rounded("percentile", 0), rounded("d_score", 2)),
+        PROFILE_EXPORT,
+        lang,
+    )
+
+
 def machine_table(frame: pl.DataFrame, columns: list[str], lang: str) -> pl.DataFrame:
     """The numbers behind a table as numbers, with the page's headers: what CSV/XLSX exports carry."""
     present = [c for c in columns if c in frame.columns]
@@ -209,18 +222,43 @@ def first_unit(rows: pl.DataFrame) -> str | None:
     return next(iter(names), None)
 
 
-def component_table_list(tables: pl.DataFrame, catalog, lang: str, n: int = 6) -> str:
-    """'PCI 2019 (provinces)…': the tables that do have component data, to say where to look."""
+def table_links(
+    tables: pl.DataFrame, catalog, lang: str, page: str, dataset: str = "published", n: int = 6
+) -> str:
+    """Markdown links to tables that have what a page needs ('PCI 2019 · Tỉnh, thành phố …'),
+    each opening the page on that table, in the current language and dataset."""
+    from urllib.parse import urlencode
+
     if tables.is_empty():
         return "–"
     items = []
     for row in tables.head(n).iter_rows(named=True):
-        where = row.get("scope_province") or ""
+        group = label(catalog.peer_groups[row["peer_group"]].name, lang)
+        where = f"{group} · {row['scope_province']}" if row.get("scope_province") else group
+        query = {
+            "group": row["peer_group"],
+            "province": row.get("scope_province") or None,
+            "index": row["index_code"],
+            "year": row["year"],
+            "lang": lang if lang != "vi" else None,
+            "ds": dataset if dataset != "published" else None,
+        }
+        link = urlencode({k: v for k, v in query.items() if v not in (None, "")})
         items.append(
-            f"{label(catalog.index(row['index_code']).short_name, lang)} {row['year']}"
-            + (f" ({where})" if where else "")
+            f"[{label(catalog.index(row['index_code']).short_name, lang)} {row['year']} ({where})]"
+            f"(/{page}?{link})"
         )
     return "; ".join(items) + (" …" if tables.height > n else "")
+
+
+def multi_year_tables(tables: pl.DataFrame) -> pl.DataFrame:
+    """Tables whose index, peer group and scope have at least two years: the latest year of each."""
+    return (
+        tables.group_by("scope_province", "peer_group", "index_code")
+        .agg(pl.col("year").max(), pl.col("year").n_unique().alias("n_years"), pl.col("n_scored").max())
+        .filter(pl.col("n_years") >= 2)
+        .sort(["n_scored", "year"], descending=True)
+    )
 
 
 def gap_display(gap_table: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -245,22 +283,30 @@ def gap_display(gap_table: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 def what_it_takes_cards(needs: dict, decimals: int, lang: str) -> list[tuple[str, str]]:
-    """Three cards: points to the next rank, to the next tier, to the top 3 ('–' when not applicable)."""
+    """Three cards: points to the next rank, to the next tier, to the top 3 — or why none is needed."""
+    rank = needs.get("rank_in_data") or needs.get("rank")
 
-    def points(entry: dict | None, key: str = "points") -> str:
-        if not entry or entry.get(key) is None:
-            return t("gaps.not_applicable", lang)
-        return f"+{fmt.number(entry[key], decimals, lang=lang)}"
+    def card(entry: dict | None, reached: bool, reached_key: str) -> str:
+        if entry and entry.get("points") is not None:
+            return f"+{fmt.number(entry['points'], decimals, lang=lang)}"
+        return t(reached_key, lang) if reached else t("gaps.not_applicable", lang)
 
     tier = needs.get("next_tier") or {}
-    tier_name = tier.get("name_vi" if lang == "vi" else "name_en") or ""
+    tier_name = tier.get("name_vi" if lang == "vi" else "name_en") or "–"
+    scored = needs.get("reason") is None
     return [
         (
             t("gaps.card.next_rank", lang, rank=_target_rank(needs.get("next_rank"))),
-            points(needs.get("next_rank")),
+            card(needs.get("next_rank"), scored and needs.get("reason_rank") == "top", "gaps.reached.top"),
         ),
-        (t("gaps.card.next_tier", lang, tier=tier_name or "–"), points(tier)),
-        (t("gaps.card.top_three", lang), points(needs.get("top3"))),
+        (
+            t("gaps.card.next_tier", lang, tier=tier_name),
+            card(tier or None, scored and not tier, "gaps.reached.tier"),
+        ),
+        (
+            t("gaps.card.top_three", lang),
+            card(needs.get("top3"), scored and rank is not None and rank <= 3, "gaps.reached.top_three"),
+        ),
     ]
 
 
@@ -367,10 +413,9 @@ def compare_display(rows: pl.DataFrame, chosen: list[str], names: dict[str, str]
             cell = part.filter(pl.col("unit_id") == unit_id)
             value = cell.row(0, named=True) if not cell.is_empty() else {}
             score = value.get("score")
+            share = fmt.percent(value.get("pct_of_max"), 0, lang=lang)
             line[name] = (
-                f"{fmt.number(score, 2, lang=lang)} ({fmt.percent(value.get('pct_of_max'), 0, lang=lang)})"
-                if score is not None
-                else fmt.EMPTY
+                f"{out_of(score, value.get('max_score'), lang)} ({share})" if score is not None else fmt.EMPTY
             )
         lines.append(line)
     return pl.DataFrame(lines)
@@ -492,3 +537,15 @@ def compare_indices(rows: pl.DataFrame, chosen: list[str], catalog, year: int, l
             line[name] = f"{score} · {fmt.rank(row['rank'], row['rank_of'])}"
         lines.append(line)
     return pl.DataFrame(lines)
+
+
+def series_scale(index: Index, series: pl.DataFrame, lang: str) -> str:
+    """The scale of a multi-year series: '/100', '%', or the unit when the maximum changed."""
+    unit = label(index.unit, lang)
+    if unit.strip() == "%":
+        return "%"
+    maxima = series.get_column("max_score").drop_nulls().unique().to_list()
+    if len(maxima) == 1:
+        top = maxima[0]
+        return f"/{fmt.number(top, 0 if float(top).is_integer() else 1, lang=lang)}"
+    return unit

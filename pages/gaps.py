@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import findings, gaps, page_views, ui, ui_export, views
+from chiso import findings, gaps, page_views, rankings_view, ui, ui_export, views
 from chiso.i18n import label, t
 
 
@@ -23,8 +23,12 @@ def render() -> None:
             t(
                 "gaps.no_components",
                 lang,
-                tables=views.component_table_list(
-                    ui.component_tables(dataset, ui.version(dataset)), ui.catalog(), lang
+                tables=views.table_links(
+                    ui.component_tables(dataset, ui.version(dataset)).sort("n_units", descending=True),
+                    ui.catalog(),
+                    lang,
+                    "gaps",
+                    dataset,
                 ),
             )
         )
@@ -38,6 +42,8 @@ def render() -> None:
         views.gap_export(gap_table, lang),
         name=f"chiso_thanh-phan_{sel.index}_{sel.year}",
         key="gaps",
+        sources=rankings_view.rankings_sources(rows),
+        source_labels=rankings_view.source_labels(lang),
     )
     tiers = index.tiers_for(sel.province, sel.peer_group, sel.year)
     decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)

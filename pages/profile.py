@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from chiso import charts_analysis, findings, gaps, ui, ui_brief, ui_export, views
+from chiso import charts_analysis, findings, gaps, rankings_view, ui, ui_brief, ui_export, views
 from chiso.i18n import t
 
 
@@ -13,7 +13,9 @@ def render() -> None:
         return
     units = ui.all_units(dataset, ui.version(dataset))
     unit_id = ui.single_unit(
-        t("sel.unit", lang), views.unit_choices(units), views.default_profile_unit(units)
+        t("sel.unit", lang),
+        views.unit_choices(units),
+        ui.context_unit(dataset) or views.default_profile_unit(units),
     )
     if unit_id is None:
         st.info(t("rankings.no_tables", lang))
@@ -32,7 +34,11 @@ def render() -> None:
     st.subheader(t("profile.indices", lang))
     st.dataframe(views.profile_display(profile, catalog, lang), hide_index=True, width="stretch")
     ui_export.table_buttons(
-        views.machine_table(profile, views.PROFILE_EXPORT, lang), name=f"chiso_ho-so_{year}", key="profile"
+        views.profile_export(profile, lang),
+        name=f"chiso_ho-so_{year}",
+        key="profile",
+        sources=rankings_view.rankings_sources(profile),
+        source_labels=rankings_view.source_labels(lang),
     )
     all_years = sorted(rows.get_column("year").unique().to_list())
     cols = st.columns(min(4, profile.height))

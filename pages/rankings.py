@@ -48,11 +48,7 @@ def render() -> None:
         source_labels=rankings_view.source_labels(lang),
         long=lambda: export.long_csv(ranking),
     )
-    st.plotly_chart(figure, config={"toImageButtonOptions": {"filename": name, "scale": 3}})
-    date = rankings_view.data_date(ui.meta(dataset, ui.version(dataset)), lang)
-    ui_export.chart_buttons(
-        figure, name=name, caption=(views.source_line(ranking, lang), date), key="rankings"
-    )
+    ui_export.chart(figure, name=name, source=views.source_line(ranking, lang), key="rankings")
     for change in index.method_changes:
         if change.year == sel.year:
             st.caption(t("rankings.method_change", lang, year=change.year, note=label(change.note, lang)))

@@ -17,7 +17,15 @@ def render() -> None:
     years = [y for y in ui.years_of(dataset, sel) if y < sel.year]
     ui_export.header(t("why.title", lang, index=label(index.short_name, lang), year=sel.year))
     if not years:
-        st.info(t("why.no_earlier", lang, year=sel.year))
+        multi = views.multi_year_tables(ui.tables(dataset, ui.version(dataset)))
+        st.info(
+            t(
+                "why.no_earlier",
+                lang,
+                year=sel.year,
+                tables=views.table_links(multi, ui.catalog(), lang, "why", dataset),
+            )
+        )
         return
     year_a = ui.year_choice(t("why.compare_with", lang), years, years[0], key="from")
     rows = ui.two_years(dataset, ui.version(dataset), sel, year_a, sel.year)

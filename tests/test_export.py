@@ -434,3 +434,23 @@ def test_export_trends_and_gaps_pages(published_db, demo_db, tmp_path, capsys):
         == 1
     )
     assert "thành phần" in capsys.readouterr().err
+
+
+def test_image_export_ignores_streamlits_default_template(monkeypatch):
+    """Inside the app Streamlit makes its theme plotly's default template (no automargin): an
+    exported chart must keep its long axis labels inside the image, as outside the app."""
+    import plotly.io as pio
+    from streamlit.elements.lib.streamlit_plotly_theme import configure_streamlit_plotly_theme
+
+    def plot_left(svg: bytes) -> float:
+        match = re.search(r'<rect class="bg" x="([0-9.]+)"', svg.decode("utf-8"))
+        return float(match.group(1))
+
+    fig = go.Figure(
+        go.Bar(x=[90, 80], y=["1/2  Sở Lao động - Thương binh và Xã hội", "2/2  Sở Tư pháp"], orientation="h")
+    )
+    outside = plot_left(export.figure_svg(fig, width=800, height=400))
+    configure_streamlit_plotly_theme()
+    monkeypatch.setattr(pio.templates, "default", "streamlit")
+    inside = plot_left(export.figure_svg(fig, width=800, height=400))
+    assert inside == outside and outside > 150
