@@ -549,3 +549,24 @@ def series_scale(index: Index, series: pl.DataFrame, lang: str) -> str:
         top = maxima[0]
         return f"/{fmt.number(top, 0 if float(top).is_integer() else 1, lang=lang)}"
     return unit
+
+
+def compare_export(rows: pl.DataFrame, chosen: list[str], names: dict[str, str], lang: str) -> pl.DataFrame:
+    """The compared units' totals and components as numbers, one row per unit and component."""
+    order = {u: i for i, u in enumerate(chosen)}
+    comp_order = {c: i for i, c in enumerate(names)}
+    frame = rows.with_columns(
+        component_label=pl.when(pl.col("component").is_null())
+        .then(pl.lit(t("compare.total", lang)))
+        .otherwise(pl.col("component").replace_strict(names, default=pl.col("component"))),
+        _u=pl.col("unit_id").replace_strict(order, default=99),
+        _c=pl.when(pl.col("component").is_null())
+        .then(-1)
+        .otherwise(pl.col("component").replace_strict(comp_order, default=98)),
+        pct_of_max=pl.col("pct_of_max").map_elements(
+            lambda v: fmt.round_half_up(v, 2), return_dtype=pl.Float64
+        ),
+    ).sort("_u", "_c")
+    return machine_table(
+        frame, ["name", "component_label", "score", "max_score", "pct_of_max", "rank", "rank_of"], lang
+    )

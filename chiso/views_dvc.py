@@ -215,3 +215,23 @@ def trend_axis(per_unit: pl.DataFrame, pooled: pl.DataFrame, grain: str, lang: s
 def where_text(unit_name: str, level: str, lang: str) -> str:
     """'Huyện Xuân Trường, bộ phận một cửa của đơn vị' or '…, các xã, thị trấn trực thuộc'."""
     return t(f"dvc.where.{level}", lang, unit=unit_name)
+
+
+def ranking_export(ranked: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The ranking for CSV/XLSX: rank, unit, numerator, denominator and rate as numbers."""
+    from chiso import fmt
+
+    columns = {
+        "rank": t("col.rank", lang),
+        "name": t("col.unit", lang),
+        "numerator": t("dvc.export.numerator", lang),
+        "denominator": t("dvc.export.denominator", lang),
+        "rate_pct": t("dvc.export.rate_pct", lang),
+    }
+    present = [c for c in columns if c in ranked.columns]
+    out = ranked.select(present)
+    if "rate_pct" in out.columns:
+        out = out.with_columns(
+            pl.col("rate_pct").map_elements(lambda v: fmt.round_half_up(v, 2), return_dtype=pl.Float64)
+        )
+    return out.rename({c: columns[c] for c in present})

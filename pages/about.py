@@ -15,7 +15,10 @@ def render() -> None:
     st.subheader(t("about.indices", lang))
     for index in ui.catalog().indices:
         unit = label(index.unit, lang)
-        with st.expander(f"{label(index.name, lang)} — {fmt.number(index.max_score, 0, lang=lang)} {unit}"):
+        title = (
+            f"{index.code} · {label(index.name, lang)} — {fmt.number(index.max_score, 0, lang=lang)} {unit}"
+        )
+        with st.expander(title):
             st.write(label(index.description, lang))
 
 

@@ -26,6 +26,11 @@ def render() -> None:
     st.dataframe(
         views.compare_display(picked, chosen, component_names, lang), hide_index=True, width="stretch"
     )
+    ui_export.table_buttons(
+        views.compare_export(picked, chosen, component_names, lang),
+        name=f"chiso_so-sanh_{sel.index}_{sel.year}",
+        key="compare",
+    )
     st.subheader(t("compare.all_indices", lang, year=sel.year))
     every = ui.units_rows(dataset, ui.version(dataset), tuple(chosen))
     st.dataframe(

@@ -38,6 +38,11 @@ def render() -> None:
         inconsistent = set(found.select("unit_id", "level").rows())
         table = views_dvc.ranking_table(ranked, sel.period, inconsistent, lang)
         st.dataframe(table, hide_index=True, width="stretch")
+        ui_export.table_buttons(
+            views_dvc.ranking_export(ranked, lang),
+            name=f"chiso_dvc_{sel.rate}_{sel.province}",
+            key="dvc_rank",
+        )
     st.caption(t("dvc.ranking.combined_rule", lang))
     choice = ui_dvc.unit_choice(dataset, sel, ranked, lang)
     if choice is not None:

@@ -163,3 +163,24 @@ def test_why_page_splits_the_change_and_switches_year(both_dbs):
     assert any("Từ 2023 đến 2024" in m.value for m in at.markdown)
     at.selectbox(key="w_from").select(2020).run()
     assert any("Từ 2020 đến 2024" in m.value for m in at.markdown)
+
+
+def test_copy_link_holds_selections_made_below_it(both_dbs):
+    at = run("pages/trends.py", ds="demo", group="localities", index="PAR")
+    names = at.multiselect(key="w_units").options
+    at.multiselect(key="w_units").set_value(at.multiselect(key="w_units").value[:1]).run()
+    link = at.code[0].value
+    assert "units=" in link and "ds=demo" in link and "index=PAR" in link
+    assert names
+
+
+def test_downloads_exist_on_every_table_page(both_dbs):
+    for page, query in [
+        ("pages/rankings.py", {}),
+        ("pages/gaps.py", {"group": "provinces", "index": "PCI", "year": "2019"}),
+        ("pages/compare.py", {"ds": "demo", "group": "localities", "index": "PAR", "year": "2024"}),
+        ("pages/services.py", {"ds": "demo"}),
+    ]:
+        at = run(page, **query)
+        labels = [b.label for b in at.get("download_button")]
+        assert "Tải CSV" in labels and "Tải XLSX" in labels, (page, labels)
