@@ -399,7 +399,10 @@ def main() -> int:
     parser.add_argument("--db", type=Path, default=paths.db_path())
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
-        "--build", action="store_true", help="also time a fresh national build into a temp file"
+        "--no-build",
+        dest="build",
+        action="store_false",
+        help="skip timing a fresh national build (about 10 s)",
     )
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
