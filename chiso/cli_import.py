@@ -99,6 +99,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         source_title=args.source,
         source_url=args.source_url,
     )
+    from chiso.store import counts_import
+
+    if counts_import.is_counts_file(args.file):
+        return _import_counts(args, db)
     catalog = load_catalog(args.config)
     plan = importer.plan_import(db, args.file, options, config=args.config)
     print(import_report.text_report(plan, catalog, "vi"))
@@ -110,6 +114,26 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("Chạy thử (--dry-run): tệp hợp lệ, không ghi gì.")
         return 0
     result = importer.apply_import(db, plan, who=_who(args), wait=args.wait, config=args.config)
+    if not result.written:
+        print(f"Không có thay đổi nào: {result.unchanged} dòng đã có đúng giá trị; không ghi gì.")
+        return 0
+    print(
+        f"Đã nhập lần #{result.import_id} vào {db}: thêm {result.added} dòng, sửa {result.changed} dòng "
+        f"({result.unchanged} dòng giữ nguyên). Hoàn tác: chiso undo --db {db}"
+    )
+    return 0
+
+
+def _import_counts(args: argparse.Namespace, db) -> int:
+    """One-stop counts (long layout): validated by the build's reader, written in one swap."""
+    from chiso.store import counts_import
+
+    plan = counts_import.plan_counts(db, args.file)
+    print(plan.report())
+    if args.dry_run:
+        print("Chạy thử (--dry-run): tệp hợp lệ, không ghi gì.")
+        return 0
+    result = counts_import.apply_counts(db, plan, who=_who(args), wait=args.wait)
     if not result.written:
         print(f"Không có thay đổi nào: {result.unchanged} dòng đã có đúng giá trị; không ghi gì.")
         return 0

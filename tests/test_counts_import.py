@@ -1,0 +1,62 @@
+"""One-stop counts load through the same validated, one-swap import as scores."""
+
+import shutil
+
+import pytest
+
+from chiso.cli import main
+from chiso.store import queries
+
+HEADER = "province,unit,unit_type,level,period_start,period_end,indicator,value,source_title,quote\n"
+
+
+@pytest.fixture
+def db(published_db, tmp_path):
+    copy = tmp_path / "chiso.duckdb"
+    shutil.copyfile(published_db, copy)
+    return copy
+
+
+def _file(tmp_path, body: str):
+    path = tmp_path / "counts.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+def test_counts_import_then_the_rate_is_computed_and_undo_restores(db, tmp_path, capsys):
+    path = _file(
+        tmp_path,
+        "Quảng Ninh,Đầm Hà,district,unit,2024-01-01,2024-06-30,dossiers_resolved,1000,Báo cáo 6 tháng,\n"
+        "Quảng Ninh,Đầm Hà,district,unit,2024-01-01,2024-06-30,dossiers_digitised,950,Báo cáo 6 tháng,\n"
+        "Quảng Ninh,Đầm Hà,district,unit,2024-01-01,2024-06-30,digitised_pct,95,Báo cáo 6 tháng,\n",
+    )
+    before = db.read_bytes()
+    assert main(["import", str(path), "--dry-run", "--db", str(db)]) == 0
+    assert "Sẽ thêm 3 dòng" in capsys.readouterr().out and db.read_bytes() == before
+    assert main(["import", str(path), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["dvc", "--unit", "Đầm Hà", "--period", "2024-H1", "--format", "csv", "--db", str(db)]) == 0
+    assert "unit,ty_le_so_hoa,950,1000,95.00" in capsys.readouterr().out
+    with queries.connect(db) as con, con.cursor() as cur:  # the published 95 % is a rate, never a count
+        rates = cur.sql("SELECT count(*) FROM one_stop_rates WHERE indicator = 'digitised_pct'").fetchall()
+    assert rates[0][0] == 1
+    assert main(["undo", "--db", str(db)]) == 0
+    with queries.connect(db) as con, con.cursor() as cur:
+        assert cur.sql("SELECT count(*) FROM one_stop_counts WHERE value = 950").fetchall()[0][0] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("Quảng Ninh,Dam Haa,district,unit,2024-01-01,2024-06-30,dossiers_resolved,10,x,\n", "Huyện Đầm Hà"),
+        ("Quảng Ninh,Đầm Hà,district,desk,2024-01-01,2024-06-30,dossiers_resolved,10,x,\n", "level"),
+        ("Quảng Ninh,Đầm Hà,district,unit,01/01/2024,2024-06-30,dossiers_resolved,10,x,\n", "YYYY-MM-DD"),
+        ('Quảng Ninh,Đầm Hà,district,unit,2024-01-01,2024-06-30,dossiers_resolved,"1,5",x,\n', "dấu phẩy"),
+    ],
+)
+def test_bad_counts_are_refused_and_change_nothing(db, tmp_path, capsys, body, text):
+    before = db.read_bytes()
+    assert main(["import", str(_file(tmp_path, body)), "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert text in err and "dòng 2" in err
+    assert db.read_bytes() == before
