@@ -7,6 +7,8 @@ and the page stays usable.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -35,8 +37,31 @@ def _safe(render: Callable[[], bytes]) -> Callable[[], bytes]:
     return run
 
 
+_WARM = threading.Lock()
+_warm_started = False
+
+
+def warm_renderer() -> None:
+    """Start the image renderer's browser in the background the first time a chart is shown, so
+    the first 'Tải PNG' answers in a fraction of a second instead of waiting for Chromium to start.
+    The renderer's module is imported here, on the page's own thread, before the thread starts."""
+    global _warm_started
+    with _WARM:
+        if _warm_started or export.browser_path() is None:
+            return
+        _warm_started = True
+    import kaleido  # noqa: F401  (imported before the thread: no concurrent import of the same module)
+
+    def start() -> None:
+        with contextlib.suppress(Exception):  # a failure here is reported by the export itself
+            export.start_renderer()
+
+    threading.Thread(target=start, daemon=True, name="chiso-renderer").start()
+
+
 def chart_buttons(figure: go.Figure, *, name: str, caption: tuple[str, str], key: str) -> None:
     """'Tải PNG' and 'Tải SVG' for a figure, with its source line and data date in the image."""
+    warm_renderer()
     lang = current_lang()
     captioned = export.with_caption(go.Figure(figure), *caption)
     height = max(600, int(captioned.layout.height or 0))

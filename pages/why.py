@@ -67,6 +67,13 @@ def render() -> None:
         st.caption(t("why.no_movers", lang))
     else:
         st.dataframe(views.movers_display(movers, lang), hide_index=True, width="stretch")
+        ui_export.table_buttons(
+            views.machine_table(
+                movers, ["name", "rank_a", "rank_b", "score_a", "score_b", "d_score", "d_rank"], lang
+            ),
+            name=f"chiso_vuot-hang_{sel.index}_{year_a}-{sel.year}",
+            key="movers",
+        )
 
 
 ui.guard(render)
