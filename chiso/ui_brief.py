@@ -1,9 +1,9 @@
 """The "Báo cáo tóm tắt" download button (Streamlit layer over :mod:`chiso.brief`).
 
-The pack is made only when the button is clicked (Streamlit's deferred ``data`` callable),
-then cached per (dataset, database version, unit, year, language), so a page never pays
-for a pack nobody asked for and a second click is immediate. A failed pack is reported in
-words and the page stays usable.
+The pack is made only when the user clicks "Báo cáo tóm tắt" (under a spinner: it takes a
+second or two), then cached per (dataset, database version, unit, year, language), so a page
+never pays for a pack nobody asked for and a second visit is immediate. A failed pack is
+reported in words and the page stays usable.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from chiso import brief, ui
+from chiso import brief, export, ui
 from chiso.errors import ChisoError
 from chiso.i18n import t
 from chiso.store import queries
@@ -35,34 +35,50 @@ def _file_name(dataset: str, version: str, unit_id: str, year: int) -> str:
     return brief.file_name(unit["name"], unit["province"] or "", year)
 
 
-def _deferred(dataset: str, version: str, unit_id: str, year: int, lang: str):
-    """The callable the button runs on click: no session state is read in it (it runs outside
-    the script run), and any failure becomes one sentence."""
-
-    def make() -> bytes:
-        try:
-            return briefing(dataset, version, unit_id, year, lang)
-        except ChisoError:
-            raise
-        except Exception as exc:
-            raise ChisoError(t("brief.failed", lang, message=f"{type(exc).__name__}: {exc}")) from exc
-
-    return make
+@st.cache_data(max_entries=16, show_spinner=False)
+def briefing_pdf(dataset: str, version: str, unit_id: str, year: int, lang: str) -> bytes:
+    """The pack printed to an A4 PDF by chromium; cached like the HTML."""
+    return brief.pdf_from_html(briefing(dataset, version, unit_id, year, lang).decode("utf-8"))
 
 
 def brief_button(dataset: str, unit_id: str, year: int, *, key: str | None = None) -> None:
-    """'Báo cáo tóm tắt': downloads the unit's briefing pack for the year as one HTML file."""
+    """'Báo cáo tóm tắt': prepares the unit's briefing pack for the year under a spinner (it takes
+    a second or two), then offers it as one HTML file and as an A4 PDF. A failure is one sentence.
+
+    A toggle, not a button: its state survives reruns, so the pack stays offered once prepared."""
     lang = ui.lang()
     version = ui.version(dataset)
     if not version:
         return
-    st.download_button(
-        t("brief.button", lang),
-        data=_deferred(dataset, version, unit_id, int(year), lang),
-        file_name=_file_name(dataset, version, unit_id, int(year)),
+    key = key or f"brief_{unit_id}_{year}"
+    if not st.toggle(t("brief.button", lang), help=t("brief.button_help", lang), key=f"{key}_make"):
+        return
+    name = _file_name(dataset, version, unit_id, int(year))
+    try:
+        with st.spinner(t("brief.preparing", lang)):
+            html = briefing(dataset, version, unit_id, int(year), lang)
+            pdf = briefing_pdf(dataset, version, unit_id, int(year), lang) if export.browser_path() else None
+    except Exception as exc:  # the page stays usable; the reason is said in words
+        message = str(exc) if isinstance(exc, ChisoError) else f"{type(exc).__name__}: {exc}"
+        st.error(t("brief.failed", lang, message=message))
+        return
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(
+        t("brief.download_html", lang),
+        data=html,
+        file_name=name,
         mime="text/html",
         on_click="ignore",
-        help=t("brief.button_help", lang),
         icon=":material/description:",
-        key=key or f"brief_{unit_id}_{year}",
+        key=f"{key}_html",
     )
+    if pdf is not None:
+        right.download_button(
+            t("brief.download_pdf", lang),
+            data=pdf,
+            file_name=name.replace(".html", ".pdf"),
+            mime="application/pdf",
+            on_click="ignore",
+            icon=":material/picture_as_pdf:",
+            key=f"{key}_pdf",
+        )

@@ -184,3 +184,12 @@ def test_downloads_exist_on_every_table_page(both_dbs):
         at = run(page, **query)
         labels = [b.label for b in at.get("download_button")]
         assert "Tải CSV" in labels and "Tải XLSX" in labels, (page, labels)
+
+
+def test_briefing_pack_is_prepared_on_click_and_offered_as_html_and_pdf(both_dbs):
+    at = run("pages/profile.py", unit="hoa-binh/so-noi-vu", year="2022")
+    assert not [b for b in at.get("download_button") if "HTML" in b.label]
+    at.toggle(key="brief_hoa-binh/so-noi-vu_2022_make").set_value(True).run()
+    labels = [b.label for b in at.get("download_button")]
+    assert "Tải báo cáo (HTML)" in labels
+    assert not at.exception and not at.error
