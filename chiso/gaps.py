@@ -274,7 +274,9 @@ def what_it_takes(
     best_others = others.sort("_key", descending=True).head(3)
     # On an incomplete table the data may lack part of the real top 3: then say nothing.
     holds_top3 = bool(row.get("complete")) or (
-        best_others.height == 3 and (best_others.item(2, "rank") or 99) <= 3
+        best_others.height == 3
+        and (best_others.item(2, "rank") or 99) <= 3
+        and best_others.item(2, "rank_basis") in ("published", "list_order", "computed")
     )
     if result["rank_in_data"] > 3 and best_others.height == 3 and holds_top3:
         third = best_others.item(2, "_key")

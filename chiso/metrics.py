@@ -56,11 +56,21 @@ def rank_table(scores: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def add_shares(ranked: pl.LazyFrame) -> pl.LazyFrame:
-    """% of maximum, percentile (share of the table ranked below, 100 = best) and peer stats."""
+    """% of maximum, percentile (share of the table ranked below, 100 = best) and peer stats.
+
+    A percentile needs a rank within the whole table: a rank computed only among the units in
+    the data of an incomplete table ('partial') has none, since the missing units may rank
+    anywhere."""
     n = pl.col("rank_of").cast(pl.Float64)
+    partial = pl.col("rank_basis").fill_null("") == "partial"
     return ranked.with_columns(
         pct_of_max=pl.col("score") / pl.col("max_score") * 100,
-        percentile=pl.when(n > 1).then((n - pl.col("rank")) / (n - 1) * 100).when(n == 1).then(100.0),
+        percentile=pl.when(partial)
+        .then(None)
+        .when(n > 1)
+        .then((n - pl.col("rank")) / (n - 1) * 100)
+        .when(n == 1)
+        .then(100.0),
         peer_mean=pl.col("score").mean().over(TABLE),
         peer_median=pl.col("score").median().over(TABLE),
     )
@@ -75,7 +85,8 @@ def add_tiers(ranked: pl.LazyFrame, tiers: pl.LazyFrame) -> pl.LazyFrame:
     keys = ["index_code", "province", "peer_group", "year"]
     rows = ranked.with_row_index("_row")
     matched = (
-        rows.select("_row", *keys, "pct_of_max")
+        rows.filter(pl.col("component").is_null())  # tier bands are for index totals, not components
+        .select("_row", *keys, "pct_of_max")
         .join(tiers, on=keys, how="inner")
         .filter(pl.col("pct_of_max") >= pl.col("min_pct") - 1e-9)
         .sort("_row", "tier_order")

@@ -280,20 +280,22 @@ ui_brief.brief_button("published", "hoa-binh/so-noi-vu", 2022)
 """
 
 
-def test_button_is_offered_with_its_label_and_file_name(published_db, monkeypatch):
+def test_pack_is_offered_once_asked_for(published_db, monkeypatch):
     monkeypatch.setenv("CHISO_DB", str(published_db))
     at = AppTest.from_string(BUTTON_SCRIPT, default_timeout=60).run()
     assert not at.exception, at.exception
-    buttons = at.get("download_button")
-    assert len(buttons) == 1
-    assert buttons[0].proto.label == "Báo cáo tóm tắt"
+    assert at.toggle[0].label == "Báo cáo tóm tắt" and not at.get("download_button")
+    at.toggle[0].set_value(True).run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[0] == "Tải báo cáo (HTML)"
+    assert not at.error
 
 
-def test_button_makes_the_pack_on_click(published_db, monkeypatch):
+def test_pack_bytes_and_file_name(published_db, monkeypatch):
     from chiso import ui_brief
 
     monkeypatch.setenv("CHISO_DB", str(published_db))
-    data = ui_brief._deferred("published", f"{published_db}:test", NOI_VU, 2022, "vi")()
+    data = ui_brief.briefing("published", f"{published_db}:test", NOI_VU, 2022, "vi")
     assert data.decode("utf-8").startswith("<!DOCTYPE html>") and "96,85" in data.decode("utf-8")
     assert ui_brief._file_name("published", f"{published_db}:test", NOI_VU, 2022) == (
         "bao-cao-tom-tat_so-noi-vu_hoa-binh_2022.html"

@@ -8,7 +8,7 @@ import pytest
 from chiso.cli import main
 from chiso.store.build import build
 from chiso.store.readers import DataError
-from tests.conftest import CONFIG, SCORES, score, write_data
+from tests.conftest import CONFIG, SCORES, score, write_csv, write_data
 
 
 def _build(tmp_path: Path, rows: list[dict]) -> Path:
@@ -111,3 +111,37 @@ def test_empty_and_header_only_files(tmp_path):
     (data / "scores" / "fixture.csv").write_text("", encoding="utf-8")
     with pytest.raises(DataError, match=r"fixture\.csv"):
         build(CONFIG, data, tmp_path / "x.duckdb")
+
+
+def test_province_typed_without_accents_ranks_in_the_registry_table(tmp_path):
+    rows = [
+        *SCORES[:4],
+        score("Sở Y tế", "PAR", 2024, 80, province="tinh mau"),
+        score("Sở Nội vụ", "PAR", 2024, 90, province="Tỉnh Mẫu"),
+    ]
+    db = _build(tmp_path, rows)
+    with duckdb.connect(str(db), read_only=True) as con:
+        provinces = con.sql("SELECT DISTINCT province FROM ranked").fetchall()
+        ranks = con.sql("SELECT name, rank FROM ranked WHERE year = 2024 ORDER BY rank").fetchall()
+    assert provinces == [("Tỉnh Mẫu",)]
+    assert ranks == [("Sở Nội vụ", 1), ("Sở Y tế", 2)]
+
+
+def test_the_same_key_in_two_files_is_a_duplicate(tmp_path):
+    data = write_data(tmp_path / "d")
+    write_csv(data / "scores" / "zz_more.csv", [score("Sở Y tế", "PAR", 2022, 99)])
+    with pytest.raises(DataError, match=r"zz_more\.csv, dòng 2, cột score: trùng .* với fixture\.csv dòng 5"):
+        build(CONFIG, data, tmp_path / "x.duckdb")
+
+
+def test_a_rank_printed_only_by_a_second_source_is_kept(tmp_path):
+    rows = [score("Sở Nội vụ", "PAR", 2024, 90), score("Sở Nội vụ", "PAR", 2024, None, rank=2, rank_of=13)]
+    db = _build(tmp_path, rows)
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.sql("SELECT score, rank, rank_of, rank_basis FROM ranked").fetchall()
+    assert row == [(90.0, 2, 13, "published")]
+
+
+def test_a_fractional_rank_is_refused(tmp_path):
+    with pytest.raises(DataError, match=r"dòng 2, cột rank: thứ hạng .4\.7. phải là số nguyên"):
+        _build(tmp_path, [score("Sở Nội vụ", "PAR", 2024, 90, rank="4.7", rank_of=13)])

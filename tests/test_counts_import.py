@@ -52,6 +52,11 @@ def test_counts_import_then_the_rate_is_computed_and_undo_restores(db, tmp_path,
         ("Quảng Ninh,Đầm Hà,district,desk,2024-01-01,2024-06-30,dossiers_resolved,10,x,\n", "level"),
         ("Quảng Ninh,Đầm Hà,district,unit,01/01/2024,2024-06-30,dossiers_resolved,10,x,\n", "YYYY-MM-DD"),
         ('Quảng Ninh,Đầm Hà,district,unit,2024-01-01,2024-06-30,dossiers_resolved,"1,5",x,\n', "dấu phẩy"),
+        ("Quảng Ninh,Đầm Hà,district,unit,2024-01-01,2024-06-30,dossiers_resolved,-5,x,\n", "âm"),
+        (
+            "Quảng Ninh,Đầm Hà,district,unit,2024-06-30,2024-01-01,dossiers_resolved,5,x,\n",
+            "trước ngày bắt đầu",
+        ),
     ],
 )
 def test_bad_counts_are_refused_and_change_nothing(db, tmp_path, capsys, body, text):
@@ -60,3 +65,9 @@ def test_bad_counts_are_refused_and_change_nothing(db, tmp_path, capsys, body, t
     err = capsys.readouterr().err
     assert text in err and "dòng 2" in err
     assert db.read_bytes() == before
+
+
+def test_a_repeated_count_is_refused(db, tmp_path, capsys):
+    row = "quang ninh,Đầm Hà,district,unit,2024-01-01,2024-06-30,dossiers_resolved,5,x,\n"
+    assert main(["import", str(_file(tmp_path, row + row)), "--db", str(db)]) == 1
+    assert "dòng 3" in capsys.readouterr().err

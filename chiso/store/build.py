@@ -18,7 +18,7 @@ import polars as pl
 from chiso import metrics
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
-from chiso.store.readers import read_counts, read_scores, read_stats, read_units
+from chiso.store.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
 from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA
 from chiso.units import Registry
 
@@ -223,9 +223,9 @@ def _build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str) ->
     score_files = sorted((data_dir / "scores").glob("*.csv"))
     if not score_files:
         raise ChisoError(f"{data_dir / 'scores'}: không có tệp điểm số (*.csv)")
-    scores = pl.concat(
-        [read_scores(p, catalog, registry, units).with_columns(file=pl.lit(p.name)) for p in score_files],
-        how="diagonal_relaxed",
+    # Each file is checked on its own, then all together: the same key in two files is a duplicate too.
+    scores = check_duplicates(
+        pl.concat([read_scores(p, catalog, registry, units) for p in score_files], how="diagonal_relaxed")
     )
     stats_path = data_dir / "averages.csv"
     stats = read_stats(stats_path, catalog) if stats_path.exists() else None

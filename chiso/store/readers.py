@@ -266,21 +266,27 @@ def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame
 
 
 def _resolve_units(frame: pl.DataFrame, registry: Registry, file: str) -> tuple[pl.DataFrame, list[Problem]]:
-    """Attach ``unit_id`` by resolving each distinct (province, unit) once."""
+    """Attach ``unit_id`` by resolving each distinct (province, unit) once, and write the province
+    as the registry spells it: 'Quang Ninh' typed in a file must rank in the 'Quảng Ninh' table."""
     problems: list[Problem] = []
     mapping = []
     for province, unit, line in frame.group_by("province", "unit").agg(pl.col("_line").min()).rows():
         try:
             found = registry.resolve(unit, province=province)
-            mapping.append((province, unit, found.unit_id, found.unit_type))
+            mapping.append((province, unit, found.unit_id, found.unit_type, found.province))
         except ChisoError as exc:
             problems.append(Problem(file, line, "unit", str(exc)))
     lookup = pl.DataFrame(
         mapping,
-        schema=dict.fromkeys(["province", "unit", "unit_id", "registry_type"], pl.String),
+        schema=dict.fromkeys(
+            ["province", "unit", "unit_id", "registry_type", "registry_province"], pl.String
+        ),
         orient="row",
     )
-    return frame.join(lookup, on=["province", "unit"], how="left"), problems
+    resolved = frame.join(lookup, on=["province", "unit"], how="left")
+    return resolved.with_columns(province=pl.coalesce("registry_province", "province")).drop(
+        "registry_province"
+    ), problems
 
 
 def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.DataFrame) -> pl.DataFrame:
@@ -304,6 +310,15 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
     )
     for column, required in (("score", False), ("max_score", False), ("rank", False), ("rank_of", False)):
         problems += _number_checks(frame, file, column, required=required)
+    for column in ("rank", "rank_of"):  # a rank is a whole number: 4.7 is a typo, not rank 4
+        value = _number(column)
+        problems += _problems(
+            frame,
+            value.is_not_null() & value.is_finite() & (value != value.floor()),
+            file,
+            column,
+            pl.format("thứ hạng '{}' phải là số nguyên", pl.col(column)),
+        )
     problems += _problems(
         frame,
         (pl.col("score") == "") & (pl.col("rank") == ""),
@@ -346,8 +361,8 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         .otherwise(pl.col("rank_basis")),
         flag=pl.when(pl.col("flag") == "").then(None).otherwise(pl.col("flag")),
     )
-    frame = _attach_config_max(frame, catalog, file)
-    return _check_duplicates(frame, file)
+    frame = _attach_config_max(frame, catalog, file).with_columns(file=pl.lit(Path(path).name))
+    return check_duplicates(frame, file)
 
 
 def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.DataFrame:
@@ -420,32 +435,54 @@ def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.D
 KEY = ["province", "unit_id", "index_code", "component", "year"]
 
 
-def _check_duplicates(frame: pl.DataFrame, file: str) -> pl.DataFrame:
-    """Same key twice: the same value from another source is kept as a second source; a
-    different value is an error naming both lines."""
+def check_duplicates(frame: pl.DataFrame, file: str | None = None) -> pl.DataFrame:
+    """Same key twice (within a file or across the files of ``data/scores``): the same value from
+    another source is kept as a second source; a different score, rank or rank-of is an error
+    naming both places. A rank printed only by the confirming source is carried onto the kept
+    row, so a score from one article and its rank from another both count."""
+    if "file" not in frame.columns:
+        frame = frame.with_columns(file=pl.lit(file or ""))
+    frame = frame.drop("is_first", strict=False).with_row_index("_pos")
     # The row that carries a score is the primary one; a rank-only confirmation becomes a second source.
+    first = pl.col("_pos").sort_by(pl.col("score").is_null(), pl.col("_pos")).first().over(KEY)
+    with_rank = pl.col("published_rank").is_not_null()
     grouped = frame.with_columns(
-        _first=pl.col("_line").sort_by(pl.col("score").is_null(), pl.col("_line")).first().over(KEY),
+        _first=first,
         _n_values=pl.max_horizontal(
             pl.col("score").drop_nulls().n_unique().over(KEY),
             pl.col("published_rank").drop_nulls().n_unique().over(KEY),
+            pl.col("published_rank_of").drop_nulls().n_unique().over(KEY),
         ),
+        _rank=pl.col("published_rank").sort_by(~with_rank, pl.col("_pos")).first().over(KEY),
+        _basis=pl.col("rank_basis").sort_by(~with_rank, pl.col("_pos")).first().over(KEY),
+        _rank_of=pl.col("published_rank_of").max().over(KEY),
     )
-    conflicts = grouped.filter((pl.col("_line") != pl.col("_first")) & (pl.col("_n_values") > 1))
+    conflicts = grouped.filter((pl.col("_pos") != pl.col("_first")) & (pl.col("_n_values") > 1))
     if not conflicts.is_empty():
+        places = {pos: (f, line) for pos, f, line in grouped.select("_pos", "file", "_line").rows()}
+
+        def where(row: dict) -> str:
+            other_file, line = places[row["_first"]]
+            return f"dòng {line}" if other_file == row["file"] else f"{other_file} dòng {line}"
+
         raise DataError(
             [
                 Problem(
-                    file,
+                    r["file"] or file or "",
                     r["_line"],
                     "score",
-                    f"trùng đơn vị/chỉ số/thành phần/năm với dòng {r['_first']} "
-                    "nhưng khác điểm hoặc thứ hạng",
+                    f"trùng đơn vị/chỉ số/thành phần/năm với {where(r)} "
+                    "nhưng khác điểm, thứ hạng hoặc tổng số đơn vị xếp hạng",
                 )
                 for r in conflicts.iter_rows(named=True)
             ]
         )
-    return grouped.with_columns(is_first=pl.col("_line") == pl.col("_first")).drop("_first", "_n_values")
+    return grouped.with_columns(
+        is_first=pl.col("_pos") == pl.col("_first"),
+        published_rank=pl.col("_rank"),
+        published_rank_of=pl.col("_rank_of"),
+        rank_basis=pl.col("_basis"),
+    ).drop("_first", "_n_values", "_rank", "_rank_of", "_basis", "_pos")
 
 
 def read_stats(path: Path, catalog: Catalog) -> pl.DataFrame:
@@ -503,10 +540,28 @@ def read_counts(path: Path, registry: Registry) -> pl.DataFrame:
             column,
             pl.format("ngày '{}' phải có dạng YYYY-MM-DD", pl.col(column)),
         )
+    problems += _problems(
+        frame, _number("value") < 0, file, "value", pl.format("giá trị {} âm", pl.col("value"))
+    )
+    start = pl.col("period_start").str.to_date("%Y-%m-%d", strict=False)
+    end = pl.col("period_end").str.to_date("%Y-%m-%d", strict=False)
+    problems += _problems(frame, end < start, file, "period_end", "ngày kết thúc kỳ trước ngày bắt đầu")
     frame, unit_problems = _resolve_units(frame, registry, file)
     problems += unit_problems
+    key = ["province", "unit_id", "level", "period_start", "period_end", "indicator"]
+    problems += _problems(
+        frame,
+        pl.col("unit_id").is_not_null()
+        & pl.struct(key).is_duplicated()
+        & (pl.col("_line") != pl.col("_line").min().over(key)),
+        file,
+        "indicator",
+        pl.format(
+            "số liệu lặp lại: cùng đơn vị, cấp, kỳ và chỉ tiêu với dòng {}", pl.col("_line").min().over(key)
+        ),
+    )
     if problems:
-        raise DataError(problems)
+        raise DataError(sorted(problems, key=lambda p: p.line or 0))
     return frame.with_columns(
         period_start=pl.col("period_start").str.to_date("%Y-%m-%d"),
         period_end=pl.col("period_end").str.to_date("%Y-%m-%d"),
