@@ -145,6 +145,18 @@ def preview(dataset: str, name: str, data: bytes, options: ImportOptions) -> imp
     return plan
 
 
+def plan_matches(plan, name: str, data: bytes, options: ImportOptions) -> bool:
+    """True when the stored preview was made from these very bytes with these options."""
+    import hashlib
+
+    return (
+        plan is not None
+        and plan.file == Path(name).name
+        and plan.sha256 == hashlib.sha256(data).hexdigest()
+        and plan.options == options
+    )
+
+
 def current_plan() -> importer.ImportPlan | None:
     plan = st.session_state.get(PLAN)
     return plan if signed_in() else None

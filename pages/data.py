@@ -158,8 +158,12 @@ def steward_area(lang: str, dataset: str) -> None:
     if st.button(t("data.preview", lang), key="data_preview"):
         ui_data.preview(dataset, uploaded.name, data, options)
     plan = ui_data.current_plan()
-    if plan is not None and plan.file == uploaded.name:
+    # The preview is shown (and can be confirmed) only for exactly this file and these options:
+    # a corrected re-upload with the same name, or changed options, need a new preview.
+    if ui_data.plan_matches(plan, uploaded.name, data, options):
         show_plan(lang, dataset, plan)
+    elif plan is not None:
+        st.info(t("data.preview.stale", lang))
 
 
 def undo_area(lang: str, dataset: str, history) -> None:
