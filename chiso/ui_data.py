@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -73,9 +74,17 @@ def _now() -> float:
     return time.time()
 
 
+# Failed sign-ins also slow down the whole server process, so opening a new session (a new
+# browser tab) does not reset the back-off.
+_PROCESS_LOCK = threading.Lock()
+_PROCESS = {"failures": 0, "locked_until": 0.0}
+
+
 def wait_seconds() -> int:
-    """Seconds before the next sign-in attempt is accepted (0: now)."""
-    left = float(st.session_state.get(LOCKED_UNTIL, 0.0)) - _now()
+    """Seconds before the next sign-in attempt is accepted (0: now), per session and per process."""
+    with _PROCESS_LOCK:
+        process_until = _PROCESS["locked_until"]
+    left = max(float(st.session_state.get(LOCKED_UNTIL, 0.0)), process_until) - _now()
     return max(0, int(left + 0.999))
 
 
@@ -90,10 +99,15 @@ def sign_in(name: str, password: str) -> str:
         st.session_state[STEWARD] = {"fp": auth.fingerprint(stored), "who": name.strip() or "steward"}
         st.session_state[FAILURES] = 0
         st.session_state[LOCKED_UNTIL] = 0.0
+        with _PROCESS_LOCK:
+            _PROCESS.update(failures=0, locked_until=0.0)
         return "ok"
     failures = int(st.session_state.get(FAILURES, 0)) + 1
     st.session_state[FAILURES] = failures
     st.session_state[LOCKED_UNTIL] = _now() + min(MAX_DELAY, 2.0 ** (failures - 1))
+    with _PROCESS_LOCK:
+        _PROCESS["failures"] += 1
+        _PROCESS["locked_until"] = _now() + min(MAX_DELAY, 2.0 ** (_PROCESS["failures"] - 1))
     return "failed"
 
 
