@@ -1,8 +1,8 @@
 """The only non-page module that imports Streamlit: cached data access, shared widgets and
 the view state mirrored to the URL so that any view can be shared as a link.
 
-Caches are keyed on the database path and its version (the build fingerprint), so a
-rebuilt database is picked up without restarting the app.
+Caches are keyed on the database path and its modification time, so a rebuilt database or
+an imported one (swapped in by ``os.replace``) is picked up without restarting the app.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ _OPEN: dict[str, tuple[float, object]] = {}
 _OPEN_LOCK = threading.Lock()
 
 
-@st.cache_resource
+@st.cache_resource(max_entries=4)
 def _connection(path: str, mtime: float):
     """One read-only connection per file version. DuckDB hands back the database already open
     in the process for a path, so the old version's connection is closed before the swapped
