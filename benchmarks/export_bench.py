@@ -94,6 +94,19 @@ def main() -> int:
         for _ in range(args.repeat)
     ]
     rows.append(("XLSX", xlsx_times, len(xlsx)))
+    from chiso import brief
+
+    leader = ranking.get_column("unit_id").to_list()[0]
+    with queries.connect(args.db) as con:
+        first_pack, html = timed(lambda: brief.briefing_html(con, catalog, unit_id=leader, year=args.year))
+        warm = [
+            timed(lambda: brief.briefing_html(con, catalog, unit_id=leader, year=args.year))[0]
+            for _ in range(min(3, args.repeat))
+        ]
+    rows.append(("briefing pack HTML, first", [first_pack], len(html)))
+    rows.append(("briefing pack HTML, warm", warm, len(html)))
+    pdf_time, pdf = timed(lambda: brief.pdf_from_html(html))
+    rows.append(("briefing pack PDF (chromium print)", [pdf_time], len(pdf)))
     export.stop_renderer()
 
     import plotly.io as pio

@@ -46,12 +46,22 @@ def register(subparsers) -> dict:
     for name, help_text in (
         ("trends", "trang Xu hướng: biểu đồ (png, svg) hoặc bảng giá trị theo năm (csv, xlsx)"),
         ("gaps", "trang Thành phần: bản đồ nhiệt (png, svg) hoặc bảng điểm mất (csv, xlsx)"),
+        (
+            "profile",
+            "trang Hồ sơ đơn vị: phân vị trên các chỉ số (png, svg) hoặc bảng các chỉ số (csv, xlsx)",
+        ),
+        ("compare", "trang So sánh: biểu đồ thành phần (png, svg) hoặc bảng so sánh (csv, xlsx)"),
+        ("why", "trang Vì sao thay đổi hạng: biến động theo thành phần (png, svg) hoặc bảng (csv, xlsx)"),
     ):
         sub = views.add_parser(name, help=help_text)
-        sub.add_argument("--index", required=True)
-        sub.add_argument("--year", required=name == "gaps", type=int, default=None)
+        sub.add_argument("--index", required=name != "profile")
+        sub.add_argument("--year", required=name != "trends", type=int, default=None)
         sub.add_argument("--province", default=None)
-        sub.add_argument("--unit-type", required=True, help="loại đơn vị hoặc tên nhóm so sánh")
+        sub.add_argument("--unit-type", required=name != "profile", help="loại đơn vị hoặc tên nhóm so sánh")
+        if name == "why":
+            sub.add_argument(
+                "--from", dest="year_a", type=int, default=None, help="năm so sánh (mặc định: năm trước)"
+            )
         sub.add_argument(
             "--unit",
             default=None,
@@ -74,7 +84,7 @@ def register(subparsers) -> dict:
 def cmd_export(args: argparse.Namespace) -> int:
     if args.view == "rankings":
         return export_rankings(args)
-    if args.view in ("trends", "gaps"):
+    if args.view in ("trends", "gaps", "profile", "compare", "why"):
         return export_page(args)
     raise ChisoError(f"Chưa hỗ trợ xuất trang {args.view!r}")  # argparse refuses other names first
 
@@ -140,45 +150,121 @@ def _resolve_units(con, texts: list[str], scope) -> list[str]:
 
 
 def export_page(args: argparse.Namespace) -> int:
-    """The trends or components page's main chart (png/svg) or table (csv/xlsx)."""
-    from chiso import gaps, page_views, trends
-    from chiso.store import analysis_queries
-
+    """The main chart (png/svg) or table (csv/xlsx) of the trends, components, profile, compare
+    and why pages, through the same view functions as the pages."""
     catalog = load_catalog(args.config)
+    if args.view == "profile":
+        return _export_profile(args, catalog)
     index = catalog.index(args.index)
-    lang = args.lang
     with queries.connect(args.db or paths.db_path()) as con:
         scope = resolve_scope(
             catalog, queries.units(con), queries.aliases(con), args.province, args.unit_type
         )
         chosen = _resolve_units(con, args.unit or [], scope)
-        if args.view == "trends":
-            series = queries.series(
-                con, index=index.code, peer_group=scope.peer_group, scope_province=scope.scope_province
-            )
-            if series.is_empty():
-                raise ChisoError(f"Không có dữ liệu {index.code} cho nhóm {scope.peer_group}")
-            year = args.year or int(series.get_column("year").max())
-            chosen = chosen or trends.default_units(series, year)
-            measure = args.measure or trends.default_measure(series)
-            figure = page_views.trends_figure(series, chosen, measure, index, lang)
-            table = page_views.trends_table(series, chosen, lang)
-        else:
-            if not chosen:
-                raise ChisoError("--unit là bắt buộc với export gaps")
-            sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
-            rows = analysis_queries.table_rows(
-                con,
-                index=index.code,
-                year=args.year,
-                peer_group=scope.peer_group,
-                scope_province=scope.scope_province,
-            )
-            if gaps.components(rows).is_empty():
-                raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần")
-            figure = page_views.gaps_figure(rows, chosen[0], index, sel, lang)
-            table = page_views.gaps_table(rows, chosen[0], index, sel, lang)
+        figure, table = VIEWS[args.view](con, args, index, scope, chosen, args.lang)
         meta = queries.meta(con)
+    return _write_view(args, figure, table, meta, args.lang)
+
+
+def _trends(con, args, index, scope, chosen: list[str], lang: str):
+    from chiso import page_views, trends
+
+    series = queries.series(
+        con, index=index.code, peer_group=scope.peer_group, scope_province=scope.scope_province
+    )
+    if series.is_empty():
+        raise ChisoError(f"Không có dữ liệu {index.code} cho nhóm {scope.peer_group}")
+    year = args.year or int(series.get_column("year").max())
+    chosen = chosen or trends.default_units(series, year)
+    measure = args.measure or trends.default_measure(series)
+    return page_views.trends_figure(series, chosen, measure, index, lang), page_views.trends_table(
+        series, chosen, lang
+    )
+
+
+def _table_rows(con, index, scope, year: int):
+    from chiso.store import analysis_queries
+
+    return analysis_queries.table_rows(
+        con, index=index.code, year=year, peer_group=scope.peer_group, scope_province=scope.scope_province
+    )
+
+
+def _gaps(con, args, index, scope, chosen: list[str], lang: str):
+    from chiso import gaps, page_views
+
+    if not chosen:
+        raise ChisoError("--unit là bắt buộc với export gaps")
+    sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
+    rows = _table_rows(con, index, scope, args.year)
+    if gaps.components(rows).is_empty():
+        raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần")
+    return page_views.gaps_figure(rows, chosen[0], index, sel, lang), page_views.gaps_table(
+        rows, chosen[0], index, sel, lang
+    )
+
+
+def _compare(con, args, index, scope, chosen: list[str], lang: str):
+    from chiso import gaps, page_views
+
+    sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
+    rows = _table_rows(con, index, scope, args.year)
+    chosen = chosen or gaps.totals(rows).sort("rank", nulls_last=True).get_column("unit_id").to_list()[:3]
+    if len(chosen) < 2:
+        raise ChisoError("So sánh cần ít nhất hai đơn vị (lặp lại --unit)")
+    figure = page_views.compare_figure(rows, chosen, index, sel, lang)
+    if figure is None and args.format in ("png", "svg"):
+        raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần để vẽ")
+    return figure, page_views.compare_table(rows, chosen, index, sel, lang)
+
+
+def _why(con, args, index, scope, chosen: list[str], lang: str):
+    import polars as pl
+
+    from chiso import page_views
+    from chiso.store import analysis_queries
+
+    if not chosen:
+        raise ChisoError("--unit là bắt buộc với export why")
+    sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
+    year_a = args.year_a or args.year - 1
+    rows = analysis_queries.tables_two_years(
+        con,
+        index=index.code,
+        peer_group=scope.peer_group,
+        scope_province=scope.scope_province,
+        year_a=year_a,
+        year_b=args.year,
+    )
+    if rows.filter(pl.col("year") == year_a).is_empty():
+        raise ChisoError(f"Không có dữ liệu {index.code} năm {year_a} để so sánh")
+    return page_views.why_figure(rows, chosen[0], index, sel, year_a, lang), page_views.why_table(
+        rows, chosen[0], index, sel, year_a, lang
+    )
+
+
+VIEWS = {"trends": _trends, "gaps": _gaps, "compare": _compare, "why": _why}
+
+
+def _export_profile(args, catalog) -> int:
+    from chiso import page_views
+    from chiso.cli_analysis import resolve_unit
+    from chiso.store import analysis_queries
+
+    if not args.unit:
+        raise ChisoError("--unit là bắt buộc với export profile")
+    with queries.connect(args.db or paths.db_path()) as con:
+        unit, _ = resolve_unit(con, args.unit[0], args.province)
+        rows = analysis_queries.unit_rows(con, unit_id=unit.unit_id)
+        meta = queries.meta(con)
+    figure = page_views.profile_figure(rows, args.year, catalog, args.lang)
+    if figure is None and args.format in ("png", "svg"):
+        raise ChisoError(f"{unit.name} năm {args.year} có dưới hai chỉ số để so phân vị")
+    table = page_views.profile_table(rows, args.year, catalog, args.lang)
+    return _write_view(args, figure, table, meta, args.lang)
+
+
+def _write_view(args, figure, table, meta, lang: str) -> int:
     if args.format in ("png", "svg"):
         source = figure.layout.annotations[0].text if figure.layout.annotations else ""
         figure = export.with_caption(figure, source, rankings_view.data_date(meta, lang))

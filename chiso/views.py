@@ -180,6 +180,7 @@ MACHINE_HEADERS = {
     "d_score": "col.d_score",
     "d_rank": "col.d_rank",
     "change": "why.change",
+    "kind": "profile.kind",
     "rank_a": "why.rank_a",
     "rank_b": "why.rank_b",
     "score_a": "why.score_a",

@@ -57,6 +57,13 @@ def render() -> None:
     if not extremes.is_empty():
         st.subheader(t("profile.extremes", lang))
         st.dataframe(views.extremes_display(extremes, catalog, lang), hide_index=True, width="stretch")
+        ui_export.table_buttons(
+            views.machine_table(
+                extremes, ["kind", "index_code", "component", "score", "max_score", "pct_of_max"], lang
+            ),
+            name=f"chiso_ho-so_thanh-phan_{year}",
+            key="extremes",
+        )
     cross = views.cross_index_frame(gaps.cross_index(profile), catalog, lang)
     if cross.height >= 2:
         ui_export.chart(

@@ -66,6 +66,7 @@ def unit_section(dataset, sel, found, unit_id: str, unit_name: str, *, rate_name
     if not rates_table.is_empty():
         st.markdown(f"**{t('dvc.unit.rates', lang)}**")
         st.dataframe(rates_table, hide_index=True, width="stretch")
+        ui_export.table_buttons(rates_table, name=f"chiso_dvc_{unit_name}", key="dvc_unit_rates")
     if not published.is_empty():
         st.caption(t("dvc.published.note", lang))
     if counts.is_empty():

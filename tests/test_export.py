@@ -454,3 +454,71 @@ def test_image_export_ignores_streamlits_default_template(monkeypatch):
     monkeypatch.setattr(pio.templates, "default", "streamlit")
     inside = plot_left(export.figure_svg(fig, width=800, height=400))
     assert inside == outside and outside > 150
+
+
+@pytest.mark.parametrize(
+    ("args", "check"),
+    [
+        (
+            ["profile", "--unit", "Đầm Hà", "--year", "2021"],
+            lambda t: t.height == 3 and t["Hạng"].to_list() == [3, 3, 7],
+        ),
+        (
+            [
+                "compare",
+                "--index",
+                "PCI",
+                "--year",
+                "2019",
+                "--unit-type",
+                "provinces",
+                "--unit",
+                "Quảng Ninh",
+                "--unit",
+                "Đà Nẵng",
+            ],
+            lambda t: t.height == 22 and t["Đơn vị"][0] == "Quảng Ninh",
+        ),
+    ],
+)
+def test_export_profile_and_compare_tables(published_db, tmp_path, args, check):
+    from chiso.cli import main
+
+    out = tmp_path / "t.xlsx"
+    assert main(["export", *args, "--format", "xlsx", "--out", str(out), "--db", str(published_db)]) == 0
+    assert check(pl.read_excel(out))
+
+
+def test_export_why_splits_the_change(demo_db, tmp_path):
+    from chiso.cli import main
+
+    out = tmp_path / "w.csv"
+    assert (
+        main(
+            [
+                "export",
+                "why",
+                "--index",
+                "PAR",
+                "--year",
+                "2024",
+                "--unit-type",
+                "localities",
+                "--province",
+                "Sơn Hải",
+                "--unit",
+                "An Thạch",
+                "--format",
+                "csv",
+                "--out",
+                str(out),
+                "--db",
+                str(demo_db),
+            ]
+        )
+        == 0
+    )
+    table = pl.read_csv(out)
+    parts, total = table.head(table.height - 1), table.tail(1)
+    assert total["Chỉ số thành phần"][0] == "Tổng" and parts.height >= 8  # the eight PAR areas (+ rounding)
+    assert abs(parts["Thay đổi (điểm)"].sum() - total["Thay đổi (điểm)"][0]) < 1e-6
