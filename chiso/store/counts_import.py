@@ -10,30 +10,14 @@ a backup kept for ``chiso undo``.
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from chiso.errors import ChisoError
-from chiso.store.importer import (
-    AUDIT_SCHEMA,
-    ApplyResult,
-    _crash_hook,
-    _keep_previous,
-    _next_import_id,
-    _prune_backups,
-    _temp_path,
-    backup_path,
-    db_stamp,
-    reading,
-    sha256_of,
-    write_lock,
-)
+from chiso.store.importer import ApplyResult, db_stamp, reading, sha256_of, swap_write
 from chiso.store.readers import COUNT_COLUMNS, read_counts
 from chiso.units import Registry
 
@@ -185,32 +169,15 @@ def _write(con, plan: CountsPlan, import_id: int, who: str, backup: str) -> None
 
 
 def apply_counts(db: Path, plan: CountsPlan, *, who: str, wait: float = 0.0) -> ApplyResult:
-    """Write the plan in one swap under the write lock; the database is untouched on any failure."""
-    db = Path(db)
+    """Write the plan through the importers' one write path (lock, copy, one transaction, swap)."""
     added, changed, same = plan.counts
     if not added and not changed:
         return ApplyResult(None, 0, 0, same, None)
-    with write_lock(db, wait=wait, who=who):
-        if db_stamp(db) != plan.db_stamp:
-            raise ChisoError("Cơ sở dữ liệu đã thay đổi sau khi xem trước; hãy xem trước lại rồi xác nhận.")
-        import_id = _next_import_id(db)
-        backup = backup_path(db, import_id)
-        tmp = _temp_path(db)
-        tmp.unlink(missing_ok=True)
-        try:
-            shutil.copyfile(db, tmp)
-            _crash_hook("after_copy")
-            with duckdb.connect(str(tmp)) as con:
-                con.execute("BEGIN TRANSACTION")
-                con.execute(AUDIT_SCHEMA)
-                _write(con, plan, import_id, who, backup.name)
-                con.execute("COMMIT")
-                con.execute("CHECKPOINT")
-            _crash_hook("before_swap")
-            _keep_previous(db, backup)
-            os.replace(tmp, db)
-        finally:
-            tmp.unlink(missing_ok=True)
-            Path(f"{tmp}.wal").unlink(missing_ok=True)
-        _prune_backups(db)
+    import_id, backup = swap_write(
+        Path(db),
+        plan.db_stamp,
+        lambda con, import_id, backup_name: _write(con, plan, import_id, who, backup_name),
+        who=who,
+        wait=wait,
+    )
     return ApplyResult(import_id, added, changed, same, backup)

@@ -883,6 +883,40 @@ def _keep_previous(db: Path, backup: Path) -> None:
     os.replace(staging, backup)
 
 
+def swap_write(db: Path, stamp: tuple, write, *, who: str, wait: float = 0.0, check=None) -> tuple[int, Path]:
+    """The one write path of every import: under the lock, check the file is the one previewed,
+    copy it, run ``write(con, import_id, backup_name)`` in one transaction on the copy, optionally
+    ``check(copy)``, keep the current file as the backup, and swap the copy in. On any failure
+    (or a killed process) the database is exactly as before. Returns (import id, backup path)."""
+    db = Path(db)
+    with write_lock(db, wait=wait, who=who):
+        if db_stamp(db) != stamp:
+            raise ChisoError("Cơ sở dữ liệu đã thay đổi sau khi xem trước; hãy xem trước lại rồi xác nhận.")
+        import_id = _next_import_id(db)
+        backup = backup_path(db, import_id)
+        tmp = _temp_path(db)
+        tmp.unlink(missing_ok=True)
+        try:
+            shutil.copyfile(db, tmp)
+            _crash_hook("after_copy")
+            with duckdb.connect(str(tmp)) as con:
+                con.execute("BEGIN TRANSACTION")
+                con.execute(AUDIT_SCHEMA)
+                write(con, import_id, backup.name)
+                con.execute("COMMIT")
+                con.execute("CHECKPOINT")
+            if check is not None:
+                check(tmp)
+            _crash_hook("before_swap")
+            _keep_previous(db, backup)
+            os.replace(tmp, db)
+        finally:
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
+        _prune_backups(db)
+    return import_id, backup
+
+
 def apply_import(db: Path, plan: ImportPlan, *, who: str, wait: float = 0.0, config: Path | None = None):
     """Write a validated plan in one swap; raise ChisoError when the plan has errors, the database
     changed since the preview, or another writer holds the lock."""
@@ -893,32 +927,16 @@ def apply_import(db: Path, plan: ImportPlan, *, who: str, wait: float = 0.0, con
     if not added and not changed:
         return ApplyResult(None, 0, 0, unchanged, None)
     catalog = load_catalog(config or paths.CONFIG_PATH)
-    with write_lock(db, wait=wait, who=who):
-        if db_stamp(db) != plan.db_stamp:
-            raise ChisoError("Cơ sở dữ liệu đã thay đổi sau khi xem trước; hãy xem trước lại rồi xác nhận.")
-        import_id = _next_import_id(db)
-        backup = backup_path(db, import_id)
-        with reading(db) as con:
-            before = con.sql("SELECT count(*) FROM scores").fetchall()[0][0]
-        tmp = _temp_path(db)
-        tmp.unlink(missing_ok=True)
-        try:
-            shutil.copyfile(db, tmp)
-            _crash_hook("after_copy")
-            with duckdb.connect(str(tmp)) as con:
-                con.execute("BEGIN TRANSACTION")
-                con.execute(AUDIT_SCHEMA)
-                _write(con, plan, catalog, import_id, who, backup.name)
-                con.execute("COMMIT")
-                con.execute("CHECKPOINT")
-            _check(tmp, before + added)
-            _crash_hook("before_swap")
-            _keep_previous(db, backup)
-            os.replace(tmp, db)
-        finally:
-            tmp.unlink(missing_ok=True)
-            Path(f"{tmp}.wal").unlink(missing_ok=True)
-        _prune_backups(db)
+    with reading(db) as con:
+        before = con.sql("SELECT count(*) FROM scores").fetchall()[0][0]
+    import_id, backup = swap_write(
+        db,
+        plan.db_stamp,
+        lambda con, import_id, backup_name: _write(con, plan, catalog, import_id, who, backup_name),
+        who=who,
+        wait=wait,
+        check=lambda copy: _check(copy, before + added),
+    )
     return ApplyResult(import_id, added, changed, unchanged, backup)
 
 
