@@ -235,3 +235,17 @@ def ranking_export(ranked: pl.DataFrame, lang: str) -> pl.DataFrame:
             pl.col("rate_pct").map_elements(lambda v: fmt.round_half_up(v, 2), return_dtype=pl.Float64)
         )
     return out.rename({c: columns[c] for c in present})
+
+
+def counts_export(counts: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """A unit's counts for CSV/XLSX: level, period, indicator and value as numbers, with the source."""
+    columns = {
+        "level": t("dvc.export.level", lang),
+        "period_start": t("dvc.export.period_start", lang),
+        "period_end": t("dvc.export.period_end", lang),
+        "indicator": t("dvc.export.indicator", lang),
+        "value": t("dvc.export.value", lang),
+        "source_title": t("col.source", lang),
+    }
+    present = [c for c in columns if c in counts.columns]
+    return counts.select(present).sort(present[:4]).rename({c: columns[c] for c in present})

@@ -36,6 +36,14 @@ def render() -> None:
     st.dataframe(
         views.compare_indices(every, chosen, ui.catalog(), sel.year, lang), hide_index=True, width="stretch"
     )
+    totals = every.filter(every["component"].is_null() & (every["year"] == sel.year))
+    ui_export.table_buttons(
+        views.machine_table(
+            totals, ["name", "index_code", "year", "score", "max_score", "rank", "rank_of"], lang
+        ),
+        name=f"chiso_so-sanh_cac-chi-so_{sel.year}",
+        key="compare_indices",
+    )
     bars = views.compare_frame(picked, chosen, component_names)
     if bars.is_empty():
         st.info(t("compare.no_components", lang))

@@ -94,6 +94,9 @@ def unit_section(dataset, sel, found, unit_id: str, unit_name: str, *, rate_name
     trend_section(dataset, sel, unit_id, unit_name, rate_name=rate_name, source=source, lang=lang)
     with st.expander(t("dvc.counts.title", lang)):
         st.dataframe(views_dvc.counts_table(counts, lang), hide_index=True, width="stretch")
+        ui_export.table_buttons(
+            views_dvc.counts_export(counts, lang), name=f"chiso_dvc_so-lieu_{unit_name}", key="dvc_counts"
+        )
 
 
 def trend_section(
