@@ -35,29 +35,14 @@ import polars as pl
 from chiso.config import Catalog
 from chiso.errors import ChisoError
 from chiso.names import fold, nfc
+from chiso.store import readers
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
 HEADER_SCAN_ROWS = 40
 ENCODINGS = ("utf-8", "cp1258")
 
-LONG_COLUMNS = [
-    "province",
-    "unit",
-    "unit_type",
-    "index",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "source_title",
-    "source_url",
-    "quote",
-    "rank_basis",
-    "flag",
-]
+LONG_COLUMNS = readers.LONG_COLUMNS
 
 SAVE_AS_UTF8 = "Hãy lưu lại tệp dạng CSV UTF-8 (Excel: Lưu thành → CSV UTF-8) rồi nhập lại"
 

@@ -31,26 +31,11 @@ import plotly.io as pio
 import polars as pl
 
 from chiso.errors import ChisoError
+from chiso.store import readers
 
 BOM = "\ufeff"
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-LONG_COLUMNS = [
-    "province",
-    "unit",
-    "unit_type",
-    "index",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "source_title",
-    "source_url",
-    "quote",
-    "rank_basis",
-    "flag",
-]
+LONG_COLUMNS = readers.LONG_COLUMNS
 SOURCE_LABELS = {"unit": "Đơn vị", "title": "Tiêu đề nguồn", "url": "Đường dẫn", "quote": "Trích dẫn"}
 
 

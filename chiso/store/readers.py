@@ -32,6 +32,8 @@ SCORE_COLUMNS = [
     "quote",
 ]
 OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag"]
+# The long CSV format as written by exports and read by imports (README, "The long CSV format").
+LONG_COLUMNS = [*SCORE_COLUMNS, *OPTIONAL_SCORE_COLUMNS]
 UNIT_COLUMNS = [
     "province",
     "name",
