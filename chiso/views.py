@@ -7,6 +7,7 @@ import polars as pl
 
 from chiso import fmt
 from chiso.config import Index
+from chiso.gaps import GAP_COLUMNS
 from chiso.i18n import label, t
 
 MACHINE_COLUMNS = ["rank", "rank_of", "unit", "score", "max_score", "pct_of_max", "tier", "published_rank"]
@@ -134,19 +135,7 @@ def published_stat_lines(stats: pl.DataFrame, decimals: int, lang: str) -> list[
     ]
 
 
-GAP_EXPORT = [
-    "name",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "points_lost",
-    "component_rank",
-    "rank_of",
-    "peer_mean",
-    "best_unit",
-    "best_score",
-    "gap_to_best",
-]
+GAP_EXPORT = GAP_COLUMNS[1:]  # the gaps table without the component code
 PROFILE_EXPORT = [
     "index_code",
     "year",

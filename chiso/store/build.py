@@ -19,7 +19,7 @@ from chiso import metrics
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.store.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
-from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA
+from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA, SCORE_TABLE_COLUMNS
 from chiso.units import Registry
 
 
@@ -288,26 +288,10 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
     con.execute("INSERT INTO unit_aliases SELECT * FROM aliases_df")
     con.register("sources_df", sources.to_arrow())
     con.execute("INSERT INTO sources (source_id, title, url) SELECT source_id, title, url FROM sources_df")
-    score_cols = [
-        "province",
-        "unit_id",
-        "index_code",
-        "component",
-        "year",
-        "score",
-        "max_score",
-        "published_rank",
-        "published_rank_of",
-        "rank_basis",
-        "flag",
-        "source_id",
-        "quote",
-        "file",
-        "_line",
-    ]
-    con.register("scores_df", scores.filter(pl.col("is_first")).select(score_cols).to_arrow())
+    firsts = scores.filter(pl.col("is_first")).rename({"_line": "line"})
+    con.register("scores_df", firsts.select(SCORE_TABLE_COLUMNS).to_arrow())
     con.execute("INSERT INTO scores SELECT * FROM scores_df")
-    extra = scores.filter(~pl.col("is_first")).select(*score_cols[:5], "source_id", "quote")
+    extra = scores.filter(~pl.col("is_first")).select(*SCORE_TABLE_COLUMNS[:5], "source_id", "quote")
     con.register("extra_df", extra.to_arrow())
     con.execute("INSERT INTO score_sources SELECT * FROM extra_df")
     con.register("ranked_df", ranked.to_arrow())

@@ -51,7 +51,7 @@ from chiso.errors import ChisoError
 from chiso.names import fold
 from chiso.store.build import derive_ranked
 from chiso.store.readers import KEY, DataError, Problem, read_scores
-from chiso.store.schema import RANKED_TABLES_SQL
+from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS
 from chiso.units import Registry
 
 KEEP_BACKUPS = 10
@@ -113,23 +113,6 @@ KEEP_UNLESS_GIVEN = {
     "flag": "flag",
 }
 VALUE_COLUMNS = ["score", "max_score", "published_rank", "published_rank_of", "rank_basis", "flag"]
-SCORE_TABLE_COLUMNS = [
-    "province",
-    "unit_id",
-    "index_code",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "published_rank",
-    "published_rank_of",
-    "rank_basis",
-    "flag",
-    "source_id",
-    "quote",
-    "file",
-    "line",
-]
 
 
 class LockedError(ChisoError):

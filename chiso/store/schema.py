@@ -98,3 +98,22 @@ SELECT scope_province, peer_group, index_code, year, count(*) AS n_rows, count(s
 FROM ranked WHERE component IS NULL
 GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year
 """
+
+# Columns of the ``scores`` table, in order: what a build or an import inserts.
+SCORE_TABLE_COLUMNS = [
+    "province",
+    "unit_id",
+    "index_code",
+    "component",
+    "year",
+    "score",
+    "max_score",
+    "published_rank",
+    "published_rank_of",
+    "rank_basis",
+    "flag",
+    "source_id",
+    "quote",
+    "file",
+    "line",
+]
