@@ -21,9 +21,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(UV) -e '.[test]'
 	@touch $@
 
-# Rebuilt when missing or older than any config or data file; a failed build keeps the old file.
+# Rebuilt when missing or older than any config or data file. A failed build stops here with its
+# message (the previous file stays); a database holding imports not in data/ is kept and served.
 $(DB): $(INPUTS) $(VENV)/.installed
-	-$(BIN)/chiso build --db $(DB)
+	$(BIN)/chiso build --keep-imported --db $(DB)
 
 build: $(DB)
 

@@ -16,7 +16,7 @@ import polars as pl
 
 from chiso import fmt, paths, views
 from chiso.config import load_catalog
-from chiso.errors import ChisoError
+from chiso.errors import ChisoError, KeepsImportsError
 from chiso.selection import resolve_scope
 from chiso.store import queries
 from chiso.store.build import build
@@ -36,6 +36,11 @@ def parser() -> argparse.ArgumentParser:
     p_build.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_build.add_argument("--data", type=Path, default=paths.DATA_DIR)
     p_build.add_argument("--force", action="store_true", help="rebuild even if it drops imported rows")
+    p_build.add_argument(
+        "--keep-imported",
+        action="store_true",
+        help="when the database holds imports not in data/, keep it and exit 0 (make run)",
+    )
     _db_arg(p_build, paths.db_path())
 
     p_rank = sub.add_parser("rank", help="in bảng xếp hạng của một chỉ số, một năm")
@@ -88,7 +93,13 @@ def _feature_modules() -> list:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    report = build(args.config, args.data, args.db or paths.db_path(), force=args.force)
+    try:
+        report = build(args.config, args.data, args.db or paths.db_path(), force=args.force)
+    except KeepsImportsError as exc:
+        if not args.keep_imported:
+            raise
+        print(f"chiso: {exc}\nchiso: giữ nguyên cơ sở dữ liệu hiện có.", file=sys.stderr)
+        return 0
     print(report.summary())
     return 0
 

@@ -17,7 +17,7 @@ import polars as pl
 
 from chiso import metrics
 from chiso.config import Catalog, load_catalog
-from chiso.errors import ChisoError
+from chiso.errors import ChisoError, KeepsImportsError
 from chiso.store.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
 from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA, SCORE_TABLE_COLUMNS
 from chiso.units import Registry
@@ -203,11 +203,12 @@ def build(
 
     kept = 0 if force else pending_imports(db_path)
     if kept:
-        raise ChisoError(
+        raise KeepsImportsError(
             f"{db_path}: có {kept} lần nhập dữ liệu (chiso import) chưa có trong data/; "
             "xây dựng lại sẽ xóa chúng. "
             "Hãy xuất bằng 'chiso audit --rows ID' vào data/scores/, rồi chạy lại với --force."
         )
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     with write_lock(Path(db_path)):
         return _build(config_path, data_dir, db_path, dataset=dataset)
 
