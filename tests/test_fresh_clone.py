@@ -55,8 +55,8 @@ def test_make_build_on_a_fresh_clone_creates_the_database(clone):
     assert done.returncode == 0, done.stdout + done.stderr
     db = clone / "build" / "chiso.duckdb"
     with duckdb.connect(str(db), read_only=True) as con:
-        (scores,) = con.sql("SELECT count(*) FROM scores").fetchone()
-        (provinces,) = con.sql("SELECT count(DISTINCT province) FROM scores").fetchone()
+        (scores,) = con.sql("SELECT count(*) FROM scores").fetchall()[0]
+        (provinces,) = con.sql("SELECT count(DISTINCT province) FROM scores").fetchall()[0]
     assert scores > 100 and provinces > 5
     assert "Traceback" not in done.stderr
 
