@@ -22,7 +22,7 @@ def render() -> None:
         t(
             "dvc.ranking.subtitle",
             lang,
-            period=sel.period.label(lang),
+            period=ui_dvc.covered_label(dataset, sel, lang),
             province=sel.province,
             level=views_dvc.level_label(sel.level, lang),
         )
@@ -51,7 +51,8 @@ def render() -> None:
 
 def unit_section(dataset, sel, found, unit_id: str, unit_name: str, *, rate_name: str, lang: str) -> None:
     """Rates (computed and published), warnings, funnel, trend and counts of the chosen unit."""
-    st.subheader(t("dvc.unit.title", lang, unit=unit_name, period=sel.period.label(lang)))
+    period = ui_dvc.covered_label(dataset, sel, lang, unit_id)
+    st.subheader(t("dvc.unit.title", lang, unit=unit_name, period=period))
     counts = ui_dvc.group_counts(dataset, sel).filter(unit_id=unit_id)
     published = ui_dvc.published(dataset, sel).filter(unit_id=unit_id)
     if counts.is_empty() and published.is_empty():
