@@ -162,9 +162,7 @@ def covered(period: Period, reports: pl.DataFrame) -> Period:
     (gaps inside the span are left to the trend chart, which leaves them blank)."""
     if reports.is_empty():
         return period
-    inside = reports.filter(
-        (pl.col("period_start") >= period.start) & (pl.col("period_end") <= period.end)
-    )
+    inside = reports.filter((pl.col("period_start") >= period.start) & (pl.col("period_end") <= period.end))
     if inside.is_empty():
         return period
     return Period(inside.get_column("period_start").min(), inside.get_column("period_end").max())
