@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -31,6 +32,10 @@ def run_export(db: Path, tmp_path: Path, page: str, fmt: str, *args: str) -> Pat
 
 
 def sources_sheet(path: Path) -> pl.DataFrame:
+    """The "Nguồn" sheet of an XLSX whose number formats show what the screen shows (no 3 decimals)."""
+    with zipfile.ZipFile(path) as book:
+        formats = re.findall(r'formatCode="([^"]+)"', book.read("xl/styles.xml").decode("utf-8"))
+    assert formats and not any("0.000" in f for f in formats)
     return pl.read_excel(path, sheet_name="Nguồn")
 
 
