@@ -78,7 +78,8 @@ def cmd_dvc(args: argparse.Namespace) -> int:
     elif args.format == "json":
         sys.stdout.write(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=1) + "\n")
     else:
-        _print_table(unit, period, rated, published, rates, warnings, args.lang)
+        spans = pl.concat([f.select("period_start", "period_end") for f in (found, published)])
+        _print_table(unit, dvc.covered(period, spans), rated, published, rates, warnings, args.lang)
         return 0
     for text in warnings:
         print(f"chiso: {text}", file=sys.stderr)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from chiso import export, paths, rankings_view, views
+from chiso import export, export_sources, page_views, paths, rankings_view, views
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.i18n import t
@@ -126,17 +126,12 @@ def export_rankings(args: argparse.Namespace) -> int:
         data = export.long_csv(ranking)
     else:
         table = rankings_view.rankings_table(ranking, index, lang)
+        sources = page_views.rankings_sources(ranking)
         if args.format == "csv":
-            data = export.table_csv(table)
+            data = export_sources.csv_bytes(table, sources, t("col.unit", lang), lang)
         else:
-            data = export.table_xlsx(
-                table,
-                sources=rankings_view.rankings_sources(ranking),
-                sheet=t("export.sheet.data", lang),
-                sources_sheet=t("export.sheet.sources", lang),
-                number_formats=rankings_view.rankings_number_formats(ranking, index, lang),
-                source_labels=rankings_view.source_labels(lang),
-            )
+            formats = rankings_view.rankings_number_formats(ranking, index, lang)
+            data = export_sources.xlsx_bytes(table, sources, lang, formats=formats)
     _write(args.out, data)
     print(f"Đã ghi {args.out}: {args.format}, {len(data)} byte, {ranking.height} đơn vị")
     return 0
@@ -161,9 +156,9 @@ def export_page(args: argparse.Namespace) -> int:
             catalog, queries.units(con), queries.aliases(con), args.province, args.unit_type
         )
         chosen = _resolve_units(con, args.unit or [], scope)
-        figure, table = VIEWS[args.view](con, args, index, scope, chosen, args.lang)
+        figure, table, sources, key = VIEWS[args.view](con, args, index, scope, chosen, args.lang)
         meta = queries.meta(con)
-    return _write_view(args, figure, table, meta, args.lang)
+    return _write_view(args, figure, table, meta, args.lang, sources, key)
 
 
 def _trends(con, args, index, scope, chosen: list[str], lang: str):
@@ -177,8 +172,12 @@ def _trends(con, args, index, scope, chosen: list[str], lang: str):
     year = args.year or int(series.get_column("year").max())
     chosen = chosen or trends.default_units(series, year)
     measure = args.measure or trends.default_measure(series)
-    return page_views.trends_figure(series, chosen, measure, index, lang), page_views.trends_table(
-        series, chosen, lang
+    sel = Selection(scope.peer_group, scope.scope_province, index.code, year)
+    return (
+        page_views.trends_figure(series, chosen, measure, index, lang, sel),
+        page_views.trends_table(series, chosen, lang),
+        page_views.trends_sources(series, chosen),
+        t("col.unit", lang),
     )
 
 
@@ -199,8 +198,11 @@ def _gaps(con, args, index, scope, chosen: list[str], lang: str):
     rows = _table_rows(con, index, scope, args.year)
     if gaps.components(rows).is_empty():
         raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần")
-    return page_views.gaps_figure(rows, chosen[0], index, sel, lang), page_views.gaps_table(
-        rows, chosen[0], index, sel, lang
+    return (
+        page_views.gaps_figure(rows, chosen[0], index, sel, lang),
+        page_views.gaps_table(rows, chosen[0], index, sel, lang),
+        page_views.gaps_sources(rows, chosen[0], lang),
+        None,
     )
 
 
@@ -215,7 +217,12 @@ def _compare(con, args, index, scope, chosen: list[str], lang: str):
     figure = page_views.compare_figure(rows, chosen, index, sel, lang)
     if figure is None and args.format in ("png", "svg"):
         raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần để vẽ")
-    return figure, page_views.compare_table(rows, chosen, index, sel, lang)
+    return (
+        figure,
+        page_views.compare_table(rows, chosen, index, sel, lang),
+        page_views.compare_sources(rows, chosen),
+        t("col.unit", lang),
+    )
 
 
 def _why(con, args, index, scope, chosen: list[str], lang: str):
@@ -238,8 +245,11 @@ def _why(con, args, index, scope, chosen: list[str], lang: str):
     )
     if rows.filter(pl.col("year") == year_a).is_empty():
         raise ChisoError(f"Không có dữ liệu {index.code} năm {year_a} để so sánh")
-    return page_views.why_figure(rows, chosen[0], index, sel, year_a, lang), page_views.why_table(
-        rows, chosen[0], index, sel, year_a, lang
+    return (
+        page_views.why_figure(rows, chosen[0], index, sel, year_a, lang),
+        page_views.why_table(rows, chosen[0], index, sel, year_a, lang),
+        page_views.why_sources(rows, chosen[0], year_a, args.year, lang),
+        None,
     )
 
 
@@ -261,10 +271,11 @@ def _export_profile(args, catalog) -> int:
     if figure is None and args.format in ("png", "svg"):
         raise ChisoError(f"{unit.name} năm {args.year} có dưới hai chỉ số để so phân vị")
     table = page_views.profile_table(rows, args.year, catalog, args.lang)
-    return _write_view(args, figure, table, meta, args.lang)
+    sources = page_views.profile_sources(rows, args.year, catalog, args.lang)
+    return _write_view(args, figure, table, meta, args.lang, sources, t("sel.index", args.lang))
 
 
-def _write_view(args, figure, table, meta, lang: str) -> int:
+def _write_view(args, figure, table, meta, lang: str, sources: list[dict], key: str | None) -> int:
     if args.format in ("png", "svg"):
         source = figure.layout.annotations[0].text if figure.layout.annotations else ""
         figure = export.with_caption(figure, source, rankings_view.data_date(meta, lang))
@@ -276,16 +287,9 @@ def _write_view(args, figure, table, meta, lang: str) -> int:
             scale=args.scale if args.format == "png" else 1,
         )
     elif args.format == "csv":
-        data = export.table_csv(table)
+        data = export_sources.csv_bytes(table, sources, key, lang)
     else:
-        data = export.table_xlsx(
-            table,
-            sources=[],
-            sheet=t("export.sheet.data", lang),
-            sources_sheet=t("export.sheet.sources", lang),
-            number_formats={},
-            source_labels=rankings_view.source_labels(lang),
-        )
+        data = export_sources.xlsx_bytes(table, sources, lang)
     _write(args.out, data)
     print(f"Đã ghi {args.out}: {args.format}, {len(data)} byte")
     return 0

@@ -143,15 +143,29 @@ class Period:
             return t("dvc.period.half_first" if s.month == 1 else "dvc.period.half_second", lang, year=s.year)
         if kind == "year":
             return t("dvc.period.year", lang, year=s.year)
-        if s.month == 1 and s.day == 1 and e.year == s.year and e == _month_end(e.year, e.month):
+        if s.day == 1 and e.year == s.year and e == _month_end(e.year, e.month):
             return t(
-                "dvc.period.first_months",
+                "dvc.period.months",
                 lang,
-                months=e.month,
+                first=s.month,
+                last=e.month,
                 year=s.year,
+                first_month=calendar.month_name[s.month],
                 last_month=calendar.month_name[e.month],
             )
         return t("dvc.period.range", lang, start=day_text(s, lang), end=day_text(e, lang))
+
+
+def covered(period: Period, reports: pl.DataFrame) -> Period:
+    """The part of a period the reports in it cover: from the first report's first day to the last
+    report's last day. A heading names this, so "2024" over January–May data reads "Tháng 1–5/2024"
+    (gaps inside the span are left to the trend chart, which leaves them blank)."""
+    if reports.is_empty():
+        return period
+    inside = reports.filter((pl.col("period_start") >= period.start) & (pl.col("period_end") <= period.end))
+    if inside.is_empty():
+        return period
+    return Period(inside.get_column("period_start").min(), inside.get_column("period_end").max())
 
 
 def day_text(day: date, lang: str = "vi") -> str:

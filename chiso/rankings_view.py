@@ -22,7 +22,7 @@ def rankings_figure(ranking: pl.DataFrame, index: Index, sel: Selection, lang: s
     unit = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
     return charts.ranking_bar(
         ranking,
-        title=t("rankings.chart_title", lang, index=index_name, year=sel.year),
+        title=_titled(t("rankings.chart_title", lang, index=index_name, year=sel.year), sel, lang),
         score_label=f"{t('chart.score', lang)} ({unit})",
         peer_average=peer_average(ranking),
         average_label=t("chart.peer_average", lang),
@@ -30,6 +30,12 @@ def rankings_figure(ranking: pl.DataFrame, index: Index, sel: Selection, lang: s
         decimals=index.decimals_for(sel.province, sel.peer_group, sel.year),
         lang=lang,
     )
+
+
+def _titled(main: str, sel: Selection, lang: str) -> str:
+    from chiso.page_views import scope_text, titled
+
+    return titled(main, scope_text(sel.peer_group, sel.province, lang))
 
 
 def _headers(ranking: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:
@@ -97,29 +103,6 @@ def rankings_number_formats(ranking: pl.DataFrame, index: Index, lang: str) -> d
         names["pct_of_max"]: number_format(2),
         names["d_score"]: f"+{score};-{score};{score}",
         names["d_rank"]: "+0;-0;0",
-    }
-
-
-def rankings_sources(ranking: pl.DataFrame) -> list[dict]:
-    """One entry per distinct (title, url, quote), naming the units it covers, in rank order."""
-    entries: dict[tuple, dict] = {}
-    for row in ranking.iter_rows(named=True):
-        key = (row["source_title"], row["source_url"], row["quote"])
-        if not any(key):
-            continue
-        entry = entries.setdefault(
-            key, {"unit": [], "title": row["source_title"], "url": row["source_url"], "quote": row["quote"]}
-        )
-        entry["unit"].append(row["name"])
-    return [{**e, "unit": ", ".join(e["unit"])} for e in entries.values()]
-
-
-def source_labels(lang: str) -> dict[str, str]:
-    return {
-        "unit": t("col.unit", lang),
-        "title": t("export.source.title", lang),
-        "url": t("export.source.url", lang),
-        "quote": t("export.source.quote", lang),
     }
 
 

@@ -104,6 +104,22 @@ def ranking(dataset: str, sel: DvcSelection) -> pl.DataFrame:
     return dvc.ranking(rated(dataset, sel), sel.rate, sel.level, in_period, dvc.unit_sources(found))
 
 
+def covered(dataset: str, sel: DvcSelection, unit_id: str | None = None) -> dvc.Period:
+    """The part of the selected period the data of the selection (or of one unit) cover."""
+    reports = _reports_in(periods(dataset), sel.province, sel.period)
+    if unit_id is not None:
+        reports = reports.filter(pl.col("unit_id") == unit_id)
+    elif sel.level:
+        reports = reports.filter(pl.col("level") == sel.level)
+    return dvc.covered(sel.period, reports)
+
+
+def covered_label(dataset: str, sel: DvcSelection, lang: str, unit_id: str | None = None) -> str:
+    """The months the data of the selection (or of one unit in it) cover: 'Tháng 1–5/2024', never
+    'Năm 2024' over January–May reports."""
+    return covered(dataset, sel, unit_id).label(lang)
+
+
 def trend(dataset: str, sel: DvcSelection, grain: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     return _trend(dataset, ui.version(dataset), sel.province, sel.level, sel.rate, grain)
 

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from chiso import export
+from chiso import export, export_sources
 from chiso.errors import ChisoError
 from chiso.i18n import t
 from chiso.ui import after_render, view
@@ -91,12 +91,16 @@ def table_buttons(
     *,
     name: str,
     key: str,
-    sources: list[dict] | None = None,
+    sources: list[dict],
+    source_key: str | list[str] | None = None,
     number_formats: dict[str, str] | None = None,
-    source_labels: dict[str, str] | None = None,
     long: Callable[[], bytes] | None = None,
 ) -> None:
-    """'Tải CSV', 'Tải XLSX' (and the long import format) of exactly the table on screen."""
+    """'Tải CSV', 'Tải XLSX' (and the long import format) of exactly the table on screen.
+
+    ``sources`` are :mod:`chiso.export_sources` entries (each source once, with the rows it
+    supports; ``source_key`` is the table's column those rows are named by): the XLSX lists them
+    on its "Nguồn" sheet, the CSV gives each row its sources in two trailing columns."""
     lang = current_lang()
     cols = st.columns([1, 1, 2, 2])
     cols[0].download_button(
@@ -104,7 +108,7 @@ def table_buttons(
         file_name=f"{name}.csv",
         mime="text/csv",
         on_click="ignore",
-        data=_safe(lambda: export.table_csv(table)),
+        data=_safe(lambda: export_sources.csv_bytes(table, sources, source_key, lang)),
         key=f"{key}_csv",
         icon=":material/table:",
     )
@@ -115,16 +119,7 @@ def table_buttons(
         key=f"{key}_xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/grid_on:",
-        data=_safe(
-            lambda: export.table_xlsx(
-                table,
-                sources=sources or [],
-                sheet=t("export.sheet.data", lang),
-                sources_sheet=t("export.sheet.sources", lang),
-                number_formats=number_formats or {},
-                source_labels=source_labels or {},
-            )
-        ),
+        data=_safe(lambda: export_sources.xlsx_bytes(table, sources, lang, formats=number_formats)),
     )
     if long is not None:
         cols[2].download_button(

@@ -249,3 +249,118 @@ def counts_export(counts: pl.DataFrame, lang: str) -> pl.DataFrame:
     }
     present = [c for c in columns if c in counts.columns]
     return counts.select(present).sort(present[:4]).rename({c: columns[c] for c in present})
+
+
+def unit_rates_export(computed: pl.DataFrame, published: pl.DataFrame, rates: list[Rate], lang: str):
+    """The unit's rates for CSV/XLSX: the same rows as on screen, the rate a number rounded as
+    shown (84.92, never the text "84,92"), numerator and denominator as numbers."""
+    rows = []
+    shown = computed.filter(pl.col("rate_pct").is_not_null()).sort(pl.col("level") != "unit", "rate_order")
+    for row in shown.iter_rows(named=True):
+        rows.append(
+            {
+                "level": level_label(row["level"], lang, short=True),
+                "indicator": rate_name(rates, row["rate"], lang),
+                "kind": t("dvc.value.computed", lang),
+                "numerator": row["numerator"],
+                "denominator": row["denominator"],
+                "rate_pct": fmt.round_half_up(row["rate_pct"], 2),
+            }
+        )
+    for row in published.sort(pl.col("level") != "unit").iter_rows(named=True):
+        rows.append(
+            {
+                "level": level_label(row["level"], lang, short=True),
+                "indicator": indicator_label(row["indicator"], lang),
+                "kind": t("dvc.value.published", lang),
+                "numerator": None,
+                "denominator": None,
+                "rate_pct": fmt.round_half_up(row["value_pct"], 2),
+            }
+        )
+    schema = {
+        "level": pl.String,
+        "indicator": pl.String,
+        "kind": pl.String,
+        "numerator": pl.Int64,
+        "denominator": pl.Int64,
+        "rate_pct": pl.Float64,
+    }
+    headers = {
+        "level": t("dvc.col.level", lang),
+        "indicator": t("dvc.col.indicator", lang),
+        "kind": t("dvc.col.kind", lang),
+        "numerator": t("dvc.export.numerator", lang),
+        "denominator": t("dvc.export.denominator", lang),
+        "rate_pct": t("dvc.export.rate_pct", lang),
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row").rename(headers)
+
+
+def unit_rates_sources(
+    table: pl.DataFrame, counts: pl.DataFrame, published: pl.DataFrame, lang: str
+) -> list[dict]:
+    """Each source once: the counts' sources support the computed rates of ``table``
+    (:func:`unit_rates_export`), a published rate's source its own row."""
+    from chiso import export_sources
+
+    indicator, kind = t("dvc.col.indicator", lang), t("dvc.col.kind", lang)
+    computed = (
+        table.filter(pl.col(kind) == t("dvc.value.computed", lang))
+        .get_column(indicator)
+        .unique(maintain_order=True)
+        if not table.is_empty()
+        else pl.Series([], dtype=pl.String)
+    ).to_list()
+    own = export_sources.entries(counts, None) if computed else []
+    for entry in own:
+        entry["rows"] = list(computed)
+    labelled = published.with_columns(
+        _row=pl.col("indicator").map_elements(lambda c: indicator_label(c, lang), return_dtype=pl.String)
+    )
+    return export_sources.merge(own, export_sources.entries(labelled, "_row"))
+
+
+def counts_export_labelled(counts: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """A unit's counts for CSV/XLSX with levels and indicators in words, as on screen."""
+    labelled = counts.with_columns(
+        level=pl.col("level").map_elements(
+            lambda v: level_label(v, lang, short=True), return_dtype=pl.String
+        ),
+        indicator=pl.col("indicator").map_elements(
+            lambda c: indicator_label(c, lang), return_dtype=pl.String
+        ),
+    )
+    return counts_export(labelled, lang)
+
+
+def counts_sources(counts: pl.DataFrame, lang: str) -> list[dict]:
+    """Each source of the counts once, with the indicators (as named in the file) it supports."""
+    from chiso import export_sources
+
+    labelled = counts.with_columns(
+        _row=pl.col("indicator").map_elements(lambda c: indicator_label(c, lang), return_dtype=pl.String)
+    )
+    return export_sources.entries(labelled, "_row")
+
+
+def ranking_sources(ranked: pl.DataFrame, counts: pl.DataFrame) -> list[dict]:
+    """Each source of the ranked units' counts once, with the units it supports."""
+    from chiso import export_sources
+
+    names = ranked.get_column("name").to_list() if "name" in ranked.columns else []
+    return export_sources.entries(counts.filter(pl.col("name").is_in(names)), "name")
+
+
+def period_slug(period: dvc.Period) -> str:
+    """'2024', '2024-01_2024-05': the period in a file name."""
+    if period.kind == "year":
+        return str(period.start.year)
+    first, last = period.start.strftime("%Y-%m"), period.end.strftime("%Y-%m")
+    return first if first == last else f"{first}_{last}"
+
+
+def chart_scope(catalog, period_text: str | None, province: str, lang: str) -> str:
+    """The second title line of an online-services chart: index, period covered, province."""
+    index = label(catalog.index("DVC").short_name, lang) if "DVC" in catalog.codes else ""
+    return " · ".join(part for part in (index, period_text, province) if part)

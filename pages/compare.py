@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import charts_analysis, gaps, ui, ui_export, views
+from chiso import gaps, page_views, ui, ui_export, views
 from chiso.i18n import label, t
 
 
@@ -26,10 +26,13 @@ def render() -> None:
     st.dataframe(
         views.compare_display(picked, chosen, component_names, lang), hide_index=True, width="stretch"
     )
+    name = page_views.compare_name(index, sel)
     ui_export.table_buttons(
         views.compare_export(picked, chosen, component_names, lang),
-        name=f"chiso_so-sanh_{sel.index}_{sel.year}",
+        name=name,
         key="compare",
+        sources=page_views.compare_sources(rows, chosen),
+        source_key=t("col.unit", lang),
     )
     st.subheader(t("compare.all_indices", lang, year=sel.year))
     every = ui.units_rows(dataset, ui.version(dataset), tuple(chosen))
@@ -38,25 +41,19 @@ def render() -> None:
     )
     totals = every.filter(every["component"].is_null() & (every["year"] == sel.year))
     ui_export.table_buttons(
-        views.machine_table(
-            totals, ["name", "index_code", "year", "score", "max_score", "rank", "rank_of"], lang
-        ),
-        name=f"chiso_so-sanh_cac-chi-so_{sel.year}",
+        page_views.compare_indices_table(totals, ui.catalog(), lang),
+        name=page_views.file_name("chiso_so-sanh_cac-chi-so", sel.year, *views.unit_names(totals).values()),
         key="compare_indices",
+        sources=page_views.compare_indices_sources(totals, ui.catalog(), lang),
+        source_key=[t("col.unit", lang), t("sel.index", lang)],
     )
     bars = views.compare_frame(picked, chosen, component_names)
     if bars.is_empty():
         st.info(t("compare.no_components", lang))
         return
     ui_export.chart(
-        charts_analysis.compare_bars(
-            bars,
-            title=t("compare.chart", lang, index=label(index.short_name, lang), year=sel.year),
-            y_label=t("col.pct_of_max", lang),
-            source=views.source_line(picked, lang),
-            lang=lang,
-        ),
-        name=f"chiso_so-sanh_{sel.index}_{sel.year}",
+        page_views.compare_figure(rows, chosen, index, sel, lang),
+        name=name,
         source=views.source_line(picked, lang),
         key="compare",
     )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import findings, gaps, page_views, rankings_view, ui, ui_export, views
+from chiso import findings, gaps, page_views, ui, ui_export, views
 from chiso.i18n import label, t
 
 
@@ -38,12 +38,12 @@ def render() -> None:
     gap_table = gaps.component_gaps(rows, unit_id, names, higher_is_better=index.higher_is_better)
     st.subheader(t("gaps.table", lang))
     st.dataframe(views.gap_display(gap_table, lang), hide_index=True, width="stretch")
+    name = page_views.gaps_name(rows, unit_id, index, sel)
     ui_export.table_buttons(
         views.gap_export(gap_table, lang),
-        name=f"chiso_thanh-phan_{sel.index}_{sel.year}",
+        name=name,
         key="gaps",
-        sources=rankings_view.rankings_sources(rows),
-        source_labels=rankings_view.source_labels(lang),
+        sources=page_views.gaps_sources(rows, unit_id, lang),
     )
     tiers = index.tiers_for(sel.province, sel.peer_group, sel.year)
     decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
@@ -57,7 +57,7 @@ def render() -> None:
         column.metric(title, value)
     ui_export.chart(
         page_views.gaps_figure(rows, unit_id, index, sel, lang),
-        name=f"chiso_thanh-phan_{sel.index}_{sel.year}",
+        name=name,
         source=views.source_line(rows, lang),
         key="heatmap",
     )

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from chiso import charts_analysis, findings, gaps, rankings_view, ui, ui_brief, ui_export, views
+from chiso import charts_analysis, findings, gaps, page_views, ui, ui_brief, ui_export, views
 from chiso.i18n import t
 
 
@@ -34,11 +34,11 @@ def render() -> None:
     st.subheader(t("profile.indices", lang))
     st.dataframe(views.profile_display(profile, catalog, lang), hide_index=True, width="stretch")
     ui_export.table_buttons(
-        views.profile_export(profile, lang),
-        name=f"chiso_ho-so_{year}",
+        page_views.profile_table(rows, year, catalog, lang),
+        name=page_views.profile_name(rows, year),
         key="profile",
-        sources=rankings_view.rankings_sources(profile),
-        source_labels=rankings_view.source_labels(lang),
+        sources=page_views.profile_sources(rows, year, catalog, lang),
+        source_key=t("sel.index", lang),
     )
     all_years = sorted(rows.get_column("year").unique().to_list())
     cols = st.columns(min(4, profile.height))
@@ -58,23 +58,17 @@ def render() -> None:
         st.subheader(t("profile.extremes", lang))
         st.dataframe(views.extremes_display(extremes, catalog, lang), hide_index=True, width="stretch")
         ui_export.table_buttons(
-            views.machine_table(
-                extremes, ["kind", "index_code", "component", "score", "max_score", "pct_of_max"], lang
-            ),
-            name=f"chiso_ho-so_thanh-phan_{year}",
+            page_views.extremes_table(rows, year, catalog, lang),
+            name=page_views.profile_name(rows, year, "ho-so_thanh-phan"),
             key="extremes",
+            sources=page_views.extremes_sources(rows, year, catalog, lang),
+            source_key=t("gaps.col.component", lang),
         )
-    cross = views.cross_index_frame(gaps.cross_index(profile), catalog, lang)
-    if cross.height >= 2:
+    figure = page_views.profile_figure(rows, year, catalog, lang)
+    if figure is not None:
         ui_export.chart(
-            charts_analysis.percentile_bars(
-                cross,
-                title=t("profile.cross_index", lang),
-                x_label=t("profile.percentile", lang),
-                source=views.source_line(rows, lang),
-                lang=lang,
-            ),
-            name="chiso_ho-so_phan-vi",
+            figure,
+            name=page_views.profile_name(rows, year, "ho-so_phan-vi"),
             source=views.source_line(rows, lang),
             key="cross",
         )

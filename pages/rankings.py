@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import export, findings, fmt, rankings_view, ui, ui_export, views
+from chiso import export, findings, fmt, page_views, rankings_view, ui, ui_export, views
 from chiso.i18n import label, t
 from chiso.metrics import peer_average
 
@@ -43,9 +43,9 @@ def render() -> None:
         rankings_view.rankings_table(ranking, index, lang),
         name=name,
         key="rankings",
-        sources=rankings_view.rankings_sources(ranking),
+        sources=page_views.rankings_sources(ranking),
+        source_key=t("col.unit", lang),
         number_formats=rankings_view.rankings_number_formats(ranking, index, lang),
-        source_labels=rankings_view.source_labels(lang),
         long=lambda: export.long_csv(ranking),
     )
     ui_export.chart(figure, name=name, source=views.source_line(ranking, lang), key="rankings")

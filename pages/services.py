@@ -3,7 +3,7 @@ monthly or quarterly trend, the chosen unit's funnel, consistency warnings, publ
 
 import streamlit as st
 
-from chiso import charts_dvc, dvc, ui, ui_dvc, ui_export, views_dvc
+from chiso import charts_dvc, dvc, page_views, ui, ui_dvc, ui_export, views_dvc
 from chiso.i18n import t
 
 
@@ -22,7 +22,7 @@ def render() -> None:
         t(
             "dvc.ranking.subtitle",
             lang,
-            period=sel.period.label(lang),
+            period=ui_dvc.covered_label(dataset, sel, lang),
             province=sel.province,
             level=views_dvc.level_label(sel.level, lang),
         )
@@ -40,8 +40,16 @@ def render() -> None:
         st.dataframe(table, hide_index=True, width="stretch")
         ui_export.table_buttons(
             views_dvc.ranking_export(ranked, lang),
-            name=f"chiso_dvc_{sel.rate}_{sel.province}",
+            name=page_views.file_name(
+                "chiso_dvc",
+                sel.rate,
+                sel.province,
+                sel.level,
+                views_dvc.period_slug(ui_dvc.covered(dataset, sel)),
+            ),
             key="dvc_rank",
+            sources=views_dvc.ranking_sources(ranked, ui_dvc.group_counts(dataset, sel)),
+            source_key=t("col.unit", lang),
         )
     st.caption(t("dvc.ranking.combined_rule", lang))
     choice = ui_dvc.unit_choice(dataset, sel, ranked, lang)
@@ -51,7 +59,8 @@ def render() -> None:
 
 def unit_section(dataset, sel, found, unit_id: str, unit_name: str, *, rate_name: str, lang: str) -> None:
     """Rates (computed and published), warnings, funnel, trend and counts of the chosen unit."""
-    st.subheader(t("dvc.unit.title", lang, unit=unit_name, period=sel.period.label(lang)))
+    period = ui_dvc.covered_label(dataset, sel, lang, unit_id)
+    st.subheader(t("dvc.unit.title", lang, unit=unit_name, period=period))
     counts = ui_dvc.group_counts(dataset, sel).filter(unit_id=unit_id)
     published = ui_dvc.published(dataset, sel).filter(unit_id=unit_id)
     if counts.is_empty() and published.is_empty():
@@ -66,7 +75,19 @@ def unit_section(dataset, sel, found, unit_id: str, unit_name: str, *, rate_name
     if not rates_table.is_empty():
         st.markdown(f"**{t('dvc.unit.rates', lang)}**")
         st.dataframe(rates_table, hide_index=True, width="stretch")
-        ui_export.table_buttons(rates_table, name=f"chiso_dvc_{unit_name}", key="dvc_unit_rates")
+        rates_export = views_dvc.unit_rates_export(computed, published, ui_dvc.rates(), lang)
+        ui_export.table_buttons(
+            rates_export,
+            name=page_views.file_name(
+                "chiso_dvc",
+                unit_name,
+                sel.province,
+                views_dvc.period_slug(ui_dvc.covered(dataset, sel, unit_id)),
+            ),
+            key="dvc_unit_rates",
+            sources=views_dvc.unit_rates_sources(rates_export, counts, published, lang),
+            source_key=t("dvc.col.indicator", lang),
+        )
     if not published.is_empty():
         st.caption(t("dvc.published.note", lang))
     if counts.is_empty():
@@ -84,18 +105,37 @@ def unit_section(dataset, sel, found, unit_id: str, unit_name: str, *, rate_name
     else:
         figure = charts_dvc.funnel(
             views_dvc.funnel_stages(stages, lang),
-            title=t("dvc.funnel.title", lang, where=views_dvc.where_text(unit_name, sel.level, lang)),
+            title=page_views.titled(
+                t("dvc.funnel.title", lang, where=views_dvc.where_text(unit_name, sel.level, lang)),
+                views_dvc.chart_scope(ui.catalog(), period, sel.province, lang),
+            ),
             value_unit=t("dvc.funnel.unit", lang),
             source=source,
             lang=lang,
         )
-        ui_export.chart(figure, name="chiso_dvc_funnel", source=source, key="funnel")
+        ui_export.chart(
+            figure,
+            name=page_views.file_name(
+                "chiso_dvc_tiep-nhan-giai-quyet",
+                unit_name,
+                sel.level,
+                views_dvc.period_slug(ui_dvc.covered(dataset, sel, unit_id)),
+            ),
+            source=source,
+            key="funnel",
+        )
         st.caption(t("dvc.funnel.note", lang))
     trend_section(dataset, sel, unit_id, unit_name, rate_name=rate_name, source=source, lang=lang)
     with st.expander(t("dvc.counts.title", lang)):
         st.dataframe(views_dvc.counts_table(counts, lang), hide_index=True, width="stretch")
         ui_export.table_buttons(
-            views_dvc.counts_export(counts, lang), name=f"chiso_dvc_so-lieu_{unit_name}", key="dvc_counts"
+            views_dvc.counts_export_labelled(counts, lang),
+            name=page_views.file_name(
+                "chiso_dvc_so-lieu", unit_name, views_dvc.period_slug(ui_dvc.covered(dataset, sel, unit_id))
+            ),
+            key="dvc_counts",
+            sources=views_dvc.counts_sources(counts, lang),
+            source_key=t("dvc.export.indicator", lang),
         )
 
 
@@ -121,14 +161,22 @@ def trend_section(
         tick_labels=axis.labels,
         unit_label=unit_name,
         pooled_label=t("dvc.trend.pooled", lang),
-        title=t("dvc.trend.title", lang, rate=rate_name, unit=unit_name, grain=grain_text.lower()),
+        title=page_views.titled(
+            t("dvc.trend.title", lang, rate=rate_name, unit=unit_name, grain=grain_text.lower()),
+            views_dvc.chart_scope(ui.catalog(), None, sel.province, lang),
+        ),
         y_label=t("dvc.trend.y", lang),
         highlight=(sel.period.start, sel.period.end),
         highlight_label=t("dvc.trend.selected", lang),
         source=source,
         lang=lang,
     )
-    ui_export.chart(figure, name=f"chiso_dvc_{sel.rate}", source=source, key="dvc_trend")
+    ui_export.chart(
+        figure,
+        name=page_views.file_name("chiso_dvc_xu-huong", sel.rate, unit_name, sel.level, grain),
+        source=source,
+        key="dvc_trend",
+    )
     st.caption(t("dvc.trend.gap_note", lang))
 
 

@@ -37,12 +37,15 @@ def render() -> None:
     ui.publish(measure=measure if measure != default_measure else None)
     if default_measure == "pct_of_max":
         st.caption(t("trends.scale_changed", lang))
-    figure = page_views.trends_figure(series, chosen, measure, index, lang)
-    ui_export.chart(
-        figure, name=f"chiso_xu-huong_{sel.index}", source=views.source_line(series, lang), key="trends"
-    )
+    figure = page_views.trends_figure(series, chosen, measure, index, lang, sel)
+    name = page_views.trends_name(series, index, sel)
+    ui_export.chart(figure, name=name, source=views.source_line(series, lang), key="trends")
     ui_export.table_buttons(
-        page_views.trends_table(series, chosen, lang), name=f"chiso_xu-huong_{sel.index}", key="trends_table"
+        page_views.trends_table(series, chosen, lang),
+        name=name,
+        key="trends_table",
+        sources=page_views.trends_sources(series, chosen),
+        source_key=t("col.unit", lang),
     )
     st.caption(t("trends.gap_note", lang))
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import charts_analysis, gaps, ui, ui_export, views
+from chiso import gaps, page_views, ui, ui_export, views
 from chiso.i18n import label, t
 
 
@@ -46,20 +46,18 @@ def render() -> None:
         adds_up = bool(split.get_column("adds_up").all())
         if not adds_up:
             st.caption(t("why.not_additive", lang))
+        name = page_views.why_name(rows, unit_id, index, sel, year_a)
         ui_export.chart(
-            charts_analysis.change_waterfall(
-                views.split_labels(split, names, lang),
-                adds_up=adds_up,
-                title=t("why.chart", lang, year_a=year_a, year_b=sel.year),
-                y_label=t("why.change", lang),
-                total_label=t("why.total", lang),
-                source=views.source_line(rows_b, lang),
-                decimals=index.decimals_for(sel.province, sel.peer_group, sel.year),
-                lang=lang,
-            ),
-            name=f"chiso_bien-dong_{sel.index}_{year_a}-{sel.year}",
+            page_views.why_figure(rows, unit_id, index, sel, year_a, lang),
+            name=name,
             source=views.source_line(rows_b, lang),
             key="why",
+        )
+        ui_export.table_buttons(
+            page_views.why_table(rows, unit_id, index, sel, year_a, lang),
+            name=name,
+            key="why_table",
+            sources=page_views.why_sources(rows, unit_id, year_a, sel.year, lang),
         )
     movers = gaps.movers(rows_a, rows_b, unit_id)
     st.subheader(t("why.movers", lang))
@@ -68,11 +66,13 @@ def render() -> None:
     else:
         st.dataframe(views.movers_display(movers, lang), hide_index=True, width="stretch")
         ui_export.table_buttons(
-            views.machine_table(
-                movers, ["name", "rank_a", "rank_b", "score_a", "score_b", "d_score", "d_rank"], lang
+            page_views.movers_table(movers, index, sel, lang),
+            name=page_views.file_name(
+                "chiso_vuot-hang", sel.index, f"{year_a}-{sel.year}", page_views.unit_name(rows, unit_id)
             ),
-            name=f"chiso_vuot-hang_{sel.index}_{year_a}-{sel.year}",
             key="movers",
+            sources=page_views.movers_sources(rows, movers),
+            source_key=t("col.unit", lang),
         )
 
 

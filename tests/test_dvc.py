@@ -83,7 +83,9 @@ def test_xuan_truong_received_channels_do_not_add_up(published_db):
     assert found.select("level", "check").rows() == [("unit", "received_channels")]
     (text,) = views_dvc.warning_texts(found, {XUAN_TRUONG[0]: "Huyện Xuân Trường"}, "vi")
     assert "37 + 1.389 = 1.426" in text and "1.674" in text and "chênh 248" in text
-    assert "bưu chính" in text  # the channel the source does not give is named
+    assert "bưu chính" in text  # the channel the source does not give is named …
+    assert "không nói chênh lệch do đâu" in text  # … and the gap is not explained by it
+    assert "+ bưu chính ≠" not in text
 
 
 def test_consistent_counts_give_no_warning(published_db):
@@ -193,7 +195,8 @@ def test_ranking_highest_first_ties_share_the_better_rank():
 @pytest.mark.parametrize(
     ("text", "start", "end", "label"),
     [
-        ("2024-01-01:2024-05-31", date(2024, 1, 1), date(2024, 5, 31), "5 tháng đầu năm 2024"),
+        ("2024-01-01:2024-05-31", date(2024, 1, 1), date(2024, 5, 31), "Tháng 1–5/2024"),
+        ("2024-03-01:2024-05-31", date(2024, 3, 1), date(2024, 5, 31), "Tháng 3–5/2024"),
         ("2023", date(2023, 1, 1), date(2023, 12, 31), "Năm 2023"),
         ("2024-Q2", date(2024, 4, 1), date(2024, 6, 30), "Quý 2/2024"),
         ("2022-H1", date(2022, 1, 1), date(2022, 6, 30), "6 tháng đầu năm 2022"),
@@ -251,6 +254,16 @@ def test_cli_table_shows_published_rates_apart(published_db, capsys):
     out = capsys.readouterr().out
     assert "12.210/14.404 = 84,77 %" in out and "7.870/14.859 = 52,96 %" in out
     assert out.index("Tỷ lệ do nguồn công bố") < out.index("91,78 %")
+
+
+def test_cli_heading_names_the_months_the_data_cover(published_db, capsys):
+    # Xuân Trường's report covers January–May 2024: asked for the year, the heading says so.
+    argv = ["dvc", "--unit", "Xuân Trường", "--period", "2024", "--db", str(published_db)]
+    assert cli.main(argv) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "Huyện Xuân Trường (Nam Định) · Tháng 1–5/2024"
+    assert cli.main([*argv, "--lang", "en"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith("· January–May 2024")
 
 
 @pytest.mark.parametrize(
@@ -313,6 +326,10 @@ def test_page_on_published_data_warns_in_words_and_labels_published_rates(demo_e
     assert not at.exception and not at.error
     assert "Huyện Xuân Trường" in at.dataframe[0].value["Đơn vị"].tolist()
     assert any("37 + 1.389" in w.value and "1.674" in w.value for w in at.warning)
+    # the year 2024 is selected but the reports cover January–May: the headings say the months
+    headings = [c.value for c in at.caption] + [s.value for s in at.subheader]
+    assert any("Tháng 1–5/2024" in h for h in headings)
+    assert not any("Năm 2024" in h for h in headings)
     at = page(province="Quảng Bình")
     shown = at.dataframe[1].value
     assert "52,96" in shown["Tỷ lệ (%)"].tolist() and "91,78" in shown["Tỷ lệ (%)"].tolist()

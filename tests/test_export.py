@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from chiso import charts, export, paths, rankings_view
+from chiso import charts, export, export_sources, page_views, paths, rankings_view
 from chiso.cli import main
 from chiso.config import load_catalog
 from chiso.selection import Selection
@@ -110,10 +110,11 @@ def test_rankings_csv_and_xlsx_read_back_equal_to_the_view(fixture_db):
 def test_xlsx_layout_data_sheet_first_frozen_header_formats_and_sources(fixture_db):
     ranking = ranking_of(fixture_db, FIXTURE_2023)
     index = CATALOG.index("PAR")
-    data = export.table_xlsx(
+    data = export_sources.xlsx_bytes(
         rankings_view.rankings_table(ranking, index, "vi"),
-        sources=rankings_view.rankings_sources(ranking),
-        number_formats=rankings_view.rankings_number_formats(ranking, index, "vi"),
+        page_views.rankings_sources(ranking),
+        "vi",
+        formats=rankings_view.rankings_number_formats(ranking, index, "vi"),
     )
     parts = xlsx_parts(data)
     sheets = re.findall(r'<sheet name="([^"]+)"', parts["xl/workbook.xml"])
@@ -126,7 +127,7 @@ def test_xlsx_layout_data_sheet_first_frozen_header_formats_and_sources(fixture_
     assert 'formatCode="#,##0.00"' in styles  # shown as 91,24 in a Vietnamese Excel
     assert 'formatCode="+#,##0.00;-#,##0.00;#,##0.00"' in styles
     sources = pl.read_excel(io.BytesIO(data), sheet_name="Nguồn")
-    assert sources.columns == ["Đơn vị", "Tiêu đề nguồn", "Đường dẫn", "Trích dẫn"]
+    assert sources.columns == ["Dòng dữ liệu dựa trên nguồn", "Tiêu đề nguồn", "Đường dẫn", "Trích dẫn"]
     assert sources.row(0) == (
         "Sở Y tế, Sở Nội vụ, Sở Tư pháp, Sở Lao động - Thương binh và Xã hội",
         "Quyết định mẫu",
@@ -298,7 +299,11 @@ def test_cli_csv_equals_the_view_of_the_same_table(published_db, tmp_path):
         == 0
     )
     view = rankings_view.rankings_table(ranking_of(published_db, HOA_BINH_2022), CATALOG.index("PAR"), "vi")
-    assert_frame_equal(pl.read_csv(out, schema=view.schema), view)
+    back = pl.read_csv(out, schema_overrides=view.schema)
+    assert_frame_equal(back.select(view.columns), view)
+    # the two trailing columns name each row's source: the table stays one rectangle for read_csv
+    assert back.columns[-2:] == ["Tiêu đề nguồn", "Đường dẫn nguồn"]
+    assert back.get_column("Tiêu đề nguồn").null_count() == 0
     assert view.get_column("Đơn vị").to_list()[:2] == ["Sở Nội vụ", "Sở Thông tin và Truyền thông"]
 
 

@@ -84,7 +84,7 @@ def series(
         con,
         """
         SELECT unit_id, name, short_name, year, score, max_score, pct_of_max, rank, rank_of, rank_basis,
-               peer_mean, n_scored, flag, source_title
+               peer_mean, n_scored, flag, source_title, source_url
         FROM ranked
         WHERE index_code = $index AND peer_group = $peer_group AND scope_province = $scope
           AND component IS NOT DISTINCT FROM $component
