@@ -69,12 +69,7 @@ def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
 
     def rule(c: str) -> pl.Expr:
         text = pl.col(c).cast(pl.String)
-        return (
-            pl.when(text.str.contains(FORMULA_START))
-            .then(pl.lit("'") + text)
-            .otherwise(text)
-            .alias(c)
-        )
+        return pl.when(text.str.contains(FORMULA_START)).then(pl.lit("'") + text).otherwise(text).alias(c)
 
     return frame.with_columns(rule(c) for c in columns)
 

@@ -28,8 +28,11 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-_MD_INLINE = re.compile(r"([\\`*_~\[\]<>&$|@])")
-_MD_BARE_LINK = re.compile(r"://|(?i:www)\.")
+_MD_INLINE = re.compile(r"([\\`*_~\[\]<>&$|])")
+# GFM links bare addresses after parsing (escapes are already gone by then): an invisible word
+# joiner inside "://", "www." and before "@" keeps them text.
+_MD_BARE_LINK = re.compile(r"(:)(//)|((?i:www))(\.)|()(@)")
+_JOINER = "\u2060"
 _MD_BLOCK_START = re.compile(r"^(\s*)(?:([#>+=-])|(\d{1,9})([.)]))")  # a heading, quote, list…
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
@@ -50,13 +53,13 @@ def md(value: object) -> str:
     """A value as literal text inside Streamlit markdown (one line, nothing rendered).
 
     Escaped: every character that starts inline markup (links and images ``[ ]``, HTML and
-    autolinks ``< >``, entities ``&``, emphasis, code, maths ``$``, tables ``|``, mail ``@``), the
-    ``://`` and ``www.`` of bare addresses (GFM makes them links), and a block marker at the start
-    (``#``, ``>``, ``-``, ``+``, ``=``, ``1.``). Other punctuation stays as it is.
+    autolinks ``< >``, entities ``&``, emphasis, code, maths ``$``, tables ``|``) and a block marker
+    at the start (``#``, ``>``, ``-``, ``+``, ``=``, ``1.``); a word joiner (U+2060, invisible)
+    breaks the ``://``, ``www.`` and ``@`` of bare addresses. Other punctuation stays as it is.
     """
     text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", _ANSI.sub("", _text(value))))
     text = _MD_INLINE.sub(r"\\\1", text)
-    text = _MD_BARE_LINK.sub(lambda m: m.group(0).replace(":", "\\:").replace(".", "\\."), text)
+    text = _MD_BARE_LINK.sub(lambda m: _JOINER.join(g for g in m.groups() if g is not None), text)
     return _MD_BLOCK_START.sub(_escape_block_start, text, count=1)
 
 

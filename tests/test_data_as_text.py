@@ -88,7 +88,9 @@ def on_hostile(hostile_db, monkeypatch, tmp_path):
 
 def test_markdown_escape_keeps_words_and_kills_markup():
     assert safe.md("Đã hoàn tác lần nhập #2 (tệp a.csv)") == "Đã hoàn tác lần nhập #2 (tệp a.csv)"
-    assert safe.md(FLAG) == r"!\[x\](http\://evil.invalid/beacon.png)"
+    # GFM links bare addresses after escapes are gone: an invisible word joiner keeps them text.
+    assert safe.md(FLAG) == "!\\[x\\](http:\u2060//evil.invalid/beacon.png)"
+    assert safe.md("www.a.vn a@b.vn") == "www\u2060.a.vn a\u2060@b.vn"
     assert safe.md("# tiêu đề\n- mục") == r"\# tiêu đề - mục"  # one line, no heading
     assert safe.md("1. a") == r"1\. a"
     assert safe.md("\x1b[2Jẩn") == "ẩn"
