@@ -28,7 +28,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso import charts, export, findings, fmt, gaps, rankings_view, trends, views
+from chiso import charts, export, findings, fmt, gaps, rankings_view, safe, trends, views
 from chiso.config import Catalog, Index
 from chiso.errors import ChisoError
 from chiso.i18n import label, t
@@ -189,7 +189,7 @@ def _outline_unit(fig: go.Figure, ranking: pl.DataFrame, unit_id: str) -> go.Fig
     if mine.is_empty():
         return fig
     r = mine.row(0, named=True)
-    wanted = f"{fmt.rank(r['rank'], r['rank_of'])}  {r['name']}"
+    wanted = safe.plot(f"{fmt.rank(r['rank'], r['rank_of'])}  {r['name']}")  # labels are escaped
     for trace in fig.data:
         labels = list(trace.y or [])
         if wanted in labels:
@@ -209,7 +209,7 @@ def _ranking_chart(pack: _Pack, row: dict) -> str:
     fig = rankings_view.rankings_figure(ranking, index, sel, lang)
     source = views.source_line(ranking, lang)
     # The source line goes under the chart as text: it wraps there instead of being cut off.
-    fig.layout.annotations = [a for a in fig.layout.annotations if a.text != source]
+    fig.layout.annotations = [a for a in fig.layout.annotations if a.text != safe.plot(source)]
     fig.update_layout(margin={"b": 70})
     fig = _outline_unit(fig, ranking, pack.unit["unit_id"])
     height = int(fig.layout.height or 600) - 70
@@ -542,8 +542,10 @@ def _sources(pack: _Pack) -> str:
     for n, s in enumerate(pack.sources.entries, start=1):
         url = s["url"]
         title = _e(s["title"] or url or t("brief.sources.untitled", lang))
-        if url.startswith(("http://", "https://")):
-            title = f'<a href="{_e(url)}">{title}</a><br><span class="url">{_e(url)}</span>'
+        link = safe.http_link(url)  # a link only from an http(s) source_url, shown with its host
+        if link:
+            href, host = link
+            title = f'<a href="{_e(href)}">{title}</a> ({_e(host)})<br><span class="url">{_e(url)}</span>'
         elif url:
             title += f'<br><span class="url">{_e(url)}</span>'
         quotes = "".join(f"<blockquote>{_e(q)}</blockquote>" for q in s["quotes"])

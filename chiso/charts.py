@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso import fmt
+from chiso import fmt, safe
 
 # Okabe–Ito, colour-blind safe; tiers take them best first.
 PALETTE = ["#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -47,7 +47,7 @@ def _layout(fig: go.Figure, *, title: str, source: str, lang: str, height: int) 
             xanchor="left",
             font={"size": 11, "color": "#555"},
         )
-    return fig
+    return safe.plotly_text(fig)  # data is text: names, sources, notes never become Plotly markup
 
 
 def ranking_bar(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from chiso import fmt, paths, views
+from chiso import fmt, paths, safe, views
 from chiso.config import load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.selection import resolve_scope
@@ -125,7 +125,9 @@ def cmd_rank(args: argparse.Namespace) -> int:
         )
     rows = views.machine_rows(ranking, args.lang)
     if args.format == "csv":
-        sys.stdout.write(rows.write_csv())
+        from chiso.export import neutralised
+
+        sys.stdout.write(neutralised(rows).write_csv())
     elif args.format == "json":
         sys.stdout.write(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=1) + "\n")
     else:
@@ -174,14 +176,15 @@ COMMANDS = {"build": cmd_build, "rank": cmd_rank, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)  # also registers the feature commands
-    try:
-        return COMMANDS[args.command](args)
-    except ChisoError as exc:
-        print(f"chiso: {exc}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:
-        return 0
+    with safe.clean_terminal():  # values from files never reach the terminal as escape sequences
+        args = parser().parse_args(argv)  # also registers the feature commands
+        try:
+            return COMMANDS[args.command](args)
+        except ChisoError as exc:
+            print(f"chiso: {exc}", file=sys.stderr)
+            return 1
+        except BrokenPipeError:
+            return 0
 
 
 if __name__ == "__main__":

@@ -112,7 +112,9 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         raise ChisoError(f"{unit.name} không có điểm thành phần {index.code} năm {args.year}")
     decimals = index.decimals_for(province, group, args.year)
     if args.format == "csv":
-        sys.stdout.write(gap_rows(frame, decimals).write_csv())
+        from chiso.export import neutralised
+
+        sys.stdout.write(neutralised(gap_rows(frame, decimals)).write_csv())
     elif args.format == "json":
         sys.stdout.write(
             json.dumps(gap_rows(frame, decimals).to_dicts(), ensure_ascii=False, indent=1) + "\n"

@@ -74,7 +74,9 @@ def cmd_dvc(args: argparse.Namespace) -> int:
     rows = dvc.machine_rows(rated)
     warnings = views_dvc.warning_texts(dvc.checks(found), {unit.unit_id: unit.name}, args.lang)
     if args.format == "csv":
-        sys.stdout.write(rows.write_csv(float_precision=2))
+        from chiso.export import neutralised
+
+        sys.stdout.write(neutralised(rows).write_csv(float_precision=2))
     elif args.format == "json":
         sys.stdout.write(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=1) + "\n")
     else:

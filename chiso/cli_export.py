@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from chiso import export, export_sources, page_views, paths, rankings_view, views
+from chiso import export, export_sources, page_views, paths, rankings_view, safe, views
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.i18n import t
@@ -277,7 +277,7 @@ def _export_profile(args, catalog) -> int:
 
 def _write_view(args, figure, table, meta, lang: str, sources: list[dict], key: str | None) -> int:
     if args.format in ("png", "svg"):
-        source = figure.layout.annotations[0].text if figure.layout.annotations else ""
+        source = safe.unplot(figure.layout.annotations[0].text) if figure.layout.annotations else ""
         figure = export.with_caption(figure, source, rankings_view.data_date(meta, lang))
         render = export.figure_png if args.format == "png" else export.figure_svg
         data = render(

@@ -162,11 +162,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
         frame = importer.audit(db, with_rows=True).filter(pl.col("import_id") == args.rows)
         if frame.is_empty():
             raise ChisoError(f"Không có lần nhập #{args.rows}")
-        sys.stdout.write(frame["long_csv"][0] or "")
+        from chiso.export import neutralised_csv
+
+        sys.stdout.write(neutralised_csv(frame["long_csv"][0] or ""))
         return 0
     frame = importer.audit(db)
     if args.format == "csv":
-        sys.stdout.write(frame.write_csv())
+        from chiso.export import neutralised
+
+        sys.stdout.write(neutralised(frame).write_csv())
         return 0
     if frame.is_empty():
         print("Chưa có lần nhập nào.")

@@ -21,6 +21,7 @@ import atexit
 import contextlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -42,9 +43,15 @@ SOURCE_LABELS = {"unit": "Đơn vị", "title": "Tiêu đề nguồn", "url": "�
 # ---------- tables ----------
 
 
+FORMULA_START = r"^[=+\-@\t\r]"  # the DANGEROUS_PREFIXES as a pattern
+
+
 def neutralise(value: str | None) -> str | None:
-    """``'=1+1'`` -> ``"'=1+1"``: a spreadsheet shows the text instead of running it."""
-    if value and value.startswith(DANGEROUS_PREFIXES):
+    """``'=1+1'`` -> ``"'=1+1"``: a spreadsheet shows the text instead of running it.
+
+    The one rule for every CSV and XLSX the project writes (``neutralised`` applies it to a frame).
+    """
+    if value and re.match(FORMULA_START, value):
         return "'" + value
     return value
 
@@ -54,18 +61,26 @@ def _text_columns(frame: pl.DataFrame) -> list[str]:
 
 
 def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame with every dangerous text cell prefixed by a single quote; numbers untouched."""
+    """The frame with every dangerous text cell prefixed by a single quote (``neutralise``'s rule);
+    numeric columns untouched, so ``-0.5`` stays a number."""
     columns = _text_columns(frame)
     if not columns:
         return frame
-    pattern = r"^[=+\-@\t\r]"
-    return frame.with_columns(
-        pl.when(pl.col(c).cast(pl.String).str.contains(pattern))
-        .then(pl.lit("'") + pl.col(c).cast(pl.String))
-        .otherwise(pl.col(c).cast(pl.String))
-        .alias(c)
-        for c in columns
-    )
+
+    def rule(c: str) -> pl.Expr:
+        text = pl.col(c).cast(pl.String)
+        return pl.when(text.str.contains(FORMULA_START)).then(pl.lit("'") + text).otherwise(text).alias(c)
+
+    return frame.with_columns(rule(c) for c in columns)
+
+
+def neutralised_csv(text: str) -> str:
+    """A CSV text (as stored in the audit) rewritten with every text cell neutralised; columns
+    that hold only numbers are read as numbers and stay numbers (``-0.5``)."""
+    if not text.strip():
+        return text
+    frame = pl.read_csv(io.StringIO(text), infer_schema_length=None)
+    return neutralised(frame).write_csv()
 
 
 def table_csv(frame: pl.DataFrame) -> bytes:
@@ -129,7 +144,7 @@ def table_xlsx(
     formats = default_number_formats(frame) if number_formats is None else number_formats
     buffer = io.BytesIO()
     wb = _workbook(buffer)
-    frame.write_excel(
+    neutralised(frame).write_excel(
         wb,
         worksheet=sheet,
         position="A1",
@@ -160,7 +175,7 @@ def _write_sources(wb, sources: list[dict], name: str, labels: dict[str, str]) -
             value = source.get(key)
             if value in (None, ""):
                 continue
-            text = str(value)
+            text = neutralise(str(value))
             if key == "url" and text.startswith(("http://", "https://")) and len(text) <= 2079:
                 ws.write_url(row, col, text, link, string=text)
             else:
@@ -196,7 +211,7 @@ def long_format(ranking: pl.DataFrame) -> pl.DataFrame:
 
 def long_csv(ranking: pl.DataFrame) -> bytes:
     """The long format as the importer reads it: plain UTF-8 (no BOM), dot decimals."""
-    return long_format(ranking).write_csv().encode("utf-8")
+    return neutralised(long_format(ranking)).write_csv().encode("utf-8")
 
 
 # ---------- figures ----------
@@ -355,7 +370,10 @@ def with_caption(fig: go.Figure, source: str, date: str) -> go.Figure:
 
     The source annotation charts.py adds is extended; a figure without one gets it.
     """
-    caption = " · ".join(part for part in (source, date) if part)
+    from chiso import safe
+
+    source = safe.plot(source)  # the chart's own annotation holds the source escaped (charts._layout)
+    caption = " · ".join(part for part in (source, safe.plot(date)) if part)
     out = go.Figure(fig)
     if not caption:
         return out

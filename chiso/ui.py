@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from chiso import paths
+from chiso import paths, safe
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.i18n import LANGS, label, t
@@ -129,7 +129,7 @@ def publish(**values: object) -> None:
 
 
 def notice_invalid(param: str, value: str) -> None:
-    st.toast(t("url.invalid", lang(), param=param, value=value))
+    st.toast(safe.md(t("url.invalid", lang(), param=param, value=value)))
 
 
 def _choice(key: str, allowed: list[str], default: str) -> str:
@@ -296,7 +296,7 @@ def guard(render) -> None:
     try:
         render()
     except ChisoError as exc:
-        st.error(t("error.generic", lang(), message=str(exc)))
+        st.error(safe.md(t("error.generic", lang(), message=str(exc))))
     except Exception:  # last line of defence: the page stays usable, details go to the server log
         LOG.exception("page failed")
         st.error(t("error.unexpected", lang()))
@@ -415,7 +415,8 @@ def findings_block(found: list, lang: str, key: str = "findings") -> None:
     from chiso.findings import evidence
 
     for i, finding in enumerate(found):
-        st.markdown(f"- {finding.text}" + (f" *({finding.note})*" if finding.note else ""))
+        # Sentences and notes carry unit names and flags from files: shown as text, never markup.
+        st.markdown(f"- {safe.md(finding.text)}" + (f" *({safe.md(finding.note)})*" if finding.note else ""))
         with st.expander(t("findings.evidence", lang), expanded=False, key=f"{key}_{i}"):
             row = {k: v for k, v in evidence(finding).items() if v not in (None, "")}
             st.json(row, expanded=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from chiso import brief, export, ui
+from chiso import brief, export, safe, ui
 from chiso.errors import ChisoError
 from chiso.i18n import t
 from chiso.store import queries
@@ -60,7 +60,7 @@ def brief_button(dataset: str, unit_id: str, year: int, *, key: str | None = Non
             pdf = briefing_pdf(dataset, version, unit_id, int(year), lang) if export.browser_path() else None
     except Exception as exc:  # the page stays usable; the reason is said in words
         message = str(exc) if isinstance(exc, ChisoError) else f"{type(exc).__name__}: {exc}"
-        st.error(t("brief.failed", lang, message=message))
+        st.error(safe.md(t("brief.failed", lang, message=message)))
         return
     left, right, _ = st.columns([1, 1, 3])
     left.download_button(

@@ -5,7 +5,8 @@ Who may write: a data steward who signed in with the password whose scrypt hash 
 chiso/auth.py for the format). The signed-in flag lives under a session key that is not a
 widget key, so a browser cannot set it; every write function here checks it again, so a
 viewer's session cannot reach ``apply_import`` or ``undo_last`` through the page. Failed
-sign-ins lock the form for 1, 2, 4 … 60 seconds (per session).
+sign-ins lock the form for 1, 2, 4 … 60 seconds per client (session, then address), under a
+process-wide ceiling: another browser's wrong guesses never delay the steward's right password.
 """
 
 from __future__ import annotations
@@ -74,17 +75,54 @@ def _now() -> float:
     return time.time()
 
 
-# Failed sign-ins also slow down the whole server process, so opening a new session (a new
-# browser tab) does not reset the back-off.
+# Back-off is kept per client, so a stranger's wrong guesses cannot lock the steward out of
+# another browser: the session's own failures (1, 2, 4 … 60 s), its address's once that address
+# has failed more than ADDRESS_FREE times (a new tab does not reset a guesser's delay), and a
+# process-wide ceiling of GLOBAL_FREE failures per GLOBAL_WINDOW seconds however many sessions
+# or addresses the guesses come from.
+ADDRESS_FREE = 5
+GLOBAL_FREE = 30
+GLOBAL_WINDOW = 600.0
+MAX_ADDRESSES = 10_000
 _PROCESS_LOCK = threading.Lock()
-_PROCESS = {"failures": 0, "locked_until": 0.0}
+_ADDRESSES: dict[str, dict] = {}  # address -> {'failures': n, 'locked_until': t}
+_RECENT: list[float] = []  # times of failures in the last GLOBAL_WINDOW seconds, oldest first
+
+
+def client_address() -> str | None:
+    """The browser's address as Streamlit sees it (``st.context.ip_address``), when known."""
+    try:
+        return st.context.ip_address or None
+    except Exception:  # outside a running app (tests, bare mode): no address
+        return None
+
+
+def reset_back_off() -> None:
+    """Forget every failure (tests; a restarted server starts clean too)."""
+    with _PROCESS_LOCK:
+        _ADDRESSES.clear()
+        _RECENT.clear()
+
+
+def _delay(failures: int) -> float:
+    return min(MAX_DELAY, 2.0 ** (failures - 1))
+
+
+def _global_until(now: float) -> float:
+    """When the process-wide ceiling lets the next attempt through (0: not reached)."""
+    _RECENT[:] = [t for t in _RECENT if 0 <= now - t < GLOBAL_WINDOW]
+    return _RECENT[0] + GLOBAL_WINDOW if len(_RECENT) >= GLOBAL_FREE else 0.0
 
 
 def wait_seconds() -> int:
-    """Seconds before the next sign-in attempt is accepted (0: now), per session and per process."""
+    """Seconds before this client's next sign-in attempt is accepted (0: now)."""
+    now = _now()
+    address = client_address()
     with _PROCESS_LOCK:
-        process_until = _PROCESS["locked_until"]
-    left = max(float(st.session_state.get(LOCKED_UNTIL, 0.0)), process_until) - _now()
+        state = _ADDRESSES.get(address or "", {})
+        address_until = state.get("locked_until", 0.0) if state.get("failures", 0) > ADDRESS_FREE else 0.0
+        global_until = _global_until(now)
+    left = max(float(st.session_state.get(LOCKED_UNTIL, 0.0)), address_until, global_until) - now
     return max(0, int(left + 0.999))
 
 
@@ -95,19 +133,28 @@ def sign_in(name: str, password: str) -> str:
         return "unconfigured"
     if wait_seconds() > 0:
         return "wait"
+    address = client_address()
     if auth.verify_password(password, stored):
         st.session_state[STEWARD] = {"fp": auth.fingerprint(stored), "who": name.strip() or "steward"}
         st.session_state[FAILURES] = 0
         st.session_state[LOCKED_UNTIL] = 0.0
-        with _PROCESS_LOCK:
-            _PROCESS.update(failures=0, locked_until=0.0)
+        if address:
+            with _PROCESS_LOCK:
+                _ADDRESSES.pop(address, None)
         return "ok"
+    now = _now()
     failures = int(st.session_state.get(FAILURES, 0)) + 1
     st.session_state[FAILURES] = failures
-    st.session_state[LOCKED_UNTIL] = _now() + min(MAX_DELAY, 2.0 ** (failures - 1))
+    st.session_state[LOCKED_UNTIL] = now + _delay(failures)
     with _PROCESS_LOCK:
-        _PROCESS["failures"] += 1
-        _PROCESS["locked_until"] = _now() + min(MAX_DELAY, 2.0 ** (_PROCESS["failures"] - 1))
+        _RECENT.append(now)
+        if address:
+            if address not in _ADDRESSES and len(_ADDRESSES) >= MAX_ADDRESSES:
+                _ADDRESSES.pop(next(iter(_ADDRESSES)))  # the oldest entry goes first
+            state = _ADDRESSES.setdefault(address, {"failures": 0, "locked_until": 0.0})
+            state["failures"] += 1
+            if state["failures"] > ADDRESS_FREE:
+                state["locked_until"] = now + _delay(state["failures"] - ADDRESS_FREE)
     return "failed"
 
 

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from chiso import export, export_sources
+from chiso import export, export_sources, safe
 from chiso.errors import ChisoError
 from chiso.i18n import t
 from chiso.ui import after_render, view
@@ -147,7 +147,7 @@ def header(title: str) -> None:
     """The page title with the 'Sao chép liên kết' control beside it, filled in once the page has
     run so the link holds every selection made further down the page."""
     head, link = st.columns([4, 1], vertical_alignment="bottom")
-    head.header(title)
+    head.header(safe.md(title))  # titles carry unit names: text, never markup
     slot = link.empty()
 
     def fill() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from chiso import fmt
+from chiso import fmt, safe
 from chiso.config import Index
 from chiso.gaps import GAP_COLUMNS
 from chiso.i18n import label, t
@@ -229,6 +229,7 @@ def table_links(
     for row in tables.head(n).iter_rows(named=True):
         group = label(catalog.peer_groups[row["peer_group"]].name, lang)
         where = f"{group} · {row['scope_province']}" if row.get("scope_province") else group
+        where, name = safe.md(where), safe.md(label(catalog.index(row["index_code"]).short_name, lang))
         query = {
             "group": row["peer_group"],
             "province": row.get("scope_province") or None,
@@ -238,10 +239,7 @@ def table_links(
             "ds": dataset if dataset != "published" else None,
         }
         link = urlencode({k: v for k, v in query.items() if v not in (None, "")})
-        items.append(
-            f"[{label(catalog.index(row['index_code']).short_name, lang)} {row['year']} ({where})]"
-            f"(/{page}?{link})"
-        )
+        items.append(f"[{name} {row['year']} \\({where}\\)](/{page}?{link})")
     return "; ".join(items) + (" …" if tables.height > n else "")
 
 

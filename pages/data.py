@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from chiso import import_report, ui, ui_data
+from chiso import import_report, safe, ui, ui_data
 from chiso.annex import ImportOptions
 from chiso.i18n import label, t
 
@@ -99,12 +99,12 @@ def show_plan(lang: str, dataset: str, plan) -> None:
     cat = ui.catalog()
     st.subheader(t("data.preview.title", lang))
     for line in import_report.summary(plan, lang, columns=False):
-        st.markdown(f"- {line}")
+        st.markdown(f"- {safe.md(line)}")
     if plan.columns:
         with st.expander(t("import.columns_title", lang)):
             st.dataframe(import_report.columns_table(plan, lang), hide_index=True, width="stretch")
     for note in plan.notes:
-        st.caption(note)
+        st.caption(safe.md(note))
     if plan.errors:
         st.error(t("data.preview.errors", lang, n=len(plan.errors)))
         st.dataframe(import_report.issues_table(plan.errors, lang), hide_index=True, width="stretch")
@@ -138,7 +138,7 @@ def show_plan(lang: str, dataset: str, plan) -> None:
 
 
 def steward_area(lang: str, dataset: str) -> None:
-    st.caption(t("data.signed_in", lang, who=ui_data.steward_name(), db=str(ui.db_path(dataset))))
+    st.caption(safe.md(t("data.signed_in", lang, who=ui_data.steward_name(), db=str(ui.db_path(dataset)))))
     if st.button(t("data.signout", lang), key="data_signout"):
         ui_data.sign_out()
         st.rerun()
@@ -173,11 +173,11 @@ def undo_area(lang: str, dataset: str, history) -> None:
     last = live.row(0, named=True)
     st.subheader(t("data.undo.title", lang))
     sure = st.checkbox(
-        t("data.undo.sure", lang, id=last["import_id"], file=last["file"]), key="data_undo_sure"
+        safe.md(t("data.undo.sure", lang, id=last["import_id"], file=last["file"])), key="data_undo_sure"
     )
     if st.button(t("data.undo", lang), disabled=not sure, key="data_undo"):
         result = ui_data.undo(dataset)
-        st.success(t("data.undone", lang, id=result.import_id, file=result.file))
+        st.success(safe.md(t("data.undone", lang, id=result.import_id, file=result.file)))
 
 
 def render() -> None:

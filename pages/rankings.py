@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import export, findings, fmt, page_views, rankings_view, ui, ui_export, views
+from chiso import export, findings, fmt, page_views, rankings_view, safe, ui, ui_export, views
 from chiso.i18n import label, t
 from chiso.metrics import peer_average
 
@@ -26,14 +26,14 @@ def render() -> None:
     if status == "empty":
         st.info(t("rankings.empty", lang))
         return
-    st.markdown(views.status_sentence(ranking, status, lang))
+    st.markdown(safe.md(views.status_sentence(ranking, status, lang)))
     ui.findings_block(findings.ranking_findings(ranking, index, lang), lang, key="ranking_findings")
     decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
     average = peer_average(ranking)
     for line in views.published_stat_lines(
         ui.published_stats(dataset, ui.version(dataset), sel), decimals, lang
     ):
-        st.caption(line)
+        st.caption(safe.md(line))
     figure = rankings_view.rankings_figure(ranking, index, sel, lang)
     st.dataframe(views.display_table(ranking, index, lang), hide_index=True, width="stretch")
     if average is not None:

@@ -3,7 +3,7 @@ monthly or quarterly trend, the chosen unit's funnel, consistency warnings, publ
 
 import streamlit as st
 
-from chiso import charts_dvc, dvc, page_views, ui, ui_dvc, ui_export, views_dvc
+from chiso import charts_dvc, dvc, page_views, safe, ui, ui_dvc, ui_export, views_dvc
 from chiso.i18n import t
 
 
@@ -60,11 +60,11 @@ def render() -> None:
 def unit_section(dataset, sel, found, unit_id: str, unit_name: str, *, rate_name: str, lang: str) -> None:
     """Rates (computed and published), warnings, funnel, trend and counts of the chosen unit."""
     period = ui_dvc.covered_label(dataset, sel, lang, unit_id)
-    st.subheader(t("dvc.unit.title", lang, unit=unit_name, period=period))
+    st.subheader(safe.md(t("dvc.unit.title", lang, unit=unit_name, period=period)))
     counts = ui_dvc.group_counts(dataset, sel).filter(unit_id=unit_id)
     published = ui_dvc.published(dataset, sel).filter(unit_id=unit_id)
     if counts.is_empty() and published.is_empty():
-        st.info(t("dvc.unit.no_data", lang, unit=unit_name))
+        st.info(safe.md(t("dvc.unit.no_data", lang, unit=unit_name)))
         return
     computed = (
         ui_dvc.rated(dataset, sel)
@@ -95,7 +95,7 @@ def unit_section(dataset, sel, found, unit_id: str, unit_name: str, *, rate_name
     st.markdown(f"**{t('dvc.checks.title', lang)}**")
     warnings = views_dvc.warning_texts(found.filter(unit_id=unit_id), {unit_id: unit_name}, lang)
     for text in warnings:
-        st.warning(text, icon=":material/warning:")
+        st.warning(safe.md(text), icon=":material/warning:")
     if not warnings:
         st.caption(t("dvc.checks.ok", lang))
     source = views_dvc.source_text(counts, lang)
@@ -144,13 +144,13 @@ def trend_section(
 ) -> None:
     by_quarter, _ = ui_dvc.trend(dataset, sel, "quarter")
     if by_quarter.filter(unit_id=unit_id).height < 2:  # nothing shorter than a quarter to draw
-        st.info(t("dvc.trend.empty", lang, unit=unit_name))
+        st.info(safe.md(t("dvc.trend.empty", lang, unit=unit_name)))
         return
     grain = ui_dvc.grain_choice(lang)
     per_unit, pooled = ui_dvc.trend(dataset, sel, grain)
     mine = per_unit.filter(unit_id=unit_id)
     if mine.is_empty():  # quarterly reports only: no monthly line to draw
-        st.info(t("dvc.trend.empty", lang, unit=unit_name))
+        st.info(safe.md(t("dvc.trend.empty", lang, unit=unit_name)))
         return
     axis = views_dvc.trend_axis(per_unit, pooled, grain, lang)
     grain_text = t(f"dvc.grain.{grain}", lang)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso import gaps, page_views, ui, ui_export, views
+from chiso import gaps, page_views, safe, ui, ui_export, views
 from chiso.i18n import label, t
 
 
@@ -39,7 +39,7 @@ def render() -> None:
     aggregation = index.aggregation_for(sel.province, sel.peer_group, sel.year)
     names = gaps.component_names(index, sel.province, sel.peer_group, sel.year, lang)
     split = gaps.rank_change_split(rows_a, rows_b, unit_id, aggregation, order=list(names))
-    st.markdown(views.change_sentence(rows_a, rows_b, unit_id, index, lang))
+    st.markdown(safe.md(views.change_sentence(rows_a, rows_b, unit_id, index, lang)))
     if split.filter(split["kind"] == "component").is_empty():
         st.info(t("why.no_components", lang))
     else:

@@ -684,22 +684,3 @@ def test_a_rebuild_refuses_to_drop_imported_rows_unless_forced(tmp_path):
     assert db.read_bytes() == before
     build(CONFIG, data, db, force=True)
     assert pending_imports(db) == 0
-
-
-def test_a_new_session_does_not_reset_the_sign_in_back_off(fixture_db, monkeypatch, hashed):
-    from chiso import ui_data
-
-    clock = [5000.0]
-    monkeypatch.setattr(ui_data, "_now", lambda: clock[0])
-    monkeypatch.setenv(auth.ENV_HASH, hashed)
-    first = data_page().run()
-    first.text_input(key="data_signin_password").input("sai mật khẩu")
-    first.button[0].click().run()
-    second = data_page().run()  # another browser tab: a fresh session
-    second.text_input(key="data_signin_password").input(PASSWORD)
-    second.button[0].click().run()
-    assert any("hãy chờ" in e.value for e in second.error)
-    clock[0] += 2
-    second.text_input(key="data_signin_password").input(PASSWORD)
-    second.button[0].click().run()
-    assert second.file_uploader

@@ -20,6 +20,7 @@ SQL only ever sees input through bound parameters or registered Arrow tables.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -55,6 +56,7 @@ from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS
 from chiso.units import Registry
 
 KEEP_BACKUPS = 10
+LOG = logging.getLogger("chiso.import")
 LOCK_STALE_EMPTY_SECONDS = 10.0
 CRASH_HOOK = "CHISO_IMPORT_CRASH"  # tests only: 'after_copy' or 'before_swap' kills the process there
 
@@ -608,25 +610,53 @@ def _alive(pid: int) -> bool:
 
 
 def _lock_holder(path: Path) -> dict:
+    """What a lock file says: pid, host, since, who; ``garbage`` when it is not a lock we wrote."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        raw = path.read_bytes()[:4096]
     except OSError:
         return {}
+    if not raw.strip():
+        return {}
+    lines = raw.decode("utf-8", errors="replace").splitlines()
     keys = ["pid", "host", "since", "who"]
     holder = dict(zip(keys, lines, strict=False))
-    if holder.get("pid", "").isdigit():
+    if holder.get("pid", "").isdigit() and len(holder["pid"]) < 10:
         holder["pid"] = int(holder["pid"])
+    try:
+        datetime.fromisoformat(holder.get("since", ""))
+        readable = isinstance(holder["pid"], int) and bool(holder.get("host"))
+    except ValueError:
+        readable = False
+    if not readable:
+        return {"garbage": True}
     return holder
 
 
 def _stale(path: Path, holder: dict) -> bool:
-    if not holder:
+    """A lock nobody holds: empty or unreadable for more than a few seconds (a writer fills its
+    lock the moment it creates it), or left by a process that died on this host."""
+    if not holder or holder.get("garbage"):
         try:
             return time.time() - path.stat().st_mtime > LOCK_STALE_EMPTY_SECONDS
         except OSError:
             return False
     pid = holder.get("pid")
     return isinstance(pid, int) and holder.get("host") == socket.gethostname() and not _alive(pid)
+
+
+def _locked_message(db: Path, path: Path, holder: dict) -> str:
+    if not holder or holder.get("garbage"):
+        return (
+            f"Tệp khóa {path} không đọc được (không phải khóa do chiso ghi); nếu không có lần nhập "
+            f"hay hoàn tác nào đang chạy trên {db}, hãy xóa tệp đó rồi thử lại "
+            f"(chiso tự bỏ nó sau {LOCK_STALE_EMPTY_SECONDS:.0f} giây)."
+        )
+    where = holder.get("host", "?")
+    return (
+        f"Một lần ghi khác đang chạy trên {db} (tiến trình {holder.get('pid', '?')} trên máy {where}, "
+        f"từ {holder.get('since', '?')}); hãy thử lại khi nó xong. Nếu chắc chắn tiến trình đó đã "
+        f"dừng, hãy xóa tệp khóa {path} rồi thử lại."
+    )
 
 
 def lock_path(db: Path) -> Path:
@@ -637,8 +667,9 @@ def lock_path(db: Path) -> Path:
 def write_lock(db: Path, *, wait: float = 0.0, who: str = ""):
     """Hold ``<db>.lock`` (created with O_EXCL, holding pid, host, time and who) while writing.
 
-    A lock left by a process that died on this host is taken over; a live one makes the caller
-    wait up to ``wait`` seconds, then fail with a message naming the holder.
+    A lock left by a process that died on this host, or an empty or garbage one older than a few
+    seconds, is taken over (and logged); a live one makes the caller wait up to ``wait`` seconds,
+    then fail with a message naming the holder and what to do.
     """
     path = lock_path(db)
     deadline = time.monotonic() + wait
@@ -649,14 +680,16 @@ def write_lock(db: Path, *, wait: float = 0.0, who: str = ""):
         except FileExistsError:
             holder = _lock_holder(path)
             if _stale(path, holder):
-                path.unlink(missing_ok=True)
+                LOG.warning("stale lock file %s taken over (%s)", path, holder or "empty")
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:
+                    raise LockedError(
+                        f"Không bỏ được tệp khóa cũ {path} ({exc.strerror}); hãy xóa nó rồi thử lại"
+                    ) from None
                 continue
             if time.monotonic() >= deadline:
-                since = holder.get("since", "?")
-                raise LockedError(
-                    f"Một lần ghi khác đang chạy trên {db} (tiến trình {holder.get('pid', '?')}, "
-                    f"từ {since}); hãy thử lại khi nó xong. Tệp khóa: {path}"
-                ) from None
+                raise LockedError(_locked_message(db, path, holder)) from None
             time.sleep(0.2)
     try:
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
