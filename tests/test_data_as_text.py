@@ -277,12 +277,12 @@ def test_every_csv_and_xlsx_writer_neutralises_formulas(hostile_db, tmp_path, ca
     outputs = _cli_outputs(db, tmp_path, capsys)
     # Page exports: the same functions the buttons call (table_buttons -> table_csv/table_xlsx,
     # "Tải dạng dài" -> long_csv), on the page's own tables.
-    from chiso import rankings_view
+    from chiso import page_views, rankings_view
     from chiso.config import load_catalog
 
     ranking = _ranking(db)
     table = rankings_view.rankings_table(ranking, load_catalog(CONFIG).index("PAR"), "vi")
-    sources = rankings_view.rankings_sources(ranking)
+    sources = page_views.rankings_sources(ranking)
     outputs["page rankings csv"] = export.table_csv(table)
     outputs["page rankings xlsx"] = export.table_xlsx(table, sources=sources)
     outputs["page long csv"] = export.long_csv(ranking)
