@@ -141,6 +141,8 @@ class ImportPlan:
     changed: pl.DataFrame = field(default_factory=pl.DataFrame)
     unchanged: pl.DataFrame = field(default_factory=pl.DataFrame)
     rows: pl.DataFrame | None = None  # validated rows to write (added + changed)
+    new_units: pl.DataFrame = field(default_factory=pl.DataFrame)  # units the import adds
+    new_aliases: pl.DataFrame = field(default_factory=pl.DataFrame)
     long_csv: str = ""
     db_stamp: tuple = ()
 
@@ -231,7 +233,7 @@ def _context(db: Path, catalog: Catalog) -> _Context:
             "FROM scores s LEFT JOIN sources src USING (source_id)"
         ).pl()
         sources = con.sql("SELECT source_id, title, url FROM sources").pl()
-    return _Context(catalog, units, Registry.from_frames(units, aliases), scores, sources)
+    return _Context(catalog, units, Registry.from_frames(units, aliases, national=True), scores, sources)
 
 
 def _unit_types(catalog: Catalog, text: str | None) -> set[str] | None:
@@ -326,10 +328,13 @@ def _resolve(annex: Annex, ctx: _Context, options: ImportOptions) -> tuple[list[
     is_type = type_code in ctx.catalog.unit_types
     issues, kept, cache = [], [], {}
     for i, row in enumerate(annex.rows):
-        key = (row["province"], row["unit"])
+        year = int(row["year"]) if str(row.get("year") or "").isdigit() else None
+        key = (row["province"], row["unit"], year)
         if key not in cache:
             try:
-                cache[key] = ctx.registry.resolve(row["unit"], province=row["province"] or None, types=types)
+                cache[key] = ctx.registry.resolve(
+                    row["unit"], province=row["province"] or None, types=types, year=year
+                )
             except ChisoError as exc:
                 cache[key] = exc
         found = cache[key]
@@ -590,6 +595,7 @@ def plan_import(
     scores = scores.join(source_rows, on="_line", how="left").join(given, on="_line", how="left")
     plan.added, plan.changed, plan.unchanged = _compare(scores, ctx.scores)
     plan.rows = pl.concat([plan.added, plan.changed], how="diagonal_relaxed")
+    _plan_new_units(plan, ctx)
     plan.long_csv = _gather(rows_frame(annex), kept).write_csv()
     return plan
 
@@ -754,7 +760,40 @@ def _source_ids(con, rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _plan_new_units(plan: ImportPlan, ctx: _Context) -> None:
+    """Units this import adds (from the national registry or the file's units sheet), previewed
+    with the rows and written in the same swap, so an undo removes them too."""
+    if not ctx.registry.added:
+        return
+    units, aliases = ctx.registry.added_frames(ctx.catalog)
+    plan.new_units = units.filter(~pl.col("unit_id").is_in(ctx.units["unit_id"].implode()))
+    plan.new_aliases = aliases.filter(pl.col("unit_id").is_in(plan.new_units["unit_id"].implode()))
+    if plan.new_units.height:
+        names = ", ".join(
+            f"{r['name']} ({r['province'] or 'trung ương'})" for r in plan.new_units.iter_rows(named=True)
+        )
+        plan.notes = [*plan.notes, f"Thêm {plan.new_units.height} đơn vị mới: {names}"]
+
+
+def _write_new_units(con, plan: ImportPlan) -> None:
+    if plan.new_units.is_empty():
+        return
+    con.register("new_units_df", plan.new_units.to_arrow())
+    con.execute("INSERT INTO units SELECT * FROM new_units_df")
+    con.unregister("new_units_df")
+    if plan.new_aliases.height:
+        from chiso.names import fold
+
+        rows = plan.new_aliases.with_columns(
+            alias_key=pl.col("alias").map_elements(fold, return_dtype=pl.String)
+        )
+        con.register("new_aliases_df", rows.select("unit_id", "alias", "alias_key").to_arrow())
+        con.execute("INSERT INTO unit_aliases SELECT * FROM new_aliases_df")
+        con.unregister("new_aliases_df")
+
+
 def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, backup: str) -> None:
+    _write_new_units(con, plan)
     rows = _source_ids(con, plan.rows)
     rows = rows.with_columns(
         file=pl.lit(plan.file), line=pl.col("_line").cast(pl.Int32), year=pl.col("year").cast(pl.Int32)
