@@ -267,6 +267,44 @@ def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame
     return units.select(columns), aliases
 
 
+def apply_aliases(frame: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
+    """Index, component and unit-type spellings as sources print them -> the config's codes, through
+    the ``aliases`` declared in config/indices.yaml: 'PAR_INDEX' -> PAR, 'PAR.chi_dao_dieu_hanh' ->
+    PAR with component chi_dao_dieu_hanh, 'city (district-level)' -> city. Unknown text is kept, so
+    the usual check names it."""
+    dotted = pl.col("index").str.contains(r"^[^.]+\.[^.]+$")
+    frame = frame.with_columns(
+        component=pl.when(dotted & (pl.col("component") == ""))
+        .then(pl.col("index").str.split(".").list.get(1))
+        .otherwise(pl.col("component")),
+        index=pl.when(dotted).then(pl.col("index").str.split(".").list.get(0)).otherwise(pl.col("index")),
+    )
+    frame = frame.with_columns(
+        index=pl.col("index").str.to_uppercase().replace(catalog.index_aliases()),
+        unit_type=pl.when(pl.col("unit_type") == "")
+        .then(pl.col("unit_type"))
+        .otherwise(pl.col("unit_type").str.to_lowercase().replace(catalog.unit_type_aliases())),
+    )
+    components = {
+        (code, spelling): comp
+        for code in catalog.codes
+        for spelling, comp in catalog.component_aliases(code).items()
+    }
+    if components:
+        lookup = pl.DataFrame(
+            [(c, s, v) for (c, s), v in components.items()],
+            schema={"index": pl.String, "_spelling": pl.String, "_component": pl.String},
+            orient="row",
+        )
+        frame = (
+            frame.with_columns(_spelling=pl.col("component").str.to_lowercase())
+            .join(lookup, on=["index", "_spelling"], how="left")
+            .with_columns(component=pl.coalesce("_component", "component"))
+            .drop("_spelling", "_component")
+        )
+    return frame
+
+
 def _resolve_units(frame: pl.DataFrame, registry: Registry, file: str) -> tuple[pl.DataFrame, list[Problem]]:
     """Attach ``unit_id`` by resolving each distinct (province, unit, year) once, and write the province
     as the registry spells it: 'Quang Ninh' typed in a file must rank in the 'Quảng Ninh' table."""
@@ -324,6 +362,7 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
     )
     if frame.is_empty():
         raise DataError([Problem(file, None, None, "tệp không có dòng dữ liệu nào")])
+    frame = apply_aliases(frame, catalog)
     codes = catalog.codes
     problems = _year_checks(frame, file)
     problems += _problems(
