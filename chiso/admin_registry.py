@@ -46,6 +46,7 @@ class AdminUnit:
     valid_to: int | None
     successor: str = ""  # official name of the unit it merged into (same province)
     aliases: tuple[str, ...] = ()
+    peer_group: str = ""  # a units sheet may override the type's peer group
 
 
 # Abbreviated prefixes as printed in tables -> the registry's full prefix.
@@ -99,12 +100,16 @@ class AdminRegistry:
         province: str | None = None,
         types: set[str] | None = None,
         year: int | None = None,
+        exact: bool = False,
     ) -> list[AdminUnit]:
         """Registry units the text names in the province (any province when None); with a year,
         a unit of that period wins over one of the other (Huyện Cát Hải / Đặc khu Cát Hải)."""
         full, bare = _lookup_keys(text)
         wanted = None if not province else self.province_names(province)
-        for ids in (self.exact.get(full, []), self.loose.get(full, []) + self.loose.get(bare, [])):
+        tiers = [self.exact.get(full, [])]
+        if not exact:
+            tiers.append(self.loose.get(full, []) + self.loose.get(bare, []))
+        for ids in tiers:
             found = [self.units[i] for i in dict.fromkeys(ids)]
             if wanted is not None:
                 found = [u for u in found if u.province in wanted]

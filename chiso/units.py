@@ -116,13 +116,18 @@ class Registry:
                 found = [u for u in found if u.unit_type in types]
             return found
 
-        for ids in (
-            self._exact.get(key, set()),
-            self._loose.get(key, set()) | self._loose.get(strip_prefix(key), set()),
-        ):
-            found = keep(ids)
+        found = keep(self._exact.get(key, set()))
+        if found:
+            return found
+        # An exact name in the national registry ('Thành phố Hòa Bình') outweighs a listed unit
+        # that only shares the name without its prefix (the province Hòa Bình).
+        if self.national:
+            found = self._national(text, province, types, year, exact=True)
             if found:
                 return found
+        found = keep(self._loose.get(key, set()) | self._loose.get(strip_prefix(key), set()))
+        if found:
+            return found
         return self._national(text, province, types, year) if self.national else []
 
     def province_name(self, text: str) -> str:
@@ -136,14 +141,14 @@ class Registry:
         return found[0].name if len(found) == 1 else text
 
     def _national(
-        self, text: str, province: str | None, types: set[str] | None, year: int | None
+        self, text: str, province: str | None, types: set[str] | None, year: int | None, exact: bool = False
     ) -> list[Unit]:
         """Units of the national registry the text names; one match is added to this registry."""
         from chiso import admin_registry
 
         national = admin_registry.load()
-        found = national.find(text, province, types, year)
-        if not found:
+        found = national.find(text, province, types, year, exact=exact)
+        if not found and not exact:
             found = [
                 u
                 for u in admin_registry.former_unit(national, text, province)
@@ -175,7 +180,7 @@ class Registry:
                     record.name,
                     record.short_name,
                     record.unit_type,
-                    catalog.peer_group_of(record.unit_type),
+                    getattr(record, "peer_group", "") or catalog.peer_group_of(record.unit_type),
                     record.code or None,
                     record.valid_from,
                     record.valid_to,

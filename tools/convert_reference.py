@@ -18,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import polars as pl  # noqa: E402
+
 from chiso.names import fold  # noqa: E402
 
 REF = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference"
@@ -311,11 +313,38 @@ def convert_scores() -> None:
             record["code"] = code_of(row["province"], record["short_name"])
             units[(row["province"], record["name"])] = record
     # Successors must exist as units too (Hoành Bồ -> Thành phố Hạ Long is already there).
-    write(
-        DATA / "units.csv", sorted(units.values(), key=lambda u: (u["province"], u["unit_type"], u["name"]))
-    )
+    listed = local_units(units)
+    write(DATA / "units.csv", sorted(listed, key=lambda u: (u["province"], u["unit_type"], u["name"])))
     write(DATA / "scores" / "published.csv", scores)
     write(DATA / "averages.csv", stats)
+
+
+def local_units(units: dict[tuple[str, str], dict]) -> list[dict]:
+    """The units no registry holds as the data need them: departments, agencies, ministries, units
+    with a successor, a peer-group override or a printed alias the national registry does not
+    resolve, and successors. The rest resolve from ``vietnamadminunits`` at build time."""
+    from chiso.errors import ChisoError
+    from chiso.units import Registry
+
+    empty = {k: [] for k in ("unit_id", "province", "name", "short_name", "unit_type", "code")}
+    successors = {(u["province"], u["successor"]) for u in units.values() if u["successor"]}
+
+    def held(record: dict) -> bool:
+        if record["successor"] or record["peer_group"] or (record["province"], record["name"]) in successors:
+            return False
+        names = [record["name"], *(a.strip() for a in record["aliases"].split("|") if a.strip())]
+        for text in names:
+            try:
+                found = Registry.from_frames(pl.DataFrame(empty), national=True).resolve(
+                    text, province=record["province"] or None, types={record["unit_type"]}
+                )
+            except ChisoError:
+                return False
+            if (found.province, found.name) != (record["province"], record["name"]):
+                return False
+        return True
+
+    return [u for u in units.values() if not held(u)]
 
 
 def convert_one_stop() -> None:

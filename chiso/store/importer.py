@@ -38,17 +38,20 @@ import polars as pl
 from chiso import paths
 from chiso.annex import (
     LONG_COLUMNS,
+    MAX_BYTES,
     Annex,
     AnnexError,
     ImportOptions,
     Issue,
     Origin,
     read_annex,
+    read_annex_bytes,
     rows_frame,
 )
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.names import fold
+from chiso.store import units_sheet
 from chiso.store.build import derive_ranked
 from chiso.store.readers import KEY, DataError, Problem, read_scores
 from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS
@@ -253,7 +256,13 @@ def _unit_types(catalog: Catalog, text: str | None) -> set[str] | None:
 
 
 HINTS = [
-    ("unit", "", "Ghi tên chính thức, tên ngắn, tên khác (aliases) hoặc mã như trong data/units.csv"),
+    (
+        "unit",
+        "",
+        "Ghi tên chính thức, tên ngắn, tên khác (aliases) hoặc mã của danh mục quốc gia hoặc data/units.csv; "
+        "đơn vị chưa có ở đâu (sở, ngành) hãy khai trong mục [units] cuối tệp CSV "
+        "hoặc trang tính 'Đơn vị' của tệp XLSX",
+    ),
     ("unit_type", "", "Bỏ tùy chọn loại đơn vị, hoặc sửa loại cho đúng danh mục đơn vị"),
     ("index", "", "Dùng một mã chỉ số trong config/indices.yaml"),
     ("component", "", "Tiêu đề cột phải là thành phần khai báo cho chỉ số, nhóm và năm này"),
@@ -565,13 +574,27 @@ def plan_import(
     except ChisoError as exc:
         plan.errors = [Issue(plan.file, str(exc))]
         return plan
+    section = _units_section(path, plan.file, options, catalog)
     try:
-        annex = read_annex(path, catalog, options, name=plan.file)
+        if section is None:
+            annex = read_annex(path, catalog, options, name=plan.file)
+        else:
+            annex = read_annex_bytes(section.data, plan.file, catalog, section.options)
     except AnnexError as exc:
-        plan.errors = exc.issues
+        plan.errors = [*(section.issues or [] if section else []), *exc.issues]
+        return plan
+    if section is not None and section.issues:
+        plan.errors = section.issues
         return plan
     plan.layout, plan.sheet, plan.notes, plan.columns = annex.layout, annex.sheet, annex.notes, annex.columns
     ctx = _context(db, catalog)
+    if section is not None:
+        known = units_sheet.register(section, ctx.registry, ctx.units)
+        if known:
+            plan.notes = [
+                *plan.notes,
+                f"Đơn vị trong {section.where} đã có trong danh mục: {', '.join(known)}",
+            ]
     kept, unit_issues = _resolve(annex, ctx, options)
     # Rows whose source row already has a problem are not read again (one message per cell).
     bad_rows = {(i.sheet, i.row) for i in annex.issues}
@@ -758,6 +781,16 @@ def _source_ids(con, rows: pl.DataFrame) -> pl.DataFrame:
         on=["source_title", "source_url"],
         how="left",
     )
+
+
+def _units_section(path: Path, file: str, options: ImportOptions, catalog: Catalog):
+    """The units section (CSV) or sheet (XLSX) of the file, validated; None when there is none."""
+    if path.stat().st_size > MAX_BYTES:
+        return None  # read_annex refuses it with its own message
+    section = units_sheet.split(path.read_bytes(), file, options)
+    if section.units is None and not section.header and not section.issues:
+        return None
+    return units_sheet.load(section, catalog)
 
 
 def _plan_new_units(plan: ImportPlan, ctx: _Context) -> None:
