@@ -214,3 +214,41 @@ def test_units_csv_lists_no_province(tmp_path: Path):
     """Provinces come from the registry; data/units.csv holds only what no registry has."""
     units = pl.read_csv(ROOT / "data" / "units.csv", infer_schema=False)
     assert units.filter(pl.col("unit_type") == "province").height == 0
+
+
+# ---------- pickers ignore accents and case ----------
+
+
+def run_page(page: str, **query):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    return at.switch_page(page).run()
+
+
+def test_unit_pickers_find_units_typed_without_accents(published_db, monkeypatch):
+    monkeypatch.setenv("CHISO_DB", str(published_db))
+    at = run_page("pages/profile.py")
+    at.text_input(key="q_unit").input("dam ha").run()
+    assert not at.exception
+    box = at.selectbox(key="w_unit")
+    assert box.value == "quang-ninh/huyen-dam-ha"
+    assert all("Đầm Hà" in o for o in box.options)
+
+    at.text_input(key="q_unit").input("SO NOI VU").run()
+    box = at.selectbox(key="w_unit")
+    assert box.options and all("Sở Nội vụ" in o for o in box.options)
+
+    at = run_page("pages/compare.py", group="localities", province="Quảng Ninh", index="DDCI", year="2020")
+    before = at.multiselect(key="w_units")
+    chosen = list(before.value)
+    assert "Huyện Tiên Yên" in before.options and "quang-ninh/huyen-van-don" not in chosen
+    at.text_input(key="q_units").input("VAN DON").run()
+    assert not at.exception
+    after = at.multiselect(key="w_units")
+    assert "Huyện Vân Đồn" in after.options and "Huyện Tiên Yên" not in after.options
+    assert len(after.options) == len(chosen) + 1
+    assert list(after.value) == chosen  # what was chosen stays chosen
