@@ -4,6 +4,7 @@ the config's aliases, and departments supplied in a units section or sheet of th
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
@@ -252,3 +253,86 @@ def test_unit_pickers_find_units_typed_without_accents(published_db, monkeypatch
     assert "Huyện Vân Đồn" in after.options and "Huyện Tiên Yên" not in after.options
     assert len(after.options) == len(chosen) + 1
     assert list(after.value) == chosen  # what was chosen stays chosen
+
+
+# ---------- the 2026 reference file and DTI scales ----------
+
+
+def rank_table(db: Path, capsys, *args: str) -> str:
+    capsys.readouterr()
+    assert main(["rank", *args, "--db", str(db)]) == 0
+    return capsys.readouterr().out
+
+
+def test_provincial_dti_is_on_the_ministry_scale_and_compared_as_percent(published_db, capsys):
+    out = rank_table(published_db, capsys, "--index", "DTI", "--year", "2024", "--unit-type", "provinces")
+    line = next(x for x in out.splitlines() if "Hà Nội" in x)
+    assert "0,8241" in line and "82,41 %" in line  # the 34 merged provinces' first ranking
+    assert "1/34" in line
+    assert "Huế" in out  # a post-2025 province from the registry
+    # Quảng Ninh's localities keep the 1000-point scale.
+    out = rank_table(
+        published_db,
+        capsys,
+        "--index",
+        "DTI",
+        "--year",
+        "2023",
+        "--unit-type",
+        "localities",
+        "--province",
+        "Quảng Ninh",
+        "--format",
+        "csv",
+    )
+    row = pl.read_csv(io.StringIO(out)).row(0, named=True)
+    assert (row["score"], row["max_score"], row["pct_of_max"]) == (712.0, 1000.0, 71.2)
+
+
+def test_2026_figures_are_queryable_with_their_notes(published_db):
+    rows = ranked_rows(
+        published_db,
+        "SELECT name, score, published_rank, published_rank_of, flag FROM ranked "
+        "WHERE index_code = 'PCI' AND year = 2021 AND component IS NULL AND published_rank <= 2 ORDER BY 3",
+    )
+    assert [r[:4] for r in rows] == [("Quảng Ninh", 73.02, 1, 63), ("Hải Phòng", 70.61, 2, 63)]
+    assert all("suy luận" in r[4] for r in rows)  # the year is the collector's inference
+    subs = ranked_rows(
+        published_db,
+        "SELECT count(DISTINCT component) FROM ranked WHERE index_code = 'PCI' AND year = 2021 "
+        "AND name = 'Quảng Ninh' AND component IS NOT NULL",
+    )
+    assert subs == [(10,)]
+    ict = ranked_rows(
+        published_db,
+        "SELECT count(*), max(published_rank) FROM ranked WHERE index_code = 'DTI' AND year = 2017",
+    )
+    assert ict == [(53, 53)]
+    blocks = ranked_rows(
+        published_db,
+        "SELECT peer_group, max(published_rank_of) FROM ranked WHERE province = 'Hải Phòng' AND year = 2025 "
+        "AND index_code = 'PAR' AND unit_type <> 'department' GROUP BY ALL ORDER BY 1",
+    )
+    assert blocks == [("communes", 68), ("wards", 45)]
+    hoa_binh = ranked_rows(
+        published_db,
+        "SELECT score, published_rank FROM ranked WHERE province = 'Hòa Bình' AND year = 2024 "
+        "AND index_code = 'PAR' AND name = 'Huyện Kim Bôi'",
+    )
+    assert hoa_binh == [(89.65, 3)]
+
+
+def test_averages_are_published_statistics_never_units(published_db):
+    units = ranked_rows(published_db, "SELECT name FROM units")
+    assert not [n for (n,) in units if "average" in n or "trung bình" in n.lower() or n.startswith("Vùng")]
+    stats = ranked_rows(
+        published_db,
+        "SELECT province, value FROM published_stats WHERE index_code = 'PAR' AND year = 2024 "
+        "AND province LIKE 'Vùng%' ORDER BY value DESC LIMIT 1",
+    )
+    assert stats == [("Vùng Đồng bằng sông Hồng", 90.17)]
+    national = ranked_rows(
+        published_db,
+        "SELECT value FROM published_stats WHERE index_code = 'DTI' AND year = 2023 AND province = ''",
+    )
+    assert national == [(0.6783,)]
