@@ -66,6 +66,7 @@ class Registry:
     # found there are kept in ``added`` so a build or an import writes them with the scores.
     national: bool = False
     added: dict[str, object] = field(default_factory=dict)
+    _provinces: dict[str, str] = field(default_factory=dict)  # folded province -> national name
 
     @classmethod
     def from_frames(
@@ -133,12 +134,15 @@ class Registry:
     def province_name(self, text: str) -> str:
         """A province as printed ('TP. Hồ Chí Minh', 'Thừa Thiên - Huế') -> the name units carry."""
         key = fold(text)
-        if any(fold(u.province) == key for u in self.units.values()):
-            return text
-        from chiso import admin_registry
+        if key not in self._provinces:
+            if any(fold(u.province) == key for u in self.units.values()):
+                self._provinces[key] = text
+            else:
+                from chiso import admin_registry
 
-        found = admin_registry.load().find_provinces(text)
-        return found[0].name if len(found) == 1 else text
+                found = admin_registry.load().find_provinces(text)
+                self._provinces[key] = found[0].name if len(found) == 1 else text
+        return self._provinces[key]
 
     def _national(
         self, text: str, province: str | None, types: set[str] | None, year: int | None, exact: bool = False
