@@ -30,14 +30,14 @@ EMPTY_UNITS = pl.DataFrame(
 # A long CSV as a source prints it: index PAR_INDEX, a component written PAR.<area>, unit types as
 # the reference spells them, districts that data/units.csv does not list, a province as "TP. Hồ Chí Minh".
 PRINTED = """province,unit,unit_type,index,year,score,rank,rank_of,source_title,source_url
-Bắc Giang,Việt Yên,town (thị xã),DDCI,2023,89.56,,,Báo Bắc Giang,https://example.org/bg
+Bắc Giang,Tân Yên,district,DDCI,2023,70.5,,,Báo Bắc Giang,https://example.org/bg
 Bắc Giang,TP Bắc Giang,city (district-level),PAR_INDEX,2024,88.1,,,Báo Bắc Giang,https://example.org/bg
 Bắc Giang,TP Bắc Giang,city (district-level),PAR.chi_dao_dieu_hanh,2024,9.1,,,Báo Bắc Giang,https://example.org/bg
 Bắc Giang,Yên Dũng,district,DDCI,2022,70.1,,,Báo Bắc Giang,https://example.org/bg
-Hòa Bình,Kim Bôi,district,PAR_INDEX,2024,85.1,,,Báo Hòa Bình,https://example.org/hb
-Hòa Bình,Yên Thủy,district,PAR_INDEX,2024,84.1,,,Báo Hòa Bình,https://example.org/hb
-Hòa Bình,Đà Bắc,district,PAR_INDEX,2024,83.1,,,Báo Hòa Bình,https://example.org/hb
-TP. Hồ Chí Minh,TP. Hồ Chí Minh,province,PCI,2024,67.89,29,63,Báo,https://example.org/pci
+Hòa Bình,Lương Sơn,district,PAR_INDEX,2024,85.1,,,Báo Hòa Bình,https://example.org/hb
+Hòa Bình,H. Cao Phong,district,PAR_INDEX,2024,84.1,,,Báo Hòa Bình,https://example.org/hb
+TP. Hồ Chí Minh,TP. Hồ Chí Minh,province,PAPI,2019,41.5,,,Báo,https://example.org/papi
+Thừa Thiên - Huế,Thừa Thiên - Huế,province,PAPI,2019,43.5,,,Báo,https://example.org/papi
 """
 DEPARTMENT = """province,unit,unit_type,index,year,score,source_title
 Bắc Giang,Sở VHTTDL Bắc Giang,department,PAR_INDEX,2024,88.5,Báo Bắc Giang
@@ -133,20 +133,21 @@ def test_a_printed_long_csv_imports_through_the_cli(db: Path, tmp_path: Path, ca
     path.write_text(PRINTED, encoding="utf-8")
     assert main(["import", str(path), "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "Thị xã Việt Yên (Bắc Giang)" in out and "Huyện Kim Bôi (Hòa Bình)" in out
+    assert "Huyện Tân Yên (Bắc Giang)" in out and "Huyện Cao Phong (Hòa Bình)" in out  # new units, listed
     rows = ranked_rows(
         db,
         "SELECT name, index_code, coalesce(component, ''), year, score FROM ranked WHERE name IN "
-        "('Thị xã Việt Yên', 'Thành phố Bắc Giang', 'Huyện Yên Dũng', 'Huyện Kim Bôi', "
-        "'Huyện Yên Thủy', 'Huyện Đà Bắc', 'Hồ Chí Minh') AND year >= 2022 ORDER BY ALL",
+        "('Huyện Tân Yên', 'Thành phố Bắc Giang', 'Huyện Yên Dũng', 'Huyện Lương Sơn', 'Huyện Cao Phong', "
+        "'Hồ Chí Minh', 'Thừa Thiên Huế') AND year IN (2019, 2022, 2023, 2024) ORDER BY ALL",
     )
     assert ("Thành phố Bắc Giang", "PAR", "chi_dao_dieu_hanh", 2024, 9.1) in rows
     assert ("Thành phố Bắc Giang", "PAR", "", 2024, 88.1) in rows
     assert ("Huyện Yên Dũng", "DDCI", "", 2022, 70.1) in rows
-    assert ("Hồ Chí Minh", "PCI", "", 2024, 67.89) in rows
-    assert {r[0] for r in rows} >= {"Thị xã Việt Yên", "Huyện Kim Bôi", "Huyện Yên Thủy", "Huyện Đà Bắc"}
-    peer = ranked_rows(db, "SELECT peer_group, unit_type FROM ranked WHERE name = 'Huyện Kim Bôi'")
-    assert peer == [("localities", "district")]
+    assert ("Hồ Chí Minh", "PAPI", "", 2019, 41.5) in rows
+    assert ("Thừa Thiên Huế", "PAPI", "", 2019, 43.5) in rows
+    assert {r[0] for r in rows} >= {"Huyện Tân Yên", "Huyện Lương Sơn", "Huyện Cao Phong"}
+    peer = ranked_rows(db, "SELECT peer_group, unit_type, code FROM units WHERE name = 'Huyện Cao Phong'")
+    assert peer == [("localities", "district", "154")]
 
 
 def test_an_unknown_department_is_refused_by_name_then_imports_with_a_units_section(db: Path, tmp_path: Path):
