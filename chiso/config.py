@@ -38,6 +38,7 @@ class Component(_Strict):
     code: str = Field(pattern=CODE, description="ASCII snake_case of the Vietnamese name.")
     name: Text
     max: float = Field(gt=0, description="Maximum points of the component in this variant.")
+    aliases: list[str] = Field(default_factory=list, description="Spellings found in sources.")
 
 
 class YearRange(_Strict):
@@ -99,6 +100,7 @@ class Rate(_Strict):
 
 class Index(_Strict):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="Stable code used in URLs, DB and CLI.")
+    aliases: list[str] = Field(default_factory=list, description="Spellings found in sources: PAR_INDEX.")
     name: Text
     short_name: Text
     description: Text
@@ -169,6 +171,7 @@ class Index(_Strict):
 class UnitType(_Strict):
     name: Text
     peer_group: str
+    aliases: list[str] = Field(default_factory=list, description="Spellings found in sources.")
 
 
 class PeerGroup(_Strict):
@@ -216,6 +219,28 @@ class Catalog(_Strict):
     @property
     def codes(self) -> list[str]:
         return [i.code for i in self.indices]
+
+    def index_aliases(self) -> dict[str, str]:
+        """Upper-case spelling -> index code, the codes themselves included."""
+        found = {i.code: i.code for i in self.indices}
+        for index in self.indices:
+            found.update({a.upper(): index.code for a in index.aliases})
+        return found
+
+    def component_aliases(self, index_code: str) -> dict[str, str]:
+        """Spelling (lower case) -> component code, over every variant of the index."""
+        found: dict[str, str] = {}
+        for variant in self.index(index_code).variants:
+            for comp in variant.components:
+                found.update({a.lower(): comp.code for a in comp.aliases})
+        return found
+
+    def unit_type_aliases(self) -> dict[str, str]:
+        """Spelling (lower case) -> unit type code, the codes themselves included."""
+        found = {code: code for code in self.unit_types}
+        for code, unit_type in self.unit_types.items():
+            found.update({a.lower(): code for a in unit_type.aliases})
+        return found
 
     def peer_group_of(self, unit_type: str) -> str:
         return self.unit_types[unit_type].peer_group

@@ -57,3 +57,17 @@ def slug(text: str) -> str:
 def nfc(text: str) -> str:
     """Canonical composed form so 'Hoà' typed on one keyboard equals 'Hoà' stored."""
     return unicodedata.normalize("NFC", str(text)).strip()
+
+
+def search(names: dict[str, str], query: str) -> list[str]:
+    """Keys whose name holds every word of the query, ignoring case, accents and tone-mark
+    placement: 'dam ha' finds 'Huyện Đầm Hà', 'so noi vu' finds 'Sở Nội vụ'."""
+    words = fold(query).split()
+    if not words:
+        return list(names)
+    found = []
+    for key, name in names.items():
+        text = f" {fold(name)} "
+        if all(f" {w}" in text for w in words):
+            found.append(key)
+    return found

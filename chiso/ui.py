@@ -307,6 +307,25 @@ def guard(render) -> None:
         _AFTER.hooks = []
 
 
+def unit_search(key: str, names: dict[str, str], keep: list[str] = ()) -> dict[str, str]:
+    """An accent-free search box above a unit picker: Streamlit filters a select box on the browser,
+    where "dam ha" does not find "Đầm Hà"; this box narrows the options on the server instead.
+    Units in ``keep`` (already chosen) stay among the options."""
+    from chiso.names import search
+
+    code = lang()
+    query = st.text_input(
+        t("sel.unit_search", code), key=f"q_{key}", help=t("sel.unit_search_help", code), placeholder="dam ha"
+    )
+    if not query.strip():
+        return names
+    found = set(search(names, query))
+    if not found:
+        st.caption(t("sel.unit_search_none", code, query=query.strip()))
+        return names
+    return {k: v for k, v in names.items() if k in found or k in keep}
+
+
 def unit_picker(label_text: str, names: dict[str, str], default: list[str], max_units: int = 8) -> list[str]:
     """Multiselect of units kept in the URL as ``units=id1,id2``; unknown ids are dropped with a notice."""
     wkey = "w_units"
@@ -321,8 +340,9 @@ def unit_picker(label_text: str, names: dict[str, str], default: list[str], max_
     st.session_state[wkey] = current
     current = current[:max_units]
     st.session_state[wkey] = current
+    shown = unit_search("units", names, keep=current)
     chosen = st.multiselect(
-        label_text, list(names), key=wkey, format_func=names.get, max_selections=max_units
+        label_text, list(shown), key=wkey, format_func=names.get, max_selections=max_units
     )
     publish(units=",".join(chosen) if chosen != default else None)
     return chosen
@@ -394,6 +414,7 @@ def single_unit(label_text: str, names: dict[str, str], default: str | None, key
     if wanted and wanted not in names and f"w_{key}" not in st.session_state:
         notice_invalid(key, wanted)
     current = wanted if wanted in names else (default if default in names else ids[0])
+    ids = list(unit_search(key, names))
     chosen = widget(st.selectbox, key, label_text, ids, current, fmt=names.get)
     publish(**{key: chosen})
     return chosen

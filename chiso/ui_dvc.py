@@ -242,12 +242,14 @@ def unit_choice(dataset: str, sel: DvcSelection, ranked: pl.DataFrame, lang: str
         return None
     ids = list(names)
     quiet = "w_dvc_unit" in st.session_state
+    default = _requested("unit", ids, ids[0], quiet=quiet)
+    shown = list(ui.unit_search("dvc_unit", names))
     unit = ui.widget(
         st.selectbox,
         "dvc_unit",
         t("dvc.sel.unit", lang),
-        ids,
-        _requested("unit", ids, ids[0], quiet=quiet),
+        shown,
+        default,
         fmt=names.get,
     )
     ui.publish(unit=unit if unit != ids[0] else None)

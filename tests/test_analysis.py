@@ -653,7 +653,7 @@ def test_cli_profile_in_english(published_db, capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["profile", "--unit", "Sở Nội vụ"], "Sở Nội vụ (Hòa Bình); Sở Nội vụ (Quảng Ninh)"),
+        (["profile", "--unit", "Sở Nội vụ"], "Sở Nội vụ (Hòa Bình); Sở Nội vụ (Ninh Thuận)"),
         (["profile", "--unit", "Không Có"], "Không tìm thấy đơn vị"),
         (["profile", "--unit", "Đầm Hà", "--year", "2015"], "có các năm: 2020, 2021"),
         (["gaps", "--index", "XYZ", "--year", "2019", "--unit", "Quảng Ninh"], "Không có chỉ số"),

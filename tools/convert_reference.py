@@ -18,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import polars as pl  # noqa: E402
+
 from chiso.names import fold  # noqa: E402
 
 REF = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference"
@@ -140,6 +142,13 @@ FLAGS = {
     ("Quảng Ninh", "Đầm Hà", "PAR", "2021"): "Chỉ một bản tin nêu, chưa có nguồn thứ hai",
     ("Quảng Ninh", "Đầm Hà", "SIPAS", "2021"): "Chỉ một bản tin nêu; thang 30 điểm là suy luận",
     ("Quảng Ninh", "Đầm Hà", "DGI", "2021"): "Điểm điều tra xã hội học DGI; chỉ một bản tin nêu",
+    # published_scores_2026.md: news.gov.vn prints 48.811 where the reference's source prints 48.881.
+    (
+        "Quảng Ninh",
+        "Quảng Ninh",
+        "PAPI",
+        "2020",
+    ): "Hai nguồn khác nhau: 48,881 (TTXVN) và 48,811 (news.gov.vn)",
 }
 
 
@@ -311,11 +320,38 @@ def convert_scores() -> None:
             record["code"] = code_of(row["province"], record["short_name"])
             units[(row["province"], record["name"])] = record
     # Successors must exist as units too (Hoành Bồ -> Thành phố Hạ Long is already there).
-    write(
-        DATA / "units.csv", sorted(units.values(), key=lambda u: (u["province"], u["unit_type"], u["name"]))
-    )
+    listed = local_units(units)
+    write(DATA / "units.csv", sorted(listed, key=lambda u: (u["province"], u["unit_type"], u["name"])))
     write(DATA / "scores" / "published.csv", scores)
     write(DATA / "averages.csv", stats)
+
+
+def local_units(units: dict[tuple[str, str], dict]) -> list[dict]:
+    """The units no registry holds as the data need them: departments, agencies, ministries, units
+    with a successor, a peer-group override or a printed alias the national registry does not
+    resolve, and successors. The rest resolve from ``vietnamadminunits`` at build time."""
+    from chiso.errors import ChisoError
+    from chiso.units import Registry
+
+    empty = {k: [] for k in ("unit_id", "province", "name", "short_name", "unit_type", "code")}
+    successors = {(u["province"], u["successor"]) for u in units.values() if u["successor"]}
+
+    def held(record: dict) -> bool:
+        if record["successor"] or record["peer_group"] or (record["province"], record["name"]) in successors:
+            return False
+        names = [record["name"], *(a.strip() for a in record["aliases"].split("|") if a.strip())]
+        for text in names:
+            try:
+                found = Registry.from_frames(pl.DataFrame(empty), national=True).resolve(
+                    text, province=record["province"] or None, types={record["unit_type"]}
+                )
+            except ChisoError:
+                return False
+            if (found.province, found.name) != (record["province"], record["name"]):
+                return False
+        return True
+
+    return [u for u in units.values() if not held(u)]
 
 
 def convert_one_stop() -> None:
@@ -335,6 +371,161 @@ def write(path: Path, rows: list[dict]) -> None:
     print(f"{path.relative_to(ROOT)}: {len(rows)} rows")
 
 
+# ---------- published_scores_2026.csv ----------
+
+# Labels only the 2026 file uses (see its .md). The national DTI is the country's own index, neither a
+# unit nor an average: it is reported as not written. Provincial PAR areas (PAR.<area> for provinces)
+# are parts of the appraisal score, which the provincial variant does not split: not written either.
+INDEX_MAP_2026 = {
+    "ICT_APPLICATION_EGOV": ("DTI", "ung_dung_cntt_chinh_quyen_dien_tu"),
+}
+STAT_GROUP_2026 = {
+    "avg ministries": ("ministries", "mean"),
+    "median districts": ("localities", "median"),
+    "avg region": ("provinces", "mean"),
+}
+UNIT_TYPES_2026 = {"ward": "ward", "special zone": "special_zone"}
+# Hải Phòng ranks its 45 wards apart from its 68 communes and special zones (2025).
+WARD_BLOCKS = {"Hải Phòng"}
+INTERNAL_STATS = {  # Hải Phòng's SIPAS internal averages by block, as the unit label prints them
+    "average of all state administrative agencies": "all",
+    "average of departments": "departments",
+    "average of wards": "wards",
+    "average of communes and special zones": "communes",
+}
+NOTES_2026 = {
+    "inferred: the page prints no year": "Năm 2021 do người thu thập suy luận: trang không in năm",
+    "MIC e-government/ICT-application ranking": (
+        "Xếp hạng ứng dụng CNTT/chính phủ điện tử của Bộ TT&TT; có thể không phải Vietnam ICT Index"
+    ),
+    "remaining districts cut off": "Nguồn chỉ trích một phần danh sách",
+}
+FLAGS_2026: dict[tuple[str, str, str, str], str] = {}
+
+
+def _registry_unit(province: str, printed: str, year: str):
+    """The registry's unit for a printed name (None when no registry holds it)."""
+    from chiso.errors import ChisoError
+    from chiso.units import Registry
+
+    empty = {k: [] for k in ("unit_id", "province", "name", "short_name", "unit_type", "code")}
+    registry = Registry.from_frames(pl.DataFrame(empty), national=True)
+    try:
+        return registry.resolve(printed, province=province or None, year=int(year))
+    except ChisoError:
+        return None
+
+
+def convert_scores_2026() -> None:
+    """``published_scores_2026.csv`` -> ``data/scores/published_2026.csv``; its averages are added to
+    ``data/averages.csv`` and the departments it names to ``data/units.csv`` (run after convert_scores)."""
+    rows = list(csv.DictReader((REF / "published_scores_2026.csv").open(encoding="utf-8")))
+    units = {
+        (u["province"], u["name"]): u for u in csv.DictReader((DATA / "units.csv").open(encoding="utf-8"))
+    }
+    stats = list(csv.DictReader((DATA / "averages.csv").open(encoding="utf-8")))
+    scores, skipped = [], []
+    for row in rows:
+        province = PROVINCES.get(row["province"] or "", row["province"] or "")
+        label = row["index"]
+        if label == "DTI(national)":
+            skipped.append((row, "chỉ số quốc gia: không phải đơn vị, không phải số bình quân"))
+            continue
+        match = re.fullmatch(r"(\w+?)(?:_INDEX)?\((.+)\)", label)
+        if match:
+            index = match[1]
+            if match[2] == "internal avg":
+                kind = row["unit"].split("–", 1)[-1].strip()
+                group, stat = INTERNAL_STATS[kind], "mean"
+            else:
+                group, stat = {**STAT_GROUP, **STAT_GROUP_2026}[match[2]]
+            place = "" if province == "Toàn quốc" else province
+            if match[2] == "avg region":  # a region is no province: its name is kept with "Vùng"
+                place = "Vùng " + row["unit"].split("–", 1)[0].strip()
+            stats.append(
+                {
+                    "province": place,
+                    "peer_group": group,
+                    "index": index,
+                    "component": "",
+                    "year": row["year"],
+                    "stat": stat,
+                    "value": row["score"],
+                    "max_score": row["max_score"],
+                    "source_title": row["source_title"],
+                    "source_url": row["source_url"],
+                    "quote": row["quote"],
+                }
+            )
+            continue
+        if label.startswith("PAR.") and row["unit_type"] == "province":
+            skipped.append((row, "phần điểm lĩnh vực PAR cấp tỉnh: cấu hình không tách điểm thẩm định"))
+            continue
+        index, component = INDEX_MAP_2026.get(label) or map_index(label)
+        ref_type = row["unit_type"]
+        unit_type = UNIT_TYPES_2026.get(ref_type) or UNIT_TYPES[ref_type]
+        if unit_type == "ministry":
+            province = ""
+        if unit_type not in ("department", "central_agency", "ministry"):
+            found = _registry_unit(province, row["unit"], row["year"])
+            if found is None:
+                raise KeyError(f"{province}/{row['unit']}: not in the registry")
+            name, province, unit_type = found.name, found.province, found.unit_type
+            if unit_type == "ward" and province in WARD_BLOCKS:
+                units.setdefault(
+                    (province, name),
+                    {
+                        "province": province,
+                        "name": name,
+                        "short_name": found.short_name,
+                        "unit_type": "ward",
+                        "code": found.code,
+                        "valid_from": "2025",
+                        "valid_to": "",
+                        "successor": "",
+                        "peer_group": "wards",
+                        "aliases": "",
+                    },
+                )
+        else:
+            record = unit_record(province, row["unit"], ref_type)
+            name = record["name"]
+            units.setdefault((province, name), record)
+        quote = row["quote"]
+        rank, rank_basis = row["rank"], "published"
+        if "[rank = order listed" in quote:
+            rank_basis = "list_order"
+        notes = [text for marker, text in NOTES_2026.items() if marker in quote]
+        flag = FLAGS_2026.get((province, name, index, row["year"]), "")
+        scores.append(
+            {
+                "province": province,
+                "unit": name,
+                "unit_type": unit_type,
+                "index": index,
+                "component": component,
+                "year": row["year"],
+                "score": row["score"],
+                "max_score": row["max_score"] if row["score"] else "",
+                "rank": rank,
+                "rank_of": row["rank_of"],
+                "source_title": row["source_title"],
+                "source_url": row["source_url"],
+                "quote": quote,
+                "rank_basis": rank_basis if rank else "",
+                "flag": "; ".join(x for x in (flag, *notes) if x),
+            }
+        )
+    write(
+        DATA / "units.csv", sorted(units.values(), key=lambda u: (u["province"], u["unit_type"], u["name"]))
+    )
+    write(DATA / "scores" / "published_2026.csv", scores)
+    write(DATA / "averages.csv", stats)
+    for row, why in skipped:
+        print(f"  không ghi: {row['province']} / {row['unit']} / {row['index']} {row['year']}: {why}")
+
+
 if __name__ == "__main__":
     convert_scores()
     convert_one_stop()
+    convert_scores_2026()

@@ -220,7 +220,7 @@ def _build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str) ->
     if not units_path.exists():
         raise ChisoError(f"{units_path}: không tìm thấy danh mục đơn vị")
     units, aliases = read_units(units_path, catalog)
-    registry = Registry.from_frames(units, aliases)
+    registry = Registry.from_frames(units, aliases, national=True)
     score_files = sorted((data_dir / "scores").glob("*.csv"))
     if not score_files:
         raise ChisoError(f"{data_dir / 'scores'}: không có tệp điểm số (*.csv)")
@@ -233,6 +233,7 @@ def _build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str) ->
     counts_path, rates_path = data_dir / "one_stop" / "counts.csv", data_dir / "one_stop" / "rates.csv"
     counts = read_counts(counts_path, registry) if counts_path.exists() else None
     rates = read_counts(rates_path, registry) if rates_path.exists() else None
+    units, aliases = _with_national(units, aliases, registry, catalog)
     sources = _sources([f for f in (scores, stats, counts, rates) if f is not None])
     ranked = derive_ranked(_with_source_id(scores, sources), units, sources, catalog)
 
@@ -276,6 +277,18 @@ def _build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str) ->
         0 if stats is None else stats.height,
         0 if counts is None else counts.height,
         0 if rates is None else rates.height,
+    )
+
+
+def _with_national(units, aliases, registry: Registry, catalog: Catalog):
+    """Add the units the scores named from the national registry (not listed in units.csv)."""
+    if not registry.added:
+        return units, aliases
+    extra, extra_aliases = registry.added_frames(catalog)
+    extra = extra.filter(~pl.col("unit_id").is_in(units["unit_id"].implode()))
+    return (
+        pl.concat([units, extra.select(units.columns)], how="vertical_relaxed"),
+        pl.concat([aliases, extra_aliases.select(aliases.columns)], how="vertical_relaxed"),
     )
 
 

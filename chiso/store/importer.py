@@ -39,17 +39,20 @@ import polars as pl
 from chiso import paths
 from chiso.annex import (
     LONG_COLUMNS,
+    MAX_BYTES,
     Annex,
     AnnexError,
     ImportOptions,
     Issue,
     Origin,
     read_annex,
+    read_annex_bytes,
     rows_frame,
 )
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.names import fold
+from chiso.store import units_sheet
 from chiso.store.build import derive_ranked
 from chiso.store.readers import KEY, DataError, Problem, read_scores
 from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS
@@ -143,6 +146,8 @@ class ImportPlan:
     changed: pl.DataFrame = field(default_factory=pl.DataFrame)
     unchanged: pl.DataFrame = field(default_factory=pl.DataFrame)
     rows: pl.DataFrame | None = None  # validated rows to write (added + changed)
+    new_units: pl.DataFrame = field(default_factory=pl.DataFrame)  # units the import adds
+    new_aliases: pl.DataFrame = field(default_factory=pl.DataFrame)
     long_csv: str = ""
     db_stamp: tuple = ()
 
@@ -233,7 +238,7 @@ def _context(db: Path, catalog: Catalog) -> _Context:
             "FROM scores s LEFT JOIN sources src USING (source_id)"
         ).pl()
         sources = con.sql("SELECT source_id, title, url FROM sources").pl()
-    return _Context(catalog, units, Registry.from_frames(units, aliases), scores, sources)
+    return _Context(catalog, units, Registry.from_frames(units, aliases, national=True), scores, sources)
 
 
 def _unit_types(catalog: Catalog, text: str | None) -> set[str] | None:
@@ -253,7 +258,13 @@ def _unit_types(catalog: Catalog, text: str | None) -> set[str] | None:
 
 
 HINTS = [
-    ("unit", "", "Ghi tên chính thức, tên ngắn, tên khác (aliases) hoặc mã như trong data/units.csv"),
+    (
+        "unit",
+        "",
+        "Ghi tên chính thức, tên ngắn, tên khác (aliases) hoặc mã của danh mục quốc gia hoặc data/units.csv; "
+        "đơn vị chưa có ở đâu (sở, ngành) hãy khai trong mục [units] cuối tệp CSV "
+        "hoặc trang tính 'Đơn vị' của tệp XLSX",
+    ),
     ("unit_type", "", "Bỏ tùy chọn loại đơn vị, hoặc sửa loại cho đúng danh mục đơn vị"),
     ("index", "", "Dùng một mã chỉ số trong config/indices.yaml"),
     ("component", "", "Tiêu đề cột phải là thành phần khai báo cho chỉ số, nhóm và năm này"),
@@ -328,10 +339,13 @@ def _resolve(annex: Annex, ctx: _Context, options: ImportOptions) -> tuple[list[
     is_type = type_code in ctx.catalog.unit_types
     issues, kept, cache = [], [], {}
     for i, row in enumerate(annex.rows):
-        key = (row["province"], row["unit"])
+        year = int(row["year"]) if str(row.get("year") or "").isdigit() else None
+        key = (row["province"], row["unit"], year)
         if key not in cache:
             try:
-                cache[key] = ctx.registry.resolve(row["unit"], province=row["province"] or None, types=types)
+                cache[key] = ctx.registry.resolve(
+                    row["unit"], province=row["province"] or None, types=types, year=year
+                )
             except ChisoError as exc:
                 cache[key] = exc
         found = cache[key]
@@ -562,13 +576,27 @@ def plan_import(
     except ChisoError as exc:
         plan.errors = [Issue(plan.file, str(exc))]
         return plan
+    section = _units_section(path, plan.file, options, catalog)
     try:
-        annex = read_annex(path, catalog, options, name=plan.file)
+        if section is None:
+            annex = read_annex(path, catalog, options, name=plan.file)
+        else:
+            annex = read_annex_bytes(section.data, plan.file, catalog, section.options)
     except AnnexError as exc:
-        plan.errors = exc.issues
+        plan.errors = [*(section.issues or [] if section else []), *exc.issues]
+        return plan
+    if section is not None and section.issues:
+        plan.errors = section.issues
         return plan
     plan.layout, plan.sheet, plan.notes, plan.columns = annex.layout, annex.sheet, annex.notes, annex.columns
     ctx = _context(db, catalog)
+    if section is not None:
+        known = units_sheet.register(section, ctx.registry, ctx.units)
+        if known:
+            plan.notes = [
+                *plan.notes,
+                f"Đơn vị trong {section.where} đã có trong danh mục: {', '.join(known)}",
+            ]
     kept, unit_issues = _resolve(annex, ctx, options)
     # Rows whose source row already has a problem are not read again (one message per cell).
     bad_rows = {(i.sheet, i.row) for i in annex.issues}
@@ -592,6 +620,7 @@ def plan_import(
     scores = scores.join(source_rows, on="_line", how="left").join(given, on="_line", how="left")
     plan.added, plan.changed, plan.unchanged = _compare(scores, ctx.scores)
     plan.rows = pl.concat([plan.added, plan.changed], how="diagonal_relaxed")
+    _plan_new_units(plan, ctx)
     plan.long_csv = _gather(rows_frame(annex), kept).write_csv()
     return plan
 
@@ -787,7 +816,50 @@ def _source_ids(con, rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _units_section(path: Path, file: str, options: ImportOptions, catalog: Catalog):
+    """The units section (CSV) or sheet (XLSX) of the file, validated; None when there is none."""
+    if path.stat().st_size > MAX_BYTES:
+        return None  # read_annex refuses it with its own message
+    section = units_sheet.split(path.read_bytes(), file, options)
+    if section.units is None and not section.header and not section.issues:
+        return None
+    return units_sheet.load(section, catalog)
+
+
+def _plan_new_units(plan: ImportPlan, ctx: _Context) -> None:
+    """Units this import adds (from the national registry or the file's units sheet), previewed
+    with the rows and written in the same swap, so an undo removes them too."""
+    if not ctx.registry.added:
+        return
+    units, aliases = ctx.registry.added_frames(ctx.catalog)
+    plan.new_units = units.filter(~pl.col("unit_id").is_in(ctx.units["unit_id"].implode()))
+    plan.new_aliases = aliases.filter(pl.col("unit_id").is_in(plan.new_units["unit_id"].implode()))
+    if plan.new_units.height:
+        names = ", ".join(
+            f"{r['name']} ({r['province'] or 'trung ương'})" for r in plan.new_units.iter_rows(named=True)
+        )
+        plan.notes = [*plan.notes, f"Thêm {plan.new_units.height} đơn vị mới: {names}"]
+
+
+def _write_new_units(con, plan: ImportPlan) -> None:
+    if plan.new_units.is_empty():
+        return
+    con.register("new_units_df", plan.new_units.to_arrow())
+    con.execute("INSERT INTO units SELECT * FROM new_units_df")
+    con.unregister("new_units_df")
+    if plan.new_aliases.height:
+        from chiso.names import fold
+
+        rows = plan.new_aliases.with_columns(
+            alias_key=pl.col("alias").map_elements(fold, return_dtype=pl.String)
+        )
+        con.register("new_aliases_df", rows.select("unit_id", "alias", "alias_key").to_arrow())
+        con.execute("INSERT INTO unit_aliases SELECT * FROM new_aliases_df")
+        con.unregister("new_aliases_df")
+
+
 def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, backup: str) -> None:
+    _write_new_units(con, plan)
     rows = _source_ids(con, plan.rows)
     rows = rows.with_columns(
         file=pl.lit(plan.file), line=pl.col("_line").cast(pl.Int32), year=pl.col("year").cast(pl.Int32)

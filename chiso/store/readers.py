@@ -14,7 +14,7 @@ import polars as pl
 
 from chiso.config import Catalog
 from chiso.errors import ChisoError
-from chiso.units import Registry, unit_id
+from chiso.units import Registry, unit_id, with_added
 
 SCORE_COLUMNS = [
     "province",
@@ -267,28 +267,89 @@ def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame
     return units.select(columns), aliases
 
 
+def apply_aliases(frame: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
+    """Index, component and unit-type spellings as sources print them -> the config's codes, through
+    the ``aliases`` declared in config/indices.yaml: 'PAR_INDEX' -> PAR, 'PAR.chi_dao_dieu_hanh' ->
+    PAR with component chi_dao_dieu_hanh, 'city (district-level)' -> city. Unknown text is kept, so
+    the usual check names it."""
+    dotted = pl.col("index").str.contains(r"^[^.]+\.[^.]+$")
+    frame = frame.with_columns(
+        component=pl.when(dotted & (pl.col("component") == ""))
+        .then(pl.col("index").str.split(".").list.get(1))
+        .otherwise(pl.col("component")),
+        index=pl.when(dotted).then(pl.col("index").str.split(".").list.get(0)).otherwise(pl.col("index")),
+    )
+    frame = frame.with_columns(
+        index=pl.col("index").str.to_uppercase().replace(catalog.index_aliases()),
+        unit_type=pl.when(pl.col("unit_type") == "")
+        .then(pl.col("unit_type"))
+        .otherwise(pl.col("unit_type").str.to_lowercase().replace(catalog.unit_type_aliases())),
+    )
+    components = {
+        (code, spelling): comp
+        for code in catalog.codes
+        for spelling, comp in catalog.component_aliases(code).items()
+    }
+    if components:
+        lookup = pl.DataFrame(
+            [(c, s, v) for (c, s), v in components.items()],
+            schema={"index": pl.String, "_spelling": pl.String, "_component": pl.String},
+            orient="row",
+        )
+        frame = (
+            frame.with_columns(_spelling=pl.col("component").str.to_lowercase())
+            .join(lookup, on=["index", "_spelling"], how="left")
+            .with_columns(component=pl.coalesce("_component", "component"))
+            .drop("_spelling", "_component")
+        )
+    return frame
+
+
 def _resolve_units(frame: pl.DataFrame, registry: Registry, file: str) -> tuple[pl.DataFrame, list[Problem]]:
-    """Attach ``unit_id`` by resolving each distinct (province, unit) once, and write the province
+    """Attach ``unit_id`` by resolving each distinct (province, unit, year) once, and write the province
     as the registry spells it: 'Quang Ninh' typed in a file must rank in the 'Quảng Ninh' table."""
     problems: list[Problem] = []
     mapping = []
-    for province, unit, line in frame.group_by("province", "unit").agg(pl.col("_line").min()).rows():
+    year_col = "year" if "year" in frame.columns else None
+    keys = ["province", "unit", "unit_type"] + ([year_col] if year_col else [])
+    for row in frame.group_by(keys).agg(pl.col("_line").min()).iter_rows(named=True):
+        province, unit, line = row["province"], row["unit"], row["_line"]
+        year = row.get("year") or ""
         try:
-            found = registry.resolve(unit, province=province)
-            mapping.append((province, unit, found.unit_id, found.unit_type, found.province))
+            found = _resolve_one(registry, unit, province, row["unit_type"], year)
+            mapping.append(
+                (province, unit, row["unit_type"], year, found.unit_id, found.unit_type, found.province)
+            )
         except ChisoError as exc:
             problems.append(Problem(file, line, "unit", str(exc)))
     lookup = pl.DataFrame(
         mapping,
         schema=dict.fromkeys(
-            ["province", "unit", "unit_id", "registry_type", "registry_province"], pl.String
+            ["province", "unit", "unit_type", "_year", "unit_id", "registry_type", "registry_province"],
+            pl.String,
         ),
         orient="row",
     )
-    resolved = frame.join(lookup, on=["province", "unit"], how="left")
+    on = ["province", "unit", "unit_type"]
+    if year_col:
+        resolved = frame.with_columns(_year=pl.col("year")).join(lookup, on=[*on, "_year"], how="left")
+    else:
+        resolved = frame.join(lookup.drop("_year").unique(on), on=on, how="left")
     return resolved.with_columns(province=pl.coalesce("registry_province", "province")).drop(
-        "registry_province"
+        "registry_province", "_year", strict=False
     ), problems
+
+
+def _resolve_one(registry: Registry, unit: str, province: str, unit_type: str, year: str):
+    """One printed unit -> a Unit; the unit type (when given) and the year break ties between
+    registry units of the same name (Huyện Cát Hải to 2025, Đặc khu Cát Hải from 2025)."""
+    as_year = int(year) if year.isdigit() else None
+    try:
+        return registry.resolve(unit, province=province, year=as_year)
+    except ChisoError:
+        if not unit_type:
+            raise
+        return registry.resolve(unit, province=province, types={unit_type}, year=as_year)
 
 
 def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.DataFrame) -> pl.DataFrame:
@@ -301,6 +362,7 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
     )
     if frame.is_empty():
         raise DataError([Problem(file, None, None, "tệp không có dòng dữ liệu nào")])
+    frame = apply_aliases(frame, catalog)
     codes = catalog.codes
     problems = _year_checks(frame, file)
     problems += _problems(
@@ -348,6 +410,7 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
     )
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.line or 0))
+    units = with_added(units, registry, catalog)
     frame = frame.join(units.select("unit_id", "peer_group"), on="unit_id", how="left").with_columns(
         index_code=pl.col("index").str.to_uppercase(),
         component=pl.when(pl.col("component") == "").then(None).otherwise(pl.col("component")),
