@@ -9,6 +9,7 @@ from chiso import fmt
 from chiso.config import Index
 from chiso.gaps import GAP_COLUMNS
 from chiso.i18n import label, t
+from chiso.metrics import order_in_data, rank_change_text
 
 MACHINE_COLUMNS = ["rank", "rank_of", "unit", "score", "max_score", "pct_of_max", "tier", "published_rank"]
 
@@ -32,8 +33,9 @@ def rank_note(row: dict, lang: str) -> str:
     notes = []
     if row.get("rank_basis") == "list_order":
         notes.append(t("rank.basis.list_order", lang))
-    if row.get("rank_basis") == "partial":
-        notes.append(t("rank.basis.partial", lang))
+    order = order_in_data(row)
+    if order:
+        notes.append(t("rank.order_in_data", lang, k=order[0], n=order[1]))
     if row.get("rank_mismatch"):
         notes.append(t("rank.mismatch", lang, computed=row.get("rank_computed")))
     if row.get("flag"):
@@ -58,7 +60,7 @@ def display_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFram
                 t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
                 t("col.tier", lang): row["tier_vi" if lang == "vi" else "tier_en"] or fmt.EMPTY,
                 t("col.d_score", lang): fmt.signed(row["d_score"], decimals, lang=lang),
-                t("col.d_rank", lang): fmt.rank_change(row["d_rank"]),
+                t("col.d_rank", lang): rank_change_text(row, lang),
                 t("col.note", lang): rank_note(row, lang),
                 t("col.source", lang): row["source_title"] or fmt.EMPTY,
             }
@@ -347,7 +349,7 @@ def profile_display(profile: pl.DataFrame, catalog, lang: str) -> pl.DataFrame:
                 t("profile.percentile", lang): fmt.number(row["percentile"], 0, lang=lang),
                 t("col.tier", lang): row["tier_vi" if lang == "vi" else "tier_en"] or fmt.EMPTY,
                 t("col.d_score", lang): fmt.signed(row["d_score"], decimals, lang=lang),
-                t("col.d_rank", lang): fmt.rank_change(row["d_rank"]),
+                t("col.d_rank", lang): rank_change_text(row, lang),
                 t("col.note", lang): rank_note(row, lang),
             }
         )

@@ -164,6 +164,8 @@ def derive_ranked(
         "prev_rank_of",
         "d_score",
         "d_rank",
+        "prev_rank_basis",
+        "rank_change_comparable",
         "peer_mean",
         "peer_median",
         "flag",
