@@ -38,6 +38,11 @@ class Component(_Strict):
     code: str = Field(pattern=CODE, description="ASCII snake_case of the Vietnamese name.")
     name: Text
     max: float = Field(gt=0, description="Maximum points of the component in this variant.")
+    community: bool = Field(
+        default=False,
+        description="A score of the local business community, not of the authority: never a "
+        "locality's component, strength or weakness.",
+    )
 
 
 class YearRange(_Strict):

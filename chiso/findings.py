@@ -555,3 +555,34 @@ def profile_findings(
         )
         found.append(_finding(text, "contrast", low, extra_rows=(high,)))
     return found
+
+
+def profile_report(
+    unit_rows: pl.DataFrame, catalog: Catalog, lang: str, year: int | None = None
+) -> tuple[pl.DataFrame, list[Finding]]:
+    """The profile as both the Profile page and ``chiso profile`` show it: the per-index rows
+    and the sentences. When the unit has no index total that year the profile is empty and
+    there are no sentences, so the page's "no data" and the CLI's message agree."""
+    profile = gaps.profile(unit_rows, year, catalog.codes)
+    if profile.is_empty():
+        return profile, []
+    return profile, profile_findings(unit_rows, catalog, lang, year)
+
+
+def finding_line(finding: Finding, lang: str) -> str:
+    """The sentence as printed (terminal) and shown (page): its doubt flag, when any, beside it."""
+    if not finding.note:
+        return finding.text
+    return f"{finding.text} (⚑ {t('findings.flag', lang)}: {finding.note})"
+
+
+def finding_sources(found: list[Finding]) -> list[tuple[str, str]]:
+    """(title, url) of the rows the sentences are read from, each source once, in order."""
+    seen: dict[tuple[str, str], None] = {}
+    for finding in found:
+        for row in (finding.row, *finding.extra_rows):
+            title = row.get("source_title") or ""
+            if title:
+                seen.setdefault((title, row.get("source_url") or ""), None)
+    return list(seen)
+

@@ -48,8 +48,12 @@ def totals(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def components(rows: pl.DataFrame) -> pl.DataFrame:
-    """The component rows (component not NULL)."""
-    return rows.filter(pl.col("component").is_not_null())
+    """The component rows (component not NULL) of the authority: scores of the local business
+    community (config ``community: true``) are never a unit's component, strength or weakness."""
+    own = pl.col("component").is_not_null()
+    if "community" in rows.columns:
+        own = own & ~pl.col("community").fill_null(False)
+    return rows.filter(own)
 
 
 def component_names(index: Index, province: str, peer_group: str, year: int, lang: str) -> dict[str, str]:

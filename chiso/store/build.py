@@ -125,6 +125,12 @@ def derive_ranked(
     )
     tiers = tier_frame(catalog, base.select("index_code", "province", "peer_group", "year").unique())
     ranked = metrics.derive(base.lazy(), tiers).collect()
+    community = [
+        f"{i.code}.{c.code}" for i in catalog.indices for v in i.variants for c in v.components if c.community
+    ]
+    ranked = ranked.with_columns(
+        community=pl.concat_str("index_code", pl.lit("."), "component").is_in(community).fill_null(False)
+    )
     ranked = ranked.join(
         sources.select("source_id", pl.col("title").alias("source_title"), pl.col("url").alias("source_url")),
         on="source_id",
@@ -168,6 +174,7 @@ def derive_ranked(
         "rank_change_comparable",
         "peer_mean",
         "peer_median",
+        "community",
         "flag",
         "source_id",
         "source_title",
