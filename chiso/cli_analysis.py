@@ -18,10 +18,10 @@ from pathlib import Path
 import polars as pl
 
 from chiso import findings, fmt, gaps, paths
-from chiso.findings import finding_line
-from chiso.i18n import t
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
+from chiso.findings import finding_line
+from chiso.i18n import t
 from chiso.selection import resolve_province
 from chiso.store import analysis_queries, queries
 from chiso.units import Registry, Unit

@@ -585,4 +585,3 @@ def finding_sources(found: list[Finding]) -> list[tuple[str, str]]:
             if title:
                 seen.setdefault((title, row.get("source_url") or ""), None)
     return list(seen)
-
