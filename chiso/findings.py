@@ -144,7 +144,10 @@ def score_text(row: dict, index: Index, lang: str, value: float | None = None) -
         and (abs(float(top) - 100) > _EPS)
         and ("(" not in unit or abs(top - index_top) > _EPS)
     ):
-        return f"{number}/{_max_text(top, lang)} {_points_word(row, index, lang)}".rstrip()
+        mark = ""
+        if row.get("component") is None and year is not None and index.inferred_max(province, group, year):
+            mark = f" ({t('inferred.max', lang)})"
+        return f"{number}/{_max_text(top, lang)} {_points_word(row, index, lang)}".rstrip() + mark
     scaled = re.fullmatch(r"score \((.+)\)", unit)
     if scaled:  # English "score (0–1)": "0.7350 (0–1 scale)"
         return f"{number} ({scaled.group(1)} scale)"

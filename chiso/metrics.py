@@ -178,8 +178,11 @@ def is_complete(ranked: pl.DataFrame) -> bool:
 
 def order_in_data(row: dict) -> tuple[int, int] | None:
     """(k, n): the unit's order among the n scored units of an incomplete table, to be shown only
-    labelled as an order among the loaded units, never as a rank; None on a complete table."""
-    if row.get("complete") or row.get("score") is None or row.get("rank_computed") is None:
+    labelled as an order among the loaded units, never as a rank; None on a complete table or
+    when the unit has a (published) rank."""
+    if row.get("complete") or row.get("rank") is not None:
+        return None
+    if row.get("score") is None or row.get("rank_computed") is None:
         return None
     return int(row["rank_computed"]), int(row["n_scored"])
 

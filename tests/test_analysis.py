@@ -327,16 +327,16 @@ def _texts(found) -> list[str]:
             "vi",
             [
                 "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
-                "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm.",
-                "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI với 72,74/80 điểm.",
+                "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm (thang điểm suy luận).",
+                "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI với 72,74/80 điểm (thang điểm suy luận).",
             ],
         ),
         (
             "en",
             [
                 "In 2021, Đầm Hà district ranked 3/13 on PAR INDEX with 91.24 points.",
-                "In 2021, Đầm Hà district ranked 3/13 on SIPAS with 28.81/30 points.",
-                "In 2021, Đầm Hà district ranked 7/13 on DGI with 72.74/80 points.",
+                "In 2021, Đầm Hà district ranked 3/13 on SIPAS with 28.81/30 points (inferred scale).",
+                "In 2021, Đầm Hà district ranked 7/13 on DGI with 72.74/80 points (inferred scale).",
             ],
         ),
     ],
@@ -622,11 +622,15 @@ def test_cli_profile_dam_ha_2021(published_db, capsys):
     assert code == 0, err
     lines = out.splitlines()
     assert any("3/13" in line and "91,24" in line and "PAR INDEX" in line for line in lines)
-    assert lines[:3] == [
-        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
-        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm.",
-        "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI với 72,74/80 điểm.",
+    assert lines[:3] == [  # each sentence with its doubt flag, as the Profile page shows it
+        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm."
+        " (⚑ lưu ý về số liệu: Chỉ một bản tin nêu, chưa có nguồn thứ hai)",
+        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm (thang điểm suy luận)."
+        " (⚑ lưu ý về số liệu: Chỉ một bản tin nêu; thang 30 điểm là suy luận)",
+        "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI với 72,74/80 điểm (thang điểm suy luận)."
+        " (⚑ lưu ý về số liệu: Điểm điều tra xã hội học DGI; chỉ một bản tin nêu)",
     ]
+    assert "Nguồn:" in lines and any("Đầm Hà nâng cao các chỉ số CCHC" in line for line in lines)
 
 
 def test_cli_profile_in_english(published_db, capsys):
@@ -644,9 +648,8 @@ def test_cli_profile_in_english(published_db, capsys):
         "--db",
         str(published_db),
     )
-    assert (
-        code == 0
-        and out.splitlines()[0] == "In 2021, Đầm Hà district ranked 3/13 on PAR INDEX with 91.24 points."
+    assert code == 0 and out.splitlines()[0].startswith(
+        "In 2021, Đầm Hà district ranked 3/13 on PAR INDEX with 91.24 points."
     )
 
 
@@ -655,7 +658,7 @@ def test_cli_profile_in_english(published_db, capsys):
     [
         (["profile", "--unit", "Sở Nội vụ"], "Sở Nội vụ (Hòa Bình); Sở Nội vụ (Quảng Ninh)"),
         (["profile", "--unit", "Không Có"], "Không tìm thấy đơn vị"),
-        (["profile", "--unit", "Đầm Hà", "--year", "2015"], "có các năm: 2020, 2021"),
+        (["profile", "--unit", "Đầm Hà", "--year", "2015"], "có số liệu các năm: 2021"),
         (["gaps", "--index", "XYZ", "--year", "2019", "--unit", "Quảng Ninh"], "Không có chỉ số"),
     ],
 )
