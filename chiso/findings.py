@@ -266,6 +266,11 @@ def _names_for(rows: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:
     return gaps.component_names(index, first["province"] or "", first["peer_group"], first["year"], lang)
 
 
+def components_scored(table_rows: pl.DataFrame, component: str) -> int:
+    """How many units in the data have a score on the component."""
+    return table_rows.filter((pl.col("component") == component) & pl.col("score").is_not_null()).height
+
+
 def gap_findings(
     table_rows: pl.DataFrame,
     unit_id: str,
@@ -298,7 +303,7 @@ def gap_findings(
             figures={k: top[k] for k in ("component", "score", "max_score", "points_lost")},
         )
     ]
-    if (top["rank_of"] or 0) < 2:
+    if components_scored(table_rows, top["component"]) < 2:
         return found
     basis = "" if row.get("complete") else basis_text("partial", lang)
     if (top["gap_to_best"] or 0) > _EPS:

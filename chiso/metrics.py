@@ -43,7 +43,12 @@ def rank_table(scores: pl.LazyFrame) -> pl.LazyFrame:
     ranked = scores.with_columns(
         rank_computed=signed.rank(method="min").over(TABLE).cast(pl.Int32),
         n_scored=pl.col("score").count().over(TABLE).cast(pl.Int32),
-        table_rank_of=pl.col("published_rank_of").max().over(TABLE),
+        # A component table ranks the units of its index's table: without its own published
+        # N it takes the N published for that table (total or any component).
+        table_rank_of=pl.coalesce(
+            pl.col("published_rank_of").max().over(TABLE),
+            pl.col("published_rank_of").max().over([t for t in TABLE if t != "component"]),
+        ),
     ).with_columns(
         complete=pl.col("table_rank_of").is_not_null() & (pl.col("n_scored") >= pl.col("table_rank_of")),
     )

@@ -80,7 +80,7 @@ def test_pci_2019_has_22_provinces_and_ten_sub_indices(pci_2019):
     assert comps.get_column("component").n_unique() == 10
 
 
-def test_quang_ninh_points_lost_and_ranks_among_the_22(pci_2019):
+def test_quang_ninh_points_lost_without_ranks_among_the_22_of_63(pci_2019):
     frame = gaps.component_gaps(
         pci_2019, QUANG_NINH, gaps.component_names(PCI, "Quảng Ninh", "provinces", 2019, "vi")
     )
@@ -91,9 +91,8 @@ def test_quang_ninh_points_lost_and_ranks_among_the_22(pci_2019):
         peers = comps.filter(pl.col("component") == row["component"]).get_column("score")
         assert row["points_lost"] == pytest.approx(10 - row["score"])
         assert row["pct_of_max"] == pytest.approx(row["score"] * 10)
-        assert row["rank_of"] == 22
-        assert row["component_rank"] == 1 + int((peers > row["score"]).sum())
-        assert row["peer_mean"] == pytest.approx(peers.mean())
+        # 22 of the 63 provinces are in the data: no rank and no peer mean from them
+        assert row["rank_of"] is None and row["component_rank"] is None and row["peer_mean"] is None
         assert row["best_score"] == peers.max()
         assert row["gap_to_best"] == pytest.approx(peers.max() - row["score"])
     lost = frame.get_column("points_lost").to_list()
@@ -113,13 +112,14 @@ def test_quang_ninh_published_sub_indices(pci_2019, component, name, score, poin
         pci_2019, QUANG_NINH, gaps.component_names(PCI, "Quảng Ninh", "provinces", 2019, "vi")
     )
     row = frame.filter(pl.col("component") == component).row(0, named=True)
-    assert (row["name"], row["score"], row["points_lost"], row["component_rank"], row["best_unit"]) == (
+    assert (row["name"], row["score"], row["points_lost"], row["best_unit"]) == (
         name,
         score,
         points_lost,
-        rank,
         best_unit,
     )
+    # ``rank`` is its order among the 22 provinces in the data: never shown as a rank of 63
+    assert row["component_rank"] is None and rank > 0
 
 
 def test_gap_ties_share_the_better_rank_and_name_every_best_unit():
@@ -134,10 +134,10 @@ def test_gap_ties_share_the_better_rank_and_name_every_best_unit():
                     "component": ["x", "x", "x"],
                     "score": [8.0, 8.0, 6.0],
                     "max_score": [10.0, 10.0, 10.0],
-                    "rank": [None, None, None],
-                    "rank_of": [None, None, None],
-                    "rank_basis": ["partial"] * 3,
-                    "complete": [False] * 3,
+                    "rank": [1, 1, 3],
+                    "rank_of": [3, 3, 3],
+                    "rank_basis": ["computed"] * 3,
+                    "complete": [True] * 3,
                 },
                 schema_overrides={"rank": pl.Int64, "rank_of": pl.Int64},
             ),
@@ -566,7 +566,7 @@ def test_cli_gaps_csv_for_quang_ninh(published_db, capsys):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 10
     assert all(float(r["points_lost"]) == pytest.approx(10 - float(r["score"])) for r in rows)
-    assert all(r["rank_of"] == "22" for r in rows)
+    assert all(r["rank_of"] == "" and r["component_rank"] == "" for r in rows)  # 22 of 63: no rank
     assert [float(r["points_lost"]) for r in rows] == sorted(
         (float(r["points_lost"]) for r in rows), reverse=True
     )
@@ -576,9 +576,9 @@ def test_cli_gaps_csv_for_quang_ninh(published_db, capsys):
         "max_score": "10.0",
         "pct_of_max": "66.8",
         "points_lost": "3.32",
-        "component_rank": "11",
-        "rank_of": "22",
-        "peer_mean": "6.52",
+        "component_rank": "",
+        "rank_of": "",
+        "peer_mean": "",
         "best_unit": "Long An",
         "best_score": "7.16",
         "gap_to_best": "0.48",
