@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from chiso import findings, fmt, gaps, paths
+from chiso import findings, fmt, gaps, paths, views
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.findings import finding_line
@@ -152,6 +152,13 @@ def cmd_profile(args: argparse.Namespace) -> int:
         raise ChisoError(f"{unit.name} không có số liệu năm {args.year}; có số liệu các năm: {years}")
     for finding in found:
         print(finding_line(finding, args.lang))
+    printed = views.printed_lines(
+        rows, catalog, profile.item(0, "year") if args.year is None else args.year, args.lang
+    )
+    if printed:
+        print(t("profile.printed", args.lang) + ":")
+        for line in printed:
+            print(f"- {line}")
     sources = findings.finding_sources(found)
     if sources:
         print(t("findings.sources", args.lang))

@@ -86,9 +86,9 @@ def display_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFram
                 t("col.rank", lang): fmt.rank(row["rank"], row["rank_of"]),
                 t("col.unit", lang): row["name"],
                 t("col.score", lang, unit=unit): fmt.number(row["score"], decimals, lang=lang),
-                t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
+                t("col.pct_of_max", lang): pct_text(row, lang),
                 t("col.tier", lang): tier_text(row, index, lang) or fmt.EMPTY,
-                t("col.d_score", lang): fmt.signed(row["d_score"], decimals, lang=lang),
+                t("col.d_score", lang): change_text(row, decimals, lang),
                 t("col.d_rank", lang): rank_change_text(row, lang),
                 t("col.note", lang): rank_note(row, lang, index),
                 t("col.source", lang): row["source_title"] or fmt.EMPTY,
@@ -151,6 +151,59 @@ def scale_label(index: Index, province: str, peer_group: str, year: int, lang: s
     top = index.max_for(province, peer_group, year, None)
     scale = f"/{fmt.number(top, 0 if float(top).is_integer() else 1, lang=lang)}"
     return f"{scale}, {t('inferred.max', lang)}" if index.inferred_max(province, peer_group, year) else scale
+
+
+def pct_text(row: dict, lang: str) -> str:
+    """% of maximum; where the source prints a figure it is shown as printed, and a computed
+    figure that differs beside it, labelled: '96,04 % (nguồn) · tính được 96,03 %'."""
+    computed = fmt.percent(row.get("pct_of_max"), lang=lang)
+    printed = row.get("printed")
+    if not printed:
+        return computed
+    shown = t("printed.as_printed", lang, value=printed)
+    if row.get("pct_of_max") is None or printed.replace(" ", "") == computed.replace(" ", ""):
+        return shown
+    return f"{shown} · {t('printed.computed', lang, value=computed)}"
+
+
+def change_text(row: dict, decimals: int, lang: str) -> str:
+    """Δ score; a change the source prints is shown as printed ('+4,54 so với 2020 (nguồn)'),
+    a computed change beside it, labelled."""
+    computed = fmt.signed(row.get("d_score"), decimals, lang=lang)
+    printed = row.get("printed_change")
+    if not printed:
+        return computed
+    shown = t("printed.as_printed", lang, value=printed)
+    if row.get("d_score") is None:
+        return shown
+    return f"{shown} · {t('printed.computed', lang, value=computed)}"
+
+
+def printed_lines(unit_rows: pl.DataFrame, catalog, year: int, lang: str) -> list[str]:
+    """Figures the sources print for a unit in a year (totals and components), as printed:
+    'SIPAS: 28,81 — 96,04 % (nguồn) · tính được 96,03 %'. The Profile page and ``chiso profile``
+    both print these lines."""
+    if unit_rows.is_empty() or "printed" not in unit_rows.columns:
+        return []
+    shown = unit_rows.filter(
+        (pl.col("year") == year) & (pl.col("printed").is_not_null() | pl.col("printed_change").is_not_null())
+    )
+    lines = []
+    for row in shown.iter_rows(named=True):
+        index = catalog.index(row["index_code"])
+        decimals = index.decimals_for(row["province"] or "", row["peer_group"], row["year"])
+        what = label(index.short_name, lang)
+        if row["component"]:
+            variant = index.variant_for(row["province"] or "", row["peer_group"], row["year"])
+            names = {c.code: label(c.name, lang) for c in (variant.components if variant else [])}
+            what += f" · {names.get(row['component'], row['component'])}"
+        parts = [fmt.number(row["score"], decimals, lang=lang)]
+        if row.get("printed"):
+            parts.append(pct_text(row, lang))
+        if row.get("printed_change"):
+            parts.append(change_text(row, decimals, lang))
+        lines.append(f"{what}: {' — '.join(parts)}")
+    return lines
 
 
 def tier_text(row: dict, index: Index, lang: str) -> str:
@@ -410,7 +463,7 @@ def profile_display(profile: pl.DataFrame, catalog, lang: str) -> pl.DataFrame:
                 t("col.rank", lang): fmt.rank(row["rank"], row["rank_of"]),
                 t("profile.percentile", lang): fmt.number(row["percentile"], 0, lang=lang),
                 t("col.tier", lang): tier_text(row, index, lang) or fmt.EMPTY,
-                t("col.d_score", lang): fmt.signed(row["d_score"], decimals, lang=lang),
+                t("col.d_score", lang): change_text(row, decimals, lang),
                 t("col.d_rank", lang): rank_change_text(row, lang),
                 t("col.note", lang): rank_note(row, lang, index),
             }

@@ -31,6 +31,11 @@ def render() -> None:
         return
     ui_brief.brief_button(dataset, unit_id, year)
     ui.findings_block(found, lang)
+    printed = views.printed_lines(rows, catalog, year, lang)
+    if printed:
+        st.markdown(f"**{t('profile.printed', lang)}**")
+        for line in printed:
+            st.markdown(f"- {line}")
     st.subheader(t("profile.indices", lang))
     st.dataframe(views.profile_display(profile, catalog, lang), hide_index=True, width="stretch")
     ui_export.table_buttons(

@@ -293,7 +293,7 @@ def test_dam_ha_profile_2021(dam_ha):
     assert profile.select("index_code", "score", "rank", "rank_of").rows() == [
         ("PAR", 91.24, 3, 13),
         ("SIPAS", 28.81, 3, 13),
-        ("DGI", 72.74, 7, 13),
+        ("DGI", None, 7, 13),  # the source prints the DGI rank and the survey part's score only
     ]
     high, low = gaps.contrast(profile)
     assert (high["index_code"], low["index_code"]) == ("PAR", "DGI")
@@ -328,7 +328,7 @@ def _texts(found) -> list[str]:
             [
                 "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
                 "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm (thang điểm suy luận).",
-                "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI với 72,74/80 điểm (thang điểm suy luận).",
+                "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI.",
             ],
         ),
         (
@@ -336,7 +336,7 @@ def _texts(found) -> list[str]:
             [
                 "In 2021, Đầm Hà district ranked 3/13 on PAR INDEX with 91.24 points.",
                 "In 2021, Đầm Hà district ranked 3/13 on SIPAS with 28.81/30 points (inferred scale).",
-                "In 2021, Đầm Hà district ranked 7/13 on DGI with 72.74/80 points (inferred scale).",
+                "In 2021, Đầm Hà district ranked 7/13 on DGI.",
             ],
         ),
     ],
@@ -345,7 +345,7 @@ def test_dam_ha_2021_published_sentences(dam_ha, lang, expected):
     found = findings.profile_findings(dam_ha, CATALOG, lang, 2021)
     ranks = [f for f in found if f.kind == "rank"]
     assert _texts(ranks) == expected
-    assert [f.row["score"] for f in ranks] == [91.24, 28.81, 72.74]
+    assert [f.row["score"] for f in ranks] == [91.24, 28.81, None]
     assert all("Đầm Hà" in f.row["source_title"] for f in ranks)
     assert ranks[2].note.startswith("Điểm điều tra xã hội học DGI")  # the row's doubt flag travels with it
 
@@ -627,7 +627,7 @@ def test_cli_profile_dam_ha_2021(published_db, capsys):
         " (⚑ lưu ý về số liệu: Chỉ một bản tin nêu, chưa có nguồn thứ hai)",
         "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm (thang điểm suy luận)."
         " (⚑ lưu ý về số liệu: Chỉ một bản tin nêu; thang 30 điểm là suy luận)",
-        "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI với 72,74/80 điểm (thang điểm suy luận)."
+        "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI."
         " (⚑ lưu ý về số liệu: Điểm điều tra xã hội học DGI; chỉ một bản tin nêu)",
     ]
     assert "Nguồn:" in lines and any("Đầm Hà nâng cao các chỉ số CCHC" in line for line in lines)

@@ -108,7 +108,9 @@ def test_every_sentence_obeys_the_rule(every_table):
         if not complete:
             assert not [f for f in said if f.kind in ("peer_mean", "last")], where
         for unit_id in ranking.filter(pl.col("score").is_not_null())["unit_id"].to_list():
-            said += [f for f in findings.unit_findings(rows, unit_id, index, "vi") if f.kind in ("rank", "change")]
+            said += [
+                f for f in findings.unit_findings(rows, unit_id, index, "vi") if f.kind in ("rank", "change")
+            ]
         for finding in said:
             for k, n in RANK_IN_TEXT.findall(finding.text):
                 assert f"{k}/{n}" in allowed, (where, finding.text)
@@ -121,7 +123,9 @@ def test_every_sentence_obeys_the_rule(every_table):
                 comp = rows.filter((pl.col("component") == gap["component"]) & (pl.col("unit_id") == unit_id))
                 if not bool(comp["complete"].fill_null(False).all()):
                     assert gap["peer_mean"] is None, where
-                    assert gap["component_rank"] is None or gap["component_rank"] == gap["published_rank"], where
+                    assert gap["component_rank"] is None or gap["component_rank"] == gap["published_rank"], (
+                        where
+                    )
 
 
 def test_every_table_in_cli_machine_output(every_table, published_db, capsys):

@@ -51,7 +51,7 @@ from chiso.errors import ChisoError
 from chiso.names import fold
 from chiso.store.build import derive_ranked
 from chiso.store.readers import KEY, DataError, Problem, read_scores
-from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS
+from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS, with_printed
 from chiso.units import Registry
 
 KEEP_BACKUPS = 10
@@ -712,7 +712,8 @@ def _ranked_inputs(con, catalog: Catalog, *, only_affected: bool = False) -> pl.
     )
     scores = con.sql(
         "SELECT s.province, s.unit_id, u.peer_group, s.index_code, s.component, s.year, s.score, "
-        "s.max_score, s.published_rank, s.published_rank_of, s.rank_basis, s.flag, s.source_id, "
+        "s.max_score, s.published_rank, s.published_rank_of, s.rank_basis, s.flag, s.printed, "
+        "s.printed_change, s.source_id, "
         "s.quote, coalesce(src.title, '') AS source_title, coalesce(src.url, '') AS source_url, "
         "true AS is_first FROM scores s JOIN units u USING (unit_id) LEFT JOIN sources src USING (source_id)"
         + where
@@ -769,7 +770,7 @@ def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, ba
     con.execute(f"DELETE FROM score_sources t USING import_keys k WHERE {match}")
     # The source row number in the file goes to scores.line: the steward finds the value there.
     origin_rows = rows.with_columns(line=pl.col("source_row").cast(pl.Int32))
-    con.register("import_rows", origin_rows.select(SCORE_TABLE_COLUMNS).to_arrow())
+    con.register("import_rows", with_printed(origin_rows).select(SCORE_TABLE_COLUMNS).to_arrow())
     con.execute("INSERT INTO scores SELECT * FROM import_rows")
     # Only the touched series are recomputed: a province's yearly table stays fast at national size.
     con.execute(
