@@ -450,10 +450,17 @@ def _warnings(annex: Annex, scores: pl.DataFrame, kept: list[int], catalog: Cata
             .otherwise(pl.col("score")),
         )
         .with_columns(
-            computed=pl.col("signed").rank(method="min").over("scope", "peer_group", "index_code", "year")
+            computed=pl.col("signed").rank(method="min").over("scope", "peer_group", "index_code", "year"),
+            n_scored=pl.col("score").count().over("scope", "peer_group", "index_code", "year"),
+            table_rank_of=pl.col("published_rank_of").max().over("scope", "peer_group", "index_code", "year"),
         )
     )
-    for row in ranked.filter(pl.col("computed") != pl.col("published_rank")).iter_rows(named=True):
+    # Like with like (the rule of chiso.metrics): a published rank is compared only with a rank
+    # over the same N, i.e. when the file holds every unit of the published table.
+    same_basis = pl.col("table_rank_of").is_not_null() & (pl.col("n_scored") >= pl.col("table_rank_of"))
+    for row in ranked.filter(same_basis & (pl.col("computed") != pl.col("published_rank"))).iter_rows(
+        named=True
+    ):
         warnings.append(
             at(
                 row["_line"],
