@@ -192,6 +192,17 @@ def order_in_data(row: dict) -> tuple[int, int] | None:
     return int(row["rank_computed"]), int(row["n_scored"])
 
 
+def ranks_comparable(a: dict, b: dict) -> bool | None:
+    """Whether two stored rows' ranks may be compared (same basis, same N); None when either
+    has no rank. The same test as ``rank_change_comparable``, for two arbitrary years."""
+    if a.get("rank") is None or b.get("rank") is None:
+        return None
+    same_basis = {a.get("rank_basis"), b.get("rank_basis")} <= {"published", "computed"} or (
+        a.get("rank_basis") == b.get("rank_basis")
+    )
+    return bool(same_basis and a.get("rank_of") is not None and a.get("rank_of") == b.get("rank_of"))
+
+
 def rank_change_text(row: dict, lang: str = "vi") -> str:
     """The rank-change cell: the arrow when the two ranks compare, 'không so sánh được' when both
     exist on different bases or denominators, '–' when either is missing."""

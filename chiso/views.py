@@ -9,7 +9,7 @@ from chiso import fmt
 from chiso.config import Index
 from chiso.gaps import GAP_COLUMNS
 from chiso.i18n import label, t
-from chiso.metrics import order_in_data, rank_change_text
+from chiso.metrics import order_in_data, rank_change_text, ranks_comparable
 
 MACHINE_COLUMNS = [
     "rank",
@@ -562,7 +562,8 @@ def change_sentence(rows_a: pl.DataFrame, rows_b: pl.DataFrame, unit_id: str, in
     if not a or not b:
         return t("why.missing_year", lang)
     decimals = index.decimals_for(b["province"], b["peer_group"], b["year"])
-    d_rank = (a["rank"] - b["rank"]) if a.get("rank") and b.get("rank") else None
+    comparable = ranks_comparable(a, b)
+    d_rank = (a["rank"] - b["rank"]) if comparable else None
     return t(
         "why.sentence",
         lang,
@@ -575,7 +576,7 @@ def change_sentence(rows_a: pl.DataFrame, rows_b: pl.DataFrame, unit_id: str, in
         else fmt.EMPTY,
         rank_a=fmt.rank(a["rank"], a["rank_of"]),
         rank_b=fmt.rank(b["rank"], b["rank_of"]),
-        d_rank=fmt.rank_change(d_rank),
+        d_rank=fmt.rank_change(d_rank) if comparable is not False else t("rank.not_comparable", lang),
     )
 
 

@@ -131,3 +131,11 @@ def test_changes_against_the_previous_year_only():
         }
     )
     assert_frame_equal(got, want, check_dtypes=False, abs_tol=1e-9)
+
+
+def test_two_years_compare_only_on_the_same_basis_and_denominator():
+    a = {"rank": 20, "rank_of": 63, "rank_basis": "published"}
+    assert metrics.ranks_comparable(a, {"rank": 3, "rank_of": 63, "rank_basis": "computed"}) is True
+    assert metrics.ranks_comparable(a, {"rank": 3, "rank_of": 3, "rank_basis": "computed"}) is False
+    assert metrics.ranks_comparable(a, {"rank": 8, "rank_of": 63, "rank_basis": "list_order"}) is False
+    assert metrics.ranks_comparable(a, {"rank": None, "rank_of": None, "rank_basis": "partial"}) is None
