@@ -28,7 +28,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso import charts, export, findings, fmt, gaps, rankings_view, safe, trends, views
+from chiso import charts, export, findings, fmt, gaps, metrics, rankings_view, safe, trends, views
 from chiso.config import Catalog, Index
 from chiso.errors import ChisoError
 from chiso.i18n import label, t
@@ -300,7 +300,9 @@ def _rankings_rows(pack: _Pack) -> list[list[str]]:
                 _pct(row["pct_of_max"], lang),
                 _tier(row, lang),
                 _amount(row.get("d_score"), row, index, lang, signed=True),
-                _e(fmt.rank_change(row["d_rank"])) if row.get("d_rank") is not None else _no_data(lang),
+                _e(metrics.rank_change_text(row, lang))
+                if row.get("d_rank") is not None or row.get("rank_change_comparable") is False
+                else _no_data(lang),
                 pack.sources.refs([row]),
             ]
         )

@@ -50,6 +50,12 @@ def _layout(fig: go.Figure, *, title: str, source: str, lang: str, height: int) 
     return safe.plotly_text(fig)  # data is text: names, sources, notes never become Plotly markup
 
 
+def _bar_label(row: dict) -> str:
+    """'3/13  Đầm Hà'; a flagged value carries ⚑ where it is drawn."""
+    mark = " ⚑" if row.get("flag") else ""
+    return f"{fmt.rank(row['rank'], row['rank_of'])}  {row['name']}{mark}"
+
+
 def ranking_bar(
     ranking: pl.DataFrame,
     *,
@@ -72,7 +78,7 @@ def ranking_bar(
     order = scored.get_column("name").to_list()
     for i, tier in enumerate(dict.fromkeys(scored.get_column(tier_col).to_list())):
         part = scored.filter(pl.col(tier_col).is_null() if tier is None else pl.col(tier_col) == tier)
-        labels = [f"{fmt.rank(r, n)}  {name}" for r, n, name in part.select("rank", "rank_of", "name").rows()]
+        labels = [_bar_label(row) for row in part.iter_rows(named=True)]
         fig.add_bar(
             x=part.get_column("score").to_list(),
             y=labels,
@@ -85,11 +91,25 @@ def ranking_bar(
             textposition="outside",
             hovertemplate="%{y}<br>" + score_label + ": %{x}<br>" + (tier or "") + "<extra></extra>",
         )
-    all_labels = [
-        f"{fmt.rank(r, n)}  {name}" for r, n, name in scored.select("rank", "rank_of", "name").rows()
+    # Units with a published rank and no score (a rank-only table) keep their row, without a bar.
+    rank_only = ranking.filter(pl.col("score").is_null() & pl.col("rank").is_not_null()).sort("rank", "name")
+    rank_only_labels = [
+        f"{fmt.rank(r, n)}  {name}" for r, n, name in rank_only.select("rank", "rank_of", "name").rows()
     ]
+    if rank_only_labels:
+        fig.add_bar(
+            x=[0] * len(rank_only_labels), y=rank_only_labels, orientation="h", name="–", showlegend=False
+        )
+    all_labels = [*[_bar_label(row) for row in scored.iter_rows(named=True)], *rank_only_labels]
+    order = [*order, *rank_only.get_column("name").to_list()]
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(all_labels)), title=None)
-    top = max([*scored.get_column("max_score").drop_nulls().to_list(), *scored.get_column("score").to_list()])
+    top = max(
+        [
+            *ranking.get_column("max_score").drop_nulls().to_list(),
+            *scored.get_column("score").to_list(),
+            1.0,
+        ]
+    )
     fig.update_xaxes(title=score_label, showgrid=True, gridcolor="#eee", range=[0, top * 1.08])
     if peer_average is not None:
         fig.add_vline(

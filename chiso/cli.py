@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from chiso import fmt, paths, safe, views
+from chiso import paths, safe, views
 from chiso.config import load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.selection import resolve_scope
@@ -123,7 +123,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
             f"Không có dữ liệu {index.code} năm {args.year} cho nhóm {scope.peer_group}"
             + (f" ở {scope.province}" if scope.province else "")
         )
-    rows = views.machine_rows(ranking, args.lang)
+    rows = views.machine_rows(ranking, args.lang, index)
     if args.format == "csv":
         from chiso.export import neutralised
 
@@ -131,24 +131,32 @@ def cmd_rank(args: argparse.Namespace) -> int:
     elif args.format == "json":
         sys.stdout.write(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=1) + "\n")
     else:
-        _print_table(rows, index.decimals_for(scope.province, scope.peer_group, args.year), args.lang)
+        _print_table(ranking, index, args.lang)
     return 0
 
 
-def _print_table(rows: pl.DataFrame, decimals: int, lang: str) -> None:
+def _print_table(ranking: pl.DataFrame, index, lang: str) -> None:
+    """The page's table in a terminal: its status sentence, the same cells (built by
+    ``views.display_table``), then each source once."""
     from chiso.i18n import t
 
-    print(
-        f"{t('col.rank', lang):>7}  {t('col.unit', lang):<45} {t('chart.score', lang):>9}  "
-        f"{t('col.pct_of_max', lang):>9}  {t('col.tier', lang)}"
-    )
-    for row in rows.iter_rows(named=True):
+    status = views.table_status(ranking)
+    if status != "empty":
+        print(views.status_sentence(ranking, status, lang))
+    table = views.display_table(ranking, index, lang)
+    rank, unit, score, pct, tier, _d_score, d_rank, note, _source = table.columns
+    print(f"{rank:>7}  {unit:<45} {score:>12}  {pct:>9}  {tier:<20} {d_rank:>8}  {note}")
+    for row in table.iter_rows(named=True):
         print(
-            f"{fmt.rank(row['rank'], row['rank_of']):>7}  {row['unit']:<45} "
-            f"{fmt.number(row['score'], decimals, lang=lang):>9}  "
-            f"{fmt.percent(row['pct_of_max'], lang=lang):>9}  "
-            f"{row['tier'] or ''}"
+            f"{row[rank]:>7}  {row[unit]:<45} {row[score]:>12}  {row[pct]:>9}  "
+            f"{row[tier]:<20} {row[d_rank]:>8}  {row[note]}"
         )
+    sources = ranking.select("source_title", "source_url").unique(maintain_order=True)
+    titles = [(a, b) for a, b in sources.rows() if a]
+    if titles:
+        print(t("findings.sources", lang))
+        for title, url in titles:
+            print(f"- {title}" + (f" <{url}>" if url else ""))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -17,9 +17,11 @@ from pathlib import Path
 
 import polars as pl
 
-from chiso import findings, fmt, gaps, paths
+from chiso import findings, fmt, gaps, paths, views
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
+from chiso.findings import finding_line
+from chiso.i18n import t
 from chiso.selection import resolve_province
 from chiso.store import analysis_queries, queries
 from chiso.units import Registry, Unit
@@ -145,10 +147,23 @@ def cmd_profile(args: argparse.Namespace) -> int:
         rows = analysis_queries.unit_rows(con, unit_id=unit.unit_id)
     if rows.is_empty():
         raise ChisoError(f"Chưa có số liệu nào của {unit.name}")
-    found = findings.profile_findings(rows, catalog, args.lang, args.year)
-    if not found:
-        years = ", ".join(str(y) for y in sorted(set(rows.get_column("year").to_list())))
-        raise ChisoError(f"{unit.name} không có số liệu năm {args.year}; có các năm: {years}")
+    profile, found = findings.profile_report(rows, catalog, args.lang, args.year)
+    if profile.is_empty():
+        with_totals = gaps.totals(rows).filter(pl.col("score").is_not_null() | pl.col("rank").is_not_null())
+        years = ", ".join(str(y) for y in sorted(set(with_totals.get_column("year").to_list())))
+        raise ChisoError(f"{unit.name} không có số liệu năm {args.year}; có số liệu các năm: {years}")
     for finding in found:
-        print(finding.text)
+        print(finding_line(finding, args.lang))
+    printed = views.printed_lines(
+        rows, catalog, profile.item(0, "year") if args.year is None else args.year, args.lang
+    )
+    if printed:
+        print(t("profile.printed", args.lang) + ":")
+        for line in printed:
+            print(f"- {line}")
+    sources = findings.finding_sources(found)
+    if sources:
+        print(t("findings.sources", args.lang))
+        for title, url in sources:
+            print(f"- {title}" + (f" <{url}>" if url else ""))
     return 0

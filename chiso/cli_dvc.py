@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from chiso import dvc, fmt, paths, views_dvc
+from chiso import dvc, paths, views_dvc
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.i18n import label, t
@@ -102,7 +102,10 @@ def _print_table(unit: Unit, period: dvc.Period, rated, published, rates, warnin
     if not published.is_empty():
         print(t("dvc.cli.published", lang))
         for row in published.iter_rows(named=True):
-            value = fmt.percent(row["value_pct"], 2, lang=lang)
+            value = views_dvc.published_rate_text(row, lang, sign=True)
             print(f"  {row['level']:<9} {views_dvc.indicator_label(row['indicator'], lang):<62} {value}")
+            if row.get("source_title"):
+                quote = f" — «{row['quote']}»" if row.get("quote") else ""
+                print(f"  {'':<9} {t('findings.sources', lang)} {row['source_title']}{quote}")
     for text in warnings:
         print(f"! {text}")

@@ -32,6 +32,7 @@ class Tier(_Strict):
     code: str = Field(description="Short stable code, e.g. 'A' or 'tot'.")
     name: Text = Field(description="Tier name per language, shown beside its colour.")
     min_pct: float = Field(ge=0, le=100, description="Lowest % of maximum in this tier.")
+    inferred: bool = Field(default=False, description="True when the band is the project's deduction.")
 
 
 class Component(_Strict):
@@ -39,6 +40,11 @@ class Component(_Strict):
     name: Text
     max: float = Field(gt=0, description="Maximum points of the component in this variant.")
     aliases: list[str] = Field(default_factory=list, description="Spellings found in sources.")
+    community: bool = Field(
+        default=False,
+        description="A score of the local business community, not of the authority: never a "
+        "locality's component, strength or weakness.",
+    )
 
 
 class YearRange(_Strict):
@@ -62,6 +68,7 @@ class Variant(_Strict):
     peer_groups: list[str] = Field(default_factory=list, description="Empty: every peer group.")
     years: YearRange = Field(default_factory=YearRange)
     max_score: float | None = Field(default=None, gt=0, description="Overrides the index maximum.")
+    max_inferred: bool = Field(default=False, description="True when the maximum is a deduction.")
     unit: Text | None = None
     aggregation: Literal["sum", "weighted_mean", "published"] | None = None
     decimals: int | None = Field(default=None, ge=0, le=4, description="Overrides the index decimals.")
@@ -106,6 +113,7 @@ class Index(_Strict):
     description: Text
     publisher: Text | None = None
     max_score: float = Field(gt=0)
+    max_inferred: bool = Field(default=False, description="True when the maximum is a deduction.")
     unit: Text = Field(description="Unit of the score, e.g. điểm or %.")
     direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
     aggregation: Literal["sum", "weighted_mean", "published"]
@@ -150,6 +158,13 @@ class Index(_Strict):
         if variant is None:
             return None
         return next((c.max for c in variant.components if c.code == component), None)
+
+    def inferred_max(self, province: str, peer_group: str, year: int) -> bool:
+        """True when the maximum a table is read on is the project's deduction, not published."""
+        variant = self.variant_for(province, peer_group, year)
+        if variant and variant.max_score:
+            return variant.max_inferred
+        return self.max_inferred
 
     def tiers_for(self, province: str, peer_group: str, year: int) -> list[Tier]:
         variant = self.variant_for(province, peer_group, year)

@@ -206,6 +206,8 @@ def long_format(ranking: pl.DataFrame) -> pl.DataFrame:
         pl.col("quote").fill_null(""),
         pl.when(published).then(pl.col("rank_basis")).otherwise(pl.lit("")).fill_null("").alias("rank_basis"),
         pl.col("flag").fill_null(""),
+        pl.col("printed").fill_null(""),
+        pl.col("printed_change").fill_null(""),
     )
 
 

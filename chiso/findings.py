@@ -144,7 +144,10 @@ def score_text(row: dict, index: Index, lang: str, value: float | None = None) -
         and (abs(float(top) - 100) > _EPS)
         and ("(" not in unit or abs(top - index_top) > _EPS)
     ):
-        return f"{number}/{_max_text(top, lang)} {_points_word(row, index, lang)}".rstrip()
+        mark = ""
+        if row.get("component") is None and year is not None and index.inferred_max(province, group, year):
+            mark = f" ({t('inferred.max', lang)})"
+        return f"{number}/{_max_text(top, lang)} {_points_word(row, index, lang)}".rstrip() + mark
     scaled = re.fullmatch(r"score \((.+)\)", unit)
     if scaled:  # English "score (0–1)": "0.7350 (0–1 scale)"
         return f"{number} ({scaled.group(1)} scale)"
@@ -263,6 +266,11 @@ def _names_for(rows: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:
     return gaps.component_names(index, first["province"] or "", first["peer_group"], first["year"], lang)
 
 
+def components_scored(table_rows: pl.DataFrame, component: str) -> int:
+    """How many units in the data have a score on the component."""
+    return table_rows.filter((pl.col("component") == component) & pl.col("score").is_not_null()).height
+
+
 def gap_findings(
     table_rows: pl.DataFrame,
     unit_id: str,
@@ -295,7 +303,7 @@ def gap_findings(
             figures={k: top[k] for k in ("component", "score", "max_score", "points_lost")},
         )
     ]
-    if (top["rank_of"] or 0) < 2:
+    if components_scored(table_rows, top["component"]) < 2:
         return found
     basis = "" if row.get("complete") else basis_text("partial", lang)
     if (top["gap_to_best"] or 0) > _EPS:
@@ -555,3 +563,33 @@ def profile_findings(
         )
         found.append(_finding(text, "contrast", low, extra_rows=(high,)))
     return found
+
+
+def profile_report(
+    unit_rows: pl.DataFrame, catalog: Catalog, lang: str, year: int | None = None
+) -> tuple[pl.DataFrame, list[Finding]]:
+    """The profile as both the Profile page and ``chiso profile`` show it: the per-index rows
+    and the sentences. When the unit has no index total that year the profile is empty and
+    there are no sentences, so the page's "no data" and the CLI's message agree."""
+    profile = gaps.profile(unit_rows, year, catalog.codes)
+    if profile.is_empty():
+        return profile, []
+    return profile, profile_findings(unit_rows, catalog, lang, year)
+
+
+def finding_line(finding: Finding, lang: str) -> str:
+    """The sentence as printed (terminal) and shown (page): its doubt flag, when any, beside it."""
+    if not finding.note:
+        return finding.text
+    return f"{finding.text} (⚑ {t('findings.flag', lang)}: {finding.note})"
+
+
+def finding_sources(found: list[Finding]) -> list[tuple[str, str]]:
+    """(title, url) of the rows the sentences are read from, each source once, in order."""
+    seen: dict[tuple[str, str], None] = {}
+    for finding in found:
+        for row in (finding.row, *finding.extra_rows):
+            title = row.get("source_title") or ""
+            if title:
+                seen.setdefault((title, row.get("source_url") or ""), None)
+    return list(seen)

@@ -48,8 +48,12 @@ def totals(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def components(rows: pl.DataFrame) -> pl.DataFrame:
-    """The component rows (component not NULL)."""
-    return rows.filter(pl.col("component").is_not_null())
+    """The component rows (component not NULL) of the authority: scores of the local business
+    community (config ``community: true``) are never a unit's component, strength or weakness."""
+    own = pl.col("component").is_not_null()
+    if "community" in rows.columns:
+        own = own & ~pl.col("community").fill_null(False)
+    return rows.filter(own)
 
 
 def component_names(index: Index, province: str, peer_group: str, year: int, lang: str) -> dict[str, str]:
@@ -78,9 +82,9 @@ def component_gaps(
     ``published_rank``:
 
     - ``pct_of_max`` = score / max × 100; ``points_lost`` = max_score − score;
-    - ``component_rank`` / ``rank_of``: rank of the unit's score among the units in the data
-      that have a score on that component (ties share the better rank), and how many they are;
-    - ``peer_mean``: mean score of those units (the unit included);
+    - ``component_rank`` / ``rank_of``: the stored rank and N (published, or computed on a
+      complete table; none on an incomplete one, see :mod:`chiso.metrics`);
+    - ``peer_mean``: the stored peer mean (complete tables only, flagged values left out);
     - ``best_unit`` / ``best_score``: the best score on the component and the unit(s) holding
       it (tied names joined with "; "); ``gap_to_best`` = best_score − score (0 for the best);
     - ``published_rank``: the stored rank when a source published it, else null.
@@ -89,6 +93,9 @@ def component_gaps(
     columns) when the unit has no component rows.
     """
     comps = components(table_rows)
+    for column in ("rank", "rank_of", "peer_mean"):
+        if column not in comps.columns:
+            comps = comps.with_columns(pl.lit(None, pl.Float64).alias(column))
     scored = comps.filter(pl.col("score").is_not_null())
     key = pl.col("score") if higher_is_better else -pl.col("score")
     stats = (
@@ -96,16 +103,10 @@ def component_gaps(
         .with_columns(_best=pl.col("_key").max().over("component"))
         .group_by("component")
         .agg(
-            rank_of=pl.len().cast(pl.Int32),
-            peer_mean=pl.col("score").mean(),
+            n_in_data=pl.len().cast(pl.Int32),
             best_score=pl.col("score").filter(pl.col("_key") == pl.col("_best")).first(),
             best_unit=pl.col("name").filter(pl.col("_key") == pl.col("_best")).sort().str.join("; "),
         )
-    )
-    ranks = scored.select(
-        "component",
-        "unit_id",
-        component_rank=(-key).rank(method="min").over("component").cast(pl.Int32),
     )
     mine = comps.filter(pl.col("unit_id") == unit_id)
     names = dict(names or {})
@@ -119,9 +120,18 @@ def component_gaps(
             published_rank=pl.when(pl.col("rank_basis").is_in(["published", "list_order"])).then(
                 pl.col("rank")
             ),
+            # The stored rank, N and peer mean obey the one rule of chiso.metrics: none computed
+            # from the loaded units of an incomplete table.
+            _rank="rank",
+            _rank_of="rank_of",
+            _peer_mean="peer_mean",
         )
-        .join(ranks, on=["component", "unit_id"], how="left")
-        .join(stats, on="component", how="left")
+        .join(stats.drop("n_in_data"), on="component", how="left")
+        .with_columns(
+            component_rank=pl.col("_rank").cast(pl.Int32),
+            rank_of=pl.col("_rank_of").cast(pl.Int32),
+            peer_mean=pl.col("_peer_mean"),
+        )
         .with_columns(
             name=pl.col("component").replace_strict(
                 names, default=pl.col("component"), return_dtype=pl.String
@@ -130,7 +140,6 @@ def component_gaps(
             points_lost=(pl.col("max_score") - pl.col("score")).round(9),
             gap_to_best=((pl.col("best_score") - pl.col("score")) * sign).round(9),
         )
-        .with_columns(rank_of=pl.when(pl.col("score").is_not_null()).then(pl.col("rank_of")))
     )
     return out.select(*GAP_COLUMNS, "published_rank").sort(
         ["points_lost", "component"], descending=[True, False], nulls_last=True

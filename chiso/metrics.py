@@ -4,10 +4,21 @@ A *table* is one (scope province, peer group, index, component, year): the units
 published decision ranks against each other. Provinces and ministries are ranked across
 the country (scope province ''), every other peer group within its province.
 
-Rank 1 is best; ties share the better rank (1, 2, 2, 4). A published table is
-*complete* when it holds as many scored rows as its published rank-of; only then is a
-computed rank shown as the rank. Otherwise the published rank is shown where there is
-one, and a computed rank is labelled "among the units in the data" (basis ``partial``).
+Rank 1 is best; ties share the better rank (1, 2, 2, 4).
+
+THE RULE for what may be said about a table lives here and nowhere else, so every table,
+chart, sentence, briefing pack, export and CLI command says the same thing:
+
+- a table is *complete* when every unit of its published rank-of is scored;
+- on a table that is not complete no computed rank is a rank: ``rank``/``rank_of`` hold the
+  published rank out of the published N, or nothing (basis ``partial``); the order among
+  the loaded units stays in ``rank_computed``/``n_scored`` and may only be shown labelled
+  as such (:func:`order_in_data`), never in the rank column;
+- peer statistics (``peer_mean``/``peer_median``) are computed only on a complete table and
+  never from flagged values; otherwise they are null and only a published average may be shown;
+- a rank change (``d_rank``) is stated only between two ranks of the same basis (a rank in
+  the whole table, published or computed on a complete table; or one inferred from list
+  order) and the same N; ``rank_change_comparable`` is False where both ranks exist but differ in either.
 """
 
 from __future__ import annotations
@@ -32,16 +43,28 @@ def rank_table(scores: pl.LazyFrame) -> pl.LazyFrame:
     ranked = scores.with_columns(
         rank_computed=signed.rank(method="min").over(TABLE).cast(pl.Int32),
         n_scored=pl.col("score").count().over(TABLE).cast(pl.Int32),
-        table_rank_of=pl.col("published_rank_of").max().over(TABLE),
+        # A component table ranks the units of its index's table: without its own published
+        # N it takes the N published for that table (total or any component).
+        table_rank_of=pl.coalesce(
+            pl.col("published_rank_of").max().over(TABLE),
+            pl.col("published_rank_of").max().over([t for t in TABLE if t != "component"]),
+        ),
     ).with_columns(
         complete=pl.col("table_rank_of").is_not_null() & (pl.col("n_scored") >= pl.col("table_rank_of")),
     )
     has_published = pl.col("published_rank").is_not_null()
+    computed = pl.col("complete") & pl.col("score").is_not_null()
     return ranked.with_columns(
-        rank=pl.coalesce("published_rank", "rank_computed"),
-        rank_of=pl.when(has_published | pl.col("complete"))
+        rank=pl.when(has_published)
+        .then(pl.col("published_rank"))
+        .when(computed)
+        .then(pl.col("rank_computed"))
+        .cast(pl.Int32),
+        rank_of=pl.when(has_published)
+        .then(pl.coalesce("published_rank_of", "table_rank_of"))
+        .when(computed)
         .then(pl.col("table_rank_of"))
-        .otherwise(pl.when(pl.col("score").is_not_null()).then(pl.col("n_scored"))),
+        .cast(pl.Int32),
         rank_basis=pl.when(has_published)
         .then(pl.col("rank_basis"))
         .when(pl.col("score").is_null())
@@ -63,6 +86,8 @@ def add_shares(ranked: pl.LazyFrame) -> pl.LazyFrame:
     anywhere."""
     n = pl.col("rank_of").cast(pl.Float64)
     partial = pl.col("rank_basis").fill_null("") == "partial"
+    if "flag" not in ranked.collect_schema().names():
+        ranked = ranked.with_columns(flag=pl.lit(None, pl.String))
     return ranked.with_columns(
         pct_of_max=pl.col("score") / pl.col("max_score") * 100,
         percentile=pl.when(partial)
@@ -71,9 +96,14 @@ def add_shares(ranked: pl.LazyFrame) -> pl.LazyFrame:
         .then((n - pl.col("rank")) / (n - 1) * 100)
         .when(n == 1)
         .then(100.0),
-        peer_mean=pl.col("score").mean().over(TABLE),
-        peer_median=pl.col("score").median().over(TABLE),
+        peer_mean=pl.when(pl.col("complete")).then(_clean_score().mean().over(TABLE)),
+        peer_median=pl.when(pl.col("complete")).then(_clean_score().median().over(TABLE)),
     )
+
+
+def _clean_score() -> pl.Expr:
+    """The score where no doubt is flagged: flagged values enter no statistic."""
+    return pl.when(pl.col("flag").fill_null("") == "").then(pl.col("score"))
 
 
 def add_tiers(ranked: pl.LazyFrame, tiers: pl.LazyFrame) -> pl.LazyFrame:
@@ -107,11 +137,28 @@ def add_changes(ranked: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("score").alias("prev_score"),
         pl.col("rank").alias("prev_rank"),
         pl.col("rank_of").alias("prev_rank_of"),
+        pl.col("rank_basis").alias("prev_rank_basis"),
     )
-    return ranked.join(previous, on=[*SERIES, "year"], how="left", nulls_equal=True).with_columns(
-        d_score=pl.col("score") - pl.col("prev_score"),
-        d_rank=pl.col("prev_rank") - pl.col("rank"),
+    both = pl.col("prev_rank").is_not_null() & pl.col("rank").is_not_null()
+    comparable = (pl.col("prev_rank_of") == pl.col("rank_of")) & (
+        _basis_class("prev_rank_basis") == _basis_class("rank_basis")
     )
+    return (
+        ranked.join(previous, on=[*SERIES, "year"], how="left", nulls_equal=True)
+        .with_columns(rank_change_comparable=pl.when(both).then(comparable.fill_null(False)))
+        .with_columns(
+            d_score=pl.col("score") - pl.col("prev_score"),
+            d_rank=pl.when(pl.col("rank_change_comparable"))
+            .then(pl.col("prev_rank") - pl.col("rank"))
+            .cast(pl.Int32),
+        )
+    )
+
+
+def _basis_class(column: str) -> pl.Expr:
+    """A published rank and a rank computed on a complete table are both ranks in the whole
+    table (same basis); a rank inferred from list order is another basis."""
+    return pl.col(column).replace({"computed": "published"}).fill_null("")
 
 
 def derive(scores: pl.LazyFrame, tiers: pl.LazyFrame) -> pl.LazyFrame:
@@ -120,6 +167,48 @@ def derive(scores: pl.LazyFrame, tiers: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def peer_average(ranked: pl.DataFrame) -> float | None:
-    """Mean score of the units in a table slice (published averages are separate)."""
-    scored = ranked.get_column("score").drop_nulls()
+    """The peer mean of one table, or None: computed only when the table is complete, never from
+    flagged values (see the rule above); a published average is shown separately, labelled."""
+    if ranked.is_empty() or "complete" not in ranked.columns or not bool(ranked.get_column("complete").all()):
+        return None
+    clean = ranked.filter(pl.col("flag").fill_null("") == "") if "flag" in ranked.columns else ranked
+    scored = clean.get_column("score").drop_nulls()
     return float(scored.mean()) if scored.len() else None
+
+
+def is_complete(ranked: pl.DataFrame) -> bool:
+    """True when the rows hold a complete table (every unit of the published rank-of scored)."""
+    return not ranked.is_empty() and bool(ranked.get_column("complete").fill_null(False).all())
+
+
+def order_in_data(row: dict) -> tuple[int, int] | None:
+    """(k, n): the unit's order among the n scored units of an incomplete table, to be shown only
+    labelled as an order among the loaded units, never as a rank; None on a complete table or
+    when the unit has a (published) rank."""
+    if row.get("complete") or row.get("rank") is not None:
+        return None
+    if row.get("score") is None or row.get("rank_computed") is None:
+        return None
+    return int(row["rank_computed"]), int(row["n_scored"])
+
+
+def ranks_comparable(a: dict, b: dict) -> bool | None:
+    """Whether two stored rows' ranks may be compared (same basis, same N); None when either
+    has no rank. The same test as ``rank_change_comparable``, for two arbitrary years."""
+    if a.get("rank") is None or b.get("rank") is None:
+        return None
+    same_basis = {a.get("rank_basis"), b.get("rank_basis")} <= {"published", "computed"} or (
+        a.get("rank_basis") == b.get("rank_basis")
+    )
+    return bool(same_basis and a.get("rank_of") is not None and a.get("rank_of") == b.get("rank_of"))
+
+
+def rank_change_text(row: dict, lang: str = "vi") -> str:
+    """The rank-change cell: the arrow when the two ranks compare, 'không so sánh được' when both
+    exist on different bases or denominators, '–' when either is missing."""
+    from chiso import fmt
+    from chiso.i18n import t
+
+    if row.get("rank_change_comparable") is False:
+        return t("rank.not_comparable", lang)
+    return fmt.rank_change(row.get("d_rank"))

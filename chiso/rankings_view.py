@@ -70,7 +70,8 @@ def rankings_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFra
         return pl.DataFrame()
     names = _headers(ranking, index, lang)
     decimals = _decimals(ranking, index)
-    notes = [views.rank_note(row, lang) or None for row in ranking.iter_rows(named=True)]
+    notes = [views.rank_note(row, lang, index) or None for row in ranking.iter_rows(named=True)]
+    tiers = [views.tier_text(row, index, lang) or None for row in ranking.iter_rows(named=True)]
     half_up = pl.Float64
 
     def rounded(column: str, places: int) -> pl.Expr:
@@ -82,7 +83,7 @@ def rankings_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFra
         pl.col("name").alias(names["unit"]),
         pl.col("score").cast(pl.Float64).alias(names["score"]),
         rounded("pct_of_max", 2).alias(names["pct_of_max"]),
-        pl.col("tier_vi" if lang == "vi" else "tier_en").alias(names["tier"]),
+        pl.Series(names["tier"], tiers, dtype=pl.String),
         rounded("d_score", decimals).alias(names["d_score"]),
         pl.col("d_rank").cast(pl.Int64).alias(names["d_rank"]),
         pl.Series(names["note"], notes, dtype=pl.String),

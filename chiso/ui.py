@@ -433,11 +433,11 @@ def year_choice(label_text: str, years: list[int], default: int, key: str) -> in
 
 def findings_block(found: list, lang: str, key: str = "findings") -> None:
     """Each rule-based sentence with the table row it comes from, in an expander."""
-    from chiso.findings import evidence
+    from chiso.findings import evidence, finding_line
 
     for i, finding in enumerate(found):
         # Sentences and notes carry unit names and flags from files: shown as text, never markup.
-        st.markdown(f"- {safe.md(finding.text)}" + (f" *({safe.md(finding.note)})*" if finding.note else ""))
+        st.markdown(f"- {safe.md(finding_line(finding, lang))}")
         with st.expander(t("findings.evidence", lang), expanded=False, key=f"{key}_{i}"):
             row = {k: v for k, v in evidence(finding).items() if v not in (None, "")}
             st.json(row, expanded=True)

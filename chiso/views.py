@@ -9,12 +9,32 @@ from chiso import fmt, safe
 from chiso.config import Index
 from chiso.gaps import GAP_COLUMNS
 from chiso.i18n import label, t
+from chiso.metrics import order_in_data, rank_change_text, ranks_comparable
 
-MACHINE_COLUMNS = ["rank", "rank_of", "unit", "score", "max_score", "pct_of_max", "tier", "published_rank"]
+MACHINE_COLUMNS = [
+    "rank",
+    "rank_of",
+    "unit",
+    "score",
+    "max_score",
+    "pct_of_max",
+    "tier",
+    "published_rank",
+    "rank_basis",
+    "flag",
+    "note",
+    "source_title",
+    "source_url",
+]
 
 
-def machine_rows(ranking: pl.DataFrame, lang: str = "vi") -> pl.DataFrame:
-    """The ``chiso rank`` columns: plain numbers, dot decimals, % of max rounded half up to 2."""
+def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = None) -> pl.DataFrame:
+    """The ``chiso rank`` columns: plain numbers, dot decimals, % of max rounded half up to 2;
+    then what the page shows beside them: the rank basis, the flag, the note (order among the
+    loaded units, inference) and the source. ``rank``/``rank_of`` follow the rule in
+    :mod:`chiso.metrics`: empty on an incomplete table unless published."""
+    rows = ranking.to_dicts()
+    notes = [rank_note({**row, "flag": None}, lang, index) or None for row in rows]
     return ranking.select(
         "rank",
         "rank_of",
@@ -24,20 +44,31 @@ def machine_rows(ranking: pl.DataFrame, lang: str = "vi") -> pl.DataFrame:
         pl.col("pct_of_max").map_elements(fmt.round_half_up, return_dtype=pl.Float64).alias("pct_of_max"),
         pl.col("tier_vi" if lang == "vi" else "tier_en").alias("tier"),
         "published_rank",
+        pl.col("rank_basis").fill_null(""),
+        pl.col("flag").fill_null(""),
+        pl.Series("note", notes, dtype=pl.String).fill_null(""),
+        pl.col("source_title").fill_null(""),
+        pl.col("source_url").fill_null(""),
     )
 
 
-def rank_note(row: dict, lang: str) -> str:
-    """Why a rank reads the way it does: inferred from list order, among units in the data…"""
+def rank_note(row: dict, lang: str, index: Index | None = None) -> str:
+    """Why a row reads the way it does: rank inferred from list order, order among the units in
+    the data, a published rank the scores disagree with, the flag, and (given the index) what
+    is inferred rather than published."""
     notes = []
     if row.get("rank_basis") == "list_order":
         notes.append(t("rank.basis.list_order", lang))
-    if row.get("rank_basis") == "partial":
-        notes.append(t("rank.basis.partial", lang))
+    order = order_in_data(row)
+    if order:
+        notes.append(t("rank.order_in_data", lang, k=order[0], n=order[1]))
     if row.get("rank_mismatch"):
         notes.append(t("rank.mismatch", lang, computed=row.get("rank_computed")))
     if row.get("flag"):
-        notes.append(str(row["flag"]))
+        notes.append(f"⚑ {row['flag']}")
+    inferred = inference_note(row, index, lang) if index is not None else ""
+    if inferred:
+        notes.append(inferred)
     return "; ".join(notes)
 
 
@@ -55,11 +86,11 @@ def display_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFram
                 t("col.rank", lang): fmt.rank(row["rank"], row["rank_of"]),
                 t("col.unit", lang): row["name"],
                 t("col.score", lang, unit=unit): fmt.number(row["score"], decimals, lang=lang),
-                t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
-                t("col.tier", lang): row["tier_vi" if lang == "vi" else "tier_en"] or fmt.EMPTY,
-                t("col.d_score", lang): fmt.signed(row["d_score"], decimals, lang=lang),
-                t("col.d_rank", lang): fmt.rank_change(row["d_rank"]),
-                t("col.note", lang): rank_note(row, lang),
+                t("col.pct_of_max", lang): pct_text(row, lang),
+                t("col.tier", lang): tier_text(row, index, lang) or fmt.EMPTY,
+                t("col.d_score", lang): change_text(row, decimals, lang),
+                t("col.d_rank", lang): rank_change_text(row, lang),
+                t("col.note", lang): rank_note(row, lang, index),
                 t("col.source", lang): row["source_title"] or fmt.EMPTY,
             }
         )
@@ -118,7 +149,93 @@ def scale_label(index: Index, province: str, peer_group: str, year: int, lang: s
     if unit.strip() == "%":
         return "%"
     top = index.max_for(province, peer_group, year, None)
-    return f"/{fmt.number(top, 0 if float(top).is_integer() else 1, lang=lang)}"
+    scale = f"/{fmt.number(top, 0 if float(top).is_integer() else 1, lang=lang)}"
+    return f"{scale}, {t('inferred.max', lang)}" if index.inferred_max(province, peer_group, year) else scale
+
+
+def pct_text(row: dict, lang: str) -> str:
+    """% of maximum; where the source prints a figure it is shown as printed, and a computed
+    figure that differs beside it, labelled: '96,04 % (nguồn) · tính được 96,03 %'."""
+    computed = fmt.percent(row.get("pct_of_max"), lang=lang)
+    printed = row.get("printed")
+    if not printed:
+        return computed
+    shown = t("printed.as_printed", lang, value=printed)
+    if row.get("pct_of_max") is None or printed.replace(" ", "") == computed.replace(" ", ""):
+        return shown
+    return f"{shown} · {t('printed.computed', lang, value=computed)}"
+
+
+def change_text(row: dict, decimals: int, lang: str) -> str:
+    """Δ score; a change the source prints is shown as printed ('+4,54 so với 2020 (nguồn)'),
+    a computed change beside it, labelled."""
+    computed = fmt.signed(row.get("d_score"), decimals, lang=lang)
+    printed = row.get("printed_change")
+    if not printed:
+        return computed
+    shown = t("printed.as_printed", lang, value=printed)
+    if row.get("d_score") is None:
+        return shown
+    return f"{shown} · {t('printed.computed', lang, value=computed)}"
+
+
+def printed_lines(unit_rows: pl.DataFrame, catalog, year: int, lang: str) -> list[str]:
+    """Figures the sources print for a unit in a year (totals and components), as printed:
+    'SIPAS: 28,81 — 96,04 % (nguồn) · tính được 96,03 %'. The Profile page and ``chiso profile``
+    both print these lines."""
+    if unit_rows.is_empty() or "printed" not in unit_rows.columns:
+        return []
+    shown = unit_rows.filter(
+        (pl.col("year") == year) & (pl.col("printed").is_not_null() | pl.col("printed_change").is_not_null())
+    )
+    lines = []
+    for row in shown.iter_rows(named=True):
+        index = catalog.index(row["index_code"])
+        decimals = index.decimals_for(row["province"] or "", row["peer_group"], row["year"])
+        what = label(index.short_name, lang)
+        if row["component"]:
+            variant = index.variant_for(row["province"] or "", row["peer_group"], row["year"])
+            names = {c.code: label(c.name, lang) for c in (variant.components if variant else [])}
+            what += f" · {names.get(row['component'], row['component'])}"
+        parts = [fmt.number(row["score"], decimals, lang=lang)]
+        if row.get("printed"):
+            parts.append(pct_text(row, lang))
+        if row.get("printed_change"):
+            parts.append(change_text(row, decimals, lang))
+        lines.append(f"{what}: {' — '.join(parts)}")
+    return lines
+
+
+def tier_text(row: dict, index: Index, lang: str) -> str:
+    """The tier as shown: 'Nhóm A'; a band the project deduced carries '(suy luận)'."""
+    name = row.get("tier_vi" if lang == "vi" else "tier_en")
+    if not name:
+        return ""
+    return f"{name} ({t('inferred.mark', lang)})" if _tier_inferred(row, index) else name
+
+
+def _tier_inferred(row: dict, index: Index) -> bool:
+    if not row.get("tier_code") or row.get("year") is None:
+        return False
+    tiers = index.tiers_for(row.get("province") or "", row.get("peer_group") or "", row["year"])
+    return any(tier.code == row["tier_code"] and tier.inferred for tier in tiers)
+
+
+def inference_note(row: dict, index: Index, lang: str) -> str:
+    """What in a row is the project's deduction, not published: the maximum, the tier band, the
+    component structure. Empty when nothing is inferred. The ``note`` of machine formats."""
+    if row.get("year") is None:
+        return ""
+    province, group, year = row.get("province") or "", row.get("peer_group") or "", row["year"]
+    notes = []
+    if row.get("max_score") is not None and index.inferred_max(province, group, year):
+        notes.append(t("inferred.max_note", lang, max=fmt.number(row["max_score"], 0, lang=lang)))
+    if _tier_inferred(row, index):
+        notes.append(t("inferred.tier_note", lang, tier=row.get("tier_vi" if lang == "vi" else "tier_en")))
+    variant = index.variant_for(province, group, year)
+    if row.get("component") and variant is not None and variant.inferred:
+        notes.append(t("inferred.structure_note", lang))
+    return "; ".join(notes)
 
 
 def published_stat_lines(stats: pl.DataFrame, decimals: int, lang: str) -> list[str]:
@@ -343,10 +460,10 @@ def profile_display(profile: pl.DataFrame, catalog, lang: str) -> pl.DataFrame:
                 t("gaps.col.score", lang): score_with_scale(row["score"], decimals, scale, lang),
                 t("col.rank", lang): fmt.rank(row["rank"], row["rank_of"]),
                 t("profile.percentile", lang): fmt.number(row["percentile"], 0, lang=lang),
-                t("col.tier", lang): row["tier_vi" if lang == "vi" else "tier_en"] or fmt.EMPTY,
-                t("col.d_score", lang): fmt.signed(row["d_score"], decimals, lang=lang),
-                t("col.d_rank", lang): fmt.rank_change(row["d_rank"]),
-                t("col.note", lang): rank_note(row, lang),
+                t("col.tier", lang): tier_text(row, index, lang) or fmt.EMPTY,
+                t("col.d_score", lang): change_text(row, decimals, lang),
+                t("col.d_rank", lang): rank_change_text(row, lang),
+                t("col.note", lang): rank_note(row, lang, index),
             }
         )
     return pl.DataFrame(rows)
@@ -443,7 +560,8 @@ def change_sentence(rows_a: pl.DataFrame, rows_b: pl.DataFrame, unit_id: str, in
     if not a or not b:
         return t("why.missing_year", lang)
     decimals = index.decimals_for(b["province"], b["peer_group"], b["year"])
-    d_rank = (a["rank"] - b["rank"]) if a.get("rank") and b.get("rank") else None
+    comparable = ranks_comparable(a, b)
+    d_rank = (a["rank"] - b["rank"]) if comparable else None
     return t(
         "why.sentence",
         lang,
@@ -456,7 +574,7 @@ def change_sentence(rows_a: pl.DataFrame, rows_b: pl.DataFrame, unit_id: str, in
         else fmt.EMPTY,
         rank_a=fmt.rank(a["rank"], a["rank_of"]),
         rank_b=fmt.rank(b["rank"], b["rank_of"]),
-        d_rank=fmt.rank_change(d_rank),
+        d_rank=fmt.rank_change(d_rank) if comparable is not False else t("rank.not_comparable", lang),
     )
 
 

@@ -84,6 +84,14 @@ def ranking_table(ranked: pl.DataFrame, period: dvc.Period, inconsistent: set[tu
     return pl.DataFrame(rows)
 
 
+def published_rate_text(row: dict, lang: str, *, sign: bool = False) -> str:
+    """A published rate as the source prints it ("trên 89,9 %" is not 89,90 %), else the number
+    (with its % sign when ``sign``; a table's "Tỷ lệ (%)" column has it in the header)."""
+    if row.get("printed"):
+        return row["printed"]
+    return fmt.percent(row["value_pct"], 2, lang=lang) if sign else fmt.number(row["value_pct"], 2, lang=lang)
+
+
 def unit_rates_table(computed: pl.DataFrame, published: pl.DataFrame, rates: list[Rate], lang: str):
     """Every rate of one unit: computed from counts (with numerator and denominator), then the
     rates its sources published, labelled as such and never merged with the computed ones."""
@@ -109,7 +117,7 @@ def unit_rates_table(computed: pl.DataFrame, published: pl.DataFrame, rates: lis
                 t("dvc.col.level", lang): level_label(row["level"], lang, short=True),
                 t("dvc.col.indicator", lang): indicator_label(row["indicator"], lang),
                 t("dvc.col.kind", lang): t("dvc.value.published", lang),
-                t("dvc.col.rate", lang): fmt.number(row["value_pct"], 2, lang=lang),
+                t("dvc.col.rate", lang): published_rate_text(row, lang),
                 t("dvc.col.ratio", lang): fmt.EMPTY,
                 t("dvc.col.source", lang): f"{row.get('source_title') or fmt.EMPTY}{quote}",
             }

@@ -24,13 +24,18 @@ def render() -> None:
     years = sorted(rows.get_column("year").unique().to_list(), reverse=True)
     year = ui.year_choice(t("sel.year", lang), years, years[0], key="year")
     catalog = ui.catalog()
-    profile = gaps.profile(rows, year, catalog.codes)
+    profile, found = findings.profile_report(rows, catalog, lang, year)
     ui_export.header(t("profile.title", lang, unit=views.unit_choices(units)[unit_id], year=year))
     if profile.is_empty():
         st.info(t("profile.empty", lang, year=year))
         return
     ui_brief.brief_button(dataset, unit_id, year)
-    ui.findings_block(findings.profile_findings(rows, catalog, lang, year), lang)
+    ui.findings_block(found, lang)
+    printed = views.printed_lines(rows, catalog, year, lang)
+    if printed:
+        st.markdown(f"**{t('profile.printed', lang)}**")
+        for line in printed:
+            st.markdown(f"- {line}")
     st.subheader(t("profile.indices", lang))
     st.dataframe(views.profile_display(profile, catalog, lang), hide_index=True, width="stretch")
     ui_export.table_buttons(

@@ -80,7 +80,7 @@ def test_pci_2019_has_22_provinces_and_ten_sub_indices(pci_2019):
     assert comps.get_column("component").n_unique() == 10
 
 
-def test_quang_ninh_points_lost_and_ranks_among_the_22(pci_2019):
+def test_quang_ninh_points_lost_without_ranks_among_the_22_of_63(pci_2019):
     frame = gaps.component_gaps(
         pci_2019, QUANG_NINH, gaps.component_names(PCI, "Quảng Ninh", "provinces", 2019, "vi")
     )
@@ -91,9 +91,8 @@ def test_quang_ninh_points_lost_and_ranks_among_the_22(pci_2019):
         peers = comps.filter(pl.col("component") == row["component"]).get_column("score")
         assert row["points_lost"] == pytest.approx(10 - row["score"])
         assert row["pct_of_max"] == pytest.approx(row["score"] * 10)
-        assert row["rank_of"] == 22
-        assert row["component_rank"] == 1 + int((peers > row["score"]).sum())
-        assert row["peer_mean"] == pytest.approx(peers.mean())
+        # 22 of the 63 provinces are in the data: no rank and no peer mean from them
+        assert row["rank_of"] is None and row["component_rank"] is None and row["peer_mean"] is None
         assert row["best_score"] == peers.max()
         assert row["gap_to_best"] == pytest.approx(peers.max() - row["score"])
     lost = frame.get_column("points_lost").to_list()
@@ -113,13 +112,14 @@ def test_quang_ninh_published_sub_indices(pci_2019, component, name, score, poin
         pci_2019, QUANG_NINH, gaps.component_names(PCI, "Quảng Ninh", "provinces", 2019, "vi")
     )
     row = frame.filter(pl.col("component") == component).row(0, named=True)
-    assert (row["name"], row["score"], row["points_lost"], row["component_rank"], row["best_unit"]) == (
+    assert (row["name"], row["score"], row["points_lost"], row["best_unit"]) == (
         name,
         score,
         points_lost,
-        rank,
         best_unit,
     )
+    # ``rank`` is its order among the 22 provinces in the data: never shown as a rank of 63
+    assert row["component_rank"] is None and rank > 0
 
 
 def test_gap_ties_share_the_better_rank_and_name_every_best_unit():
@@ -134,10 +134,10 @@ def test_gap_ties_share_the_better_rank_and_name_every_best_unit():
                     "component": ["x", "x", "x"],
                     "score": [8.0, 8.0, 6.0],
                     "max_score": [10.0, 10.0, 10.0],
-                    "rank": [None, None, None],
-                    "rank_of": [None, None, None],
-                    "rank_basis": ["partial"] * 3,
-                    "complete": [False] * 3,
+                    "rank": [1, 1, 3],
+                    "rank_of": [3, 3, 3],
+                    "rank_basis": ["computed"] * 3,
+                    "complete": [True] * 3,
                 },
                 schema_overrides={"rank": pl.Int64, "rank_of": pl.Int64},
             ),
@@ -293,7 +293,7 @@ def test_dam_ha_profile_2021(dam_ha):
     assert profile.select("index_code", "score", "rank", "rank_of").rows() == [
         ("PAR", 91.24, 3, 13),
         ("SIPAS", 28.81, 3, 13),
-        ("DGI", 72.74, 7, 13),
+        ("DGI", None, 7, 13),  # the source prints the DGI rank and the survey part's score only
     ]
     high, low = gaps.contrast(profile)
     assert (high["index_code"], low["index_code"]) == ("PAR", "DGI")
@@ -327,16 +327,16 @@ def _texts(found) -> list[str]:
             "vi",
             [
                 "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
-                "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm.",
-                "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI với 72,74/80 điểm.",
+                "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm (thang điểm suy luận).",
+                "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI.",
             ],
         ),
         (
             "en",
             [
                 "In 2021, Đầm Hà district ranked 3/13 on PAR INDEX with 91.24 points.",
-                "In 2021, Đầm Hà district ranked 3/13 on SIPAS with 28.81/30 points.",
-                "In 2021, Đầm Hà district ranked 7/13 on DGI with 72.74/80 points.",
+                "In 2021, Đầm Hà district ranked 3/13 on SIPAS with 28.81/30 points (inferred scale).",
+                "In 2021, Đầm Hà district ranked 7/13 on DGI.",
             ],
         ),
     ],
@@ -345,7 +345,7 @@ def test_dam_ha_2021_published_sentences(dam_ha, lang, expected):
     found = findings.profile_findings(dam_ha, CATALOG, lang, 2021)
     ranks = [f for f in found if f.kind == "rank"]
     assert _texts(ranks) == expected
-    assert [f.row["score"] for f in ranks] == [91.24, 28.81, 72.74]
+    assert [f.row["score"] for f in ranks] == [91.24, 28.81, None]
     assert all("Đầm Hà" in f.row["source_title"] for f in ranks)
     assert ranks[2].note.startswith("Điểm điều tra xã hội học DGI")  # the row's doubt flag travels with it
 
@@ -566,7 +566,7 @@ def test_cli_gaps_csv_for_quang_ninh(published_db, capsys):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 10
     assert all(float(r["points_lost"]) == pytest.approx(10 - float(r["score"])) for r in rows)
-    assert all(r["rank_of"] == "22" for r in rows)
+    assert all(r["rank_of"] == "" and r["component_rank"] == "" for r in rows)  # 22 of 63: no rank
     assert [float(r["points_lost"]) for r in rows] == sorted(
         (float(r["points_lost"]) for r in rows), reverse=True
     )
@@ -576,9 +576,9 @@ def test_cli_gaps_csv_for_quang_ninh(published_db, capsys):
         "max_score": "10.0",
         "pct_of_max": "66.8",
         "points_lost": "3.32",
-        "component_rank": "11",
-        "rank_of": "22",
-        "peer_mean": "6.52",
+        "component_rank": "",
+        "rank_of": "",
+        "peer_mean": "",
         "best_unit": "Long An",
         "best_score": "7.16",
         "gap_to_best": "0.48",
@@ -622,11 +622,15 @@ def test_cli_profile_dam_ha_2021(published_db, capsys):
     assert code == 0, err
     lines = out.splitlines()
     assert any("3/13" in line and "91,24" in line and "PAR INDEX" in line for line in lines)
-    assert lines[:3] == [
-        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
-        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm.",
-        "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI với 72,74/80 điểm.",
+    assert lines[:3] == [  # each sentence with its doubt flag, as the Profile page shows it
+        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm."
+        " (⚑ lưu ý về số liệu: Chỉ một bản tin nêu, chưa có nguồn thứ hai)",
+        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm (thang điểm suy luận)."
+        " (⚑ lưu ý về số liệu: Chỉ một bản tin nêu; thang 30 điểm là suy luận)",
+        "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI."
+        " (⚑ lưu ý về số liệu: Điểm điều tra xã hội học DGI; chỉ một bản tin nêu)",
     ]
+    assert "Nguồn:" in lines and any("Đầm Hà nâng cao các chỉ số CCHC" in line for line in lines)
 
 
 def test_cli_profile_in_english(published_db, capsys):
@@ -644,9 +648,8 @@ def test_cli_profile_in_english(published_db, capsys):
         "--db",
         str(published_db),
     )
-    assert (
-        code == 0
-        and out.splitlines()[0] == "In 2021, Đầm Hà district ranked 3/13 on PAR INDEX with 91.24 points."
+    assert code == 0 and out.splitlines()[0].startswith(
+        "In 2021, Đầm Hà district ranked 3/13 on PAR INDEX with 91.24 points."
     )
 
 
@@ -655,7 +658,7 @@ def test_cli_profile_in_english(published_db, capsys):
     [
         (["profile", "--unit", "Sở Nội vụ"], "Sở Nội vụ (Hòa Bình); Sở Nội vụ (Ninh Thuận)"),
         (["profile", "--unit", "Không Có"], "Không tìm thấy đơn vị"),
-        (["profile", "--unit", "Đầm Hà", "--year", "2015"], "có các năm: 2020, 2021"),
+        (["profile", "--unit", "Đầm Hà", "--year", "2015"], "có số liệu các năm: 2021"),
         (["gaps", "--index", "XYZ", "--year", "2019", "--unit", "Quảng Ninh"], "Không có chỉ số"),
     ],
 )

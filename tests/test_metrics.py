@@ -56,12 +56,43 @@ def test_complete_table_uses_computed_rank_and_flags_disagreement():
     assert result["rank_computed"].to_list() == [1, 2, 3]
 
 
-def test_incomplete_table_labels_computed_ranks_partial():
+def test_incomplete_table_shows_no_computed_rank():
+    """2 of 13 scored: the published 1/13 stays; the other unit has no rank, only an order."""
     result = ranked(table([90, 70], published=[1, None], rank_of=13))
     assert not result["complete"].any()
-    assert result["rank"].to_list() == [1, 2]
-    assert result["rank_of"].to_list() == [13, 2]
+    assert result["rank"].to_list() == [1, None]
+    assert result["rank_of"].to_list() == [13, None]
     assert result["rank_basis"].to_list() == ["published", "partial"]
+    rows = result.to_dicts()
+    assert metrics.order_in_data(rows[1]) == (2, 2)
+
+
+def test_incomplete_table_has_no_peer_average():
+    result = ranked(table([90, 70], published=[1, None], rank_of=13))
+    assert result["peer_mean"].null_count() == 2 and result["peer_median"].null_count() == 2
+    assert metrics.peer_average(result) is None
+
+
+def test_flagged_values_enter_no_statistic():
+    frame = table([90, 80, 24.22], rank_of=3).with_columns(
+        flag=pl.Series([None, None, "nghi ngờ"], dtype=pl.String)
+    )
+    result = ranked(frame)
+    assert result["peer_mean"][0] == pytest.approx(85)
+    assert metrics.peer_average(result) == pytest.approx(85)
+
+
+def test_rank_change_only_on_same_basis_and_denominator():
+    """20/63 published last year, a 3rd place on a complete 3-unit table this year: not comparable."""
+    frames = [
+        table([70.0], published=[20], rank_of=63, year=2023, units=["h"]),
+        table([69.9, 75, 80], rank_of=3, year=2024, units=["h", "x", "y"]),
+    ]
+    result = metrics.add_changes(metrics.rank_table(pl.concat(frames, how="diagonal").lazy())).collect()
+    h = result.filter((pl.col("unit_id") == "h") & (pl.col("year") == 2024)).row(0, named=True)
+    assert h["rank"] == 3 and h["prev_rank"] == 20
+    assert h["d_rank"] is None and h["rank_change_comparable"] is False
+    assert metrics.rank_change_text(h, "vi") == "không so sánh được"
 
 
 def test_table_without_rank_of_is_incomplete():
@@ -71,7 +102,7 @@ def test_table_without_rank_of_is_incomplete():
 
 def test_rank_only_rows_keep_their_published_rank():
     result = ranked(table([None, 71.0], published=[3, None], rank_of=13))
-    assert result["rank"].to_list() == [3, 1]
+    assert result["rank"].to_list() == [3, None]
     assert result["pct_of_max"].to_list()[0] is None
 
 
@@ -100,3 +131,11 @@ def test_changes_against_the_previous_year_only():
         }
     )
     assert_frame_equal(got, want, check_dtypes=False, abs_tol=1e-9)
+
+
+def test_two_years_compare_only_on_the_same_basis_and_denominator():
+    a = {"rank": 20, "rank_of": 63, "rank_basis": "published"}
+    assert metrics.ranks_comparable(a, {"rank": 3, "rank_of": 63, "rank_basis": "computed"}) is True
+    assert metrics.ranks_comparable(a, {"rank": 3, "rank_of": 3, "rank_basis": "computed"}) is False
+    assert metrics.ranks_comparable(a, {"rank": 8, "rank_of": 63, "rank_basis": "list_order"}) is False
+    assert metrics.ranks_comparable(a, {"rank": None, "rank_of": None, "rank_basis": "partial"}) is None

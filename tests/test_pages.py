@@ -130,7 +130,8 @@ def test_gaps_on_the_published_pci_2019_table(both_dbs):
     at = run("pages/gaps.py", group="provinces", index="PCI", year="2019", unit="quang-ninh/quang-ninh")
     table = at.dataframe[0].value
     first = table.iloc[0].tolist()
-    assert first[0] == "Dịch vụ hỗ trợ doanh nghiệp" and "3,32" in first and "11/22" in first
+    assert first[0] == "Dịch vụ hỗ trợ doanh nghiệp" and "3,32" in first
+    assert not any("/22" in str(cell) for cell in first)  # 22 of 63 provinces: no rank among them
     assert any("Thành phần mất nhiều điểm nhất" in m.value for m in at.markdown)
     at.selectbox(key="w_unit").select("dong-thap/dong-thap").run()
     assert at.dataframe[0].value.iloc[0].tolist() != first
@@ -193,3 +194,26 @@ def test_briefing_pack_is_prepared_on_click_and_offered_as_html_and_pdf(both_dbs
     labels = [b.label for b in at.get("download_button")]
     assert "Tải báo cáo (HTML)" in labels
     assert not at.exception and not at.error
+
+
+def test_rank_only_table_renders_its_published_ranks(both_dbs):
+    """Quảng Ninh localities PAR 2024 holds published ranks without scores: the page shows
+    them (no chart crash), and computes no peer average."""
+    at = run(group="localities", province="Quảng Ninh", index="PAR", year="2024")
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value
+    assert table.iloc[0].tolist()[:2] == ["1/13", "Thành phố Hạ Long"]
+    assert not any("Bình quân nhóm" in c.value for c in at.caption)
+
+
+def test_incomplete_table_shows_no_computed_rank_nor_peer_average(both_dbs):
+    """Quảng Ninh DDCI 2020: 4 of 13 scored. Hải Hà and Vân Đồn have no published rank, so no
+    rank at all (never 3/4); their order among the loaded units is only in the note."""
+    at = run(group="localities", province="Quảng Ninh", index="DDCI", year="2020")
+    table = at.dataframe[0].value
+    ranks = dict(zip(table.iloc[:, 1], table.iloc[:, 0], strict=True))
+    assert ranks["Huyện Tiên Yên"] == "3/13"
+    assert ranks["Huyện Hải Hà"] == "–" and ranks["Huyện Vân Đồn"] == "–"
+    assert "/4" not in table.iloc[:, 0].str.cat()
+    assert not any("Bình quân nhóm" in c.value for c in at.caption)

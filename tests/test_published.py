@@ -37,7 +37,10 @@ def test_par_2022_departments_match_the_published_ranks(published_db, capsys):
     )
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 19
-    assert out.splitlines()[0] == "rank,rank_of,unit,score,max_score,pct_of_max,tier,published_rank"
+    assert out.splitlines()[0] == (
+        "rank,rank_of,unit,score,max_score,pct_of_max,tier,published_rank,"
+        "rank_basis,flag,note,source_title,source_url"
+    )
     assert rows[0]["unit"] == "Sở Nội vụ" and rows[0]["score"] == "96.85"
     assert all(r["rank"] == r["published_rank"] and r["rank_of"] == "19" for r in rows)
     assert not out.startswith("\ufeff")
@@ -154,7 +157,8 @@ def test_every_reference_row_is_shipped(published_db):
         n_stats = con.sql("SELECT count(*) FROM published_stats").fetchall()[0][0]
         counts = con.sql("SELECT count(*) FROM one_stop_counts").fetchall()[0][0]
         rates = con.sql("SELECT count(*) FROM one_stop_rates").fetchall()[0][0]
-    # published_scores.csv has 448 rows; published_scores_2026.csv 503, of which 6 are not written
-    # (the national DTI index twice, four provincial PAR area scores: the converter prints why).
-    assert n_scores + n_extra + n_stats == 448 + 503 - 6
+    # published_scores.csv has 448 rows (DGI Đầm Hà 2021 becomes two: the total's rank, the survey
+    # component); published_scores_2026.csv 503, of which 6 are not written (the national DTI index
+    # twice, four provincial PAR area scores: the converter prints why).
+    assert n_scores + n_extra + n_stats == 448 + 1 + 503 - 6
     assert counts + rates == 37

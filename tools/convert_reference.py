@@ -240,6 +240,35 @@ def map_index(label: str) -> tuple[str, str] | tuple[str, str, str, str]:
     raise KeyError(label)
 
 
+# DGI's published figure for Đầm Hà 2021 is the sociological-survey part, not the DGI total: the
+# rank (7/13) belongs to the total, the score to the survey component.
+SURVEY_COMPONENTS = {"DGI.survey": "dieu_tra_xa_hoi_hoc"}
+PRINTED_PCT = re.compile(r"(\d+,\d+)(?:/\d+)? \((\d+,\d+) ?%\)")
+PRINTED_CHANGE = re.compile(r"([+\-−]\d+,\d+) so với (\d{4})")
+PRINTED_QUALIFIED = re.compile(r"\b((?:trên|dưới|gần|khoảng) \d+(?:,\d+)?) ?%")
+
+
+def printed_figures(score: str, quote: str) -> tuple[str, str]:
+    """(printed, printed_change) as the source prints them, read from the quote: the percentage
+    printed beside the score ("28,81/30 (96,04%)" -> "96,04 %"), a qualified value
+    ("trên 89,9%" -> "trên 89,9 %") and a printed change ("+4,54 so với 2020"). Empty when none."""
+    printed = ""
+    vi_score = score.replace(".", ",") if score else ""
+    for number, pct in PRINTED_PCT.findall(quote):
+        if vi_score and number == vi_score:
+            printed = f"{pct} %"
+    qualified = PRINTED_QUALIFIED.search(quote)
+    if not printed and qualified:
+        printed = f"{qualified.group(1)} %"
+    change = PRINTED_CHANGE.search(quote)
+    return printed, (f"{change.group(1)} so với {change.group(2)}" if change else "")
+
+
+def survey_total(row: dict) -> dict:
+    """The DGI total row a survey figure implies: its published rank, no score."""
+    return {**row, "component": "", "score": "", "max_score": "", "printed": "", "printed_change": ""}
+
+
 def convert_scores() -> None:
     rows = list(csv.DictReader((REF / "published_scores.csv").open(encoding="utf-8")))
     code_of, province_code_of = _code_lookup(), _province_code_lookup()
@@ -267,6 +296,9 @@ def convert_scores() -> None:
             )
             continue
         index, component = mapped
+        survey = SURVEY_COMPONENTS.get(row["index"], "")
+        if survey:
+            component = survey
         if row["unit_type"] == "ministry":
             province = ""
         record = unit_record(province, row["unit"], row["unit_type"])
@@ -293,26 +325,31 @@ def convert_scores() -> None:
             rank_of = "19"
             note = "Bảng đủ 19 sở theo QĐ 3349/QĐ-UBND; nguồn không in thứ hạng SIPAS"
         flag = FLAGS.get((province, record["short_name"], index, row["year"]), "")
-        scores.append(
-            {
-                "province": province,
-                "unit": record["name"],
-                "unit_type": record["unit_type"],
-                "index": index,
-                "component": component,
-                "year": row["year"],
-                "score": row["score"],
-                # A rank-only row prints no score, so its scale is the config's, not a published figure.
-                "max_score": row["max_score"] if row["score"] else "",
-                "rank": rank,
-                "rank_of": rank_of,
-                "source_title": row["source_title"],
-                "source_url": row["source_url"],
-                "quote": row["quote"],
-                "rank_basis": rank_basis if rank else "",
-                "flag": "; ".join(x for x in (flag, note) if x),
-            }
-        )
+        printed, printed_change = printed_figures(row["score"], row["quote"])
+        converted = {
+            "province": province,
+            "unit": record["name"],
+            "unit_type": record["unit_type"],
+            "index": index,
+            "component": component,
+            "year": row["year"],
+            "score": row["score"],
+            # A rank-only row prints no score, so its scale is the config's, not a published figure.
+            "max_score": row["max_score"] if row["score"] else "",
+            "rank": rank,
+            "rank_of": rank_of,
+            "source_title": row["source_title"],
+            "source_url": row["source_url"],
+            "quote": row["quote"],
+            "rank_basis": rank_basis if rank else "",
+            "flag": "; ".join(x for x in (flag, note) if x),
+            "printed": printed,
+            "printed_change": printed_change,
+        }
+        if survey:  # the rank is the total's; the survey score is a component without a rank
+            scores.append(survey_total(converted))
+            converted = {**converted, "rank": "", "rank_of": "", "rank_basis": ""}
+        scores.append(converted)
     # Units that appear only in the one-stop counts.
     for row in csv.DictReader((REF / "one_stop_counts.csv").open(encoding="utf-8")):
         record = unit_record(row["province"], row["unit"], row["unit_type"])
@@ -357,7 +394,9 @@ def local_units(units: dict[tuple[str, str], dict]) -> list[dict]:
 def convert_one_stop() -> None:
     rows = list(csv.DictReader((REF / "one_stop_counts.csv").open(encoding="utf-8")))
     counts = [r for r in rows if not r["indicator"].endswith("_pct")]
-    rates = [r for r in rows if r["indicator"].endswith("_pct")]
+    rates = [
+        {**r, "printed": printed_figures("", r["quote"])[0]} for r in rows if r["indicator"].endswith("_pct")
+    ]
     write(DATA / "one_stop" / "counts.csv", counts)
     write(DATA / "one_stop" / "rates.csv", rates)
 

@@ -19,7 +19,7 @@ from chiso import metrics
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.store.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
-from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA, SCORE_TABLE_COLUMNS
+from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA, SCORE_TABLE_COLUMNS, with_printed
 from chiso.units import Registry
 
 
@@ -113,7 +113,8 @@ def derive_ranked(
     national = [g for g, spec in catalog.peer_groups.items() if spec.scope == "national"]
     direction = {i.code: i.higher_is_better for i in catalog.indices}
     base = (
-        scores.filter(pl.col("is_first"))
+        with_printed(scores)
+        .filter(pl.col("is_first"))
         .drop("unit_type", strict=False)
         .join(units.select("unit_id", "name", "short_name", "unit_type", "code"), on="unit_id", how="left")
         .with_columns(
@@ -125,6 +126,12 @@ def derive_ranked(
     )
     tiers = tier_frame(catalog, base.select("index_code", "province", "peer_group", "year").unique())
     ranked = metrics.derive(base.lazy(), tiers).collect()
+    community = [
+        f"{i.code}.{c.code}" for i in catalog.indices for v in i.variants for c in v.components if c.community
+    ]
+    ranked = ranked.with_columns(
+        community=pl.concat_str("index_code", pl.lit("."), "component").is_in(community).fill_null(False)
+    )
     ranked = ranked.join(
         sources.select("source_id", pl.col("title").alias("source_title"), pl.col("url").alias("source_url")),
         on="source_id",
@@ -164,9 +171,14 @@ def derive_ranked(
         "prev_rank_of",
         "d_score",
         "d_rank",
+        "prev_rank_basis",
+        "rank_change_comparable",
         "peer_mean",
         "peer_median",
+        "community",
         "flag",
+        "printed",
+        "printed_change",
         "source_id",
         "source_title",
         "source_url",
@@ -303,7 +315,7 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
     con.register("sources_df", sources.to_arrow())
     con.execute("INSERT INTO sources (source_id, title, url) SELECT source_id, title, url FROM sources_df")
     firsts = scores.filter(pl.col("is_first")).rename({"_line": "line"})
-    con.register("scores_df", firsts.select(SCORE_TABLE_COLUMNS).to_arrow())
+    con.register("scores_df", with_printed(firsts).select(SCORE_TABLE_COLUMNS).to_arrow())
     con.execute("INSERT INTO scores SELECT * FROM scores_df")
     extra = scores.filter(~pl.col("is_first")).select(*SCORE_TABLE_COLUMNS[:5], "source_id", "quote")
     con.register("extra_df", extra.to_arrow())
@@ -344,6 +356,7 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
                 value,
                 "source_id",
                 "quote",
+                *(["printed"] if table == "one_stop_rates" else []),
             ).to_arrow(),
         )
         con.execute(f"INSERT INTO {table} SELECT * FROM c_df")

@@ -91,7 +91,7 @@ def published_rates(
         con,
         f"""
         SELECT r.province, r.unit_id, {_UNIT_COLUMNS}, r.level, r.period_start, r.period_end,
-               r.indicator, r.value_pct, s.title AS source_title, s.url AS source_url, r.quote
+               r.indicator, r.value_pct, r.printed, s.title AS source_title, s.url AS source_url, r.quote
         FROM one_stop_rates r
         JOIN units u ON u.unit_id = r.unit_id
         LEFT JOIN sources s ON s.source_id = r.source_id

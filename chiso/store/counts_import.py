@@ -140,8 +140,9 @@ def _write(con, plan: CountsPlan, import_id: int, who: str, backup: str) -> None
             "AND t.period_end = k.period_end AND t.indicator = k.indicator"
         )
         con.execute(
-            f"INSERT INTO {table} SELECT province, unit_id, level, period_start, period_end, indicator, "
-            f"{value}, source_id, quote FROM count_rows"
+            f"INSERT INTO {table} (province, unit_id, level, period_start, period_end, indicator, "
+            f"{value}, source_id, quote) SELECT province, unit_id, level, period_start, period_end, "
+            f"indicator, {value}, source_id, quote FROM count_rows"
         )
         con.unregister("count_rows")
     added, changed, same = plan.counts

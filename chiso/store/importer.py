@@ -55,7 +55,7 @@ from chiso.names import fold
 from chiso.store import units_sheet
 from chiso.store.build import derive_ranked
 from chiso.store.readers import KEY, DataError, Problem, read_scores
-from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS
+from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS, with_printed
 from chiso.units import Registry
 
 KEEP_BACKUPS = 10
@@ -466,10 +466,17 @@ def _warnings(annex: Annex, scores: pl.DataFrame, kept: list[int], catalog: Cata
             .otherwise(pl.col("score")),
         )
         .with_columns(
-            computed=pl.col("signed").rank(method="min").over("scope", "peer_group", "index_code", "year")
+            computed=pl.col("signed").rank(method="min").over("scope", "peer_group", "index_code", "year"),
+            n_scored=pl.col("score").count().over("scope", "peer_group", "index_code", "year"),
+            table_rank_of=pl.col("published_rank_of").max().over("scope", "peer_group", "index_code", "year"),
         )
     )
-    for row in ranked.filter(pl.col("computed") != pl.col("published_rank")).iter_rows(named=True):
+    # Like with like (the rule of chiso.metrics): a published rank is compared only with a rank
+    # over the same N, i.e. when the file holds every unit of the published table.
+    same_basis = pl.col("table_rank_of").is_not_null() & (pl.col("n_scored") >= pl.col("table_rank_of"))
+    for row in ranked.filter(same_basis & (pl.col("computed") != pl.col("published_rank"))).iter_rows(
+        named=True
+    ):
         warnings.append(
             at(
                 row["_line"],
@@ -774,7 +781,8 @@ def _ranked_inputs(con, catalog: Catalog, *, only_affected: bool = False) -> pl.
     )
     scores = con.sql(
         "SELECT s.province, s.unit_id, u.peer_group, s.index_code, s.component, s.year, s.score, "
-        "s.max_score, s.published_rank, s.published_rank_of, s.rank_basis, s.flag, s.source_id, "
+        "s.max_score, s.published_rank, s.published_rank_of, s.rank_basis, s.flag, s.printed, "
+        "s.printed_change, s.source_id, "
         "s.quote, coalesce(src.title, '') AS source_title, coalesce(src.url, '') AS source_url, "
         "true AS is_first FROM scores s JOIN units u USING (unit_id) LEFT JOIN sources src USING (source_id)"
         + where
@@ -874,7 +882,7 @@ def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, ba
     con.execute(f"DELETE FROM score_sources t USING import_keys k WHERE {match}")
     # The source row number in the file goes to scores.line: the steward finds the value there.
     origin_rows = rows.with_columns(line=pl.col("source_row").cast(pl.Int32))
-    con.register("import_rows", origin_rows.select(SCORE_TABLE_COLUMNS).to_arrow())
+    con.register("import_rows", with_printed(origin_rows).select(SCORE_TABLE_COLUMNS).to_arrow())
     con.execute("INSERT INTO scores SELECT * FROM import_rows")
     # Only the touched series are recomputed: a province's yearly table stays fast at national size.
     con.execute(

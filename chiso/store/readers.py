@@ -31,7 +31,9 @@ SCORE_COLUMNS = [
     "source_url",
     "quote",
 ]
-OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag"]
+OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag", "printed", "printed_change"]
+"""``printed``: the value as the source prints it when that differs from the bare number
+("96,04 %", "trên 89,9 %"); ``printed_change``: a change the source prints ("+4,54 so với 2020")."""
 # The long CSV format as written by exports and read by imports (README, "The long CSV format").
 LONG_COLUMNS = [*SCORE_COLUMNS, *OPTIONAL_SCORE_COLUMNS]
 UNIT_COLUMNS = [
@@ -425,6 +427,8 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         .then(pl.lit("published"))
         .otherwise(pl.col("rank_basis")),
         flag=pl.when(pl.col("flag") == "").then(None).otherwise(pl.col("flag")),
+        printed=pl.when(pl.col("printed") == "").then(None).otherwise(pl.col("printed")),
+        printed_change=pl.when(pl.col("printed_change") == "").then(None).otherwise(pl.col("printed_change")),
     )
     frame = _attach_config_max(frame, catalog, file).with_columns(file=pl.lit(Path(path).name))
     return check_duplicates(frame, file)
@@ -588,7 +592,7 @@ def read_stats(path: Path, catalog: Catalog) -> pl.DataFrame:
 def read_counts(path: Path, registry: Registry) -> pl.DataFrame:
     """One-stop counts or published rates (same layout): unit resolved, dates parsed."""
     file = str(path)
-    frame = read_csv(path, COUNT_COLUMNS, ["source_url"])
+    frame = read_csv(path, COUNT_COLUMNS, ["source_url", "printed"])
     problems = _number_checks(frame, file, "value", required=True)
     problems += _problems(
         frame,

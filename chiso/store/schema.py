@@ -43,6 +43,8 @@ CREATE TABLE scores (
     published_rank_of INTEGER,
     rank_basis VARCHAR,                -- 'published' or 'list_order' (inferred from list order)
     flag VARCHAR,                      -- doubts about the value, kept with it
+    printed VARCHAR,                   -- the value as the source prints it ('96,04 %', 'trên 89,9 %')
+    printed_change VARCHAR,            -- a change as the source prints it ('+4,54 so với 2020')
     source_id INTEGER,
     quote VARCHAR,
     file VARCHAR,
@@ -79,7 +81,8 @@ CREATE TABLE one_stop_rates (          -- rates as a source printed them; never 
     province VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, level VARCHAR NOT NULL,
     period_start DATE NOT NULL, period_end DATE NOT NULL,
     indicator VARCHAR NOT NULL, value_pct DOUBLE NOT NULL,
-    source_id INTEGER, quote VARCHAR
+    source_id INTEGER, quote VARCHAR,
+    printed VARCHAR                    -- the rate as printed when it is qualified ('trên 89,9 %')
 );
 
 CREATE TABLE imports (
@@ -112,8 +115,18 @@ SCORE_TABLE_COLUMNS = [
     "published_rank_of",
     "rank_basis",
     "flag",
+    "printed",
+    "printed_change",
     "source_id",
     "quote",
     "file",
     "line",
 ]
+
+
+def with_printed(rows):
+    """Rows from a reader that knows no printed figures (a decision annex) get empty ones."""
+    import polars as pl
+
+    missing = [c for c in ("printed", "printed_change") if c not in rows.columns]
+    return rows.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)

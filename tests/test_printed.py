@@ -1,0 +1,122 @@
+"""Published beside computed, and the Profile page and ``chiso profile`` saying the same thing."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from chiso import views, views_dvc
+from chiso.cli import main
+from chiso.config import load_catalog
+from chiso.store import analysis_queries, counts, queries
+from tests.conftest import CONFIG
+from tests.test_pages import run
+
+CATALOG = load_catalog(CONFIG)
+
+
+@pytest.fixture
+def shipped(published_db, demo_db, monkeypatch):
+    monkeypatch.setenv("CHISO_DB", str(published_db))
+    monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
+    return published_db
+
+
+def profile_page(year: str) -> AppTest:
+    at = run("pages/profile.py", unit="quang-ninh/huyen-dam-ha")
+    at.selectbox(key="w_year").select(int(year)).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def cli(capsys, *args) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _dam_ha_rows(db):
+    with queries.connect(db) as con:
+        unit = queries.units(con).filter(name="Huyện Đầm Hà").row(0, named=True)
+        return analysis_queries.unit_rows(con, unit_id=unit["unit_id"]), unit
+
+
+def test_dam_ha_2021_figures_as_the_source_prints_them(published_db):
+    rows, _ = _dam_ha_rows(published_db)
+    lines = views.printed_lines(rows, CATALOG, 2021, "vi")
+    sipas = next(line for line in lines if line.startswith("SIPAS"))
+    assert "96,04 % (nguồn)" in sipas and "tính được 96,03 %" in sipas  # printed first, computed labelled
+    dgi = next(line for line in lines if line.startswith("DGI"))
+    assert "Điểm điều tra xã hội học" in dgi and "+4,54 so với 2020 (nguồn)" in dgi
+    totals = rows.filter(
+        pl.col("component").is_null() & (pl.col("year") == 2021) & (pl.col("index_code") == "DGI")
+    ).row(0, named=True)
+    assert totals["score"] is None and totals["rank"] == 7  # 72,74 is the survey part, not the total
+
+
+def test_dam_ha_level_3_services_as_printed(published_db, capsys):
+    with queries.connect(published_db) as con:
+        _, unit = _dam_ha_rows(published_db)
+        published = counts.published_rates(
+            con,
+            province="Quảng Ninh",
+            start=date(2022, 1, 1),
+            end=date(2022, 12, 31),
+            unit_id=unit["unit_id"],
+        )
+    level3 = published.filter(indicator="procedures_level3_pct").row(0, named=True)
+    assert views_dvc.published_rate_text(level3, "vi") == "trên 89,9 %"
+    code, out, _ = cli(capsys, "dvc", "--unit", "Đầm Hà", "--period", "2022", "--db", str(published_db))
+    assert code == 0 and "trên 89,9 %" in out and "89,90" not in out
+    assert "Nguồn: Đầm Hà nâng cao các chỉ số CCHC" in out
+
+
+def test_cli_rank_csv_carries_flags_notes_and_sources(published_db, capsys):
+    code, out, _ = cli(
+        capsys, "rank", "--index", "DDCI", "--year", "2020", "--province", "Quảng Ninh",
+        "--unit-type", "district", "--format", "csv", "--db", str(published_db),
+    )  # fmt: skip
+    import csv
+    import io
+
+    rows = {r["unit"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert code == 0
+    van_don = rows["Huyện Vân Đồn"]
+    assert "24,22" in van_don["flag"] and van_don["rank"] == ""  # no rank computed among 4 of 13
+    assert "4 trong 4 đơn vị có dữ liệu" in van_don["note"] and "suy luận" in van_don["note"]
+    assert van_don["source_url"].startswith("https://en.vietnamplus.vn/")
+    assert rows["Huyện Tiên Yên"]["rank"] == "3" and rows["Huyện Tiên Yên"]["rank_of"] == "13"
+
+
+def test_cli_rank_table_prints_flags_and_sources(published_db, capsys):
+    code, out, _ = cli(
+        capsys, "rank", "--index", "DDCI", "--year", "2020", "--province", "Quảng Ninh",
+        "--unit-type", "district", "--db", str(published_db),
+    )  # fmt: skip
+    assert code == 0 and "⚑ Nghi lỗi in: 24,22" in out and "Nguồn:" in out
+    assert "Bảng chưa đầy đủ" in out and "3/4" not in out
+
+
+def _page_sentences(at: AppTest) -> list[str]:
+    return [m.value[2:] for m in at.markdown if m.value.startswith("- ")]
+
+
+def test_cli_and_profile_page_say_the_same_sentences(shipped, capsys):
+    at = profile_page("2021")
+    page = _page_sentences(at)
+    code, out, _ = cli(capsys, "profile", "--unit", "Đầm Hà", "--year", "2021", "--db", str(shipped))
+    assert code == 0
+    printed = [line[2:] if line.startswith("- ") else line for line in out.splitlines()]
+    assert page and all(sentence in printed for sentence in page)
+    assert any("⚑" in sentence for sentence in page)  # flags on both
+    assert any("96,04 % (nguồn)" in sentence for sentence in page)
+
+
+def test_cli_and_profile_page_agree_when_there_are_no_data(shipped, capsys):
+    """Đầm Hà 2020 holds only business-community DDCI scores, which are not the district's."""
+    at = profile_page("2020")
+    assert any("chưa có dữ liệu" in i.value for i in at.info)
+    assert not _page_sentences(at)
+    code, out, err = cli(capsys, "profile", "--unit", "Đầm Hà", "--year", "2020", "--db", str(shipped))
+    assert code == 1 and out == "" and "không có số liệu năm 2020" in err
