@@ -72,6 +72,14 @@ COUNT_COLUMNS = [
     "quote",
 ]
 YEAR_RANGE = (1990, 2100)
+MAX_RANK = 100_000  # more units than any published table has; beyond it a rank is a typo
+
+
+def latest_year() -> int:
+    """The last year a published value can be for: the current one (2099 is a typo)."""
+    import datetime
+
+    return datetime.date.today().year
 
 
 @dataclass(frozen=True)
@@ -162,7 +170,7 @@ def _number_checks(frame: pl.DataFrame, file: str, column: str, *, required: boo
 def _year_checks(frame: pl.DataFrame, file: str, column: str = "year") -> list[Problem]:
     raw = pl.col(column)
     year = raw.cast(pl.Int64, strict=False)
-    lo, hi = YEAR_RANGE
+    lo, hi = YEAR_RANGE[0], min(YEAR_RANGE[1], latest_year())
     return _problems(
         frame,
         ~raw.str.contains(r"^[0-9]{4}$") | (year < lo) | (year > hi),
@@ -321,6 +329,7 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
             column,
             pl.format("thứ hạng '{}' phải là số nguyên", pl.col(column)),
         )
+    problems += _rank_bounds(frame, file)
     problems += _problems(
         frame,
         (pl.col("score") == "") & (pl.col("rank") == ""),
@@ -365,6 +374,28 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
     )
     frame = _attach_config_max(frame, catalog, file).with_columns(file=pl.lit(Path(path).name))
     return check_duplicates(frame, file)
+
+
+def _dotted(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _rank_bounds(frame: pl.DataFrame, file: str) -> list[Problem]:
+    """rank and rank_of are whole numbers from 1 to MAX_RANK: a 0, a negative or 2.147.483.648
+    is a typo, refused before anything casts it."""
+    problems = []
+    for column in ("rank", "rank_of"):
+        value = _number(column)
+        problems += _problems(
+            frame,
+            value.is_not_null() & value.is_finite() & ((value < 1) | (value > MAX_RANK)),
+            file,
+            column,
+            pl.format(
+                "'{}' phải là số nguyên dương không quá " + f"{MAX_RANK:,}".replace(",", "."), pl.col(column)
+            ),
+        )
+    return problems
 
 
 def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.DataFrame:
