@@ -215,12 +215,13 @@ class Annex:
     notes: list[str] = field(default_factory=list)
     columns: list[ColumnRole] = field(default_factory=list)
     title: str = ""
+    warnings: list[Issue] = field(default_factory=list)  # from reading: hidden sheet, % cells
 
 
 # ---------- grid: a sheet or a CSV as rows of cells ----------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     text: str
     numeric: bool = False  # a number stored as a number (XLSX), not text
@@ -442,6 +443,7 @@ def _delimiter(text: str, file: str = "") -> str:
 def _csv_grid(data: bytes, file: str, encoding: str | None) -> Grid:
     text = _decode(data, file, encoding)
     delimiter = _delimiter(text, file)
+    _count_records(text, delimiter, file)
     rows = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = 1
@@ -464,6 +466,26 @@ def _csv_grid(data: bytes, file: str, encoding: str | None) -> Grid:
         raise AnnexError([_csv_error(file, text, start, exc)]) from exc
     width = max((len(c) for _, c in rows), default=0)
     return Grid(None, rows, [column_letter(j) for j in range(width)])
+
+
+def _count_records(text: str, delimiter: str, file: str) -> None:
+    """Refuse a file over the row limit before a single cell is kept (bounded memory)."""
+    limit = MAX_ROWS + HEADER_SCAN_ROWS + 1
+    try:
+        for n, _ in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if n > limit:
+                raise AnnexError(
+                    [
+                        Issue(
+                            file,
+                            f"tệp có hơn {MAX_ROWS:,} dòng số liệu".replace(",", "."),
+                            row=n,
+                            hint="Tách bảng thành nhiều tệp nhỏ hơn",
+                        )
+                    ]
+                )
+    except csv.Error:
+        return  # the strict reading that follows names the line
 
 
 def _csv_error(file: str, text: str, start: int, exc: csv.Error) -> Issue:
@@ -759,7 +781,7 @@ def read_annex_bytes(data: bytes, file: str, catalog: Catalog, options: ImportOp
         annex = _read_long(grid, header, file, options)
     else:
         annex = _read_wide(grid, header, file, catalog, options)
-    annex.issues[:0] = grid.notes
+    annex.warnings[:0] = grid.notes
     return annex
 
 

@@ -85,10 +85,14 @@ def _ref_extent(ref: str) -> tuple[int, int]:
 
 
 def _check_extent(rows: int, cols: int, sheet: str, what: str, cell: str | None = None) -> None:
-    if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLUMNS:
+    too_far = []
+    if rows > MAX_SHEET_ROWS:
+        too_far.append(f"dòng {_fmt(rows)} (giới hạn {_fmt(MAX_SHEET_ROWS)})")
+    if cols > MAX_SHEET_COLUMNS:
+        too_far.append(f"cột {_fmt(cols)} (giới hạn {MAX_SHEET_COLUMNS})")
+    if too_far:
         raise WorkbookError(
-            f"trang tính {what} ô xa nhất ở dòng {_fmt(rows)}, cột {_fmt(cols)}, quá giới hạn "
-            f"{_fmt(MAX_SHEET_ROWS)} dòng × {MAX_SHEET_COLUMNS} cột",
+            f"trang tính {what} ô {cell + ' ' if cell else ''}ở {' và '.join(too_far)}: quá xa, không đọc",
             "Xóa các ô thừa ngoài bảng (Ctrl+End cho biết ô cuối), hoặc chép bảng sang tệp mới rồi lưu lại",
             sheet=sheet,
             cell=cell,
@@ -133,7 +137,8 @@ def inspect(data: bytes) -> list[SheetInfo]:
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         raise WorkbookError(
-            "tệp không phải sổ làm việc Excel (.xlsx)", "Mở tệp bằng Excel và lưu lại dạng .xlsx"
+            "không đọc được tệp Excel: không có sổ làm việc (xl/workbook.xml)",
+            "Mở tệp bằng Excel và lưu lại dạng .xlsx",
         )
     workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = (
@@ -162,7 +167,9 @@ def inspect(data: bytes) -> list[SheetInfo]:
             dim = re.search(r"<(?:\w+:)?dimension\b[^>]*\bref=\"([^\"]+)\"", head)
             if dim:
                 rows, cols = _ref_extent(dim.group(1))
-                _check_extent(rows, cols, name, f"khai báo vùng {dim.group(1)}:", dim.group(1))
+                _check_extent(
+                    rows, cols, name, f"khai báo vùng {dim.group(1)}, có", dim.group(1).split(":")[-1]
+                )
     return sheets
 
 
@@ -223,10 +230,6 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, sheet: str) -> tuple[list[t
                 body, tail = buffer[: cut + 6], buffer[cut + 6 :]
             else:
                 body, tail = buffer, b""
-            for m in _ROW_R.finditer(body):
-                max_row = max(max_row, int(m.group(1)))
-                if max_row > MAX_SHEET_ROWS:
-                    _check_extent(max_row, max_col, sheet, "có")
             for m in _CELL.finditer(body):
                 attrs = dict(_ATTR.findall(m.group(1)))
                 ref = attrs.get(b"r", b"").decode()
@@ -251,6 +254,10 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, sheet: str) -> tuple[list[t
                 style = attrs.get(b"s")
                 if style and kind == b"n" and b"<v>" in inner and int(style) in percent_styles:
                     percent_cells.add(ref)
+            for m in _ROW_R.finditer(body):
+                max_row = max(max_row, int(m.group(1)))
+                if max_row > MAX_SHEET_ROWS:
+                    _check_extent(max_row, max_col, sheet, "có")
             if not chunk:
                 break
     warnings = [

@@ -575,7 +575,7 @@ def plan_import(
     plan.errors = _dedupe([*annex.issues, *unit_issues, *read_issues])
     if plan.errors or scores is None:
         return plan
-    plan.warnings = _warnings(annex, scores, kept, catalog)
+    plan.warnings = [*annex.warnings, *_warnings(annex, scores, kept, catalog)]
     source_rows = pl.DataFrame(
         {"_line": range(2, len(kept) + 2), "source_row": [annex.origins[k].row for k in kept]},
         schema={"_line": pl.Int64, "source_row": pl.Int64},
