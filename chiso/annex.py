@@ -498,12 +498,19 @@ def _csv_error(file: str, text: str, start: int, exc: csv.Error) -> Issue:
             row=start,
             hint='Thêm dấu " đóng, hoặc viết dấu " bên trong ô thành ""',
         )
-    if "delimiter" in message and "expected" in message:
+    if "expected after" in message:
         return Issue(
             file,
             "sau dấu ngoặc kép đóng phải là dấu phân cách hoặc hết dòng",
             row=start,
             hint='Viết dấu " bên trong ô thành "" và đặt cả ô trong ngoặc kép',
+        )
+    if "field limit" in message:
+        return Issue(
+            file,
+            f"một ô dài quá {csv.field_size_limit():,} ký tự".replace(",", "."),
+            row=start,
+            hint="Kiểm tra dấu ngoặc kép và dấu phân cách của dòng này",
         )
     return Issue(file, f"CSV không hợp lệ ({message})", row=start, hint=SAVE_AS_UTF8)
 

@@ -325,8 +325,8 @@ def _size(fig: go.Figure, width: int | None, height: int | None) -> tuple[int, i
     return int(width or fig.layout.width or 1200), int(height or fig.layout.height or 700)
 
 
-MAX_IMAGE_SIDE = 8000  # pixels of the written image, after scaling
-MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_SIDE = 16_384  # pixels of the written image, after scaling (the browser's canvas limit)
+MAX_IMAGE_PIXELS = 64_000_000
 
 
 def check_image_size(width: int, height: int, scale: float) -> None:

@@ -11,6 +11,7 @@ The test province "Tỉnh Mẫu" and its units are those of tests/conftest.py.
 from __future__ import annotations
 
 import io
+import pickle
 import struct
 import sys
 import zipfile
@@ -28,7 +29,7 @@ UNITS = ["Sở Nội vụ", "Sở Tư pháp", "Sở LĐ-TB&XH", "Sở Y tế"]
 class Case:
     name: str
     expect: str  # 'refused' or 'imported'
-    fragment: str = ""  # a piece of the one message (refused)
+    fragment: str = ""  # a piece of the one message (refused) or of the preview (imported)
     where: str = ""  # the line/cell/option the message names (refused)
     scores: list[float] = field(default_factory=list)  # what is stored, in line order (imported)
     options: dict = field(default_factory=dict)  # extra CLI options
@@ -300,7 +301,7 @@ def cases(folder: Path) -> list[Case]:
         "huge_field.csv",
         [LONG, "Tỉnh Mẫu," + "Sở " * 300_000 + ",PAR,,2024,90,1,1"],
         "refused",
-        "unit",
+        "ô dài",
         "dòng 2",
     )
     csv_case(
@@ -340,7 +341,7 @@ def cases(folder: Path) -> list[Case]:
     csv_case("score_above_max.csv", [LONG, *rows], "refused", "vượt", "dòng 5")
     rows = long_rows(good)
     rows[0] = rows[0].replace("94.5", "94,5")
-    csv_case("decimal_comma_long.csv", [LONG, *rows], "refused", "dấu phẩy", "dòng 2")
+    csv_case("decimal_comma_long.csv", [LONG, *rows], "refused", "trường", "dòng 2")
     rows = long_rows(good)
     rows[0] = rows[0].replace(",PAR,", ",XYZ,")
     csv_case("unknown_index.csv", [LONG, *rows], "refused", "XYZ", "dòng 2")
@@ -381,8 +382,10 @@ def cases(folder: Path) -> list[Case]:
         folder / "far_column.xlsx", b"</sheetData>", b'<row r="6"><c r="ZZ6"><v>1</v></c></row></sheetData>'
     )
     out.append(Case("far_column.xlsx", "refused", "giới hạn", "ZZ6"))
-    _zip_bomb(folder / "zip_bomb.xlsx")
-    out.append(Case("zip_bomb.xlsx", "refused", "nén", "sheet1.xml", heavy=True))
+    _zip_bomb(folder / "zip_bomb.xlsx", 1_100)  # 1,1 GB
+    out.append(Case("zip_bomb.xlsx", "refused", "bung ra", heavy=True))
+    _zip_bomb(folder / "zip_bomb_within_size.xlsx", 150)  # 150 MB, compressed 300 times
+    out.append(Case("zip_bomb_within_size.xlsx", "refused", "nén", "sheet1.xml", heavy=True))
     fake_encrypted(folder / "encrypted.xlsx")
     out.append(Case("encrypted.xlsx", "refused", "encrypted workbook"))
     good_bytes = (folder / "good_long.xlsx").read_bytes()
@@ -400,9 +403,11 @@ def cases(folder: Path) -> list[Case]:
     long_workbook(folder / "formula_numeric.xlsx", good, formulas={3: ("=80+7.5", 87.5)})
     out.append(Case("formula_numeric.xlsx", "imported", scores=good))
     long_workbook(folder / "hidden_first_sheet.xlsx", good, hidden_first=True)
-    out.append(Case("hidden_first_sheet.xlsx", "imported", scores=good))
+    out.append(Case("hidden_first_sheet.xlsx", "imported", "ẩn", scores=good))
     long_workbook(folder / "hidden_sheet_named.xlsx", good, hidden_first=True)
-    out.append(Case("hidden_sheet_named.xlsx", "imported", scores=[10.0] * 4, options={"sheet": "Nháp"}))
+    out.append(
+        Case("hidden_sheet_named.xlsx", "imported", "ẩn", scores=[10.0] * 4, options={"sheet": "Nháp"})
+    )
     long_workbook(folder / "only_hidden_sheet.xlsx", good)
     replace_in_sheet(
         folder / "only_hidden_sheet.xlsx",
@@ -412,7 +417,7 @@ def cases(folder: Path) -> list[Case]:
     )
     out.append(Case("only_hidden_sheet.xlsx", "refused", "ẩn"))
     long_workbook(folder / "percent_formatted.xlsx", good, percent=True)
-    out.append(Case("percent_formatted.xlsx", "imported", scores=good))
+    out.append(Case("percent_formatted.xlsx", "imported", "phần trăm", scores=good))
     long_workbook(folder / "missing_sheet.xlsx", good)
     out.append(Case("missing_sheet.xlsx", "refused", "không có trang tính", options={"sheet": "Không có"}))
     wb = xlsxwriter.Workbook(str(folder / "formatted_empty_rows.xlsx"))
@@ -440,11 +445,12 @@ def cases(folder: Path) -> list[Case]:
     csv_case("db_corrupt.csv", [LONG, *long_rows(good)], "refused", "hỏng", "", fault="db_corrupt")
     csv_case("db_empty_file.csv", [LONG, *long_rows(good)], "refused", "hỏng", "", fault="db_empty")
     config_cases(folder, out, good)
+    (folder / "cases.pkl").write_bytes(pickle.dumps(out))
     return out
 
 
-def _zip_bomb(path: Path) -> None:
-    """A workbook of 2-4 MB whose sheet inflates to 1,1 GB (rows without positions, all alike)."""
+def _zip_bomb(path: Path, megabytes: int) -> None:
+    """A workbook of a few MB whose sheet inflates to ``megabytes`` (rows without positions, alike)."""
     long_workbook(path, [90.0])
     members = members_of(path)
     sheet = members.pop("xl/worksheets/sheet1.xml")
@@ -456,7 +462,7 @@ def _zip_bomb(path: Path) -> None:
     write_zip(
         path,
         members,
-        ("xl/worksheets/sheet1.xml", head + b"<sheetData>", block, 1_100, b"</sheetData></worksheet>"),
+        ("xl/worksheets/sheet1.xml", head + b"<sheetData>", block, megabytes, b"</sheetData></worksheet>"),
     )
 
 
