@@ -325,13 +325,12 @@ def _resolve(annex: Annex, ctx: _Context, options: ImportOptions) -> tuple[list[
     type_code = fold(options.unit_type or "").replace(" ", "_")
     is_type = type_code in ctx.catalog.unit_types
     issues, kept, cache = [], [], {}
+    unknown = 0
     for i, row in enumerate(annex.rows):
         key = (row["province"], row["unit"])
         if key not in cache:
-            try:
-                cache[key] = ctx.registry.resolve(row["unit"], province=row["province"] or None, types=types)
-            except ChisoError as exc:
-                cache[key] = exc
+            cache[key] = _resolve_bounded(ctx, row, types, unknown)
+            unknown += isinstance(cache[key], ChisoError)
         found = cache[key]
         origin = annex.origins[i]
         if isinstance(found, ChisoError) and types:
@@ -359,6 +358,22 @@ def _resolve(annex: Annex, ctx: _Context, options: ImportOptions) -> tuple[list[
             row["unit_type"] = type_code if is_type else ""
         kept.append(i)
     return kept, issues
+
+
+SUGGESTED_NAMES = 50  # closest names are looked for the first unknown names only (bounded time)
+
+
+def _resolve_bounded(ctx: _Context, row: dict, types: set[str] | None, unknown: int):
+    """The unit a row names, or the error; past SUGGESTED_NAMES unknown names no suggestions are
+    computed, so a file of 200.000 unknown names is refused in seconds, not minutes."""
+    province = row["province"] or None
+    if unknown >= SUGGESTED_NAMES and not ctx.registry.candidates(row["unit"], province, types):
+        where = f" ở {province}" if province else ""
+        return ChisoError(f"Không tìm thấy đơn vị {row['unit']!r}{where}")
+    try:
+        return ctx.registry.resolve(row["unit"], province=province, types=types)
+    except ChisoError as exc:
+        return exc
 
 
 def _gather(frame: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
