@@ -116,3 +116,24 @@ def test_an_image_the_renderer_cannot_draw_is_refused(width, height, scale):
 def test_ordinary_image_sizes_are_accepted():
     check_image_size(1200, 700, 2)
     check_image_size(1200, 3000, 2)
+
+
+def test_changing_a_stored_value_needs_replace(fixture_db, tmp_path, capsys):
+    import duckdb
+
+    from chiso.cli import main
+
+    path = tmp_path / "fix.csv"
+    path.write_text(make_hostile.LONG + "\nTỉnh Mẫu,Sở Y tế,PAR,,2023,94.5,,4\n", encoding="utf-8")
+    before = fixture_db.read_bytes()
+    assert main(["import", str(path), "--db", str(fixture_db)]) == 1
+    captured = capsys.readouterr()
+    assert "94,00 → 94,50" in captured.out  # the preview shows old → new
+    assert "--replace" in captured.err and "Traceback" not in captured.err
+    assert fixture_db.read_bytes() == before
+    assert main(["import", str(path), "--db", str(fixture_db), "--replace"]) == 0
+    with duckdb.connect(str(fixture_db), read_only=True) as con:
+        stored = con.execute(
+            "SELECT score FROM scores WHERE year = 2023 AND unit_id LIKE '%y-te%' AND component IS NULL"
+        ).fetchall()
+    assert stored == [(94.5,)]

@@ -255,6 +255,7 @@ HINTS = [
     ("unit_type", "", "Bỏ tùy chọn loại đơn vị, hoặc sửa loại cho đúng danh mục đơn vị"),
     ("index", "", "Dùng một mã chỉ số trong config/indices.yaml"),
     ("component", "", "Tiêu đề cột phải là thành phần khai báo cho chỉ số, nhóm và năm này"),
+    ("year", "chỉ tồn tại", "Ghi giá trị cho đơn vị kế thừa, hoặc sửa năm; ngày hiệu lực ở data/units.csv"),
     ("year", "", "Ghi năm là số nguyên 4 chữ số, ví dụ 2024"),
     ("score", "trùng", "Mỗi đơn vị chỉ một dòng cho mỗi chỉ số, thành phần và năm: xóa dòng lặp"),
     ("score", "vượt", "Kiểm tra số trong bảng gốc, hoặc điểm tối đa trong config/indices.yaml"),

@@ -355,6 +355,7 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         "unit_type",
         pl.format("loại '{}' khác với danh mục đơn vị ('{}')", pl.col("unit_type"), pl.col("registry_type")),
     )
+    problems += _validity_problems(frame, units, file)
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.line or 0))
     frame = frame.join(units.select("unit_id", "peer_group"), on="unit_id", how="left").with_columns(
@@ -374,6 +375,36 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
     )
     frame = _attach_config_max(frame, catalog, file).with_columns(file=pl.lit(Path(path).name))
     return check_duplicates(frame, file)
+
+
+def _validity_problems(frame: pl.DataFrame, units: pl.DataFrame, file: str) -> list[Problem]:
+    """A value for a year the unit did not exist in (before valid_from, after valid_to: merged,
+    renamed) is refused with the unit's dates."""
+    if "valid_from" not in units.columns or "unit_id" not in frame.columns:
+        return []
+    dated = frame.join(
+        units.select("unit_id", pl.col("valid_from").alias("_from"), pl.col("valid_to").alias("_to")),
+        on="unit_id",
+        how="left",
+    )
+    year = pl.col("year").cast(pl.Int64, strict=False)
+    outside = year.is_not_null() & (
+        (pl.col("_from").is_not_null() & (year < pl.col("_from")))
+        | (pl.col("_to").is_not_null() & (year > pl.col("_to")))
+    )
+    return _problems(
+        dated,
+        outside,
+        file,
+        "year",
+        pl.format(
+            "đơn vị '{}' chỉ tồn tại {}–{}, không có giá trị năm {}",
+            pl.col("unit"),
+            pl.col("_from").cast(pl.String).fill_null(""),
+            pl.col("_to").cast(pl.String).fill_null(""),
+            pl.col("year"),
+        ),
+    )
 
 
 def _dotted(n: int) -> str:

@@ -355,6 +355,9 @@ def cases(folder: Path) -> list[Case]:
         "dòng 3",
     )
     csv_case("minus_zero_score.csv", [LONG, "Tỉnh Mẫu,Sở Nội vụ,PAR,,2024,-0,1,1"], "imported", scores=[0.0])
+    csv_case(
+        "unit_after_it_ceased.csv", [LONG, "Tỉnh Mẫu,Đầm Sen,PAR,,2022,80,,"], "refused", "–2019", "dòng 2"
+    )
     # --- counts and size limits ---
     many = [LONG, *(f"Tỉnh Mẫu,Sở Nội vụ,PAR,,{1990 + i % 30},{i % 100},," for i in range(250_000))]
     csv_case("rows_250000.csv", many, "refused", "200.000", heavy=True)
