@@ -363,6 +363,36 @@ def cases(folder: Path) -> list[Case]:
     csv_case("rows_250000.csv", many, "refused", "200.000", heavy=True)
     (folder / "over_20_mb.csv").write_bytes((LONG + "\n").encode() + b"#" * (21 * 1024 * 1024))
     out.append(Case("over_20_mb.csv", "refused", "MB", heavy=True))
+    counts = "province,unit,unit_type,level,period_start,period_end,indicator,value,source_title,quote"
+    row = "Tỉnh Mẫu,Hòa Lạc,city,unit,2024-01-01,2024-12-31,{},{},Báo cáo mẫu,trích"
+    csv_case(
+        "counts_rate_5000_pct.csv",
+        [counts, row.format("resolved_early_or_on_time_pct", 5000)],
+        "refused",
+        "100 %",
+        "dòng 2",
+    )
+    csv_case(
+        "counts_free_text_indicator.csv",
+        [counts, row.format("dossiers_received", 10), row.format("Số hồ sơ tiếp nhận", 12)],
+        "refused",
+        "không phải là mã",
+        "dòng 3",
+    )
+    csv_case(
+        "counts_fractional.csv",
+        [counts, row.format("dossiers_received", 10.5)],
+        "refused",
+        "số nguyên",
+        "dòng 2",
+    )
+    csv_case(
+        "counts_250000_rows.csv",
+        [counts, *(row.format(f"dossiers_received_{i}", i) for i in range(250_000))],
+        "refused",
+        "200.000",
+        heavy=True,
+    )
     # --- workbooks: bounded, exact or refused naming the cell ---
     long_workbook(folder / "good_long.xlsx", good)
     out.append(Case("good_long.xlsx", "imported", scores=good))
