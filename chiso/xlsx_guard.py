@@ -327,6 +327,23 @@ def _letters(index: int) -> str:
     return letters
 
 
+CHILD_PEAKS_KB: list[int] = []  # peak resident memory of each reading process (tests measure it)
+
+
+def peak_kb() -> int:
+    """This process's peak resident memory (VmHWM; reset by exec, unlike ru_maxrss)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def child_main() -> None:
     """Entry point of the reading process: a pickled request on stdin, a pickled answer on stdout."""
     import resource
@@ -342,7 +359,7 @@ def child_main() -> None:
     except Exception as exc:  # calamine's own errors: the file is unreadable, say so
         first = (str(exc).splitlines() or [type(exc).__name__])[0]
         answer = ("problem", (f"không đọc được trang tính ({first})", "", sheet, None))
-    sys.stdout.buffer.write(pickle.dumps(answer))
+    sys.stdout.buffer.write(pickle.dumps((*answer, peak_kb())))
     sys.stdout.buffer.flush()
 
 
@@ -368,7 +385,8 @@ def read_sheet(data: bytes, sheet: str, part: str | None) -> SheetCells:
             "Mở tệp bằng Excel, chép bảng sang tệp mới và lưu lại, hoặc lưu thành CSV UTF-8",
             sheet=sheet,
         )
-    status, payload = pickle.loads(done.stdout)
+    status, payload, peak = pickle.loads(done.stdout)
+    CHILD_PEAKS_KB.append(peak)
     if status == "problem":
         raise WorkbookError(*payload)
     return payload

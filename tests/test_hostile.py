@@ -3,9 +3,9 @@ database byte for byte as it was, or imported exactly; never a traceback; memory
 
 The corpus is written by tests/hostile/make_hostile.py; tests/hostile/run_corpus.py runs every case
 through ``chiso import`` in one fresh process and reports what happened (exit code, output, the
-database before and after, peak memory of that process and of every child it waited for: the
-bounded workbook readers). Peaks are maxima so far, so a bound that holds after a case held
-during it. Times are printed, not asserted.
+database before and after, peak memory of that process and of the bounded workbook readers,
+which report their own). Peaks are maxima so far, so a bound that holds after a case held during
+it. Times are printed, not asserted.
 """
 
 from __future__ import annotations

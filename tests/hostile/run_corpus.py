@@ -15,7 +15,6 @@ import errno
 import hashlib
 import io
 import json
-import resource
 import shutil
 import sys
 import time
@@ -31,9 +30,11 @@ def sha(path: Path) -> str:
 
 
 def peak_mb() -> tuple[float, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
+    """Peak resident memory of this process and of the largest workbook-reading child so far.
+    Both are read from VmHWM, which exec resets: ru_maxrss would carry the forking parent's size."""
+    from chiso import xlsx_guard
+
+    return xlsx_guard.peak_kb() / 1024, max(xlsx_guard.CHILD_PEAKS_KB, default=0) / 1024
 
 
 @contextlib.contextmanager
