@@ -215,12 +215,13 @@ class Annex:
     notes: list[str] = field(default_factory=list)
     columns: list[ColumnRole] = field(default_factory=list)
     title: str = ""
+    warnings: list[Issue] = field(default_factory=list)  # from reading: hidden sheet, % cells
 
 
 # ---------- grid: a sheet or a CSV as rows of cells ----------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     text: str
     numeric: bool = False  # a number stored as a number (XLSX), not text
@@ -231,6 +232,7 @@ class Grid:
     sheet: str | None
     rows: list[tuple[int, list[Cell]]]  # (row number as the steward sees it, cells)
     letters: list[str]  # column letters of the cells
+    notes: list[Issue] = field(default_factory=list)  # warnings from reading (hidden sheet, % cells)
 
 
 def column_letter(index: int) -> str:
@@ -254,35 +256,55 @@ def is_excel(data: bytes) -> bool:
 
 
 def sheet_names(data: bytes) -> list[str]:
-    """Sheet names of an Excel file (empty for anything else)."""
+    """Visible sheet names of an Excel file (empty for anything else), read without a parser."""
     if not is_excel(data):
         return []
-    import fastexcel
+    from chiso import xlsx_guard
 
     try:
-        return list(fastexcel.read_excel(data).sheet_names)
-    except Exception:  # unreadable workbook: read_annex reports it
+        return [s.name for s in xlsx_guard.inspect(data) if not s.hidden]
+    except Exception:  # unreadable or refused workbook: read_annex reports it
         return []
 
 
 def _excel_grid(data: bytes, file: str, sheet: str | None) -> Grid:
-    import fastexcel
+    """A sheet read by calamine in a bounded child process (chiso.xlsx_guard); hidden sheets are
+    read only when named, and then with a warning."""
+    from chiso import xlsx_guard
 
+    notes: list[Issue] = []
     try:
-        reader = fastexcel.read_excel(data)
-    except Exception as exc:
+        sheets = xlsx_guard.inspect(data)
+        if sheets:
+            name, part = _choose_sheet(sheets, file, sheet, notes)
+        else:  # legacy .xls: the child picks the sheet
+            name, part = sheet, None
+        cells = xlsx_guard.read_sheet(data, name, part)
+    except xlsx_guard.WorkbookError as exc:
         raise AnnexError(
             [
                 Issue(
                     file,
-                    f"không đọc được tệp Excel ({str(exc).splitlines()[0]})",
-                    hint="Mở tệp bằng Excel và lưu lại dạng .xlsx, hoặc lưu thành CSV UTF-8",
+                    exc.message,
+                    sheet=exc.sheet,
+                    column=exc.cell,
+                    hint=exc.hint or "Mở tệp bằng Excel và lưu lại dạng .xlsx, hoặc lưu thành CSV UTF-8",
                 )
             ]
         ) from exc
-    names = list(reader.sheet_names)
+    width = max((len(r) for r in cells.rows), default=0)
+    letters = [column_letter(cells.first_column + j) for j in range(width)]
+    rows = [(r + 1, [Cell(_clean(t), n) for t, n in values]) for r, values in enumerate(cells.rows)]
+    notes += [
+        Issue(file, message, sheet=cells.name, column=ref, level="warning") for ref, message in cells.warnings
+    ]
+    return Grid(cells.name, rows, letters, notes)
+
+
+def _choose_sheet(sheets, file: str, sheet: str | None, notes: list[Issue]) -> tuple[str, str | None]:
+    names = [s.name for s in sheets]
     if sheet:
-        matches = [n for n in names if fold(n) == fold(sheet)]
+        matches = [s for s in sheets if fold(s.name) == fold(sheet)]
         if not matches:
             raise AnnexError(
                 [
@@ -293,42 +315,35 @@ def _excel_grid(data: bytes, file: str, sheet: str | None) -> Grid:
                     )
                 ]
             )
-        name = matches[0]
-    elif names:
-        name = names[0]
-    else:
-        raise AnnexError([Issue(file, "tệp Excel không có trang tính nào")])
-    try:
-        text_sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-        # calamine turns only numeric cells into datetimes: a non-null value marks a number typed
-        # as a number, so "14.859" typed as text can be told from the number 14.859.
-        kinds = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="datetime").to_polars()
-    except Exception as exc:
-        raise AnnexError(
-            [Issue(file, f"không đọc được trang tính ({str(exc).splitlines()[0]})", sheet=name)]
-        ) from exc
-    texts = text_sheet.to_polars()
-    letters = [column_letter(c.absolute_index) for c in text_sheet.available_columns()]
-    if texts.height > MAX_ROWS + HEADER_SCAN_ROWS:
+        chosen = matches[0]
+        if chosen.hidden:
+            notes.append(
+                Issue(file, "trang tính này đang bị ẩn trong tệp", sheet=chosen.name, level="warning")
+            )
+        return chosen.name, chosen.part
+    visible = [s for s in sheets if not s.hidden]
+    if not visible:
         raise AnnexError(
             [
                 Issue(
                     file,
-                    f"trang tính có {texts.height:,} dòng, quá giới hạn {MAX_ROWS:,} dòng".replace(",", "."),
-                    sheet=name,
-                    hint="Tách bảng thành nhiều tệp nhỏ hơn",
+                    "tệp Excel không có trang tính nào hiển thị"
+                    + (f" (ẩn: {', '.join(names)})" if names else ""),
+                    hint="Bỏ ẩn trang tính có bảng trong Excel, hoặc chọn trang tính theo tên (--sheet)",
                 )
             ]
         )
-    rows = []
-    numeric_cols = [kinds.get_column(c).is_not_null().to_list() for c in kinds.columns]
-    for r, values in enumerate(texts.iter_rows()):
-        cells = [
-            Cell(_clean(v), bool(numeric_cols[j][r]) if j < len(numeric_cols) else False)
-            for j, v in enumerate(values)
-        ]
-        rows.append((r + 1, cells))
-    return Grid(name, rows, letters)
+    hidden_before = [s.name for s in sheets[: sheets.index(visible[0])]]
+    if hidden_before:
+        notes.append(
+            Issue(
+                file,
+                f"bỏ qua trang tính ẩn {', '.join(hidden_before)}; đọc trang tính {visible[0].name}",
+                sheet=visible[0].name,
+                level="warning",
+            )
+        )
+    return visible[0].name, visible[0].part
 
 
 def _decode(data: bytes, file: str, encoding: str | None) -> str:
@@ -390,29 +405,47 @@ def nfc_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _delimiter(text: str) -> str:
-    """The separator that gives the most rows of one consistent width (comma on a tie)."""
+def _delimiter(text: str, file: str = "") -> str:
+    """The separator that gives the most rows of one consistent width (more columns, then comma,
+    on a tie), read by the quoting rules so a quoted "a; b; c" counts as one field."""
     sample = text[:65536]
-    best, best_score = ",", -1
+    cut = sample.rfind("\n")
+    if len(text) > len(sample) and cut > 0:
+        sample = sample[:cut]
+    best, best_score = ",", (0, 0)
     for delimiter in (",", ";", "\t"):
         try:
-            widths = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if any(r)][:50]
+            widths = [
+                len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if any(r)
+            ][:200]
         except csv.Error:
             continue
         if not widths:
             continue
-        mode = max(set(widths), key=widths.count)
-        score = widths.count(mode) * (mode > 1) * mode
+        mode = max(set(widths), key=lambda w: (widths.count(w), w))
+        score = (widths.count(mode) * mode, mode) if mode > 1 else (0, 0)
         if score > best_score:
             best, best_score = delimiter, score
+    if best_score == (0, 0) and text.strip():
+        raise AnnexError(
+            [
+                Issue(
+                    file,
+                    "không xác định được dấu phân cách: không dòng nào có hai cột trở lên",
+                    row=1,
+                    hint="Lưu bảng thành CSV UTF-8 (phân cách bằng dấu phẩy) rồi nhập lại",
+                )
+            ]
+        )
     return best
 
 
 def _csv_grid(data: bytes, file: str, encoding: str | None) -> Grid:
     text = _decode(data, file, encoding)
-    delimiter = _delimiter(text)
+    delimiter = _delimiter(text, file)
+    _count_records(text, delimiter, file)
     rows = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = 1
     try:
         for values in reader:
@@ -430,9 +463,117 @@ def _csv_grid(data: bytes, file: str, encoding: str | None) -> Grid:
                     ]
                 )
     except csv.Error as exc:
-        raise AnnexError([Issue(file, f"CSV không hợp lệ: {exc}", row=reader.line_num)]) from exc
+        raise AnnexError([_csv_error(file, text, start, exc)]) from exc
     width = max((len(c) for _, c in rows), default=0)
     return Grid(None, rows, [column_letter(j) for j in range(width)])
+
+
+def _count_records(text: str, delimiter: str, file: str) -> None:
+    """Refuse a file over the row limit before a single cell is kept (bounded memory)."""
+    limit = MAX_ROWS + HEADER_SCAN_ROWS + 1
+    try:
+        for n, _ in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if n > limit:
+                raise AnnexError(
+                    [
+                        Issue(
+                            file,
+                            f"tệp có hơn {MAX_ROWS:,} dòng số liệu".replace(",", "."),
+                            row=n,
+                            hint="Tách bảng thành nhiều tệp nhỏ hơn",
+                        )
+                    ]
+                )
+    except csv.Error:
+        return  # the strict reading that follows names the line
+
+
+def _csv_error(file: str, text: str, start: int, exc: csv.Error) -> Issue:
+    """A strict parser's complaint in words, at the line where the broken record starts."""
+    message = str(exc)
+    if "unexpected end of data" in message or "EOF" in message:
+        return Issue(
+            file,
+            'dấu ngoặc kép (") mở ở dòng này không bao giờ được đóng: phần còn lại của tệp sẽ thành một ô',
+            row=start,
+            hint='Thêm dấu " đóng, hoặc viết dấu " bên trong ô thành ""',
+        )
+    if "expected after" in message:
+        return Issue(
+            file,
+            "sau dấu ngoặc kép đóng phải là dấu phân cách hoặc hết dòng",
+            row=start,
+            hint='Viết dấu " bên trong ô thành "" và đặt cả ô trong ngoặc kép',
+        )
+    if "field limit" in message:
+        return Issue(
+            file,
+            f"một ô dài quá {csv.field_size_limit():,} ký tự".replace(",", "."),
+            row=start,
+            hint="Kiểm tra dấu ngoặc kép và dấu phân cách của dòng này",
+        )
+    return Issue(file, f"CSV không hợp lệ ({message})", row=start, hint=SAVE_AS_UTF8)
+
+
+def check_csv_shape(grid: Grid, header: int, file: str) -> None:
+    """Every CSV record below the header has the header's fields: a row with more (an unquoted
+    comma) or fewer (a truncated row) is refused naming its line, never read shifted or short."""
+    head = grid.rows[header][1]
+    width = max((j + 1 for j, c in enumerate(head) if c.text), default=0)
+    issues = []
+    for number, cells in grid.rows[header + 1 :]:
+        if not any(c.text for c in cells):
+            continue
+        filled = max((j + 1 for j, c in enumerate(cells) if c.text), default=0)
+        if filled > width:
+            issues.append(
+                Issue(
+                    file,
+                    f"dòng có {len(cells)} trường, dòng tiêu đề có {width}: có giá trị ngoài các cột",
+                    row=number,
+                    column=column_letter(width),
+                    hint='Đặt ô có dấu phẩy trong ngoặc kép ("91,24") hoặc xóa trường thừa',
+                )
+            )
+        elif len(cells) < width:
+            issues.append(
+                Issue(
+                    file,
+                    f"dòng chỉ có {len(cells)} trường, dòng tiêu đề có {width}: dòng bị cắt",
+                    row=number,
+                    column=column_letter(len(cells)),
+                    hint="Bổ sung các trường còn thiếu (để trống thì vẫn cần dấu phân cách)",
+                )
+            )
+        if len(issues) >= 50:
+            break
+    if issues:
+        raise AnnexError(issues)
+
+
+def check_long_header(grid: Grid, header: int, file: str) -> None:
+    """A long-format column named twice is refused: which one to read would be a guess."""
+    seen: dict[str, int] = {}
+    issues = []
+    for j, cell in enumerate(grid.rows[header][1]):
+        key = cell.text.strip().lower()
+        if not key:
+            continue
+        if key in seen:
+            issues.append(
+                Issue(
+                    file,
+                    f"cột {key!r} có hai lần (cột {column_letter(seen[key])} và {column_letter(j)})",
+                    sheet=grid.sheet,
+                    row=grid.rows[header][0],
+                    column=column_letter(j),
+                    hint="Xóa hoặc đổi tên một trong hai cột",
+                )
+            )
+        else:
+            seen[key] = j
+    if issues:
+        raise AnnexError(issues)
 
 
 # ---------- numbers ----------
@@ -640,9 +781,15 @@ def read_annex_bytes(data: bytes, file: str, catalog: Catalog, options: ImportOp
                 )
             ]
         )
+    if grid.sheet is None:
+        check_csv_shape(grid, header, file)
     if _is_long_header(grid.rows[header][1]):
-        return _read_long(grid, header, file, options)
-    return _read_wide(grid, header, file, catalog, options)
+        check_long_header(grid, header, file)
+        annex = _read_long(grid, header, file, options)
+    else:
+        annex = _read_wide(grid, header, file, catalog, options)
+    annex.warnings[:0] = grid.notes
+    return annex
 
 
 def _option_label(name: str) -> str:

@@ -193,6 +193,18 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         except BrokenPipeError:
             return 0
+        except KeyboardInterrupt:
+            return 130
+        except (
+            Exception
+        ) as exc:  # the environment failed (disk, permissions, a corrupt file): words, not a trace
+            from chiso import failures
+
+            log = failures.log_trace(exc)
+            db = getattr(args, "db", None)
+            message = failures.describe(exc, db)
+            print(f"chiso: {message}" + (f" (chi tiết: {log})" if log else ""), file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":

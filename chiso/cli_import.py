@@ -56,6 +56,11 @@ def register(sub) -> dict:
     p_import.add_argument("--source", default=None, help="tên nguồn (quyết định) ghi kèm mỗi giá trị")
     p_import.add_argument("--source-url", default=None, help="địa chỉ của nguồn")
     p_import.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và xem trước, không ghi")
+    p_import.add_argument(
+        "--replace",
+        action="store_true",
+        help="cho phép thay giá trị đã có trong cơ sở dữ liệu (bản xem trước ghi cũ → mới)",
+    )
     p_import.add_argument("--who", default=None, help="người nhập, ghi vào nhật ký (mặc định: tên đăng nhập)")
     p_import.add_argument("--wait", type=float, default=0.0, help="số giây chờ khi đang có lần ghi khác")
     p_import.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
@@ -113,6 +118,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("Chạy thử (--dry-run): tệp hợp lệ, không ghi gì.")
         return 0
+    _require_replace(plan, args)
     result = importer.apply_import(db, plan, who=_who(args), wait=args.wait, config=args.config)
     if not result.written:
         print(f"Không có thay đổi nào: {result.unchanged} dòng đã có đúng giá trị; không ghi gì.")
@@ -122,6 +128,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"({result.unchanged} dòng giữ nguyên). Hoàn tác: chiso undo --db {db}"
     )
     return 0
+
+
+def _require_replace(plan, args: argparse.Namespace) -> None:
+    """A stored value is changed only when asked for: the preview above lists each old → new."""
+    changed = plan.changed.height if plan.changed is not None else 0
+    if changed and not args.replace:
+        raise ChisoError(
+            f"không nhập: {changed} dòng sẽ thay giá trị đã có trong cơ sở dữ liệu (xem phần «Sửa», "
+            "cũ → mới, ở trên); nếu đúng là muốn thay, chạy lại với --replace; cơ sở dữ liệu không đổi"
+        )
 
 
 def _import_counts(args: argparse.Namespace, db) -> int:

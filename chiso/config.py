@@ -23,7 +23,7 @@ CODE = r"^[a-z][a-z0-9_]*$"
 
 class _Strict(BaseModel):
     # Unknown keys are errors: a typo in YAML fails loudly instead of being ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Tier(_Strict):
@@ -223,6 +223,7 @@ class Catalog(_Strict):
                     raise ValueError(
                         f"index {index.code}: variant {variant.id}: unknown peer group {unknown[0]!r}"
                     )
+                _check_sum(index, variant)
         return self
 
     def index(self, code: str) -> Index:
@@ -265,6 +266,77 @@ class ConfigError(ChisoError):
     """The configuration file is unreadable or invalid; the message is one line."""
 
 
+def _check_sum(index: Index, variant: Variant) -> None:
+    """Where the total is the sum of its components, their maxima must add up to the maximum."""
+    aggregation = variant.aggregation or index.aggregation
+    if aggregation != "sum" or not variant.components:
+        return
+    total = sum(c.max for c in variant.components)
+    maximum = variant.max_score or index.max_score
+    if abs(total - maximum) > 1e-6:
+        raise ValueError(
+            f"index {index.code}: variant {variant.id}: the component maxima add up to {total:g}, "
+            f"not to the maximum {maximum:g} (aggregation: sum)"
+        )
+
+
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+MAX_YAML_DEPTH = 40
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (the second would silently win)
+    and nesting deeper than any catalogue needs (a deep file would exhaust the recursion)."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.constructor.ConstructorError(None, None, f"lồng quá {MAX_YAML_DEPTH} mức", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"khóa {key!r} có hai lần (dòng {seen[key] + 1} và dòng {key_node.start_mark.line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_config_text(path: Path) -> str:
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: là một thư mục, không phải tệp cấu hình (cần tệp indices.yaml)")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: không tìm thấy tệp cấu hình") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: không đọc được tệp cấu hình ({exc.strerror})") from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: tệp cấu hình lớn quá {MAX_CONFIG_BYTES // 1024 // 1024} MB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: dòng {line}: tệp cấu hình không phải UTF-8 (byte 0x{data[exc.start]:02X}); "
+            "hãy lưu lại dạng UTF-8"
+        ) from exc
+
+
 def _field_path(loc: tuple, raw: dict) -> str:
     """Turn a pydantic location into 'index PAR: variants[0].max_score' using the raw YAML."""
     parts = list(loc)
@@ -286,10 +358,11 @@ def _field_path(loc: tuple, raw: dict) -> str:
 
 def load_catalog(path: Path) -> Catalog:
     """Read and validate the index catalogue; raise ConfigError with a one-line message."""
+    text = _read_config_text(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: không tìm thấy tệp cấu hình") from exc
+        raw = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: YAML lồng quá sâu") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""

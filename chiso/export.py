@@ -342,10 +342,25 @@ def _size(fig: go.Figure, width: int | None, height: int | None) -> tuple[int, i
     return int(width or fig.layout.width or 1200), int(height or fig.layout.height or 700)
 
 
+MAX_IMAGE_SIDE = 16_384  # pixels of the written image, after scaling (the browser's canvas limit)
+MAX_IMAGE_PIXELS = 64_000_000
+
+
+def check_image_size(width: int, height: int, scale: float) -> None:
+    """Refuse an image the renderer cannot draw (it would write a few bytes and call it a PNG)."""
+    w, h = round(width * scale), round(height * scale)
+    if w > MAX_IMAGE_SIDE or h > MAX_IMAGE_SIDE or w * h > MAX_IMAGE_PIXELS:
+        raise ChisoError(
+            f"ảnh {w}×{h} điểm ảnh quá lớn (tối đa {MAX_IMAGE_SIDE} mỗi cạnh, "
+            f"{MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh): giảm --width, --height hoặc --scale"
+        )
+
+
 def _image(fig: go.Figure, fmt: str, width: int | None, height: int | None, scale: float) -> bytes:
     w, h = _size(fig, width, height)
     if w <= 0 or h <= 0 or scale <= 0:
         raise ChisoError(f"Kích thước ảnh không hợp lệ: {w}×{h}, tỉ lệ {scale}")
+    check_image_size(w, h, scale if fmt == "png" else 1)
     # Inside the app Streamlit makes its own theme plotly's default template (no automargin), and a
     # figure built there carries it, which would crop the axis labels of the image: exports always
     # use plotly's own template, as outside the app (the charts set their colours themselves).

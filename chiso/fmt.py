@@ -25,6 +25,8 @@ def number(value: float | int | None, decimals: int = 2, *, lang: str = "vi") ->
     exact = Decimal(repr(round(float(value), 9))).quantize(
         Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP
     )
+    if exact == 0:  # "-0" and -0.001 rounded are zero, never "-0,00"
+        exact = exact.copy_abs()
     text = f"{exact:,.{decimals}f}"
     if lang == "vi":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")

@@ -67,6 +67,7 @@ class Registry:
     national: bool = False
     added: dict[str, object] = field(default_factory=dict)
     _provinces: dict[str, str] = field(default_factory=dict)  # folded province -> national name
+    _suggest_keys: dict = field(default_factory=dict)  # province -> {folded name: name}, built once
 
     @classmethod
     def from_frames(
@@ -213,7 +214,11 @@ class Registry:
 
     def suggest(self, text: str, province: str | None = None, n: int = 3) -> list[str]:
         """Closest official names, accent-insensitive: 'Dam Ha' -> 'Huyện Đầm Hà'."""
-        pool = [u for u in self.units.values() if province is None or fold(u.province) == fold(province)]
-        keys = {fold(u.short_name): u.name for u in pool} | {fold(u.name): u.name for u in pool}
+        where = None if province is None else fold(province)
+        keys = self._suggest_keys.get(where)
+        if keys is None:
+            pool = [u for u in self.units.values() if where is None or fold(u.province) == where]
+            keys = {fold(u.short_name): u.name for u in pool} | {fold(u.name): u.name for u in pool}
+            self._suggest_keys[where] = keys
         close = difflib.get_close_matches(strip_prefix(fold(text)), list(keys), n=n, cutoff=0.6)
         return list(dict.fromkeys(keys[k] for k in close))

@@ -60,6 +60,51 @@ class CountsPlan:
         )
 
 
+MAX_COUNT_ROWS = 200_000
+INDICATOR_CODE = r"^[a-z][a-z0-9_]*$"
+
+
+def check_counts_size(path: Path) -> None:
+    """The documented limit (200.000 rows) is checked before the file is parsed."""
+    with Path(path).open("rb") as handle:
+        lines = sum(1 for line in handle if line.strip())
+    if lines - 1 > MAX_COUNT_ROWS:
+        raise ChisoError(
+            f"{Path(path).name}: {lines - 1:,} dòng số liệu, quá giới hạn {MAX_COUNT_ROWS:,} dòng".replace(
+                ",", "."
+            )
+            + "; tách thành nhiều tệp nhỏ hơn; cơ sở dữ liệu không đổi"
+        )
+
+
+def check_counts_plausible(frame: pl.DataFrame, file: str) -> None:
+    """An indicator is a code (not free text); a count is a whole number; a rate is 0–100 %."""
+    rate = pl.col("indicator").str.ends_with("_pct")
+    checks = [
+        (
+            ~pl.col("indicator").str.contains(INDICATOR_CODE),
+            pl.format(
+                "chỉ tiêu '{}' không phải là mã (chữ thường, số, gạch dưới, ví dụ dossiers_received)",
+                pl.col("indicator"),
+            ),
+        ),
+        (rate & (pl.col("value") > 100), pl.format("tỷ lệ {} % vượt 100 %", pl.col("value"))),
+        (
+            ~rate & (pl.col("value") != pl.col("value").floor()),
+            pl.format("số lượng {} không phải số nguyên", pl.col("value")),
+        ),
+    ]
+    found = []
+    for mask, message in checks:
+        bad = frame.filter(mask).select("_line", message.alias("_msg"))
+        found += bad.rows()
+    if found:
+        found.sort()
+        line, message = found[0]
+        more = f" (và {len(found) - 1} lỗi khác)" if len(found) > 1 else ""
+        raise ChisoError(f"{file}, dòng {line}: {message}{more}; cơ sở dữ liệu không đổi")
+
+
 def plan_counts(db: Path, path: Path) -> CountsPlan:
     """Validate the file against the database's units and say what an import would change."""
     with reading(db) as con:
@@ -77,7 +122,9 @@ def plan_counts(db: Path, path: Path) -> CountsPlan:
                 ).pl(),
             ]
         )
+    check_counts_size(Path(path))
     frame = read_counts(Path(path), Registry.from_frames(units, aliases))  # raises DataError, nothing written
+    check_counts_plausible(frame, Path(path).name)
     frame = frame.with_columns(
         kind=pl.when(pl.col("indicator").str.ends_with("_pct"))
         .then(pl.lit("rate"))

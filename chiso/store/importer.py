@@ -268,6 +268,7 @@ HINTS = [
     ("unit_type", "", "Bỏ tùy chọn loại đơn vị, hoặc sửa loại cho đúng danh mục đơn vị"),
     ("index", "", "Dùng một mã chỉ số trong config/indices.yaml"),
     ("component", "", "Tiêu đề cột phải là thành phần khai báo cho chỉ số, nhóm và năm này"),
+    ("year", "chỉ tồn tại", "Ghi giá trị cho đơn vị kế thừa, hoặc sửa năm; ngày hiệu lực ở data/units.csv"),
     ("year", "", "Ghi năm là số nguyên 4 chữ số, ví dụ 2024"),
     ("score", "trùng", "Mỗi đơn vị chỉ một dòng cho mỗi chỉ số, thành phần và năm: xóa dòng lặp"),
     ("score", "vượt", "Kiểm tra số trong bảng gốc, hoặc điểm tối đa trong config/indices.yaml"),
@@ -338,16 +339,13 @@ def _resolve(annex: Annex, ctx: _Context, options: ImportOptions) -> tuple[list[
     type_code = fold(options.unit_type or "").replace(" ", "_")
     is_type = type_code in ctx.catalog.unit_types
     issues, kept, cache = [], [], {}
+    unknown = 0
     for i, row in enumerate(annex.rows):
         year = int(row["year"]) if str(row.get("year") or "").isdigit() else None
         key = (row["province"], row["unit"], year)
         if key not in cache:
-            try:
-                cache[key] = ctx.registry.resolve(
-                    row["unit"], province=row["province"] or None, types=types, year=year
-                )
-            except ChisoError as exc:
-                cache[key] = exc
+            cache[key] = _resolve_bounded(ctx, row, types, unknown, year)
+            unknown += isinstance(cache[key], ChisoError)
         found = cache[key]
         origin = annex.origins[i]
         if isinstance(found, ChisoError) and types:
@@ -375,6 +373,22 @@ def _resolve(annex: Annex, ctx: _Context, options: ImportOptions) -> tuple[list[
             row["unit_type"] = type_code if is_type else ""
         kept.append(i)
     return kept, issues
+
+
+SUGGESTED_NAMES = 50  # closest names are looked for the first unknown names only (bounded time)
+
+
+def _resolve_bounded(ctx: _Context, row: dict, types: set[str] | None, unknown: int, year: int | None):
+    """The unit a row names, or the error; past SUGGESTED_NAMES unknown names no suggestions are
+    computed, so a file of 200.000 unknown names is refused in seconds, not minutes."""
+    province = row["province"] or None
+    if unknown >= SUGGESTED_NAMES and not ctx.registry.candidates(row["unit"], province, types, year):
+        where = f" ở {province}" if province else ""
+        return ChisoError(f"Không tìm thấy đơn vị {row['unit']!r}{where}")
+    try:
+        return ctx.registry.resolve(row["unit"], province=province, types=types, year=year)
+    except ChisoError as exc:
+        return exc
 
 
 def _gather(frame: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
@@ -612,7 +626,7 @@ def plan_import(
     plan.errors = _dedupe([*annex.issues, *unit_issues, *read_issues])
     if plan.errors or scores is None:
         return plan
-    plan.warnings = _warnings(annex, scores, kept, catalog)
+    plan.warnings = [*annex.warnings, *_warnings(annex, scores, kept, catalog)]
     source_rows = pl.DataFrame(
         {"_line": range(2, len(kept) + 2), "source_row": [annex.origins[k].row for k in kept]},
         schema={"_line": pl.Int64, "source_row": pl.Int64},

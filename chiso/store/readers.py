@@ -74,6 +74,14 @@ COUNT_COLUMNS = [
     "quote",
 ]
 YEAR_RANGE = (1990, 2100)
+MAX_RANK = 100_000  # more units than any published table has; beyond it a rank is a typo
+
+
+def latest_year() -> int:
+    """The last year a published value can be for: the current one (2099 is a typo)."""
+    import datetime
+
+    return datetime.date.today().year
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,7 @@ def _number_checks(frame: pl.DataFrame, file: str, column: str, *, required: boo
 def _year_checks(frame: pl.DataFrame, file: str, column: str = "year") -> list[Problem]:
     raw = pl.col(column)
     year = raw.cast(pl.Int64, strict=False)
-    lo, hi = YEAR_RANGE
+    lo, hi = YEAR_RANGE[0], min(YEAR_RANGE[1], latest_year())
     return _problems(
         frame,
         ~raw.str.contains(r"^[0-9]{4}$") | (year < lo) | (year > hi),
@@ -385,6 +393,7 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
             column,
             pl.format("thứ hạng '{}' phải là số nguyên", pl.col(column)),
         )
+    problems += _rank_bounds(frame, file)
     problems += _problems(
         frame,
         (pl.col("score") == "") & (pl.col("rank") == ""),
@@ -410,6 +419,7 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         "unit_type",
         pl.format("loại '{}' khác với danh mục đơn vị ('{}')", pl.col("unit_type"), pl.col("registry_type")),
     )
+    problems += _validity_problems(frame, units, file)
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.line or 0))
     units = with_added(units, registry, catalog)
@@ -432,6 +442,58 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
     )
     frame = _attach_config_max(frame, catalog, file).with_columns(file=pl.lit(Path(path).name))
     return check_duplicates(frame, file)
+
+
+def _validity_problems(frame: pl.DataFrame, units: pl.DataFrame, file: str) -> list[Problem]:
+    """A value for a year the unit did not exist in (before valid_from, after valid_to: merged,
+    renamed) is refused with the unit's dates."""
+    if "valid_from" not in units.columns or "unit_id" not in frame.columns:
+        return []
+    dated = frame.join(
+        units.select("unit_id", pl.col("valid_from").alias("_from"), pl.col("valid_to").alias("_to")),
+        on="unit_id",
+        how="left",
+    )
+    year = pl.col("year").cast(pl.Int64, strict=False)
+    outside = year.is_not_null() & (
+        (pl.col("_from").is_not_null() & (year < pl.col("_from")))
+        | (pl.col("_to").is_not_null() & (year > pl.col("_to")))
+    )
+    return _problems(
+        dated,
+        outside,
+        file,
+        "year",
+        pl.format(
+            "đơn vị '{}' chỉ tồn tại {}–{}, không có giá trị năm {}",
+            pl.col("unit"),
+            pl.col("_from").cast(pl.String).fill_null(""),
+            pl.col("_to").cast(pl.String).fill_null(""),
+            pl.col("year"),
+        ),
+    )
+
+
+def _dotted(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _rank_bounds(frame: pl.DataFrame, file: str) -> list[Problem]:
+    """rank and rank_of are whole numbers from 1 to MAX_RANK: a 0, a negative or 2.147.483.648
+    is a typo, refused before anything casts it."""
+    problems = []
+    for column in ("rank", "rank_of"):
+        value = _number(column)
+        problems += _problems(
+            frame,
+            value.is_not_null() & value.is_finite() & ((value < 1) | (value > MAX_RANK)),
+            file,
+            column,
+            pl.format(
+                "'{}' phải là số nguyên dương không quá " + f"{MAX_RANK:,}".replace(",", "."), pl.col(column)
+            ),
+        )
+    return problems
 
 
 def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.DataFrame:
