@@ -445,8 +445,10 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
 
 
 def _validity_problems(frame: pl.DataFrame, units: pl.DataFrame, file: str) -> list[Problem]:
-    """A value for a year the unit did not exist in (before valid_from, after valid_to: merged,
-    renamed) is refused with the unit's dates."""
+    """A value for a year the unit did not exist in (after valid_to: merged, renamed; or more than
+    a year before valid_from) is refused with the unit's dates. The year just before a unit's
+    valid_from is accepted: publishers recompute the last year before a reorganisation for the new
+    units (DTI 2024 for the 34 provinces formed on 1 July 2025)."""
     if "valid_from" not in units.columns or "unit_id" not in frame.columns:
         return []
     dated = frame.join(
@@ -456,7 +458,7 @@ def _validity_problems(frame: pl.DataFrame, units: pl.DataFrame, file: str) -> l
     )
     year = pl.col("year").cast(pl.Int64, strict=False)
     outside = year.is_not_null() & (
-        (pl.col("_from").is_not_null() & (year < pl.col("_from")))
+        (pl.col("_from").is_not_null() & (year < pl.col("_from") - 1))
         | (pl.col("_to").is_not_null() & (year > pl.col("_to")))
     )
     return _problems(
