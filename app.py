@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from chiso.app.ui import lang
 from chiso.i18n import t
-from chiso.ui import lang
 
 st.set_page_config(page_title="Chỉ số", page_icon="📊", layout="wide")
 

@@ -18,10 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from chiso import charts, export, paths, rankings_view, views  # noqa: E402
+from chiso import paths  # noqa: E402
 from chiso.config import load_catalog  # noqa: E402
+from chiso.export import files as export  # noqa: E402
 from chiso.selection import Selection, resolve_scope  # noqa: E402
 from chiso.store import queries  # noqa: E402
+from chiso.views import charts  # noqa: E402
+from chiso.views import rankings as rankings_view  # noqa: E402
+from chiso.views import tables as views  # noqa: E402
 
 
 def timed(fn) -> tuple[float, object]:
@@ -94,7 +98,7 @@ def main() -> int:
         for _ in range(args.repeat)
     ]
     rows.append(("XLSX", xlsx_times, len(xlsx)))
-    from chiso import brief
+    from chiso.export import brief
 
     leader = ranking.get_column("unit_id").to_list()[0]
     with queries.connect(args.db) as con:

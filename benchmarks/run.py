@@ -35,11 +35,15 @@ from datetime import date  # noqa: E402
 import pandas as pd  # noqa: E402
 import polars as pl  # noqa: E402
 
-from chiso import dvc, findings, gaps, paths, trends, views  # noqa: E402
+from chiso import paths  # noqa: E402
 from chiso.config import load_catalog  # noqa: E402
-from chiso.metrics import peer_average  # noqa: E402
+from chiso.metrics import gaps, trends  # noqa: E402
+from chiso.metrics import services as dvc  # noqa: E402
+from chiso.metrics.ranks import peer_average  # noqa: E402
 from chiso.selection import Selection  # noqa: E402
 from chiso.store import analysis_queries, counts, queries  # noqa: E402
+from chiso.views import findings  # noqa: E402
+from chiso.views import tables as views  # noqa: E402
 
 RUNS = 30
 
@@ -282,7 +286,7 @@ def province_import_seconds(db: Path) -> tuple[float, int]:
     every row changes) into a copy of the database, including the recomputation; seconds, rows."""
     import shutil
 
-    from chiso import export
+    from chiso.export import files as export
     from chiso.store import importer
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -410,7 +414,7 @@ def main() -> int:
     result: dict = {"db": str(args.db), "db_mb": args.db.stat().st_size / 2**20}
 
     if args.build:
-        from chiso.demo_national import build_national
+        from chiso.demo.national import build_national
 
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()

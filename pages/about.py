@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from chiso import fmt, ui
+from chiso import fmt
+from chiso.app import ui
 from chiso.i18n import label, t
 
 

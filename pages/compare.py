@@ -2,8 +2,12 @@
 
 import streamlit as st
 
-from chiso import gaps, page_views, ui, ui_export, views
+from chiso.app import downloads as ui_export
+from chiso.app import ui
 from chiso.i18n import label, t
+from chiso.metrics import gaps
+from chiso.views import pages as page_views
+from chiso.views import tables as views
 
 
 def render() -> None:

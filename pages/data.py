@@ -4,9 +4,12 @@ from datetime import date
 
 import streamlit as st
 
-from chiso import import_report, safe, ui, ui_data
-from chiso.annex import ImportOptions
+from chiso import safe
+from chiso.app import data as ui_data
+from chiso.app import ui
 from chiso.i18n import label, t
+from chiso.ingest.annex import ImportOptions
+from chiso.views import import_report
 
 FROM_FILE = ""
 

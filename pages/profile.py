@@ -3,8 +3,14 @@
 import polars as pl
 import streamlit as st
 
-from chiso import charts_analysis, findings, gaps, page_views, ui, ui_brief, ui_export, views
+from chiso.app import brief as ui_brief
+from chiso.app import downloads as ui_export
+from chiso.app import ui
 from chiso.i18n import t
+from chiso.metrics import gaps
+from chiso.views import charts_analysis, findings
+from chiso.views import pages as page_views
+from chiso.views import tables as views
 
 
 def render() -> None:

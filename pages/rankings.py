@@ -2,9 +2,16 @@
 
 import streamlit as st
 
-from chiso import export, findings, fmt, page_views, rankings_view, safe, ui, ui_export, views
+from chiso import fmt, safe
+from chiso.app import downloads as ui_export
+from chiso.app import ui
+from chiso.export import files as export
 from chiso.i18n import label, t
-from chiso.metrics import peer_average
+from chiso.metrics.ranks import peer_average
+from chiso.views import findings
+from chiso.views import pages as page_views
+from chiso.views import rankings as rankings_view
+from chiso.views import tables as views
 
 
 def render() -> None:

@@ -3,8 +3,15 @@ monthly or quarterly trend, the chosen unit's funnel, consistency warnings, publ
 
 import streamlit as st
 
-from chiso import charts_dvc, dvc, page_views, safe, ui, ui_dvc, ui_export, views_dvc
+from chiso import safe
+from chiso.app import downloads as ui_export
+from chiso.app import services as ui_dvc
+from chiso.app import ui
 from chiso.i18n import t
+from chiso.metrics import services as dvc
+from chiso.views import charts_services as charts_dvc
+from chiso.views import pages as page_views
+from chiso.views import services as views_dvc
 
 
 def render() -> None:

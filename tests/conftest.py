@@ -115,7 +115,7 @@ def published_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The demo province, built once per test session."""
-    from chiso.demo import build_demo
+    from chiso.demo.province import build_demo
 
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(CONFIG, db)

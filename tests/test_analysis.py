@@ -10,13 +10,14 @@ import json
 import polars as pl
 import pytest
 
-from chiso import findings, gaps
-from chiso.cli import main
+from chiso.cli.main import main
 from chiso.config import load_catalog
-from chiso.demo import build_demo
+from chiso.demo.province import build_demo
+from chiso.metrics import gaps
 from chiso.paths import CONFIG_PATH
 from chiso.store import analysis_queries as aq
 from chiso.store import queries
+from chiso.views import findings
 
 CATALOG = load_catalog(CONFIG_PATH)
 PCI, PAR, SIPAS = CATALOG.index("PCI"), CATALOG.index("PAR"), CATALOG.index("SIPAS")

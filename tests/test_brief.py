@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chiso import brief, cli_brief, export
+from chiso.cli import brief as cli_brief
 from chiso.config import load_catalog
-from chiso.demo import build_demo
+from chiso.demo.province import build_demo
 from chiso.errors import ChisoError
+from chiso.export import brief
+from chiso.export import files as export
 from chiso.i18n import t
 from chiso.paths import CONFIG_PATH
 from chiso.store import queries
@@ -275,7 +277,7 @@ def test_pdf_without_a_browser_is_refused_in_words(monkeypatch):
 # ---------- Streamlit button ----------
 
 BUTTON_SCRIPT = """
-from chiso import ui_brief
+from chiso.app import brief as ui_brief
 ui_brief.brief_button("published", "hoa-binh/so-noi-vu", 2022)
 """
 
@@ -292,7 +294,7 @@ def test_pack_is_offered_once_asked_for(published_db, monkeypatch):
 
 
 def test_pack_bytes_and_file_name(published_db, monkeypatch):
-    from chiso import ui_brief
+    from chiso.app import brief as ui_brief
 
     monkeypatch.setenv("CHISO_DB", str(published_db))
     data = ui_brief.briefing("published", f"{published_db}:test", NOI_VU, 2022, "vi")

@@ -43,7 +43,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(published_db, tmp_path_factory):
-    from chiso.demo import build_demo
+    from chiso.demo.province import build_demo
     from tests.conftest import CONFIG
 
     demo = tmp_path_factory.mktemp("demo") / "demo.duckdb"

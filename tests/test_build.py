@@ -5,9 +5,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from chiso.cli import main
+from chiso.cli.main import main
+from chiso.ingest.readers import DataError
 from chiso.store.build import build
-from chiso.store.readers import DataError
 from tests.conftest import CONFIG, SCORES, score, write_csv, write_data
 
 

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from chiso.cli import main
+from chiso.cli.main import main
 from chiso.store import queries
 
 HEADER = "province,unit,unit_type,level,period_start,period_end,indicator,value,source_title,quote\n"

@@ -20,8 +20,9 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chiso import auth, export, safe
-from chiso.cli import main
+from chiso import auth, safe
+from chiso.cli.main import main
+from chiso.export import files as export
 from chiso.store import importer
 from chiso.store.build import build
 from tests.conftest import CONFIG, SCORES, UNITS, write_csv
@@ -185,9 +186,10 @@ def _ranking(db: Path):
 
 
 def test_exported_svg_has_no_link_or_markup_from_data(hostile_db):
-    from chiso import rankings_view, views
     from chiso.config import load_catalog
     from chiso.selection import Selection
+    from chiso.views import rankings as rankings_view
+    from chiso.views import tables as views
 
     ranking = _ranking(hostile_db)
     catalog = load_catalog(CONFIG)
@@ -201,8 +203,8 @@ def test_exported_svg_has_no_link_or_markup_from_data(hostile_db):
 
 
 def test_briefing_pack_links_only_http_sources_by_host(hostile_db):
-    from chiso import brief
     from chiso.config import load_catalog
+    from chiso.export import brief
     from chiso.store import queries
 
     with queries.connect(hostile_db) as con:
@@ -277,8 +279,9 @@ def test_every_csv_and_xlsx_writer_neutralises_formulas(hostile_db, tmp_path, ca
     outputs = _cli_outputs(db, tmp_path, capsys)
     # Page exports: the same functions the buttons call (table_buttons -> table_csv/table_xlsx,
     # "Tải dạng dài" -> long_csv), on the page's own tables.
-    from chiso import page_views, rankings_view
     from chiso.config import load_catalog
+    from chiso.views import pages as page_views
+    from chiso.views import rankings as rankings_view
 
     ranking = _ranking(db)
     table = rankings_view.rankings_table(ranking, load_catalog(CONFIG).index("PAR"), "vi")
@@ -341,7 +344,7 @@ def _data_page() -> AppTest:
 
 @pytest.fixture
 def signin(fixture_db, monkeypatch):
-    from chiso import ui_data
+    from chiso.app import data as ui_data
 
     monkeypatch.setenv(auth.ENV_HASH, auth.hash_password(PASSWORD))
     ui_data.reset_back_off()

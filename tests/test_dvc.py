@@ -10,10 +10,12 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chiso import cli, dvc, views_dvc
+from chiso.cli import main as cli
 from chiso.config import Rate, load_catalog
 from chiso.errors import ChisoError
+from chiso.metrics import services as dvc
 from chiso.store import counts, queries
+from chiso.views import services as views_dvc
 from tests.conftest import CONFIG
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,7 +287,7 @@ def test_cli_errors_are_one_line_and_exit_1(published_db, capsys, argv, message)
 
 @pytest.fixture
 def demo_env(published_db, tmp_path_factory, monkeypatch):
-    from chiso.demo import build_demo
+    from chiso.demo.province import build_demo
 
     demo = tmp_path_factory.mktemp("dvc_demo") / "demo.duckdb"
     build_demo(CONFIG, demo)

@@ -14,12 +14,17 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from chiso import charts, export, export_sources, page_views, paths, rankings_view
-from chiso.cli import main
+from chiso import paths
+from chiso.cli.main import main
 from chiso.config import load_catalog
+from chiso.export import files as export
+from chiso.export import sources as export_sources
 from chiso.selection import Selection
 from chiso.store import queries
 from chiso.store.build import build
+from chiso.views import charts
+from chiso.views import pages as page_views
+from chiso.views import rankings as rankings_view
 from tests.conftest import CONFIG, SCORES, score, write_data
 
 needs_browser = pytest.mark.skipif(
@@ -361,7 +366,7 @@ def test_a_formula_as_a_unit_name_comes_out_inert_from_the_cli(tmp_path):
 
 
 def test_export_trends_and_gaps_pages(published_db, demo_db, tmp_path, capsys):
-    from chiso.cli import main
+    from chiso.cli.main import main
 
     gaps_csv = tmp_path / "gaps.csv"
     assert (
@@ -488,7 +493,7 @@ def test_image_export_ignores_streamlits_default_template(monkeypatch):
     ],
 )
 def test_export_profile_and_compare_tables(published_db, tmp_path, args, check):
-    from chiso.cli import main
+    from chiso.cli.main import main
 
     out = tmp_path / "t.xlsx"
     assert main(["export", *args, "--format", "xlsx", "--out", str(out), "--db", str(published_db)]) == 0
@@ -496,7 +501,7 @@ def test_export_profile_and_compare_tables(published_db, tmp_path, args, check):
 
 
 def test_export_why_splits_the_change(demo_db, tmp_path):
-    from chiso.cli import main
+    from chiso.cli.main import main
 
     out = tmp_path / "w.csv"
     assert (

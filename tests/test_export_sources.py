@@ -14,11 +14,13 @@ from pathlib import Path
 
 import polars as pl
 
-from chiso import export_sources, page_views, views_dvc
-from chiso.cli import main
+from chiso.cli.main import main
 from chiso.config import load_catalog
+from chiso.export import sources as export_sources
 from chiso.selection import Selection
 from chiso.store import analysis_queries, counts, queries
+from chiso.views import pages as page_views
+from chiso.views import services as views_dvc
 from tests.conftest import CONFIG
 
 CATALOG = load_catalog(CONFIG)
@@ -66,7 +68,8 @@ def test_rankings_exports_describe_themselves(published_db, tmp_path):
     assert_sources_listed_once(sheet)
     assert "Sở Nội vụ" in sheet.get_column("Dòng dữ liệu dựa trên nguồn")[0]
     assert_rows_carry_sources(run_export(published_db, tmp_path, "rankings", "csv", *args))
-    from chiso import rankings_view, views
+    from chiso.views import rankings as rankings_view
+    from chiso.views import tables as views
 
     sel = Selection("departments", "Hòa Bình", "PAR", 2022)
     with queries.connect(published_db) as con:
@@ -203,7 +206,7 @@ def test_online_services_exports_and_charts_describe_themselves(published_db, mo
 
     from streamlit.testing.v1 import AppTest
 
-    from chiso import dvc
+    from chiso.metrics import services as dvc
 
     period = dvc.Period(date(2024, 1, 1), date(2024, 12, 31))
     with queries.connect(published_db) as con:

@@ -20,7 +20,7 @@ import pytest
 
 from chiso import fmt
 from chiso.errors import ChisoError
-from chiso.export import check_image_size
+from chiso.export.files import check_image_size
 from chiso.store.build import build
 from tests.conftest import CONFIG, write_data
 from tests.hostile import make_hostile
@@ -121,7 +121,7 @@ def test_ordinary_image_sizes_are_accepted():
 def test_changing_a_stored_value_needs_replace(fixture_db, tmp_path, capsys):
     import duckdb
 
-    from chiso.cli import main
+    from chiso.cli.main import main
 
     path = tmp_path / "fix.csv"
     path.write_text(make_hostile.LONG + "\nTỉnh Mẫu,Sở Y tế,PAR,,2023,94.5,,4\n", encoding="utf-8")

@@ -15,14 +15,15 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chiso import annex, auth
-from chiso.annex import ImportOptions
-from chiso.cli import main
+from chiso import auth
+from chiso.cli.main import main
 from chiso.errors import ChisoError
 from chiso.i18n import LANGS, messages
-from chiso.import_report import ROLE_KEYS, text_report
-from chiso.store import importer, queries, readers
+from chiso.ingest import annex, readers
+from chiso.ingest.annex import ImportOptions
+from chiso.store import importer, queries
 from chiso.store.build import build
+from chiso.views.import_report import ROLE_KEYS, text_report
 from tests.conftest import CONFIG, write_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -373,7 +374,7 @@ def test_killed_import_leaves_the_database_intact(fixture_db, point):
     before = fixture_db.read_bytes()
     env = {**os.environ, importer.CRASH_HOOK: point, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "chiso.cli", *cli_args(ANNEX, fixture_db, BASE)],
+        [sys.executable, "-m", "chiso.cli.main", *cli_args(ANNEX, fixture_db, BASE)],
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -457,7 +458,7 @@ def test_audit_keeps_the_rows_as_imported(fixture_db, capsys):
 
 
 def test_round_trip_of_a_view_in_the_long_format_changes_nothing(fixture_db, tmp_path):
-    export = pytest.importorskip("chiso.export")
+    export = pytest.importorskip("chiso.export.files")
     with queries.connect(fixture_db) as con:
         ranking = queries.ranking(
             con, index="PAR", year=2022, peer_group="departments", scope_province="Tỉnh Mẫu"
@@ -559,7 +560,7 @@ def test_data_page_without_a_credential_is_read_only(fixture_db, monkeypatch):
 
 
 def test_data_page_sign_in_is_slowed_after_a_failure(fixture_db, monkeypatch, hashed):
-    from chiso import ui_data
+    from chiso.app import data as ui_data
 
     clock = [1000.0]
     monkeypatch.setattr(ui_data, "_now", lambda: clock[0])
@@ -601,7 +602,7 @@ def test_write_functions_refuse_a_viewer(fixture_db, monkeypatch, hashed):
     before = fixture_db.read_bytes()
     script = """
 import streamlit as st
-from chiso import ui_data
+from chiso.app import data as ui_data
 from chiso.errors import ChisoError
 for call in (lambda: ui_data.undo("published"), lambda: ui_data.preview("published", "a.csv", b"x", None),
              lambda: ui_data.confirm("published", None)):

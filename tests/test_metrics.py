@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from chiso import metrics
+from chiso.metrics import ranks as metrics
 
 
 def table(scores, *, published=None, rank_of=None, higher=True, year=2022, units=None):

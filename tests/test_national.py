@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from chiso.demo_national import build_national, national_units
+from chiso.demo.national import build_national, national_units
 from chiso.store import queries
 from tests.conftest import CONFIG
 

@@ -6,10 +6,11 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chiso import views, views_dvc
-from chiso.cli import main
+from chiso.cli.main import main
 from chiso.config import load_catalog
 from chiso.store import analysis_queries, counts, queries
+from chiso.views import services as views_dvc
+from chiso.views import tables as views
 from tests.conftest import CONFIG
 from tests.test_pages import run
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from chiso import paths
-from chiso.cli import main
+from chiso.cli.main import main
 from chiso.store import queries
 
 

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from chiso.cli import main
+from chiso.cli.main import main
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.store import importer

@@ -13,11 +13,16 @@ import re
 import polars as pl
 import pytest
 
-from chiso import findings, fmt, gaps, metrics, rankings_view, views
-from chiso.cli import main
+from chiso import fmt
+from chiso.cli.main import main
 from chiso.config import load_catalog
+from chiso.metrics import gaps
+from chiso.metrics import ranks as metrics
 from chiso.selection import Selection
 from chiso.store import analysis_queries, queries
+from chiso.views import findings
+from chiso.views import rankings as rankings_view
+from chiso.views import tables as views
 from tests.conftest import CONFIG
 
 CATALOG = load_catalog(CONFIG)

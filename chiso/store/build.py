@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from chiso import metrics
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
-from chiso.store.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
+from chiso.ingest.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
+from chiso.metrics import ranks as metrics
 from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA, SCORE_TABLE_COLUMNS, with_printed
 from chiso.units import Registry
 

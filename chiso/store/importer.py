@@ -1,6 +1,6 @@
 """Validated import of a published table into an existing database: preview, apply, undo, audit.
 
-``plan_import`` reads the file (chiso.annex), validates it with the build's own reader
+``plan_import`` reads the file (chiso.ingest.annex), validates it with the build's own reader
 (``read_scores``: units, indices, components, maxima, duplicates) and compares it with the
 database: rows to add, rows to change (old → new), rows unchanged. It never writes.
 
@@ -37,7 +37,10 @@ import duckdb
 import polars as pl
 
 from chiso import paths
-from chiso.annex import (
+from chiso.config import Catalog, load_catalog
+from chiso.errors import ChisoError
+from chiso.ingest import units_sheet
+from chiso.ingest.annex import (
     LONG_COLUMNS,
     MAX_BYTES,
     Annex,
@@ -49,12 +52,9 @@ from chiso.annex import (
     read_annex_bytes,
     rows_frame,
 )
-from chiso.config import Catalog, load_catalog
-from chiso.errors import ChisoError
+from chiso.ingest.readers import KEY, DataError, Problem, read_scores
 from chiso.names import fold
-from chiso.store import units_sheet
 from chiso.store.build import derive_ranked
-from chiso.store.readers import KEY, DataError, Problem, read_scores
 from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS, with_printed
 from chiso.units import Registry
 

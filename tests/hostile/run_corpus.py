@@ -32,7 +32,7 @@ def sha(path: Path) -> str:
 def peak_mb() -> tuple[float, float]:
     """Peak resident memory of this process and of the largest workbook-reading child so far.
     Both are read from VmHWM, which exec resets: ru_maxrss would carry the forking parent's size."""
-    from chiso import xlsx_guard
+    from chiso.ingest import xlsx_guard
 
     return xlsx_guard.peak_kb() / 1024, max(xlsx_guard.CHILD_PEAKS_KB, default=0) / 1024
 
@@ -87,7 +87,7 @@ def count(db: Path) -> int:
 
 
 def run_case(case, corpus: Path, base: Path, work: Path) -> dict:
-    from chiso.cli import main
+    from chiso.cli.main import main
 
     folder = work / case.name.replace(".", "_")
     folder.mkdir(parents=True, exist_ok=True)

@@ -21,9 +21,10 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from chiso import auth, ui
-from chiso.annex import ImportOptions, sheet_names
+from chiso import auth
+from chiso.app import ui
 from chiso.errors import ChisoError
+from chiso.ingest.annex import ImportOptions, sheet_names
 from chiso.store import importer
 
 STEWARD = "_chiso_steward"  # {'fp': hash fingerprint, 'who': name}; never a widget key

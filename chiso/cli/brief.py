@@ -5,7 +5,7 @@
 
 The HTML goes to ``--out``; ``--pdf`` also prints it to a PDF beside it (``brief.pdf``) with
 Debian's chromium. An ``--out`` ending in ``.pdf`` writes the PDF only. Registered by
-``chiso.cli`` through :func:`register` (add ``"chiso.cli_brief"`` to ``FEATURE_MODULES``).
+``chiso.cli`` through :func:`register` (add ``"chiso.cli.brief"`` to ``FEATURE_MODULES``).
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from chiso import brief, paths
-from chiso.cli_analysis import resolve_unit
+from chiso import paths
+from chiso.cli.analysis import resolve_unit
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
+from chiso.export import brief
 from chiso.store import analysis_queries, queries
 
 

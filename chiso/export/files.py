@@ -32,7 +32,7 @@ import plotly.io as pio
 import polars as pl
 
 from chiso.errors import ChisoError
-from chiso.store import readers
+from chiso.ingest import readers
 
 BOM = "\ufeff"
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

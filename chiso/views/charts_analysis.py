@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso import fmt
-from chiso.charts import PALETTE, _layout
+from chiso.views.charts import PALETTE, _layout
 
 
 def wrap(text: str, width: int = 18) -> str:

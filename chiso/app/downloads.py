@@ -16,11 +16,13 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from chiso import export, export_sources, safe
+from chiso import safe
+from chiso.app.ui import after_render, view
+from chiso.app.ui import lang as current_lang
 from chiso.errors import ChisoError
+from chiso.export import files as export
+from chiso.export import sources as export_sources
 from chiso.i18n import t
-from chiso.ui import after_render, view
-from chiso.ui import lang as current_lang
 
 
 def _safe(render: Callable[[], bytes]) -> Callable[[], bytes]:
@@ -98,7 +100,7 @@ def table_buttons(
 ) -> None:
     """'Tải CSV', 'Tải XLSX' (and the long import format) of exactly the table on screen.
 
-    ``sources`` are :mod:`chiso.export_sources` entries (each source once, with the rows it
+    ``sources`` are :mod:`chiso.export.sources` entries (each source once, with the rows it
     supports; ``source_key`` is the table's column those rows are named by): the XLSX lists them
     on its "Nguồn" sheet, the CSV gives each row its sources in two trailing columns."""
     lang = current_lang()
@@ -164,8 +166,8 @@ def chart(figure: go.Figure, *, name: str, source: str, date: str = "", key: str
     the figure in place (it would clip the axis labels of the exported image)."""
     snapshot = go.Figure(figure)
     if not date:
-        from chiso import ui
-        from chiso.rankings_view import data_date
+        from chiso.app import ui
+        from chiso.views.rankings import data_date
 
         dataset = view().get("ds") or "published"
         if ui.connection(dataset) is not None:

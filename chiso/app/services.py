@@ -14,9 +14,10 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from chiso import dvc, ui
+from chiso.app import ui
 from chiso.config import Rate
 from chiso.i18n import label, t
+from chiso.metrics import services as dvc
 from chiso.store import counts
 
 LEVELS = ["unit", "communes"]

@@ -17,14 +17,17 @@ from pathlib import Path
 
 import polars as pl
 
-from chiso import findings, fmt, gaps, paths, views
+from chiso import fmt, paths
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
-from chiso.findings import finding_line
 from chiso.i18n import t
+from chiso.metrics import gaps
 from chiso.selection import resolve_province
 from chiso.store import analysis_queries, queries
 from chiso.units import Registry, Unit
+from chiso.views import findings
+from chiso.views import tables as views
+from chiso.views.findings import finding_line
 
 CSV_COLUMNS = [c for c in gaps.GAP_COLUMNS if c != "name"]
 """``component, score, max_score, pct_of_max, points_lost, component_rank, rank_of, peer_mean,
@@ -114,7 +117,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         raise ChisoError(f"{unit.name} không có điểm thành phần {index.code} năm {args.year}")
     decimals = index.decimals_for(province, group, args.year)
     if args.format == "csv":
-        from chiso.export import neutralised
+        from chiso.export.files import neutralised
 
         sys.stdout.write(neutralised(gap_rows(frame, decimals)).write_csv())
     elif args.format == "json":

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from chiso import fmt, gaps
+from chiso import fmt
 from chiso.config import Catalog, Index
 from chiso.i18n import label, messages, t
+from chiso.metrics import gaps
 
 _EPS = 1e-9
 # Unit-type words that open an official name and are written in lower case inside a sentence.

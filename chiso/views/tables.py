@@ -7,9 +7,9 @@ import polars as pl
 
 from chiso import fmt, safe
 from chiso.config import Index
-from chiso.gaps import GAP_COLUMNS
 from chiso.i18n import label, t
-from chiso.metrics import order_in_data, rank_change_text, ranks_comparable
+from chiso.metrics.gaps import GAP_COLUMNS
+from chiso.metrics.ranks import order_in_data, rank_change_text, ranks_comparable
 
 MACHINE_COLUMNS = [
     "rank",

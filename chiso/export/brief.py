@@ -28,13 +28,19 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso import charts, export, findings, fmt, gaps, metrics, rankings_view, safe, trends, views
+from chiso import fmt, safe
 from chiso.config import Catalog, Index
 from chiso.errors import ChisoError
+from chiso.export import files as export
 from chiso.i18n import label, t
+from chiso.metrics import gaps, trends
+from chiso.metrics import ranks as metrics
 from chiso.names import slug
 from chiso.selection import Selection
 from chiso.store import analysis_queries, queries
+from chiso.views import charts, findings
+from chiso.views import rankings as rankings_view
+from chiso.views import tables as views
 
 RANKING_WIDTH = 760  # px: an A4 portrait text column is about 690 px at 96 dpi
 TREND_SIZE = (380, 270)  # px: two small charts side by side, printed near their own size

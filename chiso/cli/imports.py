@@ -15,11 +15,12 @@ from pathlib import Path
 
 import polars as pl
 
-from chiso import auth, import_report, paths
-from chiso.annex import ENCODINGS, ImportOptions
+from chiso import auth, paths
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
+from chiso.ingest.annex import ENCODINGS, ImportOptions
 from chiso.store import importer
+from chiso.views import import_report
 
 PASSWORD_ENV = "CHISO_STEWARD_PASSWORD"
 
@@ -178,13 +179,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
         frame = importer.audit(db, with_rows=True).filter(pl.col("import_id") == args.rows)
         if frame.is_empty():
             raise ChisoError(f"Không có lần nhập #{args.rows}")
-        from chiso.export import neutralised_csv
+        from chiso.export.files import neutralised_csv
 
         sys.stdout.write(neutralised_csv(frame["long_csv"][0] or ""))
         return 0
     frame = importer.audit(db)
     if args.format == "csv":
-        from chiso.export import neutralised
+        from chiso.export.files import neutralised
 
         sys.stdout.write(neutralised(frame).write_csv())
         return 0

@@ -9,11 +9,15 @@ import re
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso import charts, charts_analysis, export_sources, gaps, paths, trends, views
+from chiso import paths
 from chiso.config import Index, load_catalog
+from chiso.export import sources as export_sources
 from chiso.i18n import label, t
+from chiso.metrics import gaps, trends
 from chiso.names import slug
 from chiso.selection import Selection
+from chiso.views import charts, charts_analysis
+from chiso.views import tables as views
 
 # ---------- what a file says about itself: titles and names ----------
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from chiso import export
+from chiso.export import files as export
 from chiso.i18n import t
 
 JOIN = " | "

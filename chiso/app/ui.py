@@ -433,7 +433,7 @@ def year_choice(label_text: str, years: list[int], default: int, key: str) -> in
 
 def findings_block(found: list, lang: str, key: str = "findings") -> None:
     """Each rule-based sentence with the table row it comes from, in an expander."""
-    from chiso.findings import evidence, finding_line
+    from chiso.views.findings import evidence, finding_line
 
     for i, finding in enumerate(found):
         # Sentences and notes carry unit names and flags from files: shown as text, never markup.

@@ -11,8 +11,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from chiso import brief, export, safe, ui
+from chiso import safe
+from chiso.app import ui
 from chiso.errors import ChisoError
+from chiso.export import brief
+from chiso.export import files as export
 from chiso.i18n import t
 from chiso.store import queries
 

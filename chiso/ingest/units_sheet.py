@@ -19,10 +19,10 @@ from pathlib import Path
 import polars as pl
 
 from chiso.admin_registry import AdminUnit
-from chiso.annex import ImportOptions, Issue, is_excel
 from chiso.config import Catalog
+from chiso.ingest.annex import ImportOptions, Issue, is_excel
+from chiso.ingest.readers import UNIT_COLUMNS, DataError, read_units
 from chiso.names import fold
-from chiso.store.readers import UNIT_COLUMNS, DataError, read_units
 from chiso.units import Registry, Unit
 
 MARKERS = {"units", "don vi"}
@@ -74,7 +74,7 @@ def split(data: bytes, file: str, options: ImportOptions) -> UnitsSection:
 
 
 def _split_excel(data: bytes, file: str, options: ImportOptions) -> UnitsSection:
-    from chiso.annex import AnnexError, _excel_grid, sheet_names
+    from chiso.ingest.annex import AnnexError, _excel_grid, sheet_names
 
     names = sheet_names(data)
     units_sheet = next((n for n in names if fold(n) in SHEETS), None)

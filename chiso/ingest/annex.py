@@ -34,8 +34,8 @@ import polars as pl
 
 from chiso.config import Catalog
 from chiso.errors import ChisoError
+from chiso.ingest import readers
 from chiso.names import fold, nfc
-from chiso.store import readers
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -259,7 +259,7 @@ def sheet_names(data: bytes) -> list[str]:
     """Visible sheet names of an Excel file (empty for anything else), read without a parser."""
     if not is_excel(data):
         return []
-    from chiso import xlsx_guard
+    from chiso.ingest import xlsx_guard
 
     try:
         return [s.name for s in xlsx_guard.inspect(data) if not s.hidden]
@@ -268,9 +268,9 @@ def sheet_names(data: bytes) -> list[str]:
 
 
 def _excel_grid(data: bytes, file: str, sheet: str | None) -> Grid:
-    """A sheet read by calamine in a bounded child process (chiso.xlsx_guard); hidden sheets are
+    """A sheet read by calamine in a bounded child process (chiso.ingest.xlsx_guard); hidden sheets are
     read only when named, and then with a warning."""
-    from chiso import xlsx_guard
+    from chiso.ingest import xlsx_guard
 
     notes: list[Issue] = []
     try:

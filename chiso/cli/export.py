@@ -1,6 +1,6 @@
 """``chiso export rankings``: the rankings page's chart or table written to a file.
 
-The same library functions as the page (chiso.rankings_view), so the file matches the screen:
+The same library functions as the page (chiso.views.rankings), so the file matches the screen:
 png/svg the chart (with its source line and data date), csv/xlsx the table (numbers as numbers,
 the page's headers), long the rows in the import format (``chiso build`` reads it back).
 
@@ -13,12 +13,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from chiso import export, export_sources, page_views, paths, rankings_view, safe, views
+from chiso import paths, safe
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
+from chiso.export import files as export
+from chiso.export import sources as export_sources
 from chiso.i18n import t
 from chiso.selection import Selection, resolve_scope
 from chiso.store import queries
+from chiso.views import pages as page_views
+from chiso.views import rankings as rankings_view
+from chiso.views import tables as views
 
 FORMATS = ("png", "svg", "csv", "xlsx", "long")
 
@@ -162,7 +167,8 @@ def export_page(args: argparse.Namespace) -> int:
 
 
 def _trends(con, args, index, scope, chosen: list[str], lang: str):
-    from chiso import page_views, trends
+    from chiso.metrics import trends
+    from chiso.views import pages as page_views
 
     series = queries.series(
         con, index=index.code, peer_group=scope.peer_group, scope_province=scope.scope_province
@@ -190,7 +196,8 @@ def _table_rows(con, index, scope, year: int):
 
 
 def _gaps(con, args, index, scope, chosen: list[str], lang: str):
-    from chiso import gaps, page_views
+    from chiso.metrics import gaps
+    from chiso.views import pages as page_views
 
     if not chosen:
         raise ChisoError("--unit là bắt buộc với export gaps")
@@ -207,7 +214,8 @@ def _gaps(con, args, index, scope, chosen: list[str], lang: str):
 
 
 def _compare(con, args, index, scope, chosen: list[str], lang: str):
-    from chiso import gaps, page_views
+    from chiso.metrics import gaps
+    from chiso.views import pages as page_views
 
     sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
     rows = _table_rows(con, index, scope, args.year)
@@ -228,8 +236,8 @@ def _compare(con, args, index, scope, chosen: list[str], lang: str):
 def _why(con, args, index, scope, chosen: list[str], lang: str):
     import polars as pl
 
-    from chiso import page_views
     from chiso.store import analysis_queries
+    from chiso.views import pages as page_views
 
     if not chosen:
         raise ChisoError("--unit là bắt buộc với export why")
@@ -257,9 +265,9 @@ VIEWS = {"trends": _trends, "gaps": _gaps, "compare": _compare, "why": _why}
 
 
 def _export_profile(args, catalog) -> int:
-    from chiso import page_views
-    from chiso.cli_analysis import resolve_unit
+    from chiso.cli.analysis import resolve_unit
     from chiso.store import analysis_queries
+    from chiso.views import pages as page_views
 
     if not args.unit:
         raise ChisoError("--unit là bắt buộc với export profile")

@@ -17,13 +17,15 @@ from pathlib import Path
 
 import polars as pl
 
-from chiso import dvc, paths, views_dvc
+from chiso import paths
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.i18n import label, t
+from chiso.metrics import services as dvc
 from chiso.selection import resolve_province
 from chiso.store import counts, queries
 from chiso.units import Registry, Unit
+from chiso.views import services as views_dvc
 
 
 def register(sub) -> dict:
@@ -74,7 +76,7 @@ def cmd_dvc(args: argparse.Namespace) -> int:
     rows = dvc.machine_rows(rated)
     warnings = views_dvc.warning_texts(dvc.checks(found), {unit.unit_id: unit.name}, args.lang)
     if args.format == "csv":
-        from chiso.export import neutralised
+        from chiso.export.files import neutralised
 
         sys.stdout.write(neutralised(rows).write_csv(float_precision=2))
     elif args.format == "json":

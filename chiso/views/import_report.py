@@ -9,9 +9,9 @@ from __future__ import annotations
 import polars as pl
 
 from chiso import fmt
-from chiso.annex import ColumnRole, Issue
 from chiso.config import Catalog
 from chiso.i18n import label, t
+from chiso.ingest.annex import ColumnRole, Issue
 
 ROLE_KEYS = {
     "unit": "import.role.unit",

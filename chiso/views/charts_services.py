@@ -1,6 +1,6 @@
 """Plotly figures of the online-services page: one frame and translated text in, a figure out.
 
-No queries and no Streamlit; layout, font and palette are those of :mod:`chiso.charts`.
+No queries and no Streamlit; layout, font and palette are those of :mod:`chiso.views.charts`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso import fmt
-from chiso.charts import PALETTE, _layout
+from chiso.views.charts import PALETTE, _layout
 
 
 def rate_trend(

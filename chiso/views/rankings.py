@@ -8,12 +8,14 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso import charts, fmt, views
+from chiso import fmt
 from chiso.config import Index
-from chiso.export import number_format
+from chiso.export.files import number_format
 from chiso.i18n import label, t
-from chiso.metrics import peer_average
+from chiso.metrics.ranks import peer_average
 from chiso.selection import Selection
+from chiso.views import charts
+from chiso.views import tables as views
 
 
 def rankings_figure(ranking: pl.DataFrame, index: Index, sel: Selection, lang: str) -> go.Figure:
@@ -33,7 +35,7 @@ def rankings_figure(ranking: pl.DataFrame, index: Index, sel: Selection, lang: s
 
 
 def _titled(main: str, sel: Selection, lang: str) -> str:
-    from chiso.page_views import scope_text, titled
+    from chiso.views.pages import scope_text, titled
 
     return titled(main, scope_text(sel.peer_group, sel.province, lang))
 

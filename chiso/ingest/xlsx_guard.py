@@ -368,7 +368,7 @@ def read_sheet(data: bytes, sheet: str, part: str | None) -> SheetCells:
     env = dict(os.environ, POLARS_MAX_THREADS="1", RAYON_NUM_THREADS="1", MALLOC_ARENA_MAX="2")
     try:
         done = subprocess.run(
-            [sys.executable, "-c", "from chiso.xlsx_guard import child_main; child_main()"],
+            [sys.executable, "-c", "from chiso.ingest.xlsx_guard import child_main; child_main()"],
             input=pickle.dumps((data, sheet, part)),
             capture_output=True,
             timeout=CHILD_SECONDS,

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import polars as pl
 
-from chiso import paths, safe, views
+from chiso import paths, safe
 from chiso.config import load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.selection import resolve_scope
 from chiso.store import queries
 from chiso.store.build import build
+from chiso.views import tables as views
 
 
 def _db_arg(parser: argparse.ArgumentParser, default: Path) -> None:
@@ -71,11 +72,11 @@ def parser() -> argparse.ArgumentParser:
 
 # Feature commands live in their own modules; each exposes register(subparsers) -> {name: handler}.
 FEATURE_MODULES = (
-    "chiso.cli_dvc",
-    "chiso.cli_export",
-    "chiso.cli_analysis",
-    "chiso.cli_import",
-    "chiso.cli_brief",
+    "chiso.cli.services",
+    "chiso.cli.export",
+    "chiso.cli.analysis",
+    "chiso.cli.imports",
+    "chiso.cli.brief",
 )
 
 
@@ -125,7 +126,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         )
     rows = views.machine_rows(ranking, args.lang, index)
     if args.format == "csv":
-        from chiso.export import neutralised
+        from chiso.export.files import neutralised
 
         sys.stdout.write(neutralised(rows).write_csv())
     elif args.format == "json":
@@ -163,7 +164,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.scale == "national":
         import time
 
-        from chiso.demo_national import build_national
+        from chiso.demo.national import build_national
 
         started = time.perf_counter()
         report, counts = build_national(args.config, args.db or paths.demo_db_path(), seed=args.seed)
@@ -173,7 +174,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"{counts.count_rows} dòng số liệu một cửa; {time.perf_counter() - started:.1f} s"
         )
         return 0
-    from chiso.demo import build_demo
+    from chiso.demo.province import build_demo
 
     report = build_demo(args.config, args.db or paths.demo_db_path(), seed=args.seed)
     print(report.summary())
