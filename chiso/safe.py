@@ -68,10 +68,16 @@ def html(value: object) -> str:
     return _html.escape(_CONTROL.sub("", _ANSI.sub("", _text(value))), quote=True)
 
 
+# The code's own line break inside a Plotly label (wrapped names): a private-use character that
+# survives escaping and becomes <br> afterwards, so a break is never taken from data markup.
+LINE_BREAK = "\ue000"
+
+
 def plot(value: object) -> str:
     """A value as literal text inside a Plotly label (Plotly decodes these entities back)."""
     text = _CONTROL.sub("", _ANSI.sub("", _text(value)))
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace(LINE_BREAK, "<br>")
 
 
 def unplot(text: object) -> str:
@@ -159,6 +165,8 @@ def plotly_text(fig: go.Figure) -> go.Figure:
     layout = fig.layout
     if layout.title and layout.title.text:
         layout.title.text = plot(layout.title.text)
+    if layout.title and layout.title.subtitle and layout.title.subtitle.text:
+        layout.title.subtitle.text = plot(layout.title.subtitle.text)
     if layout.legend and layout.legend.title and layout.legend.title.text:
         layout.legend.title.text = plot(layout.legend.title.text)
     for annotation in layout.annotations or ():

@@ -59,7 +59,10 @@ def assert_rows_carry_sources(path: Path) -> pl.DataFrame:
 
 
 def title_of(figure) -> str:
-    return figure.layout.title.text
+    """The title as shown: its first line and, below it, its second (Plotly's subtitle)."""
+    title = figure.layout.title
+    sub = title.subtitle.text if title.subtitle and title.subtitle.text else ""
+    return f"{title.text} {sub}".strip()
 
 
 def test_rankings_exports_describe_themselves(published_db, tmp_path):
@@ -235,6 +238,9 @@ def test_online_services_exports_and_charts_describe_themselves(published_db, mo
     at.run()
     assert not at.exception
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    titles = [c["layout"]["title"]["text"] for c in charts]
+    titles = [
+        c["layout"]["title"]["text"] + " " + c["layout"]["title"].get("subtitle", {}).get("text", "")
+        for c in charts
+    ]
     assert titles and all("DVC trực tuyến" in t and "Nam Định" in t for t in titles)
     assert any("Huyện Xuân Trường" in t and "Tháng 1–5/2024" in t for t in titles)

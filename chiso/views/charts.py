@@ -17,9 +17,23 @@ PALETTE = ["#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9", "#F
 FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
 
 
+SUBTITLE = "<br><sup>"  # how views join a title and its second line (views.pages.titled)
+
+
+def _title(title: str) -> dict:
+    """The title, its second line as Plotly's subtitle: both then escaped as plain text."""
+    main, _, extra = title.partition(SUBTITLE)
+    extra = extra.removesuffix("</sup>")
+    spec = {"text": main, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top"}
+    spec["pad"] = {"l": 10, "t": 12}
+    if extra:
+        spec["subtitle"] = {"text": extra, "font": {"size": 12, "color": "#555"}}
+    return spec
+
+
 def _layout(fig: go.Figure, *, title: str, source: str, lang: str, height: int) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "pad": {"l": 10}},
+        title=_title(title),
         separators=",." if lang == "vi" else ".,",
         font={"family": FONT, "size": 13},
         height=height,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso import fmt
+from chiso import fmt, safe
 from chiso.views.charts import PALETTE, _layout
 
 
@@ -19,7 +19,7 @@ def wrap(text: str, width: int = 18) -> str:
             line = word
         else:
             line = f"{line} {word}".strip()
-    return "<br>".join([*lines, line])
+    return safe.LINE_BREAK.join([*lines, line])  # becomes <br> once the label is escaped
 
 
 # Sequential, colour-blind-safe scale for % of maximum (light = low, dark = high); numbers are printed too.
@@ -72,7 +72,7 @@ def gap_heatmap(
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title=None, tickangle=0, side="top")
     fig = _layout(fig, title=title, source=source, lang=lang, height=max(380, 26 * len(units) + 260))
-    fig.update_layout(margin={"t": 130})
+    fig.update_layout(margin={"t": 165})
     return fig
 
 
