@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from chiso import fmt, paths
+from chiso import exprs, fmt, paths
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.i18n import t
@@ -77,7 +77,7 @@ def gap_rows(frame: pl.DataFrame, decimals: int) -> pl.DataFrame:
     points (points lost, peer mean, gap to best) to the index's decimals."""
 
     def rounded(column: str, places: int) -> pl.Expr:
-        return pl.col(column).map_elements(lambda v: fmt.round_half_up(v, places), return_dtype=pl.Float64)
+        return exprs.round_half_up(column, places)
 
     return frame.select(
         "component",

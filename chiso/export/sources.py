@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from chiso import exprs
 from chiso.export import files as export
 from chiso.i18n import t
 
@@ -168,6 +169,5 @@ def xlsx_bytes(
 
 def rounded(column: str, places: int) -> pl.Expr:
     """A float column rounded half up as the screen shows it (``96.50000000000001`` -> 96.5)."""
-    from chiso import fmt
 
-    return pl.col(column).map_elements(lambda v: fmt.round_half_up(v, places), return_dtype=pl.Float64)
+    return exprs.round_half_up(column, places)

@@ -33,7 +33,7 @@ from datetime import date
 
 import polars as pl
 
-from chiso import fmt
+from chiso import exprs, fmt
 from chiso.config import Rate
 from chiso.errors import ChisoError
 from chiso.i18n import t
@@ -588,10 +588,10 @@ def machine_rows(rated: pl.DataFrame) -> pl.DataFrame:
         pl.col("rate").alias("indicator"),
         "numerator",
         "denominator",
-        pl.col("rate_pct").map_elements(fmt.round_half_up, return_dtype=pl.Float64).alias("rate_pct"),
+        exprs.round_half_up("rate_pct", 2).alias("rate_pct"),
     )
     for column in ("numerator", "denominator"):
-        if out.get_column(column).drop_nulls().map_elements(float.is_integer, return_dtype=pl.Boolean).all():
+        if out.select((pl.col(column) == pl.col(column).floor()).all()).item() is not False:
             out = out.with_columns(pl.col(column).cast(pl.Int64))
     return out
 

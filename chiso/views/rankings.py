@@ -8,7 +8,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso import fmt
+from chiso import exprs
 from chiso.config import Index
 from chiso.export.files import number_format
 from chiso.i18n import label, t
@@ -77,7 +77,7 @@ def rankings_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFra
     half_up = pl.Float64
 
     def rounded(column: str, places: int) -> pl.Expr:
-        return pl.col(column).map_elements(lambda v: fmt.round_half_up(v, places), return_dtype=half_up)
+        return exprs.round_half_up(column, places).cast(half_up)
 
     return ranking.select(
         pl.col("rank").cast(pl.Int64).alias(names["rank"]),

@@ -9,7 +9,7 @@ from datetime import date
 
 import polars as pl
 
-from chiso import fmt
+from chiso import exprs, fmt
 from chiso.config import Rate
 from chiso.i18n import label, messages, t
 from chiso.metrics import services as dvc
@@ -186,9 +186,7 @@ def funnel_stages(stages: pl.DataFrame, lang: str) -> pl.DataFrame:
     """Funnel stages of one unit and level with their labels: stage, label, value."""
     return stages.sort("stage_order").select(
         "stage",
-        pl.col("stage")
-        .map_elements(lambda s: t(f"dvc.funnel.stage.{s}", lang), return_dtype=pl.String)
-        .alias("label"),
+        exprs.mapped(stages, "stage", lambda s: t(f"dvc.funnel.stage.{s}", lang)).alias("label"),
         "value",
     )
 
@@ -229,7 +227,6 @@ def where_text(unit_name: str, level: str, lang: str) -> str:
 
 def ranking_export(ranked: pl.DataFrame, lang: str) -> pl.DataFrame:
     """The ranking for CSV/XLSX: rank, unit, numerator, denominator and rate as numbers."""
-    from chiso import fmt
 
     columns = {
         "rank": t("col.rank", lang),
@@ -241,9 +238,7 @@ def ranking_export(ranked: pl.DataFrame, lang: str) -> pl.DataFrame:
     present = [c for c in columns if c in ranked.columns]
     out = ranked.select(present)
     if "rate_pct" in out.columns:
-        out = out.with_columns(
-            pl.col("rate_pct").map_elements(lambda v: fmt.round_half_up(v, 2), return_dtype=pl.Float64)
-        )
+        out = out.with_columns(exprs.round_half_up("rate_pct", 2))
     return out.rename({c: columns[c] for c in present})
 
 
@@ -326,7 +321,7 @@ def unit_rates_sources(
     for entry in own:
         entry["rows"] = list(computed)
     labelled = published.with_columns(
-        _row=pl.col("indicator").map_elements(lambda c: indicator_label(c, lang), return_dtype=pl.String)
+        _row=exprs.mapped(published, "indicator", lambda c: indicator_label(c, lang))
     )
     return export_sources.merge(own, export_sources.entries(labelled, "_row"))
 
@@ -334,12 +329,8 @@ def unit_rates_sources(
 def counts_export_labelled(counts: pl.DataFrame, lang: str) -> pl.DataFrame:
     """A unit's counts for CSV/XLSX with levels and indicators in words, as on screen."""
     labelled = counts.with_columns(
-        level=pl.col("level").map_elements(
-            lambda v: level_label(v, lang, short=True), return_dtype=pl.String
-        ),
-        indicator=pl.col("indicator").map_elements(
-            lambda c: indicator_label(c, lang), return_dtype=pl.String
-        ),
+        level=exprs.mapped(counts, "level", lambda v: level_label(v, lang, short=True)),
+        indicator=exprs.mapped(counts, "indicator", lambda c: indicator_label(c, lang)),
     )
     return counts_export(labelled, lang)
 
@@ -348,9 +339,7 @@ def counts_sources(counts: pl.DataFrame, lang: str) -> list[dict]:
     """Each source of the counts once, with the indicators (as named in the file) it supports."""
     from chiso.export import sources as export_sources
 
-    labelled = counts.with_columns(
-        _row=pl.col("indicator").map_elements(lambda c: indicator_label(c, lang), return_dtype=pl.String)
-    )
+    labelled = counts.with_columns(_row=exprs.mapped(counts, "indicator", lambda c: indicator_label(c, lang)))
     return export_sources.entries(labelled, "_row")
 
 

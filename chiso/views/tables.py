@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from chiso import fmt, safe
+from chiso import exprs, fmt, safe
 from chiso.config import Index
 from chiso.i18n import label, t
 from chiso.metrics.gaps import GAP_COLUMNS
@@ -41,7 +41,7 @@ def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = 
         pl.col("name").alias("unit"),
         "score",
         "max_score",
-        pl.col("pct_of_max").map_elements(fmt.round_half_up, return_dtype=pl.Float64).alias("pct_of_max"),
+        exprs.round_half_up("pct_of_max", 2).alias("pct_of_max"),
         pl.col("tier_vi" if lang == "vi" else "tier_en").alias("tier"),
         "published_rank",
         pl.col("rank_basis").fill_null(""),
@@ -297,8 +297,7 @@ MACHINE_HEADERS = {
 def gap_export(gap_table: pl.DataFrame, lang: str) -> pl.DataFrame:
     """The gaps table for CSV/XLSX: component names, numbers rounded half up to 2 decimals."""
     rounded = gap_table.with_columns(
-        pl.col(c).map_elements(lambda v: fmt.round_half_up(v, 2), return_dtype=pl.Float64)
-        for c in ("pct_of_max", "points_lost", "peer_mean", "gap_to_best")
+        exprs.round_half_up(c, 2) for c in ("pct_of_max", "points_lost", "peer_mean", "gap_to_best")
     ).rename({"name": "component_label"})
     return machine_table(rounded, ["component_label", *GAP_EXPORT[1:]], lang)
 
@@ -307,7 +306,7 @@ def profile_export(profile: pl.DataFrame, lang: str) -> pl.DataFrame:
     """The profile table for CSV/XLSX, numbers rounded half up (2 decimals; percentile whole)."""
 
     def rounded(column: str, places: int) -> pl.Expr:
-        return pl.col(column).map_elements(lambda v: fmt.round_half_up(v, places), return_dtype=pl.Float64)
+        return exprs.round_half_up(column, places)
 
     return machine_table(
         profile.with_columns(rounded("pct_of_max", 2), rounded("percentile", 0), rounded("d_score", 2)),
@@ -494,12 +493,11 @@ def extremes_display(extremes: pl.DataFrame, catalog, lang: str) -> pl.DataFrame
 def cross_index_frame(cross: pl.DataFrame, catalog, lang: str) -> pl.DataFrame:
     """Percentile per index with a readable label ('SIPAS 2024 · 10/13')."""
     return cross.with_columns(
-        label=pl.struct("index_code", "year", "rank", "rank_of").map_elements(
-            lambda r: (
-                f"{label(catalog.index(r['index_code']).short_name, lang)} {r['year']} · "
-                f"{fmt.rank(r['rank'], r['rank_of'])}"
-            ),
-            return_dtype=pl.String,
+        label=pl.format(
+            "{} {} · {}",
+            exprs.mapped(cross, "index_code", lambda code: label(catalog.index(code).short_name, lang)),
+            pl.col("year"),
+            exprs.rank_text(),
         )
     )
 
@@ -673,9 +671,7 @@ def compare_export(rows: pl.DataFrame, chosen: list[str], names: dict[str, str],
         _c=pl.when(pl.col("component").is_null())
         .then(-1)
         .otherwise(pl.col("component").replace_strict(comp_order, default=98)),
-        pct_of_max=pl.col("pct_of_max").map_elements(
-            lambda v: fmt.round_half_up(v, 2), return_dtype=pl.Float64
-        ),
+        pct_of_max=exprs.round_half_up("pct_of_max", 2),
     ).sort("_u", "_c")
     return machine_table(
         frame, ["name", "component_label", "score", "max_score", "pct_of_max", "rank", "rank_of"], lang
