@@ -35,6 +35,7 @@ import socket
 import statistics
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -146,11 +147,13 @@ async def session(
     think: float,
     timeout: float,
     deadline: float,
+    order: tuple[str, ...] = (),
 ) -> None:
+    """One reader: a random link, then ``runs`` page runs (random pages, or ``order``)."""
     parts = urlsplit(url)
     ws_url = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream"
     query = catalogue.link(rng)
-    page = rng.choice(PAGES)
+    page = order[0] if order else rng.choice(PAGES)
     # The sticky key a browser would get from nginx on its first request.
     headers = {"Cookie": f"{COOKIE}={secrets.token_hex(16)}"}
     await asyncio.sleep(rng.uniform(0, think))  # users do not arrive in the same millisecond
@@ -163,13 +166,14 @@ async def session(
             proxy=None,
             open_timeout=timeout,
             compression=None,
+            ping_interval=None,  # browsers send no websocket pings; Streamlit answers none while busy
         ) as ws:
             for n in range(runs):
                 if time.monotonic() > deadline:
                     return
                 if n:
                     await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
-                    page = rng.choice([p for p in PAGES if p != page])
+                    page = order[n] if order else rng.choice([p for p in PAGES if p != page])
                     if page == "services" and catalogue.service_provinces:
                         query = {**query, "province": rng.choice(catalogue.service_provinces)}
                 started = time.perf_counter()
@@ -277,6 +281,31 @@ async def run_phase(args, catalogue: Catalogue, n: int, pids: list[int]) -> dict
     }
 
 
+async def warm_up(args, catalogue: Catalogue, url: str) -> dict:
+    phase = Phase()
+    t0 = time.monotonic()
+    await session(
+        url,
+        catalogue,
+        random.Random(args.seed),
+        phase,
+        runs=len(PAGES),
+        think=0.1,
+        timeout=args.timeout * 3,
+        deadline=t0 + args.seconds,
+        order=PAGES,
+    )
+    return {"runs": len(phase.times), "errors": sum(phase.errors.values()), "wall_s": time.monotonic() - t0}
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/_stcore/health", timeout=30) as response:
+            return response.read() == b"ok"
+    except OSError:
+        return False
+
+
 def loopback_only(url: str) -> None:
     host = urlsplit(url).hostname or ""
     try:
@@ -285,6 +314,13 @@ def loopback_only(url: str) -> None:
         raise SystemExit(f"{url}: {exc}") from exc
     if not all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses):
         raise SystemExit(f"{url}: the load test drives loopback addresses only")
+
+
+def replica_urls(args) -> list[str]:
+    if not args.pids_from:
+        return []
+    listed = json.loads(args.pids_from.read_text(encoding="utf-8"))
+    return [f"http://127.0.0.1:{r['port']}" for r in listed["replicas"]]
 
 
 def server_pids(args) -> list[int]:
@@ -309,6 +345,12 @@ def main() -> int:
     parser.add_argument("--pids-from", type=Path, help="replicas.json written by deploy/serve.py")
     parser.add_argument("--label", default="", help="a name for this run in the JSON")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--no-warmup",
+        dest="warmup",
+        action="store_false",
+        help="measure from the first run of a fresh server",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     loopback_only(args.url)
@@ -318,6 +360,15 @@ def main() -> int:
     catalogue = Catalogue.read(args.db)
     pids = server_pids(args)
     results = []
+    if args.warmup:
+        # One session runs every page once first, so the figures are a running server's, not the
+        # first imports of a fresh process (benchmarks/run.py measures the cold start).
+        # Behind nginx, each replica is warmed directly on its own port.
+        for url in replica_urls(args) or [args.url]:
+            warm = asyncio.run(warm_up(args, catalogue, url))
+            print(
+                f"warm-up {url}: {warm['runs']} page runs in {warm['wall_s']:.1f} s, {warm['errors']} errors"
+            )
     print(
         f"{'N':>4}{'runs':>6}{'runs/s':>8}{'p50 s':>8}{'p95 s':>8}{'p99 s':>8}{'errors':>8}"
         f"{'RSS before':>12}{'peak':>8}{'after':>8}{'CPU cores':>11}"
@@ -333,6 +384,10 @@ def main() -> int:
         )
         for sample in row["error_samples"]:
             print(f"      {sample}")
+        if not healthy(args.url):
+            print(f"The server no longer answers {args.url}/_stcore/health: stopped after N = {n}.")
+            results.append({"sessions": n, "server_stopped_answering": True})
+            break
     if args.json:
         args.json.write_text(
             json.dumps(

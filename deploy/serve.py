@@ -140,11 +140,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Port {', '.join(map(str, busy))} is already in use (another 'make serve'?)", file=sys.stderr)
         return 2
     procs: list[subprocess.Popen] = []
-    stopping = False
+    stopping: bool | None = None  # None while starting
     listing = prefix / "replicas.json"
 
     def on_signal(signum, frame):
         nonlocal stopping
+        if stopping is None:  # still starting: leave through the finally clause below
+            raise SystemExit(1)
         stopping = True
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -174,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             f"({args.replicas} bản sao: cổng {', '.join(map(str, ports))}; nginx: {conf})",
             flush=True,
         )
+        stopping = False
         while not stopping:
             if any(proc.poll() is not None for proc in procs):
                 print("A process exited; stopping the others.", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Two replicas behind nginx (deploy/serve.py, as `make serve REPLICAS=2` runs it): a steward
-imports a change on the Data page of replica 1, in a real browser; a reader whose sticky key lands
-on replica 2 sees the new value through nginx, without a restart. Screenshots go to tests/artifacts/."""
+imports a change on the Data page of replica 1 (an upload through nginx), in a real browser; a reader
+whose sticky key lands on replica 2 sees the new value through nginx, without a restart, and
+downloads it (a media request). Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -127,7 +128,9 @@ def browser():
 
 def _context_on(browser, base: str, key: str):
     """A browser whose nginx cookie already holds ``key``: every request goes to one replica."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="vi-VN")
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1600}, locale="vi-VN", accept_downloads=True
+    )
     context.add_cookies([{"name": COOKIE, "value": key, "url": base}])
     return context
 
@@ -171,6 +174,10 @@ def test_an_import_on_one_replica_is_read_on_the_other(cluster, browser, tmp_pat
     assert response.headers["x-chiso-replica"] == "2"
     page_2.get_by_text("97,25").first.wait_for(timeout=60_000)
     page_2.screenshot(path=str(ARTIFACTS / "replicas_read_on_2.png"), full_page=True)
+    # A download is a media request naming the session: it must reach the same replica.
+    with page_2.expect_download() as download:
+        page_2.get_by_text("Tải CSV").click()
+    assert b"97.25" in Path(download.value.path()).read_bytes()
     page.get_by_role("link", name="Xu hướng").first.click()
     page.wait_for_url("**/trends**")
     page.get_by_role("link", name="Xếp hạng").first.click()
