@@ -82,9 +82,12 @@ class Catalogue:
             raise SystemExit(f"{db}: no ranked tables to choose from")
         return cls(tables, sorted(provinces))
 
-    def link(self, rng: random.Random) -> dict[str, str]:
+    def link(self, rng: random.Random, page: str) -> dict[str, str]:
+        """A link's query string: a random ranked table, or a province with counts for services."""
         group, province, index, year = rng.choice(self.tables)
         query = {"group": group, "index": index, "year": str(year)}
+        if page == "services" and self.service_provinces:
+            province = rng.choice(self.service_provinces)
         if province:
             query["province"] = province
         return query
@@ -152,8 +155,8 @@ async def session(
     """One reader: a random link, then ``runs`` page runs (random pages, or ``order``)."""
     parts = urlsplit(url)
     ws_url = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream"
-    query = catalogue.link(rng)
     page = order[0] if order else rng.choice(PAGES)
+    query = catalogue.link(rng, page)
     # The sticky key a browser would get from nginx on its first request.
     headers = {"Cookie": f"{COOKIE}={secrets.token_hex(16)}"}
     await asyncio.sleep(rng.uniform(0, think))  # users do not arrive in the same millisecond
@@ -173,9 +176,9 @@ async def session(
                     return
                 if n:
                     await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+                    # The session keeps its view state, as in the browser: the link's selection
+                    # holds on every page, so only the page changes.
                     page = order[n] if order else rng.choice([p for p in PAGES if p != page])
-                    if page == "services" and catalogue.service_provinces:
-                        query = {**query, "province": rng.choice(catalogue.service_provinces)}
                 started = time.perf_counter()
                 try:
                     kind, detail = await page_run(ws, page, query, timeout)
@@ -187,9 +190,7 @@ async def session(
                     phase.times.append(elapsed)
                 else:
                     phase.error(kind, f"{page}?{urlencode(query)} → {detail}")
-    except (OSError, TimeoutError) as exc:
-        phase.error("connection", repr(exc))
-    except Exception as exc:  # a closed or refused websocket is an error of the run, not of the tool
+    except Exception as exc:  # a refused, timed-out or dropped websocket is the run's error, not the tool's
         phase.error("connection", repr(exc))
 
 
