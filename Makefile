@@ -7,7 +7,7 @@ DEMO_DB ?= $(or $(CHISO_DEMO_DB),build/demo.duckdb)
 INPUTS := $(shell find config data -type f -name '*.yaml' -o -type f -name '*.csv' 2>/dev/null)
 UV     := $(BIN)/uv pip install --python $(BIN)/python -q
 
-.PHONY: run test lint fix build demo chromium clean
+.PHONY: run serve test lint fix build demo chromium nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,12 +37,27 @@ run: $(DB)
 		--server.address 127.0.0.1 --server.port 8501 --server.headless true \
 		--browser.gatherUsageStats false
 
-# Debian's chromium drives the browser tests (playwright cannot download its own browser here).
-chromium:
-	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-core >/dev/null 2>&1; then \
+# Several replicas behind nginx (sticky sessions, websocket upgrade), all reading $(DB):
+# make serve REPLICAS=3 [PORT=8501]. See docs/scaling.md.
+REPLICAS ?= 2
+PORT     ?= 8501
+serve: $(DB) nginx
+	$(BIN)/python deploy/serve.py --replicas $(REPLICAS) --port $(PORT) --db $(DB) --demo-db $(DEMO_DB)
+
+nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
-		else echo "chromium is missing: run 'sudo apt-get install chromium fonts-noto-core' (browser tests will be skipped)"; fi; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		else echo "nginx is missing: run 'sudo apt-get install nginx'"; exit 1; fi; \
+	fi
+
+# Debian's chromium drives the browser tests (playwright cannot download its own browser here);
+# Debian's nginx fronts two replicas in tests/test_replicas.py.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-core nginx >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core nginx >/dev/null; \
+		else echo "chromium or nginx is missing: run 'sudo apt-get install chromium fonts-noto-core nginx' (browser and replica tests will be skipped)"; fi; \
 	fi
 
 lint: $(VENV)/.installed-test

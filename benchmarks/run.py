@@ -7,8 +7,10 @@ Measures, in one run: the build (when --build is given), the data work of every 
 and p95 over 30 varied selections) against two pandas baselines doing the same computation —
 (a) recompute: pandas reads the raw scores from Parquet and ranks per request, the way a user
 would otherwise write it; (b) precomputed: pandas filters the same precomputed table from
-Parquet — the one-province import, cold start and page switch in a real browser, and the app's
-peak memory.
+Parquet — the one-province import, and in a real browser: cold start of the app and of the
+bare-Streamlit floor (benchmarks/floor_app.py: one 19-row table, one Plotly bar chart) started
+alternately in the same run, their ratio, page switch, the app's memory after every page of one
+session, per extra session, and after the sessions close.
 """
 
 from __future__ import annotations
@@ -321,30 +323,32 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _rss_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of the app process, in MB."""
+def _rss_mb(pid: int, field: str = "VmHWM") -> float:
+    """Resident memory of the app process in MB: its peak (VmHWM) or current (VmRSS) figure."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def browser_figures(db: Path, pages: list[str]) -> dict[str, float]:
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        return {}
-    from playwright.sync_api import sync_playwright
+FLOOR_APP = ROOT / "benchmarks" / "floor_app.py"
+COLD_RUNS = 3  # cold starts of each app, alternating floor and Chỉ số
+EXTRA_SESSIONS = 4  # browser sessions opened after the first, for the memory cost of a session
+RENDERED = (  # the first table and the first chart are on the page
+    "() => document.querySelector(\"[data-testid='stDataFrame']\")"
+    " && document.querySelector('.js-plotly-plot')"
+)
 
+
+def _serve(script: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = {**os.environ, "CHISO_DB": str(db), "CHISO_DEMO_DB": str(db)}
-    started = time.perf_counter()
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(script),
             "--server.headless",
             "true",
             "--server.port",
@@ -360,24 +364,79 @@ def browser_figures(db: Path, pages: list[str]) -> dict[str, float]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.05)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=str(chromium),
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-            )
-            page = browser.new_page(viewport={"width": 1400, "height": 1200})
-            page.goto(f"{base}/?ds=demo")
-            page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
-            cold = time.perf_counter() - started
-            switches = []
-            for name in pages[1:] + pages[:1]:
+    while True:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
+                return proc, base
+        except OSError:
+            time.sleep(0.05)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _cold_start(browser, script: Path, env: dict[str, str], query: str, *, keep: bool = False):
+    """Seconds from starting the server to the first table and chart drawn in a fresh browser
+    context (no cached front end). With ``keep`` the server and page are returned as well."""
+    started = time.perf_counter()
+    proc, base = _serve(script, env)
+    context = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page = context.new_page()
+    page.goto(f"{base}/{query}")
+    page.wait_for_function(RENDERED, timeout=120_000)
+    cold = time.perf_counter() - started
+    if keep:
+        return cold, proc, base, context, page
+    context.close()
+    _stop(proc)
+    return cold
+
+
+def _visit_every_page(page, pages: list[str]) -> tuple[list[float], list[str]]:
+    """Click through the sidebar; the seconds of each switch and the names in order."""
+    switches, order = [], pages[1:] + pages[:1]
+    for name in order:
+        old = page.locator("h2").first.inner_text()
+        t0 = time.perf_counter()
+        page.locator("[data-testid='stSidebarNav'] a", has_text=name).first.click()
+        page.wait_for_function(
+            "old => { const h = document.querySelector('h2'); return h && h.innerText !== old; }",
+            arg=old,
+            timeout=60_000,
+        )
+        switches.append(time.perf_counter() - t0)
+    return switches, order
+
+
+def browser_figures(db: Path, pages: list[str]) -> dict:
+    """Cold start of Chỉ số and of the bare-Streamlit floor (same run, alternating), page switch,
+    RSS after every page of one session, RSS per extra session and after the sessions close."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        return {}
+    from playwright.sync_api import sync_playwright
+
+    env = {**os.environ, "CHISO_DB": str(db), "CHISO_DEMO_DB": str(db)}
+    out: dict = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
+        floors, colds = [], []
+        for n in range(COLD_RUNS):
+            floors.append(_cold_start(browser, FLOOR_APP, env, ""))
+            if n < COLD_RUNS - 1:
+                colds.append(_cold_start(browser, ROOT / "app.py", env, "?ds=demo"))
+        cold, proc, base, context, page = _cold_start(browser, ROOT / "app.py", env, "?ds=demo", keep=True)
+        colds.append(cold)
+        try:
+            rss_start = _rss_mb(proc.pid, "VmRSS")
+            rss_pages = {}
+            switches, order = [], pages[1:] + pages[:1]
+            for name in order:
                 old = page.locator("h2").first.inner_text()
                 t0 = time.perf_counter()
                 page.locator("[data-testid='stSidebarNav'] a", has_text=name).first.click()
@@ -387,15 +446,64 @@ def browser_figures(db: Path, pages: list[str]) -> dict[str, float]:
                     timeout=60_000,
                 )
                 switches.append(time.perf_counter() - t0)
+                page.wait_for_load_state("networkidle")
+                rss_pages[name] = _rss_mb(proc.pid, "VmRSS")
+            one_session = _rss_mb(proc.pid, "VmRSS")
+            # More readers: each opens the app on its own table and clicks through every page.
+            tables = _sample_links(db, EXTRA_SESSIONS)
+            extra = []
+            for query in tables:
+                ctx = browser.new_context(viewport={"width": 1400, "height": 1200})
+                extra_page = ctx.new_page()
+                extra_page.goto(f"{base}/?{query}")
+                extra_page.get_by_role("heading", level=2).first.wait_for(timeout=60_000)
+                _visit_every_page(extra_page, pages)
+                extra_page.wait_for_load_state("networkidle")
+                extra.append(ctx)
+            many = _rss_mb(proc.pid, "VmRSS")
+            for ctx in extra:
+                ctx.close()
+            context.close()
+            time.sleep(10)  # the server notices the closed websockets
+            out.update(
+                {
+                    "cold_start_s": statistics.median(colds),
+                    "cold_start_runs_s": colds,
+                    "cold_start_floor_s": statistics.median(floors),
+                    "cold_start_floor_runs_s": floors,
+                    "cold_start_ratio": statistics.median(colds) / statistics.median(floors),
+                    "page_switch_s": statistics.median(switches),
+                    "page_switch_max_s": max(switches),
+                    "rss_first_page_mb": rss_start,
+                    "rss_after_page_mb": rss_pages,
+                    "rss_one_session_mb": one_session,
+                    "rss_sessions": 1 + EXTRA_SESSIONS,
+                    "rss_many_sessions_mb": many,
+                    "rss_per_extra_session_mb": (many - one_session) / EXTRA_SESSIONS,
+                    "rss_after_close_mb": _rss_mb(proc.pid, "VmRSS"),
+                    "rss_mb": _rss_mb(proc.pid),
+                }
+            )
+        finally:
+            _stop(proc)
             browser.close()
-        return {
-            "cold_start_s": cold,
-            "page_switch_s": statistics.median(switches),
-            "rss_mb": _rss_mb(proc.pid),
-        }
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    return out
+
+
+def _sample_links(db: Path, n: int) -> list[str]:
+    """Query strings of n different tables of the database, for the extra sessions."""
+    from urllib.parse import urlencode
+
+    with queries.connect(db) as con, con.cursor() as cur:
+        rows = cur.sql(
+            "SELECT peer_group, scope_province, index_code, year FROM ranked_tables "
+            "WHERE n_scored > 1 ORDER BY hash(scope_province || index_code || year) LIMIT $n",
+            params={"n": n},
+        ).fetchall()
+    return [
+        urlencode({"ds": "demo", "group": g, "index": i, "year": y} | ({"province": p} if p else {}))
+        for g, p, i, y in rows
+    ]
 
 
 def main() -> int:
@@ -529,7 +637,15 @@ def main() -> int:
         "db_mb",
         "province_import_s",
         "cold_start_s",
+        "cold_start_floor_s",
+        "cold_start_ratio",
         "page_switch_s",
+        "page_switch_max_s",
+        "rss_first_page_mb",
+        "rss_one_session_mb",
+        "rss_many_sessions_mb",
+        "rss_per_extra_session_mb",
+        "rss_after_close_mb",
         "rss_mb",
         "score_rows",
         "count_rows",
@@ -537,6 +653,8 @@ def main() -> int:
         if key in result:
             value = result[key]
             print(f"{key:<32}{value:.2f}" if isinstance(value, float) else f"{key:<32}{value}")
+    for name, mb in result.get("rss_after_page_mb", {}).items():
+        print(f"{'rss after ' + name:<32}{mb:.2f}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0
