@@ -15,24 +15,9 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
+from chiso.columns import GAP_COLUMNS
 from chiso.config import Index, Tier
 from chiso.i18n import label
-
-GAP_COLUMNS = [
-    "component",
-    "name",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "points_lost",
-    "component_rank",
-    "rank_of",
-    "peer_mean",
-    "best_unit",
-    "best_score",
-    "gap_to_best",
-]
-"""The columns of :func:`component_gaps`, in order (``published_rank`` follows them)."""
 
 _EPS = 1e-9
 

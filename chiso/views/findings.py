@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from chiso import fmt
+from chiso.columns import EVIDENCE_KEYS
 from chiso.config import Catalog, Index
 from chiso.i18n import label, messages, t
 from chiso.metrics import gaps
@@ -56,23 +57,6 @@ class Finding:
     extra_rows: tuple[dict, ...] = ()
     figures: dict = field(default_factory=dict)
     note: str = ""
-
-
-EVIDENCE_KEYS = (
-    "index_code",
-    "name",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "rank_basis",
-    "source_title",
-    "source_url",
-    "quote",
-    "flag",
-)
 
 
 def evidence(finding: Finding) -> dict:

@@ -6,26 +6,10 @@ from __future__ import annotations
 import polars as pl
 
 from chiso import fmt, safe
+from chiso.columns import GAP_EXPORT, PROFILE_EXPORT
 from chiso.config import Index
 from chiso.i18n import label, t
-from chiso.metrics.gaps import GAP_COLUMNS
 from chiso.metrics.ranks import order_in_data, rank_change_text, ranks_comparable
-
-MACHINE_COLUMNS = [
-    "rank",
-    "rank_of",
-    "unit",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "tier",
-    "published_rank",
-    "rank_basis",
-    "flag",
-    "note",
-    "source_title",
-    "source_url",
-]
 
 
 def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = None) -> pl.DataFrame:
@@ -252,19 +236,6 @@ def published_stat_lines(stats: pl.DataFrame, decimals: int, lang: str) -> list[
     ]
 
 
-GAP_EXPORT = GAP_COLUMNS[1:]  # the gaps table without the component code
-PROFILE_EXPORT = [
-    "index_code",
-    "year",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "rank",
-    "rank_of",
-    "percentile",
-    "d_score",
-    "d_rank",
-]
 MACHINE_HEADERS = {
     "component_label": "gaps.col.component",
     "component": "gaps.col.component",
