@@ -49,7 +49,6 @@ BASE = {
     "selection",
     "columns",
 }
-LAYERS = ("ingest", "metrics", "store", "views", "export", "demo", "app", "cli")
 ALLOWED: dict[str, set[str]] = {
     "base": {"base"},
     "ingest": {"base", "ingest"},

@@ -29,10 +29,6 @@ from chiso.views import findings
 from chiso.views import tables as views
 from chiso.views.findings import finding_line
 
-CSV_COLUMNS = [c for c in gaps.GAP_COLUMNS if c != "name"]
-"""``component, score, max_score, pct_of_max, points_lost, component_rank, rank_of, peer_mean,
-best_unit, best_score, gap_to_best``."""
-
 
 def register(subparsers) -> dict:
     p_gaps = subparsers.add_parser("gaps", help="điểm mất theo từng thành phần của một đơn vị")

@@ -15,6 +15,11 @@ from pathlib import Path
 import polars as pl
 
 from chiso import paths, safe
+from chiso.cli import analysis as cli_analysis
+from chiso.cli import brief as cli_brief
+from chiso.cli import export as cli_export
+from chiso.cli import imports as cli_imports
+from chiso.cli import services as cli_services
 from chiso.config import load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.selection import resolve_scope
@@ -65,32 +70,13 @@ def parser() -> argparse.ArgumentParser:
         help="province: one fictional province; national: every locality from the registry",
     )
     _db_arg(p_demo, paths.demo_db_path())
-    for module in _feature_modules():
+    for module in FEATURE_MODULES:
         COMMANDS.update(module.register(sub))
     return root
 
 
 # Feature commands live in their own modules; each exposes register(subparsers) -> {name: handler}.
-FEATURE_MODULES = (
-    "chiso.cli.services",
-    "chiso.cli.export",
-    "chiso.cli.analysis",
-    "chiso.cli.imports",
-    "chiso.cli.brief",
-)
-
-
-def _feature_modules() -> list:
-    import importlib
-
-    found = []
-    for name in FEATURE_MODULES:
-        try:
-            found.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # a real missing dependency inside the module must not be hidden
-                raise
-    return found
+FEATURE_MODULES = (cli_services, cli_export, cli_analysis, cli_imports, cli_brief)
 
 
 def cmd_build(args: argparse.Namespace) -> int:

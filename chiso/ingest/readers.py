@@ -427,10 +427,6 @@ def _validity_problems(frame: pl.DataFrame, units: pl.DataFrame, file: str) -> l
     )
 
 
-def _dotted(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def _rank_bounds(frame: pl.DataFrame, file: str) -> list[Problem]:
     """rank and rank_of are whole numbers from 1 to MAX_RANK: a 0, a negative or 2.147.483.648
     is a typo, refused before anything casts it."""
