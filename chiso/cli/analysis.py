@@ -20,6 +20,7 @@ import polars as pl
 from chiso import fmt, paths
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
+from chiso.export.files import neutralised
 from chiso.i18n import t
 from chiso.metrics import gaps
 from chiso.selection import resolve_province
@@ -113,8 +114,6 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         raise ChisoError(f"{unit.name} không có điểm thành phần {index.code} năm {args.year}")
     decimals = index.decimals_for(province, group, args.year)
     if args.format == "csv":
-        from chiso.export.files import neutralised
-
         sys.stdout.write(neutralised(gap_rows(frame, decimals)).write_csv())
     elif args.format == "json":
         sys.stdout.write(
