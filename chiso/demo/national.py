@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from chiso.config import Catalog, load_catalog
+from chiso.demo import shared
 from chiso.demo.shared import COUNT_INDICATORS, one_stop_values
 from chiso.names import fold
 from chiso.store.build import BuildReport, build
@@ -26,22 +27,9 @@ from chiso.store.build import BuildReport, build
 LEGACY_YEARS = list(range(2015, 2025))
 NEW_YEARS = [2025, 2026]
 SOURCE = "Dữ liệu minh họa quy mô toàn quốc do chiso demo --scale national sinh ra"
+# The demo province's departments and five more: 20 per province.
 DEPARTMENTS = [
-    "Sở Nội vụ",
-    "Sở Tư pháp",
-    "Sở Tài chính",
-    "Sở Xây dựng",
-    "Sở Y tế",
-    "Sở Giáo dục và Đào tạo",
-    "Sở Công Thương",
-    "Sở Nông nghiệp và Môi trường",
-    "Sở Khoa học và Công nghệ",
-    "Sở Văn hóa, Thể thao và Du lịch",
-    "Sở Dân tộc và Tôn giáo",
-    "Sở Ngoại vụ",
-    "Thanh tra tỉnh",
-    "Văn phòng UBND tỉnh",
-    "Ban Quản lý Khu kinh tế",
+    *shared.DEPARTMENTS,
     "Ban Quản lý các Khu công nghiệp",
     "Cục Thuế",
     "Kho bạc Nhà nước tỉnh",

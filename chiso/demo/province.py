@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from chiso.config import Catalog, Index, load_catalog
-from chiso.demo.shared import COUNT_INDICATORS, one_stop_values
+from chiso.demo.shared import COUNT_INDICATORS, DEPARTMENTS, one_stop_values
 from chiso.store.build import BuildReport, build
 
 PROVINCE = "Sơn Hải"
@@ -35,23 +35,6 @@ LOCALITIES = [
     ("Huyện Mộc Hương", "Mộc Hương", "district"),
     ("Huyện Ngọc Tuyền", "Ngọc Tuyền", "district"),
     ("Huyện đảo Sa Châu", "Sa Châu", "district"),
-]
-DEPARTMENTS = [
-    "Sở Nội vụ",
-    "Sở Tư pháp",
-    "Sở Tài chính",
-    "Sở Xây dựng",
-    "Sở Y tế",
-    "Sở Giáo dục và Đào tạo",
-    "Sở Công Thương",
-    "Sở Nông nghiệp và Môi trường",
-    "Sở Khoa học và Công nghệ",
-    "Sở Văn hóa, Thể thao và Du lịch",
-    "Sở Dân tộc và Tôn giáo",
-    "Thanh tra tỉnh",
-    "Văn phòng UBND tỉnh",
-    "Ban Quản lý Khu kinh tế",
-    "Sở Ngoại vụ",
 ]
 # Which indices each block is scored on (PCI and PAPI rank provinces nationally: not for one province).
 BLOCK_INDICES = {

@@ -1,7 +1,26 @@
-"""What the demo province and the national demo share: the one-stop indicators and how their
-monthly values follow from each other (the sums add up)."""
+"""What the demo province and the national demo share: the provincial departments, the
+one-stop indicators and how their monthly values follow from each other (the sums add up)."""
 
 from __future__ import annotations
+
+DEPARTMENTS = [  # a province's departments, in the demo province's order
+    "Sở Nội vụ",
+    "Sở Tư pháp",
+    "Sở Tài chính",
+    "Sở Xây dựng",
+    "Sở Y tế",
+    "Sở Giáo dục và Đào tạo",
+    "Sở Công Thương",
+    "Sở Nông nghiệp và Môi trường",
+    "Sở Khoa học và Công nghệ",
+    "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở Dân tộc và Tôn giáo",
+    "Thanh tra tỉnh",
+    "Văn phòng UBND tỉnh",
+    "Ban Quản lý Khu kinh tế",
+    "Sở Ngoại vụ",
+]
+
 
 COUNT_INDICATORS = [
     "procedures_total",
