@@ -162,7 +162,16 @@ def plotly_text(fig: go.Figure) -> go.Figure:
             value = getattr(trace, prop, None) if prop in trace else None
             if value is not None:
                 trace[prop] = _escaped(value)
-    layout = fig.layout
+    _layout_text(fig.layout)
+    coloraxis_titles = [t for t in fig.data if "colorbar" in t and t.colorbar and t.colorbar.title]
+    for trace in coloraxis_titles:
+        if trace.colorbar.title.text:
+            trace.colorbar.title.text = plot(trace.colorbar.title.text)
+    return fig
+
+
+def _layout_text(layout) -> None:
+    """The layout's titles, annotations and axes of :func:`plotly_text`, escaped in place."""
     if layout.title and layout.title.text:
         layout.title.text = plot(layout.title.text)
     if layout.title and layout.title.subtitle and layout.title.subtitle.text:
@@ -184,8 +193,3 @@ def plotly_text(fig: go.Figure) -> go.Figure:
             value = axis[prop]
             if value is not None:
                 axis[prop] = _escaped(value)
-    coloraxis_titles = [t for t in fig.data if "colorbar" in t and t.colorbar and t.colorbar.title]
-    for trace in coloraxis_titles:
-        if trace.colorbar.title.text:
-            trace.colorbar.title.text = plot(trace.colorbar.title.text)
-    return fig

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chiso import paths
+from chiso.columns import UNIT_COLUMNS
 from chiso.store.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,19 +74,7 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 
 
 def write_data(folder: Path, scores: list[dict] | None = None) -> Path:
-    columns = [
-        "province",
-        "name",
-        "short_name",
-        "unit_type",
-        "code",
-        "valid_from",
-        "valid_to",
-        "successor",
-        "peer_group",
-        "aliases",
-    ]
-    write_csv(folder / "units.csv", [dict(zip(columns, row, strict=True)) for row in UNITS])
+    write_csv(folder / "units.csv", [dict(zip(UNIT_COLUMNS, row, strict=True)) for row in UNITS])
     write_csv(folder / "scores" / "fixture.csv", scores if scores is not None else SCORES)
     return folder
 

@@ -171,17 +171,17 @@ def test_points_to_the_next_tier(score, tier, points):
     rows = table({"Unit": score, "Other": 50.0})
     result = gaps.what_it_takes(rows, "unit", PAR.tiers)
     if tier is None:
-        assert result["next_tier"] is None
+        assert result.next_tier is None
     else:
-        assert result["next_tier"]["code"] == tier
-        assert result["next_tier"]["points"] == pytest.approx(points)
+        assert result.next_tier.code == tier
+        assert result.next_tier.points == pytest.approx(points)
 
 
 def test_pci_next_tier_uses_the_config_bands(pci_2019):
     result = gaps.what_it_takes(
         pci_2019, "thua-thien-hue/thua-thien-hue", PCI.tiers_for("", "provinces", 2019)
     )
-    assert result["next_tier"]["name_vi"] == "Tốt" and result["next_tier"]["points"] == pytest.approx(0.4)
+    assert result.next_tier.name_vi == "Tốt" and result.next_tier.points == pytest.approx(0.4)
 
 
 @pytest.mark.parametrize(
@@ -195,21 +195,19 @@ def test_pci_next_tier_uses_the_config_bands(pci_2019):
 )
 def test_points_to_the_next_rank_with_ties(unit, points, rank, passes):
     rows = table({"A": 95.5, "B": 91.24, "C": 91.24, "D": 88.0, "E": 80.0})
-    nxt = gaps.what_it_takes(rows, unit, PAR.tiers)["next_rank"]
-    assert nxt["points"] == pytest.approx(points)
-    assert nxt["rank"] == rank and nxt["passes"] == passes
-    assert nxt["target_score"] == pytest.approx(
-        rows.filter(pl.col("unit_id") == unit).item(0, "score") + points
-    )
+    nxt = gaps.what_it_takes(rows, unit, PAR.tiers).next_rank
+    assert nxt.points == pytest.approx(points)
+    assert nxt.rank == rank and nxt.passes == passes
+    assert nxt.target_score == pytest.approx(rows.filter(pl.col("unit_id") == unit).item(0, "score") + points)
 
 
 def test_the_leader_has_no_next_rank_and_top3_needs_the_third_score():
     rows = table({"A": 95.5, "B": 91.24, "C": 91.24, "D": 88.0, "E": 80.0})
     leader = gaps.what_it_takes(rows, "a", PAR.tiers)
-    assert leader["next_rank"] is None and leader["reason_rank"] == "top" and leader["top3"] is None
+    assert leader.next_rank is None and leader.reason_rank == "top" and leader.top3 is None
     last = gaps.what_it_takes(rows, "e", PAR.tiers)
-    assert last["top3"]["points"] == pytest.approx(11.24)  # equal 91.24: ties share rank 2 (top 3)
-    assert gaps.what_it_takes(rows, "d", PAR.tiers)["top3"]["points"] == pytest.approx(3.24)
+    assert last.top3.points == pytest.approx(11.24)  # equal 91.24: ties share rank 2 (top 3)
+    assert gaps.what_it_takes(rows, "d", PAR.tiers).top3.points == pytest.approx(3.24)
 
 
 def test_incomplete_table_without_its_top_3_says_nothing_about_the_top_3():
@@ -217,13 +215,13 @@ def test_incomplete_table_without_its_top_3_says_nothing_about_the_top_3():
         {"D": 88.0, "E": 87.0, "F": 86.0, "G": 85.0}, complete=False, ranks={"D": 4, "E": 5, "F": 6, "G": 7}
     )
     result = gaps.what_it_takes(rows, "g", PAR.tiers)
-    assert result["top3"] is None
-    assert result["next_rank"]["stored_rank"] == 6  # passing F takes its published place
+    assert result.top3 is None
+    assert result.next_rank.stored_rank == 6  # passing F takes its published place
 
 
 def test_room_lists_the_components_with_most_points_lost(pci_2019):
-    room = gaps.what_it_takes(pci_2019, QUANG_NINH, PCI.tiers)["room"]
-    assert [r["component"] for r in room] == [
+    room = gaps.what_it_takes(pci_2019, QUANG_NINH, PCI.tiers).room
+    assert [r.component for r in room] == [
         "dich_vu_ho_tro_doanh_nghiep",
         "tiep_can_dat_dai",
         "chi_phi_khong_chinh_thuc",

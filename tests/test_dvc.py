@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chiso.cli import main as cli
+from chiso.cli.main import main
 from chiso.config import Rate, load_catalog
 from chiso.errors import ChisoError
 from chiso.metrics import services as dvc
@@ -234,7 +234,7 @@ communes,ty_le_tiep_nhan_truc_tuyen,8209,8210,99.99
 
 def test_cli_csv_prints_each_rate_with_numerator_and_denominator(published_db, capsys):
     argv = ["dvc", "--unit", "Xuân Trường", "--period", "2024-01-01:2024-05-31", "--format", "csv"]
-    assert cli.main([*argv, "--db", str(published_db)]) == 0
+    assert main([*argv, "--db", str(published_db)]) == 0
     out, err = capsys.readouterr()
     assert out == EXPECTED_CSV
     assert "37 + 1.389" in err  # the warning goes to standard error, the CSV stays clean
@@ -252,7 +252,7 @@ def test_cli_table_shows_published_rates_apart(published_db, capsys):
         "--db",
         str(published_db),
     ]
-    assert cli.main(argv) == 0
+    assert main(argv) == 0
     out = capsys.readouterr().out
     assert "12.210/14.404 = 84,77 %" in out and "7.870/14.859 = 52,96 %" in out
     assert out.index("Tỷ lệ do nguồn công bố") < out.index("91,78 %")
@@ -261,10 +261,10 @@ def test_cli_table_shows_published_rates_apart(published_db, capsys):
 def test_cli_heading_names_the_months_the_data_cover(published_db, capsys):
     # Xuân Trường's report covers January–May 2024: asked for the year, the heading says so.
     argv = ["dvc", "--unit", "Xuân Trường", "--period", "2024", "--db", str(published_db)]
-    assert cli.main(argv) == 0
+    assert main(argv) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert first == "Huyện Xuân Trường (Nam Định) · Tháng 1–5/2024"
-    assert cli.main([*argv, "--lang", "en"]) == 0
+    assert main([*argv, "--lang", "en"]) == 0
     assert capsys.readouterr().out.splitlines()[0].endswith("· January–May 2024")
 
 
@@ -277,7 +277,7 @@ def test_cli_heading_names_the_months_the_data_cover(published_db, capsys):
     ],
 )
 def test_cli_errors_are_one_line_and_exit_1(published_db, capsys, argv, message):
-    assert cli.main(["dvc", *argv, "--db", str(published_db)]) == 1
+    assert main(["dvc", *argv, "--db", str(published_db)]) == 1
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
 

@@ -20,6 +20,7 @@ import polars as pl
 from chiso import exprs, fmt, paths
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
+from chiso.export.files import neutralised
 from chiso.i18n import t
 from chiso.metrics import gaps
 from chiso.selection import resolve_province
@@ -28,10 +29,6 @@ from chiso.units import Registry, Unit
 from chiso.views import findings
 from chiso.views import tables as views
 from chiso.views.findings import finding_line
-
-CSV_COLUMNS = [c for c in gaps.GAP_COLUMNS if c != "name"]
-"""``component, score, max_score, pct_of_max, points_lost, component_rank, rank_of, peer_mean,
-best_unit, best_score, gap_to_best``."""
 
 
 def register(subparsers) -> dict:
@@ -117,8 +114,6 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         raise ChisoError(f"{unit.name} không có điểm thành phần {index.code} năm {args.year}")
     decimals = index.decimals_for(province, group, args.year)
     if args.format == "csv":
-        from chiso.export.files import neutralised
-
         sys.stdout.write(neutralised(gap_rows(frame, decimals)).write_csv())
     elif args.format == "json":
         sys.stdout.write(

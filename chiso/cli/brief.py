@@ -5,7 +5,7 @@
 
 The HTML goes to ``--out``; ``--pdf`` also prints it to a PDF beside it (``brief.pdf``) with
 Debian's chromium. An ``--out`` ending in ``.pdf`` writes the PDF only. Registered by
-``chiso.cli`` through :func:`register` (add ``"chiso.cli.brief"`` to ``FEATURE_MODULES``).
+``chiso.cli`` through :func:`register` (listed in ``chiso.cli.main.FEATURE_MODULES``).
 """
 
 from __future__ import annotations

@@ -10,13 +10,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 import polars as pl
 
-from chiso import paths, safe
+from chiso import failures, paths, safe
+from chiso.cli import analysis as cli_analysis
+from chiso.cli import brief as cli_brief
+from chiso.cli import export as cli_export
+from chiso.cli import imports as cli_imports
+from chiso.cli import services as cli_services
 from chiso.config import load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
+from chiso.export.files import neutralised
+from chiso.i18n import t
 from chiso.selection import resolve_scope
 from chiso.store import queries
 from chiso.store.build import build
@@ -65,32 +73,13 @@ def parser() -> argparse.ArgumentParser:
         help="province: one fictional province; national: every locality from the registry",
     )
     _db_arg(p_demo, paths.demo_db_path())
-    for module in _feature_modules():
+    for module in FEATURE_MODULES:
         COMMANDS.update(module.register(sub))
     return root
 
 
 # Feature commands live in their own modules; each exposes register(subparsers) -> {name: handler}.
-FEATURE_MODULES = (
-    "chiso.cli.services",
-    "chiso.cli.export",
-    "chiso.cli.analysis",
-    "chiso.cli.imports",
-    "chiso.cli.brief",
-)
-
-
-def _feature_modules() -> list:
-    import importlib
-
-    found = []
-    for name in FEATURE_MODULES:
-        try:
-            found.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # a real missing dependency inside the module must not be hidden
-                raise
-    return found
+FEATURE_MODULES = (cli_services, cli_export, cli_analysis, cli_imports, cli_brief)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -126,8 +115,6 @@ def cmd_rank(args: argparse.Namespace) -> int:
         )
     rows = views.machine_rows(ranking, args.lang, index)
     if args.format == "csv":
-        from chiso.export.files import neutralised
-
         sys.stdout.write(neutralised(rows).write_csv())
     elif args.format == "json":
         sys.stdout.write(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=1) + "\n")
@@ -139,8 +126,6 @@ def cmd_rank(args: argparse.Namespace) -> int:
 def _print_table(ranking: pl.DataFrame, index, lang: str) -> None:
     """The page's table in a terminal: its status sentence, the same cells (built by
     ``views.display_table``), then each source once."""
-    from chiso.i18n import t
-
     status = views.table_status(ranking)
     if status != "empty":
         print(views.status_sentence(ranking, status, lang))
@@ -162,9 +147,7 @@ def _print_table(ranking: pl.DataFrame, index, lang: str) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.scale == "national":
-        import time
-
-        from chiso.demo.national import build_national
+        from chiso.demo.national import build_national  # NumPy and the registry: loaded for this command only
 
         started = time.perf_counter()
         report, counts = build_national(args.config, args.db or paths.demo_db_path(), seed=args.seed)
@@ -199,8 +182,6 @@ def main(argv: list[str] | None = None) -> int:
         except (
             Exception
         ) as exc:  # the environment failed (disk, permissions, a corrupt file): words, not a trace
-            from chiso import failures
-
             log = failures.log_trace(exc)
             db = getattr(args, "db", None)
             message = failures.describe(exc, db)

@@ -20,6 +20,7 @@ import polars as pl
 from chiso import paths
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
+from chiso.export.files import neutralised
 from chiso.i18n import label, t
 from chiso.metrics import services as dvc
 from chiso.selection import resolve_province
@@ -76,8 +77,6 @@ def cmd_dvc(args: argparse.Namespace) -> int:
     rows = dvc.machine_rows(rated)
     warnings = views_dvc.warning_texts(dvc.checks(found), {unit.unit_id: unit.name}, args.lang)
     if args.format == "csv":
-        from chiso.export.files import neutralised
-
         sys.stdout.write(neutralised(rows).write_csv(float_precision=2))
     elif args.format == "json":
         sys.stdout.write(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=1) + "\n")

@@ -19,28 +19,17 @@ import numpy as np
 import polars as pl
 
 from chiso.config import Catalog, load_catalog
+from chiso.demo import shared
+from chiso.demo.shared import COUNT_INDICATORS, one_stop_values
 from chiso.names import fold
 from chiso.store.build import BuildReport, build
 
 LEGACY_YEARS = list(range(2015, 2025))
 NEW_YEARS = [2025, 2026]
 SOURCE = "Dữ liệu minh họa quy mô toàn quốc do chiso demo --scale national sinh ra"
+# The demo province's departments and five more: 20 per province.
 DEPARTMENTS = [
-    "Sở Nội vụ",
-    "Sở Tư pháp",
-    "Sở Tài chính",
-    "Sở Xây dựng",
-    "Sở Y tế",
-    "Sở Giáo dục và Đào tạo",
-    "Sở Công Thương",
-    "Sở Nông nghiệp và Môi trường",
-    "Sở Khoa học và Công nghệ",
-    "Sở Văn hóa, Thể thao và Du lịch",
-    "Sở Dân tộc và Tôn giáo",
-    "Sở Ngoại vụ",
-    "Thanh tra tỉnh",
-    "Văn phòng UBND tỉnh",
-    "Ban Quản lý Khu kinh tế",
+    *shared.DEPARTMENTS,
     "Ban Quản lý các Khu công nghiệp",
     "Cục Thuế",
     "Kho bạc Nhà nước tỉnh",
@@ -56,20 +45,6 @@ PLAN = {
     "departments": (LEGACY_YEARS + NEW_YEARS, ["PAR", "SIPAS", "DDCI"]),
     "provinces": (LEGACY_YEARS + NEW_YEARS, ["PAR", "SIPAS", "PCI", "PAPI", "DTI"]),
 }
-COUNT_INDICATORS = [
-    "procedures_total",
-    "procedures_full_online",
-    "dossiers_received",
-    "dossiers_received_direct",
-    "dossiers_received_online",
-    "dossiers_received_postal",
-    "dossiers_resolved",
-    "dossiers_resolved_early",
-    "dossiers_resolved_on_time",
-    "dossiers_resolved_late",
-    "dossiers_digitised",
-    "dossiers_paid_online",
-]
 
 
 @dataclass(frozen=True)
@@ -93,23 +68,22 @@ def _registry() -> tuple[pl.DataFrame, pl.DataFrame]:
     return districts, wards
 
 
+def _named(registry: pl.DataFrame, types: dict[str, str], group: str, years: list[int]) -> pl.DataFrame:
+    """Registry rows as units of one peer group: 'Huyện Ba Vì', its unit type, the years it is scored."""
+    return registry.with_columns(
+        name=pl.col("kind") + " " + pl.col("short_name"),
+        unit_type=pl.col("kind").replace_strict(types),
+        peer_group=pl.lit(group),
+        first_year=pl.lit(years[0]),
+        last_year=pl.lit(years[-1]),
+    )
+
+
 def national_units() -> pl.DataFrame:
     """Every unit with the years it is scored in (``first_year``, ``last_year``) and its peer group."""
     districts, wards = _registry()
-    localities = districts.with_columns(
-        name=pl.col("kind") + " " + pl.col("short_name"),
-        unit_type=pl.col("kind").replace_strict(DISTRICT_TYPES),
-        peer_group=pl.lit("localities"),
-        first_year=pl.lit(LEGACY_YEARS[0]),
-        last_year=pl.lit(LEGACY_YEARS[-1]),
-    )
-    communes = wards.with_columns(
-        name=pl.col("kind") + " " + pl.col("short_name"),
-        unit_type=pl.col("kind").replace_strict(WARD_TYPES),
-        peer_group=pl.lit("communes"),
-        first_year=pl.lit(NEW_YEARS[0]),
-        last_year=pl.lit(NEW_YEARS[-1]),
-    )
+    localities = _named(districts, DISTRICT_TYPES, "localities", LEGACY_YEARS)
+    communes = _named(wards, WARD_TYPES, "communes", NEW_YEARS)
     # Two wards may share a name (or differ only by accents) within a province: the code keeps them apart.
     folded = pl.col("name").map_elements(fold, return_dtype=pl.String)
     communes = communes.with_columns(
@@ -202,7 +176,11 @@ def national_scores(catalog: Catalog, units: pl.DataFrame, rng: np.random.Genera
                     "trend": rng.uniform(-0.01, 0.015, n_units),
                 }
             )
-            rows = unit_years.join(ability, on=["province", "name"]).join(structure, on=["province", "year"])
+            rows = (
+                unit_years.join(ability, on=["province", "name"])
+                .join(structure, on=["province", "year"])
+                .sort("province", "name", "year", "component")  # the noise below is drawn in this order
+            )
             noise = rng.normal(0, 0.05, rows.height)
             share = (
                 pl.col("ability") + pl.col("trend") * (pl.col("year") - years[0]) + pl.Series(noise)
@@ -263,20 +241,18 @@ def national_counts(units: pl.DataFrame, rng: np.random.Generator) -> pl.DataFra
     resolved = (received * rng.uniform(0.88, 0.99, n)).astype(int)
     late = (resolved * rng.uniform(0, 0.05, n)).astype(int)
     early = ((resolved - late) * rng.uniform(0.4, 0.8, n)).astype(int)
-    values = {
-        "procedures_total": np.full(n, 110),
-        "procedures_full_online": rng.integers(60, 110, n),
-        "dossiers_received": received,
-        "dossiers_received_direct": received - online - postal,
-        "dossiers_received_online": online,
-        "dossiers_received_postal": postal,
-        "dossiers_resolved": resolved,
-        "dossiers_resolved_early": early,
-        "dossiers_resolved_on_time": resolved - late - early,
-        "dossiers_resolved_late": late,
-        "dossiers_digitised": (resolved * rng.uniform(0.7, 1, n)).astype(int),
-        "dossiers_paid_online": (online * rng.uniform(0.2, 0.7, n)).astype(int),
-    }
+    values = one_stop_values(
+        procedures=np.full(n, 110),
+        full_online=rng.integers(60, 110, n),
+        received=received,
+        online=online,
+        postal=postal,
+        resolved=resolved,
+        early=early,
+        late=late,
+        digitised=(resolved * rng.uniform(0.7, 1, n)).astype(int),
+        paid=(online * rng.uniform(0.2, 0.7, n)).astype(int),
+    )
     wide = rows.with_columns(**{k: pl.Series(v) for k, v in values.items()})
     return (
         wide.unpivot(

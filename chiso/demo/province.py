@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from chiso.config import Catalog, Index, load_catalog
+from chiso.demo.shared import COUNT_INDICATORS, DEPARTMENTS, one_stop_values
 from chiso.store.build import BuildReport, build
 
 PROVINCE = "Sơn Hải"
@@ -35,42 +36,11 @@ LOCALITIES = [
     ("Huyện Ngọc Tuyền", "Ngọc Tuyền", "district"),
     ("Huyện đảo Sa Châu", "Sa Châu", "district"),
 ]
-DEPARTMENTS = [
-    "Sở Nội vụ",
-    "Sở Tư pháp",
-    "Sở Tài chính",
-    "Sở Xây dựng",
-    "Sở Y tế",
-    "Sở Giáo dục và Đào tạo",
-    "Sở Công Thương",
-    "Sở Nông nghiệp và Môi trường",
-    "Sở Khoa học và Công nghệ",
-    "Sở Văn hóa, Thể thao và Du lịch",
-    "Sở Dân tộc và Tôn giáo",
-    "Thanh tra tỉnh",
-    "Văn phòng UBND tỉnh",
-    "Ban Quản lý Khu kinh tế",
-    "Sở Ngoại vụ",
-]
 # Which indices each block is scored on (PCI and PAPI rank provinces nationally: not for one province).
 BLOCK_INDICES = {
     "localities": ["PAR", "SIPAS", "DGI", "DDCI", "DTI"],
     "departments": ["PAR", "SIPAS", "DDCI"],
 }
-COUNT_INDICATORS = [
-    "procedures_total",
-    "procedures_full_online",
-    "dossiers_received",
-    "dossiers_received_direct",
-    "dossiers_received_online",
-    "dossiers_received_postal",
-    "dossiers_resolved",
-    "dossiers_resolved_early",
-    "dossiers_resolved_on_time",
-    "dossiers_resolved_late",
-    "dossiers_digitised",
-    "dossiers_paid_online",
-]
 
 
 def _units() -> list[dict]:
@@ -167,20 +137,18 @@ def _count_rows(rng: random.Random) -> list[dict]:
                 resolved = int(received * rng.uniform(0.9, 0.99))
                 late = int(resolved * rng.uniform(0.0, 0.04))
                 early = int((resolved - late) * rng.uniform(0.5, 0.8))
-                values = {
-                    "procedures_total": 320,
-                    "procedures_full_online": int(320 * min(online_share + 0.1, 1)),
-                    "dossiers_received": received,
-                    "dossiers_received_direct": received - online - postal,
-                    "dossiers_received_online": online,
-                    "dossiers_received_postal": postal,
-                    "dossiers_resolved": resolved,
-                    "dossiers_resolved_early": early,
-                    "dossiers_resolved_on_time": resolved - late - early,
-                    "dossiers_resolved_late": late,
-                    "dossiers_digitised": int(resolved * rng.uniform(0.6, 1.0)),
-                    "dossiers_paid_online": int(online * rng.uniform(0.2, 0.6)),
-                }
+                values = one_stop_values(
+                    procedures=320,
+                    full_online=int(320 * min(online_share + 0.1, 1)),
+                    received=received,
+                    online=online,
+                    postal=postal,
+                    resolved=resolved,
+                    early=early,
+                    late=late,
+                    digitised=int(resolved * rng.uniform(0.6, 1.0)),
+                    paid=int(online * rng.uniform(0.2, 0.6)),
+                )
                 last = calendar.monthrange(year, month)[1]
                 for indicator in COUNT_INDICATORS:
                     rows.append(

@@ -31,19 +31,17 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from chiso.columns import LONG_COLUMNS  # noqa: F401 (re-exported)
 from chiso.errors import ChisoError
-from chiso.ingest import readers
 
 BOM = "\ufeff"
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-LONG_COLUMNS = readers.LONG_COLUMNS
 SOURCE_LABELS = {"unit": "Đơn vị", "title": "Tiêu đề nguồn", "url": "Đường dẫn", "quote": "Trích dẫn"}
 
 
 # ---------- tables ----------
 
 
-FORMULA_START = r"^[=+\-@\t\r]"  # the DANGEROUS_PREFIXES as a pattern
+FORMULA_START = r"^[=+\-@\t\r]"  # a cell starting with = + - @ tab or CR runs as a formula
 
 
 def neutralise(value: str | None) -> str | None:

@@ -32,9 +32,9 @@ from pathlib import Path
 
 import polars as pl
 
+from chiso.columns import LONG_COLUMNS
 from chiso.config import Catalog
 from chiso.errors import ChisoError
-from chiso.ingest import readers
 from chiso.names import fold, nfc
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -42,7 +42,6 @@ MAX_ROWS = 200_000
 HEADER_SCAN_ROWS = 40
 ENCODINGS = ("utf-8", "cp1258")
 
-LONG_COLUMNS = readers.LONG_COLUMNS
 
 SAVE_AS_UTF8 = "Hãy lưu lại tệp dạng CSV UTF-8 (Excel: Lưu thành → CSV UTF-8) rồi nhập lại"
 

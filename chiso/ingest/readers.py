@@ -12,67 +12,18 @@ from pathlib import Path
 
 import polars as pl
 
+from chiso.columns import (  # noqa: F401 (re-exported)
+    COUNT_COLUMNS,
+    LONG_COLUMNS,
+    OPTIONAL_SCORE_COLUMNS,
+    SCORE_COLUMNS,
+    STAT_COLUMNS,
+    UNIT_COLUMNS,
+)
 from chiso.config import Catalog
 from chiso.errors import ChisoError
 from chiso.units import Registry, unit_id, with_added
 
-SCORE_COLUMNS = [
-    "province",
-    "unit",
-    "unit_type",
-    "index",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "source_title",
-    "source_url",
-    "quote",
-]
-OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag", "printed", "printed_change"]
-"""``printed``: the value as the source prints it when that differs from the bare number
-("96,04 %", "trên 89,9 %"); ``printed_change``: a change the source prints ("+4,54 so với 2020")."""
-# The long CSV format as written by exports and read by imports (README, "The long CSV format").
-LONG_COLUMNS = [*SCORE_COLUMNS, *OPTIONAL_SCORE_COLUMNS]
-UNIT_COLUMNS = [
-    "province",
-    "name",
-    "short_name",
-    "unit_type",
-    "code",
-    "valid_from",
-    "valid_to",
-    "successor",
-    "peer_group",
-    "aliases",
-]
-STAT_COLUMNS = [
-    "province",
-    "peer_group",
-    "index",
-    "component",
-    "year",
-    "stat",
-    "value",
-    "max_score",
-    "source_title",
-    "source_url",
-    "quote",
-]
-COUNT_COLUMNS = [
-    "province",
-    "unit",
-    "unit_type",
-    "level",
-    "period_start",
-    "period_end",
-    "indicator",
-    "value",
-    "source_title",
-    "quote",
-]
 YEAR_RANGE = (1990, 2100)
 MAX_RANK = 100_000  # more units than any published table has; beyond it a rank is a typo
 
@@ -474,10 +425,6 @@ def _validity_problems(frame: pl.DataFrame, units: pl.DataFrame, file: str) -> l
             pl.col("year"),
         ),
     )
-
-
-def _dotted(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 def _rank_bounds(frame: pl.DataFrame, file: str) -> list[Problem]:

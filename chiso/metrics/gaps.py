@@ -12,27 +12,13 @@ a page must say so. Rows are frames of the ``ranked`` table with its column name
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
+from chiso.columns import GAP_COLUMNS
 from chiso.config import Index, Tier
 from chiso.i18n import label
-
-GAP_COLUMNS = [
-    "component",
-    "name",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "points_lost",
-    "component_rank",
-    "rank_of",
-    "peer_mean",
-    "best_unit",
-    "best_score",
-    "gap_to_best",
-]
-"""The columns of :func:`component_gaps`, in order (``published_rank`` follows them)."""
 
 _EPS = 1e-9
 
@@ -184,6 +170,92 @@ def _tier_of(tiers: Sequence[Tier], pct: float) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class NextRank:
+    """Passing the unit(s) just above: strictly, so with ties every one of them is passed and
+    ``points`` = score just above − score + step. ``rank``: the rank then held among the units in
+    the data; ``stored_rank``: the rank the passed unit(s) hold in the stored table (published
+    where published), the rank the unit would take in the full table."""
+
+    rank: int
+    stored_rank: int | None
+    target_score: float | None
+    gap: float | None
+    points: float | None
+    passes: list[str]
+    passes_ids: list[str]
+
+
+@dataclass(frozen=True)
+class NextTier:
+    """The next band up: reaching ``min_pct`` of the maximum (``min_score``) enters it."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    min_pct: float
+    min_score: float | None
+    points: float | None
+
+
+@dataclass(frozen=True)
+class TopThree:
+    """Equalling the 3rd-best other score ranks 3rd (ties share the better rank)."""
+
+    rank: int
+    target_score: float | None
+    points: float | None
+
+
+@dataclass(frozen=True)
+class Room:
+    """A component with points lost."""
+
+    component: str
+    score: float | None
+    max_score: float | None
+    pct_of_max: float | None
+    points_lost: float | None
+
+
+@dataclass(frozen=True)
+class WhatItTakes:
+    """What it would take one unit to move up in one table (:func:`what_it_takes`).
+
+    The stored row's ``name`` … ``complete``; ``rank_in_data`` / ``n_in_data``: the rank among
+    the scored units given and how many they are; ``step``: one printed decimal step.
+    ``next_rank`` is None when no unit in the data is above (``reason_rank`` says ``top`` or
+    ``no_data_above``: an incomplete table may rank the unit lower than first); ``next_tier``
+    None in the top tier or without tiers; ``top3`` None when the unit ranks 3rd or better among
+    the units in the data, when fewer than 3 others are scored, or when the table is incomplete
+    and the data do not hold its top 3. ``room``: up to ``n_room`` components with the most
+    points lost, largest first. ``reason``: None, ``no_row`` (the unit is not in the table) or
+    ``no_score`` (rank only).
+    """
+
+    unit_id: str
+    step: float
+    room: tuple[Room, ...] = ()
+    next_rank: NextRank | None = None
+    next_tier: NextTier | None = None
+    top3: TopThree | None = None
+    reason: str | None = None
+    reason_rank: str | None = None
+    name: str | None = None
+    score: float | None = None
+    max_score: float | None = None
+    pct_of_max: float | None = None
+    rank: int | None = None
+    rank_of: int | None = None
+    rank_basis: str | None = None
+    complete: bool | None = None
+    rank_in_data: int | None = None
+    n_in_data: int | None = None
+
+
+_STORED = ("name", "score", "max_score", "pct_of_max", "rank", "rank_of", "rank_basis", "complete")
+
+
 def what_it_takes(
     table_rows: pl.DataFrame,
     unit_id: str,
@@ -192,125 +264,102 @@ def what_it_takes(
     higher_is_better: bool = True,
     decimals: int = 2,
     n_room: int = 3,
-) -> dict:
-    """What it would take one unit to move up in one table.
+) -> WhatItTakes:
+    """What it would take one unit to move up in one table (see :class:`WhatItTakes`).
 
     ``table_rows``: the table's rows; the index totals (component NULL) are used for ranks,
     the unit's component rows (if any) for the room left. ``tiers``: the bands that apply
     (``Index.tiers_for(province, peer_group, year)``), highest ``min_pct`` first.
     ``decimals``: the index's printed decimals; passing means beating a score by one step
     (0.01 for 2 decimals).
-
-    Returns a dict:
-
-    - ``unit_id``, ``name``, ``score``, ``max_score``, ``pct_of_max``, ``rank``, ``rank_of``,
-      ``rank_basis``, ``complete`` (from the stored row), ``rank_in_data`` / ``n_in_data``
-      (rank among the scored units given, and how many they are), ``step``;
-    - ``next_rank``: None when no unit in the data is above (``reason`` says ``top`` or
-      ``no_data_above`` — an incomplete table may rank the unit lower than first), else
-      ``{"rank", "stored_rank", "target_score", "points", "gap", "passes": [names],
-      "passes_ids"}``: the unit must *strictly* pass the unit(s) just above; with ties it
-      passes every one of them, so ``points`` = score just above − score + step; ``rank`` is
-      the rank it would then hold among the units in the data and ``stored_rank`` the rank
-      the passed unit(s) hold in the stored table (published where published): the rank the
-      unit would take in the full table;
-    - ``next_tier``: None when already in the top tier or without tiers, else
-      ``{"code", "name_vi", "name_en", "min_pct", "min_score", "points"}``; reaching
-      ``min_pct`` of the maximum enters the tier;
-    - ``top3``: None when the unit already ranks 3rd or better among the units in the data,
-      when fewer than 3 others are scored, or when the table is incomplete and the data do
-      not hold its top 3; else ``{"rank": 3, "target_score", "points"}``: equalling the
-      3rd-best other score ranks 3rd (ties share the better rank);
-    - ``room``: up to ``n_room`` components with the most points lost, largest first, each
-      ``{"component", "score", "max_score", "pct_of_max", "points_lost"}``;
-    - ``reason``: None, ``no_row`` (the unit is not in the table) or ``no_score`` (rank only).
     """
     step = 10.0 ** (-decimals)
     tot = totals(table_rows)
     mine = tot.filter(pl.col("unit_id") == unit_id)
-    result: dict = {
-        "unit_id": unit_id,
-        "step": step,
-        "next_rank": None,
-        "next_tier": None,
-        "top3": None,
-        "room": [],
-        "reason": None,
-        "reason_rank": None,
-    }
     gaps = component_gaps(table_rows, unit_id, higher_is_better=higher_is_better)
-    result["room"] = [
-        {k: r[k] for k in ("component", "score", "max_score", "pct_of_max", "points_lost")}
+    room = tuple(
+        Room(**{k: r[k] for k in ("component", "score", "max_score", "pct_of_max", "points_lost")})
         for r in gaps.filter(pl.col("points_lost").is_not_null()).head(n_room).iter_rows(named=True)
-    ]
+    )
     if mine.is_empty():
-        result["reason"] = "no_row"
-        return result
+        return WhatItTakes(unit_id, step, room, reason="no_row")
     row = mine.row(0, named=True)
-    for key in ("name", "score", "max_score", "pct_of_max", "rank", "rank_of", "rank_basis", "complete"):
-        result[key] = row.get(key)
+    stored = {key: row.get(key) for key in _STORED}
     score = row["score"]
     if score is None:
-        result["reason"] = "no_score"
-        return result
+        return WhatItTakes(unit_id, step, room, reason="no_score", **stored)
     sign = 1.0 if higher_is_better else -1.0
-    mine_key = sign * score
     others = tot.filter((pl.col("unit_id") != unit_id) & pl.col("score").is_not_null()).with_columns(
         _key=pl.col("score") * sign
     )
-    above = others.filter(pl.col("_key") > mine_key + _EPS)
-    result["rank_in_data"] = above.height + 1
-    result["n_in_data"] = others.height + 1
+    above = others.filter(pl.col("_key") > sign * score + _EPS)
+    rank_in_data = above.height + 1
+    at_top = "top" if row["rank"] in (None, 1) else "no_data_above"
+    return WhatItTakes(
+        unit_id,
+        step,
+        room,
+        next_rank=_next_rank(above, others, sign, sign * score, step),
+        next_tier=_next_tier(tiers, score, row["max_score"]) if higher_is_better else None,
+        top3=_top_three(others, row, sign, sign * score) if rank_in_data > 3 else None,
+        reason_rank=at_top if above.is_empty() else None,
+        rank_in_data=rank_in_data,
+        n_in_data=others.height + 1,
+        **stored,
+    )
 
+
+def _next_rank(above: pl.DataFrame, others: pl.DataFrame, sign: float, mine_key: float, step: float):
+    """Passing the unit(s) just above (``_key``: the score signed so that higher is better)."""
     if above.is_empty():
-        result["reason_rank"] = "top" if (row["rank"] in (None, 1)) else "no_data_above"
-    else:
-        just_above = above.get_column("_key").min()
-        passed = above.filter((pl.col("_key") - just_above).abs() <= _EPS).sort("name")
-        new_rank = others.filter(pl.col("_key") > just_above + _EPS).height + 1
-        gap = _clean(just_above - mine_key)
-        stored = [r for r in passed.get_column("rank").to_list() if r is not None]
-        result["next_rank"] = {
-            "rank": new_rank,
-            "stored_rank": min(stored) if stored else None,
-            "target_score": _clean(sign * (just_above + step)),
-            "gap": gap,
-            "points": _clean(gap + step),
-            "passes": passed.get_column("name").to_list(),
-            "passes_ids": passed.get_column("unit_id").to_list(),
-        }
+        return None
+    just_above = above.get_column("_key").min()
+    passed = above.filter((pl.col("_key") - just_above).abs() <= _EPS).sort("name")
+    gap = _clean(just_above - mine_key)
+    stored = [r for r in passed.get_column("rank").to_list() if r is not None]
+    return NextRank(
+        rank=others.filter(pl.col("_key") > just_above + _EPS).height + 1,
+        stored_rank=min(stored) if stored else None,
+        target_score=_clean(sign * (just_above + step)),
+        gap=gap,
+        points=_clean(gap + step),
+        passes=passed.get_column("name").to_list(),
+        passes_ids=passed.get_column("unit_id").to_list(),
+    )
 
+
+def _top_three(others: pl.DataFrame, row: dict, sign: float, mine_key: float) -> TopThree | None:
+    """Equalling the 3rd-best other score; on an incomplete table the data may lack part of the
+    real top 3: then None."""
     best_others = others.sort("_key", descending=True).head(3)
-    # On an incomplete table the data may lack part of the real top 3: then say nothing.
+    if best_others.height < 3:
+        return None
     holds_top3 = bool(row.get("complete")) or (
-        best_others.height == 3
-        and (best_others.item(2, "rank") or 99) <= 3
+        (best_others.item(2, "rank") or 99) <= 3
         and best_others.item(2, "rank_basis") in ("published", "list_order", "computed")
     )
-    if result["rank_in_data"] > 3 and best_others.height == 3 and holds_top3:
-        third = best_others.item(2, "_key")
-        result["top3"] = {
-            "rank": 3,
-            "target_score": _clean(sign * third),
-            "points": _clean(third - mine_key),
-        }
+    if not holds_top3:
+        return None
+    third = best_others.item(2, "_key")
+    return TopThree(rank=3, target_score=_clean(sign * third), points=_clean(third - mine_key))
 
-    max_score = row["max_score"]
-    if tiers and max_score and higher_is_better:
-        pct = score / max_score * 100
-        current = _tier_of(tiers, pct)
-        if current is None or current > 0:
-            target = tiers[(len(tiers) if current is None else current) - 1]
-            min_score = target.min_pct * max_score / 100
-            result["next_tier"] = {
-                "code": target.code,
-                "name_vi": label(target.name, "vi"),
-                "name_en": label(target.name, "en"),
-                "min_pct": target.min_pct,
-                "min_score": _clean(min_score),
-                "points": _clean(max(min_score - score, 0.0)),
-            }
-    return result
+
+def _next_tier(tiers: Sequence[Tier], score: float, max_score: float | None) -> NextTier | None:
+    if not tiers or not max_score:
+        return None
+    current = _tier_of(tiers, score / max_score * 100)
+    if current == 0:
+        return None
+    target = tiers[(len(tiers) if current is None else current) - 1]
+    min_score = target.min_pct * max_score / 100
+    return NextTier(
+        code=target.code,
+        name_vi=label(target.name, "vi"),
+        name_en=label(target.name, "en"),
+        min_pct=target.min_pct,
+        min_score=_clean(min_score),
+        points=_clean(max(min_score - score, 0.0)),
+    )
 
 
 def rank_change_split(

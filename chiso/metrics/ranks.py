@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from chiso import fmt
+from chiso.i18n import t
+
 TABLE = ["scope_province", "peer_group", "index_code", "component", "year"]
 SERIES = ["unit_id", "peer_group", "index_code", "component"]
 
@@ -206,9 +209,6 @@ def ranks_comparable(a: dict, b: dict) -> bool | None:
 def rank_change_text(row: dict, lang: str = "vi") -> str:
     """The rank-change cell: the arrow when the two ranks compare, 'không so sánh được' when both
     exist on different bases or denominators, '–' when either is missing."""
-    from chiso import fmt
-    from chiso.i18n import t
-
     if row.get("rank_change_comparable") is False:
         return t("rank.not_comparable", lang)
     return fmt.rank_change(row.get("d_rank"))

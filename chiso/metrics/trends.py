@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from chiso.i18n import label
+
 
 def unit_names(series: pl.DataFrame) -> dict[str, str]:
     """unit_id -> name, for the units with at least one score or rank."""
@@ -53,8 +55,6 @@ def default_measure(series: pl.DataFrame) -> str:
 
 def method_breaks(index, years: list[int], lang: str) -> list[tuple[int, str]]:
     """Method changes from the config that fall inside the charted years, with their note."""
-    from chiso.i18n import label
-
     if not years:
         return []
     return [(c.year, label(c.note, lang)) for c in index.method_changes if min(years) < c.year <= max(years)]

@@ -32,36 +32,6 @@ def table_rows(con, *, index: str, year: int, peer_group: str, scope_province: s
     )
 
 
-def component_rows(con, *, index: str, year: int, peer_group: str, scope_province: str) -> pl.DataFrame:
-    """The component rows (no totals) of one ranked table: the input of a peers × components heatmap."""
-    return _frame(
-        con,
-        """
-        SELECT * FROM ranked
-        WHERE index_code = $index AND year = $year AND peer_group = $peer_group
-          AND scope_province = $scope AND component IS NOT NULL
-        ORDER BY component, rank NULLS LAST, score DESC NULLS LAST, name
-        """,
-        index=index,
-        year=year,
-        peer_group=peer_group,
-        scope=scope_province,
-    )
-
-
-def unit_totals(con, *, unit_id: str) -> pl.DataFrame:
-    """Every index total of one unit over all years (one row per index and year)."""
-    return _frame(
-        con,
-        """
-        SELECT * FROM ranked
-        WHERE unit_id = $unit AND component IS NULL
-        ORDER BY index_code, year
-        """,
-        unit=unit_id,
-    )
-
-
 def unit_rows(con, *, unit_id: str) -> pl.DataFrame:
     """Every row of one unit, totals and components, over all years: the input of ``gaps.profile``."""
     return _frame(
@@ -72,22 +42,6 @@ def unit_rows(con, *, unit_id: str) -> pl.DataFrame:
         ORDER BY index_code, year, component NULLS FIRST
         """,
         unit=unit_id,
-    )
-
-
-def unit_two_years(con, *, unit_id: str, index: str, year_a: int, year_b: int) -> pl.DataFrame:
-    """All rows (total and components) of one unit on one index in two years."""
-    return _frame(
-        con,
-        """
-        SELECT * FROM ranked
-        WHERE unit_id = $unit AND index_code = $index AND year IN ($year_a, $year_b)
-        ORDER BY year, component NULLS FIRST
-        """,
-        unit=unit_id,
-        index=index,
-        year_a=year_a,
-        year_b=year_b,
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from chiso.columns import RANKED_COLUMNS
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.ingest.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
@@ -137,54 +138,7 @@ def derive_ranked(
         on="source_id",
         how="left",
     )
-    columns = [
-        "scope_province",
-        "province",
-        "peer_group",
-        "unit_id",
-        "name",
-        "short_name",
-        "unit_type",
-        "code",
-        "index_code",
-        "component",
-        "year",
-        "score",
-        "max_score",
-        "pct_of_max",
-        "rank",
-        "rank_of",
-        "rank_basis",
-        "rank_computed",
-        "n_scored",
-        "complete",
-        "rank_mismatch",
-        "published_rank",
-        "published_rank_of",
-        "percentile",
-        "tier_order",
-        "tier_code",
-        "tier_vi",
-        "tier_en",
-        "prev_score",
-        "prev_rank",
-        "prev_rank_of",
-        "d_score",
-        "d_rank",
-        "prev_rank_basis",
-        "rank_change_comparable",
-        "peer_mean",
-        "peer_median",
-        "community",
-        "flag",
-        "printed",
-        "printed_change",
-        "source_id",
-        "source_title",
-        "source_url",
-        "quote",
-    ]
-    return ranked.select(columns).sort(RANKED_ORDER, nulls_last=True)
+    return ranked.select(RANKED_COLUMNS).sort(RANKED_ORDER, nulls_last=True)
 
 
 def pending_imports(db_path: Path) -> int:

@@ -1,6 +1,8 @@
 """The DuckDB schema. Derived figures (ranks, changes, peer statistics) live in ``ranked``,
 computed once at build time, so a page reads only its slice."""
 
+from chiso.columns import RANKED_ORDER, SCORE_TABLE_COLUMNS  # noqa: F401 (re-exported)
+
 SCHEMA = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
@@ -90,9 +92,6 @@ CREATE TABLE imports (
 );
 """
 
-# Read paths filter on these columns; sorting the derived table by them keeps slices contiguous.
-RANKED_ORDER = ["index_code", "peer_group", "scope_province", "year", "component", "rank"]
-
 # One row per table of index totals, rebuilt whenever ``ranked`` is (build and import).
 RANKED_TABLES_SQL = """
 CREATE TABLE ranked_tables AS
@@ -101,27 +100,6 @@ SELECT scope_province, peer_group, index_code, year, count(*) AS n_rows, count(s
 FROM ranked WHERE component IS NULL
 GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year
 """
-
-# Columns of the ``scores`` table, in order: what a build or an import inserts.
-SCORE_TABLE_COLUMNS = [
-    "province",
-    "unit_id",
-    "index_code",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "published_rank",
-    "published_rank_of",
-    "rank_basis",
-    "flag",
-    "printed",
-    "printed_change",
-    "source_id",
-    "quote",
-    "file",
-    "line",
-]
 
 
 def with_printed(rows):

@@ -14,11 +14,12 @@ Templates live in ``locales/<lang>.findings.yaml``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import polars as pl
 
 from chiso import fmt
+from chiso.columns import EVIDENCE_KEYS
 from chiso.config import Catalog, Index
 from chiso.i18n import label, messages, t
 from chiso.metrics import gaps
@@ -56,23 +57,6 @@ class Finding:
     extra_rows: tuple[dict, ...] = ()
     figures: dict = field(default_factory=dict)
     note: str = ""
-
-
-EVIDENCE_KEYS = (
-    "index_code",
-    "name",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "rank_basis",
-    "source_title",
-    "source_url",
-    "quote",
-    "flag",
-)
 
 
 def evidence(finding: Finding) -> dict:
@@ -364,13 +348,13 @@ def what_it_takes_findings(
     )
     who, idx = unit_label(row, lang), index_label(index, lang)
     found: list[Finding] = []
-    nxt = wit["next_rank"]
+    nxt = wit.next_rank
     if nxt:
-        if nxt["stored_rank"] is not None and row.get("rank_basis") != "partial":
-            rank, basis = nxt["stored_rank"], basis_text(row.get("rank_basis"), lang)
+        if nxt.stored_rank is not None and row.get("rank_basis") != "partial":
+            rank, basis = nxt.stored_rank, basis_text(row.get("rank_basis"), lang)
         else:
-            rank, basis = nxt["rank"], basis_text("partial", lang)
-        passed = table_rows.filter(pl.col("component").is_null() & pl.col("unit_id").is_in(nxt["passes_ids"]))
+            rank, basis = nxt.rank, basis_text("partial", lang)
+        passed = table_rows.filter(pl.col("component").is_null() & pl.col("unit_id").is_in(nxt.passes_ids))
         text = t(
             "finding.next_rank",
             lang,
@@ -378,48 +362,54 @@ def what_it_takes_findings(
             basis=basis,
             index=idx,
             unit=who,
-            points=amount_text(nxt["points"], row, index, lang),
+            points=amount_text(nxt.points, row, index, lang),
             names=_join([unit_label(r, lang) for r in passed.sort("name").iter_rows(named=True)], lang),
         )
         found.append(
-            _finding(text, "next_rank", row, extra_rows=tuple(passed.iter_rows(named=True)), figures=nxt)
+            _finding(
+                text, "next_rank", row, extra_rows=tuple(passed.iter_rows(named=True)), figures=asdict(nxt)
+            )
         )
-    tier = wit["next_tier"]
+    tier = wit.next_tier
     if tier:
         text = t(
             "finding.next_tier",
             lang,
-            tier=tier["name_vi" if lang == "vi" else "name_en"],
+            tier=tier.name_vi if lang == "vi" else tier.name_en,
             index=idx,
-            min_pct=fmt.percent(tier["min_pct"], 0 if float(tier["min_pct"]).is_integer() else 1, lang=lang),
-            min_score=score_text(row, index, lang, value=tier["min_score"]),
+            min_pct=fmt.percent(tier.min_pct, 0 if float(tier.min_pct).is_integer() else 1, lang=lang),
+            min_score=score_text(row, index, lang, value=tier.min_score),
             unit=who,
-            points=amount_text(tier["points"], row, index, lang),
+            points=amount_text(tier.points, row, index, lang),
         )
-        found.append(_finding(text, "next_tier", row, figures=tier))
-    top3 = wit["top3"]
+        found.append(_finding(text, "next_tier", row, figures=asdict(tier)))
+    top3 = wit.top3
     if top3:
         text = t(
             "finding.top_three",
             lang,
             index=idx,
             unit=who,
-            points=amount_text(top3["points"], row, index, lang),
+            points=amount_text(top3.points, row, index, lang),
         )
-        found.append(_finding(text, "top_three", row, figures=top3))
-    if wit["room"]:
+        found.append(_finding(text, "top_three", row, figures=asdict(top3)))
+    if wit.room:
         names = names if names is not None else _names_for(table_rows, index, lang)
         items = []
         comp_rows = []
-        for item in wit["room"]:
-            comp_row = _row_of(table_rows, unit_id, item["component"]) or row
+        for item in wit.room:
+            comp_row = _row_of(table_rows, unit_id, item.component) or row
             comp_rows.append(comp_row)
-            lost = amount_text(-item["points_lost"], comp_row, index, lang, signed=True)
-            items.append(f"{names.get(item['component'], item['component'])} ({lost})")
+            lost = amount_text(-item.points_lost, comp_row, index, lang, signed=True)
+            items.append(f"{names.get(item.component, item.component)} ({lost})")
         text = t("finding.room", lang, index=idx, items="; ".join(items))
         found.append(
             _finding(
-                text, "room", comp_rows[0], extra_rows=tuple(comp_rows[1:]), figures={"room": wit["room"]}
+                text,
+                "room",
+                comp_rows[0],
+                extra_rows=tuple(comp_rows[1:]),
+                figures={"room": [asdict(i) for i in wit.room]},
             )
         )
     return found

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso import paths
+from chiso.columns import TREND_EXPORT
 from chiso.config import Index, load_catalog
 from chiso.export import sources as export_sources
 from chiso.i18n import label, t
@@ -99,9 +100,6 @@ def _span(years: list[int]) -> str:
     if not years:
         return ""
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
-
-
-TREND_EXPORT = ["name", "year", "score", "max_score", "pct_of_max", "rank", "rank_of"]
 
 
 def trends_table(series: pl.DataFrame, chosen: list[str], lang: str) -> pl.DataFrame:

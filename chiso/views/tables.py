@@ -6,26 +6,11 @@ from __future__ import annotations
 import polars as pl
 
 from chiso import exprs, fmt, safe
+from chiso.columns import GAP_EXPORT, PROFILE_EXPORT
 from chiso.config import Index
 from chiso.i18n import label, t
-from chiso.metrics.gaps import GAP_COLUMNS
+from chiso.metrics.gaps import NextRank, WhatItTakes
 from chiso.metrics.ranks import order_in_data, rank_change_text, ranks_comparable
-
-MACHINE_COLUMNS = [
-    "rank",
-    "rank_of",
-    "unit",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "tier",
-    "published_rank",
-    "rank_basis",
-    "flag",
-    "note",
-    "source_title",
-    "source_url",
-]
 
 
 def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = None) -> pl.DataFrame:
@@ -252,19 +237,6 @@ def published_stat_lines(stats: pl.DataFrame, decimals: int, lang: str) -> list[
     ]
 
 
-GAP_EXPORT = GAP_COLUMNS[1:]  # the gaps table without the component code
-PROFILE_EXPORT = [
-    "index_code",
-    "year",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "rank",
-    "rank_of",
-    "percentile",
-    "d_score",
-    "d_rank",
-]
 MACHINE_HEADERS = {
     "component_label": "gaps.col.component",
     "component": "gaps.col.component",
@@ -390,38 +362,38 @@ def gap_display(gap_table: pl.DataFrame, lang: str) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def what_it_takes_cards(needs: dict, decimals: int, lang: str) -> list[tuple[str, str]]:
+def what_it_takes_cards(needs: WhatItTakes, decimals: int, lang: str) -> list[tuple[str, str]]:
     """Three cards: points to the next rank, to the next tier, to the top 3 — or why none is needed."""
-    rank = needs.get("rank_in_data") or needs.get("rank")
+    rank = needs.rank_in_data or needs.rank
 
-    def card(entry: dict | None, reached: bool, reached_key: str) -> str:
-        if entry and entry.get("points") is not None:
-            return f"+{fmt.number(entry['points'], decimals, lang=lang)}"
+    def card(entry, reached: bool, reached_key: str) -> str:
+        if entry and entry.points is not None:
+            return f"+{fmt.number(entry.points, decimals, lang=lang)}"
         return t(reached_key, lang) if reached else t("gaps.not_applicable", lang)
 
-    tier = needs.get("next_tier") or {}
-    tier_name = tier.get("name_vi" if lang == "vi" else "name_en") or "–"
-    scored = needs.get("reason") is None
+    tier = needs.next_tier
+    tier_name = (tier.name_vi if lang == "vi" else tier.name_en) if tier else "–"
+    scored = needs.reason is None
     return [
         (
-            t("gaps.card.next_rank", lang, rank=_target_rank(needs.get("next_rank"))),
-            card(needs.get("next_rank"), scored and needs.get("reason_rank") == "top", "gaps.reached.top"),
+            t("gaps.card.next_rank", lang, rank=_target_rank(needs.next_rank)),
+            card(needs.next_rank, scored and needs.reason_rank == "top", "gaps.reached.top"),
         ),
         (
             t("gaps.card.next_tier", lang, tier=tier_name),
-            card(tier or None, scored and not tier, "gaps.reached.tier"),
+            card(tier, scored and not tier, "gaps.reached.tier"),
         ),
         (
             t("gaps.card.top_three", lang),
-            card(needs.get("top3"), scored and rank is not None and rank <= 3, "gaps.reached.top_three"),
+            card(needs.top3, scored and rank is not None and rank <= 3, "gaps.reached.top_three"),
         ),
     ]
 
 
-def _target_rank(entry: dict | None) -> str:
+def _target_rank(entry: NextRank | None) -> str:
     if not entry:
         return "–"
-    return str(entry.get("stored_rank") or entry.get("rank") or "–")
+    return str(entry.stored_rank or entry.rank or "–")
 
 
 def unit_choices(units: pl.DataFrame) -> dict[str, str]:

@@ -1,0 +1,185 @@
+"""Every column list of the project, once: the files read and written, the database tables,
+and the tables the pages and exports show. Modules that used to define them re-export them."""
+
+from __future__ import annotations
+
+# ---------- files (ingest) ----------
+
+SCORE_COLUMNS = [
+    "province",
+    "unit",
+    "unit_type",
+    "index",
+    "component",
+    "year",
+    "score",
+    "max_score",
+    "rank",
+    "rank_of",
+    "source_title",
+    "source_url",
+    "quote",
+]
+OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag", "printed", "printed_change"]
+"""``printed``: the value as the source prints it when that differs from the bare number
+("96,04 %", "trên 89,9 %"); ``printed_change``: a change the source prints ("+4,54 so với 2020")."""
+# The long CSV format as written by exports and read by imports (README, "The long CSV format").
+LONG_COLUMNS = [*SCORE_COLUMNS, *OPTIONAL_SCORE_COLUMNS]
+UNIT_COLUMNS = [
+    "province",
+    "name",
+    "short_name",
+    "unit_type",
+    "code",
+    "valid_from",
+    "valid_to",
+    "successor",
+    "peer_group",
+    "aliases",
+]
+STAT_COLUMNS = [
+    "province",
+    "peer_group",
+    "index",
+    "component",
+    "year",
+    "stat",
+    "value",
+    "max_score",
+    "source_title",
+    "source_url",
+    "quote",
+]
+COUNT_COLUMNS = [
+    "province",
+    "unit",
+    "unit_type",
+    "level",
+    "period_start",
+    "period_end",
+    "indicator",
+    "value",
+    "source_title",
+    "quote",
+]
+
+# ---------- database tables (store) ----------
+
+# Columns of the ``scores`` table, in order: what a build or an import inserts.
+SCORE_TABLE_COLUMNS = [
+    "province",
+    "unit_id",
+    "index_code",
+    "component",
+    "year",
+    "score",
+    "max_score",
+    "published_rank",
+    "published_rank_of",
+    "rank_basis",
+    "flag",
+    "printed",
+    "printed_change",
+    "source_id",
+    "quote",
+    "file",
+    "line",
+]
+# Columns of the ``ranked`` table, in order, and its sort order.
+RANKED_COLUMNS = [
+    "scope_province",
+    "province",
+    "peer_group",
+    "unit_id",
+    "name",
+    "short_name",
+    "unit_type",
+    "code",
+    "index_code",
+    "component",
+    "year",
+    "score",
+    "max_score",
+    "pct_of_max",
+    "rank",
+    "rank_of",
+    "rank_basis",
+    "rank_computed",
+    "n_scored",
+    "complete",
+    "rank_mismatch",
+    "published_rank",
+    "published_rank_of",
+    "percentile",
+    "tier_order",
+    "tier_code",
+    "tier_vi",
+    "tier_en",
+    "prev_score",
+    "prev_rank",
+    "prev_rank_of",
+    "d_score",
+    "d_rank",
+    "prev_rank_basis",
+    "rank_change_comparable",
+    "peer_mean",
+    "peer_median",
+    "community",
+    "flag",
+    "printed",
+    "printed_change",
+    "source_id",
+    "source_title",
+    "source_url",
+    "quote",
+]
+# Read paths filter on these columns; sorting the derived table by them keeps slices contiguous.
+RANKED_ORDER = ["index_code", "peer_group", "scope_province", "year", "component", "rank"]
+
+# ---------- computed tables (metrics) and what leaves as a table (views, export) ----------
+
+GAP_COLUMNS = [
+    "component",
+    "name",
+    "score",
+    "max_score",
+    "pct_of_max",
+    "points_lost",
+    "component_rank",
+    "rank_of",
+    "peer_mean",
+    "best_unit",
+    "best_score",
+    "gap_to_best",
+]
+"""The columns of :func:`chiso.metrics.gaps.component_gaps`, in order (``published_rank`` follows them)."""
+GAP_EXPORT = GAP_COLUMNS[1:]  # the gaps table without the component code
+PROFILE_EXPORT = [
+    "index_code",
+    "year",
+    "score",
+    "max_score",
+    "pct_of_max",
+    "rank",
+    "rank_of",
+    "percentile",
+    "d_score",
+    "d_rank",
+]
+TREND_EXPORT = ["name", "year", "score", "max_score", "pct_of_max", "rank", "rank_of"]
+# The fields of a finding's source row worth showing under it.
+EVIDENCE_KEYS = (
+    "index_code",
+    "name",
+    "component",
+    "year",
+    "score",
+    "max_score",
+    "rank",
+    "rank_of",
+    "rank_basis",
+    "source_title",
+    "source_url",
+    "quote",
+    "flag",
+)
