@@ -391,7 +391,7 @@ def edges_of(found: pl.DataFrame) -> pl.DataFrame:
                 old.with_columns(pl.lit("successor").alias("role")),
                 territory.with_columns(pl.lit("territory").alias("role")),
             ]
-        ).unique(maintain_order=True)
+        ).unique(subset=EDGE_COLUMNS, keep="first", maintain_order=True)
     parts = []
     for row in found.iter_rows(named=True):
         if row["period"] == "old":

@@ -77,6 +77,7 @@ FEATURE_MODULES = (
     "chiso.cli.analysis",
     "chiso.cli.imports",
     "chiso.cli.brief",
+    "chiso.cli.units",
 )
 
 
