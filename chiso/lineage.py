@@ -251,7 +251,6 @@ def lineage() -> pl.DataFrame:
             renamed.filter(pl.col("predecessor_province") == now).with_columns(
                 pl.lit(f"{kind} {former}").alias("predecessor"),
                 pl.lit("province").alias("predecessor_type"),
-                pl.col("predecessor_code").alias("predecessor_code"),
                 pl.lit(former).alias("predecessor_province"),
                 pl.col("predecessor").alias("successor"),
                 pl.col("predecessor_type").alias("successor_type"),
