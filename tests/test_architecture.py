@@ -106,9 +106,10 @@ class Imported:
 
 
 def load(root: Path) -> dict[str, Module]:
-    """Every Python file of the package, the pages, ``app.py`` and the benchmarks (tests excluded)."""
+    """Every Python file of the package, the pages and ``app.py``. Tests and benchmarks are clients
+    from outside (a load test speaks Streamlit's protocol and reads the database itself)."""
     files = [*root.joinpath("chiso").rglob("*.py"), *root.joinpath("pages").glob("*.py")]
-    files += [*root.joinpath("benchmarks").glob("*.py"), root / "app.py"]
+    files += [root / "app.py"]
     out = {}
     for path in sorted(f for f in files if f.exists()):
         parts = list(path.relative_to(root).with_suffix("").parts)
@@ -328,7 +329,7 @@ def test_no_import_cycles():
 
 def _copy(tmp_path: Path) -> Path:
     """The checked files of this checkout, copied so a test can break one."""
-    for folder in ("chiso", "pages", "benchmarks"):
+    for folder in ("chiso", "pages"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "app.py", tmp_path / "app.py")
     return tmp_path

@@ -21,6 +21,7 @@ from chiso.cli import brief as cli_brief
 from chiso.cli import export as cli_export
 from chiso.cli import imports as cli_imports
 from chiso.cli import services as cli_services
+from chiso.cli import units as cli_units
 from chiso.config import load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.export.files import neutralised
@@ -79,7 +80,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 # Feature commands live in their own modules; each exposes register(subparsers) -> {name: handler}.
-FEATURE_MODULES = (cli_services, cli_export, cli_analysis, cli_imports, cli_brief)
+FEATURE_MODULES = (cli_services, cli_export, cli_analysis, cli_imports, cli_brief, cli_units)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
