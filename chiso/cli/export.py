@@ -18,12 +18,11 @@ from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.export import files as export
 from chiso.export import sources as export_sources
-from chiso.i18n import t
 from chiso.selection import Selection, resolve_scope
 from chiso.store import queries
-from chiso.views import pages as page_views
 from chiso.views import rankings as rankings_view
 from chiso.views import tables as views
+from chiso.views.page import TableExport
 
 FORMATS = ("png", "svg", "csv", "xlsx", "long")
 
@@ -130,13 +129,8 @@ def export_rankings(args: argparse.Namespace) -> int:
     elif args.format == "long":
         data = export.long_csv(ranking)
     else:
-        table = rankings_view.rankings_table(ranking, index, lang)
-        sources = page_views.rankings_sources(ranking)
-        if args.format == "csv":
-            data = export_sources.csv_bytes(table, sources, t("col.unit", lang), lang)
-        else:
-            formats = rankings_view.rankings_number_formats(ranking, index, lang)
-            data = export_sources.xlsx_bytes(table, sources, lang, formats=formats)
+        view = rankings_view.build(ranking, index, sel, lang)
+        data = _table_bytes(view.export, args.format, lang)
     _write(args.out, data)
     print(f"Đã ghi {args.out}: {args.format}, {len(data)} byte, {ranking.height} đơn vị")
     return 0
@@ -161,14 +155,13 @@ def export_page(args: argparse.Namespace) -> int:
             catalog, queries.units(con), queries.aliases(con), args.province, args.unit_type
         )
         chosen = _resolve_units(con, args.unit or [], scope)
-        figure, table, sources, key = VIEWS[args.view](con, args, index, scope, chosen, args.lang)
+        figure, table_export = VIEWS[args.view](con, args, index, scope, chosen, args.lang)
         meta = queries.meta(con)
-    return _write_view(args, figure, table, meta, args.lang, sources, key)
+    return _write_view(args, figure, table_export, meta, args.lang)
 
 
 def _trends(con, args, index, scope, chosen: list[str], lang: str):
-    from chiso.metrics import trends
-    from chiso.views import pages as page_views
+    from chiso.views import trends
 
     series = queries.series(
         con, index=index.code, peer_group=scope.peer_group, scope_province=scope.scope_province
@@ -176,15 +169,11 @@ def _trends(con, args, index, scope, chosen: list[str], lang: str):
     if series.is_empty():
         raise ChisoError(f"Không có dữ liệu {index.code} cho nhóm {scope.peer_group}")
     year = args.year or int(series.get_column("year").max())
-    chosen = chosen or trends.default_units(series, year)
-    measure = args.measure or trends.default_measure(series)
+    offer = trends.choices(series, year)
+    chosen = chosen or offer.default_units
     sel = Selection(scope.peer_group, scope.scope_province, index.code, year)
-    return (
-        page_views.trends_figure(series, chosen, measure, index, lang, sel),
-        page_views.trends_table(series, chosen, lang),
-        page_views.trends_sources(series, chosen),
-        t("col.unit", lang),
-    )
+    view = trends.build(series, chosen, args.measure or offer.default_measure, index, sel, lang)
+    return view.figure, view.export
 
 
 def _table_rows(con, index, scope, year: int):
@@ -196,48 +185,38 @@ def _table_rows(con, index, scope, year: int):
 
 
 def _gaps(con, args, index, scope, chosen: list[str], lang: str):
-    from chiso.metrics import gaps
-    from chiso.views import pages as page_views
+    from chiso.views import components
 
     if not chosen:
         raise ChisoError("--unit là bắt buộc với export gaps")
     sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
     rows = _table_rows(con, index, scope, args.year)
-    if gaps.components(rows).is_empty():
+    if not components.has_components(rows):
         raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần")
-    return (
-        page_views.gaps_figure(rows, chosen[0], index, sel, lang),
-        page_views.gaps_table(rows, chosen[0], index, sel, lang),
-        page_views.gaps_sources(rows, chosen[0], lang),
-        None,
-    )
+    view = components.build(rows, chosen[0], index, sel, lang)
+    return view.figure, view.export
 
 
 def _compare(con, args, index, scope, chosen: list[str], lang: str):
     from chiso.metrics import gaps
-    from chiso.views import pages as page_views
+    from chiso.views import compare
 
     sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
     rows = _table_rows(con, index, scope, args.year)
     chosen = chosen or gaps.totals(rows).sort("rank", nulls_last=True).get_column("unit_id").to_list()[:3]
     if len(chosen) < 2:
         raise ChisoError("So sánh cần ít nhất hai đơn vị (lặp lại --unit)")
-    figure = page_views.compare_figure(rows, chosen, index, sel, lang)
-    if figure is None and args.format in ("png", "svg"):
+    view = compare.build(rows, chosen, index, sel, load_catalog(args.config), lang)
+    if view.figure is None and args.format in ("png", "svg"):
         raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần để vẽ")
-    return (
-        figure,
-        page_views.compare_table(rows, chosen, index, sel, lang),
-        page_views.compare_sources(rows, chosen),
-        t("col.unit", lang),
-    )
+    return view.figure, view.export
 
 
 def _why(con, args, index, scope, chosen: list[str], lang: str):
     import polars as pl
 
     from chiso.store import analysis_queries
-    from chiso.views import pages as page_views
+    from chiso.views import why
 
     if not chosen:
         raise ChisoError("--unit là bắt buộc với export why")
@@ -253,12 +232,8 @@ def _why(con, args, index, scope, chosen: list[str], lang: str):
     )
     if rows.filter(pl.col("year") == year_a).is_empty():
         raise ChisoError(f"Không có dữ liệu {index.code} năm {year_a} để so sánh")
-    return (
-        page_views.why_figure(rows, chosen[0], index, sel, year_a, lang),
-        page_views.why_table(rows, chosen[0], index, sel, year_a, lang),
-        page_views.why_sources(rows, chosen[0], year_a, args.year, lang),
-        None,
-    )
+    view = why.build(rows, chosen[0], index, sel, year_a, lang)
+    return view.figure, view.export
 
 
 VIEWS = {"trends": _trends, "gaps": _gaps, "compare": _compare, "why": _why}
@@ -267,7 +242,7 @@ VIEWS = {"trends": _trends, "gaps": _gaps, "compare": _compare, "why": _why}
 def _export_profile(args, catalog) -> int:
     from chiso.cli.analysis import resolve_unit
     from chiso.store import analysis_queries
-    from chiso.views import pages as page_views
+    from chiso.views import profile
 
     if not args.unit:
         raise ChisoError("--unit là bắt buộc với export profile")
@@ -275,15 +250,24 @@ def _export_profile(args, catalog) -> int:
         unit, _ = resolve_unit(con, args.unit[0], args.province)
         rows = analysis_queries.unit_rows(con, unit_id=unit.unit_id)
         meta = queries.meta(con)
-    figure = page_views.profile_figure(rows, args.year, catalog, args.lang)
-    if figure is None and args.format in ("png", "svg"):
+    view = profile.build(rows, args.year, catalog, args.lang)
+    if view.figure is None and args.format in ("png", "svg"):
         raise ChisoError(f"{unit.name} năm {args.year} có dưới hai chỉ số để so phân vị")
-    table = page_views.profile_table(rows, args.year, catalog, args.lang)
-    sources = page_views.profile_sources(rows, args.year, catalog, args.lang)
-    return _write_view(args, figure, table, meta, args.lang, sources, t("sel.index", args.lang))
+    return _write_view(args, view.figure, view.export, meta, args.lang)
 
 
-def _write_view(args, figure, table, meta, lang: str, sources: list[dict], key: str | None) -> int:
+def _table_bytes(table_export: TableExport, fmt: str, lang: str) -> bytes:
+    """The CSV or XLSX of a view's table export, exactly as the page's download buttons write it."""
+    if fmt == "csv":
+        return export_sources.csv_bytes(
+            table_export.table, table_export.sources, table_export.source_key, lang
+        )
+    return export_sources.xlsx_bytes(
+        table_export.table, table_export.sources, lang, formats=table_export.number_formats
+    )
+
+
+def _write_view(args, figure, table_export: TableExport, meta, lang: str) -> int:
     if args.format in ("png", "svg"):
         source = safe.unplot(figure.layout.annotations[0].text) if figure.layout.annotations else ""
         figure = export.with_caption(figure, source, rankings_view.data_date(meta, lang))
@@ -294,10 +278,8 @@ def _write_view(args, figure, table, meta, lang: str, sources: list[dict], key: 
             height=max(args.height, int(figure.layout.height or 0)),
             scale=args.scale if args.format == "png" else 1,
         )
-    elif args.format == "csv":
-        data = export_sources.csv_bytes(table, sources, key, lang)
     else:
-        data = export_sources.xlsx_bytes(table, sources, lang)
+        data = _table_bytes(table_export, args.format, lang)
     _write(args.out, data)
     print(f"Đã ghi {args.out}: {args.format}, {len(data)} byte")
     return 0

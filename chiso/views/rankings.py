@@ -5,17 +5,78 @@ download buttons all call these, so a file leaves the dashboard exactly as the p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import plotly.graph_objects as go
 import polars as pl
 
 from chiso import fmt
 from chiso.config import Index
+from chiso.export import sources as export_sources
 from chiso.export.files import number_format
 from chiso.i18n import label, t
 from chiso.metrics.ranks import peer_average
 from chiso.selection import Selection
-from chiso.views import charts
+from chiso.views import charts, findings
 from chiso.views import tables as views
+from chiso.views.page import TableExport, scope_text, titled
+
+
+@dataclass(frozen=True)
+class RankingsView:
+    status: str  # views.table_status: "empty", "complete", "partial", "rank_only", …
+    sentence: str
+    findings: list
+    stat_lines: list[str]  # the publisher's own statistics of the table
+    figure: go.Figure | None
+    display: pl.DataFrame
+    average_text: str | None
+    export: TableExport
+    source: str
+    method_notes: list[str]
+    description: str
+
+
+def build(
+    ranking: pl.DataFrame, index: Index, sel: Selection, lang: str, published: pl.DataFrame | None = None
+) -> RankingsView:
+    """Everything the rankings page shows for one table; ``published`` are its published statistics."""
+    status = views.table_status(ranking)
+    decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
+    average = peer_average(ranking) if status != "empty" else None
+    empty = status == "empty"
+    return RankingsView(
+        status=status,
+        sentence="" if empty else views.status_sentence(ranking, status, lang),
+        findings=[] if empty else findings.ranking_findings(ranking, index, lang),
+        stat_lines=[]
+        if empty or published is None
+        else list(views.published_stat_lines(published, decimals, lang)),
+        figure=None if empty else rankings_figure(ranking, index, sel, lang),
+        display=pl.DataFrame() if empty else views.display_table(ranking, index, lang),
+        average_text=None
+        if average is None
+        else t("rankings.peer_average", lang, value=fmt.number(average, decimals, lang=lang)),
+        export=TableExport(
+            rankings_table(ranking, index, lang),
+            views.file_name(sel),
+            rankings_sources(ranking),
+            t("col.unit", lang),
+            rankings_number_formats(ranking, index, lang),
+        ),
+        source=views.source_line(ranking, lang),
+        method_notes=[
+            t("rankings.method_change", lang, year=change.year, note=label(change.note, lang))
+            for change in index.method_changes
+            if change.year == sel.year
+        ],
+        description=label(index.description, lang),
+    )
+
+
+def rankings_sources(ranking: pl.DataFrame) -> list[dict]:
+    """Each source of a ranked table once, with the units whose rows it supports."""
+    return export_sources.entries(ranking, "name")
 
 
 def rankings_figure(ranking: pl.DataFrame, index: Index, sel: Selection, lang: str) -> go.Figure:
@@ -35,8 +96,6 @@ def rankings_figure(ranking: pl.DataFrame, index: Index, sel: Selection, lang: s
 
 
 def _titled(main: str, sel: Selection, lang: str) -> str:
-    from chiso.views.pages import scope_text, titled
-
     return titled(main, scope_text(sel.peer_group, sel.province, lang))
 
 
