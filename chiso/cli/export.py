@@ -21,7 +21,6 @@ from chiso.export import sources as export_sources
 from chiso.selection import Selection, resolve_scope
 from chiso.store import queries
 from chiso.views import rankings as rankings_view
-from chiso.views import tables as views
 from chiso.views.page import TableExport
 
 FORMATS = ("png", "svg", "csv", "xlsx", "long")
@@ -93,33 +92,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     raise ChisoError(f"Chưa hỗ trợ xuất trang {args.view!r}")  # argparse refuses other names first
 
 
-def export_rankings(args: argparse.Namespace) -> int:
+def page_view(args: argparse.Namespace):
+    """(the page's view, the database's meta) for the selection in ``args``: the same
+    ``chiso.views.<page>.build`` the page calls, on the same rows."""
     catalog = load_catalog(args.config)
+    if args.view == "profile":
+        return _profile(args, catalog)
     index = catalog.index(args.index)
     with queries.connect(args.db or paths.db_path()) as con:
         scope = resolve_scope(
             catalog, queries.units(con), queries.aliases(con), args.province, args.unit_type
         )
-        ranking = queries.ranking(
-            con,
-            index=index.code,
-            year=args.year,
-            peer_group=scope.peer_group,
-            scope_province=scope.scope_province,
-        )
-        meta = queries.meta(con)
-    if ranking.is_empty():
-        raise ChisoError(
-            f"Không có dữ liệu {index.code} năm {args.year} cho nhóm {scope.peer_group}"
-            + (f" ở {scope.province}" if scope.province else "")
-        )
-    sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
-    lang = args.lang
+        chosen = _resolve_units(con, getattr(args, "unit", None) or [], scope)
+        view = VIEWS[args.view](con, args, index, scope, chosen, args.lang)
+        return view, queries.meta(con)
+
+
+def export_rankings(args: argparse.Namespace) -> int:
+    view, meta = page_view(args)
+    ranking, lang = view.rows, args.lang
     if args.format in ("png", "svg"):
-        figure = rankings_view.rankings_figure(ranking, index, sel, lang)
-        figure = export.with_caption(
-            figure, views.source_line(ranking, lang), rankings_view.data_date(meta, lang)
-        )
+        figure = view.figure or rankings_view.rankings_figure(ranking, view.index, view.sel, lang)
+        figure = export.with_caption(figure, view.source, rankings_view.data_date(meta, lang))
         height = args.height or max(700, int(figure.layout.height or 0))
         if args.width <= 0 or height <= 0 or args.scale <= 0:
             raise ChisoError("--width, --height và --scale phải lớn hơn 0")
@@ -129,11 +123,27 @@ def export_rankings(args: argparse.Namespace) -> int:
     elif args.format == "long":
         data = export.long_csv(ranking)
     else:
-        view = rankings_view.build(ranking, index, sel, lang)
         data = _table_bytes(view.export, args.format, lang)
     _write(args.out, data)
     print(f"Đã ghi {args.out}: {args.format}, {len(data)} byte, {ranking.height} đơn vị")
     return 0
+
+
+def _rankings(con, args, index, scope, chosen: list[str], lang: str):
+    ranking = queries.ranking(
+        con,
+        index=index.code,
+        year=args.year,
+        peer_group=scope.peer_group,
+        scope_province=scope.scope_province,
+    )
+    if ranking.is_empty():
+        raise ChisoError(
+            f"Không có dữ liệu {index.code} năm {args.year} cho nhóm {scope.peer_group}"
+            + (f" ở {scope.province}" if scope.province else "")
+        )
+    sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
+    return rankings_view.build(ranking, index, sel, lang)
 
 
 def _resolve_units(con, texts: list[str], scope) -> list[str]:
@@ -145,19 +155,9 @@ def _resolve_units(con, texts: list[str], scope) -> list[str]:
 
 def export_page(args: argparse.Namespace) -> int:
     """The main chart (png/svg) or table (csv/xlsx) of the trends, components, profile, compare
-    and why pages, through the same view functions as the pages."""
-    catalog = load_catalog(args.config)
-    if args.view == "profile":
-        return _export_profile(args, catalog)
-    index = catalog.index(args.index)
-    with queries.connect(args.db or paths.db_path()) as con:
-        scope = resolve_scope(
-            catalog, queries.units(con), queries.aliases(con), args.province, args.unit_type
-        )
-        chosen = _resolve_units(con, args.unit or [], scope)
-        figure, table_export = VIEWS[args.view](con, args, index, scope, chosen, args.lang)
-        meta = queries.meta(con)
-    return _write_view(args, figure, table_export, meta, args.lang)
+    and why pages: the page's own view, written."""
+    view, meta = page_view(args)
+    return _write_view(args, view.figure, view.export, meta, args.lang)
 
 
 def _trends(con, args, index, scope, chosen: list[str], lang: str):
@@ -173,7 +173,7 @@ def _trends(con, args, index, scope, chosen: list[str], lang: str):
     chosen = chosen or offer.default_units
     sel = Selection(scope.peer_group, scope.scope_province, index.code, year)
     view = trends.build(series, chosen, args.measure or offer.default_measure, index, sel, lang)
-    return view.figure, view.export
+    return view
 
 
 def _table_rows(con, index, scope, year: int):
@@ -194,7 +194,7 @@ def _gaps(con, args, index, scope, chosen: list[str], lang: str):
     if not components.has_components(rows):
         raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần")
     view = components.build(rows, chosen[0], index, sel, lang)
-    return view.figure, view.export
+    return view
 
 
 def _compare(con, args, index, scope, chosen: list[str], lang: str):
@@ -209,7 +209,7 @@ def _compare(con, args, index, scope, chosen: list[str], lang: str):
     view = compare.build(rows, chosen, index, sel, load_catalog(args.config), lang)
     if view.figure is None and args.format in ("png", "svg"):
         raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần để vẽ")
-    return view.figure, view.export
+    return view
 
 
 def _why(con, args, index, scope, chosen: list[str], lang: str):
@@ -233,13 +233,13 @@ def _why(con, args, index, scope, chosen: list[str], lang: str):
     if rows.filter(pl.col("year") == year_a).is_empty():
         raise ChisoError(f"Không có dữ liệu {index.code} năm {year_a} để so sánh")
     view = why.build(rows, chosen[0], index, sel, year_a, lang)
-    return view.figure, view.export
+    return view
 
 
-VIEWS = {"trends": _trends, "gaps": _gaps, "compare": _compare, "why": _why}
+VIEWS = {"rankings": _rankings, "trends": _trends, "gaps": _gaps, "compare": _compare, "why": _why}
 
 
-def _export_profile(args, catalog) -> int:
+def _profile(args, catalog):
     from chiso.cli.analysis import resolve_unit
     from chiso.store import analysis_queries
     from chiso.views import profile
@@ -253,7 +253,7 @@ def _export_profile(args, catalog) -> int:
     view = profile.build(rows, args.year, catalog, args.lang)
     if view.figure is None and args.format in ("png", "svg"):
         raise ChisoError(f"{unit.name} năm {args.year} có dưới hai chỉ số để so phân vị")
-    return _write_view(args, view.figure, view.export, meta, args.lang)
+    return view, meta
 
 
 def _table_bytes(table_export: TableExport, fmt: str, lang: str) -> bytes:

@@ -24,7 +24,10 @@ from chiso.views.page import TableExport, scope_text, titled
 
 @dataclass(frozen=True)
 class RankingsView:
-    status: str  # views.table_status: "empty", "complete", "partial", "rank_only", …
+    rows: pl.DataFrame  # the ranking as read (the long import format is written from it)
+    index: Index
+    sel: Selection
+    status: str  # views.table_status: "complete", "incomplete" or "empty"
     sentence: str
     findings: list
     stat_lines: list[str]  # the publisher's own statistics of the table
@@ -46,6 +49,9 @@ def build(
     average = peer_average(ranking) if status != "empty" else None
     empty = status == "empty"
     return RankingsView(
+        rows=ranking,
+        index=index,
+        sel=sel,
         status=status,
         sentence="" if empty else views.status_sentence(ranking, status, lang),
         findings=[] if empty else findings.ranking_findings(ranking, index, lang),
