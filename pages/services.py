@@ -10,7 +10,7 @@ from chiso.app import ui
 from chiso.i18n import t
 from chiso.metrics import services as dvc
 from chiso.views import charts_services as charts_dvc
-from chiso.views import pages as page_views
+from chiso.views import page as page_views
 from chiso.views import services as views_dvc
 
 

@@ -280,12 +280,11 @@ def test_every_csv_and_xlsx_writer_neutralises_formulas(hostile_db, tmp_path, ca
     # Page exports: the same functions the buttons call (table_buttons -> table_csv/table_xlsx,
     # "Tải dạng dài" -> long_csv), on the page's own tables.
     from chiso.config import load_catalog
-    from chiso.views import pages as page_views
     from chiso.views import rankings as rankings_view
 
     ranking = _ranking(db)
     table = rankings_view.rankings_table(ranking, load_catalog(CONFIG).index("PAR"), "vi")
-    sources = page_views.rankings_sources(ranking)
+    sources = rankings_view.rankings_sources(ranking)
     outputs["page rankings csv"] = export.table_csv(table)
     outputs["page rankings xlsx"] = export.table_xlsx(table, sources=sources)
     outputs["page long csv"] = export.long_csv(ranking)
