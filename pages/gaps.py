@@ -21,7 +21,7 @@ def render() -> None:
         )
         st.info(text)
         return
-    view = components.build(rows, unit_id, index, sel, frame.lang)
+    view = components.build(rows, unit_id, index, sel, frame.lang, frame.catalog)
     ui.findings_block(view.findings, frame.lang)
     st.subheader(frame.t("gaps.table"))
     st.dataframe(view.display, hide_index=True, width="stretch")

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from chiso import safe
 from chiso.app import downloads, page, ui
 from chiso.views import rankings
 
@@ -13,7 +12,7 @@ def render() -> None:
         return
     sel, index = frame.sel, frame.index
     ranking = frame.ranking()
-    view = rankings.build(ranking, index, sel, frame.lang, frame.published_stats())
+    view = rankings.build(ranking, index, sel, frame.lang, frame.published_stats(), frame.catalog)
     downloads.header(frame.t("rankings.title", index=frame.label(index.short_name), year=sel.year))
     group_name = frame.label(frame.catalog.peer_groups[sel.peer_group].name)
     st.caption(
@@ -22,10 +21,10 @@ def render() -> None:
     if view.status == "empty":
         st.info(frame.t("rankings.empty"))
         return
-    st.markdown(safe.md(view.sentence))
+    page.text(view.sentence)
     ui.findings_block(view.findings, frame.lang, key="ranking_findings")
     for line in view.stat_lines:
-        st.caption(safe.md(line))
+        page.text(line, caption=True)
     st.dataframe(view.display, hide_index=True, width="stretch")
     if view.average_text is not None:
         st.caption(view.average_text)

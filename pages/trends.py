@@ -27,7 +27,7 @@ def render() -> None:
         horizontal=True,
     )
     ui.publish(measure=measure if measure != offer.default_measure else None)
-    view = trends.build(series, chosen, measure, frame.index, frame.sel, frame.lang)
+    view = trends.build(series, chosen, measure, frame.index, frame.sel, frame.lang, frame.catalog)
     if view.scale_changed:
         st.caption(frame.t("trends.scale_changed"))
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="trends")

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from chiso import safe
 from chiso.app import downloads, page, ui
 from chiso.views import why
 
@@ -24,8 +23,8 @@ def render() -> None:
     if unit_id is None:
         st.info(frame.t("rankings.empty"))
         return
-    view = why.build(rows, unit_id, index, sel, year_a, frame.lang)
-    st.markdown(safe.md(view.sentence))
+    view = why.build(rows, unit_id, index, sel, year_a, frame.lang, frame.catalog)
+    page.text(view.sentence)
     if not view.has_components:
         st.info(frame.t("why.no_components"))
     else:

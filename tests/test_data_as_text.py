@@ -194,7 +194,7 @@ def test_exported_svg_has_no_link_or_markup_from_data(hostile_db):
     ranking = _ranking(hostile_db)
     catalog = load_catalog(CONFIG)
     sel = Selection("departments", "Tỉnh Mẫu", "PAR", 2022)
-    figure = rankings_view.rankings_figure(ranking, catalog.index("PAR"), sel, "vi")
+    figure = rankings_view.rankings_figure(ranking, catalog.index("PAR"), sel, "vi", catalog)
     figure = export.with_caption(figure, views.source_line(ranking, "vi"), "Dữ liệu cập nhật 1/12/2026")
     svg = export.figure_svg(figure).decode("utf-8")
     assert EVIL_HOST in svg  # the title is there, as text

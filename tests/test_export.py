@@ -205,7 +205,7 @@ def test_long_format_loads_back_with_identical_scores_and_ranks(case, request, t
 
 def fixture_figure(db: Path, lang: str = "vi") -> go.Figure:
     ranking = ranking_of(db, FIXTURE_2022)
-    figure = rankings_view.rankings_figure(ranking, CATALOG.index("PAR"), FIXTURE_2022, lang)
+    figure = rankings_view.rankings_figure(ranking, CATALOG.index("PAR"), FIXTURE_2022, lang, CATALOG)
     return export.with_caption(figure, "Nguồn: Quyết định mẫu", "Dữ liệu cập nhật 21/11/2026")
 
 

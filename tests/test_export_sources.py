@@ -76,7 +76,7 @@ def test_rankings_exports_describe_themselves(published_db, tmp_path):
         ranking = queries.ranking(
             con, index="PAR", year=2022, peer_group="departments", scope_province="Hòa Bình"
         )
-    title = title_of(rankings_view.rankings_figure(ranking, CATALOG.index("PAR"), sel, "vi"))
+    title = title_of(rankings_view.rankings_figure(ranking, CATALOG.index("PAR"), sel, "vi", CATALOG))
     assert "2022" in title and "Chỉ số CCHC" in title and "Hòa Bình" in title and "Sở, ban, ngành" in title
     assert views.file_name(sel) == "chiso_PAR_2022_departments_hoa-binh"
 
@@ -92,7 +92,9 @@ def test_trends_exports_describe_themselves(demo_db, tmp_path):
     with queries.connect(demo_db) as con:
         series = queries.series(con, index="PAR", peer_group="localities", scope_province="Sơn Hải")
     unit_id = series.filter(pl.col("name") == "Thị xã An Thạch").get_column("unit_id")[0]
-    title = title_of(trends.trends_figure(series, [unit_id], "score", CATALOG.index("PAR"), "vi", sel))
+    title = title_of(
+        trends.trends_figure(series, [unit_id], "score", CATALOG.index("PAR"), "vi", sel, CATALOG)
+    )
     assert "Chỉ số CCHC" in title and "2018–2024" in title and "Sơn Hải" in title
     assert trends.trends_name(series, CATALOG.index("PAR"), sel) == (
         "chiso_xu-huong_PAR_2018-2024_localities_son-hai"
@@ -113,7 +115,7 @@ def test_components_exports_and_heatmap_describe_themselves(published_db, tmp_pa
             con, index="PCI", year=2019, peer_group="provinces", scope_province=""
         )
     unit_id = rows.filter(pl.col("name") == "Quảng Ninh").get_column("unit_id")[0]
-    title = title_of(components.gaps_figure(rows, unit_id, CATALOG.index("PCI"), sel, "vi"))
+    title = title_of(components.gaps_figure(rows, unit_id, CATALOG.index("PCI"), sel, "vi", CATALOG))
     assert "PCI 2019" in title and "Quảng Ninh" in title and "Toàn quốc" in title
     name = components.gaps_name(rows, unit_id, CATALOG.index("PCI"), sel)
     assert ASCII_NAME.match(name) and "quang-ninh" in name and "2019" in name
@@ -151,7 +153,7 @@ def test_compare_exports_describe_themselves(published_db, tmp_path):
     chosen = (
         rows.filter(pl.col("name").is_in(["Quảng Ninh", "Đà Nẵng"])).get_column("unit_id").unique().to_list()
     )
-    title = title_of(compare.compare_figure(rows, chosen, CATALOG.index("PCI"), sel, "vi"))
+    title = title_of(compare.compare_figure(rows, chosen, CATALOG.index("PCI"), sel, "vi", CATALOG))
     assert "PCI" in title and "2019" in title and "Tỉnh, thành phố" in title and "Toàn quốc" in title
     assert compare.compare_name(CATALOG.index("PCI"), sel) == "chiso_so-sanh_PCI_2019_provinces_toan-quoc"
 
@@ -172,7 +174,7 @@ def test_why_exports_describe_themselves(demo_db, tmp_path):
             con, index="PAR", peer_group="localities", scope_province="Sơn Hải", year_a=2023, year_b=2024
         )
     unit_id = rows.filter(pl.col("name") == "Thị xã An Thạch").get_column("unit_id")[0]
-    title = title_of(why.why_figure(rows, unit_id, CATALOG.index("PAR"), sel, 2023, "vi"))
+    title = title_of(why.why_figure(rows, unit_id, CATALOG.index("PAR"), sel, 2023, "vi", CATALOG))
     assert "Chỉ số CCHC" in title and "2023 → 2024" in title and "An Thạch" in title and "Sơn Hải" in title
     name = why.why_name(rows, unit_id, CATALOG.index("PAR"), sel, 2023)
     assert ASCII_NAME.match(name) and "an-thach" in name and "2023-2024" in name

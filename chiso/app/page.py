@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
+import streamlit as st
 
+from chiso import safe
 from chiso.app import ui
 from chiso.config import Catalog, Index
 from chiso.i18n import label, t
 from chiso.selection import Selection
 
-__all__ = ["Frame", "label", "start", "t"]
+__all__ = ["Frame", "label", "start", "t", "text"]
 
 
 @dataclass(frozen=True)
@@ -88,3 +90,8 @@ def start(table: bool = True) -> Frame | None:
         return Frame(lang, dataset)
     sel = ui.table_picker(dataset, lang)
     return None if sel is None else Frame(lang, dataset, sel)
+
+
+def text(line: str, *, caption: bool = False) -> None:
+    """A sentence that carries file-borne values (unit names, flags): shown as text, never markup."""
+    (st.caption if caption else st.markdown)(safe.md(line))

@@ -112,7 +112,9 @@ def export_rankings(args: argparse.Namespace) -> int:
     view, meta = page_view(args)
     ranking, lang = view.rows, args.lang
     if args.format in ("png", "svg"):
-        figure = view.figure or rankings_view.rankings_figure(ranking, view.index, view.sel, lang)
+        figure = view.figure or rankings_view.rankings_figure(
+            ranking, view.index, view.sel, lang, load_catalog(args.config)
+        )
         figure = export.with_caption(figure, view.source, rankings_view.data_date(meta, lang))
         height = args.height or max(700, int(figure.layout.height or 0))
         if args.width <= 0 or height <= 0 or args.scale <= 0:
@@ -143,7 +145,7 @@ def _rankings(con, args, index, scope, chosen: list[str], lang: str):
             + (f" ở {scope.province}" if scope.province else "")
         )
     sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
-    return rankings_view.build(ranking, index, sel, lang)
+    return rankings_view.build(ranking, index, sel, lang, catalog=load_catalog(args.config))
 
 
 def _resolve_units(con, texts: list[str], scope) -> list[str]:
@@ -172,7 +174,9 @@ def _trends(con, args, index, scope, chosen: list[str], lang: str):
     offer = trends.choices(series, year)
     chosen = chosen or offer.default_units
     sel = Selection(scope.peer_group, scope.scope_province, index.code, year)
-    view = trends.build(series, chosen, args.measure or offer.default_measure, index, sel, lang)
+    view = trends.build(
+        series, chosen, args.measure or offer.default_measure, index, sel, lang, load_catalog(args.config)
+    )
     return view
 
 
@@ -193,7 +197,7 @@ def _gaps(con, args, index, scope, chosen: list[str], lang: str):
     rows = _table_rows(con, index, scope, args.year)
     if not components.has_components(rows):
         raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần")
-    view = components.build(rows, chosen[0], index, sel, lang)
+    view = components.build(rows, chosen[0], index, sel, lang, load_catalog(args.config))
     return view
 
 
@@ -232,7 +236,7 @@ def _why(con, args, index, scope, chosen: list[str], lang: str):
     )
     if rows.filter(pl.col("year") == year_a).is_empty():
         raise ChisoError(f"Không có dữ liệu {index.code} năm {year_a} để so sánh")
-    view = why.build(rows, chosen[0], index, sel, year_a, lang)
+    view = why.build(rows, chosen[0], index, sel, year_a, lang, load_catalog(args.config))
     return view
 
 

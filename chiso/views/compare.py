@@ -9,11 +9,11 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso.config import Index
-from chiso.export import sources as export_sources
 from chiso.i18n import label, t
 from chiso.metrics import gaps
 from chiso.selection import Selection
 from chiso.views import charts_analysis
+from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, file_name, index_labels, scope_slug, scope_text, titled
 
@@ -66,13 +66,13 @@ def build(
         ),
         indices_display=indices_display,
         indices=indices,
-        figure=compare_figure(rows, chosen, index, sel, lang),
+        figure=compare_figure(rows, chosen, index, sel, lang, catalog),
         source=views.source_line(picked, lang),
     )
 
 
 def compare_figure(
-    rows: pl.DataFrame, chosen: list[str], index: Index, sel: Selection, lang: str
+    rows: pl.DataFrame, chosen: list[str], index: Index, sel: Selection, lang: str, catalog=None
 ) -> go.Figure | None:
     names = gaps.component_names(index, sel.province, sel.peer_group, sel.year, lang)
     picked = rows.filter(pl.col("unit_id").is_in(chosen))
@@ -83,7 +83,7 @@ def compare_figure(
         bars,
         title=titled(
             t("compare.chart", lang, index=label(index.short_name, lang), year=sel.year),
-            scope_text(sel.peer_group, sel.province, lang),
+            scope_text(sel.peer_group, sel.province, lang, catalog),
         ),
         y_label=t("col.pct_of_max", lang),
         source=views.source_line(picked, lang),

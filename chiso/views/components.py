@@ -10,11 +10,11 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso.config import Index
-from chiso.export import sources as export_sources
 from chiso.i18n import label, t
 from chiso.metrics import gaps
 from chiso.selection import Selection
 from chiso.views import charts_analysis, findings
+from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, file_name, scope_slug, scope_text, titled, unit_name
 
@@ -47,7 +47,9 @@ def no_components_text(component_tables: pl.DataFrame, catalog, lang: str, datas
     return t("gaps.no_components", lang, tables=links)
 
 
-def build(rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, lang: str) -> ComponentsView:
+def build(
+    rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, lang: str, catalog=None
+) -> ComponentsView:
     names = gaps.component_names(index, sel.province, sel.peer_group, sel.year, lang)
     gap_table = gaps.component_gaps(rows, unit_id, names, higher_is_better=index.higher_is_better)
     tiers = index.tiers_for(sel.province, sel.peer_group, sel.year)
@@ -64,12 +66,14 @@ def build(rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, lang: 
             gaps_sources(rows, unit_id, lang),
         ),
         cards=views.what_it_takes_cards(needs, decimals, lang),
-        figure=gaps_figure(rows, unit_id, index, sel, lang),
+        figure=gaps_figure(rows, unit_id, index, sel, lang, catalog),
         source=views.source_line(rows, lang),
     )
 
 
-def gaps_figure(rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, lang: str) -> go.Figure:
+def gaps_figure(
+    rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, lang: str, catalog=None
+) -> go.Figure:
     """The peers × components heatmap (% of maximum) with the unit marked."""
     names = gaps.component_names(index, sel.province, sel.peer_group, sel.year, lang)
     return charts_analysis.gap_heatmap(
@@ -78,7 +82,7 @@ def gaps_figure(rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, 
         title=titled(
             f"{label(index.short_name, lang)} {sel.year}: {t('gaps.heatmap', lang)}",
             unit_name(rows, unit_id),
-            scope_text(sel.peer_group, sel.province, lang),
+            scope_text(sel.peer_group, sel.province, lang, catalog),
         ),
         x_label=t("col.pct_of_max", lang),
         source=views.source_line(rows, lang),

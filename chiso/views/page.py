@@ -6,14 +6,11 @@ the page lays it out and ``chiso export <page>`` writes the same object, so scre
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from chiso import paths
-from chiso.config import load_catalog
 from chiso.i18n import label, t
 from chiso.names import slug
 from chiso.selection import Selection
@@ -33,14 +30,10 @@ class TableExport:
     number_formats: dict[str, str] | None = None
 
 
-@functools.cache
-def _default_catalog():
-    return load_catalog(paths.CONFIG_PATH)
-
-
 def scope_text(peer_group: str, province: str, lang: str, catalog=None) -> str:
-    """'Huyện, thị xã, thành phố · Quảng Ninh', 'Tỉnh, thành phố · Toàn quốc': the table a chart is of."""
-    groups = (catalog or _default_catalog()).peer_groups
+    """'Huyện, thị xã, thành phố · Quảng Ninh', 'Tỉnh, thành phố · Toàn quốc': the table a chart is of
+    (the peer group by its code when no catalog is given)."""
+    groups = catalog.peer_groups if catalog is not None else {}
     group = label(groups[peer_group].name, lang) if peer_group in groups else peer_group
     return f"{group} · {province or t('sel.national', lang)}"
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso.export import sources as export_sources
 from chiso.i18n import t
 from chiso.metrics import gaps
 from chiso.views import charts_analysis, findings
+from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, file_name, index_labels, titled
 

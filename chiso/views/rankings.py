@@ -12,14 +12,14 @@ import polars as pl
 
 from chiso import fmt
 from chiso.config import Index
-from chiso.export import sources as export_sources
-from chiso.export.files import number_format
 from chiso.i18n import label, t
 from chiso.metrics.ranks import peer_average
 from chiso.selection import Selection
 from chiso.views import charts, findings
+from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, scope_text, titled
+from chiso.views.sources import number_format
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,12 @@ class RankingsView:
 
 
 def build(
-    ranking: pl.DataFrame, index: Index, sel: Selection, lang: str, published: pl.DataFrame | None = None
+    ranking: pl.DataFrame,
+    index: Index,
+    sel: Selection,
+    lang: str,
+    published: pl.DataFrame | None = None,
+    catalog=None,
 ) -> RankingsView:
     """Everything the rankings page shows for one table; ``published`` are its published statistics."""
     status = views.table_status(ranking)
@@ -58,7 +63,7 @@ def build(
         stat_lines=[]
         if empty or published is None
         else list(views.published_stat_lines(published, decimals, lang)),
-        figure=None if empty else rankings_figure(ranking, index, sel, lang),
+        figure=None if empty else rankings_figure(ranking, index, sel, lang, catalog),
         display=pl.DataFrame() if empty else views.display_table(ranking, index, lang),
         average_text=None
         if average is None
@@ -85,13 +90,18 @@ def rankings_sources(ranking: pl.DataFrame) -> list[dict]:
     return export_sources.entries(ranking, "name")
 
 
-def rankings_figure(ranking: pl.DataFrame, index: Index, sel: Selection, lang: str) -> go.Figure:
+def rankings_figure(
+    ranking: pl.DataFrame, index: Index, sel: Selection, lang: str, catalog=None
+) -> go.Figure:
     """The bar chart of pages/rankings.py: title, scale on the axis, peer average, source line."""
     index_name = label(index.short_name, lang)
     unit = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
     return charts.ranking_bar(
         ranking,
-        title=_titled(t("rankings.chart_title", lang, index=index_name, year=sel.year), sel, lang),
+        title=titled(
+            t("rankings.chart_title", lang, index=index_name, year=sel.year),
+            scope_text(sel.peer_group, sel.province, lang, catalog),
+        ),
         score_label=f"{t('chart.score', lang)} ({unit})",
         peer_average=peer_average(ranking),
         average_label=t("chart.peer_average", lang),
@@ -99,10 +109,6 @@ def rankings_figure(ranking: pl.DataFrame, index: Index, sel: Selection, lang: s
         decimals=index.decimals_for(sel.province, sel.peer_group, sel.year),
         lang=lang,
     )
-
-
-def _titled(main: str, sel: Selection, lang: str) -> str:
-    return titled(main, scope_text(sel.peer_group, sel.province, lang))
 
 
 def _headers(ranking: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:

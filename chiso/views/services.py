@@ -315,7 +315,7 @@ def unit_rates_sources(
 ) -> list[dict]:
     """Each source once: the counts' sources support the computed rates of ``table``
     (:func:`unit_rates_export`), a published rate's source its own row."""
-    from chiso.export import sources as export_sources
+    from chiso.views import sources as export_sources
 
     indicator, kind = t("dvc.col.indicator", lang), t("dvc.col.kind", lang)
     computed = (
@@ -349,7 +349,7 @@ def counts_export_labelled(counts: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 def counts_sources(counts: pl.DataFrame, lang: str) -> list[dict]:
     """Each source of the counts once, with the indicators (as named in the file) it supports."""
-    from chiso.export import sources as export_sources
+    from chiso.views import sources as export_sources
 
     labelled = counts.with_columns(
         _row=pl.col("indicator").map_elements(lambda c: indicator_label(c, lang), return_dtype=pl.String)
@@ -359,7 +359,7 @@ def counts_sources(counts: pl.DataFrame, lang: str) -> list[dict]:
 
 def ranking_sources(ranked: pl.DataFrame, counts: pl.DataFrame) -> list[dict]:
     """Each source of the ranked units' counts once, with the units it supports."""
-    from chiso.export import sources as export_sources
+    from chiso.views import sources as export_sources
 
     names = ranked.get_column("name").to_list() if "name" in ranked.columns else []
     return export_sources.entries(counts.filter(pl.col("name").is_in(names)), "name")

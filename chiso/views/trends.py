@@ -10,11 +10,11 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso.config import Index
-from chiso.export import sources as export_sources
 from chiso.i18n import label, t
 from chiso.metrics import trends
 from chiso.selection import Selection
 from chiso.views import charts
+from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, file_name, scope_slug, scope_text, titled
 
@@ -49,10 +49,16 @@ def choices(series: pl.DataFrame, year: int | None) -> TrendsChoices:
 
 
 def build(
-    series: pl.DataFrame, chosen: list[str], measure: str, index: Index, sel: Selection, lang: str
+    series: pl.DataFrame,
+    chosen: list[str],
+    measure: str,
+    index: Index,
+    sel: Selection,
+    lang: str,
+    catalog=None,
 ) -> TrendsView:
     return TrendsView(
-        figure=trends_figure(series, chosen, measure, index, lang, sel),
+        figure=trends_figure(series, chosen, measure, index, lang, sel, catalog),
         export=TableExport(
             trends_table(series, chosen, lang),
             trends_name(series, index, sel),
@@ -71,6 +77,7 @@ def trends_figure(
     index: Index,
     lang: str,
     sel: Selection | None = None,
+    catalog=None,
 ) -> go.Figure:
     """Score, % of maximum or rank of the chosen units over every year, with the peer average."""
     years = trends.year_span(series)
@@ -85,7 +92,7 @@ def trends_figure(
         measure=measure,
         title=titled(
             f"{t('trends.title', lang, index=label(index.short_name, lang))} {_span(years)}",
-            scope_text(sel.peer_group, sel.province, lang) if sel else "",
+            scope_text(sel.peer_group, sel.province, lang, catalog) if sel else "",
         ),
         y_label=y_labels[measure],
         year_label=t("chart.year", lang),

@@ -9,11 +9,11 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso.config import Index
-from chiso.export import sources as export_sources
 from chiso.i18n import label, t
 from chiso.metrics import gaps
 from chiso.selection import Selection
 from chiso.views import charts_analysis
+from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, file_name, scope_slug, scope_text, titled, unit_name
 
@@ -49,7 +49,9 @@ def unit_choices(rows: pl.DataFrame, year: int) -> tuple[dict[str, str], str | N
     return views.unit_names(totals), views.first_unit(totals)
 
 
-def build(rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, year_a: int, lang: str) -> WhyView:
+def build(
+    rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, year_a: int, lang: str, catalog=None
+) -> WhyView:
     rows_a, rows_b = rows.filter(pl.col("year") == year_a), rows.filter(pl.col("year") == sel.year)
     found = why_split(rows, unit_id, index, sel, year_a, lang)
     movers = gaps.movers(rows_a, rows_b, unit_id)
@@ -59,7 +61,7 @@ def build(rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, year_a
         if found.split.height
         else False,
         adds_up=found.adds_up,
-        figure=why_figure(rows, unit_id, index, sel, year_a, lang),
+        figure=why_figure(rows, unit_id, index, sel, year_a, lang, catalog),
         export=TableExport(
             why_table(rows, unit_id, index, sel, year_a, lang),
             why_name(rows, unit_id, index, sel, year_a),
@@ -89,7 +91,7 @@ def why_split(
 
 
 def why_figure(
-    rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, year_a: int, lang: str
+    rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, year_a: int, lang: str, catalog=None
 ) -> go.Figure:
     found = why_split(rows, unit_id, index, sel, year_a, lang)
     return charts_analysis.change_waterfall(
@@ -98,7 +100,7 @@ def why_figure(
         title=titled(
             f"{label(index.short_name, lang)}: {t('why.chart', lang, year_a=year_a, year_b=sel.year)}",
             unit_name(rows, unit_id),
-            scope_text(sel.peer_group, sel.province, lang),
+            scope_text(sel.peer_group, sel.province, lang, catalog),
         ),
         y_label=t("why.change", lang),
         total_label=t("why.total", lang),
