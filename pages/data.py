@@ -17,10 +17,10 @@ def render() -> None:
         data_forms.steward_area(lang, dataset)
     else:
         data_forms.sign_in_form(lang)
-    history = ui_data.audit(dataset, ui.version(dataset))
+    history = ui_data.history(dataset)
     if ui_data.signed_in():
         data_forms.undo_area(lang, dataset, history)
-        history = ui_data.audit(dataset, ui.version(dataset))
+        history = ui_data.history(dataset)
     st.subheader(page.t("data.audit.title", lang))
     if history.is_empty():
         st.caption(page.t("data.audit.empty", lang))
