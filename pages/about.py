@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from chiso import fmt
 from chiso.app import ui
-from chiso.i18n import label, t
+from chiso.i18n import t
+from chiso.views import about
 
 
 def render() -> None:
@@ -14,13 +14,9 @@ def render() -> None:
     st.header(t("about.title", lang))
     st.write(t("about.body", lang))
     st.subheader(t("about.indices", lang))
-    for index in ui.catalog().indices:
-        unit = label(index.unit, lang)
-        title = (
-            f"{index.code} · {label(index.name, lang)} — {fmt.number(index.max_score, 0, lang=lang)} {unit}"
-        )
-        with st.expander(title):
-            st.write(label(index.description, lang))
+    for entry in about.build(ui.catalog(), lang):
+        with st.expander(entry.title):
+            st.write(entry.description)
 
 
 ui.guard(render)

@@ -1,208 +1,32 @@
 """Dữ liệu: data stewards sign in, upload a published table, preview, confirm; everyone sees the audit."""
 
-from datetime import date
-
 import streamlit as st
 
-from chiso import safe
 from chiso.app import data as ui_data
-from chiso.app import ui
-from chiso.i18n import label, t
-from chiso.ingest.annex import ImportOptions
+from chiso.app import data_forms, page, ui
 from chiso.views import import_report
-
-FROM_FILE = ""
-
-
-def sign_in_form(lang: str) -> None:
-    state = ui_data.credential_state()
-    if state == "missing":
-        st.info(t("data.readonly", lang), icon=":material/lock:")
-        return
-    if state == "invalid":
-        st.warning(t("data.bad_hash", lang), icon=":material/lock:")
-        return
-    with st.form("data_signin"):
-        st.subheader(t("data.signin.title", lang))
-        name = st.text_input(t("data.signin.name", lang), key="data_signin_name")
-        password = st.text_input(t("data.signin.password", lang), type="password", key="data_signin_password")
-        submitted = st.form_submit_button(t("data.signin.submit", lang))
-    if submitted:
-        outcome = ui_data.sign_in(name, password)
-        if outcome == "ok":
-            st.rerun()
-        elif outcome == "wait":
-            st.error(t("data.signin.wait", lang, seconds=ui_data.wait_seconds()))
-        else:
-            st.error(t("data.signin.failed", lang, seconds=ui_data.wait_seconds()))
-
-
-def options_form(lang: str, dataset: str, data: bytes) -> ImportOptions:
-    cat = ui.catalog()
-    cols = st.columns(3)
-    with cols[0]:
-        index = st.selectbox(
-            t("data.opt.index", lang),
-            [FROM_FILE, *cat.codes],
-            format_func=lambda c: (
-                label(cat.index(c).short_name, lang) if c else t("data.opt.from_file", lang)
-            ),
-            key="data_opt_index",
-        )
-    with cols[1]:
-        years = [FROM_FILE, *[str(y) for y in range(date.today().year, 2009, -1)]]
-        year = st.selectbox(
-            t("data.opt.year", lang),
-            years,
-            format_func=lambda y: y or t("data.opt.from_file", lang),
-            key="data_opt_year",
-        )
-    with cols[2]:
-        province = st.selectbox(
-            t("data.opt.province", lang),
-            [FROM_FILE, *ui_data.provinces(dataset, ui.version(dataset))],
-            format_func=lambda p: p or t("data.opt.from_file", lang),
-            key="data_opt_province",
-        )
-    cols = st.columns(3)
-    with cols[0]:
-        types = [FROM_FILE, *cat.unit_types, *cat.peer_groups]
-        unit_type = st.selectbox(
-            t("data.opt.unit_type", lang),
-            types,
-            format_func=lambda u: (
-                label(cat.unit_types[u].name, lang)
-                if u in cat.unit_types
-                else label(cat.peer_groups[u].name, lang) + " ★"
-                if u
-                else t("data.opt.any", lang)
-            ),
-            key="data_opt_unit_type",
-        )
-    with cols[1]:
-        names = ui_data.sheets(data)
-        sheet = (
-            st.selectbox(t("data.opt.sheet", lang), names, key="data_opt_sheet")
-            if names
-            else st.selectbox(t("data.opt.sheet", lang), ["–"], disabled=True, key="data_opt_sheet_none")
-        )
-    with cols[2]:
-        source = st.text_input(t("data.opt.source", lang), key="data_opt_source")
-    return ImportOptions(
-        index=index or None,
-        year=int(year) if year else None,
-        province=province or None,
-        unit_type=unit_type or None,
-        sheet=sheet if names else None,
-        source_title=source.strip() or None,
-    )
-
-
-def show_plan(lang: str, dataset: str, plan) -> None:
-    cat = ui.catalog()
-    st.subheader(t("data.preview.title", lang))
-    for line in import_report.summary(plan, lang, columns=False):
-        st.markdown(f"- {safe.md(line)}")
-    if plan.columns:
-        with st.expander(t("import.columns_title", lang)):
-            st.dataframe(import_report.columns_table(plan, lang), hide_index=True, width="stretch")
-    for note in plan.notes:
-        st.caption(safe.md(note))
-    if plan.errors:
-        st.error(t("data.preview.errors", lang, n=len(plan.errors)))
-        st.dataframe(import_report.issues_table(plan.errors, lang), hide_index=True, width="stretch")
-        return
-    if plan.warnings:
-        st.warning(t("data.preview.warnings", lang, n=len(plan.warnings)))
-        st.dataframe(import_report.issues_table(plan.warnings, lang), hide_index=True, width="stretch")
-    added, changed, unchanged = plan.counts
-    tabs = st.tabs(
-        [
-            t("data.tab.added", lang, n=added),
-            t("data.tab.changed", lang, n=changed),
-            t("data.tab.unchanged", lang, n=unchanged),
-        ]
-    )
-    for tab, frame, is_change in zip(
-        tabs, (plan.added, plan.changed, plan.unchanged), (False, True, False), strict=True
-    ):
-        with tab:
-            if frame.is_empty():
-                st.caption(t("data.tab.empty", lang))
-            else:
-                table = import_report.rows_table(frame, cat, lang, changed=is_change)
-                st.dataframe(table, hide_index=True, width="stretch")
-    if added + changed == 0:
-        st.info(t("data.nothing", lang))
-        return
-    if st.button(t("data.confirm", lang, added=added, changed=changed), type="primary", key="data_confirm"):
-        result = ui_data.confirm(dataset, plan)
-        st.success(t("data.confirmed", lang, id=result.import_id, added=result.added, changed=result.changed))
-
-
-def steward_area(lang: str, dataset: str) -> None:
-    st.caption(safe.md(t("data.signed_in", lang, who=ui_data.steward_name(), db=str(ui.db_path(dataset)))))
-    if st.button(t("data.signout", lang), key="data_signout"):
-        ui_data.sign_out()
-        st.rerun()
-    st.subheader(t("data.upload.title", lang))
-    uploaded = st.file_uploader(
-        t("data.upload", lang),
-        type=["xlsx", "xls", "csv"],
-        max_upload_size=ui_data.UPLOAD_LIMIT_MB,
-        help=t("data.upload.help", lang),
-        key="data_upload",
-    )
-    if uploaded is None:
-        ui_data.drop_plan()
-        return
-    data = uploaded.getvalue()
-    options = options_form(lang, dataset, data)
-    if st.button(t("data.preview", lang), key="data_preview"):
-        ui_data.preview(dataset, uploaded.name, data, options)
-    plan = ui_data.current_plan()
-    # The preview is shown (and can be confirmed) only for exactly this file and these options:
-    # a corrected re-upload with the same name, or changed options, need a new preview.
-    if ui_data.plan_matches(plan, uploaded.name, data, options):
-        show_plan(lang, dataset, plan)
-    elif plan is not None:
-        st.info(t("data.preview.stale", lang))
-
-
-def undo_area(lang: str, dataset: str, history) -> None:
-    live = history.filter(history["undone_at"].is_null()) if not history.is_empty() else history
-    if live.is_empty():
-        return
-    last = live.row(0, named=True)
-    st.subheader(t("data.undo.title", lang))
-    sure = st.checkbox(
-        safe.md(t("data.undo.sure", lang, id=last["import_id"], file=last["file"])), key="data_undo_sure"
-    )
-    if st.button(t("data.undo", lang), disabled=not sure, key="data_undo"):
-        result = ui_data.undo(dataset)
-        st.success(safe.md(t("data.undone", lang, id=result.import_id, file=result.file)))
 
 
 def render() -> None:
     lang, dataset = ui.sidebar()
-    st.header(t("data.title", lang))
-    st.caption(t("data.intro", lang))
+    st.header(page.t("data.title", lang))
+    st.caption(page.t("data.intro", lang))
     if not ui.dataset_ready(dataset, lang):
         return
     if ui_data.signed_in():
-        steward_area(lang, dataset)
+        data_forms.steward_area(lang, dataset)
     else:
-        sign_in_form(lang)
-    history = ui_data.audit(dataset, ui.version(dataset))
+        data_forms.sign_in_form(lang)
+    history = ui_data.history(dataset)
     if ui_data.signed_in():
-        undo_area(lang, dataset, history)
-        history = ui_data.audit(dataset, ui.version(dataset))
-    st.subheader(t("data.audit.title", lang))
+        data_forms.undo_area(lang, dataset, history)
+        history = ui_data.history(dataset)
+    st.subheader(page.t("data.audit.title", lang))
     if history.is_empty():
-        st.caption(t("data.audit.empty", lang))
+        st.caption(page.t("data.audit.empty", lang))
     else:
         st.dataframe(import_report.audit_table(history, lang), hide_index=True, width="stretch")
-        st.caption(t("data.audit.utc", lang))
+        st.caption(page.t("data.audit.utc", lang))
 
 
 ui.guard(render)

@@ -2,56 +2,37 @@
 
 import streamlit as st
 
-from chiso.app import downloads as ui_export
-from chiso.app import ui
-from chiso.i18n import label, t
-from chiso.metrics import trends
-from chiso.views import pages as page_views
-from chiso.views import tables as views
-
-MEASURES = ["score", "pct_of_max", "rank"]
+from chiso.app import downloads, page, ui
+from chiso.views import trends
 
 
 def render() -> None:
-    lang, dataset = ui.sidebar()
-    if not ui.dataset_ready(dataset, lang):
+    frame = page.start()
+    if frame is None:
         return
-    sel = ui.table_picker(dataset, lang)
-    if sel is None:
+    series = frame.series()
+    downloads.header(frame.t("trends.title", index=frame.label(frame.index.short_name)))
+    offer = trends.choices(series, frame.sel.year)
+    if not offer.names:
+        st.info(frame.t("trends.empty"))
         return
-    index = ui.catalog().index(sel.index)
-    series = ui.series(dataset, ui.version(dataset), sel.index, sel.peer_group, sel.province)
-    title = t("trends.title", lang, index=label(index.short_name, lang))
-    ui_export.header(title)
-    names = trends.unit_names(series)
-    if not names:
-        st.info(t("trends.empty", lang))
-        return
-    chosen = ui.unit_picker(t("sel.units", lang), names, trends.default_units(series, sel.year))
-    default_measure = trends.default_measure(series)
+    chosen = ui.unit_picker(frame.t("sel.units"), offer.names, offer.default_units)
     measure = ui.widget(
         st.radio,
         "measure",
-        t("sel.measure", lang),
-        MEASURES,
-        ui.view().get("measure", default_measure),
-        fmt=lambda m: t(f"trends.measure.{m}", lang),
+        frame.t("sel.measure"),
+        trends.MEASURES,
+        ui.view().get("measure", offer.default_measure),
+        fmt=lambda m: frame.t(f"trends.measure.{m}"),
         horizontal=True,
     )
-    ui.publish(measure=measure if measure != default_measure else None)
-    if default_measure == "pct_of_max":
-        st.caption(t("trends.scale_changed", lang))
-    figure = page_views.trends_figure(series, chosen, measure, index, lang, sel)
-    name = page_views.trends_name(series, index, sel)
-    ui_export.chart(figure, name=name, source=views.source_line(series, lang), key="trends")
-    ui_export.table_buttons(
-        page_views.trends_table(series, chosen, lang),
-        name=name,
-        key="trends_table",
-        sources=page_views.trends_sources(series, chosen),
-        source_key=t("col.unit", lang),
-    )
-    st.caption(t("trends.gap_note", lang))
+    ui.publish(measure=measure if measure != offer.default_measure else None)
+    view = trends.build(series, chosen, measure, frame.index, frame.sel, frame.lang, frame.catalog)
+    if view.scale_changed:
+        st.caption(frame.t("trends.scale_changed"))
+    downloads.chart(view.figure, name=view.export.name, source=view.source, key="trends")
+    downloads.table(view.export, key="trends_table")
+    st.caption(frame.t("trends.gap_note"))
 
 
 ui.guard(render)

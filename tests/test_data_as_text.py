@@ -196,7 +196,7 @@ def test_exported_svg_has_no_link_or_markup_from_data(hostile_db):
     ranking = _ranking(hostile_db)
     catalog = load_catalog(CONFIG)
     sel = Selection("departments", "Tỉnh Mẫu", "PAR", 2022)
-    figure = rankings_view.rankings_figure(ranking, catalog.index("PAR"), sel, "vi")
+    figure = rankings_view.rankings_figure(ranking, catalog.index("PAR"), sel, "vi", catalog)
     figure = export.with_caption(figure, views.source_line(ranking, "vi"), "Dữ liệu cập nhật 1/12/2026")
     svg = export.figure_svg(figure).decode("utf-8")
     assert EVIL_HOST in svg  # the title is there, as text
@@ -282,12 +282,11 @@ def test_every_csv_and_xlsx_writer_neutralises_formulas(hostile_db, tmp_path, ca
     # Page exports: the same functions the buttons call (table_buttons -> table_csv/table_xlsx,
     # "Tải dạng dài" -> long_csv), on the page's own tables.
     from chiso.config import load_catalog
-    from chiso.views import pages as page_views
     from chiso.views import rankings as rankings_view
 
     ranking = _ranking(db)
     table = rankings_view.rankings_table(ranking, load_catalog(CONFIG).index("PAR"), "vi")
-    sources = page_views.rankings_sources(ranking)
+    sources = rankings_view.rankings_sources(ranking)
     outputs["page rankings csv"] = export.table_csv(table)
     outputs["page rankings xlsx"] = export.table_xlsx(table, sources=sources)
     outputs["page long csv"] = export.long_csv(ranking)

@@ -23,7 +23,6 @@ from chiso.selection import Selection
 from chiso.store import queries
 from chiso.store.build import build
 from chiso.views import charts
-from chiso.views import pages as page_views
 from chiso.views import rankings as rankings_view
 from tests.conftest import CONFIG, SCORES, score, write_data
 
@@ -117,7 +116,7 @@ def test_xlsx_layout_data_sheet_first_frozen_header_formats_and_sources(fixture_
     index = CATALOG.index("PAR")
     data = export_sources.xlsx_bytes(
         rankings_view.rankings_table(ranking, index, "vi"),
-        page_views.rankings_sources(ranking),
+        rankings_view.rankings_sources(ranking),
         "vi",
         formats=rankings_view.rankings_number_formats(ranking, index, "vi"),
     )
@@ -206,7 +205,7 @@ def test_long_format_loads_back_with_identical_scores_and_ranks(case, request, t
 
 def fixture_figure(db: Path, lang: str = "vi") -> go.Figure:
     ranking = ranking_of(db, FIXTURE_2022)
-    figure = rankings_view.rankings_figure(ranking, CATALOG.index("PAR"), FIXTURE_2022, lang)
+    figure = rankings_view.rankings_figure(ranking, CATALOG.index("PAR"), FIXTURE_2022, lang, CATALOG)
     return export.with_caption(figure, "Nguồn: Quyết định mẫu", "Dữ liệu cập nhật 21/11/2026")
 
 

@@ -19,7 +19,7 @@ from chiso.config import load_catalog
 from chiso.export import sources as export_sources
 from chiso.selection import Selection
 from chiso.store import analysis_queries, counts, queries
-from chiso.views import pages as page_views
+from chiso.views import compare, components, profile, trends, why
 from chiso.views import services as views_dvc
 from tests.conftest import CONFIG
 
@@ -79,7 +79,7 @@ def test_rankings_exports_describe_themselves(published_db, tmp_path):
         ranking = queries.ranking(
             con, index="PAR", year=2022, peer_group="departments", scope_province="Hòa Bình"
         )
-    title = title_of(rankings_view.rankings_figure(ranking, CATALOG.index("PAR"), sel, "vi"))
+    title = title_of(rankings_view.rankings_figure(ranking, CATALOG.index("PAR"), sel, "vi", CATALOG))
     assert "2022" in title and "Chỉ số CCHC" in title and "Hòa Bình" in title and "Sở, ban, ngành" in title
     assert views.file_name(sel) == "chiso_PAR_2022_departments_hoa-binh"
 
@@ -95,9 +95,11 @@ def test_trends_exports_describe_themselves(demo_db, tmp_path):
     with queries.connect(demo_db) as con:
         series = queries.series(con, index="PAR", peer_group="localities", scope_province="Sơn Hải")
     unit_id = series.filter(pl.col("name") == "Thị xã An Thạch").get_column("unit_id")[0]
-    title = title_of(page_views.trends_figure(series, [unit_id], "score", CATALOG.index("PAR"), "vi", sel))
+    title = title_of(
+        trends.trends_figure(series, [unit_id], "score", CATALOG.index("PAR"), "vi", sel, CATALOG)
+    )
     assert "Chỉ số CCHC" in title and "2018–2024" in title and "Sơn Hải" in title
-    assert page_views.trends_name(series, CATALOG.index("PAR"), sel) == (
+    assert trends.trends_name(series, CATALOG.index("PAR"), sel) == (
         "chiso_xu-huong_PAR_2018-2024_localities_son-hai"
     )
 
@@ -116,9 +118,9 @@ def test_components_exports_and_heatmap_describe_themselves(published_db, tmp_pa
             con, index="PCI", year=2019, peer_group="provinces", scope_province=""
         )
     unit_id = rows.filter(pl.col("name") == "Quảng Ninh").get_column("unit_id")[0]
-    title = title_of(page_views.gaps_figure(rows, unit_id, CATALOG.index("PCI"), sel, "vi"))
+    title = title_of(components.gaps_figure(rows, unit_id, CATALOG.index("PCI"), sel, "vi", CATALOG))
     assert "PCI 2019" in title and "Quảng Ninh" in title and "Toàn quốc" in title
-    name = page_views.gaps_name(rows, unit_id, CATALOG.index("PCI"), sel)
+    name = components.gaps_name(rows, unit_id, CATALOG.index("PCI"), sel)
     assert ASCII_NAME.match(name) and "quang-ninh" in name and "2019" in name
 
 
@@ -133,9 +135,9 @@ def test_profile_exports_describe_themselves(published_db, tmp_path):
     with queries.connect(published_db) as con:
         dam_ha = queries.units(con).filter(pl.col("name") == "Huyện Đầm Hà").get_column("unit_id")[0]
         rows = analysis_queries.unit_rows(con, unit_id=dam_ha)
-    title = title_of(page_views.profile_figure(rows, 2021, CATALOG, "vi"))
+    title = title_of(profile.profile_figure(rows, 2021, CATALOG, "vi"))
     assert "Huyện Đầm Hà (Quảng Ninh)" in title and "2021" in title
-    names = {page_views.profile_name(rows, year) for year in (2021, 2022)}
+    names = {profile.profile_name(rows, year) for year in (2021, 2022)}
     assert names == {"chiso_ho-so_huyen-dam-ha_quang-ninh_2021", "chiso_ho-so_huyen-dam-ha_quang-ninh_2022"}
 
 
@@ -154,9 +156,9 @@ def test_compare_exports_describe_themselves(published_db, tmp_path):
     chosen = (
         rows.filter(pl.col("name").is_in(["Quảng Ninh", "Đà Nẵng"])).get_column("unit_id").unique().to_list()
     )
-    title = title_of(page_views.compare_figure(rows, chosen, CATALOG.index("PCI"), sel, "vi"))
+    title = title_of(compare.compare_figure(rows, chosen, CATALOG.index("PCI"), sel, "vi", CATALOG))
     assert "PCI" in title and "2019" in title and "Tỉnh, thành phố" in title and "Toàn quốc" in title
-    assert page_views.compare_name(CATALOG.index("PCI"), sel) == "chiso_so-sanh_PCI_2019_provinces_toan-quoc"
+    assert compare.compare_name(CATALOG.index("PCI"), sel) == "chiso_so-sanh_PCI_2019_provinces_toan-quoc"
 
 
 def test_why_exports_describe_themselves(demo_db, tmp_path):
@@ -175,9 +177,9 @@ def test_why_exports_describe_themselves(demo_db, tmp_path):
             con, index="PAR", peer_group="localities", scope_province="Sơn Hải", year_a=2023, year_b=2024
         )
     unit_id = rows.filter(pl.col("name") == "Thị xã An Thạch").get_column("unit_id")[0]
-    title = title_of(page_views.why_figure(rows, unit_id, CATALOG.index("PAR"), sel, 2023, "vi"))
+    title = title_of(why.why_figure(rows, unit_id, CATALOG.index("PAR"), sel, 2023, "vi", CATALOG))
     assert "Chỉ số CCHC" in title and "2023 → 2024" in title and "An Thạch" in title and "Sơn Hải" in title
-    name = page_views.why_name(rows, unit_id, CATALOG.index("PAR"), sel, 2023)
+    name = why.why_name(rows, unit_id, CATALOG.index("PAR"), sel, 2023)
     assert ASCII_NAME.match(name) and "an-thach" in name and "2023-2024" in name
 
 
@@ -190,14 +192,14 @@ def test_profile_strongest_and_weakest_export_labels_and_rounded_numbers(demo_db
         pl.when(pl.col("component").is_not_null()).then(pl.col(c) + 1e-11).otherwise(pl.col(c)).alias(c)
         for c in ("score", "pct_of_max")
     )
-    table = page_views.extremes_table(noisy, 2024, CATALOG, "vi")
+    table = profile.extremes_table(noisy, 2024, CATALOG, "vi")
     assert table.columns == ["Loại", "Chỉ số thành phần", "Điểm", "Điểm tối đa", "% tối đa"]
     assert set(table.get_column("Loại")) == {"Mạnh nhất", "Yếu nhất"}
     assert all(" · " in text and "_" not in text for text in table.get_column("Chỉ số thành phần"))
     assert "Chỉ số CCHC · Cải cách thể chế" in table.get_column("Chỉ số thành phần").to_list()
     for column in ("Điểm", "% tối đa"):
         assert all(round(v, 2) == v for v in table.get_column(column))
-    sheet = export_sources.sheet(page_views.extremes_sources(rows, 2024, CATALOG, "vi"), "vi")
+    sheet = export_sources.sheet(profile.extremes_sources(rows, 2024, CATALOG, "vi"), "vi")
     assert len(sheet) == 1 and "Chỉ số CCHC · Cải cách thể chế" in sheet[0]["unit"]
 
 

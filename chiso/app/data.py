@@ -178,6 +178,11 @@ def audit(dataset: str, db_version: str) -> pl.DataFrame:
     return importer.audit(path) if path.exists() else pl.DataFrame()
 
 
+def history(dataset: str) -> pl.DataFrame:
+    """The import audit of the dataset's current file (the version looked up here, not by pages)."""
+    return audit(dataset, ui.version(dataset))
+
+
 @st.cache_data(max_entries=16)
 def provinces(dataset: str, db_version: str) -> list[str]:
     con = ui.connection(dataset)

@@ -23,6 +23,7 @@ from chiso.errors import ChisoError
 from chiso.export import files as export
 from chiso.export import sources as export_sources
 from chiso.i18n import t
+from chiso.views.page import TableExport
 
 
 def _safe(render: Callable[[], bytes]) -> Callable[[], bytes]:
@@ -176,3 +177,17 @@ def chart(figure: go.Figure, *, name: str, source: str, date: str = "", key: str
         figure, key=f"{key}_chart", config={"toImageButtonOptions": {"filename": name, "scale": 3}}
     )
     chart_buttons(snapshot, name=name, caption=(source, date), key=key)
+
+
+def table(table_export: TableExport, *, key: str, long_rows: pl.DataFrame | None = None) -> None:
+    """The download buttons of a view's table export (see :class:`chiso.views.page.TableExport`);
+    ``long_rows`` adds the long import format of those rows."""
+    table_buttons(
+        table_export.table,
+        name=table_export.name,
+        key=key,
+        sources=table_export.sources,
+        source_key=table_export.source_key,
+        number_formats=table_export.number_formats,
+        long=None if long_rows is None else lambda: export.long_csv(long_rows),
+    )

@@ -19,6 +19,7 @@ from chiso.config import Rate
 from chiso.i18n import label, t
 from chiso.metrics import services as dvc
 from chiso.store import counts
+from chiso.views import services as views_dvc
 
 LEVELS = ["unit", "communes"]
 GRAINS = ["month", "quarter"]
@@ -269,3 +270,15 @@ def grain_choice(lang: str) -> str:
     )
     ui.publish(grain=grain if grain != GRAINS[0] else None)
     return grain
+
+
+def unit_inputs(dataset: str, sel: DvcSelection, unit_id: str, unit_name: str) -> views_dvc.UnitInputs:
+    """The chosen unit's counts, published rates, computed rates and warnings for the selection."""
+    return views_dvc.UnitInputs(
+        unit_id,
+        unit_name,
+        counts=group_counts(dataset, sel).filter(unit_id=unit_id),
+        published=published(dataset, sel).filter(unit_id=unit_id),
+        rated=rated(dataset, sel).filter(unit_id=unit_id),
+        found=checks(dataset, sel).filter(unit_id=unit_id),
+    )

@@ -18,12 +18,10 @@ from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.export import files as export
 from chiso.export import sources as export_sources
-from chiso.i18n import t
 from chiso.selection import Selection, resolve_scope
 from chiso.store import queries
-from chiso.views import pages as page_views
 from chiso.views import rankings as rankings_view
-from chiso.views import tables as views
+from chiso.views.page import TableExport
 
 FORMATS = ("png", "svg", "csv", "xlsx", "long")
 
@@ -94,33 +92,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     raise ChisoError(f"Chưa hỗ trợ xuất trang {args.view!r}")  # argparse refuses other names first
 
 
-def export_rankings(args: argparse.Namespace) -> int:
+def page_view(args: argparse.Namespace):
+    """(the page's view, the database's meta) for the selection in ``args``: the same
+    ``chiso.views.<page>.build`` the page calls, on the same rows."""
     catalog = load_catalog(args.config)
+    if args.view == "profile":
+        return _profile(args, catalog)
     index = catalog.index(args.index)
     with queries.connect(args.db or paths.db_path()) as con:
         scope = resolve_scope(
             catalog, queries.units(con), queries.aliases(con), args.province, args.unit_type
         )
-        ranking = queries.ranking(
-            con,
-            index=index.code,
-            year=args.year,
-            peer_group=scope.peer_group,
-            scope_province=scope.scope_province,
-        )
-        meta = queries.meta(con)
-    if ranking.is_empty():
-        raise ChisoError(
-            f"Không có dữ liệu {index.code} năm {args.year} cho nhóm {scope.peer_group}"
-            + (f" ở {scope.province}" if scope.province else "")
-        )
-    sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
-    lang = args.lang
+        chosen = _resolve_units(con, getattr(args, "unit", None) or [], scope)
+        view = VIEWS[args.view](con, args, index, scope, chosen, args.lang)
+        return view, queries.meta(con)
+
+
+def export_rankings(args: argparse.Namespace) -> int:
+    view, meta = page_view(args)
+    ranking, lang = view.rows, args.lang
     if args.format in ("png", "svg"):
-        figure = rankings_view.rankings_figure(ranking, index, sel, lang)
-        figure = export.with_caption(
-            figure, views.source_line(ranking, lang), rankings_view.data_date(meta, lang)
+        figure = view.figure or rankings_view.rankings_figure(
+            ranking, view.index, view.sel, lang, load_catalog(args.config)
         )
+        figure = export.with_caption(figure, view.source, rankings_view.data_date(meta, lang))
         height = args.height or max(700, int(figure.layout.height or 0))
         if args.width <= 0 or height <= 0 or args.scale <= 0:
             raise ChisoError("--width, --height và --scale phải lớn hơn 0")
@@ -130,16 +125,27 @@ def export_rankings(args: argparse.Namespace) -> int:
     elif args.format == "long":
         data = export.long_csv(ranking)
     else:
-        table = rankings_view.rankings_table(ranking, index, lang)
-        sources = page_views.rankings_sources(ranking)
-        if args.format == "csv":
-            data = export_sources.csv_bytes(table, sources, t("col.unit", lang), lang)
-        else:
-            formats = rankings_view.rankings_number_formats(ranking, index, lang)
-            data = export_sources.xlsx_bytes(table, sources, lang, formats=formats)
+        data = _table_bytes(view.export, args.format, lang)
     _write(args.out, data)
     print(f"Đã ghi {args.out}: {args.format}, {len(data)} byte, {ranking.height} đơn vị")
     return 0
+
+
+def _rankings(con, args, index, scope, chosen: list[str], lang: str):
+    ranking = queries.ranking(
+        con,
+        index=index.code,
+        year=args.year,
+        peer_group=scope.peer_group,
+        scope_province=scope.scope_province,
+    )
+    if ranking.is_empty():
+        raise ChisoError(
+            f"Không có dữ liệu {index.code} năm {args.year} cho nhóm {scope.peer_group}"
+            + (f" ở {scope.province}" if scope.province else "")
+        )
+    sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
+    return rankings_view.build(ranking, index, sel, lang, catalog=load_catalog(args.config))
 
 
 def _resolve_units(con, texts: list[str], scope) -> list[str]:
@@ -151,24 +157,13 @@ def _resolve_units(con, texts: list[str], scope) -> list[str]:
 
 def export_page(args: argparse.Namespace) -> int:
     """The main chart (png/svg) or table (csv/xlsx) of the trends, components, profile, compare
-    and why pages, through the same view functions as the pages."""
-    catalog = load_catalog(args.config)
-    if args.view == "profile":
-        return _export_profile(args, catalog)
-    index = catalog.index(args.index)
-    with queries.connect(args.db or paths.db_path()) as con:
-        scope = resolve_scope(
-            catalog, queries.units(con), queries.aliases(con), args.province, args.unit_type
-        )
-        chosen = _resolve_units(con, args.unit or [], scope)
-        figure, table, sources, key = VIEWS[args.view](con, args, index, scope, chosen, args.lang)
-        meta = queries.meta(con)
-    return _write_view(args, figure, table, meta, args.lang, sources, key)
+    and why pages: the page's own view, written."""
+    view, meta = page_view(args)
+    return _write_view(args, view.figure, view.export, meta, args.lang)
 
 
 def _trends(con, args, index, scope, chosen: list[str], lang: str):
-    from chiso.metrics import trends
-    from chiso.views import pages as page_views
+    from chiso.views import trends
 
     series = queries.series(
         con, index=index.code, peer_group=scope.peer_group, scope_province=scope.scope_province
@@ -176,15 +171,13 @@ def _trends(con, args, index, scope, chosen: list[str], lang: str):
     if series.is_empty():
         raise ChisoError(f"Không có dữ liệu {index.code} cho nhóm {scope.peer_group}")
     year = args.year or int(series.get_column("year").max())
-    chosen = chosen or trends.default_units(series, year)
-    measure = args.measure or trends.default_measure(series)
+    offer = trends.choices(series, year)
+    chosen = chosen or offer.default_units
     sel = Selection(scope.peer_group, scope.scope_province, index.code, year)
-    return (
-        page_views.trends_figure(series, chosen, measure, index, lang, sel),
-        page_views.trends_table(series, chosen, lang),
-        page_views.trends_sources(series, chosen),
-        t("col.unit", lang),
+    view = trends.build(
+        series, chosen, args.measure or offer.default_measure, index, sel, lang, load_catalog(args.config)
     )
+    return view
 
 
 def _table_rows(con, index, scope, year: int):
@@ -196,48 +189,38 @@ def _table_rows(con, index, scope, year: int):
 
 
 def _gaps(con, args, index, scope, chosen: list[str], lang: str):
-    from chiso.metrics import gaps
-    from chiso.views import pages as page_views
+    from chiso.views import components
 
     if not chosen:
         raise ChisoError("--unit là bắt buộc với export gaps")
     sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
     rows = _table_rows(con, index, scope, args.year)
-    if gaps.components(rows).is_empty():
+    if not components.has_components(rows):
         raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần")
-    return (
-        page_views.gaps_figure(rows, chosen[0], index, sel, lang),
-        page_views.gaps_table(rows, chosen[0], index, sel, lang),
-        page_views.gaps_sources(rows, chosen[0], lang),
-        None,
-    )
+    view = components.build(rows, chosen[0], index, sel, lang, load_catalog(args.config))
+    return view
 
 
 def _compare(con, args, index, scope, chosen: list[str], lang: str):
     from chiso.metrics import gaps
-    from chiso.views import pages as page_views
+    from chiso.views import compare
 
     sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
     rows = _table_rows(con, index, scope, args.year)
     chosen = chosen or gaps.totals(rows).sort("rank", nulls_last=True).get_column("unit_id").to_list()[:3]
     if len(chosen) < 2:
         raise ChisoError("So sánh cần ít nhất hai đơn vị (lặp lại --unit)")
-    figure = page_views.compare_figure(rows, chosen, index, sel, lang)
-    if figure is None and args.format in ("png", "svg"):
+    view = compare.build(rows, chosen, index, sel, load_catalog(args.config), lang)
+    if view.figure is None and args.format in ("png", "svg"):
         raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần để vẽ")
-    return (
-        figure,
-        page_views.compare_table(rows, chosen, index, sel, lang),
-        page_views.compare_sources(rows, chosen),
-        t("col.unit", lang),
-    )
+    return view
 
 
 def _why(con, args, index, scope, chosen: list[str], lang: str):
     import polars as pl
 
     from chiso.store import analysis_queries
-    from chiso.views import pages as page_views
+    from chiso.views import why
 
     if not chosen:
         raise ChisoError("--unit là bắt buộc với export why")
@@ -253,21 +236,17 @@ def _why(con, args, index, scope, chosen: list[str], lang: str):
     )
     if rows.filter(pl.col("year") == year_a).is_empty():
         raise ChisoError(f"Không có dữ liệu {index.code} năm {year_a} để so sánh")
-    return (
-        page_views.why_figure(rows, chosen[0], index, sel, year_a, lang),
-        page_views.why_table(rows, chosen[0], index, sel, year_a, lang),
-        page_views.why_sources(rows, chosen[0], year_a, args.year, lang),
-        None,
-    )
+    view = why.build(rows, chosen[0], index, sel, year_a, lang, load_catalog(args.config))
+    return view
 
 
-VIEWS = {"trends": _trends, "gaps": _gaps, "compare": _compare, "why": _why}
+VIEWS = {"rankings": _rankings, "trends": _trends, "gaps": _gaps, "compare": _compare, "why": _why}
 
 
-def _export_profile(args, catalog) -> int:
+def _profile(args, catalog):
     from chiso.cli.analysis import resolve_unit
     from chiso.store import analysis_queries
-    from chiso.views import pages as page_views
+    from chiso.views import profile
 
     if not args.unit:
         raise ChisoError("--unit là bắt buộc với export profile")
@@ -275,15 +254,24 @@ def _export_profile(args, catalog) -> int:
         unit, _ = resolve_unit(con, args.unit[0], args.province)
         rows = analysis_queries.unit_rows(con, unit_id=unit.unit_id)
         meta = queries.meta(con)
-    figure = page_views.profile_figure(rows, args.year, catalog, args.lang)
-    if figure is None and args.format in ("png", "svg"):
+    view = profile.build(rows, args.year, catalog, args.lang)
+    if view.figure is None and args.format in ("png", "svg"):
         raise ChisoError(f"{unit.name} năm {args.year} có dưới hai chỉ số để so phân vị")
-    table = page_views.profile_table(rows, args.year, catalog, args.lang)
-    sources = page_views.profile_sources(rows, args.year, catalog, args.lang)
-    return _write_view(args, figure, table, meta, args.lang, sources, t("sel.index", args.lang))
+    return view, meta
 
 
-def _write_view(args, figure, table, meta, lang: str, sources: list[dict], key: str | None) -> int:
+def _table_bytes(table_export: TableExport, fmt: str, lang: str) -> bytes:
+    """The CSV or XLSX of a view's table export, exactly as the page's download buttons write it."""
+    if fmt == "csv":
+        return export_sources.csv_bytes(
+            table_export.table, table_export.sources, table_export.source_key, lang
+        )
+    return export_sources.xlsx_bytes(
+        table_export.table, table_export.sources, lang, formats=table_export.number_formats
+    )
+
+
+def _write_view(args, figure, table_export: TableExport, meta, lang: str) -> int:
     if args.format in ("png", "svg"):
         source = safe.unplot(figure.layout.annotations[0].text) if figure.layout.annotations else ""
         figure = export.with_caption(figure, source, rankings_view.data_date(meta, lang))
@@ -294,10 +282,8 @@ def _write_view(args, figure, table, meta, lang: str, sources: list[dict], key: 
             height=max(args.height, int(figure.layout.height or 0)),
             scale=args.scale if args.format == "png" else 1,
         )
-    elif args.format == "csv":
-        data = export_sources.csv_bytes(table, sources, key, lang)
     else:
-        data = export_sources.xlsx_bytes(table, sources, lang)
+        data = _table_bytes(table_export, args.format, lang)
     _write(args.out, data)
     print(f"Đã ghi {args.out}: {args.format}, {len(data)} byte")
     return 0

@@ -212,7 +212,7 @@ def _ranking_chart(pack: _Pack, row: dict) -> str:
     if ranking.filter(pl.col("score").is_not_null()).is_empty():
         return f'<p class="missing">{_e(t("brief.rankings.no_chart", lang))}</p>'
     sel = Selection(row["peer_group"], row["scope_province"], index.code, pack.year)
-    fig = rankings_view.rankings_figure(ranking, index, sel, lang)
+    fig = rankings_view.rankings_figure(ranking, index, sel, lang, pack.catalog)
     source = views.source_line(ranking, lang)
     # The source line goes under the chart as text: it wraps there instead of being cut off.
     fig.layout.annotations = [a for a in fig.layout.annotations if a.text != safe.plot(source)]

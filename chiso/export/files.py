@@ -33,6 +33,7 @@ import polars as pl
 
 from chiso.columns import LONG_COLUMNS  # noqa: F401 (re-exported)
 from chiso.errors import ChisoError
+from chiso.views.sources import number_format
 
 BOM = "\ufeff"
 SOURCE_LABELS = {"unit": "Đơn vị", "title": "Tiêu đề nguồn", "url": "Đường dẫn", "quote": "Trích dẫn"}
@@ -84,11 +85,6 @@ def neutralised_csv(text: str) -> str:
 def table_csv(frame: pl.DataFrame) -> bytes:
     """UTF-8 with BOM, header in line 1, dot decimals, numbers as numbers, text made inert."""
     return (BOM + neutralised(frame).write_csv()).encode("utf-8")
-
-
-def number_format(decimals: int) -> str:
-    """An Excel number format with thousands grouping: 2 -> ``#,##0.00``, 0 -> ``#,##0``."""
-    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
 def default_number_formats(frame: pl.DataFrame, decimals: int = 2) -> dict[str, str]:

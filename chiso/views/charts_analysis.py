@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso import fmt, safe
-from chiso.views.charts import PALETTE, _layout
+from chiso.views.style import PALETTE
+from chiso.views.style import layout as _layout
 
 
 def wrap(text: str, width: int = 18) -> str:

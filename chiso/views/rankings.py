@@ -5,26 +5,103 @@ download buttons all call these, so a file leaves the dashboard exactly as the p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso import exprs
+from chiso import exprs, fmt
 from chiso.config import Index
-from chiso.export.files import number_format
 from chiso.i18n import label, t
 from chiso.metrics.ranks import peer_average
 from chiso.selection import Selection
-from chiso.views import charts
+from chiso.views import charts, findings
+from chiso.views import sources as export_sources
 from chiso.views import tables as views
+from chiso.views.page import TableExport, scope_text, titled
+from chiso.views.sources import number_format
 
 
-def rankings_figure(ranking: pl.DataFrame, index: Index, sel: Selection, lang: str) -> go.Figure:
+@dataclass(frozen=True)
+class RankingsView:
+    rows: pl.DataFrame  # the ranking as read (the long import format is written from it)
+    index: Index
+    sel: Selection
+    status: str  # views.table_status: "complete", "incomplete" or "empty"
+    sentence: str
+    findings: list
+    stat_lines: list[str]  # the publisher's own statistics of the table
+    figure: go.Figure | None
+    display: pl.DataFrame
+    average_text: str | None
+    export: TableExport
+    source: str
+    method_notes: list[str]
+    description: str
+
+
+def build(
+    ranking: pl.DataFrame,
+    index: Index,
+    sel: Selection,
+    lang: str,
+    published: pl.DataFrame | None = None,
+    catalog=None,
+) -> RankingsView:
+    """Everything the rankings page shows for one table; ``published`` are its published statistics."""
+    status = views.table_status(ranking)
+    decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
+    average = peer_average(ranking) if status != "empty" else None
+    empty = status == "empty"
+    return RankingsView(
+        rows=ranking,
+        index=index,
+        sel=sel,
+        status=status,
+        sentence="" if empty else views.status_sentence(ranking, status, lang),
+        findings=[] if empty else findings.ranking_findings(ranking, index, lang),
+        stat_lines=[]
+        if empty or published is None
+        else list(views.published_stat_lines(published, decimals, lang)),
+        figure=None if empty else rankings_figure(ranking, index, sel, lang, catalog),
+        display=pl.DataFrame() if empty else views.display_table(ranking, index, lang),
+        average_text=None
+        if average is None
+        else t("rankings.peer_average", lang, value=fmt.number(average, decimals, lang=lang)),
+        export=TableExport(
+            rankings_table(ranking, index, lang),
+            views.file_name(sel),
+            rankings_sources(ranking),
+            t("col.unit", lang),
+            rankings_number_formats(ranking, index, lang),
+        ),
+        source=views.source_line(ranking, lang),
+        method_notes=[
+            t("rankings.method_change", lang, year=change.year, note=label(change.note, lang))
+            for change in index.method_changes
+            if change.year == sel.year
+        ],
+        description=label(index.description, lang),
+    )
+
+
+def rankings_sources(ranking: pl.DataFrame) -> list[dict]:
+    """Each source of a ranked table once, with the units whose rows it supports."""
+    return export_sources.entries(ranking, "name")
+
+
+def rankings_figure(
+    ranking: pl.DataFrame, index: Index, sel: Selection, lang: str, catalog=None
+) -> go.Figure:
     """The bar chart of pages/rankings.py: title, scale on the axis, peer average, source line."""
     index_name = label(index.short_name, lang)
     unit = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
     return charts.ranking_bar(
         ranking,
-        title=_titled(t("rankings.chart_title", lang, index=index_name, year=sel.year), sel, lang),
+        title=titled(
+            t("rankings.chart_title", lang, index=index_name, year=sel.year),
+            scope_text(sel.peer_group, sel.province, lang, catalog),
+        ),
         score_label=f"{t('chart.score', lang)} ({unit})",
         peer_average=peer_average(ranking),
         average_label=t("chart.peer_average", lang),
@@ -32,12 +109,6 @@ def rankings_figure(ranking: pl.DataFrame, index: Index, sel: Selection, lang: s
         decimals=index.decimals_for(sel.province, sel.peer_group, sel.year),
         lang=lang,
     )
-
-
-def _titled(main: str, sel: Selection, lang: str) -> str:
-    from chiso.views.pages import scope_text, titled
-
-    return titled(main, scope_text(sel.peer_group, sel.province, lang))
 
 
 def _headers(ranking: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:

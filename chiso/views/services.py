@@ -7,13 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import plotly.graph_objects as go
 import polars as pl
 
 from chiso import exprs, fmt
 from chiso.config import Rate
 from chiso.i18n import label, messages, t
 from chiso.metrics import services as dvc
+from chiso.views import charts_services
 from chiso.views import tables as views
+from chiso.views.page import TableExport, file_name, titled
 
 
 def indicator_label(code: str, lang: str) -> str:
@@ -307,7 +310,7 @@ def unit_rates_sources(
 ) -> list[dict]:
     """Each source once: the counts' sources support the computed rates of ``table``
     (:func:`unit_rates_export`), a published rate's source its own row."""
-    from chiso.export import sources as export_sources
+    from chiso.views import sources as export_sources
 
     indicator, kind = t("dvc.col.indicator", lang), t("dvc.col.kind", lang)
     computed = (
@@ -337,7 +340,7 @@ def counts_export_labelled(counts: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 def counts_sources(counts: pl.DataFrame, lang: str) -> list[dict]:
     """Each source of the counts once, with the indicators (as named in the file) it supports."""
-    from chiso.export import sources as export_sources
+    from chiso.views import sources as export_sources
 
     labelled = counts.with_columns(_row=exprs.mapped(counts, "indicator", lambda c: indicator_label(c, lang)))
     return export_sources.entries(labelled, "_row")
@@ -345,7 +348,7 @@ def counts_sources(counts: pl.DataFrame, lang: str) -> list[dict]:
 
 def ranking_sources(ranked: pl.DataFrame, counts: pl.DataFrame) -> list[dict]:
     """Each source of the ranked units' counts once, with the units it supports."""
-    from chiso.export import sources as export_sources
+    from chiso.views import sources as export_sources
 
     names = ranked.get_column("name").to_list() if "name" in ranked.columns else []
     return export_sources.entries(counts.filter(pl.col("name").is_in(names)), "name")
@@ -363,3 +366,153 @@ def chart_scope(catalog, period_text: str | None, province: str, lang: str) -> s
     """The second title line of an online-services chart: index, period covered, province."""
     index = label(catalog.index("DVC").short_name, lang) if "DVC" in catalog.codes else ""
     return " · ".join(part for part in (index, period_text, province) if part)
+
+
+# ---------- the page's views: what pages/services.py lays out ----------
+
+
+@dataclass(frozen=True)
+class ServicesRankingView:
+    """The ranking of one rate over a period: the status line (None: nothing ranked), the table."""
+
+    status: str | None
+    display: pl.DataFrame  # empty when no unit has counts
+    export: TableExport
+
+
+def ranking_view(ranked: pl.DataFrame, found: pl.DataFrame, counts: pl.DataFrame, sel, covered, lang: str):
+    n_ranked = ranked.get_column("rank").count() if "rank" in ranked.columns else 0
+    empty = ranked.is_empty()
+    inconsistent = set(found.select("unit_id", "level").rows())
+    return ServicesRankingView(
+        status=t("dvc.ranking.status", lang, n=n_ranked) if n_ranked else None,
+        display=ranked if empty else ranking_table(ranked, sel.period, inconsistent, lang),
+        export=TableExport(
+            ranked if empty else ranking_export(ranked, lang),
+            file_name("chiso_dvc", sel.rate, sel.province, sel.level, period_slug(covered)),
+            [] if empty else ranking_sources(ranked, counts),
+            t("col.unit", lang),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ServicesUnitView:
+    """One unit's rates (computed and published), warnings, funnel and counts."""
+
+    has_data: bool
+    rates_display: pl.DataFrame
+    rates: TableExport
+    has_published: bool
+    has_counts: bool
+    warnings: list[str]
+    funnel: go.Figure | None  # None when the level has no stages
+    funnel_name: str
+    source: str
+    counts_display: pl.DataFrame
+    counts: TableExport
+
+
+@dataclass(frozen=True)
+class UnitInputs:
+    """The rows of one unit the unit view is made of (already read for the selection)."""
+
+    unit_id: str
+    unit_name: str
+    counts: pl.DataFrame
+    published: pl.DataFrame
+    rated: pl.DataFrame
+    found: pl.DataFrame
+
+
+def unit_view(rows: UnitInputs, rates: list[Rate], sel, period: str, covered, catalog, lang: str):
+    """The unit's section; with neither counts nor published rates only ``has_data`` is False."""
+    counts, published = rows.counts, rows.published
+    if counts.is_empty() and published.is_empty():
+        none = TableExport(pl.DataFrame(), "")
+        return ServicesUnitView(
+            False, pl.DataFrame(), none, False, False, [], None, "", "", pl.DataFrame(), none
+        )
+    computed = rows.rated.join(dvc.unit_sources(counts), on="unit_id", how="left")
+    rates_export = unit_rates_export(computed, published, rates, lang)
+    source = source_text(counts, lang) if not counts.is_empty() else ""
+    stages = dvc.funnel(counts).filter(level=sel.level) if not counts.is_empty() else counts
+    slug = period_slug(covered)
+    return ServicesUnitView(
+        has_data=not (counts.is_empty() and published.is_empty()),
+        rates_display=unit_rates_table(computed, published, rates, lang),
+        rates=TableExport(
+            rates_export,
+            file_name("chiso_dvc", rows.unit_name, sel.province, slug),
+            unit_rates_sources(rates_export, counts, published, lang),
+            t("dvc.col.indicator", lang),
+        ),
+        has_published=not published.is_empty(),
+        has_counts=not counts.is_empty(),
+        warnings=warning_texts(rows.found, {rows.unit_id: rows.unit_name}, lang),
+        funnel=None
+        if stages.is_empty()
+        else _funnel(stages, rows.unit_name, sel, period, source, catalog, lang),
+        funnel_name=file_name("chiso_dvc_tiep-nhan-giai-quyet", rows.unit_name, sel.level, slug),
+        source=source,
+        counts_display=counts_table(counts, lang) if not counts.is_empty() else counts,
+        counts=TableExport(
+            counts_export_labelled(counts, lang) if not counts.is_empty() else counts,
+            file_name("chiso_dvc_so-lieu", rows.unit_name, slug),
+            counts_sources(counts, lang) if not counts.is_empty() else [],
+            t("dvc.export.indicator", lang),
+        ),
+    )
+
+
+def _funnel(stages, unit_name: str, sel, period: str, source: str, catalog, lang: str) -> go.Figure:
+    return charts_services.funnel(
+        funnel_stages(stages, lang),
+        title=titled(
+            t("dvc.funnel.title", lang, where=where_text(unit_name, sel.level, lang)),
+            chart_scope(catalog, period, sel.province, lang),
+        ),
+        value_unit=t("dvc.funnel.unit", lang),
+        source=source,
+        lang=lang,
+    )
+
+
+def has_trend(by_quarter: pl.DataFrame, unit_id: str) -> bool:
+    """Two quarters at least: nothing shorter than a quarter is drawn."""
+    return by_quarter.filter(unit_id=unit_id).height >= 2
+
+
+@dataclass(frozen=True)
+class ServicesTrendView:
+    figure: go.Figure | None  # None: no line of that grain to draw (quarterly reports only)
+    name: str
+
+
+def trend_view(
+    per_unit, pooled, unit_id: str, unit_name: str, sel, grain: str, rate_title: str, source, catalog, lang
+):
+    mine = per_unit.filter(unit_id=unit_id)
+    name = file_name("chiso_dvc_xu-huong", sel.rate, unit_name, sel.level, grain)
+    if mine.is_empty():
+        return ServicesTrendView(None, name)
+    axis = trend_axis(per_unit, pooled, grain, lang)
+    grain_text = t(f"dvc.grain.{grain}", lang)
+    figure = charts_services.rate_trend(
+        mine,
+        pooled,
+        buckets=axis.buckets,
+        tick_labels=axis.labels,
+        unit_label=unit_name,
+        pooled_label=t("dvc.trend.pooled", lang),
+        title=titled(
+            t("dvc.trend.title", lang, rate=rate_title, unit=unit_name, grain=grain_text.lower()),
+            chart_scope(catalog, None, sel.province, lang),
+        ),
+        y_label=t("dvc.trend.y", lang),
+        highlight=(sel.period.start, sel.period.end),
+        highlight_label=t("dvc.trend.selected", lang),
+        source=source,
+        lang=lang,
+    )
+    return ServicesTrendView(figure, name)

@@ -1,0 +1,65 @@
+"""The chosen unit's part of the Dịch vụ công page (rates, warnings, funnel, trend, counts), laid
+out from :mod:`chiso.views.services`; ``pages/services.py`` shows the ranking and calls these."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from chiso import safe
+from chiso.app import downloads, page
+from chiso.app import services as data
+from chiso.views import services
+
+
+def unit_section(frame: page.Frame, sel, unit_id: str, unit_name: str, *, rate_name: str) -> None:
+    """Rates (computed and published), warnings, funnel, trend and counts of the chosen unit."""
+    lang, dataset = frame.lang, frame.dataset
+    period = data.covered_label(dataset, sel, lang, unit_id)
+    st.subheader(safe.md(frame.t("dvc.unit.title", unit=unit_name, period=period)))
+    rows = data.unit_inputs(dataset, sel, unit_id, unit_name)
+    covered = data.covered(dataset, sel, unit_id)
+    view = services.unit_view(rows, data.rates(), sel, period, covered, frame.catalog, lang)
+    if not view.has_data:
+        st.info(safe.md(frame.t("dvc.unit.no_data", unit=unit_name)))
+        return
+    if not view.rates_display.is_empty():
+        st.markdown(f"**{frame.t('dvc.unit.rates')}**")
+        st.dataframe(view.rates_display, hide_index=True, width="stretch")
+        downloads.table(view.rates, key="dvc_unit_rates")
+    if view.has_published:
+        st.caption(frame.t("dvc.published.note"))
+    if not view.has_counts:
+        return
+    st.markdown(f"**{frame.t('dvc.checks.title')}**")
+    for text in view.warnings:
+        st.warning(safe.md(text), icon=":material/warning:")
+    if not view.warnings:
+        st.caption(frame.t("dvc.checks.ok"))
+    if view.funnel is None:
+        st.info(frame.t("dvc.funnel.empty"))
+    else:
+        downloads.chart(view.funnel, name=view.funnel_name, source=view.source, key="funnel")
+        st.caption(frame.t("dvc.funnel.note"))
+    trend_section(frame, sel, unit_id, unit_name, rate_name=rate_name, source=view.source)
+    with st.expander(frame.t("dvc.counts.title")):
+        st.dataframe(view.counts_display, hide_index=True, width="stretch")
+        downloads.table(view.counts, key="dvc_counts")
+
+
+def trend_section(
+    frame: page.Frame, sel, unit_id: str, unit_name: str, *, rate_name: str, source: str
+) -> None:
+    by_quarter, _ = data.trend(frame.dataset, sel, "quarter")
+    if not services.has_trend(by_quarter, unit_id):
+        st.info(safe.md(frame.t("dvc.trend.empty", unit=unit_name)))
+        return
+    grain = data.grain_choice(frame.lang)
+    per_unit, pooled = data.trend(frame.dataset, sel, grain)
+    view = services.trend_view(
+        per_unit, pooled, unit_id, unit_name, sel, grain, rate_name, source, frame.catalog, frame.lang
+    )
+    if view.figure is None:  # quarterly reports only: no monthly line to draw
+        st.info(safe.md(frame.t("dvc.trend.empty", unit=unit_name)))
+        return
+    downloads.chart(view.figure, name=view.name, source=source, key="dvc_trend")
+    st.caption(frame.t("dvc.trend.gap_note"))

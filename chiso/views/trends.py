@@ -1,0 +1,128 @@
+"""The trends page (Xu hướng) as one view: the lines of the chosen units over the years, the
+peer average and method breaks, and the yearly values as a table. ``chiso export trends`` writes
+the same view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import polars as pl
+
+from chiso.columns import TREND_EXPORT
+from chiso.config import Index
+from chiso.i18n import label, t
+from chiso.metrics import trends
+from chiso.selection import Selection
+from chiso.views import charts
+from chiso.views import sources as export_sources
+from chiso.views import tables as views
+from chiso.views.page import TableExport, file_name, scope_slug, scope_text, titled
+
+MEASURES = ["score", "pct_of_max", "rank"]
+
+
+@dataclass(frozen=True)
+class TrendsChoices:
+    """What the page offers before anything is drawn: the units, the default units and measure."""
+
+    names: dict[str, str]
+    default_units: list[str]
+    default_measure: str
+
+
+@dataclass(frozen=True)
+class TrendsView:
+    figure: go.Figure
+    export: TableExport
+    source: str
+    scale_changed: bool  # the default measure is % of maximum because the scale changed
+
+
+def choices(series: pl.DataFrame, year: int | None) -> TrendsChoices:
+    if series.is_empty():
+        return TrendsChoices({}, [], "score")
+    year = year if year is not None else int(series.get_column("year").max())
+    return TrendsChoices(
+        trends.unit_names(series), trends.default_units(series, year), trends.default_measure(series)
+    )
+
+
+def build(
+    series: pl.DataFrame,
+    chosen: list[str],
+    measure: str,
+    index: Index,
+    sel: Selection,
+    lang: str,
+    catalog=None,
+) -> TrendsView:
+    return TrendsView(
+        figure=trends_figure(series, chosen, measure, index, lang, sel, catalog),
+        export=TableExport(
+            trends_table(series, chosen, lang),
+            trends_name(series, index, sel),
+            trends_sources(series, chosen),
+            t("col.unit", lang),
+        ),
+        source=views.source_line(series, lang),
+        scale_changed=trends.default_measure(series) == "pct_of_max",
+    )
+
+
+def trends_figure(
+    series: pl.DataFrame,
+    chosen: list[str],
+    measure: str,
+    index: Index,
+    lang: str,
+    sel: Selection | None = None,
+    catalog=None,
+) -> go.Figure:
+    """Score, % of maximum or rank of the chosen units over every year, with the peer average."""
+    years = trends.year_span(series)
+    y_labels = {
+        "score": f"{t('chart.score', lang)} ({views.series_scale(index, series, lang)})",
+        "pct_of_max": t("col.pct_of_max", lang),
+        "rank": t("chart.rank", lang),
+    }
+    return charts.trend_lines(
+        series.filter(pl.col("unit_id").is_in(chosen)),
+        years=years,
+        measure=measure,
+        title=titled(
+            f"{t('trends.title', lang, index=label(index.short_name, lang))} {_span(years)}",
+            scope_text(sel.peer_group, sel.province, lang, catalog) if sel else "",
+        ),
+        y_label=y_labels[measure],
+        year_label=t("chart.year", lang),
+        average=trends.peer_average_by_year(series, measure),
+        average_label=t("chart.peer_average", lang),
+        breaks=trends.method_breaks(index, years, lang),
+        source=views.source_line(series, lang),
+        lang=lang,
+    )
+
+
+def _span(years: list[int]) -> str:
+    if not years:
+        return ""
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+
+
+def trends_table(series: pl.DataFrame, chosen: list[str], lang: str) -> pl.DataFrame:
+    """The chosen units' yearly values, numbers as numbers rounded as on screen (CSV and XLSX)."""
+    picked = series.filter(pl.col("unit_id").is_in(chosen)).sort("name", "year")
+    return views.machine_table(
+        picked.with_columns(export_sources.rounded("pct_of_max", 2)), TREND_EXPORT, lang
+    )
+
+
+def trends_sources(series: pl.DataFrame, chosen: list[str]) -> list[dict]:
+    """Each source of the chosen units' rows once, with the units whose rows it supports."""
+    return export_sources.entries(series.filter(pl.col("unit_id").is_in(chosen)).sort("name", "year"), "name")
+
+
+def trends_name(series: pl.DataFrame, index: Index, sel: Selection) -> str:
+    years = trends.year_span(series)
+    return file_name("chiso_xu-huong", index.code, _span(years).replace("–", "-"), *scope_slug(sel))
