@@ -1,7 +1,7 @@
 """Read a published results table (a decision annex) into the project's long-format rows.
 
 Pure: bytes in, rows out; no database, no Streamlit. Validation against the unit registry
-and the configured maxima happens later (chiso.store.importer reuses the build's readers);
+and the configured maxima happens later (chiso.ingest.resolve reuses the build's readers);
 this module only understands the layout and remembers, for every long row, the sheet, row
 and column each value came from, so that a problem can be reported where the steward sees it.
 

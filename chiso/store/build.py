@@ -211,7 +211,7 @@ def build(
 
     Holds the same write lock as imports, so a build and an import never overwrite each other.
     """
-    from chiso.store.importer import write_lock
+    from chiso.store.swap import write_lock
 
     kept = 0 if force else pending_imports(db_path)
     if kept:
