@@ -18,6 +18,7 @@ import polars as pl
 from chiso import auth, paths
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
+from chiso.i18n import t
 from chiso.ingest.annex import ENCODINGS, ImportOptions
 from chiso.store import imports
 from chiso.views import import_report
@@ -111,11 +112,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _import_counts(args, db)
     catalog = load_catalog(args.config)
     plan = imports.plan_import(db, args.file, options, config=args.config)
-    print(import_report.text_report(plan, catalog, "vi"))
+    lang = getattr(args, "lang", "vi")
+    print(import_report.text_report(plan, catalog, lang))
     if not plan.ok:
-        first = plan.errors[0]
-        more = f" (và {len(plan.errors) - 1} lỗi khác)" if len(plan.errors) > 1 else ""
-        raise ChisoError(f"không nhập: {first}{more}; cơ sở dữ liệu không đổi")
+        first = plan.errors[0].render(lang)
+        more = t("problem.import.more", lang, n=len(plan.errors) - 1) if len(plan.errors) > 1 else ""
+        raise ChisoError(t("problem.import.refused", lang, first=first, more=more))
     if args.dry_run:
         print("Chạy thử (--dry-run): tệp hợp lệ, không ghi gì.")
         return 0

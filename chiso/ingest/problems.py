@@ -36,14 +36,14 @@ class Issue:
 
     def text(self, lang: str = DEFAULT_LANG) -> str:
         """The problem in the language asked for (the stored message when it has no code)."""
-        if self.code is None:
+        if self.code is None or lang == DEFAULT_LANG:
             return self.message
         return t(f"problem.{self.code}", lang, **dict(self.params))
 
     def hint_text(self, lang: str = DEFAULT_LANG) -> str | None:
-        if self.code is None:
+        if not self.hints or lang == DEFAULT_LANG:
             return self.hint
-        return _hint(self.hints, lang, dict(self.params))
+        return hint_for(self.hints, dict(self.params), lang)
 
     def where(self, lang: str = DEFAULT_LANG) -> str:
         parts = [self.file]
@@ -66,7 +66,8 @@ class Issue:
         return (self.sheet or "", self.row or 0, self.column or "", self.message)
 
 
-def _hint(keys: tuple[str, ...], lang: str, params: dict) -> str | None:
+def hint_for(keys: tuple[str, ...], params: dict, lang: str = DEFAULT_LANG) -> str | None:
+    """The hints under ``hint.<key>`` for the keys, joined by "; " (None when there is none)."""
     texts = [t(f"hint.{key}", lang, **params) for key in keys if _has(f"hint.{key}")]
     return "; ".join(texts) or None
 
@@ -90,7 +91,7 @@ def issue(
         sheet=sheet,
         row=row,
         column=column,
-        hint=_hint(keys, DEFAULT_LANG, params),
+        hint=hint_for(keys, params),
         level=level,
         code=code,
         params=tuple(params.items()),

@@ -6,7 +6,6 @@ problem is mapped back to the sheet, row and column of the source, so the stewar
 
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +14,10 @@ import polars as pl
 
 from chiso.config import Catalog
 from chiso.errors import ChisoError
+from chiso.i18n import t
 from chiso.ingest import units_sheet
-from chiso.ingest.annex import LONG_COLUMNS, MAX_BYTES, Annex, ImportOptions, Issue, Origin, rows_frame
+from chiso.ingest.annex import LONG_COLUMNS, MAX_BYTES, Annex, ImportOptions, Origin, rows_frame
+from chiso.ingest.problems import Issue, hint_for, issue
 from chiso.ingest.readers import DataError, Problem, read_scores
 from chiso.names import fold
 from chiso.units import Registry
@@ -49,36 +50,35 @@ def _unit_types(catalog: Catalog, text: str | None) -> set[str] | None:
     )
 
 
-HINTS = [
-    (
-        "unit",
-        "",
-        "Ghi tên chính thức, tên ngắn, tên khác (aliases) hoặc mã của danh mục quốc gia hoặc data/units.csv; "
-        "đơn vị chưa có ở đâu (sở, ngành) hãy khai trong mục [units] cuối tệp CSV "
-        "hoặc trang tính 'Đơn vị' của tệp XLSX",
-    ),
-    ("unit_type", "", "Bỏ tùy chọn loại đơn vị, hoặc sửa loại cho đúng danh mục đơn vị"),
-    ("index", "", "Dùng một mã chỉ số trong config/indices.yaml"),
-    ("component", "", "Tiêu đề cột phải là thành phần khai báo cho chỉ số, nhóm và năm này"),
-    ("year", "chỉ tồn tại", "Ghi giá trị cho đơn vị kế thừa, hoặc sửa năm; ngày hiệu lực ở data/units.csv"),
-    ("year", "", "Ghi năm là số nguyên 4 chữ số, ví dụ 2024"),
-    ("score", "trùng", "Mỗi đơn vị chỉ một dòng cho mỗi chỉ số, thành phần và năm: xóa dòng lặp"),
-    ("score", "vượt", "Kiểm tra số trong bảng gốc, hoặc điểm tối đa trong config/indices.yaml"),
-    ("score", "âm", "Điểm không thể âm: kiểm tra số trong bảng gốc"),
-    ("score", "dấu phẩy", "Tệp dạng dài dùng dấu chấm thập phân (91.24); bảng phụ lục thì nhận 91,24"),
-    ("score", "", "Ghi điểm là một số hữu hạn, ví dụ 91,24; để trống nếu không có"),
-    ("max_score", "", "Bỏ cột max_score hoặc sửa cho khớp config/indices.yaml"),
-    ("rank", "", "Thứ hạng là số nguyên từ 1 đến số đơn vị được xếp hạng"),
-    ("rank_of", "", "rank_of là số đơn vị được xếp hạng"),
-    ("rank_basis", "", "Dùng 'published' hoặc 'list_order'"),
-]
+# The hint of a reader problem: by its code where one says more, else by its column
+# (keys under hint.* in locales/*.problems.yaml). No message is searched for words.
+CODE_HINTS = {
+    ("year", "year.outside_validity"): "year.outside_validity",
+    ("score", "score.duplicate"): "score.duplicate",
+    ("score", "score.duplicate_file"): "score.duplicate",
+    ("score", "score.above_max"): "score.above_max",
+    ("score", "score.negative"): "score.negative",
+    ("score", "number.decimal_comma"): "number.decimal_comma",
+}
+COLUMN_HINTS = {
+    "unit",
+    "unit_type",
+    "index",
+    "component",
+    "year",
+    "score",
+    "max_score",
+    "rank",
+    "rank_of",
+    "rank_basis",
+}
 
 
-def _hint(column: str | None, message: str) -> str | None:
-    for col, word, hint in HINTS:
-        if column == col and word in message:
-            return hint
-    return None
+def _hint_keys(problem: Problem) -> tuple[str, ...]:
+    key = CODE_HINTS.get((problem.column, problem.code))
+    if key is None and problem.column in COLUMN_HINTS:
+        key = problem.column
+    return (key,) if key else ()
 
 
 def _origin_label(origin: Origin, column: str | None) -> str | None:
@@ -90,37 +90,39 @@ def _origin_label(origin: Origin, column: str | None) -> str | None:
 
 
 def _to_issue(problem: Problem, annex: Annex, kept: list[int]) -> Issue:
-    """A reader problem on a line of the normalised rows -> the sheet, row and column of the source."""
+    """A reader problem on a line of the normalised rows -> the sheet, row and column of the source;
+    a line the problem names (a duplicate's first row) becomes the source row too."""
+    params = dict(problem.params)
+    if problem.code in ("score.duplicate", "score.duplicate_file") and 0 <= int(params["line"]) - 2 < len(
+        kept
+    ):
+        params["line"] = annex.origins[kept[int(params["line"]) - 2]].row
+    message = t(f"problem.{problem.code}", "vi", **params) if problem.code else problem.message
     if problem.line is None or problem.line - 2 >= len(kept):
-        return Issue(
-            annex.file, problem.message, sheet=annex.sheet, hint=_hint(problem.column, problem.message)
-        )
-    origin = annex.origins[kept[problem.line - 2]]
-
-    def source_row(found: re.Match) -> str:
-        line = int(found.group(1))
-        if 0 <= line - 2 < len(kept):
-            return f"với dòng {annex.origins[kept[line - 2]].row}"
-        return found.group(0)
-
-    message = re.sub(r"với dòng (\d+)", source_row, problem.message)
+        where = {"sheet": annex.sheet}
+        message = problem.message
+    else:
+        origin = annex.origins[kept[problem.line - 2]]
+        where = {"sheet": origin.sheet, "row": origin.row, "column": _origin_label(origin, problem.column)}
+    keys = _hint_keys(problem)
     return Issue(
         annex.file,
         message,
-        sheet=origin.sheet,
-        row=origin.row,
-        column=_origin_label(origin, problem.column),
-        hint=_hint(problem.column, problem.message),
+        **where,
+        hint=hint_for(keys, params),
+        code=problem.code,
+        params=tuple(params.items()),
+        hints=keys,
     )
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:
     seen, out = set(), []
-    for issue in sorted(issues, key=Issue.sort_key):
-        key = (issue.sheet, issue.row, issue.column, issue.message)
+    for found in sorted(issues, key=Issue.sort_key):
+        key = (found.sheet, found.row, found.column, found.message)
         if key not in seen:
             seen.add(key)
-            out.append(issue)
+            out.append(found)
     return out
 
 
@@ -140,24 +142,8 @@ def _resolve(annex: Annex, ctx: Reference, options: ImportOptions) -> tuple[list
             unknown += isinstance(cache[key], ChisoError)
         found = cache[key]
         origin = annex.origins[i]
-        if isinstance(found, ChisoError) and types:
-            found = _other_type(ctx, row, types) or found
         if isinstance(found, ChisoError):
-            hint = _hint("unit", "")
-            if not row["province"]:
-                hint = "Chọn tỉnh (--province) hoặc thêm cột 'Tỉnh'; " + hint
-            if types:
-                hint += f"; chỉ tìm trong loại: {', '.join(sorted(types))}"
-            issues.append(
-                Issue(
-                    annex.file,
-                    str(found),
-                    sheet=origin.sheet,
-                    row=origin.row,
-                    column=_origin_label(origin, "unit"),
-                    hint=hint,
-                )
-            )
+            issues.append(_unit_issue(annex, origin, row, found, types, ctx))
             continue
         row["unit"], row["province"] = found.name, found.province
         if options.unit_type and row["unit_type"] == options.unit_type:
@@ -165,6 +151,18 @@ def _resolve(annex: Annex, ctx: Reference, options: ImportOptions) -> tuple[list
             row["unit_type"] = type_code if is_type else ""
         kept.append(i)
     return kept, issues
+
+
+def _unit_issue(annex: Annex, origin: Origin, row: dict, error: ChisoError, types, ctx: Reference) -> Issue:
+    """A row that names no unit (of the chosen type): the registry's words, and what to do."""
+    other = _other_type(ctx, row, types) if types else None
+    code, params = other or ("unit.unknown", {"detail": str(error)})
+    keys = ("unit",) if row["province"] else ("unit.no_province", "unit")
+    if types:
+        keys += ("unit.types",)
+        params["types"] = ", ".join(sorted(types))
+    column = _origin_label(origin, "unit")
+    return issue(annex.file, code, sheet=origin.sheet, row=origin.row, column=column, hints=keys, **params)
 
 
 SUGGESTED_NAMES = 50  # closest names are looked for the first unknown names only (bounded time)
@@ -187,16 +185,19 @@ def _gather(frame: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
     return frame.select(pl.all().gather(rows)) if rows else frame.clear()
 
 
-def _other_type(ctx: Reference, row: dict, types: set[str]) -> ChisoError | None:
-    """A clearer message when the name is a unit, but not of the chosen type."""
+def _other_type(ctx: Reference, row: dict, types: set[str]) -> tuple[str, dict] | None:
+    """A clearer problem when the name is a unit, but not of the chosen type."""
     try:
         unit = ctx.registry.resolve(row["unit"], province=row["province"] or None)
     except ChisoError:
         return None
-    return ChisoError(
-        f"'{row['unit']}' là {unit.name} (loại {unit.unit_type}), không thuộc loại đã chọn "
-        f"({', '.join(sorted(types))})"
-    )
+    params = {
+        "unit": row["unit"],
+        "name": unit.name,
+        "unit_type": unit.unit_type,
+        "types": ", ".join(sorted(types)),
+    }
+    return "unit.other_type", params
 
 
 def _read_validated(annex: Annex, ctx: Reference, kept: list[int]) -> tuple[pl.DataFrame | None, list[Issue]]:
