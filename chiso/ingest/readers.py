@@ -201,10 +201,8 @@ def _year_checks(frame: pl.DataFrame, file: str, column: str = "year") -> list[P
     )
 
 
-def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The unit registry file -> (units, aliases) frames with stable ids."""
-    file = str(path)
-    frame = read_csv(path, ["province", "name", "short_name", "unit_type"], UNIT_COLUMNS[4:])
+def _unit_field_problems(frame: pl.DataFrame, file: str, catalog: Catalog) -> list[Problem]:
+    """Unit types and peer groups the config knows, a name, years that are years."""
     types = list(catalog.unit_types)
     problems = _problems(
         frame,
@@ -231,6 +229,14 @@ def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame
             column,
             pl.format("'{}' không phải là năm", pl.col(column)),
         )
+    return problems
+
+
+def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The unit registry file -> (units, aliases) frames with stable ids."""
+    file = str(path)
+    frame = read_csv(path, ["province", "name", "short_name", "unit_type"], UNIT_COLUMNS[4:])
+    problems = _unit_field_problems(frame, file, catalog)
     if problems:
         raise DataError(problems)
     default_group = {code: t.peer_group for code, t in catalog.unit_types.items()}
@@ -525,25 +531,8 @@ def _rank_bounds(frame: pl.DataFrame, file: str) -> list[Problem]:
     return problems
 
 
-def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.DataFrame:
-    """Join the maximum declared in the config; refuse undeclared components and scores above it."""
-    keys = frame.select("index_code", "province", "peer_group", "year", "component").unique()
-    maxima = [(*k, catalog.index(k[0]).max_for(k[1], k[2], k[3], k[4])) for k in keys.rows()]
-    lookup = pl.DataFrame(
-        maxima,
-        schema={
-            "index_code": pl.String,
-            "province": pl.String,
-            "peer_group": pl.String,
-            "year": pl.Int32,
-            "component": pl.String,
-            "max_score_cfg": pl.Float64,
-        },
-        orient="row",
-    )
-    frame = frame.join(
-        lookup, on=["index_code", "province", "peer_group", "year", "component"], how="left", nulls_equal=True
-    )
+def _config_max_problems(frame: pl.DataFrame, file: str) -> list[Problem]:
+    """Undeclared components, maxima and scores against the config, ranks within their table."""
     problems = _problems(
         frame,
         pl.col("component").is_not_null() & pl.col("max_score_cfg").is_null(),
@@ -580,7 +569,6 @@ def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.D
         config=pl.col("max_score_cfg"),
         index=pl.col("index_code"),
     )
-    frame = frame.with_columns(max_score=pl.coalesce("max_score_cfg", "row_max"))
     problems += _problems(
         frame,
         pl.col("score") > pl.col("max_score") + 1e-9,
@@ -610,6 +598,30 @@ def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.D
         rank=pl.col("published_rank"),
         rank_of=pl.col("published_rank_of"),
     )
+    return problems
+
+
+def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.DataFrame:
+    """Join the maximum declared in the config; refuse undeclared components and scores above it."""
+    keys = frame.select("index_code", "province", "peer_group", "year", "component").unique()
+    maxima = [(*k, catalog.index(k[0]).max_for(k[1], k[2], k[3], k[4])) for k in keys.rows()]
+    lookup = pl.DataFrame(
+        maxima,
+        schema={
+            "index_code": pl.String,
+            "province": pl.String,
+            "peer_group": pl.String,
+            "year": pl.Int32,
+            "component": pl.String,
+            "max_score_cfg": pl.Float64,
+        },
+        orient="row",
+    )
+    frame = frame.join(
+        lookup, on=["index_code", "province", "peer_group", "year", "component"], how="left", nulls_equal=True
+    )
+    frame = frame.with_columns(max_score=pl.coalesce("max_score_cfg", "row_max"))
+    problems = _config_max_problems(frame, file)
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.line or 0))
     return frame
