@@ -27,12 +27,12 @@ from chiso.ingest.annex import (
 )
 from chiso.ingest.resolve import (
     Reference,
-    _dedupe,
-    _gather,
-    _read_validated,
-    _resolve,
-    _unit_types,
-    _units_section,
+    dedupe,
+    gather,
+    read_validated,
+    resolve_units,
+    unit_types,
+    units_section,
 )
 
 GIVEN = ("score", "rank", "rank_of", "flag")
@@ -61,7 +61,7 @@ class Checked:
 def check_options(catalog: Catalog, options: ImportOptions, file: str) -> list[Issue]:
     """The options name a known unit type (or peer group) and index."""
     try:
-        _unit_types(catalog, options.unit_type)
+        unit_types(catalog, options.unit_type)
         if options.index:
             catalog.index(options.index)
     except ChisoError as exc:
@@ -71,7 +71,7 @@ def check_options(catalog: Catalog, options: ImportOptions, file: str) -> list[I
 
 def read_file(path: Path, file: str, options: ImportOptions, catalog: Catalog) -> ReadFile:
     """Split off the units section, then read the table (wide annex or long rows)."""
-    section = _units_section(path, file, options, catalog)
+    section = units_section(path, file, options, catalog)
     try:
         if section is None:
             annex = read_annex(path, catalog, options, name=file)
@@ -92,17 +92,17 @@ def check(read: ReadFile, ref: Reference, options: ImportOptions) -> Checked:
         known = units_sheet.register(section, ref.registry, ref.units)
         if known:
             checked.notes.append(f"Đơn vị trong {section.where} đã có trong danh mục: {', '.join(known)}")
-    kept, unit_issues = _resolve(annex, ref, options)
+    kept, unit_issues = resolve_units(annex, ref, options)
     # Rows whose source row already has a problem are not read again (one message per cell).
     bad_rows = {(i.sheet, i.row) for i in annex.issues}
     kept = [i for i in kept if (annex.origins[i].sheet, annex.origins[i].row) not in bad_rows]
-    scores, read_issues = _read_validated(annex, ref, kept)
-    checked.errors = _dedupe([*annex.issues, *unit_issues, *read_issues])
+    scores, read_issues = read_validated(annex, ref, kept)
+    checked.errors = dedupe([*annex.issues, *unit_issues, *read_issues])
     if checked.errors or scores is None:
         return checked
     checked.warnings = [*annex.warnings, *plausibility.warnings(annex, scores, kept, ref.catalog)]
     checked.scores = _with_origin(scores, annex, kept)
-    checked.long_csv = _gather(rows_frame(annex), kept).write_csv()
+    checked.long_csv = gather(rows_frame(annex), kept).write_csv()
     return checked
 
 

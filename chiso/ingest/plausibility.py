@@ -14,7 +14,7 @@ import polars as pl
 from chiso.config import Catalog
 from chiso.ingest.annex import Annex
 from chiso.ingest.problems import Issue, issue
-from chiso.ingest.resolve import _origin_label
+from chiso.ingest.resolve import origin_label
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class _Rows:
 
     def at(self, line: int, column: str, code: str, **params) -> Issue:
         origin = self.annex.origins[self.kept[line - 2]]
-        column = _origin_label(origin, column)
+        column = origin_label(origin, column)
         return issue(
             self.annex.file,
             code,

@@ -34,7 +34,7 @@ class Reference:
     sources: pl.DataFrame
 
 
-def _unit_types(catalog: Catalog, text: str | None) -> set[str] | None:
+def unit_types(catalog: Catalog, text: str | None) -> set[str] | None:
     """A unit type code or a peer-group name -> the unit types it allows."""
     if not text:
         return None
@@ -81,7 +81,7 @@ def _hint_keys(problem: Problem) -> tuple[str, ...]:
     return (key,) if key else ()
 
 
-def _origin_label(origin: Origin, column: str | None) -> str | None:
+def origin_label(origin: Origin, column: str | None) -> str | None:
     if column is None:
         return None
     if column == "component":
@@ -103,7 +103,7 @@ def _to_issue(problem: Problem, annex: Annex, kept: list[int]) -> Issue:
         message = problem.message
     else:
         origin = annex.origins[kept[problem.line - 2]]
-        where = {"sheet": origin.sheet, "row": origin.row, "column": _origin_label(origin, problem.column)}
+        where = {"sheet": origin.sheet, "row": origin.row, "column": origin_label(origin, problem.column)}
     keys = _hint_keys(problem)
     return Issue(
         annex.file,
@@ -116,7 +116,7 @@ def _to_issue(problem: Problem, annex: Annex, kept: list[int]) -> Issue:
     )
 
 
-def _dedupe(issues: list[Issue]) -> list[Issue]:
+def dedupe(issues: list[Issue]) -> list[Issue]:
     seen, out = set(), []
     for found in sorted(issues, key=Issue.sort_key):
         key = (found.sheet, found.row, found.column, found.message)
@@ -126,10 +126,10 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
     return out
 
 
-def _resolve(annex: Annex, ctx: Reference, options: ImportOptions) -> tuple[list[int], list[Issue]]:
+def resolve_units(annex: Annex, ctx: Reference, options: ImportOptions) -> tuple[list[int], list[Issue]]:
     """Resolve every (province, unit) once, restricted to the chosen unit type; rows that name no
     unit are left out of the reader's input and reported here with the closest names."""
-    types = _unit_types(ctx.catalog, options.unit_type)
+    types = unit_types(ctx.catalog, options.unit_type)
     type_code = fold(options.unit_type or "").replace(" ", "_")
     is_type = type_code in ctx.catalog.unit_types
     issues, kept, cache = [], [], {}
@@ -161,7 +161,7 @@ def _unit_issue(annex: Annex, origin: Origin, row: dict, error: ChisoError, type
     if types:
         keys += ("unit.types",)
         params["types"] = ", ".join(sorted(types))
-    column = _origin_label(origin, "unit")
+    column = origin_label(origin, "unit")
     return issue(annex.file, code, sheet=origin.sheet, row=origin.row, column=column, hints=keys, **params)
 
 
@@ -181,7 +181,7 @@ def _resolve_bounded(ctx: Reference, row: dict, types: set[str] | None, unknown:
         return exc
 
 
-def _gather(frame: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
+def gather(frame: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
     return frame.select(pl.all().gather(rows)) if rows else frame.clear()
 
 
@@ -200,11 +200,11 @@ def _other_type(ctx: Reference, row: dict, types: set[str]) -> tuple[str, dict] 
     return "unit.other_type", params
 
 
-def _read_validated(annex: Annex, ctx: Reference, kept: list[int]) -> tuple[pl.DataFrame | None, list[Issue]]:
+def read_validated(annex: Annex, ctx: Reference, kept: list[int]) -> tuple[pl.DataFrame | None, list[Issue]]:
     """Run the build's reader over the normalised rows; map its problems back to the source."""
     if not kept:
         return None, []
-    frame = _gather(rows_frame(annex), kept)
+    frame = gather(rows_frame(annex), kept)
     with tempfile.TemporaryDirectory(prefix="chiso-import-") as folder:
         path = Path(folder) / "rows.csv"
         frame.select(LONG_COLUMNS).write_csv(path)
@@ -215,7 +215,7 @@ def _read_validated(annex: Annex, ctx: Reference, kept: list[int]) -> tuple[pl.D
     return scores, []
 
 
-def _units_section(path: Path, file: str, options: ImportOptions, catalog: Catalog):
+def units_section(path: Path, file: str, options: ImportOptions, catalog: Catalog):
     """The units section (CSV) or sheet (XLSX) of the file, validated; None when there is none."""
     if path.stat().st_size > MAX_BYTES:
         return None  # read_annex refuses it with its own message
