@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chiso.cli import main
 from chiso.cli.export import page_view
-from chiso.cli.main import parser
+from chiso.cli.main import main, parser
 from chiso.export import sources as export_sources
 
 ROOT = Path(__file__).resolve().parents[1]
