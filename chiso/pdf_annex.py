@@ -35,6 +35,7 @@ from chiso.annex import (
     ImportOptions,
     Issue,
     column_letter,
+    header_key,
     nfc_text,
     number_kind,
 )
@@ -100,6 +101,7 @@ class PdfTable:
     notes: list[str] = field(default_factory=list)
     row_pages: dict[int, int] = field(default_factory=dict)  # grid row number -> page
     flags: list[Flag] = field(default_factory=list)
+    kinds: dict[int, str] = field(default_factory=dict)  # grid row number -> title, head, body…
 
 
 @dataclass(frozen=True)
@@ -199,10 +201,10 @@ def join_texts(words: list[Word]) -> str:
     return text
 
 
-def phrases(words: list[Word], gap: float = 0.45) -> list[Word]:
+def phrases(words: list[Word], gap: float = 0.45, tolerance: float = 0.3) -> list[Word]:
     """Words of a line closer than gap × their height merged into phrases (a cell's text)."""
     out = []
-    for line in group_lines(words):
+    for line in group_lines(words, tolerance):
         current = [line[0]]
         for word in line[1:]:
             height = max(word.height, current[-1].height)
@@ -259,18 +261,27 @@ def _first_column(word: Word, bands: list[tuple[float, float]]) -> int:
     return len(bands) - 1
 
 
-def _is_anchor(line: list[Word]) -> bool:
-    return len(line) >= 2 and any(is_number(w.text) for w in line)
+def _is_data_line(line: list[Word], numbers: int = 2) -> bool:
+    """A data row's line: beside its name, numbers (two or more when the table's rows have them,
+    so that a header line with a "(13 điểm)" misread as "13" is not taken for data)."""
+    return len(line) >= 2 and sum(1 for w in line if is_number(w.text)) >= numbers
 
 
-def _unruled_rows(pages: dict[int, list[Word]]) -> tuple[list[_Row], int, dict[int, tuple]]:
-    page_lines = {p: group_lines(ws) for p, ws in pages.items()}
-    anchors_all = [line for lines in page_lines.values() for line in lines if _is_anchor(line)]
+def _unruled_rows(pages: dict[int, list[Word]], tolerance: float = 0.3) -> tuple[list[_Row], int, dict]:
+    page_lines = {p: group_lines(ws, tolerance) for p, ws in pages.items()}
+    every = [line for lines in page_lines.values() for line in lines]
+    needed = 2 if sum(1 for line in every if _is_data_line(line, 2)) >= 2 else 1
+
+    def _is_anchor(line: list[Word]) -> bool:
+        return _is_data_line(line, needed)
+
+    anchors_all = [line for line in every if _is_anchor(line)]
     if not anchors_all:
         raise _NoTableError()
     bands = _bands(anchors_all)
     heights = [w.height for line in anchors_all for w in line]
-    line_height = statistics.median(heights)
+    # A text layer's boxes are the font's height; OCR boxes hug the glyphs (digits ~ 0.7 of it).
+    line_height = statistics.median(heights) * (1.0 if tolerance <= 0.3 else 1.4)
     pitches = []
     for lines in page_lines.values():
         centers = [statistics.median(w.center_y for w in line) for line in lines if _is_anchor(line)]
@@ -457,7 +468,7 @@ def _row_text(row: _Row) -> str:
 
 
 def _to_table(file: str, rows: list[_Row], width: int, pages: list[int], **extra) -> PdfTable:
-    grid_rows, sources, row_pages = [], {}, {}
+    grid_rows, sources, row_pages, kinds = [], {}, {}, {}
     for number, row in enumerate(rows, start=1):
         cells = []
         for j in range(width):
@@ -473,8 +484,9 @@ def _to_table(file: str, rows: list[_Row], width: int, pages: list[int], **extra
                 )
         grid_rows.append((number, cells))
         row_pages[number] = row.page
+        kinds[number] = row.kind
     grid = Grid(None, grid_rows, [column_letter(j) for j in range(width)])
-    return PdfTable(file, grid, sources, pages, row_pages=row_pages, **extra)
+    return PdfTable(file, grid, sources, pages, row_pages=row_pages, kinds=kinds, **extra)
 
 
 def pdf_page_count(data: bytes, file: str) -> int:
@@ -565,7 +577,7 @@ def _from_words(
     file, words: dict[int, list[Word]], pages: list[int], *, scanned: bool, page_sizes
 ) -> PdfTable:
     try:
-        rows, width, boxes = _unruled_rows(words)
+        rows, width, boxes = _unruled_rows(words, 0.45 if scanned else 0.3)
     except _NoTableError:
         where = f"trang {pages[0]}" if len(pages) == 1 else f"các trang {pages[0]}–{pages[-1]}"
         raise AnnexError(
@@ -607,7 +619,9 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
     ``read_grid(grid, file, catalog, options)`` is the annex reader's grid-to-rows step."""
     table = read_pdf_table(data, file, options.pages)
     corrections = _apply_corrections(table, options.corrections, file)
+    understood = _normalise_headers(table, catalog, options) if table.scanned else []
     annex = read_grid(table.grid, file, catalog, options)
+    annex.notes += understood
     from chiso import pdf_checks
 
     flags = pdf_checks.flags(table, annex, catalog)
@@ -689,3 +703,50 @@ def _apply_corrections(table: PdfTable, spec: str | None, file: str) -> list[str
         conf = f", độ tin cậy {source.confidence:.0f} %" if source and source.confidence is not None else ""
         records.append(f"Sửa ô {letters}{number} ({where}): bản đọc gốc «{original}»{conf} → «{value}»")
     return records
+
+
+# ---------- OCR'd headers ----------
+
+HEADER_MATCH = 0.75  # difflib ratio of a misread header to a known one
+
+
+def _normalise_headers(table: PdfTable, catalog: Catalog, options: ImportOptions) -> list[str]:
+    """Header cells OCR misread ("Cải cách tài chính công 3 điểm)") replaced by the known header
+    they closely match (component names of the index, total, rank, unit); each one noted."""
+    import difflib
+
+    from chiso import annex as reader
+
+    known: dict[str, str] = {}
+    codes = [options.index.upper()] if options.index else list(catalog.codes)
+    for code in codes:
+        try:
+            index = catalog.index(code)
+        except Exception:
+            continue
+        for variant in index.variants:
+            for comp in variant.components:
+                known.setdefault(fold(comp.name.get("vi", comp.code)), comp.name.get("vi", comp.code))
+    for text in ("Tổng điểm", "Xếp hạng", "Tên đơn vị", "STT", "Tên xã, phường", "Ghi chú"):
+        known.setdefault(fold(text), text)
+    exact = (
+        set(known) | reader.UNIT_HEADERS | reader.TOTAL_HEADERS | reader.RANK_HEADERS | reader.IGNORED_HEADERS
+    )
+    notes = []
+    for number, cells in table.grid.rows:
+        if table.kinds.get(number) != "head":
+            continue
+        for j, cell in enumerate(cells):
+            key = header_key(cell.text)[0]
+            if not key or key in exact or any(key.startswith(p) for p in reader.TOTAL_PREFIXES):
+                continue
+            match = difflib.get_close_matches(key, list(known), n=1, cutoff=HEADER_MATCH)
+            if not match:
+                # a misread maximum left "(13 điểm" without its bracket: try without the tail
+                trimmed = re.sub(r"\s*\S*\d\S*\s*diem\s*$", "", key)
+                match = difflib.get_close_matches(trimmed, list(known), n=1, cutoff=HEADER_MATCH)
+            if match:
+                name = known[match[0]]
+                cells[j] = Cell(name)
+                notes.append(f"tiêu đề cột {column_letter(j)} đọc «{cell.text}», hiểu là «{name}»")
+    return notes
