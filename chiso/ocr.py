@@ -73,8 +73,9 @@ def rasterise(data: bytes, file: str, pages: list[int], dpi: int) -> dict[int, o
                         "-l",
                         str(page),
                         "-singlefile",
-                    ]
-                    + [str(source), str(out)],
+                        str(source),
+                        str(out),
+                    ],
                     check=True,
                     capture_output=True,
                     timeout=120,

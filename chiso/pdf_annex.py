@@ -547,30 +547,45 @@ def read_pdf_table(data: bytes, file: str, pages: str | None = None, *, dpi: int
                 words[p] = page_words
                 sizes[p] = size
             return _from_words(file, words, chosen, scanned=True, page_sizes=sizes)
-        _check_encoding(file, words)
+        converted = _check_encoding(file, words)
         ruled = _ruled_rows(pdf, chosen, words)
     if ruled is not None:
         rows, width, boxes = ruled
-        return _to_table(file, rows, width, chosen, page_sizes=sizes, table_boxes=boxes)
-    return _from_words(file, words, chosen, scanned=False, page_sizes=sizes)
+        table = _to_table(file, rows, width, chosen, page_sizes=sizes, table_boxes=boxes)
+    else:
+        table = _from_words(file, words, chosen, scanned=False, page_sizes=sizes)
+    table.notes += converted
+    return table
 
 
 def _text(text: str) -> str:
     return nfc_text(text)
 
 
-def _check_encoding(file: str, words: dict[int, list[Word]]) -> None:
-    """Text in an old Vietnamese font encoding (TCVN3, VNI): converted, or refused naming it."""
+def _check_encoding(file: str, words: dict[int, list[Word]]) -> list[str]:
+    """Text in an old Vietnamese font encoding: TCVN3 converted (noted), VNI refused by name."""
     from chiso import legacy_fonts
 
     sample = " ".join(w.text for ws in words.values() for w in ws)
     encoding = legacy_fonts.detect(sample)
     if encoding is None:
-        return
+        return []
+    name = legacy_fonts.NAMES[encoding]
+    if encoding != "TCVN3":
+        raise AnnexError(
+            [
+                Issue(
+                    file,
+                    f"chữ trong PDF dùng bảng mã cũ {name}, không phải Unicode",
+                    hint="Mở văn bản gốc, chuyển sang Unicode (Unikey: Công cụ chuyển mã) rồi in lại PDF",
+                )
+            ]
+        )
     for page, ws in words.items():
         words[page] = [
             Word(legacy_fonts.to_unicode(w.text, encoding), w.x0, w.top, w.x1, w.bottom, w.conf) for w in ws
         ]
+    return [f"chữ trong PDF dùng bảng mã cũ {name}: đã chuyển sang Unicode"]
 
 
 def _from_words(
@@ -628,7 +643,7 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
     kind = "bản quét (OCR)" if table.scanned else "tệp PDF"
     pages = table.pages
     where = f"trang {pages[0]}" if len(pages) == 1 else f"trang {pages[0]}–{pages[-1]}"
-    annex.notes.insert(0, f"Đọc bảng từ {kind}, {where}; mỗi giá trị ghi nhận trang và vị trí.")
+    annex.notes[:0] = [f"Đọc bảng từ {kind}, {where}; mỗi giá trị ghi nhận trang và vị trí.", *table.notes]
     annex.corrections = corrections
     for text in corrections:
         annex.notes.append(text)

@@ -125,3 +125,31 @@ def test_a_broken_pdf_is_refused_in_words(tmp_path, catalog):
     broken.write_bytes(b"%PDF-1.7\nnot really a PDF\n")
     with pytest.raises(AnnexError, match="không mở được tệp PDF"):
         annex.read_annex(broken, catalog, ImportOptions(index="PAR", year=2024))
+
+
+@needs_chromium
+def test_a_pdf_in_the_old_tcvn3_encoding_imports_after_conversion(tmp_path, catalog):
+    from chiso import legacy_fonts
+
+    table = make_corpus.departments()
+    # TCVN3 writes "ư" as byte 0xAD, which HTML takes for a soft hyphen: chromium cannot print it.
+    table.rows[2][1] = "Sở Tài chính"
+    page = make_corpus.to_html(table, orientation="portrait", ruled=True, repeat_header=False)
+    pdf = make_corpus.print_pdf(legacy_fonts.encode_tcvn3(page), tmp_path / "tcvn3.pdf")
+    xlsx = make_corpus.write_xlsx(table, tmp_path / "departments.xlsx")
+    options = ImportOptions(**table.options)
+    read = annex.read_annex(pdf, catalog, options)
+    assert any("TCVN3" in note and "đã chuyển sang Unicode" in note for note in read.notes)
+    assert cells(read.rows) == cells(annex.read_annex(xlsx, catalog, options).rows)
+
+
+@needs_chromium
+def test_a_pdf_in_the_vni_encoding_is_refused_naming_it(tmp_path, catalog):
+    vni = "<p>Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam</p><table><tr><td>STT</td><td>Teân ñôn vò</td></tr>"
+    vni += "<tr><td>1</td><td>Sôû Noäi vuï</td><td>94,5</td><td>1</td></tr></table>"
+    pdf = make_corpus.print_pdf(
+        f'<html><head><meta charset="utf-8"></head><body>{vni}</body></html>', tmp_path / "v.pdf"
+    )
+    with pytest.raises(AnnexError, match=r"bảng mã cũ VNI") as error:
+        annex.read_annex(pdf, catalog, ImportOptions(index="PAR", year=2024))
+    assert "Unikey" in error.value.issues[0].hint

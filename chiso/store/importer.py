@@ -143,6 +143,7 @@ class ImportPlan:
     rows: pl.DataFrame | None = None  # validated rows to write (added + changed)
     long_csv: str = ""
     db_stamp: tuple = ()
+    corrections: list[str] = field(default_factory=list)  # PDF: cells corrected, with the original reading
 
     @property
     def ok(self) -> bool:
@@ -566,6 +567,7 @@ def plan_import(
         plan.errors = exc.issues
         return plan
     plan.layout, plan.sheet, plan.notes, plan.columns = annex.layout, annex.sheet, annex.notes, annex.columns
+    plan.corrections = annex.corrections
     ctx = _context(db, catalog)
     kept, unit_issues = _resolve(annex, ctx, options)
     # Rows whose source row already has a problem are not read again (one message per cell).
@@ -813,7 +815,7 @@ def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, ba
             plan.size,
             plan.sheet,
             plan.layout,
-            _options_text(plan.options),
+            "; ".join([_options_text(plan.options), *plan.corrections]),
             added,
             changed,
             unchanged,
