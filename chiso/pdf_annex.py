@@ -102,6 +102,7 @@ class PdfTable:
     row_pages: dict[int, int] = field(default_factory=dict)  # grid row number -> page
     flags: list[Flag] = field(default_factory=list)
     kinds: dict[int, str] = field(default_factory=dict)  # grid row number -> title, head, body…
+    images: dict[int, object] = field(default_factory=dict)  # scans: page -> the straightened image OCR read
 
 
 @dataclass(frozen=True)
@@ -503,8 +504,10 @@ def read_pdf_table(data: bytes, file: str, pages: str | None = None, *, dpi: int
     if is_image(data, file) and not is_pdf(data):
         from chiso import ocr
 
-        words, size = ocr.image_words(data, file, dpi=dpi)
-        return _from_words(file, {1: words}, [1], scanned=True, page_sizes={1: size})
+        words, size, image = ocr.image_words(data, file, dpi=dpi)
+        table = _from_words(file, {1: words}, [1], scanned=True, page_sizes={1: size})
+        table.images = {1: image}
+        return table
     pdfplumber = _pdfplumber(file)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -543,10 +546,14 @@ def read_pdf_table(data: bytes, file: str, pages: str | None = None, *, dpi: int
         if scanned_pages:
             from chiso import ocr
 
-            for p, (page_words, size) in ocr.pdf_words(data, file, scanned_pages, dpi=dpi).items():
+            images = {}
+            for p, (page_words, size, image) in ocr.pdf_words(data, file, scanned_pages, dpi=dpi).items():
                 words[p] = page_words
                 sizes[p] = size
-            return _from_words(file, words, chosen, scanned=True, page_sizes=sizes)
+                images[p] = image
+            table = _from_words(file, words, chosen, scanned=True, page_sizes=sizes)
+            table.images = images
+            return table
         converted = _check_encoding(file, words)
         ruled = _ruled_rows(pdf, chosen, words)
     if ruled is not None:
@@ -640,6 +647,10 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
     from chiso import pdf_checks
 
     flags = pdf_checks.flags(table, annex, catalog)
+    if table.scanned and flags and _reread(table, flags):
+        annex = read_grid(table.grid, file, catalog, options)
+        annex.notes += understood
+        flags = pdf_checks.flags(table, annex, catalog)
     kind = "bản quét (OCR)" if table.scanned else "tệp PDF"
     pages = table.pages
     where = f"trang {pages[0]}" if len(pages) == 1 else f"trang {pages[0]}–{pages[-1]}"
@@ -765,3 +776,61 @@ def _normalise_headers(table: PdfTable, catalog: Catalog, options: ImportOptions
                 cells[j] = Cell(name)
                 notes.append(f"tiêu đề cột {column_letter(j)} đọc «{cell.text}», hiểu là «{name}»")
     return notes
+
+
+def _reread(table: PdfTable, flags: list[Flag]) -> bool:
+    """Flagged number cells of a scan OCRed again alone, larger; a more confident reading that
+    parses as a number replaces the first. True when a cell changed."""
+    from chiso import ocr
+
+    rows = dict(table.grid.rows)
+    changed = False
+    for flag in flags:
+        page = table.row_pages.get(flag.row)
+        image = table.images.get(page)
+        if image is None:
+            continue
+        box = _cell_box(table, flag.row, flag.column)
+        if box is None:
+            continue
+        old = table.sources.get((flag.row, flag.column))
+        found = ocr.reread(image, box, table.page_sizes[page], table.file)
+        if not found:
+            continue
+        text, conf = found
+        if not is_number(text) or (
+            old and old.confidence is not None and conf <= old.confidence and rows[flag.row][flag.column].text
+        ):
+            continue
+        if (
+            text == rows[flag.row][flag.column].text
+            and old
+            and old.confidence is not None
+            and conf <= old.confidence
+        ):
+            continue
+        rows[flag.row][flag.column] = Cell(text)
+        table.sources[(flag.row, flag.column)] = Source(page, box, conf)
+        changed = True
+    return changed
+
+
+def _cell_box(table: PdfTable, row: int, column: int):
+    """A cell's box from its row's height and its column's width (the cell may be empty)."""
+    in_row = [s for (r, _), s in table.sources.items() if r == row]
+    in_column = [s for (r, c), s in table.sources.items() if c == column and table.kinds.get(r) == "body"]
+    if not in_row or not in_column:
+        return None
+    top = min(s.box[1] for s in in_row)
+    bottom = max(s.box[3] for s in in_row)
+    # numbers sit on the row's middle line; a wrapped name makes the row taller
+    numbers = [
+        s for (r, c), s in table.sources.items() if r == row and c != column and s.box[3] - s.box[1] < 12
+    ]
+    if numbers:
+        top = min(s.box[1] for s in numbers)
+        bottom = max(s.box[3] for s in numbers)
+    x0 = min(s.box[0] for s in in_column)
+    x1 = max(s.box[2] for s in in_column)
+    pad = 2.0
+    return (x0 - pad, top - pad, x1 + pad, bottom + pad)
