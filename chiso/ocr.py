@@ -11,14 +11,17 @@ Nothing is downloaded: the language data is the Debian package's.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from chiso.annex import AnnexError, Issue
 
 LANG = "vie"
+_NUMBERISH = re.compile(r"[0-9.,/\\|:;'\s-]+")
 MAX_SKEW = 3.0  # degrees searched either way
 JUNK = set("|¦!_—–-‘’'\"`~.,:;[](){}<>/\\=+*")
 DIGITS_LANG = "eng"  # the digits pass: its model keeps single digits that the Vietnamese one drops
@@ -197,8 +200,9 @@ def words_of(image, dpi: float, file: str) -> list:
     numbers = [w for w in first if is_number(w.text)]
     if not numbers:
         return first
+    # Data rows: a number beside something else on its line (a name, another number).
     rows_with_numbers = [
-        n for n in numbers if sum(abs(m.center_y - n.center_y) < 0.5 * n.height for m in numbers) >= 2
+        n for n in numbers if sum(1 for w in first if abs(w.center_y - n.center_y) < 0.5 * n.height) >= 2
     ]
     if not rows_with_numbers:
         return first
@@ -209,7 +213,7 @@ def words_of(image, dpi: float, file: str) -> list:
     px = 1 / scale
     draw.rectangle([0, 0, masked.width, max(0, top * px)], fill=255)
     draw.rectangle([0, bottom * px, masked.width, masked.height], fill=255)
-    texts = [w for w in first if not is_number(w.text) and top <= w.center_y <= bottom]
+    texts = [w for w in first if not _numberish(w.text) and top <= w.center_y <= bottom]
     for w in texts:
         draw.rectangle([w.x0 * px - 4, w.top * px - 4, w.x1 * px + 4, w.bottom * px + 4], fill=255)
     second = []
@@ -232,7 +236,7 @@ def words_of(image, dpi: float, file: str) -> list:
                 at_size = [o for o in at_size if o not in rivals] + [word]
         second += at_size
     second = [w for w in phrases(second, gap=0.6, tolerance=0.45) if top <= w.center_y <= bottom]
-    first_numbers = [w for w in first if is_number(w.text) and top <= w.center_y <= bottom]
+    first_numbers = [w for w in first if _numberish(w.text) and top <= w.center_y <= bottom]
     kept = [w for w in first if w not in first_numbers]
     # Where both passes read a number, the more confident reading wins.
     chosen = []
@@ -243,7 +247,21 @@ def words_of(image, dpi: float, file: str) -> list:
     for word in first_numbers:
         if not any(_overlap(word, o) for o in second):
             chosen.append(word)
-    return kept + chosen
+    return kept + [_comma(w) for w in chosen]
+
+
+def _comma(word):
+    """A colon in a number is a misread comma ("12:22"): read as a comma, marked unsure so that a
+    person confirms it."""
+    fixed = word.text.replace(":", ",").replace(";", ",")
+    if fixed == word.text:
+        return word
+    return replace(word, text=fixed, conf=min(word.conf or 0, 50.0))
+
+
+def _numberish(text: str) -> bool:
+    """A number, or what OCR made of one ("15/1", "9,2 5"): digits and separators only."""
+    return bool(_NUMBERISH.fullmatch(text)) and any(ch.isdigit() for ch in text)
 
 
 def _overlap(a, b) -> bool:

@@ -651,6 +651,7 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
         annex = read_grid(table.grid, file, catalog, options)
         annex.notes += understood
         flags = pdf_checks.flags(table, annex, catalog)
+    annex.issues = [_with_page(issue, table) for issue in annex.issues]
     kind = "bản quét (OCR)" if table.scanned else "tệp PDF"
     pages = table.pages
     where = f"trang {pages[0]}" if len(pages) == 1 else f"trang {pages[0]}–{pages[-1]}"
@@ -834,3 +835,13 @@ def _cell_box(table: PdfTable, row: int, column: int):
     x1 = max(s.box[2] for s in in_column)
     pad = 2.0
     return (x0 - pad, top - pad, x1 + pad, bottom + pad)
+
+
+def _with_page(issue: Issue, table: PdfTable) -> Issue:
+    """The annex reader's problem with the page it is on (rows are numbered across pages)."""
+    from dataclasses import replace
+
+    page = table.row_pages.get(issue.row) if issue.row else None
+    if page is None or "trang " in issue.message:
+        return issue
+    return replace(issue, message=f"{issue.message} (trang {page})")

@@ -85,6 +85,7 @@ def options_form(lang: str, dataset: str, data: bytes) -> ImportOptions:
         )
     with cols[2]:
         source = st.text_input(t("data.opt.source", lang), key="data_opt_source")
+    pdf = pdf_options(lang, data)
     return ImportOptions(
         index=index or None,
         year=int(year) if year else None,
@@ -92,7 +93,25 @@ def options_form(lang: str, dataset: str, data: bytes) -> ImportOptions:
         unit_type=unit_type or None,
         sheet=sheet if names else None,
         source_title=source.strip() or None,
+        **pdf,
     )
+
+
+def pdf_options(lang: str, data: bytes) -> dict:
+    """A PDF or a scan: the pages with the table, corrected cells, flagged cells accepted."""
+    from chiso import pdf_annex
+
+    if not (pdf_annex.is_pdf(data) or pdf_annex.is_image(data, "")):
+        return {}
+    cols = st.columns(3)
+    pages = cols[0].text_input(t("data.opt.pages", lang), key="data_opt_pages")
+    corrections = cols[1].text_input(t("data.opt.correct", lang), key="data_opt_correct")
+    accept = cols[2].checkbox(t("data.opt.accept_flagged", lang), key="data_opt_accept")
+    return {
+        "pages": pages.strip() or None,
+        "corrections": corrections.strip() or None,
+        "accept_flagged": accept,
+    }
 
 
 def show_plan(lang: str, dataset: str, plan) -> None:
@@ -145,7 +164,7 @@ def steward_area(lang: str, dataset: str) -> None:
     st.subheader(t("data.upload.title", lang))
     uploaded = st.file_uploader(
         t("data.upload", lang),
-        type=["xlsx", "xls", "csv"],
+        type=["xlsx", "xls", "csv", "pdf", "png", "jpg", "jpeg", "tif", "tiff"],
         max_upload_size=ui_data.UPLOAD_LIMIT_MB,
         help=t("data.upload.help", lang),
         key="data_upload",

@@ -384,15 +384,29 @@ def make_pdf(variant: Variant, folder: Path) -> tuple[Path, Path, Table]:
     return pdf, xlsx, table
 
 
-def scan(pdf: Path, out: Path, *, dpi: int, skew: float, noise: float = 0.02, seed: int = 7) -> Path:
-    """A scan of a PDF: each page rasterised in grey at dpi, rotated by skew degrees, speckled
-    with noise (a fraction of pixels flipped), saved as an image-only PDF."""
+def scan(
+    pdf: Path,
+    out: Path,
+    *,
+    dpi: int,
+    skew: float,
+    noise: float = 0.02,
+    seed: int = 7,
+    pages: str | None = None,
+) -> Path:
+    """A scan of a PDF: each page (or pages "1-3") rasterised in grey at dpi, rotated by skew
+    degrees (the next page the other way), speckled with noise (a fraction of pixels flipped),
+    saved as an image-only PDF."""
     from PIL import Image
 
     rng = random.Random(seed)
+    first, _, last = (pages or "").partition("-")
+    span = ["-f", first, "-l", last or first] if pages else []
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
-            ["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), f"{tmp}/page"], check=True, timeout=300
+            ["pdftoppm", "-r", str(dpi), "-gray", "-png", *span, str(pdf), f"{tmp}/page"],
+            check=True,
+            timeout=300,
         )
         pages = []
         for i, png in enumerate(sorted(Path(tmp).glob("page*.png"))):
