@@ -91,7 +91,7 @@ def test_a_300_dpi_scan_reads_the_numbers_and_flags_every_wrong_one(tmp_path, ca
         assert read.source.scanned
         assert {fold(r["unit"]) for r in read.rows} <= {fold(r["unit"]) for r in expected.rows}
         assert len({r["unit"] for r in read.rows}) >= 4
-        right, total, wrong, unflagged = accuracy(read, expected)
+        right, total, _, unflagged = accuracy(read, expected)
         assert unflagged == []  # 100 % of the wrong cells flagged
         counts[0] += right
         counts[1] += total
