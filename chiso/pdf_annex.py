@@ -103,6 +103,7 @@ class PdfTable:
     flags: list[Flag] = field(default_factory=list)
     kinds: dict[int, str] = field(default_factory=dict)  # grid row number -> title, head, body…
     images: dict[int, object] = field(default_factory=dict)  # scans: page -> the straightened image OCR read
+    data: bytes = b""  # the file, for the preview's page pictures
 
 
 @dataclass(frozen=True)
@@ -640,6 +641,7 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
 
     ``read_grid(grid, file, catalog, options)`` is the annex reader's grid-to-rows step."""
     table = read_pdf_table(data, file, options.pages)
+    table.data = data
     corrections = _apply_corrections(table, options.corrections, file)
     understood = _normalise_headers(table, catalog, options) if table.scanned else []
     annex = read_grid(table.grid, file, catalog, options)

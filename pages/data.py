@@ -124,6 +124,8 @@ def show_plan(lang: str, dataset: str, plan) -> None:
             st.dataframe(import_report.columns_table(plan, lang), hide_index=True, width="stretch")
     for note in plan.notes:
         st.caption(note)
+    if getattr(plan, "source", None) is not None:
+        pdf_view(lang, plan.source)
     if plan.errors:
         st.error(t("data.preview.errors", lang, n=len(plan.errors)))
         st.dataframe(import_report.issues_table(plan.errors, lang), hide_index=True, width="stretch")
@@ -154,6 +156,26 @@ def show_plan(lang: str, dataset: str, plan) -> None:
     if st.button(t("data.confirm", lang, added=added, changed=changed), type="primary", key="data_confirm"):
         result = ui_data.confirm(dataset, plan)
         st.success(t("data.confirmed", lang, id=result.import_id, added=result.added, changed=result.changed))
+
+
+def pdf_view(lang: str, table) -> None:
+    """The PDF's pages with the table and flagged cells marked, beside the grid as read; edits to the
+    grid fill the corrections field (then preview again)."""
+    from chiso import pdf_preview
+
+    cols = st.columns(2)
+    with cols[0]:
+        for page in pdf_preview.pages_to_show(table):
+            st.image(pdf_preview.page_picture(table, page), caption=t("data.pdf.page", lang, page=page))
+    with cols[1]:
+        frame = pdf_preview.grid_frame(table)
+
+        def edited() -> None:
+            changes = st.session_state.get("data_pdf_grid", {}).get("edited_rows", {})
+            st.session_state["data_opt_correct"] = pdf_preview.corrections_from_edits(frame, changes)
+
+        st.caption(t("data.pdf.grid", lang, n=len(table.flags)))
+        st.data_editor(frame, hide_index=True, disabled=["dòng"], key="data_pdf_grid", on_change=edited)
 
 
 def steward_area(lang: str, dataset: str) -> None:

@@ -168,3 +168,30 @@ def test_accept_flagged_imports_as_read_and_says_so(tmp_path, fixture_db, capsys
     out = capsys.readouterr().out
     assert out.count("Chấp nhận (--accept-flagged): ô ") == 9
     assert "accept_flagged=True" in importer.audit(fixture_db)["options"][0]
+
+
+@pytest.mark.skipif(not Path(make_corpus.CHROMIUM).exists(), reason="chromium prints the PDF")
+def test_the_preview_marks_flagged_cells_on_the_page_and_grid_edits_become_corrections(tmp_path, catalog):
+    from chiso import pdf_preview
+
+    table = make_corpus.departments()
+    table.rows[3][-2] = 88.5
+    page = make_corpus.to_html(table, orientation="portrait", ruled=True, repeat_header=False)
+    pdf = make_corpus.print_pdf(page, tmp_path / "qd.pdf")
+    read = annex.read_annex(pdf, catalog, ImportOptions(**table.options))
+    source = read.source
+    assert pdf_preview.pages_to_show(source) == [1]
+    picture = pdf_preview.page_picture(source, 1)
+    total = next(f for f in source.flags if f.text == "88,5")
+    scale = picture.width / source.page_sizes[1][0]
+    x0, top, x1, bottom = (round(v * scale) for v in total.source.box)
+    red, green, blue = picture.getpixel((x0 - 1, (top + bottom) // 2))
+    assert red > green + 40 and red > blue + 40  # the flagged cell is marked in red
+    red, green, _ = picture.getpixel((x0 - 1, top - 2 * (bottom - top)))
+    assert red - green < 40  # the row above (Sở Tư pháp adds up) is not
+    frame = pdf_preview.grid_frame(source)
+    index = frame["dòng"].to_list().index(total.row)
+    letter = total.cell.rstrip("0123456789")
+    assert frame[letter][index] == "88,5"
+    edits = {str(index): {letter: "87,5"}, "0": {"A": frame["A"][0] or ""}}
+    assert pdf_preview.corrections_from_edits(frame, edits) == f"{total.cell}=87,5"

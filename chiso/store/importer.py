@@ -144,6 +144,7 @@ class ImportPlan:
     long_csv: str = ""
     db_stamp: tuple = ()
     corrections: list[str] = field(default_factory=list)  # PDF: cells corrected, with the original reading
+    source: object | None = None  # PDF: the table read (pages, boxes, flagged cells) for the preview
 
     @property
     def ok(self) -> bool:
@@ -567,7 +568,7 @@ def plan_import(
         plan.errors = exc.issues
         return plan
     plan.layout, plan.sheet, plan.notes, plan.columns = annex.layout, annex.sheet, annex.notes, annex.columns
-    plan.corrections = annex.corrections
+    plan.corrections, plan.source = annex.corrections, annex.source
     ctx = _context(db, catalog)
     kept, unit_issues = _resolve(annex, ctx, options)
     # Rows whose source row already has a problem are not read again (one message per cell).
