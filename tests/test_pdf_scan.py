@@ -184,7 +184,7 @@ def test_the_preview_marks_flagged_cells_on_the_page_and_grid_edits_become_corre
     picture = pdf_preview.page_picture(source, 1)
     total = next(f for f in source.flags if f.text == "88,5")
     scale = picture.width / source.page_sizes[1][0]
-    x0, top, x1, bottom = (round(v * scale) for v in total.source.box)
+    x0, top, _, bottom = (round(v * scale) for v in total.source.box)
     red, green, blue = picture.getpixel((x0 - 1, (top + bottom) // 2))
     assert red > green + 40 and red > blue + 40  # the flagged cell is marked in red
     red, green, _ = picture.getpixel((x0 - 1, top - 2 * (bottom - top)))
