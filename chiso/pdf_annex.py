@@ -298,6 +298,10 @@ def _unruled_rows(pages: dict[int, list[Word]], tolerance: float = 0.3) -> tuple
         lines = page_lines[page]
         centers = [statistics.median(w.center_y for w in line) for line in lines]
         anchor_idx = [i for i, line in enumerate(lines) if _is_anchor(line)]
+        if anchor_idx:
+            # Below the first data row, a row with a single number (an average, a unit without
+            # components) is data too; above it, such a line is a header's "(12,5 điểm)".
+            anchor_idx = [i for i, line in enumerate(lines) if i >= anchor_idx[0] and _is_data_line(line, 1)]
         if not anchor_idx:
             continue
         acenters = [centers[i] for i in anchor_idx]
