@@ -238,11 +238,11 @@ def words_of(image, dpi: float, file: str) -> list:
     second = [w for w in phrases(second, gap=0.6, tolerance=0.45) if top <= w.center_y <= bottom]
     first_numbers = [w for w in first if _numberish(w.text) and top <= w.center_y <= bottom]
     kept = [w for w in first if w not in first_numbers]
-    # Where both passes read a number, the more confident reading wins.
+    # Where both passes read a number, a reading that parses wins, then the more confident.
     chosen = []
     for word in second:
         rivals = [o for o in first_numbers if _overlap(o, word)]
-        best = max([word, *rivals], key=lambda w: w.conf or 0)
+        best = max([word, *rivals], key=lambda w: (is_number(w.text), w.conf or 0))
         chosen.append(best)
     for word in first_numbers:
         if not any(_overlap(word, o) for o in second):

@@ -330,7 +330,7 @@ def _unruled_rows(pages: dict[int, list[Word]], tolerance: float = 0.3) -> tuple
             header_texts = {fold(" ".join(w.text for w in lines[i])) for i in head + title}
         else:
             for i in above:
-                if fold(" ".join(w.text for w in lines[i])) not in header_texts:
+                if not _repeated(fold(" ".join(w.text for w in lines[i])), header_texts):
                     rows.append(_Row(page, _place(lines[i], bands, spanning=True), "other"))
         for (up, down), _ in zip(bounds, acenters, strict=True):
             members = [lines[i] for i in range(len(lines)) if up <= centers[i] < down]
@@ -353,6 +353,15 @@ def _unruled_rows(pages: dict[int, list[Word]], tolerance: float = 0.3) -> tuple
                 max(w.bottom for w in members),
             )
     return rows, len(bands), boxes
+
+
+def _repeated(text: str, header_texts: set[str]) -> bool:
+    """A line of the first page's header printed again (OCR may read it a little differently)."""
+    import difflib
+
+    return text in header_texts or any(
+        difflib.SequenceMatcher(None, text, h).ratio() >= 0.6 for h in header_texts if h
+    )
 
 
 def _place(line: list[Word], bands, *, spanning: bool) -> dict[int, list[Word]]:
