@@ -662,7 +662,13 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
     from chiso import pdf_checks
 
     flags = pdf_checks.flags(table, annex, catalog)
-    if table.scanned and flags and _reread(table, flags):
+    # The reader's refusals (a cell that is not a number) are read again too.
+    refused = [
+        Flag(i.row, _column_index(i.column.split(" ")[0]), "", i.message)
+        for i in annex.issues
+        if i.row and i.column and i.column.split(" ")[0].isupper() and table.kinds.get(i.row) == "body"
+    ]
+    if table.scanned and (flags or refused) and _reread(table, [*flags, *refused]):
         annex = read_grid(table.grid, file, catalog, options)
         annex.notes += understood
         flags = pdf_checks.flags(table, annex, catalog)
@@ -814,10 +820,11 @@ def _reread(table: PdfTable, flags: list[Flag]) -> bool:
         if not found:
             continue
         text, conf = found
+        current = rows[flag.row][flag.column].text
         if not is_number(text) or (
-            old and old.confidence is not None and conf <= old.confidence and rows[flag.row][flag.column].text
+            is_number(current) and old and old.confidence is not None and conf <= old.confidence
         ):
-            continue
+            continue  # a reading that parses is only replaced by a more confident one
         if (
             text == rows[flag.row][flag.column].text
             and old
