@@ -37,12 +37,14 @@ run: $(DB)
 		--server.address 127.0.0.1 --server.port 8501 --server.headless true \
 		--browser.gatherUsageStats false
 
-# Debian's chromium drives the browser tests (playwright cannot download its own browser here).
+# Debian's chromium drives the browser tests (playwright cannot download its own browser here) and
+# prints the PDF test corpus; tesseract (with its Vietnamese data) and poppler read scanned PDFs.
+DEBIAN_PACKAGES := chromium fonts-noto-core tesseract-ocr tesseract-ocr-vie poppler-utils
 chromium:
-	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-core >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-core tesseract-ocr-vie poppler-utils >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
-		else echo "chromium is missing: run 'sudo apt-get install chromium fonts-noto-core' (browser tests will be skipped)"; fi; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+		else echo "missing: run 'sudo apt-get install $(DEBIAN_PACKAGES)' (browser, PDF and scan tests will be skipped)"; fi; \
 	fi
 
 lint: $(VENV)/.installed-test

@@ -142,6 +142,9 @@ class ImportOptions:
     encoding: str | None = None
     source_title: str | None = None
     source_url: str | None = None
+    pages: str | None = None  # PDF: the pages holding the table, "3-5"
+    accept_flagged: bool = False  # PDF/scan: import cells flagged for review as read
+    corrections: str | None = None  # PDF/scan: "K12=91,24; D7=9" (cell as printed in the preview)
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,8 @@ class Annex:
     columns: list[ColumnRole] = field(default_factory=list)
     title: str = ""
     warnings: list[Issue] = field(default_factory=list)  # from reading: hidden sheet, % cells
+    corrections: list[str] = field(default_factory=list)  # PDF: corrected cells, original reading
+    source: object | None = None  # PDF: the chiso.ingest.pdf_annex.PdfTable read (pages, boxes, flags)
 
 
 # ---------- grid: a sheet or a CSV as rows of cells ----------
@@ -748,16 +753,10 @@ def read_annex_bytes(data: bytes, file: str, catalog: Catalog, options: ImportOp
         raise AnnexError([Issue(file, f"tệp vượt giới hạn {MAX_BYTES // 1024 // 1024} MB")])
     if not data.strip():
         raise AnnexError([Issue(file, "tệp rỗng", hint="Chọn tệp có bảng số liệu")])
-    if data[:5] == b"%PDF-":
-        raise AnnexError(
-            [
-                Issue(
-                    file,
-                    "tệp PDF không đọc được trực tiếp",
-                    hint="Chép bảng sang Excel (.xlsx) hoặc CSV UTF-8 rồi nhập tệp đó",
-                )
-            ]
-        )
+    from chiso.ingest import pdf_annex
+
+    if pdf_annex.is_pdf(data) or pdf_annex.is_image(data, file):
+        return pdf_annex.read_pdf_annex(data, file, catalog, options, read_grid)
     if is_excel(data):
         grid = _excel_grid(data, file, options.sheet)
     elif Path(file).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
@@ -766,6 +765,11 @@ def read_annex_bytes(data: bytes, file: str, catalog: Catalog, options: ImportOp
         )
     else:
         grid = _csv_grid(data, file, options.encoding)
+    return read_grid(grid, file, catalog, options)
+
+
+def read_grid(grid: Grid, file: str, catalog: Catalog, options: ImportOptions) -> Annex:
+    """A sheet's grid (rows of cells) to long rows: the header found, then the long or wide layout."""
     if not any(c.text for _, cells in grid.rows for c in cells):
         raise AnnexError([Issue(file, "bảng trống", sheet=grid.sheet, hint="Chọn đúng trang tính có bảng")])
     header = _find_header(grid, catalog)
