@@ -287,7 +287,7 @@ def province_import_seconds(db: Path) -> tuple[float, int]:
     import shutil
 
     from chiso.export import files as export
-    from chiso.store import importer
+    from chiso.store import imports
 
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "n.duckdb"
@@ -307,8 +307,8 @@ def province_import_seconds(db: Path) -> tuple[float, int]:
         path = Path(tmp) / "province.csv"
         path.write_bytes(export.long_csv(rows))
         started = time.perf_counter()
-        plan = importer.plan_import(copy, path)
-        importer.apply_import(copy, plan, who="benchmark")
+        plan = imports.plan_import(copy, path)
+        imports.apply_import(copy, plan, who="benchmark")
         return time.perf_counter() - started, rows.height
 
 

@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from chiso import auth, safe
 from chiso.cli.main import main
 from chiso.export import files as export
-from chiso.store import importer
+from chiso.store import swap
 from chiso.store.build import build
 from tests.conftest import CONFIG, SCORES, UNITS, write_csv
 
@@ -398,7 +398,7 @@ def test_one_address_is_slowed_after_several_failures_and_every_client_at_the_ce
 def test_a_garbage_lock_file_is_explained_then_taken_over(fixture_db, capsys):
     from tests.test_import import ANNEX, BASE, cli_args
 
-    lock = importer.lock_path(fixture_db)
+    lock = swap.lock_path(fixture_db)
     lock.write_bytes(b"\xff\xfe garbage \x00\x01 not a lock\n")
     fresh = time.time() + 120  # still "just written" however slowly the import reads its file
     os.utime(lock, (fresh, fresh))
@@ -407,7 +407,7 @@ def test_a_garbage_lock_file_is_explained_then_taken_over(fixture_db, capsys):
     err = capsys.readouterr().err
     assert str(lock) in err and "không đọc được" in err and "hãy xóa" in err and "Traceback" not in err
     assert fixture_db.read_bytes() == before
-    old = time.time() - importer.LOCK_STALE_EMPTY_SECONDS - 5
+    old = time.time() - swap.LOCK_STALE_EMPTY_SECONDS - 5
     os.utime(lock, (old, old))  # no writer fills its lock that late: it is nobody's
     assert main(cli_args(ANNEX, fixture_db, BASE)) == 0
     assert not lock.exists()
@@ -415,8 +415,8 @@ def test_a_garbage_lock_file_is_explained_then_taken_over(fixture_db, capsys):
 
 def test_a_live_lock_says_what_to_do(fixture_db):
     with (
-        importer.write_lock(fixture_db, who="ai đó"),
-        pytest.raises(importer.LockedError, match="hãy xóa tệp khóa"),
-        importer.write_lock(fixture_db),
+        swap.write_lock(fixture_db, who="ai đó"),
+        pytest.raises(swap.LockedError, match="hãy xóa tệp khóa"),
+        swap.write_lock(fixture_db),
     ):
         pass

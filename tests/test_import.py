@@ -17,11 +17,12 @@ from streamlit.testing.v1 import AppTest
 
 from chiso import auth
 from chiso.cli.main import main
+from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.i18n import LANGS, messages
 from chiso.ingest import annex, readers
 from chiso.ingest.annex import ImportOptions
-from chiso.store import importer, queries
+from chiso.store import imports, queries, swap
 from chiso.store.build import build
 from chiso.views.import_report import ROLE_KEYS, text_report
 from tests.conftest import CONFIG, write_data
@@ -130,7 +131,7 @@ def test_bad_file_is_refused_where_it_is_wrong_and_nothing_changes(
     shared_db, capsys, name, options, message, row, column
 ):
     before = shared_db.read_bytes()
-    plan = importer.plan_import(shared_db, BAD / name, ImportOptions(**options))
+    plan = imports.plan_import(shared_db, BAD / name, ImportOptions(**options))
     assert not plan.ok
     found = [e for e in plan.errors if message in e.message]
     assert found, [str(e) for e in plan.errors]
@@ -162,20 +163,20 @@ def test_more_than_200000_rows_is_refused(shared_db, tmp_path):
     rows = "".join(f"{i},Sở Nội vụ,12,90,1\n" for i in range(annex.MAX_ROWS + 1))
     path = tmp_path / "many.csv"
     path.write_text("STT,Tên đơn vị,Cải cách thể chế,Tổng điểm,Xếp hạng\n" + rows, encoding="utf-8")
-    plan = importer.plan_import(shared_db, path, ImportOptions(**BASE))
+    plan = imports.plan_import(shared_db, path, ImportOptions(**BASE))
     assert "200.000" in plan.errors[0].message and plan.errors[0].row == annex.MAX_ROWS + 2
 
 
 def test_the_same_windows_1258_file_imports_when_named(shared_db):
     path = BAD / "latin_encoding.csv"
-    plan = importer.plan_import(shared_db, path, ImportOptions(encoding="cp1258"))
+    plan = imports.plan_import(shared_db, path, ImportOptions(encoding="cp1258"))
     assert plan.ok, [str(e) for e in plan.errors]
     assert plan.added["unit"].to_list() == ["Sở Nội vụ"]
 
 
 @pytest.mark.parametrize("name", ["long_bom.csv", "long_utf16.csv"])
 def test_utf8_bom_and_utf16_are_detected(shared_db, name):
-    plan = importer.plan_import(shared_db, FIXTURES / "good" / name)
+    plan = imports.plan_import(shared_db, FIXTURES / "good" / name)
     assert plan.ok and plan.counts == (1, 0, 0)
 
 
@@ -251,16 +252,16 @@ def test_decision_annex_previews_then_imports_and_ranks(fixture_db, capsys):
     assert ranking["d_rank"].to_list() == [1, 2, 0, -3]  # against the 2023 table of the fixture
     assert component["score"].to_list() == [9.25, 9.0, 9.0, 8.5]
     assert (tables["year"] == 2024).any()  # the selectors see the new table
-    history = importer.audit(fixture_db)
+    history = imports.audit(fixture_db)
     assert history.select("who", "file", "rows_added", "rows_changed").rows() == [
         ("Chị Lan", "annex_par_2024.xlsx", 36, 0)
     ]
-    assert history["sha256"][0] == importer.sha256_of(ANNEX)
+    assert history["sha256"][0] == swap.sha256_of(ANNEX)
 
 
 def test_imported_annex_appears_on_the_rankings_page(fixture_db):
-    plan = importer.plan_import(fixture_db, ANNEX, ImportOptions(**BASE))
-    importer.apply_import(fixture_db, plan, who="test")
+    plan = imports.plan_import(fixture_db, ANNEX, ImportOptions(**BASE))
+    imports.apply_import(fixture_db, plan, who="test")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for key, value in {
         "group": "departments",
@@ -280,8 +281,8 @@ def test_importing_equals_building_with_the_same_rows(tmp_path):
     data = write_data(tmp_path / "data")
     imported = tmp_path / "imported.duckdb"
     build(CONFIG, data, imported)
-    plan = importer.plan_import(imported, ANNEX, ImportOptions(**BASE))
-    importer.apply_import(imported, plan, who="test")
+    plan = imports.plan_import(imported, ANNEX, ImportOptions(**BASE))
+    imports.apply_import(imported, plan, who="test")
     (data / "scores" / "annex.csv").write_text(plan.long_csv, encoding="utf-8")
     rebuilt = tmp_path / "rebuilt.duckdb"
     build(CONFIG, data, rebuilt)
@@ -307,13 +308,13 @@ def test_total_that_is_not_the_sum_and_rank_disagreements_are_warnings(shared_db
         "3,Sở Tư pháp,,,,,,,,,80,3\n",
         encoding="utf-8",
     )
-    plan = importer.plan_import(shared_db, path, ImportOptions(**BASE))
+    plan = imports.plan_import(shared_db, path, ImportOptions(**BASE))
     assert plan.ok, [str(e) for e in plan.errors]
     texts = [(w.row, w.column, w.message) for w in plan.warnings]
     assert any(r == 2 and "Tổng điểm" in c and "khác tổng các thành phần (92.00)" in m for r, c, m in texts)
     assert not any("thứ hạng công bố" in m for _, _, m in texts)  # 93.5 < 95: rank 2 is right
     path.write_text(path.read_text(encoding="utf-8").replace(',"93,5",2', ',"96,5",2'), encoding="utf-8")
-    plan = importer.plan_import(shared_db, path, ImportOptions(**BASE))
+    plan = imports.plan_import(shared_db, path, ImportOptions(**BASE))
     assert any(w.row == 2 and "thứ hạng công bố 2 khác" in w.message for w in plan.warnings)
     assert plan.ok
 
@@ -334,11 +335,11 @@ def annex_components() -> list[str]:
 def test_changed_rows_show_old_and_new(fixture_db, tmp_path):
     path = tmp_path / "fix.csv"
     path.write_text('Tên đơn vị,Tổng điểm\nSở Y tế,"94,5"\nSở Tư pháp,90\n', encoding="utf-8")
-    plan = importer.plan_import(fixture_db, path, ImportOptions(index="PAR", year=2023, province="Tỉnh Mẫu"))
+    plan = imports.plan_import(fixture_db, path, ImportOptions(index="PAR", year=2023, province="Tỉnh Mẫu"))
     assert plan.counts == (0, 1, 1)
-    report = text_report(plan, importer.load_catalog(CONFIG))
+    report = text_report(plan, load_catalog(CONFIG))
     assert "Sửa 1 dòng (cũ → mới):" in report and "94,00 → 94,50" in report
-    importer.apply_import(fixture_db, plan, who="test")
+    imports.apply_import(fixture_db, plan, who="test")
     with queries.connect(fixture_db) as con:
         ranking = queries.ranking(
             con, index="PAR", year=2023, peer_group="departments", scope_province="Tỉnh Mẫu"
@@ -349,7 +350,7 @@ def test_changed_rows_show_old_and_new(fixture_db, tmp_path):
 def test_peer_group_as_unit_type_and_aliases(shared_db, tmp_path):
     path = tmp_path / "alias.csv"
     path.write_text("Đơn vị,Điểm\nSở LĐ-TB&XH,80\nTP Hòa Lạc,81\n", encoding="utf-8")
-    plan = importer.plan_import(
+    plan = imports.plan_import(
         shared_db, path, ImportOptions(index="PAR", year=2024, province="tinh mau", unit_type="departments")
     )
     assert len(plan.errors) == 1
@@ -358,7 +359,7 @@ def test_peer_group_as_unit_type_and_aliases(shared_db, tmp_path):
         "không thuộc loại đã chọn (central_agency, department)"
     )
     path.write_text("Đơn vị,Điểm\nSở LĐ-TB&XH,80\n", encoding="utf-8")
-    plan = importer.plan_import(
+    plan = imports.plan_import(
         shared_db, path, ImportOptions(index="PAR", year=2024, province="tinh mau", unit_type="departments")
     )
     assert plan.ok and plan.added.select("province", "unit").rows() == [
@@ -372,7 +373,7 @@ def test_peer_group_as_unit_type_and_aliases(shared_db, tmp_path):
 @pytest.mark.parametrize("point", ["after_copy", "before_swap"])
 def test_killed_import_leaves_the_database_intact(fixture_db, point):
     before = fixture_db.read_bytes()
-    env = {**os.environ, importer.CRASH_HOOK: point, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, swap.CRASH_HOOK: point, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-m", "chiso.cli.main", *cli_args(ANNEX, fixture_db, BASE)],
         env=env,
@@ -383,61 +384,61 @@ def test_killed_import_leaves_the_database_intact(fixture_db, point):
     )
     assert done.returncode == -9, done.stderr.decode()
     assert fixture_db.read_bytes() == before
-    assert importer.lock_path(fixture_db).exists()  # the dead process's lock is still there…
+    assert swap.lock_path(fixture_db).exists()  # the dead process's lock is still there…
     # … and the next import takes it over, cleans the dead copy and succeeds.
-    plan = importer.plan_import(fixture_db, ANNEX, ImportOptions(**BASE))
-    result = importer.apply_import(fixture_db, plan, who="after crash")
+    plan = imports.plan_import(fixture_db, ANNEX, ImportOptions(**BASE))
+    result = imports.apply_import(fixture_db, plan, who="after crash")
     assert result.added == 36
-    assert not importer.lock_path(fixture_db).exists()
+    assert not swap.lock_path(fixture_db).exists()
     assert not list(fixture_db.parent.glob(f".{fixture_db.name}.import-*"))
 
 
 def test_a_second_writer_is_refused_with_a_clear_message(fixture_db, capsys):
-    plan = importer.plan_import(fixture_db, ANNEX, ImportOptions(**BASE))
+    plan = imports.plan_import(fixture_db, ANNEX, ImportOptions(**BASE))
     before = fixture_db.read_bytes()
-    lock = importer.lock_path(fixture_db)
-    with importer.write_lock(fixture_db, who="someone"):
+    lock = swap.lock_path(fixture_db)
+    with swap.write_lock(fixture_db, who="someone"):
         assert str(os.getpid()) in lock.read_text(encoding="utf-8")
-        with pytest.raises(importer.LockedError, match="Một lần ghi khác đang chạy"):
-            importer.apply_import(fixture_db, plan, who="second")
+        with pytest.raises(swap.LockedError, match="Một lần ghi khác đang chạy"):
+            imports.apply_import(fixture_db, plan, who="second")
         assert main(cli_args(ANNEX, fixture_db, BASE)) == 1
         assert "đang chạy" in capsys.readouterr().err
-        with pytest.raises(importer.LockedError):
-            importer.undo_last(fixture_db, who="second")
+        with pytest.raises(swap.LockedError):
+            imports.undo_last(fixture_db, who="second")
     assert fixture_db.read_bytes() == before
     assert not lock.exists()
 
 
 def test_database_changed_since_preview_is_refused(fixture_db, tmp_path):
-    plan = importer.plan_import(fixture_db, ANNEX, ImportOptions(**BASE))
+    plan = imports.plan_import(fixture_db, ANNEX, ImportOptions(**BASE))
     other = tmp_path / "other.csv"
     other.write_text("Tên đơn vị,Tổng điểm\nSở Y tế,80\n", encoding="utf-8")
-    importer.apply_import(
+    imports.apply_import(
         fixture_db,
-        importer.plan_import(fixture_db, other, ImportOptions(index="PAR", year=2025, province="Tỉnh Mẫu")),
+        imports.plan_import(fixture_db, other, ImportOptions(index="PAR", year=2025, province="Tỉnh Mẫu")),
         who="first",
     )
     with pytest.raises(ChisoError, match="đã thay đổi sau khi xem trước"):
-        importer.apply_import(fixture_db, plan, who="late")
+        imports.apply_import(fixture_db, plan, who="late")
 
 
 def test_undo_restores_the_state_before_each_import(fixture_db, tmp_path, capsys):
     original = scores_and_ranked(fixture_db)
-    importer.apply_import(fixture_db, importer.plan_import(fixture_db, ANNEX, ImportOptions(**BASE)), who="a")
+    imports.apply_import(fixture_db, imports.plan_import(fixture_db, ANNEX, ImportOptions(**BASE)), who="a")
     after_first = scores_and_ranked(fixture_db)
     fix = tmp_path / "fix.csv"
     fix.write_text('Tên đơn vị,Tổng điểm\nSở Y tế,"88,25"\n', encoding="utf-8")
-    importer.apply_import(fixture_db, importer.plan_import(fixture_db, fix, ImportOptions(**BASE)), who="b")
+    imports.apply_import(fixture_db, imports.plan_import(fixture_db, fix, ImportOptions(**BASE)), who="b")
     assert scores_and_ranked(fixture_db)[0].height == after_first[0].height
 
     assert main(["undo", "--db", str(fixture_db), "--who", "c"]) == 0
     assert "Đã hoàn tác lần nhập #3" in capsys.readouterr().out
     restored = scores_and_ranked(fixture_db)
     assert restored[0].equals(after_first[0]) and restored[1].equals(after_first[1])
-    importer.undo_last(fixture_db, who="c")
+    imports.undo_last(fixture_db, who="c")
     restored = scores_and_ranked(fixture_db)
     assert restored[0].equals(original[0]) and restored[1].equals(original[1])
-    history = importer.audit(fixture_db)
+    history = imports.audit(fixture_db)
     assert history.select("import_id", "undone_by").rows() == [(3, "c"), (2, "c")]
     assert main(["undo", "--db", str(fixture_db)]) == 1
     assert "Chưa có lần nhập nào để hoàn tác" in capsys.readouterr().err
@@ -447,7 +448,7 @@ def test_undo_restores_the_state_before_each_import(fixture_db, tmp_path, capsys
 
 
 def test_audit_keeps_the_rows_as_imported(fixture_db, capsys):
-    importer.apply_import(fixture_db, importer.plan_import(fixture_db, ANNEX, ImportOptions(**BASE)), who="a")
+    imports.apply_import(fixture_db, imports.plan_import(fixture_db, ANNEX, ImportOptions(**BASE)), who="a")
     assert main(["audit", "--db", str(fixture_db), "--rows", "2"]) == 0
     rows = pl.read_csv(io.StringIO(capsys.readouterr().out), infer_schema=False)
     assert rows.height == 36 and rows.columns[:3] == ["province", "unit", "unit_type"]
@@ -466,10 +467,10 @@ def test_round_trip_of_a_view_in_the_long_format_changes_nothing(fixture_db, tmp
     path = tmp_path / "view.csv"
     path.write_bytes(export.long_csv(ranking))
     before = fixture_db.read_bytes()
-    plan = importer.plan_import(fixture_db, path)
+    plan = imports.plan_import(fixture_db, path)
     assert plan.ok, [str(e) for e in plan.errors]
     assert plan.counts == (0, 0, ranking.height)
-    assert not importer.apply_import(fixture_db, plan, who="x").written
+    assert not imports.apply_import(fixture_db, plan, who="x").written
     assert fixture_db.read_bytes() == before
 
 
@@ -492,13 +493,13 @@ def stored_rows_as_long_csv(db: Path, path: Path) -> int:
 
 def test_round_trip_of_every_stored_score_changes_nothing(fixture_db, tmp_path):
     n = stored_rows_as_long_csv(fixture_db, tmp_path / "all.csv")
-    plan = importer.plan_import(fixture_db, tmp_path / "all.csv")
+    plan = imports.plan_import(fixture_db, tmp_path / "all.csv")
     assert plan.ok and plan.counts == (0, 0, n)
 
 
 def test_round_trip_of_the_published_data_changes_nothing(published_db, tmp_path):
     n = stored_rows_as_long_csv(published_db, tmp_path / "published.csv")
-    plan = importer.plan_import(published_db, tmp_path / "published.csv")
+    plan = imports.plan_import(published_db, tmp_path / "published.csv")
     assert plan.ok, [str(e) for e in plan.errors[:3]]
     assert plan.counts == (0, 0, n) and n > 100
 
@@ -676,8 +677,8 @@ def test_a_rebuild_refuses_to_drop_imported_rows_unless_forced(tmp_path):
     long.write_text(
         "province,unit,index,year,score,rank_of\nTỉnh Mẫu,Sở Nội vụ,PAR,2024,90.5,4\n", encoding="utf-8"
     )
-    plan = importer.plan_import(db, long)
-    importer.apply_import(db, plan, who="test")
+    plan = imports.plan_import(db, long)
+    imports.apply_import(db, plan, who="test")
     assert pending_imports(db) == 1
     before = db.read_bytes()
     with pytest.raises(ChisoError, match="chiso audit --rows"):
@@ -697,7 +698,7 @@ def test_a_published_rank_is_not_compared_with_a_rank_among_a_few_rows(shared_db
         "Sở Y tế,PAR,2024,90,3,19,Quyết định\n",
         encoding="utf-8",
     )
-    plan = importer.plan_import(shared_db, path, ImportOptions(**BASE))
+    plan = imports.plan_import(shared_db, path, ImportOptions(**BASE))
     assert plan.ok, [str(e) for e in plan.errors]
     assert not any("thứ hạng công bố" in w.message for w in plan.warnings)
     complete = tmp_path / "complete.csv"
@@ -707,5 +708,5 @@ def test_a_published_rank_is_not_compared_with_a_rank_among_a_few_rows(shared_db
         "Sở Y tế,PAR,2024,90,1,2,Quyết định\n",
         encoding="utf-8",
     )
-    plan = importer.plan_import(shared_db, complete, ImportOptions(**BASE))
+    plan = imports.plan_import(shared_db, complete, ImportOptions(**BASE))
     assert any("thứ hạng công bố 2 khác thứ hạng theo điểm (1)" in w.message for w in plan.warnings)

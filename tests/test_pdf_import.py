@@ -14,7 +14,7 @@ from chiso.cli.main import main
 from chiso.config import load_catalog
 from chiso.ingest import annex, pdf_annex
 from chiso.ingest.annex import AnnexError, ImportOptions
-from chiso.store import importer
+from chiso.store import swap
 from tests.conftest import CONFIG
 from tests.pdf import make_corpus
 
@@ -105,7 +105,7 @@ def test_cli_imports_a_text_pdf_with_audit(corpus, fixture_db, capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "Đọc bảng từ tệp PDF, trang 1" in out and "thêm 36 dòng" in out
-    history = importer.audit(fixture_db)
+    history = swap.audit(fixture_db)
     assert history.select("who", "file", "rows_added").rows() == [("Chị Lan", pdf.name, 36)]
 
 
@@ -123,8 +123,26 @@ def test_a_pdf_without_a_table_is_refused_in_words(tmp_path, catalog):
 def test_a_broken_pdf_is_refused_in_words(tmp_path, catalog):
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7\nnot really a PDF\n")
-    with pytest.raises(AnnexError, match="không mở được tệp PDF"):
+    with pytest.raises(AnnexError, match="không mở được tệp PDF") as error:
         annex.read_annex(broken, catalog, ImportOptions(index="PAR", year=2024))
+    # The problem has a code, so an English session reads it in English.
+    problem = error.value.issues[0]
+    assert problem.code == "pdf.broken"
+    assert "the PDF file cannot be opened" in problem.render("en") and "PDF reader" in problem.hint_text("en")
+
+
+def test_pages_written_wrong_or_outside_the_file_are_refused_in_both_languages():
+    with pytest.raises(AnnexError) as error:
+        pdf_annex.parse_pages("3-x", 5, "a.pdf")
+    problem = error.value.issues[0]
+    assert problem.code == "pdf.pages_invalid"
+    assert "--pages '3-x' không hợp lệ" in str(problem) and "is not valid" in problem.render("en")
+    with pytest.raises(AnnexError) as error:
+        pdf_annex.parse_pages("4-9", 5, "a.pdf")
+    problem = error.value.issues[0]
+    assert "tệp có 5 trang" in str(problem) and "Chọn trong khoảng 1-5" in str(problem)
+    assert "the file has 5 pages" in problem.render("en") and "Choose within 1-5" in problem.render("en")
+    assert pdf_annex.parse_pages("2, 4-5", 5, "a.pdf") == [2, 4, 5]
 
 
 @needs_chromium

@@ -18,7 +18,7 @@ from chiso.config import load_catalog
 from chiso.ingest import annex, pdf_annex
 from chiso.ingest.annex import ImportOptions
 from chiso.names import fold
-from chiso.store import importer
+from chiso.store import swap
 from tests.conftest import CONFIG
 from tests.pdf import make_corpus
 
@@ -151,7 +151,7 @@ def test_a_row_that_does_not_add_up_blocks_the_import_until_corrected(tmp_path, 
     assert main([*args, "--correct", f"{cell}=87,5"]) == 0
     out = capsys.readouterr().out
     assert f"Sửa ô {cell} (trang 1" in out and "bản đọc gốc «88,5» → «87,5»" in out
-    history = importer.audit(fixture_db)
+    history = swap.audit(fixture_db)
     assert history["rows_added"][0] == 36
     assert "bản đọc gốc «88,5» → «87,5»" in history["options"][0]
 
@@ -167,7 +167,7 @@ def test_accept_flagged_imports_as_read_and_says_so(tmp_path, fixture_db, capsys
     assert main(args) == 0
     out = capsys.readouterr().out
     assert out.count("Chấp nhận (--accept-flagged): ô ") == 9
-    assert "accept_flagged=True" in importer.audit(fixture_db)["options"][0]
+    assert "accept_flagged=True" in swap.audit(fixture_db)["options"][0]
 
 
 @pytest.mark.skipif(not Path(make_corpus.CHROMIUM).exists(), reason="chromium prints the PDF")

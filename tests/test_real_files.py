@@ -17,7 +17,7 @@ import pytest
 from chiso.cli.main import main
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
-from chiso.store import importer
+from chiso.store import imports
 from chiso.store.build import build
 from chiso.units import Registry
 
@@ -113,7 +113,7 @@ def test_an_unknown_name_is_still_refused():
 
 def test_the_registry_is_not_read_at_import_time():
     code = (
-        "import sys, chiso.store.importer, chiso.store.build, chiso.units, chiso.admin_registry;"
+        "import sys, chiso.store.imports, chiso.store.build, chiso.units, chiso.admin_registry;"
         "print('vietnamadminunits' in sys.modules, chiso.admin_registry.load.cache_info().currsize)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
@@ -154,18 +154,18 @@ def test_an_unknown_department_is_refused_by_name_then_imports_with_a_units_sect
     before = db.read_bytes()
     path = tmp_path / "dept.csv"
     path.write_text(DEPARTMENT, encoding="utf-8")
-    plan = importer.plan_import(db, path)
+    plan = imports.plan_import(db, path)
     assert not plan.ok
     message = f"{plan.errors[0].message} {plan.errors[0].hint}"
     assert "Sở VHTTDL Bắc Giang" in message and "[units]" in message
     assert db.read_bytes() == before
 
     path.write_text(DEPARTMENT + UNITS_SECTION, encoding="utf-8")
-    plan = importer.plan_import(db, path)
+    plan = imports.plan_import(db, path)
     assert plan.ok, plan.errors
     assert plan.new_units["name"].to_list() == ["Sở Văn hóa, Thể thao và Du lịch"]
     assert any("Sở Văn hóa, Thể thao và Du lịch (Bắc Giang)" in n for n in plan.notes)
-    importer.apply_import(db, plan, who="test")
+    imports.apply_import(db, plan, who="test")
     found = ranked_rows(
         db,
         "SELECT name, peer_group, score FROM ranked WHERE province = 'Bắc Giang' AND index_code = 'PAR' "
@@ -173,7 +173,7 @@ def test_an_unknown_department_is_refused_by_name_then_imports_with_a_units_sect
     )
     assert found == [("Sở Văn hóa, Thể thao và Du lịch", "departments", 88.5)]
     assert ranked_rows(db, "SELECT count(*) FROM unit_aliases WHERE alias = 'Sở VHTTDL Bắc Giang'") == [(1,)]
-    importer.undo_last(db, who="test")
+    imports.undo_last(db, who="test")
     assert ranked_rows(
         db, "SELECT count(*) FROM units WHERE province = 'Bắc Giang' AND name LIKE 'Sở Văn hóa%'"
     ) == [(0,)]
@@ -182,7 +182,7 @@ def test_an_unknown_department_is_refused_by_name_then_imports_with_a_units_sect
 def test_a_bad_units_section_names_its_row(db: Path, tmp_path: Path):
     path = tmp_path / "dept.csv"
     path.write_text(DEPARTMENT + UNITS_SECTION.replace(",department,", ",sở lạ,"), encoding="utf-8")
-    plan = importer.plan_import(db, path)
+    plan = imports.plan_import(db, path)
     assert not plan.ok
     error = plan.errors[0]
     assert "sở lạ" in error.message and error.row == 6 and error.column == "unit_type"
@@ -206,7 +206,7 @@ def test_an_xlsx_units_sheet_supplies_the_department(db: Path, tmp_path: Path):
     ):
         units.write_row(r, 0, row)
     workbook.close()
-    plan = importer.plan_import(db, path)
+    plan = imports.plan_import(db, path)
     assert plan.ok, plan.errors
     assert plan.sheet == "Điểm"
     assert plan.new_units["name"].to_list() == ["Sở Văn hóa, Thể thao và Du lịch"]

@@ -25,7 +25,7 @@ from chiso import auth
 from chiso.app import ui
 from chiso.errors import ChisoError
 from chiso.ingest.annex import ImportOptions, sheet_names
-from chiso.store import importer
+from chiso.store import imports
 
 STEWARD = "_chiso_steward"  # {'fp': hash fingerprint, 'who': name}; never a widget key
 FAILURES = "_chiso_signin_failures"
@@ -175,7 +175,7 @@ def _require_steward() -> None:
 @st.cache_data(max_entries=16)
 def audit(dataset: str, db_version: str) -> pl.DataFrame:
     path = ui.db_path(dataset)
-    return importer.audit(path) if path.exists() else pl.DataFrame()
+    return imports.audit(path) if path.exists() else pl.DataFrame()
 
 
 @st.cache_data(max_entries=16)
@@ -195,14 +195,14 @@ def sheets(data: bytes) -> list[str]:
 # ---------- writing (stewards only) ----------
 
 
-def preview(dataset: str, name: str, data: bytes, options: ImportOptions) -> importer.ImportPlan:
+def preview(dataset: str, name: str, data: bytes, options: ImportOptions) -> imports.ImportPlan:
     """Validate an uploaded file against the dataset's database; nothing is written."""
     _require_steward()
     suffix = Path(name).suffix.lower()[:8]
     with tempfile.TemporaryDirectory(prefix="chiso-upload-") as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
-        plan = importer.plan_import(ui.db_path(dataset), path, options, name=Path(name).name)
+        plan = imports.plan_import(ui.db_path(dataset), path, options, name=Path(name).name)
     st.session_state[PLAN] = plan
     return plan
 
@@ -219,7 +219,7 @@ def plan_matches(plan, name: str, data: bytes, options: ImportOptions) -> bool:
     )
 
 
-def current_plan() -> importer.ImportPlan | None:
+def current_plan() -> imports.ImportPlan | None:
     plan = st.session_state.get(PLAN)
     return plan if signed_in() else None
 
@@ -239,21 +239,21 @@ def _reconnect(dataset: str, old) -> None:
             old.close()
 
 
-def confirm(dataset: str, plan: importer.ImportPlan) -> importer.ApplyResult:
+def confirm(dataset: str, plan: imports.ImportPlan) -> imports.ApplyResult:
     """Apply the previewed plan (one swap); only for a signed-in steward."""
     _require_steward()
     old = ui.connection(dataset)
-    result = importer.apply_import(ui.db_path(dataset), plan, who=f"{steward_name()} (web)", wait=5.0)
+    result = imports.apply_import(ui.db_path(dataset), plan, who=f"{steward_name()} (web)", wait=5.0)
     if result.written:
         _reconnect(dataset, old)
     drop_plan()
     return result
 
 
-def undo(dataset: str) -> importer.UndoResult:
+def undo(dataset: str) -> imports.UndoResult:
     _require_steward()
     old = ui.connection(dataset)
-    result = importer.undo_last(ui.db_path(dataset), who=f"{steward_name()} (web)", wait=5.0)
+    result = imports.undo_last(ui.db_path(dataset), who=f"{steward_name()} (web)", wait=5.0)
     _reconnect(dataset, old)
     drop_plan()
     return result

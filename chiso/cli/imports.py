@@ -18,8 +18,9 @@ import polars as pl
 from chiso import auth, paths
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
+from chiso.i18n import t
 from chiso.ingest.annex import ENCODINGS, ImportOptions
-from chiso.store import importer
+from chiso.store import imports
 from chiso.views import import_report
 
 PASSWORD_ENV = "CHISO_STEWARD_PASSWORD"
@@ -126,17 +127,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     if counts_import.is_counts_file(args.file):
         return _import_counts(args, db)
     catalog = load_catalog(args.config)
-    plan = importer.plan_import(db, args.file, options, config=args.config)
-    print(import_report.text_report(plan, catalog, "vi"))
+    plan = imports.plan_import(db, args.file, options, config=args.config)
+    lang = getattr(args, "lang", "vi")
+    print(import_report.text_report(plan, catalog, lang))
     if not plan.ok:
-        first = plan.errors[0]
-        more = f" (và {len(plan.errors) - 1} lỗi khác)" if len(plan.errors) > 1 else ""
-        raise ChisoError(f"không nhập: {first}{more}; cơ sở dữ liệu không đổi")
+        first = plan.errors[0].render(lang)
+        more = t("problem.import.more", lang, n=len(plan.errors) - 1) if len(plan.errors) > 1 else ""
+        raise ChisoError(t("problem.import.refused", lang, first=first, more=more))
     if args.dry_run:
         print("Chạy thử (--dry-run): tệp hợp lệ, không ghi gì.")
         return 0
     _require_replace(plan, args)
-    result = importer.apply_import(db, plan, who=_who(args), wait=args.wait, config=args.config)
+    result = imports.apply_import(db, plan, who=_who(args), wait=args.wait, config=args.config)
     if not result.written:
         print(f"Không có thay đổi nào: {result.unchanged} dòng đã có đúng giá trị; không ghi gì.")
         return 0
@@ -179,7 +181,7 @@ def _import_counts(args: argparse.Namespace, db) -> int:
 
 def cmd_undo(args: argparse.Namespace) -> int:
     db = args.db or paths.db_path()
-    result = importer.undo_last(db, who=_who(args), wait=args.wait)
+    result = imports.undo_last(db, who=_who(args), wait=args.wait)
     print(
         f"Đã hoàn tác lần nhập #{result.import_id} ({result.file}: {result.added} dòng thêm, "
         f"{result.changed} dòng sửa); cơ sở dữ liệu trở lại như trước lần nhập đó."
@@ -192,14 +194,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if not Path(db).exists():
         raise ChisoError(f"Chưa có cơ sở dữ liệu {db}")
     if args.rows is not None:
-        frame = importer.audit(db, with_rows=True).filter(pl.col("import_id") == args.rows)
+        frame = imports.audit(db, with_rows=True).filter(pl.col("import_id") == args.rows)
         if frame.is_empty():
             raise ChisoError(f"Không có lần nhập #{args.rows}")
         from chiso.export.files import neutralised_csv
 
         sys.stdout.write(neutralised_csv(frame["long_csv"][0] or ""))
         return 0
-    frame = importer.audit(db)
+    frame = imports.audit(db)
     if args.format == "csv":
         from chiso.export.files import neutralised
 

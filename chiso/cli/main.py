@@ -31,6 +31,9 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="chiso", description="Chỉ số: xếp hạng các chỉ số cải cách hành chính"
     )
+    root.add_argument(
+        "--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ của thông báo (vi, en); mặc định vi"
+    )
     sub = root.add_subparsers(dest="command", required=True)
 
     p_build = sub.add_parser("build", help="xây dựng cơ sở dữ liệu từ config/ và data/")

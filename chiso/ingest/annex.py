@@ -1,7 +1,7 @@
 """Read a published results table (a decision annex) into the project's long-format rows.
 
 Pure: bytes in, rows out; no database, no Streamlit. Validation against the unit registry
-and the configured maxima happens later (chiso.store.importer reuses the build's readers);
+and the configured maxima happens later (chiso.ingest.resolve reuses the build's readers);
 this module only understands the layout and remembers, for every long row, the sheet, row
 and column each value came from, so that a problem can be reported where the steward sees it.
 
@@ -35,6 +35,7 @@ import polars as pl
 from chiso.config import Catalog
 from chiso.errors import ChisoError
 from chiso.ingest import readers
+from chiso.ingest.problems import AnnexError, Issue, issue
 from chiso.names import fold, nfc
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -43,8 +44,6 @@ HEADER_SCAN_ROWS = 40
 ENCODINGS = ("utf-8", "cp1258")
 
 LONG_COLUMNS = readers.LONG_COLUMNS
-
-SAVE_AS_UTF8 = "Hãy lưu lại tệp dạng CSV UTF-8 (Excel: Lưu thành → CSV UTF-8) rồi nhập lại"
 
 # ---------- what a header means (folded: lower case, no accents, no punctuation) ----------
 
@@ -123,7 +122,6 @@ SKIP_UNIT_PREFIXES = (
     "trung vi",
 )
 EMPTY_TOKENS = {"", "-", "–", "—", "…", "..", "..."}
-STYLE_TEXT = {"vn": "dấu phẩy thập phân, như 91,24", "en": "dấu chấm thập phân, như 91.24"}
 NON_FINITE = {"nan", "inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"}
 
 
@@ -145,45 +143,6 @@ class ImportOptions:
     pages: str | None = None  # PDF: the pages holding the table, "3-5"
     accept_flagged: bool = False  # PDF/scan: import cells flagged for review as read
     corrections: str | None = None  # PDF/scan: "K12=91,24; D7=9" (cell as printed in the preview)
-
-
-@dataclass(frozen=True)
-class Issue:
-    """A problem (``level='error'``, blocks the import) or a warning, where the steward sees it."""
-
-    file: str
-    message: str
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-    hint: str | None = None
-    level: str = "error"
-
-    def where(self) -> str:
-        parts = [self.file]
-        if self.sheet:
-            parts.append(f"trang tính {self.sheet}")
-        if self.row:
-            parts.append(f"dòng {self.row}")
-        if self.column:
-            parts.append(f"cột {self.column}")
-        return ", ".join(parts)
-
-    def __str__(self) -> str:
-        text = f"{self.where()}: {self.message}"
-        return text + (f" — {self.hint}" if self.hint else "")
-
-    def sort_key(self) -> tuple:
-        return (self.sheet or "", self.row or 0, self.column or "", self.message)
-
-
-class AnnexError(ChisoError):
-    """The file cannot be read as a table at all; ``issues`` has every problem, ``str()`` one line."""
-
-    def __init__(self, issues: list[Issue]):
-        self.issues = issues
-        more = f" (và {len(issues) - 1} lỗi khác)" if len(issues) > 1 else ""
-        super().__init__(f"{issues[0]}{more}")
 
 
 @dataclass
@@ -238,6 +197,11 @@ class Grid:
     rows: list[tuple[int, list[Cell]]]  # (row number as the steward sees it, cells)
     letters: list[str]  # column letters of the cells
     notes: list[Issue] = field(default_factory=list)  # warnings from reading (hidden sheet, % cells)
+
+
+def _dotted(n: int) -> str:
+    """14859 -> '14.859' (Vietnamese thousands)."""
+    return f"{n:,}".replace(",", ".")
 
 
 def column_letter(index: int) -> str:
@@ -311,41 +275,34 @@ def _choose_sheet(sheets, file: str, sheet: str | None, notes: list[Issue]) -> t
     if sheet:
         matches = [s for s in sheets if fold(s.name) == fold(sheet)]
         if not matches:
-            raise AnnexError(
-                [
-                    Issue(
-                        file,
-                        f"không có trang tính {sheet!r}; tệp có: {', '.join(names)}",
-                        hint="Chọn một trang tính có trong tệp",
-                    )
-                ]
-            )
+            raise AnnexError([issue(file, "sheet.missing", sheet_name=repr(sheet), names=", ".join(names))])
         chosen = matches[0]
         if chosen.hidden:
-            notes.append(
-                Issue(file, "trang tính này đang bị ẩn trong tệp", sheet=chosen.name, level="warning")
-            )
+            notes.append(issue(file, "sheet.hidden", sheet=chosen.name, level="warning", hints=()))
         return chosen.name, chosen.part
     visible = [s for s in sheets if not s.hidden]
     if not visible:
         raise AnnexError(
             [
-                Issue(
+                issue(
                     file,
-                    "tệp Excel không có trang tính nào hiển thị"
-                    + (f" (ẩn: {', '.join(names)})" if names else ""),
-                    hint="Bỏ ẩn trang tính có bảng trong Excel, hoặc chọn trang tính theo tên (--sheet)",
+                    "sheet.none_visible_hidden" if names else "sheet.none_visible",
+                    hints=("sheet.none_visible",),
+                    names=", ".join(names),
                 )
             ]
         )
     hidden_before = [s.name for s in sheets[: sheets.index(visible[0])]]
     if hidden_before:
         notes.append(
-            Issue(
+            issue(
                 file,
-                f"bỏ qua trang tính ẩn {', '.join(hidden_before)}; đọc trang tính {visible[0].name}",
+                "sheet.hidden_skipped",
                 sheet=visible[0].name,
                 level="warning",
+                hints=(),
+                hidden=", ".join(hidden_before),
+                sheet_name=visible[0].name,
             )
         )
     return visible[0].name, visible[0].part
@@ -353,9 +310,7 @@ def _choose_sheet(sheets, file: str, sheet: str | None, notes: list[Issue]) -> t
 
 def _decode(data: bytes, file: str, encoding: str | None) -> str:
     if encoding and encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "cp1258", "windows-1258"):
-        raise AnnexError(
-            [Issue(file, f"mã hóa {encoding!r} không được hỗ trợ; chỉ nhận UTF-8, UTF-16 có BOM hoặc cp1258")]
-        )
+        raise AnnexError([issue(file, "encoding.unsupported", hints=(), encoding=repr(encoding))])
     if data.startswith(codecs.BOM_UTF8):
         body, name = data[len(codecs.BOM_UTF8) :], "utf-8"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -363,11 +318,11 @@ def _decode(data: bytes, file: str, encoding: str | None) -> str:
     elif b"\x00" in data[:4096]:
         raise AnnexError(
             [
-                Issue(
+                issue(
                     file,
-                    "tệp có ký tự NUL: có thể là UTF-16 không có BOM, hoặc không phải tệp văn bản",
+                    "encoding.nul_bytes",
                     row=data[: data.index(b"\x00")].count(b"\n") + 1,
-                    hint=SAVE_AS_UTF8,
+                    hints=("encoding.save_utf8",),
                 )
             ]
         )
@@ -381,26 +336,18 @@ def _decode(data: bytes, file: str, encoding: str | None) -> str:
         line = body[: exc.start].count(b"\n") + 1
         raise AnnexError(
             [
-                Issue(
+                issue(
                     file,
-                    f"tệp không phải UTF-8 (byte 0x{body[exc.start]:02X} không hợp lệ)",
+                    "encoding.not_utf8",
                     row=line,
-                    hint=SAVE_AS_UTF8 + "; tệp Windows-1258 thì chọn mã hóa cp1258 (--encoding cp1258)",
+                    hints=("encoding.save_utf8", "encoding.cp1258"),
+                    byte=f"{body[exc.start]:02X}",
                 )
             ]
         ) from exc
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise AnnexError(
-            [
-                Issue(
-                    file,
-                    "tệp có ký tự NUL (có thể là UTF-16 không có BOM, hoặc không phải tệp văn bản)",
-                    row=line,
-                    hint=SAVE_AS_UTF8,
-                )
-            ]
-        )
+        raise AnnexError([issue(file, "encoding.nul_text", row=line, hints=("encoding.save_utf8",))])
     return text
 
 
@@ -432,16 +379,7 @@ def _delimiter(text: str, file: str = "") -> str:
         if score > best_score:
             best, best_score = delimiter, score
     if best_score == (0, 0) and text.strip():
-        raise AnnexError(
-            [
-                Issue(
-                    file,
-                    "không xác định được dấu phân cách: không dòng nào có hai cột trở lên",
-                    row=1,
-                    hint="Lưu bảng thành CSV UTF-8 (phân cách bằng dấu phẩy) rồi nhập lại",
-                )
-            ]
-        )
+        raise AnnexError([issue(file, "csv.no_delimiter", row=1)])
     return best
 
 
@@ -459,11 +397,12 @@ def _csv_grid(data: bytes, file: str, encoding: str | None) -> Grid:
             if len(rows) > MAX_ROWS + 1:
                 raise AnnexError(
                     [
-                        Issue(
+                        issue(
                             file,
-                            f"tệp có hơn {MAX_ROWS:,} dòng số liệu".replace(",", "."),
+                            "csv.too_many_rows",
                             row=len(rows),
-                            hint="Tách bảng thành nhiều tệp nhỏ hơn",
+                            hints=("file.split",),
+                            n=_dotted(MAX_ROWS),
                         )
                     ]
                 )
@@ -480,14 +419,7 @@ def _count_records(text: str, delimiter: str, file: str) -> None:
         for n, _ in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             if n > limit:
                 raise AnnexError(
-                    [
-                        Issue(
-                            file,
-                            f"tệp có hơn {MAX_ROWS:,} dòng số liệu".replace(",", "."),
-                            row=n,
-                            hint="Tách bảng thành nhiều tệp nhỏ hơn",
-                        )
-                    ]
+                    [issue(file, "csv.too_many_rows", row=n, hints=("file.split",), n=_dotted(MAX_ROWS))]
                 )
     except csv.Error:
         return  # the strict reading that follows names the line
@@ -497,27 +429,12 @@ def _csv_error(file: str, text: str, start: int, exc: csv.Error) -> Issue:
     """A strict parser's complaint in words, at the line where the broken record starts."""
     message = str(exc)
     if "unexpected end of data" in message or "EOF" in message:
-        return Issue(
-            file,
-            'dấu ngoặc kép (") mở ở dòng này không bao giờ được đóng: phần còn lại của tệp sẽ thành một ô',
-            row=start,
-            hint='Thêm dấu " đóng, hoặc viết dấu " bên trong ô thành ""',
-        )
+        return issue(file, "csv.unclosed_quote", row=start)
     if "expected after" in message:
-        return Issue(
-            file,
-            "sau dấu ngoặc kép đóng phải là dấu phân cách hoặc hết dòng",
-            row=start,
-            hint='Viết dấu " bên trong ô thành "" và đặt cả ô trong ngoặc kép',
-        )
+        return issue(file, "csv.after_quote", row=start)
     if "field limit" in message:
-        return Issue(
-            file,
-            f"một ô dài quá {csv.field_size_limit():,} ký tự".replace(",", "."),
-            row=start,
-            hint="Kiểm tra dấu ngoặc kép và dấu phân cách của dòng này",
-        )
-    return Issue(file, f"CSV không hợp lệ ({message})", row=start, hint=SAVE_AS_UTF8)
+        return issue(file, "csv.field_too_long", row=start, n=_dotted(csv.field_size_limit()))
+    return issue(file, "csv.invalid", row=start, hints=("encoding.save_utf8",), detail=message)
 
 
 def check_csv_shape(grid: Grid, header: int, file: str) -> None:
@@ -532,22 +449,24 @@ def check_csv_shape(grid: Grid, header: int, file: str) -> None:
         filled = max((j + 1 for j, c in enumerate(cells) if c.text), default=0)
         if filled > width:
             issues.append(
-                Issue(
+                issue(
                     file,
-                    f"dòng có {len(cells)} trường, dòng tiêu đề có {width}: có giá trị ngoài các cột",
+                    "csv.too_many_fields",
                     row=number,
                     column=column_letter(width),
-                    hint='Đặt ô có dấu phẩy trong ngoặc kép ("91,24") hoặc xóa trường thừa',
+                    n=len(cells),
+                    width=width,
                 )
             )
         elif len(cells) < width:
             issues.append(
-                Issue(
+                issue(
                     file,
-                    f"dòng chỉ có {len(cells)} trường, dòng tiêu đề có {width}: dòng bị cắt",
+                    "csv.too_few_fields",
                     row=number,
                     column=column_letter(len(cells)),
-                    hint="Bổ sung các trường còn thiếu (để trống thì vẫn cần dấu phân cách)",
+                    n=len(cells),
+                    width=width,
                 )
             )
         if len(issues) >= 50:
@@ -566,13 +485,15 @@ def check_long_header(grid: Grid, header: int, file: str) -> None:
             continue
         if key in seen:
             issues.append(
-                Issue(
+                issue(
                     file,
-                    f"cột {key!r} có hai lần (cột {column_letter(seen[key])} và {column_letter(j)})",
+                    "header.long_twice",
                     sheet=grid.sheet,
                     row=grid.rows[header][0],
                     column=column_letter(j),
-                    hint="Xóa hoặc đổi tên một trong hai cột",
+                    name=repr(key),
+                    first=column_letter(seen[key]),
+                    second=column_letter(j),
                 )
             )
         else:
@@ -736,12 +657,12 @@ def read_annex(path: Path, catalog: Catalog, options: ImportOptions, *, name: st
     if size > MAX_BYTES:
         raise AnnexError(
             [
-                Issue(
+                issue(
                     file,
-                    f"tệp {size / 1024 / 1024:.1f} MB vượt giới hạn {MAX_BYTES // 1024 // 1024} MB".replace(
-                        ".", ","
-                    ),
-                    hint="Tách bảng thành nhiều tệp nhỏ hơn",
+                    "file.too_big",
+                    hints=("file.split",),
+                    size=f"{size / 1024 / 1024:.1f}".replace(".", ","),
+                    limit=MAX_BYTES // 1024 // 1024,
                 )
             ]
         )
@@ -750,9 +671,9 @@ def read_annex(path: Path, catalog: Catalog, options: ImportOptions, *, name: st
 
 def read_annex_bytes(data: bytes, file: str, catalog: Catalog, options: ImportOptions) -> Annex:
     if len(data) > MAX_BYTES:
-        raise AnnexError([Issue(file, f"tệp vượt giới hạn {MAX_BYTES // 1024 // 1024} MB")])
+        raise AnnexError([issue(file, "file.over_limit", hints=(), limit=MAX_BYTES // 1024 // 1024)])
     if not data.strip():
-        raise AnnexError([Issue(file, "tệp rỗng", hint="Chọn tệp có bảng số liệu")])
+        raise AnnexError([issue(file, "file.empty")])
     from chiso.ingest import pdf_annex
 
     if pdf_annex.is_pdf(data) or pdf_annex.is_image(data, file):
@@ -760,9 +681,7 @@ def read_annex_bytes(data: bytes, file: str, catalog: Catalog, options: ImportOp
     if is_excel(data):
         grid = _excel_grid(data, file, options.sheet)
     elif Path(file).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise AnnexError(
-            [Issue(file, "tệp có đuôi Excel nhưng không phải tệp Excel", hint="Mở và lưu lại bằng Excel")]
-        )
+        raise AnnexError([issue(file, "file.fake_excel")])
     else:
         grid = _csv_grid(data, file, options.encoding)
     return read_grid(grid, file, catalog, options)
@@ -771,20 +690,10 @@ def read_annex_bytes(data: bytes, file: str, catalog: Catalog, options: ImportOp
 def read_grid(grid: Grid, file: str, catalog: Catalog, options: ImportOptions) -> Annex:
     """A sheet's grid (rows of cells) to long rows: the header found, then the long or wide layout."""
     if not any(c.text for _, cells in grid.rows for c in cells):
-        raise AnnexError([Issue(file, "bảng trống", sheet=grid.sheet, hint="Chọn đúng trang tính có bảng")])
+        raise AnnexError([issue(file, "table.empty", sheet=grid.sheet)])
     header = _find_header(grid, catalog)
     if header is None:
-        raise AnnexError(
-            [
-                Issue(
-                    file,
-                    f"không tìm thấy dòng tiêu đề bảng trong {HEADER_SCAN_ROWS} dòng đầu",
-                    sheet=grid.sheet,
-                    hint="Bảng cần một dòng tiêu đề có cột tên đơn vị ('Tên đơn vị') và cột điểm "
-                    "('Tổng điểm', tên các lĩnh vực) hoặc các cột dạng dài unit, index, year",
-                )
-            ]
-        )
+        raise AnnexError([issue(file, "table.no_header", sheet=grid.sheet, n=HEADER_SCAN_ROWS)])
     if grid.sheet is None:
         check_csv_shape(grid, header, file)
     if _is_long_header(grid.rows[header][1]):
@@ -801,13 +710,9 @@ def _option_label(name: str) -> str:
 
 
 def _conflict(file, sheet, row, label, name, value, option) -> Issue:
-    return Issue(
-        file,
-        f"giá trị '{value}' khác với {_option_label(name)} ('{option}')",
-        sheet=sheet,
-        row=row,
-        column=label,
-        hint="Bỏ tùy chọn hoặc sửa cột trong tệp cho khớp",
+    flag = f"--{name.replace('_', '-')}"
+    return issue(
+        file, "option.conflict", sheet=sheet, row=row, column=label, value=value, flag=flag, option=option
     )
 
 
@@ -831,35 +736,31 @@ def _read_long(grid: Grid, header: int, file: str, options: ImportOptions) -> An
         row, columns = {}, {}
         for name in LONG_COLUMNS:
             j = position.get(name)
-            cell = cells[j] if j is not None and j < len(cells) else Cell("")
-            value = _numeric_text(cell.text) if cell.numeric else cell.text
-            option = defaults.get(name, "")
             if j is not None:
                 columns[name] = labels[name]
-            if value and option and name in ("index", "year", "province"):
-                same = fold(value) == fold(option) if name != "year" else value == option
+            row[name] = _long_value(_cell(cells, j), name, defaults.get(name, ""), columns)
+            option = defaults.get(name, "")
+            if row[name] != option and option and name in ("index", "year", "province"):
+                same = fold(row[name]) == fold(option) if name != "year" else row[name] == option
                 if not same:
-                    issues.append(_conflict(file, grid.sheet, number, labels.get(name), name, value, option))
-            if not value and option:
-                value = option
-                columns.setdefault(name, _option_label(name))
-            row[name] = value
+                    issues.append(
+                        _conflict(file, grid.sheet, number, labels.get(name), name, row[name], option)
+                    )
         rows.append(row)
         origins.append(Origin(grid.sheet, number, columns, provided=provided))
     if not rows:
-        raise AnnexError(
-            [
-                Issue(
-                    file,
-                    "chỉ có dòng tiêu đề, không có dòng số liệu",
-                    sheet=grid.sheet,
-                    row=grid.rows[header][0],
-                    hint="Thêm các dòng số liệu dưới dòng tiêu đề",
-                )
-            ]
-        )
+        raise AnnexError([issue(file, "table.no_data", sheet=grid.sheet, row=grid.rows[header][0])])
     roles = [ColumnRole(labels[n], "long") for n in position if n in labels and n in LONG_COLUMNS]
     return Annex(file, "long", grid.sheet, rows, origins, issues, [], roles)
+
+
+def _long_value(cell: Cell, name: str, option: str, columns: dict[str, str]) -> str:
+    """A long cell's text; an empty cell takes the option's value (and its label)."""
+    value = _numeric_text(cell.text) if cell.numeric else cell.text
+    if not value and option:
+        columns.setdefault(name, _option_label(name))
+        return option
+    return value
 
 
 def _title(grid: Grid, header: int) -> str:
@@ -868,7 +769,7 @@ def _title(grid: Grid, header: int) -> str:
 
 
 def _guess_from_title(title: str, catalog: Catalog) -> str:
-    """A hint such as "tiêu đề có vẻ là PAR năm 2024" read from the title rows."""
+    """Options the title rows suggest, such as "--index PAR --year 2024" ("" when none)."""
     key = fold(title)
     found = []
     for index in catalog.indices:
@@ -881,7 +782,7 @@ def _guess_from_title(title: str, catalog: Catalog) -> str:
         bits.append(f"--index {found[0]}")
     if year:
         bits.append(f"--year {year.group(1)}")
-    return f"tiêu đề gợi ý: {' '.join(bits)}" if bits else ""
+    return " ".join(bits)
 
 
 def _header_rows(grid: Grid, header: int, unit_col: int) -> int:
@@ -898,8 +799,36 @@ def _header_rows(grid: Grid, header: int, unit_col: int) -> int:
     return span
 
 
+def _cell(cells: list[Cell], j: int | None) -> Cell:
+    return cells[j] if j is not None and j < len(cells) else Cell("")
+
+
+def _is_numbering(key: str, filled: list[Cell]) -> bool:
+    """The row numbering the columns: (1) (2) (3) …"""
+    return bool(re.fullmatch(r"\(?\s*[0-9]{1,3}\s*\)?|[a-z]", key)) and all(
+        re.fullmatch(r"\(?\s*[0-9a-zA-Z]{1,3}\s*\)?", c.text) for c in filled
+    )
+
+
 def _read_wide(grid: Grid, header: int, file: str, catalog: Catalog, options: ImportOptions) -> Annex:
-    sheet = grid.sheet
+    """A decision annex: header → index → column roles → data rows → number styles → long rows."""
+    wide = _wide_head(grid, header, file, catalog, options)
+    wide.find_index()
+    wide.assign_roles()
+    wide.keep_data_rows()
+    wide.decide_styles()
+    wide.count_ranks()
+    wide.check_year()
+    wide.long_rows()
+    ordered = [wide.roles[j] for j in sorted(wide.roles)]
+    wide.issues.sort(key=Issue.sort_key)
+    return Annex(
+        file, "wide", grid.sheet, wide.rows, wide.origins, wide.issues, wide.notes, ordered, wide.title
+    )
+
+
+def _wide_head(grid: Grid, header: int, file: str, catalog: Catalog, options: ImportOptions) -> _Wide:
+    """The header of a wide table: one text and label per column (the deepest header row names it)."""
     head_number, head_cells = grid.rows[header]
     width = max(len(cells) for _, cells in grid.rows)
     raw_keys = [header_key(c.text)[0] for c in head_cells]
@@ -911,389 +840,370 @@ def _read_wide(grid: Grid, header: int, file: str, catalog: Catalog, options: Im
     texts = []
     for j in range(width):
         parts = [cells[j].text for _, cells in header_rows if j < len(cells) and cells[j].text]
-        texts.append(parts[-1] if parts else "")  # the deepest header row names the column
+        texts.append(parts[-1] if parts else "")
     labels = [f"{grid.letters[j]} «{t}»" if t else grid.letters[j] for j, t in enumerate(texts)]
     data_rows = grid.rows[header + span :]
-    title = _title(grid, header)
-    issues: list[Issue] = []
-
-    def column_values(j: int) -> list[Cell]:
-        return [cells[j] for _, cells in data_rows if j < len(cells) and cells[j].text]
-
-    # The index: an option, or an 'index' column.
-    index_col = next(
-        (j for j, t in enumerate(texts) if j != unit_col and _meta_role(header_key(t)[0]) == "index"), None
+    return _Wide(
+        grid, file, catalog, options, head_number, texts, labels, unit_col, data_rows, _title(grid, header)
     )
-    codes = [options.index.upper()] if options.index else []
-    if index_col is not None:
-        codes += sorted({c.text.upper() for c in column_values(index_col)})
-    if not codes:
-        guess = _guess_from_title(title, catalog)
-        raise AnnexError(
-            [
-                Issue(
-                    file,
-                    "chưa biết bảng là của chỉ số nào",
-                    sheet=sheet,
-                    row=head_number,
-                    hint="Chọn chỉ số (--index PAR) hoặc thêm cột 'index'" + (f"; {guess}" if guess else ""),
-                )
-            ]
-        )
-    components = _Components.of(catalog, codes)
 
-    roles: dict[int, ColumnRole] = {}
-    declared: dict[int, float | None] = {}
-    seen_components: dict[tuple[str, str], int] = {}
-    for j, text in enumerate(texts):
-        key, declared[j] = header_key(text)
-        label = labels[j]
-        if j == unit_col:
-            roles[j] = ColumnRole(label, "unit")
-            continue
+
+@dataclass
+class _Wide:
+    """A wide table being read, step by step (see ``_read_wide``); problems gather in ``issues``."""
+
+    grid: Grid
+    file: str
+    catalog: Catalog
+    options: ImportOptions
+    head_number: int
+    texts: list[str]
+    labels: list[str]
+    unit_col: int
+    data_rows: list[tuple[int, list[Cell]]]
+    title: str
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    components: _Components = field(default_factory=_Components)
+    roles: dict[int, ColumnRole] = field(default_factory=dict)
+    declared: dict[int, float | None] = field(default_factory=dict)
+    value_cols: list[int] = field(default_factory=list)
+    col_of: dict[str, int] = field(default_factory=dict)  # first column of each role
+    kept: list[tuple[int, list[Cell], int]] = field(default_factory=list)  # (row number, cells, block)
+    styles: dict[int, str] = field(default_factory=dict)
+    ranks_in_block: dict[int, int] = field(default_factory=dict)
+    rows: list[dict[str, str]] = field(default_factory=list)
+    origins: list[Origin] = field(default_factory=list)
+
+    @property
+    def sheet(self) -> str | None:
+        return self.grid.sheet
+
+    def problem(self, code: str, *, row: int | None = None, column: str | None = None, **params) -> Issue:
+        """A coded problem on this sheet, on the header row unless another row is named."""
+        row = self.head_number if row is None else row
+        return issue(self.file, code, sheet=self.sheet, row=row, column=column, **params)
+
+    def column_values(self, j: int) -> list[Cell]:
+        return [cells[j] for _, cells in self.data_rows if j < len(cells) and cells[j].text]
+
+    def meta(self, cells: list[Cell], role: str) -> str:
+        c = _cell(cells, self.col_of.get(role))
+        return _numeric_text(c.text) if c.numeric else c.text
+
+    def _guessed(self, code: str) -> Issue:
+        guess = _guess_from_title(self.title, self.catalog)
+        return self.problem(code, hints=(code, "title_guess") if guess else (code,), guess=guess)
+
+    # ---- the index and the role of each column ----
+
+    def find_index(self) -> None:
+        """The index: an option, or an 'index' column."""
+        index_col = next(
+            (
+                j
+                for j, t in enumerate(self.texts)
+                if j != self.unit_col and _meta_role(header_key(t)[0]) == "index"
+            ),
+            None,
+        )
+        codes = [self.options.index.upper()] if self.options.index else []
+        if index_col is not None:
+            codes += sorted({c.text.upper() for c in self.column_values(index_col)})
+        if not codes:
+            raise AnnexError([self._guessed("index.unknown")])
+        self.codes = codes
+        self.components = _Components.of(self.catalog, codes)
+
+    def assign_roles(self) -> None:
+        seen: dict[tuple[str, str], int] = {}
+        for j, text in enumerate(self.texts):
+            key, self.declared[j] = header_key(text)
+            role = self._role(j, key, text, seen)
+            if role is not None:
+                self.roles[j] = role
+        for role_name in ("total", "rank"):
+            self._one_column_of(role_name)
+        self.value_cols = [j for j, r in self.roles.items() if r.role in ("component", "total", "rank")]
+        if not self.value_cols:
+            raise AnnexError([*self.issues, self.problem("table.no_score_columns")])
+        self.col_of = {r.role: j for j, r in sorted(self.roles.items(), reverse=True)}
+
+    def _role(self, j: int, key: str, text: str, seen: dict) -> ColumnRole | None:
+        label = self.labels[j]
+        if j == self.unit_col:
+            return ColumnRole(label, "unit")
         if not key:
-            if column_values(j):
-                issues.append(
-                    Issue(
-                        file,
-                        "cột có số liệu nhưng không có tiêu đề",
-                        sheet=sheet,
-                        row=head_number,
-                        column=label,
-                        hint="Đặt tiêu đề là mã hoặc tên thành phần, 'Tổng điểm' hoặc 'Xếp hạng'",
-                    )
-                )
-            continue
+            if self.column_values(j):
+                self.issues.append(self.problem("header.missing", column=label))
+            return None
         role = _meta_role(key)
-        if role == "unit":
-            role = "ignored"  # a second unit column (e.g. 'Đơn vị' beside 'Tên đơn vị')
-        if role:
-            roles[j] = ColumnRole(label, role)
-            continue
-        matched = components.match(key)
+        if role:  # a second unit column (e.g. 'Đơn vị' beside 'Tên đơn vị') is ignored
+            return ColumnRole(label, "ignored" if role == "unit" else role)
+        matched = self.components.match(key)
         if matched:
-            comp_codes = sorted({c for _, c in matched})
-            if len(comp_codes) > 1:
-                issues.append(
-                    Issue(
-                        file,
-                        f"tiêu đề khớp nhiều thành phần: {', '.join(comp_codes)}",
-                        sheet=sheet,
-                        row=head_number,
-                        column=label,
-                        hint="Dùng mã thành phần làm tiêu đề cột",
-                    )
-                )
-                continue
-            for pair in matched:
-                if pair in seen_components:
-                    issues.append(
-                        Issue(
-                            file,
-                            f"thành phần '{pair[1]}' đã có ở cột {labels[seen_components[pair]]}",
-                            sheet=sheet,
-                            row=head_number,
-                            column=label,
-                            hint="Mỗi thành phần chỉ một cột",
-                        )
-                    )
-                seen_components[pair] = j
-            roles[j] = ColumnRole(label, "component", comp_codes[0])
-            continue
+            return self._component_role(j, matched, seen)
         role = _generic_role(key)
         if role:
-            roles[j] = ColumnRole(label, role)
-            continue
-        if not column_values(j):
-            roles[j] = ColumnRole(label, "ignored")
-            continue
-        close = components.suggest(key)
-        issues.append(
-            Issue(
-                file,
-                f"không nhận ra tiêu đề cột '{text}': không phải mã hay tên thành phần của "
-                f"{', '.join(codes)}, cũng không phải tổng điểm hay xếp hạng",
-                sheet=sheet,
-                row=head_number,
-                column=label,
-                hint=(f"có phải: {', '.join(close)}? " if close else "")
-                + "Tên thành phần lấy theo config/indices.yaml",
+            return ColumnRole(label, role)
+        if not self.column_values(j):
+            return ColumnRole(label, "ignored")
+        close = self.components.suggest(key)
+        hints = ("header.unknown_close",) if close else ("header.unknown",)
+        codes, close_text = ", ".join(self.codes), ", ".join(close)
+        self.issues.append(
+            self.problem(
+                "header.unknown", column=label, hints=hints, text=text, codes=codes, close=close_text
             )
         )
+        return None
 
-    for role_name in ("total", "rank"):
-        cols = [j for j, r in roles.items() if r.role == role_name]
+    def _component_role(self, j: int, matched: set[tuple[str, str]], seen: dict) -> ColumnRole | None:
+        label = self.labels[j]
+        comp_codes = sorted({c for _, c in matched})
+        if len(comp_codes) > 1:
+            self.issues.append(
+                self.problem("header.ambiguous", column=label, components=", ".join(comp_codes))
+            )
+            return None
+        for pair in matched:
+            if pair in seen:
+                other = self.labels[seen[pair]]
+                self.issues.append(
+                    self.problem("header.component_twice", column=label, component=pair[1], other=other)
+                )
+            seen[pair] = j
+        return ColumnRole(label, "component", comp_codes[0])
+
+    def _one_column_of(self, role_name: str) -> None:
+        """A second total (or rank) column is refused and ignored."""
+        cols = [j for j, r in self.roles.items() if r.role == role_name]
         for j in cols[1:]:
-            issues.append(
-                Issue(
-                    file,
-                    f"bảng có hơn một cột {'tổng điểm' if role_name == 'total' else 'xếp hạng'} "
-                    f"(đã có {labels[cols[0]]})",
-                    sheet=sheet,
-                    row=head_number,
-                    column=labels[j],
-                    hint="Giữ một cột, đổi tiêu đề cột kia thành 'Ghi chú' để bỏ qua",
+            self.issues.append(
+                self.problem(
+                    f"header.{role_name}_twice",
+                    column=self.labels[j],
+                    hints=("header.second_column",),
+                    other=self.labels[cols[0]],
                 )
             )
-            roles[j] = ColumnRole(labels[j], "ignored")
-    value_cols = [j for j, r in roles.items() if r.role in ("component", "total", "rank")]
-    if not value_cols:
-        raise AnnexError(
-            [
-                *issues,
-                Issue(
-                    file,
-                    "bảng không có cột điểm nào (thành phần, tổng điểm hoặc xếp hạng)",
-                    sheet=sheet,
-                    row=head_number,
-                    hint="Tiêu đề cột điểm là mã hoặc tên thành phần, 'Tổng điểm', 'Xếp hạng'",
-                ),
-            ]
-        )
-    col_of = {r.role: j for j, r in sorted(roles.items(), reverse=True)}  # first column of each role
+            self.roles[j] = ColumnRole(self.labels[j], "ignored")
 
-    # Which rows carry data.
-    notes: list[str] = []
-    kept: list[tuple[int, list[Cell], int]] = []  # (row number, cells, block)
-    block = 0
+    # ---- which rows carry data ----
 
-    def cell(cells: list[Cell], j: int | None) -> Cell:
-        return cells[j] if j is not None and j < len(cells) else Cell("")
+    def keep_data_rows(self) -> None:
+        block = 0
+        for number, cells in self.data_rows:
+            kind = self._row_kind(number, cells)
+            if kind == "group":
+                block += 1
+            elif kind == "data":
+                self.kept.append((number, cells, block))
+        if not self.kept:
+            raise AnnexError([*self.issues, self.problem("table.no_data")])
+        if len(self.kept) > MAX_ROWS:
+            raise AnnexError(
+                [issue(self.file, "table.too_many_rows", sheet=self.sheet, hints=(), n=MAX_ROWS)]
+            )
 
-    for number, cells in data_rows:
-        unit = cell(cells, unit_col).text
-        code = cell(cells, col_of.get("code")).text
-        values = [cell(cells, j) for j in value_cols]
-        filled = [c for c in values if c.text not in EMPTY_TOKENS]
+    def _row_kind(self, number: int, cells: list[Cell]) -> str:
+        """'data', 'group' (a heading row: ranks restart below it) or 'skip'."""
+        unit = _cell(cells, self.unit_col).text
+        code = _cell(cells, self.col_of.get("code")).text
+        filled = [c for c in (_cell(cells, j) for j in self.value_cols) if c.text not in EMPTY_TOKENS]
         if not unit and not code:
             if any(c.numeric or re.search(r"\d", c.text) for c in filled):
-                issues.append(
-                    Issue(
-                        file,
-                        "dòng có số liệu nhưng thiếu tên đơn vị",
-                        sheet=sheet,
+                self.issues.append(self.problem("row.no_unit", row=number, column=self.labels[self.unit_col]))
+            return "skip"
+        key = fold(unit)
+        if _is_numbering(key, filled):
+            return "skip"
+        if key.startswith(SKIP_UNIT_PREFIXES):
+            self.notes.append(f"dòng {number}: bỏ qua dòng '{unit}' (không phải một đơn vị)")
+            return "skip"
+        if not filled:
+            self.notes.append(f"dòng {number}: '{unit}' không có số liệu, coi là tiêu đề nhóm")
+            return "group"
+        return "data"
+
+    # ---- numbers ----
+
+    def decide_styles(self) -> None:
+        """Number convention of each column, from all of its cells."""
+        for j in self.value_cols:
+            cells_j = [_cell(c, j) for _, c, _ in self.kept if _cell(c, j).text not in EMPTY_TOKENS]
+            style, odd = column_style(cells_j)
+            self.styles[j] = style
+            for bad in odd:
+                number = next(n for n, c, _ in self.kept if _cell(c, j) is bad)
+                self.issues.append(
+                    self.problem(
+                        f"number.mixed_{style}",
                         row=number,
-                        column=labels[unit_col],
-                        hint="Điền tên đơn vị, hoặc xóa dòng",
+                        column=self.labels[j],
+                        hints=("number.mixed",),
+                        text=bad.text,
                     )
                 )
-            continue
-        key = fold(unit)
-        if re.fullmatch(r"\(?\s*[0-9]{1,3}\s*\)?|[a-z]", key) and all(
-            re.fullmatch(r"\(?\s*[0-9a-zA-Z]{1,3}\s*\)?", c.text) for c in filled
-        ):
-            continue  # the row numbering the columns: (1) (2) (3) …
-        if key.startswith(SKIP_UNIT_PREFIXES):
-            notes.append(f"dòng {number}: bỏ qua dòng '{unit}' (không phải một đơn vị)")
-            continue
-        if not filled:
-            block += 1
-            notes.append(f"dòng {number}: '{unit}' không có số liệu, coi là tiêu đề nhóm")
-            continue
-        kept.append((number, cells, block))
-    if not kept:
-        raise AnnexError(
-            [
-                *issues,
-                Issue(
-                    file,
-                    "chỉ có dòng tiêu đề, không có dòng số liệu",
-                    sheet=sheet,
-                    row=head_number,
-                    hint="Thêm các dòng số liệu dưới dòng tiêu đề",
-                ),
-            ]
-        )
-    if len(kept) > MAX_ROWS:
-        raise AnnexError([Issue(file, f"bảng có hơn {MAX_ROWS} dòng số liệu", sheet=sheet)])
+            self._mark_style(j, style, cells_j)
 
-    # Number convention of each column, from all of its cells.
-    styles: dict[int, str] = {}
-    for j in value_cols:
-        cells_j = [cell(c, j) for _, c, _ in kept if cell(c, j).text not in EMPTY_TOKENS]
-        style, odd = column_style(cells_j)
-        styles[j] = style
-        for bad in odd:
-            number = next(n for n, c, _ in kept if cell(c, j) is bad)
-            issues.append(
-                Issue(
-                    file,
-                    f"'{bad.text}' viết số khác các ô còn lại của cột ({STYLE_TEXT[style]})",
-                    sheet=sheet,
-                    row=number,
-                    column=labels[j],
-                    hint="Viết mọi số trong một cột theo cùng một cách",
-                )
-            )
+    def _mark_style(self, j: int, style: str, cells_j: list[Cell]) -> None:
+        role = self.roles[j]
         text_cells = [c for c in cells_j if not c.numeric and number_kind(c.text) in ("vn", "dot3", "comma3")]
         if text_cells and style == "vn":
-            roles[j] = ColumnRole(roles[j].label, roles[j].role, roles[j].component, "vn")
+            self.roles[j] = ColumnRole(role.label, role.role, role.component, "vn")
         elif any(not c.numeric and number_kind(c.text) == "en" for c in cells_j):
-            roles[j] = ColumnRole(roles[j].label, roles[j].role, roles[j].component, "en")
+            self.roles[j] = ColumnRole(role.label, role.role, role.component, "en")
 
-    def parse_score(c: Cell, j: int, number: int) -> str | None:
+    def parse_score(self, c: Cell, j: int, number: int) -> str | None:
         if c.numeric:
             return _numeric_text(c.text)
         kind = number_kind(c.text)
-        if kind == "nonfinite":
-            issues.append(
-                Issue(
-                    file,
-                    f"'{c.text}' không phải là số hữu hạn",
-                    sheet=sheet,
-                    row=number,
-                    column=labels[j],
-                    hint="Ghi điểm là một số, ví dụ 91,24; để trống nếu không có",
-                )
+        if kind in ("nonfinite", "bad"):
+            code = "score.not_finite" if kind == "nonfinite" else "score.not_number"
+            self.issues.append(
+                self.problem(code, row=number, column=self.labels[j], hints=("score.number",), text=c.text)
             )
             return None
-        if kind == "bad":
-            issues.append(
-                Issue(
-                    file,
-                    f"'{c.text}' không phải là số",
-                    sheet=sheet,
-                    row=number,
-                    column=labels[j],
-                    hint="Ghi điểm là một số, ví dụ 91,24; để trống nếu không có",
-                )
-            )
-            return None
-        if (kind == "vn" and styles[j] == "en") or (kind == "en" and styles[j] == "vn"):
+        if (kind == "vn" and self.styles[j] == "en") or (kind == "en" and self.styles[j] == "vn"):
             return None  # already reported as a mixed column
-        return to_number(c.text, styles[j])
+        return to_number(c.text, self.styles[j])
 
-    def parse_rank(c: Cell, j: int, number: int) -> tuple[str, str] | None:
+    def parse_rank(self, c: Cell, j: int, number: int) -> tuple[str, str] | None:
         text = _numeric_text(c.text) if c.numeric else c.text.replace(" ", "")
         found = re.fullmatch(r"0*(\d+)(?:/(\d+))?", text)
         if not found:
-            issues.append(
-                Issue(
-                    file,
-                    f"thứ hạng '{c.text}' không phải là số nguyên",
-                    sheet=sheet,
-                    row=number,
-                    column=labels[j],
-                    hint="Thứ hạng là số nguyên từ 1 (hoặc dạng 3/15)",
-                )
+            self.issues.append(
+                self.problem("rank.not_integer", row=number, column=self.labels[j], text=c.text)
             )
             return None
         return found.group(1), found.group(2) or ""
 
-    rank_col = col_of.get("rank")
-    total_col = col_of.get("total")
-    ranks_in_block: dict[int, int] = {}
-    if rank_col is not None:
-        for _, cells, blk in kept:
-            if cell(cells, rank_col).text not in EMPTY_TOKENS:
-                ranks_in_block[blk] = ranks_in_block.get(blk, 0) + 1
+    def count_ranks(self) -> None:
+        """Units ranked in each block (the rank-of of a rank printed without '/N')."""
+        rank_col = self.col_of.get("rank")
+        if rank_col is None:
+            return
+        for _, cells, blk in self.kept:
+            if _cell(cells, rank_col).text not in EMPTY_TOKENS:
+                self.ranks_in_block[blk] = self.ranks_in_block.get(blk, 0) + 1
 
-    def meta(cells: list[Cell], role: str) -> str:
-        c = cell(cells, col_of.get(role))
-        return _numeric_text(c.text) if c.numeric else c.text
+    def check_year(self) -> None:
+        if self.options.year is None and "year" not in self.col_of:
+            raise AnnexError([*self.issues, self._guessed("year.unknown")])
 
-    if options.year is None and "year" not in col_of:
-        guess = _guess_from_title(title, catalog)
-        raise AnnexError(
-            [
-                *issues,
-                Issue(
-                    file,
-                    "chưa biết năm của bảng",
-                    sheet=sheet,
-                    row=head_number,
-                    hint="Chọn năm (--year 2024) hoặc thêm cột 'Năm'" + (f"; {guess}" if guess else ""),
-                ),
-            ]
-        )
-    source_title = options.source_title or f"Tệp nhập {file}"
-    rows: list[dict[str, str]] = []
-    origins: list[Origin] = []
-    for number, cells, blk in kept:
-        unit_text = cell(cells, unit_col).text
-        unit_label = labels[unit_col]
+    # ---- long rows ----
+
+    def long_rows(self) -> None:
+        for number, cells, blk in self.kept:
+            base, base_cols = self._base(number, cells)
+            self._total_row(number, cells, blk, base, base_cols)
+            self._component_rows(number, cells, base, base_cols)
+
+    def _base(self, number: int, cells: list[Cell]) -> tuple[dict[str, str], dict[str, str]]:
+        """The values every long row of a unit shares, and the column each came from."""
+        options = self.options
+        unit_text, unit_label = _cell(cells, self.unit_col).text, self.labels[self.unit_col]
         if not unit_text:
-            unit_text, unit_label = meta(cells, "code"), labels[col_of["code"]]
-        base = {name: "" for name in LONG_COLUMNS}
+            unit_text, unit_label = self.meta(cells, "code"), self.labels[self.col_of["code"]]
+        base = dict.fromkeys(LONG_COLUMNS, "")
         base_cols = {"unit": unit_label}
-        base.update(unit=unit_text, source_title=source_title, source_url=options.source_url or "")
-        base["quote"] = f"{file}" + (f", trang tính {sheet}" if sheet else "") + f", dòng {number}"
+        base.update(
+            unit=unit_text,
+            source_title=options.source_title or f"Tệp nhập {self.file}",
+            source_url=options.source_url or "",
+        )
+        base["quote"] = (
+            f"{self.file}" + (f", trang tính {self.sheet}" if self.sheet else "") + f", dòng {number}"
+        )
         for name, option in (
             ("index", options.index.upper() if options.index else ""),
             ("year", "" if options.year is None else str(options.year)),
             ("province", options.province or ""),
             ("unit_type", options.unit_type or ""),
         ):
-            value = meta(cells, name) if name in col_of else ""
-            if name in col_of:
-                base_cols[name] = labels[col_of[name]]
-            if value and option:
-                same = value == option if name == "year" else fold(value) == fold(option)
-                if not same:
-                    issues.append(_conflict(file, sheet, number, base_cols.get(name), name, value, option))
-            if not value and option:
-                value = option
-                base_cols[name] = _option_label(name)
-            base[name] = value
-        index_code = base["index"].upper()
+            base[name] = self._meta_value(number, cells, name, option, base_cols)
+        return base, base_cols
 
-        total_row = None
-        if total_col is not None or rank_col is not None:
-            total_cell = cell(cells, total_col)
-            rank_cell = cell(cells, rank_col)
-            score = rank = rank_of = ""
-            ok = True
-            if total_cell.text not in EMPTY_TOKENS:
-                parsed = parse_score(total_cell, total_col, number)
-                ok = parsed is not None
-                score = parsed or ""
-            if rank_cell.text not in EMPTY_TOKENS:
-                parsed_rank = parse_rank(rank_cell, rank_col, number)
-                ok = ok and parsed_rank is not None
-                if parsed_rank:
-                    rank, rank_of = parsed_rank
-                    rank_of = rank_of or str(ranks_in_block.get(blk, ""))
-            if ok and (score or rank):
-                total_row = {**base, "score": score, "rank": rank, "rank_of": rank_of}
-                columns = dict(base_cols)
-                if total_col is not None:
-                    columns["score"] = labels[total_col]
-                if rank_col is not None:
-                    columns["rank"] = columns["rank_of"] = labels[rank_col]
-                rows.append(total_row)
-                given = {"score"} if total_col is not None else set()
-                given |= {"rank", "rank_of"} if rank_col is not None else set()
-                origins.append(Origin(sheet, number, columns, declared.get(total_col), frozenset(given)))
-        for j in value_cols:
-            role = roles[j]
-            if role.role != "component":
+    def _meta_value(self, number: int, cells: list[Cell], name: str, option: str, base_cols: dict) -> str:
+        """A unit's index, year, province or unit type: its column, else the option (never both differing)."""
+        value = self.meta(cells, name) if name in self.col_of else ""
+        if name in self.col_of:
+            base_cols[name] = self.labels[self.col_of[name]]
+        if value and option:
+            same = value == option if name == "year" else fold(value) == fold(option)
+            if not same:
+                self.issues.append(
+                    _conflict(self.file, self.sheet, number, base_cols.get(name), name, value, option)
+                )
+        if not value and option:
+            value = option
+            base_cols[name] = _option_label(name)
+        return value
+
+    def _total_values(self, number: int, cells: list[Cell], blk: int) -> tuple[bool, str, str, str]:
+        """(readable, score, rank, rank of) of the total and rank columns of a row."""
+        total_col, rank_col = self.col_of.get("total"), self.col_of.get("rank")
+        total_cell, rank_cell = _cell(cells, total_col), _cell(cells, rank_col)
+        score = rank = rank_of = ""
+        ok = True
+        if total_cell.text not in EMPTY_TOKENS:
+            parsed = self.parse_score(total_cell, total_col, number)
+            ok, score = parsed is not None, parsed or ""
+        if rank_cell.text not in EMPTY_TOKENS:
+            parsed_rank = self.parse_rank(rank_cell, rank_col, number)
+            ok = ok and parsed_rank is not None
+            if parsed_rank:
+                rank, rank_of = parsed_rank[0], parsed_rank[1] or str(self.ranks_in_block.get(blk, ""))
+        return ok, score, rank, rank_of
+
+    def _total_row(self, number: int, cells: list[Cell], blk: int, base: dict, base_cols: dict) -> None:
+        total_col, rank_col = self.col_of.get("total"), self.col_of.get("rank")
+        if total_col is None and rank_col is None:
+            return
+        ok, score, rank, rank_of = self._total_values(number, cells, blk)
+        if not ok or not (score or rank):
+            return
+        self.rows.append({**base, "score": score, "rank": rank, "rank_of": rank_of})
+        columns = dict(base_cols)
+        given = set()
+        if total_col is not None:
+            columns["score"] = self.labels[total_col]
+            given.add("score")
+        if rank_col is not None:
+            columns["rank"] = columns["rank_of"] = self.labels[rank_col]
+            given |= {"rank", "rank_of"}
+        self.origins.append(
+            Origin(self.sheet, number, columns, self.declared.get(total_col), frozenset(given))
+        )
+
+    def _component_rows(self, number: int, cells: list[Cell], base: dict, base_cols: dict) -> None:
+        index_code = base["index"].upper()
+        for j in self.value_cols:
+            role, c = self.roles[j], _cell(cells, j)
+            if role.role != "component" or c.text in EMPTY_TOKENS:
                 continue
-            c = cell(cells, j)
-            if c.text in EMPTY_TOKENS:
-                continue
-            parsed = parse_score(c, j, number)
+            parsed = self.parse_score(c, j, number)
             if parsed is None:
                 continue
-            pairs = components.match(header_key(texts[j])[0])
+            pairs = self.components.match(header_key(self.texts[j])[0])
             if index_code and not any(ix == index_code for ix, _ in pairs):
-                issues.append(
-                    Issue(
-                        file,
-                        f"thành phần '{role.component}' không thuộc chỉ số {index_code}",
-                        sheet=sheet,
+                self.issues.append(
+                    self.problem(
+                        "component.other_index",
                         row=number,
-                        column=labels[j],
-                        hint="Kiểm tra chỉ số đã chọn hoặc tiêu đề cột",
+                        column=self.labels[j],
+                        component=role.component,
+                        index=index_code,
                     )
                 )
                 continue
-            rows.append({**base, "component": role.component, "score": parsed})
-            columns = {**base_cols, "score": labels[j]}
-            origins.append(Origin(sheet, number, columns, declared.get(j), frozenset({"score"})))
-
-    ordered = [roles[j] for j in sorted(roles)]
-    issues.sort(key=Issue.sort_key)
-    return Annex(file, "wide", sheet, rows, origins, issues, notes, ordered, title)
+            self.rows.append({**base, "component": role.component, "score": parsed})
+            columns = {**base_cols, "score": self.labels[j]}
+            self.origins.append(
+                Origin(self.sheet, number, columns, self.declared.get(j), frozenset({"score"}))
+            )
 
 
 def rows_frame(annex: Annex) -> pl.DataFrame:

@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from chiso.ingest.annex import AnnexError, Issue
+from chiso.ingest.problems import AnnexError, issue
 
 LANG = "vie"
 _NUMBERISH = re.compile(r"[0-9.,/\\|:;'\s-]+")
@@ -26,13 +26,10 @@ MAX_SKEW = 3.0  # degrees searched either way
 JUNK = set("|¦!_—–-‘’'\"`~.,:;[](){}<>/\\=+*")
 DIGITS_LANG = "eng"  # the digits pass: its model keeps single digits that the Vietnamese one drops
 DIGITS = "--psm 6 -c tessedit_char_whitelist=0123456789,."
-PACKAGES_HINT = (
-    "Cài gói Debian: sudo apt-get install tesseract-ocr tesseract-ocr-vie poppler-utils (make test cài sẵn)"
-)
 
 
 def _missing(file: str, what: str) -> AnnexError:
-    return AnnexError([Issue(file, f"cần {what} để đọc bản quét", hint=PACKAGES_HINT)])
+    return AnnexError([issue(file, "scan.missing", hints=("scan.packages",), what=what)])
 
 
 def _tesseract(file: str):
@@ -84,7 +81,7 @@ def rasterise(data: bytes, file: str, pages: list[int], dpi: int) -> dict[int, o
                     timeout=120,
                 )
             except (subprocess.SubprocessError, OSError) as exc:
-                raise AnnexError([Issue(file, f"không chuyển được trang {page} thành ảnh để OCR")]) from exc
+                raise AnnexError([issue(file, "scan.render_failed", hints=(), page=page)]) from exc
             with Image.open(f"{out}.png") as image:
                 images[page] = image.convert("L")
     return images
@@ -168,7 +165,7 @@ def _tsv_words(image, config: str, scale: float, file: str, offset=(0, 0), lang:
         data = pytesseract.image_to_data(image, lang=lang, config=config, output_type=pytesseract.Output.DICT)
     except Exception as exc:
         raise AnnexError(
-            [Issue(file, f"tesseract không đọc được trang ({exc})", hint=PACKAGES_HINT)]
+            [issue(file, "scan.tesseract_failed", hints=("scan.packages",), reason=exc)]
         ) from exc
     words = []
     for text, left, top, width, height, conf in zip(
@@ -344,7 +341,7 @@ def image_words(data: bytes, file: str, *, dpi: int = 300) -> tuple[list, tuple]
             image = opened.convert("L")
             recorded = opened.info.get("dpi")
     except Exception as exc:
-        raise AnnexError([Issue(file, "không mở được tệp ảnh", hint="Lưu lại dạng PNG hoặc JPEG")]) from exc
+        raise AnnexError([issue(file, "scan.image_broken")]) from exc
     if recorded and recorded[0] and recorded[0] > 50:
         dpi = round(float(recorded[0]))
     ready, _ = prepare(image, dpi)

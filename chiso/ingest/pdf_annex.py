@@ -30,16 +30,15 @@ from dataclasses import dataclass, field
 from chiso.config import Catalog
 from chiso.ingest.annex import (
     Annex,
-    AnnexError,
     Cell,
     Grid,
     ImportOptions,
-    Issue,
     column_letter,
     header_key,
     nfc_text,
     number_kind,
 )
+from chiso.ingest.problems import AnnexError, Issue, issue
 from chiso.names import fold
 
 PDF_MAGIC = b"%PDF-"
@@ -47,7 +46,6 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 MAX_PAGES = 40
 TEXT_CHARS_MIN = 20  # a page with fewer characters in its text layer is read as a scan
 
-BROKEN_PDF_HINT = "Mở tệp bằng trình đọc PDF và lưu lại, hoặc chép bảng sang Excel (.xlsx) rồi nhập tệp đó"
 _NUMBERING_CELL = re.compile(r"^\(\s*\d+\s*\)$")
 _PAGES = re.compile(r"^\s*(\d+)\s*(?:[-–]\s*(\d+)\s*)?$")
 
@@ -147,13 +145,11 @@ def parse_pages(spec: str | None, count: int, file: str) -> list[int]:
     for part in str(spec).split(","):
         found = _PAGES.match(part)
         if not found:
-            raise AnnexError([Issue(file, f"--pages {spec!r} không hợp lệ", hint="Ví dụ: --pages 3-5")])
+            raise AnnexError([issue(file, "pdf.pages_invalid", spec=repr(spec))])
         first = int(found.group(1))
         last = int(found.group(2) or first)
         if first < 1 or last < first or last > count:
-            raise AnnexError(
-                [Issue(file, f"--pages {spec!r}: tệp có {count} trang", hint=f"Chọn trong khoảng 1-{count}")]
-            )
+            raise AnnexError([issue(file, "pdf.pages_outside", spec=repr(spec), count=count)])
         pages += [p for p in range(first, last + 1) if p not in pages]
     return pages
 
@@ -530,18 +526,10 @@ def read_pdf_table(data: bytes, file: str, pages: str | None = None, *, dpi: int
     with pdf:
         count = len(pdf.pages)
         if count == 0:
-            raise AnnexError([Issue(file, "tệp PDF không có trang nào", hint=BROKEN_PDF_HINT)])
+            raise AnnexError([issue(file, "pdf.no_pages", hints=("pdf.broken",))])
         chosen = parse_pages(pages, count, file)
         if len(chosen) > MAX_PAGES:
-            raise AnnexError(
-                [
-                    Issue(
-                        file,
-                        f"chọn {len(chosen)} trang, quá {MAX_PAGES} trang",
-                        hint="Chọn trang có bảng: --pages 3-5",
-                    )
-                ]
-            )
+            raise AnnexError([issue(file, "pdf.too_many_pages", n=len(chosen), limit=MAX_PAGES)])
         sizes = {p: (float(pdf.pages[p - 1].width), float(pdf.pages[p - 1].height)) for p in chosen}
         words, scanned_pages = {}, []
         for p in chosen:
@@ -593,15 +581,7 @@ def _check_encoding(file: str, words: dict[int, list[Word]]) -> list[str]:
         return []
     name = legacy_fonts.NAMES[encoding]
     if encoding != "TCVN3":
-        raise AnnexError(
-            [
-                Issue(
-                    file,
-                    f"chữ trong PDF dùng bảng mã cũ {name}, không phải Unicode",
-                    hint="Mở văn bản gốc, chuyển sang Unicode (Unikey: Công cụ chuyển mã) rồi in lại PDF",
-                )
-            ]
-        )
+        raise AnnexError([issue(file, "pdf.legacy_font", name=name)])
     for page, ws in words.items():
         words[page] = [
             Word(legacy_fonts.to_unicode(w.text, encoding), w.x0, w.top, w.x1, w.bottom, w.conf) for w in ws
@@ -615,17 +595,12 @@ def _from_words(
     try:
         rows, width, boxes = _unruled_rows(words, 0.45 if scanned else 0.3)
     except _NoTableError:
-        where = f"trang {pages[0]}" if len(pages) == 1 else f"các trang {pages[0]}–{pages[-1]}"
-        raise AnnexError(
-            [
-                Issue(
-                    file,
-                    f"không tìm thấy bảng số liệu trên {where}",
-                    hint="Chọn trang có bảng phụ lục (--pages 3-5)"
-                    + ("; bản quét cần rõ nét, ít nhất 200 dpi" if scanned else ""),
-                )
-            ]
-        ) from None
+        hints = ("pdf.no_table", "pdf.scan_quality") if scanned else ("pdf.no_table",)
+        if len(pages) == 1:
+            found = issue(file, "pdf.no_table_page", hints=hints, page=pages[0])
+        else:
+            found = issue(file, "pdf.no_table_pages", hints=hints, first=pages[0], last=pages[-1])
+        raise AnnexError([found]) from None
     return _to_table(file, rows, width, pages, scanned=scanned, page_sizes=page_sizes, table_boxes=boxes)
 
 
@@ -633,12 +608,12 @@ def _pdfplumber(file: str):
     try:
         import pdfplumber
     except ImportError as exc:  # pragma: no cover - a dependency of the project
-        raise AnnexError([Issue(file, "thiếu thư viện pdfplumber", hint="Chạy lại make để cài đặt")]) from exc
+        raise AnnexError([issue(file, "pdf.no_library")]) from exc
     return pdfplumber
 
 
 def _broken(file: str, exc: BaseException) -> Issue:
-    return Issue(file, f"không mở được tệp PDF ({_first_line(exc)})", hint=BROKEN_PDF_HINT)
+    return issue(file, "pdf.broken", reason=_first_line(exc))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -672,7 +647,7 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
         annex = read_grid(table.grid, file, catalog, options)
         annex.notes += understood
         flags = pdf_checks.flags(table, annex, catalog)
-    annex.issues = [_with_page(issue, table) for issue in annex.issues]
+    annex.issues = [_with_page(problem, table) for problem in annex.issues]
     kind = "bản quét (OCR)" if table.scanned else "tệp PDF"
     pages = table.pages
     where = f"trang {pages[0]}" if len(pages) == 1 else f"trang {pages[0]}–{pages[-1]}"
@@ -686,12 +661,8 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
         annex.notes += [f"Chấp nhận (--accept-flagged): {f.describe()}" for f in flags]
     elif flags:
         annex.issues += [
-            Issue(
-                file,
-                f"cần kiểm tra {f.describe()}",
-                row=f.row,
-                column=column_letter(f.column),
-                hint=f"Sửa bằng --correct {f.cell}=GIÁ_TRỊ hoặc xác nhận bằng --accept-flagged",
+            issue(
+                file, "pdf.flagged", row=f.row, column=column_letter(f.column), what=f.describe(), cell=f.cell
             )
             for f in flags
         ]
@@ -703,6 +674,14 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
 _CORRECTION = re.compile(r"^\s*([A-Za-z]{1,3})(\d+)\s*=(.*)$")
 
 
+class CorrectionError(ValueError):
+    """A correction not written as cell=value; ``part`` is what was written."""
+
+    def __init__(self, part: str):
+        super().__init__(f"sửa ô phải có dạng K12=91,24: {part!r}")
+        self.part = part
+
+
 def parse_corrections(spec: str | None) -> list[tuple[str, int, str]]:
     out = []
     for part in (spec or "").split(";"):
@@ -710,7 +689,7 @@ def parse_corrections(spec: str | None) -> list[tuple[str, int, str]]:
             continue
         found = _CORRECTION.match(part)
         if not found:
-            raise ValueError(f"sửa ô phải có dạng K12=91,24: {part.strip()!r}")
+            raise CorrectionError(part.strip())
         out.append((found.group(1).upper(), int(found.group(2)), found.group(3).strip()))
     return out
 
@@ -726,24 +705,15 @@ def _apply_corrections(table: PdfTable, spec: str | None, file: str) -> list[str
     """Replace corrected cells in the grid; one audit line per cell, with the original reading."""
     try:
         wanted = parse_corrections(spec)
-    except ValueError as exc:
-        raise AnnexError([Issue(file, str(exc), hint="Ví dụ: --correct K12=91,24")]) from None
+    except CorrectionError as exc:
+        raise AnnexError([issue(file, "pdf.correction_invalid", part=repr(exc.part))]) from None
     records = []
     rows = dict(table.grid.rows)
     for letters, number, value in wanted:
         j = _column_index(letters)
         cells = rows.get(number)
         if cells is None or j >= len(cells):
-            raise AnnexError(
-                [
-                    Issue(
-                        file,
-                        f"không có ô {letters}{number} trong bảng đọc được",
-                        row=number,
-                        hint="Dùng tên ô như trong bản xem trước, ví dụ K12",
-                    )
-                ]
-            )
+            raise AnnexError([issue(file, "pdf.no_cell", row=number, cell=f"{letters}{number}")])
         original = cells[j].text
         cells[j] = Cell(value)
         source = table.sources.get((number, j))
@@ -859,11 +829,11 @@ def _cell_box(table: PdfTable, row: int, column: int):
     return (x0 - pad, top - pad, x1 + pad, bottom + pad)
 
 
-def _with_page(issue: Issue, table: PdfTable) -> Issue:
+def _with_page(problem: Issue, table: PdfTable) -> Issue:
     """The annex reader's problem with the page it is on (rows are numbered across pages)."""
     from dataclasses import replace
 
-    page = table.row_pages.get(issue.row) if issue.row else None
-    if page is None or "trang " in issue.message:
-        return issue
-    return replace(issue, message=f"{issue.message} (trang {page})")
+    page = table.row_pages.get(problem.row) if problem.row else None
+    if page is None or "trang " in problem.message:
+        return problem
+    return replace(problem, message=f"{problem.message} (trang {page})")

@@ -90,6 +90,8 @@ class Problem:
     line: int | None
     column: str | None
     message: str
+    code: str | None = None  # the problem's code in locales/*.problems.yaml, with its parameters
+    params: tuple[tuple[str, object], ...] = ()
 
     def __str__(self) -> str:
         where = (
@@ -132,14 +134,23 @@ def read_csv(path: Path, required: list[str], optional: list[str] = ()) -> pl.Da
 
 
 def _problems(
-    frame: pl.DataFrame, mask: pl.Expr, file: str, column: str, message: str | pl.Expr
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    file: str,
+    column: str,
+    message: str | pl.Expr,
+    code: str | None = None,
+    **params: pl.Expr,
 ) -> list[Problem]:
+    """One problem per row where ``mask`` holds; ``params`` are read per row, as text."""
     bad = frame.filter(mask)
     if bad.is_empty():
         return []
     text = message if isinstance(message, pl.Expr) else pl.lit(message)
-    rows = bad.select(pl.col("_line"), text.alias("_msg")).rows()
-    return [Problem(file, line, column, msg) for line, msg in rows]
+    names = list(params)
+    values = [e.cast(pl.String).alias(f"_p_{n}") for n, e in params.items()]
+    rows = bad.select(pl.col("_line"), text.alias("_msg"), *values).rows()
+    return [Problem(file, r[0], column, r[1], code, tuple(zip(names, r[2:], strict=True))) for r in rows]
 
 
 def _number(column: str) -> pl.Expr:
@@ -156,6 +167,8 @@ def _number_checks(frame: pl.DataFrame, file: str, column: str, *, required: boo
         file,
         column,
         pl.format("'{}' dùng dấu phẩy thập phân; tệp dạng dài dùng dấu chấm (ví dụ 91.24)", raw),
+        "number.decimal_comma",
+        value=raw,
     )
     problems += _problems(
         frame,
@@ -163,9 +176,11 @@ def _number_checks(frame: pl.DataFrame, file: str, column: str, *, required: boo
         file,
         column,
         pl.format("'{}' không phải là số hữu hạn", raw),
+        "number.not_finite",
+        value=raw,
     )
     if required:
-        problems += _problems(frame, ~present, file, column, "thiếu giá trị")
+        problems += _problems(frame, ~present, file, column, "thiếu giá trị", "value.missing")
     return problems
 
 
@@ -179,13 +194,15 @@ def _year_checks(frame: pl.DataFrame, file: str, column: str = "year") -> list[P
         file,
         column,
         pl.format("năm '{}' phải là số nguyên trong khoảng " + f"{lo}–{hi}", raw),
+        "year.invalid",
+        value=raw,
+        lo=pl.lit(lo),
+        hi=pl.lit(hi),
     )
 
 
-def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The unit registry file -> (units, aliases) frames with stable ids."""
-    file = str(path)
-    frame = read_csv(path, ["province", "name", "short_name", "unit_type"], UNIT_COLUMNS[4:])
+def _unit_field_problems(frame: pl.DataFrame, file: str, catalog: Catalog) -> list[Problem]:
+    """Unit types and peer groups the config knows, a name, years that are years."""
     types = list(catalog.unit_types)
     problems = _problems(
         frame,
@@ -212,6 +229,14 @@ def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame
             column,
             pl.format("'{}' không phải là năm", pl.col(column)),
         )
+    return problems
+
+
+def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The unit registry file -> (units, aliases) frames with stable ids."""
+    file = str(path)
+    frame = read_csv(path, ["province", "name", "short_name", "unit_type"], UNIT_COLUMNS[4:])
+    problems = _unit_field_problems(frame, file, catalog)
     if problems:
         raise DataError(problems)
     default_group = {code: t.peer_group for code, t in catalog.unit_types.items()}
@@ -473,6 +498,11 @@ def _validity_problems(frame: pl.DataFrame, units: pl.DataFrame, file: str) -> l
             pl.col("_to").cast(pl.String).fill_null(""),
             pl.col("year"),
         ),
+        "year.outside_validity",
+        unit=pl.col("unit"),
+        start=pl.col("_from").cast(pl.String).fill_null(""),
+        end=pl.col("_to").cast(pl.String).fill_null(""),
+        year=pl.col("year"),
     )
 
 
@@ -494,7 +524,80 @@ def _rank_bounds(frame: pl.DataFrame, file: str) -> list[Problem]:
             pl.format(
                 "'{}' phải là số nguyên dương không quá " + f"{MAX_RANK:,}".replace(",", "."), pl.col(column)
             ),
+            "rank.out_of_bounds",
+            value=pl.col(column),
+            max=pl.lit(_dotted(MAX_RANK)),
         )
+    return problems
+
+
+def _config_max_problems(frame: pl.DataFrame, file: str) -> list[Problem]:
+    """Undeclared components, maxima and scores against the config, ranks within their table."""
+    problems = _problems(
+        frame,
+        pl.col("component").is_not_null() & pl.col("max_score_cfg").is_null(),
+        file,
+        "component",
+        pl.format(
+            "thành phần '{}' không được khai báo cho {} năm {} ({}) trong config/indices.yaml",
+            pl.col("component"),
+            pl.col("index_code"),
+            pl.col("year"),
+            pl.col("peer_group"),
+        ),
+        "component.undeclared",
+        component=pl.col("component"),
+        index=pl.col("index_code"),
+        year=pl.col("year"),
+        peer_group=pl.col("peer_group"),
+    )
+    problems += _problems(
+        frame,
+        pl.col("row_max").is_not_null()
+        & pl.col("max_score_cfg").is_not_null()
+        & ((pl.col("row_max") - pl.col("max_score_cfg")).abs() > 1e-9),
+        file,
+        "max_score",
+        pl.format(
+            "điểm tối đa {} khác với cấu hình ({}) cho {}",
+            pl.col("row_max"),
+            pl.col("max_score_cfg"),
+            pl.col("index_code"),
+        ),
+        "max_score.differs",
+        value=pl.col("row_max"),
+        config=pl.col("max_score_cfg"),
+        index=pl.col("index_code"),
+    )
+    problems += _problems(
+        frame,
+        pl.col("score") > pl.col("max_score") + 1e-9,
+        file,
+        "score",
+        pl.format("điểm {} vượt điểm tối đa {}", pl.col("score"), pl.col("max_score")),
+        "score.above_max",
+        score=pl.col("score"),
+        max=pl.col("max_score"),
+    )
+    problems += _problems(
+        frame,
+        pl.col("score") < 0,
+        file,
+        "score",
+        pl.format("điểm {} âm", pl.col("score")),
+        "score.negative",
+        score=pl.col("score"),
+    )
+    problems += _problems(
+        frame,
+        (pl.col("published_rank") < 1) | (pl.col("published_rank") > pl.col("published_rank_of")),
+        file,
+        "rank",
+        pl.format("thứ hạng {} nằm ngoài 1–{}", pl.col("published_rank"), pl.col("published_rank_of")),
+        "rank.outside",
+        rank=pl.col("published_rank"),
+        rank_of=pl.col("published_rank_of"),
+    )
     return problems
 
 
@@ -517,49 +620,8 @@ def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.D
     frame = frame.join(
         lookup, on=["index_code", "province", "peer_group", "year", "component"], how="left", nulls_equal=True
     )
-    problems = _problems(
-        frame,
-        pl.col("component").is_not_null() & pl.col("max_score_cfg").is_null(),
-        file,
-        "component",
-        pl.format(
-            "thành phần '{}' không được khai báo cho {} năm {} ({}) trong config/indices.yaml",
-            pl.col("component"),
-            pl.col("index_code"),
-            pl.col("year"),
-            pl.col("peer_group"),
-        ),
-    )
-    problems += _problems(
-        frame,
-        pl.col("row_max").is_not_null()
-        & pl.col("max_score_cfg").is_not_null()
-        & ((pl.col("row_max") - pl.col("max_score_cfg")).abs() > 1e-9),
-        file,
-        "max_score",
-        pl.format(
-            "điểm tối đa {} khác với cấu hình ({}) cho {}",
-            pl.col("row_max"),
-            pl.col("max_score_cfg"),
-            pl.col("index_code"),
-        ),
-    )
     frame = frame.with_columns(max_score=pl.coalesce("max_score_cfg", "row_max"))
-    problems += _problems(
-        frame,
-        pl.col("score") > pl.col("max_score") + 1e-9,
-        file,
-        "score",
-        pl.format("điểm {} vượt điểm tối đa {}", pl.col("score"), pl.col("max_score")),
-    )
-    problems += _problems(frame, pl.col("score") < 0, file, "score", pl.format("điểm {} âm", pl.col("score")))
-    problems += _problems(
-        frame,
-        (pl.col("published_rank") < 1) | (pl.col("published_rank") > pl.col("published_rank_of")),
-        file,
-        "rank",
-        pl.format("thứ hạng {} nằm ngoài 1–{}", pl.col("published_rank"), pl.col("published_rank_of")),
-    )
+    problems = _config_max_problems(frame, file)
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.line or 0))
     return frame
@@ -598,6 +660,12 @@ def check_duplicates(frame: pl.DataFrame, file: str | None = None) -> pl.DataFra
             other_file, line = places[row["_first"]]
             return f"dòng {line}" if other_file == row["file"] else f"{other_file} dòng {line}"
 
+        def coded(row: dict) -> tuple[str, tuple]:
+            other_file, line = places[row["_first"]]
+            if other_file == row["file"]:
+                return "score.duplicate", (("line", line),)
+            return "score.duplicate_file", (("other_file", other_file), ("line", line))
+
         raise DataError(
             [
                 Problem(
@@ -606,6 +674,7 @@ def check_duplicates(frame: pl.DataFrame, file: str | None = None) -> pl.DataFra
                     "score",
                     f"trùng đơn vị/chỉ số/thành phần/năm với {where(r)} "
                     "nhưng khác điểm, thứ hạng hoặc tổng số đơn vị xếp hạng",
+                    *coded(r),
                 )
                 for r in conflicts.iter_rows(named=True)
             ]

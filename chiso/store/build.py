@@ -20,6 +20,7 @@ from chiso.errors import ChisoError, KeepsImportsError
 from chiso.ingest.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
 from chiso.metrics import ranks as metrics
 from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA, SCORE_TABLE_COLUMNS, with_printed
+from chiso.store.swap import write_lock
 from chiso.units import Registry
 
 
@@ -211,8 +212,6 @@ def build(
 
     Holds the same write lock as imports, so a build and an import never overwrite each other.
     """
-    from chiso.store.importer import write_lock
-
     kept = 0 if force else pending_imports(db_path)
     if kept:
         raise KeepsImportsError(

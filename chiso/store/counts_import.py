@@ -18,7 +18,7 @@ import polars as pl
 
 from chiso.errors import ChisoError
 from chiso.ingest.readers import COUNT_COLUMNS, read_counts
-from chiso.store.importer import ApplyResult, db_stamp, reading, sha256_of, swap_write
+from chiso.store.swap import ApplyResult, db_stamp, reading, sha256_of, swap_write
 from chiso.units import Registry
 
 KEY = ["province", "unit_id", "level", "period_start", "period_end", "indicator"]

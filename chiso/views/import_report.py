@@ -11,7 +11,8 @@ import polars as pl
 from chiso import fmt
 from chiso.config import Catalog
 from chiso.i18n import label, t
-from chiso.ingest.annex import ColumnRole, Issue
+from chiso.ingest.annex import ColumnRole
+from chiso.ingest.problems import Issue
 
 ROLE_KEYS = {
     "unit": "import.role.unit",
@@ -89,8 +90,8 @@ def issues_table(issues: list[Issue], lang: str) -> pl.DataFrame:
             t("import.col.sheet", lang): [i.sheet or "" for i in issues],
             t("import.col.row", lang): [i.row for i in issues],
             t("import.col.column", lang): [i.column or "" for i in issues],
-            t("import.col.message", lang): [i.message for i in issues],
-            t("import.col.hint", lang): [i.hint or "" for i in issues],
+            t("import.col.message", lang): [i.text(lang) for i in issues],
+            t("import.col.hint", lang): [i.hint_text(lang) or "" for i in issues],
         },
         schema={
             t("import.col.sheet", lang): pl.String,
@@ -156,10 +157,10 @@ def text_report(plan, catalog: Catalog, lang: str = "vi", *, limit: int = 50) ->
         lines.append(f"  · {note}")
     if plan.errors:
         lines.append(t("import.errors", lang, n=len(plan.errors)))
-        lines += [f"  ✗ {issue}" for issue in plan.errors]
+        lines += [f"  ✗ {issue.render(lang)}" for issue in plan.errors]
     if plan.warnings:
         lines.append(t("import.warnings", lang, n=len(plan.warnings)))
-        lines += [f"  ! {issue}" for issue in plan.warnings]
+        lines += [f"  ! {issue.render(lang)}" for issue in plan.warnings]
     if plan.ok and plan.rows is not None:
         for key, frame, changed in (
             ("import.added", plan.added, False),

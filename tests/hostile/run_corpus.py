@@ -41,13 +41,13 @@ def peak_mb() -> tuple[float, float]:
 def fault(kind: str, db: Path):
     import duckdb
 
-    from chiso.store import importer
+    from chiso.store import swap
 
     if kind not in ("enospc", "erofs", "checkpoint"):
         yield
         return
-    real_copy = importer.shutil.copyfile
-    real_hook = importer._crash_hook
+    real_copy = swap.shutil.copyfile
+    real_hook = swap._crash_hook
 
     def copy(src, dst, *a, **kw):
         if kind == "enospc":
@@ -64,11 +64,11 @@ def fault(kind: str, db: Path):
             )
         return real_hook(point)
 
-    importer.shutil.copyfile, importer._crash_hook = copy, hook
+    swap.shutil.copyfile, swap._crash_hook = copy, hook
     try:
         yield
     finally:
-        importer.shutil.copyfile, importer._crash_hook = real_copy, real_hook
+        swap.shutil.copyfile, swap._crash_hook = real_copy, real_hook
 
 
 def scores_of(db: Path, file: str) -> list[float]:

@@ -1,0 +1,225 @@
+"""Resolve and validate the rows of a read file: units, then the build's own reader.
+
+No database: the units, the registry and the catalog are handed in (``Reference``). Every
+problem is mapped back to the sheet, row and column of the source, so the steward finds it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from chiso.config import Catalog
+from chiso.errors import ChisoError
+from chiso.i18n import t
+from chiso.ingest import units_sheet
+from chiso.ingest.annex import LONG_COLUMNS, MAX_BYTES, Annex, ImportOptions, Origin, rows_frame
+from chiso.ingest.problems import Issue, hint_for, issue
+from chiso.ingest.readers import DataError, Problem, read_scores
+from chiso.names import fold
+from chiso.units import Registry
+
+
+@dataclass
+class Reference:
+    """What a file is checked against, read from the database beforehand."""
+
+    catalog: Catalog
+    units: pl.DataFrame
+    registry: Registry
+    scores: pl.DataFrame
+    sources: pl.DataFrame
+
+
+def unit_types(catalog: Catalog, text: str | None) -> set[str] | None:
+    """A unit type code or a peer-group name -> the unit types it allows."""
+    if not text:
+        return None
+    key = fold(text).replace(" ", "_")
+    if key in catalog.unit_types:
+        return {key}
+    groups = {g for g in catalog.peer_groups if g == key}
+    if groups:
+        return {code for code, t in catalog.unit_types.items() if t.peer_group in groups}
+    raise ChisoError(
+        f"Loại đơn vị {text!r} không có trong cấu hình; dùng một loại "
+        f"({', '.join(catalog.unit_types)}) hoặc một nhóm ({', '.join(catalog.peer_groups)})"
+    )
+
+
+# The hint of a reader problem: by its code where one says more, else by its column
+# (keys under hint.* in locales/*.problems.yaml). No message is searched for words.
+CODE_HINTS = {
+    ("year", "year.outside_validity"): "year.outside_validity",
+    ("score", "score.duplicate"): "score.duplicate",
+    ("score", "score.duplicate_file"): "score.duplicate",
+    ("score", "score.above_max"): "score.above_max",
+    ("score", "score.negative"): "score.negative",
+    ("score", "number.decimal_comma"): "number.decimal_comma",
+}
+COLUMN_HINTS = {
+    "unit",
+    "unit_type",
+    "index",
+    "component",
+    "year",
+    "score",
+    "max_score",
+    "rank",
+    "rank_of",
+    "rank_basis",
+}
+
+
+def _hint_keys(problem: Problem) -> tuple[str, ...]:
+    key = CODE_HINTS.get((problem.column, problem.code))
+    if key is None and problem.column in COLUMN_HINTS:
+        key = problem.column
+    return (key,) if key else ()
+
+
+def origin_label(origin: Origin, column: str | None) -> str | None:
+    if column is None:
+        return None
+    if column == "component":
+        column = "score"
+    return origin.columns.get(column, column)
+
+
+def _to_issue(problem: Problem, annex: Annex, kept: list[int]) -> Issue:
+    """A reader problem on a line of the normalised rows -> the sheet, row and column of the source;
+    a line the problem names (a duplicate's first row) becomes the source row too."""
+    params = dict(problem.params)
+    if problem.code in ("score.duplicate", "score.duplicate_file") and 0 <= int(params["line"]) - 2 < len(
+        kept
+    ):
+        params["line"] = annex.origins[kept[int(params["line"]) - 2]].row
+    message = t(f"problem.{problem.code}", "vi", **params) if problem.code else problem.message
+    if problem.line is None or problem.line - 2 >= len(kept):
+        where = {"sheet": annex.sheet}
+        message = problem.message
+    else:
+        origin = annex.origins[kept[problem.line - 2]]
+        where = {"sheet": origin.sheet, "row": origin.row, "column": origin_label(origin, problem.column)}
+    keys = _hint_keys(problem)
+    return Issue(
+        annex.file,
+        message,
+        **where,
+        hint=hint_for(keys, params),
+        code=problem.code,
+        params=tuple(params.items()),
+        hints=keys,
+    )
+
+
+def dedupe(issues: list[Issue]) -> list[Issue]:
+    seen, out = set(), []
+    for found in sorted(issues, key=Issue.sort_key):
+        key = (found.sheet, found.row, found.column, found.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(found)
+    return out
+
+
+def resolve_units(annex: Annex, ctx: Reference, options: ImportOptions) -> tuple[list[int], list[Issue]]:
+    """Resolve every (province, unit) once, restricted to the chosen unit type; rows that name no
+    unit are left out of the reader's input and reported here with the closest names."""
+    types = unit_types(ctx.catalog, options.unit_type)
+    type_code = fold(options.unit_type or "").replace(" ", "_")
+    is_type = type_code in ctx.catalog.unit_types
+    issues, kept, cache = [], [], {}
+    unknown = 0
+    for i, row in enumerate(annex.rows):
+        year = int(row["year"]) if str(row.get("year") or "").isdigit() else None
+        key = (row["province"], row["unit"], year)
+        if key not in cache:
+            cache[key] = _resolve_bounded(ctx, row, types, unknown, year)
+            unknown += isinstance(cache[key], ChisoError)
+        found = cache[key]
+        origin = annex.origins[i]
+        if isinstance(found, ChisoError):
+            issues.append(_unit_issue(annex, origin, row, found, types, ctx))
+            continue
+        row["unit"], row["province"] = found.name, found.province
+        if options.unit_type and row["unit_type"] == options.unit_type:
+            # A type given as an option is checked by the reader; a peer group was checked above.
+            row["unit_type"] = type_code if is_type else ""
+        kept.append(i)
+    return kept, issues
+
+
+def _unit_issue(annex: Annex, origin: Origin, row: dict, error: ChisoError, types, ctx: Reference) -> Issue:
+    """A row that names no unit (of the chosen type): the registry's words, and what to do."""
+    other = _other_type(ctx, row, types) if types else None
+    code, params = other or ("unit.unknown", {"detail": str(error)})
+    keys = ("unit",) if row["province"] else ("unit.no_province", "unit")
+    if types:
+        keys += ("unit.types",)
+        params["types"] = ", ".join(sorted(types))
+    column = origin_label(origin, "unit")
+    return issue(annex.file, code, sheet=origin.sheet, row=origin.row, column=column, hints=keys, **params)
+
+
+SUGGESTED_NAMES = 50  # closest names are looked for the first unknown names only (bounded time)
+
+
+def _resolve_bounded(ctx: Reference, row: dict, types: set[str] | None, unknown: int, year: int | None):
+    """The unit a row names, or the error; past SUGGESTED_NAMES unknown names no suggestions are
+    computed, so a file of 200.000 unknown names is refused in seconds, not minutes."""
+    province = row["province"] or None
+    if unknown >= SUGGESTED_NAMES and not ctx.registry.candidates(row["unit"], province, types, year):
+        where = f" ở {province}" if province else ""
+        return ChisoError(f"Không tìm thấy đơn vị {row['unit']!r}{where}")
+    try:
+        return ctx.registry.resolve(row["unit"], province=province, types=types, year=year)
+    except ChisoError as exc:
+        return exc
+
+
+def gather(frame: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
+    return frame.select(pl.all().gather(rows)) if rows else frame.clear()
+
+
+def _other_type(ctx: Reference, row: dict, types: set[str]) -> tuple[str, dict] | None:
+    """A clearer problem when the name is a unit, but not of the chosen type."""
+    try:
+        unit = ctx.registry.resolve(row["unit"], province=row["province"] or None)
+    except ChisoError:
+        return None
+    params = {
+        "unit": row["unit"],
+        "name": unit.name,
+        "unit_type": unit.unit_type,
+        "types": ", ".join(sorted(types)),
+    }
+    return "unit.other_type", params
+
+
+def read_validated(annex: Annex, ctx: Reference, kept: list[int]) -> tuple[pl.DataFrame | None, list[Issue]]:
+    """Run the build's reader over the normalised rows; map its problems back to the source."""
+    if not kept:
+        return None, []
+    frame = gather(rows_frame(annex), kept)
+    with tempfile.TemporaryDirectory(prefix="chiso-import-") as folder:
+        path = Path(folder) / "rows.csv"
+        frame.select(LONG_COLUMNS).write_csv(path)
+        try:
+            scores = read_scores(path, ctx.catalog, ctx.registry, ctx.units)
+        except DataError as exc:
+            return None, [_to_issue(p, annex, kept) for p in exc.problems]
+    return scores, []
+
+
+def units_section(path: Path, file: str, options: ImportOptions, catalog: Catalog):
+    """The units section (CSV) or sheet (XLSX) of the file, validated; None when there is none."""
+    if path.stat().st_size > MAX_BYTES:
+        return None  # read_annex refuses it with its own message
+    section = units_sheet.split(path.read_bytes(), file, options)
+    if section.units is None and not section.header and not section.issues:
+        return None
+    return units_sheet.load(section, catalog)
