@@ -265,15 +265,34 @@ def _is_data_line(line: list[Word], numbers: int = 2) -> bool:
     return len(line) >= 2 and sum(1 for w in line if is_number(w.text)) >= numbers
 
 
+@dataclass
+class _Layout:
+    """An unruled table's geometry, from its data rows on every page."""
+
+    bands: list[tuple[float, float]]
+    line_height: float
+    pitch: float
+    needed: int  # numbers on a line that make it a data row
+
+
 def _unruled_rows(pages: dict[int, list[Word]], tolerance: float = 0.3) -> tuple[list[_Row], int, dict]:
     page_lines = {p: group_lines(ws, tolerance) for p, ws in pages.items()}
+    layout = _layout(page_lines, tolerance)
+    rows: list[_Row] = []
+    header_texts: set[str] = set()
+    boxes: dict[int, tuple] = {}
+    order = sorted(page_lines)
+    for n, page in enumerate(order):
+        header_texts = _unruled_page(
+            rows, boxes, page, page_lines[page], layout, header_texts, first=n == 0, last=n == len(order) - 1
+        )
+    return rows, len(layout.bands), boxes
+
+
+def _layout(page_lines: dict[int, list[list[Word]]], tolerance: float) -> _Layout:
     every = [line for lines in page_lines.values() for line in lines]
     needed = 2 if sum(1 for line in every if _is_data_line(line, 2)) >= 2 else 1
-
-    def _is_anchor(line: list[Word]) -> bool:
-        return _is_data_line(line, needed)
-
-    anchors_all = [line for line in every if _is_anchor(line)]
+    anchors_all = [line for line in every if _is_data_line(line, needed)]
     if not anchors_all:
         raise _NoTableError()
     bands = _bands(anchors_all)
@@ -282,73 +301,95 @@ def _unruled_rows(pages: dict[int, list[Word]], tolerance: float = 0.3) -> tuple
     line_height = statistics.median(heights) * (1.0 if tolerance <= 0.3 else 1.4)
     pitches = []
     for lines in page_lines.values():
-        centers = [statistics.median(w.center_y for w in line) for line in lines if _is_anchor(line)]
+        centers = [
+            statistics.median(w.center_y for w in line) for line in lines if _is_data_line(line, needed)
+        ]
         pitches += [b - a for a, b in itertools.pairwise(centers)]
     pitch = statistics.median(pitches) if pitches else 2 * line_height
+    return _Layout(bands, line_height, pitch, needed)
 
-    rows: list[_Row] = []
-    header_texts: set[str] = set()
-    boxes: dict[int, tuple] = {}
-    order = sorted(page_lines)
-    for n, page in enumerate(order):
-        lines = page_lines[page]
-        centers = [statistics.median(w.center_y for w in line) for line in lines]
-        anchor_idx = [i for i, line in enumerate(lines) if _is_anchor(line)]
-        if anchor_idx:
-            # Below the first data row, a row with a single number (an average, a unit without
-            # components) is data too; above it, such a line is a header's "(12,5 điểm)".
-            anchor_idx = [i for i, line in enumerate(lines) if i >= anchor_idx[0] and _is_data_line(line, 1)]
-        if not anchor_idx:
-            continue
-        acenters = [centers[i] for i in anchor_idx]
-        bounds = []
-        for k, c in enumerate(acenters):
-            up = (acenters[k - 1] + c) / 2 if k else c - pitch / 2
-            down = (c + acenters[k + 1]) / 2 if k + 1 < len(acenters) else c + pitch / 2
-            bounds.append((up, down))
-        body_top, body_bottom = bounds[0][0], bounds[-1][1]
-        above = [i for i in range(len(lines)) if centers[i] < body_top]
-        below = [i for i in range(len(lines)) if centers[i] > body_bottom]
-        # Header: the lines just above the body, closer to each other than a line's height.
-        head: list[int] = []
-        for i in reversed(above):
-            nxt = head[0] if head else None
-            limit_top = min(w.top for w in lines[nxt]) if nxt is not None else body_top
-            gap = limit_top - max(w.bottom for w in lines[i])
-            if gap > 1.6 * line_height:
-                break
-            head.insert(0, i)
-        title = [i for i in above if i not in head]
-        if n == 0:
-            for i in title:
-                rows.append(_Row(page, _place(lines[i], bands, spanning=True), "title"))
-            rows += _header_rows(page, [lines[i] for i in head], bands)
-            header_texts = {fold(" ".join(w.text for w in lines[i])) for i in head + title}
-        else:
-            for i in above:
-                if not _repeated(fold(" ".join(w.text for w in lines[i])), header_texts):
-                    rows.append(_Row(page, _place(lines[i], bands, spanning=True), "other"))
-        for (up, down), _ in zip(bounds, acenters, strict=True):
-            members = [lines[i] for i in range(len(lines)) if up <= centers[i] < down]
-            cells: dict[int, list[Word]] = {}
-            for line in members:
-                for word in line:
-                    cells.setdefault(_column_of(word, bands), []).append(word)
-            rows.append(_Row(page, cells, "body"))
-        if n == len(order) - 1:
-            for i in below:
+
+def _unruled_page(
+    rows: list[_Row],
+    boxes: dict[int, tuple],
+    page: int,
+    lines: list[list[Word]],
+    layout: _Layout,
+    header_texts: set[str],
+    *,
+    first: bool,
+    last: bool,
+) -> set[str]:
+    """One page's rows (title and header on the first page, a repeated header dropped on the
+    next ones) added to ``rows``, its table's box to ``boxes``; the header's texts returned."""
+    centers = [statistics.median(w.center_y for w in line) for line in lines]
+    anchor_idx = [i for i, line in enumerate(lines) if _is_data_line(line, layout.needed)]
+    if anchor_idx:
+        # Below the first data row, a row with a single number (an average, a unit without
+        # components) is data too; above it, such a line is a header's "(12,5 điểm)".
+        anchor_idx = [i for i, line in enumerate(lines) if i >= anchor_idx[0] and _is_data_line(line, 1)]
+    if not anchor_idx:
+        return header_texts
+    bounds = _row_bounds([centers[i] for i in anchor_idx], layout.pitch)
+    body_top, body_bottom = bounds[0][0], bounds[-1][1]
+    above = [i for i in range(len(lines)) if centers[i] < body_top]
+    below = [i for i in range(len(lines)) if centers[i] > body_bottom]
+    head = _head_lines(lines, above, body_top, layout.line_height)
+    title = [i for i in above if i not in head]
+    bands = layout.bands
+    if first:
+        for i in title:
+            rows.append(_Row(page, _place(lines[i], bands, spanning=True), "title"))
+        rows += _header_rows(page, [lines[i] for i in head], bands)
+        header_texts = {fold(" ".join(w.text for w in lines[i])) for i in head + title}
+    else:
+        for i in above:
+            if not _repeated(fold(" ".join(w.text for w in lines[i])), header_texts):
                 rows.append(_Row(page, _place(lines[i], bands, spanning=True), "other"))
+    for up, down in bounds:
+        members = [lines[i] for i in range(len(lines)) if up <= centers[i] < down]
+        cells: dict[int, list[Word]] = {}
+        for word in (w for line in members for w in line):
+            cells.setdefault(_column_of(word, bands), []).append(word)
+        rows.append(_Row(page, cells, "body"))
+    if last:
+        for i in below:
+            rows.append(_Row(page, _place(lines[i], bands, spanning=True), "other"))
+    if first:
         members = [w for i in range(len(lines)) if i not in title and i not in below for w in lines[i]]
-        if n > 0:
-            members = [w for i in range(len(lines)) if body_top <= centers[i] < body_bottom for w in lines[i]]
-        if members:
-            boxes[page] = (
-                min(w.x0 for w in members),
-                min(w.top for w in members),
-                max(w.x1 for w in members),
-                max(w.bottom for w in members),
-            )
-    return rows, len(bands), boxes
+    else:
+        members = [w for i in range(len(lines)) if body_top <= centers[i] < body_bottom for w in lines[i]]
+    if members:
+        boxes[page] = (
+            min(w.x0 for w in members),
+            min(w.top for w in members),
+            max(w.x1 for w in members),
+            max(w.bottom for w in members),
+        )
+    return header_texts
+
+
+def _row_bounds(acenters: list[float], pitch: float) -> list[tuple[float, float]]:
+    """Each data row's band: halfway to its neighbours, half a pitch at the ends."""
+    bounds = []
+    for k, c in enumerate(acenters):
+        up = (acenters[k - 1] + c) / 2 if k else c - pitch / 2
+        down = (c + acenters[k + 1]) / 2 if k + 1 < len(acenters) else c + pitch / 2
+        bounds.append((up, down))
+    return bounds
+
+
+def _head_lines(lines: list[list[Word]], above: list[int], body_top: float, line_height: float) -> list[int]:
+    """The header: the lines just above the body, closer to each other than a line's height."""
+    head: list[int] = []
+    for i in reversed(above):
+        nxt = head[0] if head else None
+        limit_top = min(w.top for w in lines[nxt]) if nxt is not None else body_top
+        gap = limit_top - max(w.bottom for w in lines[i])
+        if gap > 1.6 * line_height:
+            break
+        head.insert(0, i)
+    return head
 
 
 def _repeated(text: str, header_texts: set[str]) -> bool:
@@ -409,6 +450,17 @@ class _NoTableError(Exception):
 # ---------- ruled tables (text PDFs) ----------
 
 
+def _column_starts(found: list) -> list[float]:
+    """The left edges of the ruled tables' columns, across pages (2,5 pt apart at least)."""
+    column_x: list[float] = []
+    for _, table in found:
+        for row in table.rows:
+            for cell in row.cells:
+                if cell is not None and not any(abs(cell[0] - x) < 2.5 for x in column_x):
+                    column_x.append(cell[0])
+    return sorted(column_x)
+
+
 def _ruled_rows(pdf, pages: list[int], words: dict[int, list[Word]]):
     """Rows of the ruled table on the pages, or None when a page has no ruled table."""
     found = []
@@ -419,13 +471,7 @@ def _ruled_rows(pdf, pages: list[int], words: dict[int, list[Word]]):
         if not tables:
             return None
         found.append((page, max(tables, key=lambda t: len(t.rows) * len(t.rows[0].cells))))
-    column_x: list[float] = []
-    for _, table in found:
-        for row in table.rows:
-            for cell in row.cells:
-                if cell is not None and not any(abs(cell[0] - x) < 2.5 for x in column_x):
-                    column_x.append(cell[0])
-    column_x.sort()
+    column_x = _column_starts(found)
 
     def column(x0: float) -> int:
         return min(range(len(column_x)), key=lambda j: abs(column_x[j] - x0))

@@ -63,67 +63,96 @@ def _component_max(catalog: Catalog, index: str, component: str) -> float | None
     return None
 
 
-def flags(table, annex, catalog: Catalog) -> list:
-    from chiso.ingest.pdf_annex import Flag
+class _Found:
+    """The reasons found per cell (row, column) of the grid as read."""
 
-    rows = dict(table.grid.rows)
-    found: dict[tuple[int, int], list[str]] = {}
+    def __init__(self, table):
+        self.table = table
+        self.rows = dict(table.grid.rows)
+        self.reasons: dict[tuple[int, int], list[str]] = {}
 
-    def add(row: int, column: int, reason: str) -> None:
-        reasons = found.setdefault((row, column), [])
+    def add(self, row: int, column: int, reason: str) -> None:
+        reasons = self.reasons.setdefault((row, column), [])
         if reason not in reasons:
             reasons.append(reason)
 
-    def text(row: int, column: int) -> str:
-        cells = rows.get(row, [])
+    def text(self, row: int, column: int) -> str:
+        cells = self.rows.get(row, [])
         return cells[column].text if column < len(cells) else ""
 
+    def confidence(self, row: int, column: int) -> float | None:
+        source = self.table.sources.get((row, column))
+        return source.confidence if source else None
+
+
+def flags(table, annex, catalog: Catalog) -> list:
+    from chiso.ingest.pdf_annex import Flag
+
+    found = _Found(table)
+    units = _units(found, annex)
+    _low_confidence(found, units)
+    _empty_in_numbers(found, units)
+    _sums(found, units, catalog)
+    _ranks(found, units)
+    _maxima(found, units, catalog)
+    return [
+        Flag(row, col, found.text(row, col), "; ".join(reasons), table.sources.get((row, col)))
+        for (row, col), reasons in sorted(found.reasons.items())
+    ]
+
+
+def _units(found: _Found, annex) -> dict[int, _Unit]:
+    """The units of the rows that become data, with the numbers read; unreadable cells flagged."""
     units: dict[int, _Unit] = {}
     for long_row, origin in zip(annex.rows, annex.origins, strict=True):
         unit = units.setdefault(origin.row, _Unit(origin.row, index=long_row["index"]))
         name_col = _column(origin.columns.get("unit", ""))
         if name_col is not None:
-            unit_source = table.sources.get((origin.row, name_col))
-            if unit_source and unit_source.confidence is not None and unit_source.confidence < CONFIDENCE_MIN:
-                add(origin.row, name_col, "tên đơn vị đọc không chắc chắn")
-        score_col = _column(origin.columns.get("score", ""))
-        if score_col is not None:
-            raw = text(origin.row, score_col)
-            value = _value(raw) if raw else None
-            if raw and value is None:
-                add(origin.row, score_col, "không đọc được thành số")
-            if value is not None:
-                if long_row["component"]:
-                    unit.components = unit.components or {}
-                    unit.components[long_row["component"]] = (score_col, value)
-                else:
-                    unit.total = (score_col, value)
-                    unit.declared_max = origin.declared_max
+            conf = found.confidence(origin.row, name_col)
+            if conf is not None and conf < CONFIDENCE_MIN:
+                found.add(origin.row, name_col, "tên đơn vị đọc không chắc chắn")
+        _score(found, unit, long_row, origin)
         rank_col = _column(origin.columns.get("rank", ""))
         if rank_col is not None and not long_row["component"]:
-            raw = text(origin.row, rank_col)
+            raw = found.text(origin.row, rank_col)
             if raw and number_kind(raw) != "int":
-                add(origin.row, rank_col, "thứ hạng không phải số nguyên")
+                found.add(origin.row, rank_col, "thứ hạng không phải số nguyên")
             elif raw:
                 unit.rank = (rank_col, int(raw))
+    return units
 
-    # Low OCR confidence anywhere in the rows that become data.
+
+def _score(found: _Found, unit: _Unit, long_row, origin) -> None:
+    score_col = _column(origin.columns.get("score", ""))
+    if score_col is None:
+        return
+    raw = found.text(origin.row, score_col)
+    value = _value(raw) if raw else None
+    if raw and value is None:
+        found.add(origin.row, score_col, "không đọc được thành số")
+    if value is None:
+        return
+    if long_row["component"]:
+        unit.components = unit.components or {}
+        unit.components[long_row["component"]] = (score_col, value)
+    else:
+        unit.total = (score_col, value)
+        unit.declared_max = origin.declared_max
+
+
+def _low_confidence(found: _Found, units: dict[int, _Unit]) -> None:
+    """Low OCR confidence anywhere in the rows that become data."""
     for number in units:
-        for j in range(len(rows.get(number, []))):
-            source = table.sources.get((number, j))
-            if (
-                source
-                and source.confidence is not None
-                and source.confidence < CONFIDENCE_MIN
-                and text(number, j)
-            ):
-                add(
-                    number,
-                    j,
-                    f"OCR không chắc chắn (độ tin cậy {source.confidence:.0f} % < {CONFIDENCE_MIN:.0f} %)",
+        for j in range(len(found.rows.get(number, []))):
+            conf = found.confidence(number, j)
+            if conf is not None and conf < CONFIDENCE_MIN and found.text(number, j):
+                found.add(
+                    number, j, f"OCR không chắc chắn (độ tin cậy {conf:.0f} % < {CONFIDENCE_MIN:.0f} %)"
                 )
 
-    # Empty cells in a column of numbers (a number OCR did not see).
+
+def _empty_in_numbers(found: _Found, units: dict[int, _Unit]) -> None:
+    """Empty cells in a column of numbers (a number OCR did not see)."""
     numeric_cols: dict[int, int] = {}
     for unit in units.values():
         for col in [c for c, _ in (unit.components or {}).values()] + [
@@ -133,10 +162,12 @@ def flags(table, annex, catalog: Catalog) -> list:
     for col, count in numeric_cols.items():
         if count >= max(2, 0.5 * len(units)):
             for number in units:
-                if not text(number, col):
-                    add(number, col, "ô trống trong cột có số liệu")
+                if not found.text(number, col):
+                    found.add(number, col, "ô trống trong cột có số liệu")
 
-    # Components against the total, where the index adds them up.
+
+def _sums(found: _Found, units: dict[int, _Unit], catalog: Catalog) -> None:
+    """Components against the total, where the index adds them up."""
     for unit in units.values():
         if not unit.total or not unit.components:
             continue
@@ -149,20 +180,24 @@ def flags(table, annex, catalog: Catalog) -> list:
         total = sum(v for _, v in unit.components.values())
         if abs(total - unit.total[1]) > SUM_TOLERANCE + 1e-9:
             reason = f"tổng các thành phần {_vn(total)} khác tổng điểm {_vn(unit.total[1])}"
-            add(unit.row, unit.total[0], reason)
+            found.add(unit.row, unit.total[0], reason)
             for col, _ in unit.components.values():
-                add(unit.row, col, reason)
+                found.add(unit.row, col, reason)
 
-    # Ranks against the order of the totals.
+
+def _ranks(found: _Found, units: dict[int, _Unit]) -> None:
+    """Ranks against the order of the totals."""
     ranked = [u for u in units.values() if u.total and u.rank]
     for unit in ranked:
         expected = 1 + sum(1 for o in ranked if o.total[1] > unit.total[1] + 1e-9)
         if unit.rank[1] != expected:
             reason = f"thứ hạng {unit.rank[1]} không khớp thứ tự tổng điểm (theo điểm là {expected})"
-            add(unit.row, unit.rank[0], reason)
-            add(unit.row, unit.total[0], reason)
+            found.add(unit.row, unit.rank[0], reason)
+            found.add(unit.row, unit.total[0], reason)
 
-    # Values above their maximum.
+
+def _maxima(found: _Found, units: dict[int, _Unit], catalog: Catalog) -> None:
+    """Values above their maximum."""
     for unit in units.values():
         if unit.total:
             top = unit.declared_max
@@ -172,16 +207,11 @@ def flags(table, annex, catalog: Catalog) -> list:
                 except ChisoError:
                     top = None
             if top is not None and unit.total[1] > top + 1e-9:
-                add(unit.row, unit.total[0], f"tổng điểm lớn hơn điểm tối đa {_vn(top)}")
+                found.add(unit.row, unit.total[0], f"tổng điểm lớn hơn điểm tối đa {_vn(top)}")
         for code, (col, value) in (unit.components or {}).items():
             top = _component_max(catalog, unit.index, code)
             if top is not None and value > top + 1e-9:
-                add(unit.row, col, f"điểm lớn hơn điểm tối đa {_vn(top)} của thành phần")
-
-    return [
-        Flag(row, col, text(row, col), "; ".join(reasons), table.sources.get((row, col)))
-        for (row, col), reasons in sorted(found.items())
-    ]
+                found.add(unit.row, col, f"điểm lớn hơn điểm tối đa {_vn(top)} của thành phần")
 
 
 def _vn(value: float) -> str:
