@@ -51,13 +51,15 @@ nginx:
 		else echo "nginx is missing: run 'sudo apt-get install nginx'"; exit 1; fi; \
 	fi
 
-# Debian's chromium drives the browser tests (playwright cannot download its own browser here);
-# Debian's nginx fronts two replicas in tests/test_replicas.py.
+# Debian's chromium drives the browser tests (playwright cannot download its own browser here) and
+# prints the PDF test corpus; tesseract (with its Vietnamese data) and poppler read scanned PDFs;
+# nginx fronts two replicas in tests/test_replicas.py.
+DEBIAN_PACKAGES := chromium fonts-noto-core tesseract-ocr tesseract-ocr-vie poppler-utils nginx
 chromium:
-	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-core nginx >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-core tesseract-ocr-vie poppler-utils nginx >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core nginx >/dev/null; \
-		else echo "chromium or nginx is missing: run 'sudo apt-get install chromium fonts-noto-core nginx' (browser and replica tests will be skipped)"; fi; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+		else echo "missing: run 'sudo apt-get install $(DEBIAN_PACKAGES)' (browser, PDF, scan and replica tests will be skipped)"; fi; \
 	fi
 
 lint: $(VENV)/.installed-test

@@ -11,8 +11,9 @@ from chiso import safe
 from chiso.app import data as ui_data
 from chiso.app import ui
 from chiso.i18n import label, t
+from chiso.ingest import pdf_annex
 from chiso.ingest.annex import ImportOptions
-from chiso.views import import_report
+from chiso.views import import_report, pdf_preview
 
 FROM_FILE = ""
 
@@ -91,6 +92,7 @@ def options_form(lang: str, dataset: str, data: bytes) -> ImportOptions:
         )
     with cols[2]:
         source = st.text_input(t("data.opt.source", lang), key="data_opt_source")
+    pdf = pdf_options(lang, data)
     return ImportOptions(
         index=index or None,
         year=int(year) if year else None,
@@ -98,7 +100,41 @@ def options_form(lang: str, dataset: str, data: bytes) -> ImportOptions:
         unit_type=unit_type or None,
         sheet=sheet if names else None,
         source_title=source.strip() or None,
+        **pdf,
     )
+
+
+def pdf_options(lang: str, data: bytes) -> dict:
+    """A PDF or a scan: the pages with the table, corrected cells, flagged cells accepted."""
+    if not (pdf_annex.is_pdf(data) or pdf_annex.is_image(data, "")):
+        return {}
+    cols = st.columns(3)
+    pages = cols[0].text_input(t("data.opt.pages", lang), key="data_opt_pages")
+    corrections = cols[1].text_input(t("data.opt.correct", lang), key="data_opt_correct")
+    accept = cols[2].checkbox(t("data.opt.accept_flagged", lang), key="data_opt_accept")
+    return {
+        "pages": pages.strip() or None,
+        "corrections": corrections.strip() or None,
+        "accept_flagged": accept,
+    }
+
+
+def pdf_view(lang: str, table) -> None:
+    """The PDF's pages with the table and flagged cells marked, beside the grid as read; edits to the
+    grid fill the corrections field (then preview again)."""
+    cols = st.columns(2)
+    with cols[0]:
+        for page in pdf_preview.pages_to_show(table):
+            st.image(pdf_preview.page_picture(table, page), caption=t("data.pdf.page", lang, page=page))
+    with cols[1]:
+        frame = pdf_preview.grid_frame(table)
+
+        def edited() -> None:
+            changes = st.session_state.get("data_pdf_grid", {}).get("edited_rows", {})
+            st.session_state["data_opt_correct"] = pdf_preview.corrections_from_edits(frame, changes)
+
+        st.caption(t("data.pdf.grid", lang, n=len(table.flags)))
+        st.data_editor(frame, hide_index=True, disabled=["dòng"], key="data_pdf_grid", on_change=edited)
 
 
 def show_plan(lang: str, dataset: str, plan) -> None:
@@ -111,6 +147,8 @@ def show_plan(lang: str, dataset: str, plan) -> None:
             st.dataframe(import_report.columns_table(plan, lang), hide_index=True, width="stretch")
     for note in plan.notes:
         st.caption(safe.md(note))
+    if getattr(plan, "source", None) is not None:
+        pdf_view(lang, plan.source)
     if plan.errors:
         st.error(t("data.preview.errors", lang, n=len(plan.errors)))
         st.dataframe(import_report.issues_table(plan.errors, lang), hide_index=True, width="stretch")
@@ -151,7 +189,7 @@ def steward_area(lang: str, dataset: str) -> None:
     st.subheader(t("data.upload.title", lang))
     uploaded = st.file_uploader(
         t("data.upload", lang),
-        type=["xlsx", "xls", "csv"],
+        type=["xlsx", "xls", "csv", "pdf", "png", "jpg", "jpeg", "tif", "tiff"],
         max_upload_size=ui_data.UPLOAD_LIMIT_MB,
         help=t("data.upload.help", lang),
         key="data_upload",

@@ -48,7 +48,7 @@ def register(sub) -> dict:
         description="Đọc bảng (dạng dài hoặc phụ lục quyết định), in bản xem trước, rồi ghi "
         "trừ khi có --dry-run. Không bao giờ đọc đầu vào chuẩn.",
     )
-    p_import.add_argument("file", type=Path, help="tệp .csv, .xlsx")
+    p_import.add_argument("file", type=Path, help="tệp .csv, .xlsx, .pdf (văn bản hoặc bản quét), ảnh quét")
     p_import.add_argument("--sheet", default=None, help="trang tính (mặc định: trang đầu)")
     p_import.add_argument("--index", default=None, help="mã chỉ số khi tệp không có cột index, ví dụ PAR")
     p_import.add_argument("--year", type=_year, default=None, help="năm khi tệp không có cột năm")
@@ -57,6 +57,19 @@ def register(sub) -> dict:
     p_import.add_argument("--encoding", choices=ENCODINGS, default=None, help="cp1258 cho CSV Windows-1258")
     p_import.add_argument("--source", default=None, help="tên nguồn (quyết định) ghi kèm mỗi giá trị")
     p_import.add_argument("--source-url", default=None, help="địa chỉ của nguồn")
+    p_import.add_argument(
+        "--pages", default=None, help="PDF: các trang có bảng, ví dụ 3-5 (mặc định: mọi trang)"
+    )
+    p_import.add_argument(
+        "--accept-flagged", action="store_true", help="PDF/bản quét: nhập cả các ô bị đánh dấu cần kiểm tra"
+    )
+    p_import.add_argument(
+        "--correct",
+        action="append",
+        default=None,
+        metavar="Ô=GIÁ_TRỊ",
+        help="PDF/bản quét: sửa một ô, ví dụ K12=91,24",
+    )
     p_import.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và xem trước, không ghi")
     p_import.add_argument(
         "--replace",
@@ -105,6 +118,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         encoding=args.encoding,
         source_title=args.source,
         source_url=args.source_url,
+        pages=args.pages,
+        accept_flagged=args.accept_flagged,
+        corrections="; ".join(args.correct) if args.correct else None,
     )
     from chiso.store import counts_import
 

@@ -139,6 +139,9 @@ class ImportOptions:
     encoding: str | None = None
     source_title: str | None = None
     source_url: str | None = None
+    pages: str | None = None  # PDF: the pages holding the table, "3-5"
+    accept_flagged: bool = False  # PDF/scan: import cells flagged for review as read
+    corrections: str | None = None  # PDF/scan: "K12=91,24; D7=9" (cell as printed in the preview)
 
 
 @dataclass
@@ -174,6 +177,8 @@ class Annex:
     columns: list[ColumnRole] = field(default_factory=list)
     title: str = ""
     warnings: list[Issue] = field(default_factory=list)  # from reading: hidden sheet, % cells
+    corrections: list[str] = field(default_factory=list)  # PDF: corrected cells, original reading
+    source: object | None = None  # PDF: the chiso.ingest.pdf_annex.PdfTable read (pages, boxes, flags)
 
 
 # ---------- grid: a sheet or a CSV as rows of cells ----------
@@ -668,14 +673,21 @@ def read_annex_bytes(data: bytes, file: str, catalog: Catalog, options: ImportOp
         raise AnnexError([issue(file, "file.over_limit", hints=(), limit=MAX_BYTES // 1024 // 1024)])
     if not data.strip():
         raise AnnexError([issue(file, "file.empty")])
-    if data[:5] == b"%PDF-":
-        raise AnnexError([issue(file, "file.pdf")])
+    from chiso.ingest import pdf_annex
+
+    if pdf_annex.is_pdf(data) or pdf_annex.is_image(data, file):
+        return pdf_annex.read_pdf_annex(data, file, catalog, options, read_grid)
     if is_excel(data):
         grid = _excel_grid(data, file, options.sheet)
     elif Path(file).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         raise AnnexError([issue(file, "file.fake_excel")])
     else:
         grid = _csv_grid(data, file, options.encoding)
+    return read_grid(grid, file, catalog, options)
+
+
+def read_grid(grid: Grid, file: str, catalog: Catalog, options: ImportOptions) -> Annex:
+    """A sheet's grid (rows of cells) to long rows: the header found, then the long or wide layout."""
     if not any(c.text for _, cells in grid.rows for c in cells):
         raise AnnexError([issue(file, "table.empty", sheet=grid.sheet)])
     header = _find_header(grid, catalog)

@@ -74,6 +74,8 @@ class ImportPlan:
     new_aliases: pl.DataFrame = field(default_factory=pl.DataFrame)
     long_csv: str = ""
     db_stamp: tuple = ()
+    corrections: list[str] = field(default_factory=list)  # PDF: cells corrected, with the original reading
+    source: object | None = None  # PDF: the table read (pages, boxes, flagged cells) for the preview
 
     @property
     def ok(self) -> bool:
@@ -169,6 +171,7 @@ def plan_import(
         return plan
     annex = read.annex
     plan.layout, plan.sheet, plan.notes, plan.columns = annex.layout, annex.sheet, annex.notes, annex.columns
+    plan.corrections, plan.source = annex.corrections, annex.source
     ref = _context(db, catalog)
     checked = ingest_plan.check(read, ref, options)
     plan.notes = [*plan.notes, *checked.notes]
@@ -342,7 +345,7 @@ def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, ba
             plan.size,
             plan.sheet,
             plan.layout,
-            _options_text(plan.options),
+            "; ".join([_options_text(plan.options), *plan.corrections]),
             added,
             changed,
             unchanged,

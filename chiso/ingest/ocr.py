@@ -1,0 +1,374 @@
+"""Scanned pages to words with boxes and confidence: Debian's tesseract (``tesseract-ocr`` and
+``tesseract-ocr-vie``) through pytesseract's TSV output; pages rasterised by poppler's ``pdftoppm``.
+
+Before OCR each page is straightened (the skew of a scan, a few degrees, found by the angle that
+makes the rows of ink sharpest), its table rules are erased (long straight runs of ink, which
+tesseract would read as ``|`` or ``l``) and its specks removed (median filter). Words come back in
+PDF points (72 per inch) with tesseract's confidence (0–100), so a scan reads like a text page.
+Nothing is downloaded: the language data is the Debian package's.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from chiso.ingest.problems import AnnexError, issue
+
+LANG = "vie"
+_NUMBERISH = re.compile(r"[0-9.,/\\|:;'\s-]+")
+MAX_SKEW = 3.0  # degrees searched either way
+JUNK = set("|¦!_—–-‘’'\"`~.,:;[](){}<>/\\=+*")
+DIGITS_LANG = "eng"  # the digits pass: its model keeps single digits that the Vietnamese one drops
+DIGITS = "--psm 6 -c tessedit_char_whitelist=0123456789,."
+
+
+def _missing(file: str, what: str) -> AnnexError:
+    return AnnexError([issue(file, "scan.missing", hints=("scan.packages",), what=what)])
+
+
+def _tesseract(file: str):
+    try:
+        import pytesseract
+    except ImportError as exc:  # pragma: no cover - a dependency of the project
+        raise _missing(file, "thư viện pytesseract") from exc
+    if not shutil.which("tesseract"):
+        raise _missing(file, "chương trình tesseract")
+    try:
+        langs = pytesseract.get_languages(config="")
+    except Exception as exc:
+        raise _missing(file, "chương trình tesseract chạy được") from exc
+    if LANG not in langs or DIGITS_LANG not in langs:
+        raise _missing(file, "dữ liệu tiếng Việt của tesseract (tesseract-ocr-vie)")
+    return pytesseract
+
+
+def rasterise(data: bytes, file: str, pages: list[int], dpi: int) -> dict[int, object]:
+    """Pages of a PDF as grey PIL images at dpi (pdftoppm)."""
+    from PIL import Image
+
+    if not shutil.which("pdftoppm"):
+        raise _missing(file, "chương trình pdftoppm (poppler-utils)")
+    images = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "in.pdf"
+        source.write_bytes(data)
+        for page in pages:
+            out = Path(tmp) / f"p{page}"
+            try:
+                subprocess.run(
+                    [
+                        "pdftoppm",
+                        "-r",
+                        str(dpi),
+                        "-gray",
+                        "-png",
+                        "-f",
+                        str(page),
+                        "-l",
+                        str(page),
+                        "-singlefile",
+                        str(source),
+                        str(out),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    timeout=120,
+                )
+            except (subprocess.SubprocessError, OSError) as exc:
+                raise AnnexError([issue(file, "scan.render_failed", hints=(), page=page)]) from exc
+            with Image.open(f"{out}.png") as image:
+                images[page] = image.convert("L")
+    return images
+
+
+def skew_angle(image) -> float:
+    """The rotation (degrees, counter-clockwise) that straightens the page's lines of ink."""
+    import numpy as np
+    from PIL import Image
+
+    small = image.copy()
+    small.thumbnail((1000, 1000))
+    ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype("uint8"))
+
+    def sharpness(angle: float) -> float:
+        rotated = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0), dtype=float)
+        profile = rotated.sum(axis=1)
+        return float(((profile[1:] - profile[:-1]) ** 2).sum())
+
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.25), key=sharpness)
+    fine = np.arange(best - 0.25, best + 0.26, 0.05)
+    return float(max(fine, key=sharpness))
+
+
+def erase_rules(pixels, dpi: int):
+    """Pixels with table rules (straight runs of ink longer than any glyph) turned white."""
+    import numpy as np
+
+    ink = pixels < 150
+    out = pixels.copy()
+    for axis, length in ((1, int(dpi * 0.6)), (0, int(dpi * 0.35))):
+        mask = ink if axis == 1 else ink.T
+        closed = mask.copy()  # bridge the specks of paper that noise leaves inside a rule
+        for step in (1, 2, 3):
+            closed[:, step:] |= mask[:, :-step]
+            closed[:, :-step] |= mask[:, step:]
+        mask = closed
+        width = mask.shape[1]
+        if width <= length:
+            continue
+        run = np.concatenate(
+            [np.zeros((mask.shape[0], 1), np.int32), np.cumsum(mask, axis=1, dtype=np.int32)], 1
+        )
+        full = np.zeros(mask.shape, dtype=np.int32)
+        full[:, : width - length + 1] = (run[:, length:] - run[:, : width - length + 1]) == length
+        starts = np.concatenate(
+            [np.zeros((mask.shape[0], 1), np.int32), np.cumsum(full, axis=1, dtype=np.int32)], 1
+        )
+        high = np.arange(width) + 1
+        low = np.clip(np.arange(width) - length + 1, 0, None)
+        covered = (starts[:, high] - starts[:, low]) > 0  # inside a run of ink at least length long
+        grown = covered.copy()  # the rule's anti-aliased edge too
+        for step in (1, 2):
+            grown[step:] |= covered[:-step]
+            grown[:-step] |= covered[step:]
+        if axis == 1:
+            out[grown] = 255
+        else:
+            out.T[grown] = 255
+    return out
+
+
+def prepare(image, dpi: int):
+    """Straightened, rules erased, specks removed: the image tesseract reads."""
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    angle = skew_angle(image)
+    if abs(angle) >= 0.05:
+        image = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
+    image = image.filter(ImageFilter.MedianFilter(3))
+    pixels = erase_rules(np.asarray(image), dpi)
+    return Image.fromarray(pixels), angle
+
+
+def _tsv_words(image, config: str, scale: float, file: str, offset=(0, 0), lang: str = LANG) -> list:
+    from chiso.ingest.pdf_annex import Word
+
+    pytesseract = _tesseract(file)
+    try:
+        data = pytesseract.image_to_data(image, lang=lang, config=config, output_type=pytesseract.Output.DICT)
+    except Exception as exc:
+        raise AnnexError(
+            [issue(file, "scan.tesseract_failed", hints=("scan.packages",), reason=exc)]
+        ) from exc
+    words = []
+    for text, left, top, width, height, conf in zip(
+        data["text"], data["left"], data["top"], data["width"], data["height"], data["conf"], strict=True
+    ):
+        text = (text or "").strip().strip("|¦")
+        if not text or float(conf) < 0 or all(ch in JUNK for ch in text):
+            continue
+        left, top = left + offset[0], top + offset[1]
+        words.append(
+            Word(text, left * scale, top * scale, (left + width) * scale, (top + height) * scale, float(conf))
+        )
+    return words
+
+
+def words_of(image, dpi: float, file: str) -> list:
+    """Words in PDF points with confidence, read in two passes.
+
+    Pass 1 (sparse text) reads everything: titles, headers, names, most numbers. Pass 2 reads the
+    body's numbers again line by line with only digits and separators allowed, the names and
+    everything above and below the body whitened: single digits (ranks, STT) that sparse reading
+    skips are found, and no letter can be read in a number."""
+    from PIL import Image, ImageDraw
+
+    from chiso.ingest.pdf_annex import is_number, phrases
+
+    scale = 72.0 / dpi
+    first = phrases(_tsv_words(image, "--psm 11", scale, file), gap=0.6, tolerance=0.45)
+    numbers = [w for w in first if is_number(w.text)]
+    if not numbers:
+        return first
+    # Data rows: a number beside something else on its line (a name, another number).
+    rows_with_numbers = [
+        n for n in numbers if sum(1 for w in first if abs(w.center_y - n.center_y) < 0.5 * n.height) >= 2
+    ]
+    if not rows_with_numbers:
+        return first
+    top = min(w.top for w in rows_with_numbers) - 2
+    bottom = max(w.bottom for w in rows_with_numbers) + 2
+    masked = image.copy()
+    draw = ImageDraw.Draw(masked)
+    px = 1 / scale
+    draw.rectangle([0, 0, masked.width, max(0, top * px)], fill=255)
+    draw.rectangle([0, bottom * px, masked.width, masked.height], fill=255)
+    texts = [w for w in first if not _numberish(w.text) and top <= w.center_y <= bottom]
+    for w in texts:
+        draw.rectangle([w.x0 * px - 4, w.top * px - 4, w.x1 * px + 4, w.bottom * px + 4], fill=255)
+    second = []
+    for left, right in _ink_strips(masked, int(top * px), int(bottom * px), dpi):
+        x0, x1 = left * scale, right * scale
+        if any(min(x1, w.x1) - max(x0, w.x0) > 0.5 * (x1 - x0) for w in texts):
+            continue  # what the masks left of a name (an accent, a stroke), not a column of numbers
+        y0 = max(int(top * px) - 10, 0)
+        strip = masked.crop((left, y0, right, min(int(bottom * px) + 10, masked.height)))
+        at_size = _tsv_words(strip, DIGITS, scale, file, lang=DIGITS_LANG, offset=(left, y0))
+        # Twice the size finds a lone small digit ("3") that tesseract drops at the scan's size;
+        # at the scan's size it reads better what it does see: the clearly more confident wins.
+        larger = strip.resize((strip.width * 2, strip.height * 2), Image.Resampling.LANCZOS)
+        doubled = _tsv_words(larger, DIGITS, scale / 2, file, lang=DIGITS_LANG, offset=(left * 2, y0 * 2))
+        for word in doubled:
+            rivals = [o for o in at_size if _overlap(o, word)]
+            if not rivals:
+                at_size.append(word)
+            elif all((word.conf or 0) > (o.conf or 0) + 10 for o in rivals):
+                at_size = [o for o in at_size if o not in rivals] + [word]
+        second += at_size
+    second = [w for w in phrases(second, gap=0.6, tolerance=0.45) if top <= w.center_y <= bottom]
+    first_numbers = [w for w in first if _numberish(w.text) and top <= w.center_y <= bottom]
+    kept = [w for w in first if w not in first_numbers]
+    # Where both passes read a number, a reading that parses wins, then the more confident.
+    chosen = []
+    for word in second:
+        rivals = [o for o in first_numbers if _overlap(o, word)]
+        best = max([word, *rivals], key=lambda w: (is_number(w.text), w.conf or 0))
+        chosen.append(best)
+    for word in first_numbers:
+        if not any(_overlap(word, o) for o in second):
+            chosen.append(word)
+    return kept + [_comma(w) for w in chosen]
+
+
+def _comma(word):
+    """A colon in a number is a misread comma ("12:22"): read as a comma, marked unsure so that a
+    person confirms it."""
+    fixed = word.text.replace(":", ",").replace(";", ",")
+    if fixed == word.text:
+        return word
+    return replace(word, text=fixed, conf=min(word.conf or 0, 50.0))
+
+
+def _numberish(text: str) -> bool:
+    """A number, or what OCR made of one ("15/1", "9,2 5"): digits and separators only."""
+    return bool(_NUMBERISH.fullmatch(text)) and any(ch.isdigit() for ch in text)
+
+
+def _overlap(a, b) -> bool:
+    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.bottom, b.bottom) > max(a.top, b.top)
+
+
+def _ink_strips(image, top: int, bottom: int, dpi: float) -> list[tuple[int, int]]:
+    """Vertical strips of the body holding ink, split at white gaps (the columns of numbers)."""
+    import numpy as np
+
+    ink = np.asarray(image)[max(top, 0) : bottom] < 128
+    profile = ink.sum(axis=0) > 0
+    gap = max(int(dpi * 0.06), 3)
+    strips: list[list[int]] = []
+    for x in np.flatnonzero(profile):
+        if strips and x - strips[-1][1] <= gap:
+            strips[-1][1] = int(x)
+        else:
+            strips.append([int(x), int(x)])
+    pad = max(int(dpi * 0.03), 2)
+    return [(max(a - pad, 0), min(b + pad + 1, image.width)) for a, b in strips if b - a >= 2]
+
+
+def pdf_words(data: bytes, file: str, pages: list[int], *, dpi: int = 300) -> dict[int, tuple[list, tuple]]:
+    """OCR of the pages: page -> (words, page size in points). A page that is one scanned image
+    is read at the image's own resolution; anything else is rendered at dpi."""
+    _tesseract(file)
+    out = {}
+    for page in pages:
+        image, size = scanned_image(data, page)
+        if image is None:
+            image = rasterise(data, file, [page], dpi)[page]
+            size = (image.width * 72 / dpi, image.height * 72 / dpi)
+        resolution = image.width * 72 / size[0]
+        ready, _ = prepare(image, round(resolution))
+        out[page] = (words_of(ready, resolution, file), size, ready)
+    return out
+
+
+def scanned_image(data: bytes, page: int):
+    """The page's scan when the page is a single image covering it (pdfimages), else None."""
+    import pdfplumber
+    from PIL import Image
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        sheet = pdf.pages[page - 1]
+        size = (float(sheet.width), float(sheet.height))
+        images = sheet.images
+        if len(images) != 1 or not shutil.which("pdfimages"):
+            return None, size
+        box = images[0]
+        if (box["x1"] - box["x0"]) * (box["bottom"] - box["top"]) < 0.9 * size[0] * size[1]:
+            return None, size
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "in.pdf"
+        source.write_bytes(data)
+        try:
+            subprocess.run(
+                ["pdfimages", "-png", "-f", str(page), "-l", str(page), str(source), f"{tmp}/img"],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+        except (subprocess.SubprocessError, OSError):
+            return None, size
+        found = sorted(Path(tmp).glob("img-*.png"))
+        if len(found) != 1:
+            return None, size
+        with Image.open(found[0]) as image:
+            return image.convert("L"), size
+
+
+def image_words(data: bytes, file: str, *, dpi: int = 300) -> tuple[list, tuple]:
+    """OCR of an image file (PNG, JPEG, TIFF); its own resolution when it records one."""
+    from PIL import Image
+
+    _tesseract(file)
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            image = opened.convert("L")
+            recorded = opened.info.get("dpi")
+    except Exception as exc:
+        raise AnnexError([issue(file, "scan.image_broken")]) from exc
+    if recorded and recorded[0] and recorded[0] > 50:
+        dpi = round(float(recorded[0]))
+    ready, _ = prepare(image, dpi)
+    return words_of(ready, dpi, file), (image.width * 72 / dpi, image.height * 72 / dpi), ready
+
+
+def page_image(data: bytes, file: str, page: int, dpi: int = 100):
+    """One page as an image for the preview (PIL, RGB)."""
+    from PIL import Image
+
+    if data[:5] != b"%PDF-":
+        with Image.open(io.BytesIO(data)) as opened:
+            return opened.convert("RGB")
+    return rasterise(data, file, [page], dpi)[page].convert("RGB")
+
+
+def reread(image, box: tuple[float, float, float, float], size: tuple[float, float], file: str):
+    """A number cell read again alone, three times larger: (text, confidence) or None."""
+    from PIL import Image
+
+    scale = image.width / size[0]  # pixels per point
+    x0, top, x1, bottom = box
+    crop = image.crop((int(x0 * scale), int(top * scale), int(x1 * scale) + 1, int(bottom * scale) + 1))
+    if crop.width < 4 or crop.height < 4:
+        return None
+    crop = crop.resize((crop.width * 3, crop.height * 3), Image.Resampling.LANCZOS)
+    words = _tsv_words(crop, DIGITS.replace("--psm 6", "--psm 7"), 1.0, file, lang=DIGITS_LANG)
+    if not words:
+        return None
+    return "".join(w.text for w in words), min(w.conf or 0 for w in words)
