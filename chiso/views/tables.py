@@ -398,12 +398,18 @@ def _target_rank(entry: NextRank | None) -> str:
 
 def unit_choices(units: pl.DataFrame) -> dict[str, str]:
     """unit_id -> 'Name (Province)' for a unit picker across the whole database."""
-    return {
-        r["unit_id"]: f"{r['name']} ({r['province']})"
-        if r["province"] and r["province"] != r["name"]
-        else r["name"]
-        for r in units.unique("unit_id", keep="first", maintain_order=True).iter_rows(named=True)
-    }
+    named = units.unique("unit_id", keep="first", maintain_order=True).select(
+        "unit_id",
+        pl.when(
+            pl.col("province").is_not_null()
+            & (pl.col("province") != "")
+            & (pl.col("province") != pl.col("name"))
+        )
+        .then(pl.concat_str("name", pl.lit(" ("), "province", pl.lit(")")))
+        .otherwise(pl.col("name"))
+        .alias("label"),
+    )
+    return dict(zip(named.get_column("unit_id").to_list(), named.get_column("label").to_list(), strict=True))
 
 
 def default_profile_unit(units: pl.DataFrame) -> str | None:

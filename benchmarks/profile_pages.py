@@ -1,0 +1,186 @@
+"""Where a page run's time goes: import, data, cache, view, figure, serialise, widgets, other. Not a test.
+
+    .venv/bin/chiso demo --scale national --db build/national.duckdb
+    .venv/bin/python benchmarks/profile_pages.py --db build/national.duckdb [--json out.json]
+
+Each page runs in a fresh Python process through Streamlit's ``AppTest`` (the page script, its
+widgets and its elements marshalled to protobuf, without a browser or websocket): once cold (the
+project's imports and the first reads included), then ``--warm`` times more with the caches
+filled. A sampler thread reads the script thread's stack every millisecond and files each sample
+under the outermost frame that names a category:
+
+- import: Python's import machinery (modules loaded by this run);
+- data: ``chiso/store`` (DuckDB queries, frames out of DuckDB);
+- cache: ``st.cache_data``/``st.cache_resource`` hashing, lookup and the copy handed back;
+- view: ``chiso/views`` outside the chart modules (tables, sentences, findings);
+- figure: ``chiso/views/charts*``/``style``/``maps`` and Plotly building a figure;
+- serialise: Streamlit elements that display data (``st.dataframe``, ``st.plotly_chart``,
+  download buttons: Arrow, JSON and protobuf);
+- widgets: Streamlit's input widgets and navigation;
+- other: the rest (the page frame, layout, text).
+
+The same is done for the bare-Streamlit floor (``benchmarks/floor_app.py``: one 19-row table, one
+Plotly bar chart). Sampling costs a little; the split is what to look at, the totals are close to
+a real run's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ("rankings", "trends", "gaps", "profile", "compare", "why", "services", "data", "about")
+CATEGORIES = ("import", "data", "cache", "view", "figure", "serialise", "widgets", "other")
+CHART_FILES = ("/chiso/views/charts", "/chiso/views/style.py", "/chiso/views/maps")
+SERIALISE = (
+    "/streamlit/elements/arrow.py",
+    "/streamlit/elements/plotly_chart.py",
+    "/streamlit/elements/widgets/button.py",
+    "/streamlit/elements/lib/column_config_utils.py",
+    "/streamlit/dataframe_util.py",
+)
+
+
+def category(stack: list[str]) -> str:
+    """The category of one sample; ``stack`` holds file names, outermost first."""
+    for i, name in enumerate(stack):
+        if "importlib._bootstrap" in name:
+            return "import"
+        if "/chiso/store/" in name:
+            return "data"
+        if "/streamlit/runtime/caching/" in name:
+            inner = stack[i + 1 :]
+            if any("/chiso/store/" in n for n in inner):
+                return "data"
+            if any("importlib._bootstrap" in n for n in inner):
+                return "import"
+            return "cache"
+        if "/chiso/views/" in name:
+            inner = stack[i:]
+            if any(c in n for n in inner for c in CHART_FILES) or any("/plotly/" in n for n in inner):
+                return "figure"
+            return "view"
+        if any(name.endswith(s) for s in SERIALISE):
+            return "serialise"
+        if "/streamlit/elements/widgets/" in name:
+            return "widgets"
+    return "other"
+
+
+class Sampler:
+    def __init__(self, interval: float = 0.001) -> None:
+        self.interval = interval
+        self.counts: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _script_frame(self):
+        for thread in threading.enumerate():
+            if thread.name == "ScriptRunner.scriptThread":
+                return sys._current_frames().get(thread.ident)
+        return None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            frame = self._script_frame()
+            if frame is not None:
+                stack = []
+                while frame is not None:
+                    stack.append(frame.f_code.co_filename)
+                    frame = frame.f_back
+                stack.reverse()
+                self.counts[category(stack)] += 1
+            time.sleep(self.interval)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def one_run(at, page: str | None) -> dict:
+    started = time.perf_counter()
+    with Sampler() as sampler:
+        (at.switch_page(f"pages/{page}.py") if page else at).run()
+    total_ms = (time.perf_counter() - started) * 1000
+    samples = sum(sampler.counts.values()) or 1
+    split = {k: total_ms * v / samples for k, v in sampler.counts.items()}
+    errors = [e.value for e in at.exception] + [e.value for e in at.error]
+    return {"total_ms": total_ms, **split, "errors": errors}
+
+
+def child(script: str, page: str | None, warm: int) -> dict:
+    """Runs inside the fresh process: one cold run, then ``warm`` runs."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(script, default_timeout=300)
+    cold = one_run(at, page)
+    warm_runs = [one_run(at, page) for _ in range(warm)]
+    warm_split = {k: statistics.median(r[k] for r in warm_runs) for k in ("total_ms", *CATEGORIES)}
+    errors = cold["errors"] + [e for r in warm_runs for e in r["errors"]]
+    return {"cold": cold, "warm": warm_split, "errors": errors}
+
+
+def measure(script: Path, page: str | None, warm: int, env: dict[str, str]) -> dict:
+    code = (
+        f"import json, sys; sys.path.insert(0, {str(ROOT)!r});"
+        "from benchmarks.profile_pages import child;"
+        f"print('RESULT' + json.dumps(child({str(script)!r}, {page!r}, {warm})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT"):
+            return json.loads(line[len("RESULT") :])
+    raise SystemExit(f"{page or 'floor'}: no result\n{done.stderr[-2000:]}")
+
+
+def table(rows: dict[str, dict], key: str) -> str:
+    head = "| page | total | " + " | ".join(CATEGORIES) + " |"
+    lines = [head, "|" + "---|" * (len(CATEGORIES) + 2)]
+    for name, result in rows.items():
+        r = result[key]
+        cells = " | ".join(f"{r[c]:.0f}" for c in CATEGORIES)
+        lines.append(f"| {name} | {r['total_ms']:.0f} | {cells} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--warm", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    env = {**os.environ, "CHISO_DB": str(args.db.resolve())}
+    rows: dict[str, dict] = {"floor": measure(ROOT / "benchmarks" / "floor_app.py", None, args.warm, env)}
+    for page in args.pages.split(","):
+        rows[page] = measure(ROOT / "app.py", page, args.warm, env)
+        cold, warm = rows[page]["cold"]["total_ms"], rows[page]["warm"]["total_ms"]
+        print(f"{page}: cold {cold:.0f} ms, warm {warm:.0f} ms", file=sys.stderr)
+    print("Cold page run (fresh process, ms):")
+    print(table(rows, "cold"))
+    print(f"\nWarm page run (median of {args.warm}, ms):")
+    print(table(rows, "warm"))
+    failed = {k: v["errors"] for k, v in rows.items() if v["errors"]}
+    if failed:
+        print("\nErrors:", failed)
+    if args.json:
+        args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
