@@ -66,15 +66,18 @@ def chart_buttons(figure: go.Figure, *, name: str, caption: tuple[str, str], key
     """'Tải PNG' and 'Tải SVG' for a figure, with its source line and data date in the image."""
     warm_renderer()
     lang = current_lang()
-    captioned = export.with_caption(go.Figure(figure), *caption)
-    height = max(600, int(captioned.layout.height or 0))
+    height = max(600, int(figure.layout.height or 0))
+
+    def captioned() -> go.Figure:  # built on click only: copying a figure costs tens of ms a run
+        return export.with_caption(figure, *caption)
+
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         t("export.button.png", lang),
         file_name=f"{name}.png",
         mime="image/png",
         on_click="ignore",
-        data=_safe(lambda: export.figure_png(captioned, width=1200, height=height, scale=2)),
+        data=_safe(lambda: export.figure_png(captioned(), width=1200, height=height, scale=2)),
         key=f"{key}_png",
         icon=":material/image:",
     )
@@ -83,7 +86,7 @@ def chart_buttons(figure: go.Figure, *, name: str, caption: tuple[str, str], key
         file_name=f"{name}.svg",
         mime="image/svg+xml",
         on_click="ignore",
-        data=_safe(lambda: export.figure_svg(captioned, width=1200, height=height)),
+        data=_safe(lambda: export.figure_svg(captioned(), width=1200, height=height)),
         key=f"{key}_svg",
         icon=":material/draw:",
     )

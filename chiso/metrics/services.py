@@ -201,11 +201,8 @@ def period_options(reports: pl.DataFrame) -> list[Period]:
 
 def default_period(options: list[Period], count_reports: pl.DataFrame) -> Period | None:
     """A period holding counts: the latest year if any, else the latest period of another kind."""
-    with_counts = [
-        p
-        for p in options
-        if any(p.contains(s, e) for s, e in count_reports.select("period_start", "period_end").rows())
-    ]
+    spans = count_reports.select("period_start", "period_end").unique().rows()  # a few dozen at most
+    with_counts = [p for p in options if any(p.contains(s, e) for s, e in spans)]
     pool = with_counts or options
     if not pool:
         return None
