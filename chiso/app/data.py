@@ -172,7 +172,7 @@ def _require_steward() -> None:
 # ---------- reading (everyone) ----------
 
 
-@st.cache_data(max_entries=16)
+@st.cache_resource(max_entries=16)
 def audit(dataset: str, db_version: str) -> pl.DataFrame:
     path = ui.db_path(dataset)
     return imports.audit(path) if path.exists() else pl.DataFrame()

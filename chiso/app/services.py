@@ -44,37 +44,37 @@ def _rate(code: str) -> Rate:
 # ---------- cached data ----------
 
 
-@st.cache_data(max_entries=16)
+@st.cache_resource(max_entries=16)
 def _periods(dataset: str, version: str) -> pl.DataFrame:
     return counts.periods(ui.connection(dataset))
 
 
-@st.cache_data(max_entries=64)
+@st.cache_resource(max_entries=64)
 def _group_counts(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
     return counts.group_counts(ui.connection(dataset), province=province, start=start, end=end)
 
 
-@st.cache_data(max_entries=64)
+@st.cache_resource(max_entries=64)
 def _published(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
     return counts.published_rates(ui.connection(dataset), province=province, start=start, end=end)
 
 
-@st.cache_data(max_entries=64)
+@st.cache_resource(max_entries=64)
 def _rated(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
     return dvc.compute_rates(_group_counts(dataset, version, province, start, end), rates())
 
 
-@st.cache_data(max_entries=64)
+@st.cache_resource(max_entries=64)
 def _checks(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
     return dvc.checks(_group_counts(dataset, version, province, start, end))
 
 
-@st.cache_data(max_entries=32)
+@st.cache_resource(max_entries=32)
 def _series(dataset: str, version: str, province: str, level: str) -> pl.DataFrame:
     return counts.monthly_series(ui.connection(dataset), province=province, level=level)
 
 
-@st.cache_data(max_entries=64)
+@st.cache_resource(max_entries=64)
 def _trend(dataset: str, version: str, province: str, level: str, rate: str, grain: str):
     return dvc.trend(_series(dataset, version, province, level), _rate(rate), grain)
 

@@ -71,12 +71,12 @@ def version(dataset: str) -> str:
     return f"{path}:{path.stat().st_mtime}" if path.exists() else ""
 
 
-@st.cache_data(max_entries=64)
+@st.cache_resource(max_entries=64)
 def tables(dataset: str, db_version: str) -> pl.DataFrame:
     return queries.tables(connection(dataset))
 
 
-@st.cache_data(max_entries=256)
+@st.cache_resource(max_entries=256)
 def ranking(dataset: str, db_version: str, sel: Selection, component: str | None = None) -> pl.DataFrame:
     return queries.ranking(
         connection(dataset),
@@ -88,14 +88,14 @@ def ranking(dataset: str, db_version: str, sel: Selection, component: str | None
     )
 
 
-@st.cache_data(max_entries=256)
+@st.cache_resource(max_entries=256)
 def published_stats(dataset: str, db_version: str, sel: Selection) -> pl.DataFrame:
     return queries.published_stats(
         connection(dataset), index=sel.index, year=sel.year, peer_group=sel.peer_group, province=sel.province
     )
 
 
-@st.cache_data(max_entries=128)
+@st.cache_resource(max_entries=128)
 def series(dataset: str, db_version: str, index: str, peer_group: str, province: str) -> pl.DataFrame:
     return queries.series(connection(dataset), index=index, peer_group=peer_group, scope_province=province)
 
@@ -351,7 +351,7 @@ def unit_picker(label_text: str, names: dict[str, str], default: list[str], max_
 # ---------- analysis pages ----------
 
 
-@st.cache_data(max_entries=256)
+@st.cache_resource(max_entries=256)
 def table_rows(dataset: str, db_version: str, sel: Selection) -> pl.DataFrame:
     from chiso.store import analysis_queries
 
@@ -364,21 +364,21 @@ def table_rows(dataset: str, db_version: str, sel: Selection) -> pl.DataFrame:
     )
 
 
-@st.cache_data(max_entries=256)
+@st.cache_resource(max_entries=256)
 def unit_rows(dataset: str, db_version: str, unit_id: str) -> pl.DataFrame:
     from chiso.store import analysis_queries
 
     return analysis_queries.unit_rows(connection(dataset), unit_id=unit_id)
 
 
-@st.cache_data(max_entries=64)
+@st.cache_resource(max_entries=64)
 def units_rows(dataset: str, db_version: str, unit_ids: tuple[str, ...]) -> pl.DataFrame:
     from chiso.store import analysis_queries
 
     return analysis_queries.units_rows(connection(dataset), unit_ids=list(unit_ids))
 
 
-@st.cache_data(max_entries=64)
+@st.cache_resource(max_entries=64)
 def two_years(dataset: str, db_version: str, sel: Selection, year_a: int, year_b: int) -> pl.DataFrame:
     from chiso.store import analysis_queries
 
@@ -392,14 +392,14 @@ def two_years(dataset: str, db_version: str, sel: Selection, year_a: int, year_b
     )
 
 
-@st.cache_data(max_entries=8)
+@st.cache_resource(max_entries=8)
 def component_tables(dataset: str, db_version: str) -> pl.DataFrame:
     from chiso.store import analysis_queries
 
     return analysis_queries.component_tables(connection(dataset))
 
 
-@st.cache_data(max_entries=8)
+@st.cache_resource(max_entries=8)
 def all_units(dataset: str, db_version: str) -> pl.DataFrame:
     """Units that have at least one score or rank, for the profile's unit picker."""
     return queries.scored_units(connection(dataset))
