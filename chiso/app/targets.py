@@ -56,8 +56,9 @@ def section(frame, *, index: str | None = None, unit_id: str | None = None, tabl
     st.subheader(t("targets.title", frame.lang))
     for text in shown.lines:
         st.markdown(f"- {safe.md(text)}")
-    st.dataframe(shown.display, hide_index=True, width="stretch")
     st.caption(shown.definition)
+    with st.expander(t("targets.table", frame.lang)):
+        st.dataframe(shown.display, hide_index=True, width="stretch")
 
 
 # ---------- the steward's form (Data page) ----------

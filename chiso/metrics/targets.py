@@ -33,7 +33,6 @@ from chiso.config import Index
 from chiso.metrics import gaps
 
 _EPS = 1e-9
-STATUSES = ("met", "missed", "on_track", "at_risk", "cannot_judge", "no_data")
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,6 @@ class TargetStatus:
     current: float | None = None  # score (total or component) in the basis year
     current_rank: int | None = None
     current_rank_of: int | None = None
-    current_tier: str | None = None
-    max_score: float | None = None
     required: float | None = None  # score the target needs in the basis year's table
     gap: float | None = None
     years_left: int = 0
@@ -163,8 +160,6 @@ def evaluate(target: dict, series: pl.DataFrame, index: Index) -> TargetStatus:
         "current": basis.get("score"),
         "current_rank": basis.get("rank"),
         "current_rank_of": basis.get("rank_of"),
-        "current_tier": basis.get("tier_code"),
-        "max_score": basis.get("max_score"),
         "required": required,
         "years_left": target["year"] - basis["year"],
     }

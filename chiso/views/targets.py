@@ -244,8 +244,3 @@ def build(targets: pl.DataFrame, series: pl.DataFrame, catalog: Catalog, lang: s
         if machine
         else pl.DataFrame(schema=MACHINE_SCHEMA),
     )
-
-
-def brief_table(view: TargetsView) -> tuple[list[str], list[list[str]]]:
-    """Headers and text cells of the briefing pack's targets table (the page's columns)."""
-    return list(view.display.columns), [[str(c) for c in row] for row in view.display.rows()]
