@@ -298,6 +298,12 @@ def test_a_steward_sets_a_target_and_rankings_and_profile_show_its_status(fixtur
     assert "Có nguy cơ không đạt" in gaps
     # Another unit's profile shows no targets section.
     assert "Mục tiêu" not in page("pages/profile.py", unit=NOI_VU)
+    # The Data page's undo takes the target back; the pages no longer show it.
+    at.checkbox(key="data_undo_sure").check().run()
+    at.button(key="data_undo").click().run()
+    assert any("Đã hoàn tác lần nhập #2" in s.value for s in at.success)
+    assert stored(fixture_db).is_empty()
+    assert "Có nguy cơ không đạt" not in page("pages/rankings.py", **query)
 
 
 def test_the_briefing_pack_shows_the_units_targets(fixture_db, capsys, tmp_path):
@@ -325,3 +331,23 @@ def test_the_briefing_pack_shows_the_units_targets(fixture_db, capsys, tmp_path)
     with queries.connect(fixture_db) as con:
         other = brief.briefing_html(con, CATALOG, unit_id=NOI_VU, year=2023)
     assert "Mục tiêu" not in other
+
+
+def test_the_write_functions_refuse_a_viewer(fixture_db, hashed):
+    before = fixture_db.read_bytes()
+    script = """
+import streamlit as st
+from chiso.app import targets as app_targets
+from chiso.errors import ChisoError
+for call in (lambda: app_targets.preview("published", {}), lambda: app_targets.confirm("published", None)):
+    try:
+        call()
+        st.write("reached")
+    except ChisoError as exc:
+        st.write(str(exc))
+"""
+    at = AppTest.from_string(script, default_timeout=60).run()
+    assert [m.value for m in at.markdown] == [
+        "Chỉ người quản lý dữ liệu đã đăng nhập mới được đặt mục tiêu."
+    ] * 2
+    assert fixture_db.read_bytes() == before
