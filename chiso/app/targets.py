@@ -105,6 +105,7 @@ def _row(lang: str, dataset: str) -> dict:
     return {
         "province": unit["province"] or "",
         "unit": unit["name"],
+        "unit_id": unit_id,
         "index": code,
         "year": str(int(year)),
         "kind": kind,

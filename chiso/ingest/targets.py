@@ -125,10 +125,12 @@ class _Row:
         self.errors.append(issue(self.name, code, row=self.line, column=column, **params))
 
 
-def _unit(row: _Row, registry: Registry, units: pl.DataFrame, year: int | None):
+def _unit(row: _Row, registry: Registry, units: pl.DataFrame):
     province = row.cell("province") or None
     try:
-        unit = registry.resolve(row.cell("unit"), province=province)
+        # A form passes the unit it offered by id: two units of one name (by year) stay apart.
+        chosen = registry.units.get(row.cell("unit_id"))
+        unit = chosen or registry.resolve(row.cell("unit"), province=province)
     except ChisoError as exc:
         row.fail("unit", "targets.unit", detail=str(exc))
         return None, ""
@@ -199,7 +201,7 @@ def _check_row(row: _Row, catalog: Catalog, registry: Registry, units: pl.DataFr
     url = row.cell("source_url")
     if url and not url.lower().startswith(("http://", "https://")):
         row.fail("source_url", "targets.url", value=url)
-    unit, group = _unit(row, registry, units, year)
+    unit, group = _unit(row, registry, units)
     if row.errors or unit is None:
         return None
     index = catalog.index(code)
