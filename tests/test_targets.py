@@ -328,6 +328,8 @@ def test_the_briefing_pack_shows_the_units_targets(fixture_db, capsys, tmp_path)
     assert "<h3>Mục tiêu</h3>" in document
     assert "điểm ≥ 95,00: Có nguy cơ không đạt" in document
     assert "Văn bản: Nghị quyết 05-NQ/TU." in document
+    # The target's document is among the pack's numbered sources, with its link.
+    assert 'href="https://example.invalid/nq05"' in document
     with queries.connect(fixture_db) as con:
         other = brief.briefing_html(con, CATALOG, unit_id=NOI_VU, year=2023)
     assert "Mục tiêu" not in other

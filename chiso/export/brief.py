@@ -567,11 +567,13 @@ def _section(number: int, key: str, lang: str, body: str) -> str:
     return f'<section id="{key}"><h2>{number}. {_e(title)}</h2>{body}</section>'
 
 
-def _targets(view, lang: str) -> str:
-    """The unit's targets (a ``chiso.views.targets.TargetsView``) with their status, when any is set."""
+def _targets(pack: _Pack, view) -> str:
+    """The unit's targets (a ``chiso.views.targets.TargetsView``) with their status and documents."""
     if view is None or view.empty:
         return ""
-    items = "".join(f"<li>{_e(line)}</li>" for line in view.lines)
+    lang = pack.lang
+    refs = [pack.sources.refs([source]) for source in view.sources]
+    items = "".join(f"<li>{_e(line)} {ref}</li>" for line, ref in zip(view.lines, refs, strict=True))
     title = _e(t("targets.title", lang))
     return (
         f'<h3>{title}</h3><ul class="findings targets">{items}</ul><p class="note">{_e(view.definition)}</p>'
@@ -586,7 +588,7 @@ def briefing_html(con, catalog: Catalog, *, unit_id: str, year: int, lang: str =
     # Sections are built in reading order so the sources are numbered as they first appear.
     bodies = {
         "findings": _findings(pack),
-        "rankings": _rankings(pack) + _targets(targets, lang),
+        "rankings": _rankings(pack) + _targets(pack, targets),
         "gaps": _gaps(pack),
     }
     bodies["trends"] = _trends(pack)

@@ -48,6 +48,7 @@ class TargetsView:
     lines: list[str]  # one sentence per target: its status and what it takes
     definition: str  # what on track / at risk / cannot be judged mean
     machine: pl.DataFrame  # MACHINE_COLUMNS, numbers as numbers (chiso targets list --format csv)
+    sources: list[dict]  # per line: the document's source_title, source_url and quote
 
     @property
     def empty(self) -> bool:
@@ -228,6 +229,8 @@ def line(target: dict, status: TargetStatus, index: Index, lang: str) -> str:
     )
     if room:  # only a target still to reach has components to close its gap
         text += " " + t("targets.room.line", lang, room=room)
+        if index.aggregation_for(*_where(target, status)) != "sum":
+            text += " " + t("targets.room.not_additive", lang)
     return text + " " + t("targets.line.source", lang, source=target["source_title"] or "–")
 
 
@@ -240,6 +243,7 @@ def build(targets: pl.DataFrame, series: pl.DataFrame, catalog: Catalog, lang: s
         display=pl.DataFrame(rows) if rows else pl.DataFrame(),
         lines=[line(tg, st, catalog.index(tg["index_code"]), lang) for tg, st in judged],
         definition=t("targets.definition", lang),
+        sources=[{k: tg[k] for k in ("source_title", "source_url", "quote")} for tg, _ in judged],
         machine=pl.DataFrame(machine, schema=MACHINE_SCHEMA, orient="row")
         if machine
         else pl.DataFrame(schema=MACHINE_SCHEMA),
