@@ -222,6 +222,10 @@ def test_cli_refuses_bad_targets_naming_the_column_and_changes_nothing(fixture_d
     )
     assert cli(fixture_db, "targets", "set", "--file", str(bad)) == 1
     assert "targets.csv, dòng 3, cột unit: Không tìm thấy đơn vị 'Sở Không Có'" in capsys.readouterr().err
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"province,unit,index,year,kind,target\n" + b"x,y,PAR,2025,rank,1\n" * 60_000)
+    assert cli(fixture_db, "targets", "set", "--file", str(big)) == 1
+    assert "big.csv: tệp mục tiêu vượt 1 MB" in capsys.readouterr().err
     assert fixture_db.read_bytes() == before
 
 

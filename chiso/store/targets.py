@@ -25,7 +25,7 @@ from chiso.store import swap
 from chiso.store.imports import _source_ids
 from chiso.store.queries import _frame
 from chiso.store.schema import TARGETS_SCHEMA
-from chiso.store.swap import ApplyResult, db_stamp, reading
+from chiso.store.swap import ApplyResult, db_stamp, reading, sha256_of
 from chiso.units import Registry
 
 VALUES = ["rank_target", "rank_of", "tier_code", "value", "source_title", "source_url", "quote"]
@@ -185,14 +185,15 @@ def plan_targets(
         raise ChisoError(t("targets.no_db", "vi", db=db))
     catalog = load_catalog(config or paths.CONFIG_PATH)
     if path is not None:
-        data = Path(path).read_bytes()
         name = name or Path(path).name
+        digest, size = sha256_of(Path(path)), Path(path).stat().st_size  # read in blocks
         raw, errors = ingest.read_file(Path(path), name)
     else:
         raw, errors = list(rows or []), []
         name = name or "targets"
         data = repr(raw).encode("utf-8")
-    plan = TargetsPlan(name, hashlib.sha256(data).hexdigest(), len(data), db_stamp(db), errors=errors)
+        digest, size = hashlib.sha256(data).hexdigest(), len(data)
+    plan = TargetsPlan(name, digest, size, db_stamp(db), errors=errors)
     if errors:
         return plan
     registry, units, stored = _reference(db)
