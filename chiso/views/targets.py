@@ -170,7 +170,7 @@ def _row(target: dict, status: TargetStatus, index: Index, lang: str) -> dict:
         t("targets.col.status", lang): status_label(status, lang),
         t("targets.col.detail", lang): detail_text(target, status, index, lang),
         t("targets.col.per_year", lang): fmt.number(per_year, d, lang=lang),
-        t("targets.col.best", lang): fmt.number(status.best_gain, d, lang=lang),
+        t("targets.col.best", lang): fmt.signed(status.best_gain, d, lang=lang),
         t("targets.col.room", lang): _room_text(target, status, index, lang) or "–",
         t("targets.col.source", lang): target["source_title"] or "–",
     }
