@@ -176,11 +176,13 @@ def _project(target: dict, mine: pl.DataFrame, table: pl.DataFrame, index: Index
     sign = 1.0 if index.higher_is_better else -1.0
     gap = round(sign * (common["required"] - basis["score"]), 9)
     per_year = gap / common["years_left"]
-    best_pct, years = best_yearly_gain(mine.filter(pl.col("score").is_not_null()))
+    # Gains in the index's better direction (a fall is a gain where lower is better).
+    signed = mine.filter(pl.col("score").is_not_null()).with_columns(pl.col("pct_of_max") * sign)
+    best_pct, years = best_yearly_gain(signed)
     top = basis["max_score"]
     need_pct = per_year / top * 100 if top else None
-    best_points = None if best_pct is None or not top else sign * best_pct * top / 100
-    at_risk = best_pct is None or (need_pct is not None and need_pct > sign * best_pct + _EPS)
+    best_points = None if best_pct is None or not top else best_pct * top / 100
+    at_risk = best_pct is None or (need_pct is not None and need_pct > best_pct + _EPS)
     room = ()
     if target["kind"] != "floor":
         tiers = index.tiers_for(basis["province"] or "", basis["peer_group"], basis["year"])
