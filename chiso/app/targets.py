@@ -74,6 +74,7 @@ def _row(lang: str, dataset: str) -> dict:
     units = ui.all_units(dataset, ui.version(dataset))
     names = {r["unit_id"]: f"{r['name']} ({r['province'] or '–'})" for r in units.iter_rows(named=True)}
     by_id = {r["unit_id"]: r for r in units.iter_rows(named=True)}
+    names = ui.unit_search("target_unit", names)  # accent-free narrowing, as on the pages
     cols = st.columns(3)
     unit_id = cols[0].selectbox(
         t("targets.form.unit", lang), list(names), format_func=names.get, key="target_unit"
