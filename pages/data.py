@@ -4,6 +4,7 @@ import streamlit as st
 
 from chiso.app import data as ui_data
 from chiso.app import data_forms, page, ui
+from chiso.app import targets as app_targets
 from chiso.views import import_report
 
 
@@ -15,6 +16,7 @@ def render() -> None:
         return
     if ui_data.signed_in():
         data_forms.steward_area(lang, dataset)
+        app_targets.target_form(lang, dataset)
     else:
         data_forms.sign_in_form(lang)
     history = ui_data.history(dataset)

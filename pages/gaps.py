@@ -3,6 +3,7 @@
 import streamlit as st
 
 from chiso.app import downloads, page, ui
+from chiso.app import targets as app_targets
 from chiso.views import components
 
 
@@ -15,6 +16,7 @@ def render() -> None:
     names, default = components.unit_choices(rows)
     unit_id = ui.single_unit(frame.t("sel.unit"), names, default)
     downloads.header(frame.t("gaps.title", index=frame.label(index.short_name), year=sel.year))
+    app_targets.section(frame, index=index.code, unit_id=unit_id)
     if unit_id is None or not components.has_components(rows):
         text = components.no_components_text(
             frame.component_tables(), frame.catalog, frame.lang, frame.dataset

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from chiso.app import brief, downloads, page, ui
+from chiso.app import targets as app_targets
 from chiso.views import profile
 
 
@@ -25,6 +26,7 @@ def render() -> None:
         return
     brief.brief_button(frame.dataset, unit_id, year)
     ui.findings_block(view.findings, frame.lang)
+    app_targets.section(frame, unit_id=unit_id)
     if view.printed:
         st.markdown(f"**{frame.t('profile.printed')}**")
         for line in view.printed:

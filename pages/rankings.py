@@ -3,6 +3,7 @@
 import streamlit as st
 
 from chiso.app import downloads, page, ui
+from chiso.app import targets as app_targets
 from chiso.views import rankings
 
 
@@ -28,6 +29,7 @@ def render() -> None:
     st.dataframe(view.display, hide_index=True, width="stretch")
     if view.average_text is not None:
         st.caption(view.average_text)
+    app_targets.section(frame, index=index.code, table=ranking)
     downloads.table(view.export, key="rankings", long_rows=ranking)
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="rankings")
     for note in view.method_notes:

@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from chiso import safe
+from chiso.app import targets as app_targets
 from chiso.app import ui
 from chiso.errors import ChisoError
 from chiso.export import brief
@@ -26,7 +27,10 @@ def briefing(dataset: str, version: str, unit_id: str, year: int, lang: str) -> 
     con = ui.connection(dataset)
     if con is None:
         raise ChisoError(t("db.missing", lang))
-    return brief.briefing_html(con, ui.catalog(), unit_id=unit_id, year=year, lang=lang).encode("utf-8")
+    targets = app_targets.built(dataset, lang, unit_ids=[unit_id])
+    return brief.briefing_html(
+        con, ui.catalog(), unit_id=unit_id, year=year, lang=lang, targets=targets
+    ).encode("utf-8")
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

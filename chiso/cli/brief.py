@@ -19,6 +19,8 @@ from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.export import brief
 from chiso.store import analysis_queries, queries
+from chiso.store import targets as targets_store
+from chiso.views import targets as targets_view
 
 
 def register(subparsers) -> dict:
@@ -53,7 +55,11 @@ def cmd_brief(args: argparse.Namespace) -> int:
             known = ", ".join(str(y) for y in years)
             hint = f"; có các năm: {known}" if known else "; chưa có số liệu nào"
             raise ChisoError(f"{unit.name} ({unit.province}) không có số liệu năm {args.year}{hint}")
-        document = brief.briefing_html(con, catalog, unit_id=unit.unit_id, year=args.year, lang=args.lang)
+        mine = targets_store.targets(con, unit_ids=[unit.unit_id])
+        shown = targets_view.build(mine, targets_store.series(con, mine), catalog, args.lang)
+        document = brief.briefing_html(
+            con, catalog, unit_id=unit.unit_id, year=args.year, lang=args.lang, targets=shown
+        )
     written = []
     if out.suffix.lower() != ".pdf":
         written.append(_write(out, document.encode("utf-8")))

@@ -21,6 +21,7 @@ from chiso.cli import brief as cli_brief
 from chiso.cli import export as cli_export
 from chiso.cli import imports as cli_imports
 from chiso.cli import services as cli_services
+from chiso.cli import targets as cli_targets
 from chiso.cli import units as cli_units
 from chiso.config import load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
@@ -83,7 +84,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 # Feature commands live in their own modules; each exposes register(subparsers) -> {name: handler}.
-FEATURE_MODULES = (cli_services, cli_export, cli_analysis, cli_imports, cli_brief, cli_units)
+FEATURE_MODULES = (cli_services, cli_export, cli_analysis, cli_imports, cli_brief, cli_units, cli_targets)
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -567,12 +567,30 @@ def _section(number: int, key: str, lang: str, body: str) -> str:
     return f'<section id="{key}"><h2>{number}. {_e(title)}</h2>{body}</section>'
 
 
-def briefing_html(con, catalog: Catalog, *, unit_id: str, year: int, lang: str = "vi") -> str:
-    """The briefing pack of one unit in one year as one self-contained HTML document."""
+def _targets(pack: _Pack, view) -> str:
+    """The unit's targets (a ``chiso.views.targets.TargetsView``) with their status and documents."""
+    if view is None or view.empty:
+        return ""
+    lang = pack.lang
+    refs = [pack.sources.refs([source]) for source in view.sources]
+    items = "".join(f"<li>{_e(line)} {ref}</li>" for line, ref in zip(view.lines, refs, strict=True))
+    title = _e(t("targets.title", lang))
+    return (
+        f'<h3>{title}</h3><ul class="findings targets">{items}</ul><p class="note">{_e(view.definition)}</p>'
+    )
+
+
+def briefing_html(con, catalog: Catalog, *, unit_id: str, year: int, lang: str = "vi", targets=None) -> str:
+    """The briefing pack of one unit in one year as one self-contained HTML document; ``targets``
+    (the unit's ``TargetsView``) are shown under its rankings."""
     pack = _gather(con, catalog, unit_id, year, lang)
     _load_series(con, pack)
     # Sections are built in reading order so the sources are numbered as they first appear.
-    bodies = {"findings": _findings(pack), "rankings": _rankings(pack), "gaps": _gaps(pack)}
+    bodies = {
+        "findings": _findings(pack),
+        "rankings": _rankings(pack) + _targets(pack, targets),
+        "gaps": _gaps(pack),
+    }
     bodies["trends"] = _trends(pack)
     bodies["sources"] = _sources(pack)
     sections = "".join(_section(i, key, lang, bodies[key]) for i, key in enumerate(SECTIONS, start=1))

@@ -108,3 +108,27 @@ def with_printed(rows):
 
     missing = [c for c in ("printed", "printed_change") if c not in rows.columns]
     return rows.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
+
+
+# Targets a steward sets (chiso/store/targets.py): IF NOT EXISTS, so a database built before them
+# gets the table on its first targets write; a build creates it empty.
+TARGETS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS targets (
+    province VARCHAR NOT NULL,
+    unit_id VARCHAR NOT NULL,
+    index_code VARCHAR NOT NULL,
+    component VARCHAR,                 -- a floor's component; NULL for the index total
+    year INTEGER NOT NULL,             -- the year the target is for
+    kind VARCHAR NOT NULL,             -- 'rank' (<= rank_target out of rank_of), 'tier', 'score', 'floor'
+    rank_target INTEGER,
+    rank_of INTEGER,
+    tier_code VARCHAR,
+    value DOUBLE,                      -- a score or a component's floor, in points
+    source_id INTEGER,                 -- the document the target comes from
+    quote VARCHAR,
+    set_by VARCHAR,
+    set_at TIMESTAMP,
+    import_id INTEGER                  -- the audited write that set it (chiso undo removes it)
+);
+"""
+SCHEMA += TARGETS_SCHEMA
