@@ -188,7 +188,8 @@ class NextRank:
 
 @dataclass(frozen=True)
 class NextTier:
-    """The next band up: reaching ``min_pct`` of the maximum (``min_score``) enters it."""
+    """The next band up: reaching ``min_pct`` of the maximum (``min_score``) enters it.
+    ``inferred``: the band is the project's deduction, not published."""
 
     code: str
     name_vi: str
@@ -196,6 +197,7 @@ class NextTier:
     min_pct: float
     min_score: float | None
     points: float | None
+    inferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,7 @@ class WhatItTakes:
     complete: bool | None = None
     rank_in_data: int | None = None
     n_in_data: int | None = None
+    bands_contradicted: bool = False  # a tier the source prints is not the band's: no next tier
 
 
 _STORED = ("name", "score", "max_score", "pct_of_max", "rank", "rank_of", "rank_basis", "complete")
@@ -300,11 +303,14 @@ def what_it_takes(
         step,
         room,
         next_rank=_next_rank(above, others, sign, sign * score, step),
-        next_tier=_next_tier(tiers, score, row["max_score"]) if higher_is_better else None,
+        next_tier=_next_tier(tiers, score, row["max_score"], row.get("printed_tier"))
+        if higher_is_better
+        else None,
         top3=_top_three(others, row, sign, sign * score) if rank_in_data > 3 else None,
         reason_rank=at_top if above.is_empty() else None,
         rank_in_data=rank_in_data,
         n_in_data=others.height + 1,
+        bands_contradicted=_bands_contradicted(tiers, score, row["max_score"], row.get("printed_tier")),
         **stored,
     )
 
@@ -344,11 +350,25 @@ def _top_three(others: pl.DataFrame, row: dict, sign: float, mine_key: float) ->
     return TopThree(rank=3, target_score=_clean(sign * third), points=_clean(third - mine_key))
 
 
-def _next_tier(tiers: Sequence[Tier], score: float, max_score: float | None) -> NextTier | None:
+def _bands_contradicted(
+    tiers: Sequence[Tier], score: float, max_score: float | None, printed: str | None
+) -> bool:
+    """True when the source prints a tier other than the band the score falls in."""
+    if not printed or not tiers or not max_score:
+        return False
+    current = _tier_of(tiers, score / max_score * 100)
+    return current is None or label(tiers[current].name, "vi") != printed
+
+
+def _next_tier(
+    tiers: Sequence[Tier], score: float, max_score: float | None, printed: str | None = None
+) -> NextTier | None:
+    """The band above the unit's; None in the top band, and when a tier the source prints
+    contradicts the bands (they do not hold for that year, so no threshold may be quoted)."""
     if not tiers or not max_score:
         return None
     current = _tier_of(tiers, score / max_score * 100)
-    if current == 0:
+    if _bands_contradicted(tiers, score, max_score, printed) or current == 0:
         return None
     target = tiers[(len(tiers) if current is None else current) - 1]
     min_score = target.min_pct * max_score / 100
@@ -359,6 +379,7 @@ def _next_tier(tiers: Sequence[Tier], score: float, max_score: float | None) -> 
         min_pct=target.min_pct,
         min_score=_clean(min_score),
         points=_clean(max(min_score - score, 0.0)),
+        inferred=bool(target.inferred),
     )
 
 

@@ -375,7 +375,8 @@ def what_it_takes_findings(
         text = t(
             "finding.next_tier",
             lang,
-            tier=tier.name_vi if lang == "vi" else tier.name_en,
+            tier=(tier.name_vi if lang == "vi" else tier.name_en)
+            + (f" ({t('inferred.mark', lang)})" if tier.inferred else ""),
             index=idx,
             min_pct=fmt.percent(tier.min_pct, 0 if float(tier.min_pct).is_integer() else 1, lang=lang),
             min_score=score_text(row, index, lang, value=tier.min_score),

@@ -15,8 +15,9 @@ from chiso.metrics.ranks import order_in_data, rank_change_text, ranks_comparabl
 
 def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = None) -> pl.DataFrame:
     """The ``chiso rank`` columns: plain numbers, dot decimals, % of max rounded half up to 2;
-    then what the page shows beside them: the rank basis, the flag, the note (order among the
-    loaded units, inference) and the source. ``rank``/``rank_of`` follow the rule in
+    then what the page shows beside them: the tier the source prints (empty when the tier is
+    the project's band), the rank basis, the flag, the note (order among the loaded units,
+    inference) and the source. ``rank``/``rank_of`` follow the rule in
     :mod:`chiso.metrics`: empty on an incomplete table unless published."""
     rows = ranking.to_dicts()
     notes = [rank_note({**row, "flag": None}, lang, index) or None for row in rows]
@@ -28,6 +29,7 @@ def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = 
         "max_score",
         exprs.round_half_up("pct_of_max", 2).alias("pct_of_max"),
         pl.col("tier_vi" if lang == "vi" else "tier_en").alias("tier"),
+        pl.col("printed_tier").fill_null(""),
         "published_rank",
         pl.col("rank_basis").fill_null(""),
         pl.col("flag").fill_null(""),
@@ -192,7 +194,8 @@ def printed_lines(unit_rows: pl.DataFrame, catalog, year: int, lang: str) -> lis
 
 
 def tier_text(row: dict, index: Index, lang: str) -> str:
-    """The tier as shown: 'Nhóm A'; a band the project deduced carries '(suy luận)'."""
+    """The tier as shown: 'Nhóm A'; a band the project deduced carries '(suy luận)'; a tier the
+    source prints (``printed_tier``, PCI's 'Tốt') is shown as printed, unmarked."""
     name = row.get("tier_vi" if lang == "vi" else "tier_en")
     if not name:
         return ""
@@ -200,7 +203,7 @@ def tier_text(row: dict, index: Index, lang: str) -> str:
 
 
 def _tier_inferred(row: dict, index: Index) -> bool:
-    if not row.get("tier_code") or row.get("year") is None:
+    if row.get("printed_tier") or not row.get("tier_code") or row.get("year") is None:
         return False
     tiers = index.tiers_for(row.get("province") or "", row.get("peer_group") or "", row["year"])
     return any(tier.code == row["tier_code"] and tier.inferred for tier in tiers)
@@ -373,6 +376,8 @@ def what_it_takes_cards(needs: WhatItTakes, decimals: int, lang: str) -> list[tu
 
     tier = needs.next_tier
     tier_name = (tier.name_vi if lang == "vi" else tier.name_en) if tier else "–"
+    if tier and tier.inferred:
+        tier_name += f" ({t('inferred.mark', lang)})"
     scored = needs.reason is None
     return [
         (
@@ -381,7 +386,7 @@ def what_it_takes_cards(needs: WhatItTakes, decimals: int, lang: str) -> list[tu
         ),
         (
             t("gaps.card.next_tier", lang, tier=tier_name),
-            card(tier, scored and not tier, "gaps.reached.tier"),
+            card(tier, scored and not tier and not needs.bands_contradicted, "gaps.reached.tier"),
         ),
         (
             t("gaps.card.top_three", lang),
