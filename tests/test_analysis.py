@@ -515,7 +515,7 @@ def test_what_it_takes_sentences(pci_2019):
     found = findings.what_it_takes_findings(pci_2019, "thua-thien-hue/thua-thien-hue", PCI, "vi")
     assert _texts(found)[:3] == [
         "Để lên thứ 19 về PCI, Thừa Thiên Huế cần thêm ít nhất 0,07 điểm để vượt Bình Định.",
-        "Để vào mức Tốt về PCI (từ 66,9 % số điểm tối đa, tức 66,90 điểm), "
+        "Để vào mức Tốt (suy luận) về PCI (từ 66,9 % số điểm tối đa, tức 66,90 điểm), "
         "Thừa Thiên Huế cần thêm 0,40 điểm.",
         "Để vào nhóm 3 đơn vị dẫn đầu về PCI, Thừa Thiên Huế cần thêm 4,80 điểm.",
     ]
