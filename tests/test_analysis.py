@@ -304,7 +304,7 @@ def test_dam_ha_profile_2021(dam_ha):
 def test_profile_extremes_on_demo(demo_db):
     with queries.connect(demo_db) as con:
         rows = aq.unit_rows(con, unit_id="son-hai/huyen-cam-linh")
-    extremes = gaps.component_extremes(rows, n=3)
+    extremes = gaps.component_extremes(rows, n=3, catalog=CATALOG)
     strongest = extremes.filter(pl.col("kind") == "strongest").get_column("pct_of_max").to_list()
     weakest = extremes.filter(pl.col("kind") == "weakest").get_column("pct_of_max").to_list()
     assert len(strongest) == len(weakest) == 3
@@ -714,3 +714,42 @@ def test_rank_only_published_row_gives_a_sentence_without_a_score(published_db, 
     )
     assert code == 0
     assert "Năm 2024, thành phố Hạ Long xếp thứ 1/13 về Chỉ số CCHC (PAR INDEX)." in out.splitlines()
+
+
+# ---------- strongest / weakest: only among every declared component ----------
+
+SUPERLATIVES = ("most_lost", "strongest", "weakest", "room")
+
+
+def test_no_component_superlative_from_dgi_survey_part_alone(dam_ha):
+    """Đầm Hà 2021: DGI's survey part is the only DGI component known, on an inferred /80."""
+    found = findings.profile_findings(dam_ha, CATALOG, "vi", 2021)
+    assert [f.text for f in found if f.kind in SUPERLATIVES] == []
+    assert "Điểm điều tra xã hội học" not in " ".join(f.text for f in found)
+    assert gaps.component_extremes(dam_ha, 2021, catalog=CATALOG).is_empty()
+    dgi = CATALOG.index("DGI")
+    unit = dam_ha.get_column("unit_id")[0]
+    own = dam_ha.filter((pl.col("index_code") == "DGI") & (pl.col("year") == 2021))
+    assert [f for f in findings.what_it_takes_findings(own, unit, dgi, "vi") if f.kind == "room"] == []
+
+
+def test_component_superlatives_need_every_declared_component(demo_db):
+    with queries.connect(demo_db) as con:
+        rows = aq.unit_rows(con, unit_id="son-hai/huyen-cam-linh")
+    year = rows.filter(pl.col("index_code") == "PAR").get_column("year").max()
+    found = findings.profile_findings(rows, CATALOG, "vi", year)
+    par_lost = [f.text for f in found if f.kind == "most_lost" and "Chỉ số CCHC" in f.text]
+    assert len(par_lost) == 1 and "thang điểm suy luận" in par_lost[0]  # the areas' maxima are inferred
+    assert {"strongest", "weakest"} <= {f.kind for f in found}
+    # One PAR area missing: no PAR component is the weakest or loses the most any more.
+    one = rows.filter((pl.col("index_code") == "PAR") & pl.col("component").is_not_null()).get_column(
+        "component"
+    )[0]
+    partial = rows.filter(~((pl.col("index_code") == "PAR") & (pl.col("component") == one)).fill_null(False))
+    found = findings.profile_findings(partial, CATALOG, "vi", year)
+    assert not [f for f in found if f.kind in SUPERLATIVES and "Chỉ số CCHC" in f.text]
+    extremes = gaps.component_extremes(partial, year, catalog=CATALOG)
+    assert not extremes.is_empty() and "PAR" not in extremes.get_column("index_code").to_list()
+    assert (
+        "PAR" in gaps.component_extremes(rows, year, n=10, catalog=CATALOG).get_column("index_code").to_list()
+    )

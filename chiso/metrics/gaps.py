@@ -51,6 +51,61 @@ def component_names(index: Index, province: str, peer_group: str, year: int, lan
     return {c.code: label(c.name, lang) for c in variant.components}
 
 
+def declared_components(index: Index, province: str, peer_group: str, year: int) -> list[str]:
+    """The authority's components the config declares for a table (business-community scores
+    aside, which are never a unit's component)."""
+    variant = index.variant_for(province, peer_group, year)
+    return [c.code for c in variant.components if not c.community] if variant else []
+
+
+MIN_COMPARED = 2  # a component is the strongest or weakest only among at least two
+
+
+def scored_completely(table_rows: pl.DataFrame, unit_id: str, index: Index) -> bool:
+    """True when the unit has a score on every component the config declares for its table
+    (at least two): :func:`fully_scored` for one unit in one table."""
+    own = components(table_rows).filter((pl.col("unit_id") == unit_id) & pl.col("score").is_not_null())
+    if own.is_empty():
+        return False
+    first = own.row(0, named=True)
+    codes = declared_components(index, first["province"] or "", first["peer_group"], first["year"])
+    return len(codes) >= MIN_COMPARED and set(codes) <= set(own.get_column("component").to_list())
+
+
+def fully_scored(rows: pl.DataFrame, catalog) -> pl.DataFrame:
+    """The component rows of the (unit, index, year)s whose every declared component is
+    scored, at least two of them: only there may one component be called the strongest, the
+    weakest or the one losing the most points (one component known out of several, or one
+    alone, is no comparison)."""
+    comps = components(rows).filter(pl.col("score").is_not_null())
+    keys = ["index_code", "province", "peer_group", "year"]
+    if comps.is_empty():
+        return comps
+    declared = [
+        (*key, code, len(codes))
+        for key in comps.select(keys).unique().rows()
+        for codes in [declared_components(catalog.index(key[0]), key[1] or "", key[2], key[3])]
+        if len(codes) >= MIN_COMPARED
+        for code in codes
+    ]
+    frame = pl.DataFrame(
+        declared,
+        schema={**{k: comps.schema[k] for k in keys}, "component": pl.String, "_n": pl.Int64},
+        orient="row",
+    )
+    own = comps.join(frame, on=[*keys, "component"], how="inner", nulls_equal=True)
+    whole = own.group_by("unit_id", *keys).agg(pl.col("component").n_unique() == pl.col("_n").first())
+    done = whole.filter(pl.col("component")).drop("component")
+    return own.join(done, on=["unit_id", *keys], how="semi", nulls_equal=True).drop("_n")
+
+
+def component_max_inferred(index: Index, province: str, peer_group: str, year: int) -> bool:
+    """True when the components' maxima of a table are the project's deduction (an inferred
+    structure, or components read on an inferred index maximum)."""
+    variant = index.variant_for(province, peer_group, year)
+    return bool(variant and variant.inferred) or index.inferred_max(province, peer_group, year)
+
+
 def component_gaps(
     table_rows: pl.DataFrame,
     unit_id: str,
@@ -571,16 +626,21 @@ def _in_order(frame: pl.DataFrame, order: Sequence[str] | None) -> pl.DataFrame:
     )
 
 
-def component_extremes(unit_rows: pl.DataFrame, year: int | None = None, n: int = 3) -> pl.DataFrame:
+def component_extremes(
+    unit_rows: pl.DataFrame, year: int | None = None, n: int = 3, *, catalog
+) -> pl.DataFrame:
     """The unit's strongest and weakest components across all its indices, by % of maximum.
 
     Uses, per index, the components of ``year`` (or of the latest year with component
-    scores). Returns up to ``n`` ``strongest`` rows (highest % of maximum first) and up to
-    ``n`` ``weakest`` rows (lowest first) that are not among the strongest; column ``kind``
-    says which. Other columns are the stored ``ranked`` columns (index_code, component,
-    year, score, max_score, pct_of_max, rank, rank_of, rank_basis, …).
+    scores), only of indices whose every declared component is scored (:func:`fully_scored`).
+    Returns up to ``n`` ``strongest`` rows (highest % of maximum first) and up to ``n``
+    ``weakest`` rows (lowest first) that are not among the strongest; column ``kind`` says
+    which. Other columns are the stored ``ranked`` columns (index_code, component, year,
+    score, max_score, pct_of_max, rank, rank_of, rank_basis, …).
     """
-    comps = components(unit_rows).filter(pl.col("score").is_not_null() & pl.col("pct_of_max").is_not_null())
+    comps = fully_scored(unit_rows, catalog).filter(
+        pl.col("score").is_not_null() & pl.col("pct_of_max").is_not_null()
+    )
     if year is not None:
         comps = comps.filter(pl.col("year") == year)
     else:

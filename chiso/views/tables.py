@@ -9,7 +9,7 @@ from chiso import exprs, fmt, safe
 from chiso.columns import GAP_EXPORT, PROFILE_EXPORT
 from chiso.config import Index
 from chiso.i18n import label, t
-from chiso.metrics.gaps import NextRank, WhatItTakes
+from chiso.metrics.gaps import NextRank, WhatItTakes, component_max_inferred
 from chiso.metrics.ranks import order_in_data, rank_change_text, ranks_comparable
 
 
@@ -459,12 +459,21 @@ def extremes_display(extremes: pl.DataFrame, catalog, lang: str) -> pl.DataFrame
             {
                 t("profile.kind", lang): t(f"profile.{row['kind']}", lang),
                 t("gaps.col.component", lang): _component_label(catalog, row, lang),
-                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang),
+                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang)
+                + _inferred_scale(catalog.index(row["index_code"]), row, lang),
                 t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
             }
             for row in extremes.iter_rows(named=True)
         ]
     )
+
+
+def _inferred_scale(index: Index, row: dict, lang: str) -> str:
+    """' (thang điểm suy luận)' beside a component figure read on maxima the project deduced."""
+    inferred = component_max_inferred(
+        index, row.get("province") or "", row.get("peer_group") or "", row["year"]
+    )
+    return f" ({t('inferred.max', lang)})" if inferred else ""
 
 
 def cross_index_frame(cross: pl.DataFrame, catalog, lang: str) -> pl.DataFrame:
