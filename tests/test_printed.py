@@ -10,6 +10,7 @@ from chiso.cli.main import main
 from chiso.config import load_catalog
 from chiso.store import analysis_queries, counts, queries
 from chiso.views import findings
+from chiso.views import rankings as rankings_view
 from chiso.views import services as views_dvc
 from chiso.views import tables as views
 from tests.conftest import CONFIG
@@ -137,6 +138,12 @@ def _rank_csv(capsys, db, index: str, year: int) -> dict[str, dict]:
     return {r["unit"]: r for r in csv.DictReader(io.StringIO(out))}
 
 
+def _sel(year: int):
+    from chiso.selection import Selection
+
+    return Selection("provinces", "", "PCI", year)
+
+
 def test_pci_tier_the_portal_prints_wins_over_the_inferred_band(published_db, capsys):
     """Hải Phòng PCI 2021: 70,61 is above the inferred 'Rất tốt' band (70 %), the portal prints 'Tốt'."""
     printed = _rank_csv(capsys, published_db, "PCI", 2021)["Hải Phòng"]
@@ -150,6 +157,12 @@ def test_pci_tier_the_portal_prints_wins_over_the_inferred_band(published_db, ca
     shown = views.display_table(ranking, CATALOG.index("PCI"), "vi")
     tiers = dict(zip(shown[:, 1], shown[:, 4], strict=True))
     assert tiers["Hải Phòng"] == "Tốt" and tiers["Quảng Ninh"] == "Rất tốt"
+    legend = [bar.name for bar in rankings_view.rankings_figure(ranking, PCI, _sel(2021), "vi").data]
+    assert legend == ["Rất tốt", "Tốt", "Khá"]  # the chart's colours follow the printed tiers
+    with queries.connect(published_db) as con:
+        later = queries.ranking(con, index="PCI", year=2024, peer_group="provinces", scope_province="")
+    legend = [bar.name for bar in rankings_view.rankings_figure(later, PCI, _sel(2024), "vi").data]
+    assert "Rất tốt (suy luận)" in legend
     # No threshold is quoted from bands the printed tier contradicts; a band's threshold is marked.
     rows = ranking.filter(pl.col("component").is_null())
     said = {f.kind: f.text for f in findings.what_it_takes_findings(rows, "hai-phong/hai-phong", PCI, "vi")}

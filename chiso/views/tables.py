@@ -202,6 +202,15 @@ def tier_text(row: dict, index: Index, lang: str) -> str:
     return f"{name} ({t('inferred.mark', lang)})" if _tier_inferred(row, index) else name
 
 
+def with_tier_text(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFrame:
+    """The ranking with its tier column (``tier_vi`` or ``tier_en``) as :func:`tier_text` shows it."""
+    column = "tier_vi" if lang == "vi" else "tier_en"
+    if ranking.is_empty() or column not in ranking.columns:
+        return ranking
+    shown = [tier_text(row, index, lang) or None for row in ranking.iter_rows(named=True)]
+    return ranking.with_columns(pl.Series(column, shown, dtype=pl.String))
+
+
 def _tier_inferred(row: dict, index: Index) -> bool:
     if row.get("printed_tier") or not row.get("tier_code") or row.get("year") is None:
         return False
