@@ -559,7 +559,7 @@ def test_cli_gaps_csv_for_quang_ninh(published_db, capsys):
     )
     assert code == 0, err
     assert out.splitlines()[0] == (
-        "component,score,max_score,pct_of_max,points_lost,component_rank,rank_of,peer_mean,best_unit,best_score,gap_to_best"
+        "component,score,max_score,pct_of_max,points_lost,component_rank,rank_of,peer_mean,best_unit,best_score,gap_to_best,note"
     )
     assert not out.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -581,6 +581,7 @@ def test_cli_gaps_csv_for_quang_ninh(published_db, capsys):
         "best_unit": "Long An",
         "best_score": "7.16",
         "gap_to_best": "0.48",
+        "note": "",  # PCI's sub-indices are published on 10: nothing inferred
     }
 
 
@@ -753,3 +754,25 @@ def test_component_superlatives_need_every_declared_component(demo_db):
     assert (
         "PAR" in gaps.component_extremes(rows, year, n=10, catalog=CATALOG).get_column("index_code").to_list()
     )
+
+
+def test_inferred_component_maxima_are_marked_on_the_page_and_in_chiso_gaps(published_db, dam_ha, capsys):
+    from chiso.selection import Selection
+    from chiso.views import components
+
+    dgi = CATALOG.index("DGI")
+    sel = Selection("localities", "Quảng Ninh", "DGI", 2021)
+    rows = dam_ha.filter((pl.col("index_code") == "DGI") & (pl.col("year") == 2021))
+    view = components.build(rows, DAM_HA, dgi, sel, "vi")
+    assert view.display.row(0)[1] == "72,74/80 (thang điểm suy luận)"
+    code, out, _ = run_cli(
+        capsys, "gaps", "--index", "DGI", "--year", "2021", "--unit", "Đầm Hà", "--format", "csv",
+        "--db", str(published_db),
+    )  # fmt: skip
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and "điểm tối đa 80 là suy luận" in row["note"] and "cấu trúc" in row["note"]
+    sel = Selection("provinces", "", "PCI", 2019)  # PCI's sub-indices are published on 10
+    with queries.connect(published_db) as con:
+        table = aq.table_rows(con, index="PCI", year=2019, peer_group="provinces", scope_province="")
+    view = components.build(table, QUANG_NINH, PCI, sel, "vi")
+    assert not any("suy luận" in cell for cell in view.display.get_column(view.display.columns[1]))

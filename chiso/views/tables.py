@@ -353,14 +353,16 @@ def multi_year_tables(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def gap_display(gap_table: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """The gaps table as shown: Vietnamese numbers, rank n/N, best peer and gap."""
+def gap_display(gap_table: pl.DataFrame, lang: str, *, inferred: bool = False) -> pl.DataFrame:
+    """The gaps table as shown: Vietnamese numbers, rank n/N, best peer and gap; ``inferred``:
+    the components' maxima are the project's deduction, marked beside each score."""
+    mark = f" ({t('inferred.max', lang)})" if inferred else ""
     rows = []
     for row in gap_table.iter_rows(named=True):
         rows.append(
             {
                 t("gaps.col.component", lang): row["name"],
-                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang),
+                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang) + mark,
                 t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
                 t("gaps.col.points_lost", lang): fmt.number(row["points_lost"], 2, lang=lang),
                 t("gaps.col.rank", lang): fmt.rank(row["component_rank"], row["rank_of"]),
