@@ -202,3 +202,32 @@ def test_a_tier_printed_for_a_component_is_refused(tmp_path):
         build(CONFIG, data, tmp_path / "x.duckdb")
     assert "printed_tier" in str(err.value) and "chi_dao_dieu_hanh" in str(err.value)
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_an_imported_printed_tier_is_kept_and_wins_over_the_band(tmp_path, capsys):
+    """Through ``chiso import`` as through a build: 95,5 is in the band 'Nhóm A'; the file prints 'Nhóm B'."""
+    import csv
+    import io
+
+    from chiso.store.build import build
+    from tests.conftest import write_data
+
+    db = tmp_path / "chiso.duckdb"
+    build(CONFIG, write_data(tmp_path / "data"), db)
+    path = tmp_path / "par_2024.csv"
+    path.write_text(
+        "province,unit,index,year,score,rank,rank_of,source_title,printed_tier\n"
+        "Tỉnh Mẫu,Sở Nội vụ,PAR,2024,95.5,1,2,Quyết định 2024,Nhóm B\n"
+        "Tỉnh Mẫu,Sở Y tế,PAR,2024,91.0,2,2,Quyết định 2024,\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(path), "--db", str(db)]) == 0
+    capsys.readouterr()
+    code, out, _ = cli(
+        capsys, "rank", "--index", "PAR", "--year", "2024", "--province", "Tỉnh Mẫu",
+        "--unit-type", "department", "--format", "csv", "--db", str(db),
+    )  # fmt: skip
+    rows = {r["unit"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert code == 0
+    assert (rows["Sở Nội vụ"]["tier"], rows["Sở Nội vụ"]["printed_tier"]) == ("Nhóm B", "Nhóm B")
+    assert (rows["Sở Y tế"]["tier"], rows["Sở Y tế"]["printed_tier"]) == ("Nhóm A", "")
