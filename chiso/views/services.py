@@ -568,7 +568,7 @@ def machine_rows(
     ends = [pl.col("first_start").dt.strftime(day), pl.col("last_end").dt.strftime(day)]
     if partial.index("\x00") > partial.index("\x01"):  # a language naming the end first
         ends.reverse()
-    partial = partial.replace("{", "{{").replace("}", "}}").replace("\x00", "{}").replace("\x01", "{}")
+    partial = partial.replace("\x00", "{}").replace("\x01", "{}")
     beside = (
         rated.filter(pl.col("denominator") > 0)
         .join(inconsistent, on=["unit_id", "level"], how="left")
