@@ -20,9 +20,10 @@ SCORE_COLUMNS = [
     "source_url",
     "quote",
 ]
-OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag", "printed", "printed_change"]
+OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag", "printed", "printed_change", "printed_tier"]
 """``printed``: the value as the source prints it when that differs from the bare number
-("96,04 %", "trên 89,9 %"); ``printed_change``: a change the source prints ("+4,54 so với 2020")."""
+("96,04 %", "trên 89,9 %"); ``printed_change``: a change the source prints ("+4,54 so với 2020");
+``printed_tier``: the tier the source prints for an index total ("Tốt"), which wins over a band."""
 # The long CSV format as written by exports and read by imports (README, "The long CSV format").
 LONG_COLUMNS = [*SCORE_COLUMNS, *OPTIONAL_SCORE_COLUMNS]
 UNIT_COLUMNS = [
@@ -80,6 +81,7 @@ SCORE_TABLE_COLUMNS = [
     "flag",
     "printed",
     "printed_change",
+    "printed_tier",
     "source_id",
     "quote",
     "file",
@@ -128,6 +130,7 @@ RANKED_COLUMNS = [
     "flag",
     "printed",
     "printed_change",
+    "printed_tier",
     "source_id",
     "source_title",
     "source_url",

@@ -60,7 +60,23 @@ def resolve_scope(
     if not province:
         raise ChisoError(f"Nhóm {group} được xếp hạng trong từng tỉnh: hãy thêm --province")
     name = resolve_province(units, aliases, province)
-    return Scope(group, name, name)
+    return Scope(_group_in_province(units, name, unit_type, group), name, name)
+
+
+def _group_in_province(units: pl.DataFrame, province: str, unit_type: str, group: str) -> str:
+    """A unit type stands for the peer group its units are ranked in in that province: the
+    config's, unless the province ranks every unit of the type in a block of its own
+    (Quảng Ninh's central agencies, Hải Phòng's wards; a peer-group override in units.csv)."""
+    key = unit_type.strip().lower().replace("-", "_")
+    if "unit_type" not in units.columns or key not in set(units.get_column("unit_type").to_list()):
+        return group
+    groups = (
+        units.filter((pl.col("province") == province) & (pl.col("unit_type") == key))
+        .get_column("peer_group")
+        .unique()
+        .to_list()
+    )
+    return groups[0] if len(groups) == 1 else group
 
 
 @dataclass(frozen=True)

@@ -304,7 +304,7 @@ def test_dam_ha_profile_2021(dam_ha):
 def test_profile_extremes_on_demo(demo_db):
     with queries.connect(demo_db) as con:
         rows = aq.unit_rows(con, unit_id="son-hai/huyen-cam-linh")
-    extremes = gaps.component_extremes(rows, n=3)
+    extremes = gaps.component_extremes(rows, n=3, catalog=CATALOG)
     strongest = extremes.filter(pl.col("kind") == "strongest").get_column("pct_of_max").to_list()
     weakest = extremes.filter(pl.col("kind") == "weakest").get_column("pct_of_max").to_list()
     assert len(strongest) == len(weakest) == 3
@@ -515,7 +515,7 @@ def test_what_it_takes_sentences(pci_2019):
     found = findings.what_it_takes_findings(pci_2019, "thua-thien-hue/thua-thien-hue", PCI, "vi")
     assert _texts(found)[:3] == [
         "Để lên thứ 19 về PCI, Thừa Thiên Huế cần thêm ít nhất 0,07 điểm để vượt Bình Định.",
-        "Để vào mức Tốt về PCI (từ 66,9 % số điểm tối đa, tức 66,90 điểm), "
+        "Để vào mức Tốt (suy luận) về PCI (từ 66,9 % số điểm tối đa, tức 66,90 điểm), "
         "Thừa Thiên Huế cần thêm 0,40 điểm.",
         "Để vào nhóm 3 đơn vị dẫn đầu về PCI, Thừa Thiên Huế cần thêm 4,80 điểm.",
     ]
@@ -559,7 +559,7 @@ def test_cli_gaps_csv_for_quang_ninh(published_db, capsys):
     )
     assert code == 0, err
     assert out.splitlines()[0] == (
-        "component,score,max_score,pct_of_max,points_lost,component_rank,rank_of,peer_mean,best_unit,best_score,gap_to_best"
+        "component,score,max_score,pct_of_max,points_lost,component_rank,rank_of,peer_mean,best_unit,best_score,gap_to_best,note"
     )
     assert not out.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -581,6 +581,7 @@ def test_cli_gaps_csv_for_quang_ninh(published_db, capsys):
         "best_unit": "Long An",
         "best_score": "7.16",
         "gap_to_best": "0.48",
+        "note": "",  # PCI's sub-indices are published on 10: nothing inferred
     }
 
 
@@ -714,3 +715,64 @@ def test_rank_only_published_row_gives_a_sentence_without_a_score(published_db, 
     )
     assert code == 0
     assert "Năm 2024, thành phố Hạ Long xếp thứ 1/13 về Chỉ số CCHC (PAR INDEX)." in out.splitlines()
+
+
+# ---------- strongest / weakest: only among every declared component ----------
+
+SUPERLATIVES = ("most_lost", "strongest", "weakest", "room")
+
+
+def test_no_component_superlative_from_dgi_survey_part_alone(dam_ha):
+    """Đầm Hà 2021: DGI's survey part is the only DGI component known, on an inferred /80."""
+    found = findings.profile_findings(dam_ha, CATALOG, "vi", 2021)
+    assert [f.text for f in found if f.kind in SUPERLATIVES] == []
+    assert "Điểm điều tra xã hội học" not in " ".join(f.text for f in found)
+    assert gaps.component_extremes(dam_ha, 2021, catalog=CATALOG).is_empty()
+    dgi = CATALOG.index("DGI")
+    unit = dam_ha.get_column("unit_id")[0]
+    own = dam_ha.filter((pl.col("index_code") == "DGI") & (pl.col("year") == 2021))
+    assert [f for f in findings.what_it_takes_findings(own, unit, dgi, "vi") if f.kind == "room"] == []
+
+
+def test_component_superlatives_need_every_declared_component(demo_db):
+    with queries.connect(demo_db) as con:
+        rows = aq.unit_rows(con, unit_id="son-hai/huyen-cam-linh")
+    year = rows.filter(pl.col("index_code") == "PAR").get_column("year").max()
+    found = findings.profile_findings(rows, CATALOG, "vi", year)
+    par_lost = [f.text for f in found if f.kind == "most_lost" and "Chỉ số CCHC" in f.text]
+    assert len(par_lost) == 1 and "thang điểm suy luận" in par_lost[0]  # the areas' maxima are inferred
+    assert {"strongest", "weakest"} <= {f.kind for f in found}
+    # One PAR area missing: no PAR component is the weakest or loses the most any more.
+    one = rows.filter((pl.col("index_code") == "PAR") & pl.col("component").is_not_null()).get_column(
+        "component"
+    )[0]
+    partial = rows.filter(~((pl.col("index_code") == "PAR") & (pl.col("component") == one)).fill_null(False))
+    found = findings.profile_findings(partial, CATALOG, "vi", year)
+    assert not [f for f in found if f.kind in SUPERLATIVES and "Chỉ số CCHC" in f.text]
+    extremes = gaps.component_extremes(partial, year, catalog=CATALOG)
+    assert not extremes.is_empty() and "PAR" not in extremes.get_column("index_code").to_list()
+    assert (
+        "PAR" in gaps.component_extremes(rows, year, n=10, catalog=CATALOG).get_column("index_code").to_list()
+    )
+
+
+def test_inferred_component_maxima_are_marked_on_the_page_and_in_chiso_gaps(published_db, dam_ha, capsys):
+    from chiso.selection import Selection
+    from chiso.views import components
+
+    dgi = CATALOG.index("DGI")
+    sel = Selection("localities", "Quảng Ninh", "DGI", 2021)
+    rows = dam_ha.filter((pl.col("index_code") == "DGI") & (pl.col("year") == 2021))
+    view = components.build(rows, DAM_HA, dgi, sel, "vi")
+    assert view.display.row(0)[1] == "72,74/80 (thang điểm suy luận)"
+    code, out, _ = run_cli(
+        capsys, "gaps", "--index", "DGI", "--year", "2021", "--unit", "Đầm Hà", "--format", "csv",
+        "--db", str(published_db),
+    )  # fmt: skip
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and "điểm tối đa 80 là suy luận" in row["note"] and "cấu trúc" in row["note"]
+    sel = Selection("provinces", "", "PCI", 2019)  # PCI's sub-indices are published on 10
+    with queries.connect(published_db) as con:
+        table = aq.table_rows(con, index="PCI", year=2019, peer_group="provinces", scope_province="")
+    view = components.build(table, QUANG_NINH, PCI, sel, "vi")
+    assert not any("suy luận" in cell for cell in view.display.get_column(view.display.columns[1]))

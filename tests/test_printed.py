@@ -9,12 +9,15 @@ from streamlit.testing.v1 import AppTest
 from chiso.cli.main import main
 from chiso.config import load_catalog
 from chiso.store import analysis_queries, counts, queries
+from chiso.views import findings
+from chiso.views import rankings as rankings_view
 from chiso.views import services as views_dvc
 from chiso.views import tables as views
 from tests.conftest import CONFIG
-from tests.test_pages import run
+from tests.test_pages import run, table_text
 
 CATALOG = load_catalog(CONFIG)
+PCI = CATALOG.index("PCI")
 
 
 @pytest.fixture
@@ -121,3 +124,110 @@ def test_cli_and_profile_page_agree_when_there_are_no_data(shipped, capsys):
     assert not _page_sentences(at)
     code, out, err = cli(capsys, "profile", "--unit", "Đầm Hà", "--year", "2020", "--db", str(shipped))
     assert code == 1 and out == "" and "không có số liệu năm 2020" in err
+
+
+def _rank_csv(capsys, db, index: str, year: int) -> dict[str, dict]:
+    import csv
+    import io
+
+    code, out, _ = cli(
+        capsys, "rank", "--index", index, "--year", str(year), "--unit-type", "province",
+        "--format", "csv", "--db", str(db),
+    )  # fmt: skip
+    assert code == 0
+    return {r["unit"]: r for r in csv.DictReader(io.StringIO(out))}
+
+
+def _sel(year: int):
+    from chiso.selection import Selection
+
+    return Selection("provinces", "", "PCI", year)
+
+
+def test_pci_tier_the_portal_prints_wins_over_the_inferred_band(published_db, capsys):
+    """Hải Phòng PCI 2021: 70,61 is above the inferred 'Rất tốt' band (70 %), the portal prints 'Tốt'."""
+    printed = _rank_csv(capsys, published_db, "PCI", 2021)["Hải Phòng"]
+    assert (printed["tier"], printed["printed_tier"]) == ("Tốt", "Tốt")
+    assert "suy luận" not in printed["note"]
+    inferred = _rank_csv(capsys, published_db, "PCI", 2024)["Hải Phòng"]  # the 2024 source prints no tier
+    assert (inferred["tier"], inferred["printed_tier"]) == ("Rất tốt", "")
+    assert "suy luận" in inferred["note"]
+    with queries.connect(published_db) as con:
+        ranking = queries.ranking(con, index="PCI", year=2021, peer_group="provinces", scope_province="")
+    shown = views.display_table(ranking, CATALOG.index("PCI"), "vi")
+    tiers = dict(zip(shown[:, 1], shown[:, 4], strict=True))
+    assert tiers["Hải Phòng"] == "Tốt" and tiers["Quảng Ninh"] == "Rất tốt"
+    legend = [bar.name for bar in rankings_view.rankings_figure(ranking, PCI, _sel(2021), "vi").data]
+    assert legend == ["Rất tốt", "Tốt", "Khá"]  # the chart's colours follow the printed tiers
+    with queries.connect(published_db) as con:
+        later = queries.ranking(con, index="PCI", year=2024, peer_group="provinces", scope_province="")
+    legend = [bar.name for bar in rankings_view.rankings_figure(later, PCI, _sel(2024), "vi").data]
+    assert "Rất tốt (suy luận)" in legend
+    # No threshold is quoted from bands the printed tier contradicts; a band's threshold is marked.
+    rows = ranking.filter(pl.col("component").is_null())
+    said = {f.kind: f.text for f in findings.what_it_takes_findings(rows, "hai-phong/hai-phong", PCI, "vi")}
+    assert "next_tier" not in said
+    with queries.connect(published_db) as con:
+        rows_2024 = analysis_queries.table_rows(
+            con, index="PCI", year=2024, peer_group="provinces", scope_province=""
+        )
+    said = {f.kind: f.text for f in findings.what_it_takes_findings(rows_2024, "ha-noi/ha-noi", PCI, "vi")}
+    assert "Rất tốt (suy luận)" in said["next_tier"]
+
+
+def test_published_tier_unmarked_on_the_rankings_and_profile_pages(shipped):
+    at = run(group="provinces", index="PCI", year="2021")
+    assert not at.exception, at.exception
+    row = next(line for line in table_text(at).splitlines() if "Hải Phòng" in line)
+    assert ",Tốt," in row and "suy luận" not in row.split(",Tốt,")[0]
+    at.selectbox(key="w_year").select(2024).run()
+    row = next(line for line in table_text(at).splitlines() if "Hải Phòng" in line)
+    assert "Rất tốt (suy luận)" in row
+    profile = run("pages/profile.py", unit="hai-phong/hai-phong")
+    profile.selectbox(key="w_year").select(2021).run()
+    assert not profile.exception, profile.exception
+    pci = next(line for line in table_text(profile).splitlines() if "PCI" in line)
+    assert ",Tốt," in pci and "Rất tốt" not in pci
+
+
+def test_a_tier_printed_for_a_component_is_refused(tmp_path):
+    from chiso.ingest.readers import DataError
+    from chiso.store.build import build
+    from tests.conftest import SCORES, write_data
+
+    rows = [{**r, "printed_tier": ""} for r in SCORES]
+    rows[-1] = {**rows[-1], "printed_tier": "Tốt"}  # the component row of Sở Nội vụ
+    data = write_data(tmp_path / "data", rows)
+    with pytest.raises(DataError) as err:
+        build(CONFIG, data, tmp_path / "x.duckdb")
+    assert "printed_tier" in str(err.value) and "chi_dao_dieu_hanh" in str(err.value)
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_an_imported_printed_tier_is_kept_and_wins_over_the_band(tmp_path, capsys):
+    """Through ``chiso import`` as through a build: 95,5 is in the band 'Nhóm A'; the file prints 'Nhóm B'."""
+    import csv
+    import io
+
+    from chiso.store.build import build
+    from tests.conftest import write_data
+
+    db = tmp_path / "chiso.duckdb"
+    build(CONFIG, write_data(tmp_path / "data"), db)
+    path = tmp_path / "par_2024.csv"
+    path.write_text(
+        "province,unit,index,year,score,rank,rank_of,source_title,printed_tier\n"
+        "Tỉnh Mẫu,Sở Nội vụ,PAR,2024,95.5,1,2,Quyết định 2024,Nhóm B\n"
+        "Tỉnh Mẫu,Sở Y tế,PAR,2024,91.0,2,2,Quyết định 2024,\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(path), "--db", str(db)]) == 0
+    capsys.readouterr()
+    code, out, _ = cli(
+        capsys, "rank", "--index", "PAR", "--year", "2024", "--province", "Tỉnh Mẫu",
+        "--unit-type", "department", "--format", "csv", "--db", str(db),
+    )  # fmt: skip
+    rows = {r["unit"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert code == 0
+    assert (rows["Sở Nội vụ"]["tier"], rows["Sở Nội vụ"]["printed_tier"]) == ("Nhóm B", "Nhóm B")
+    assert (rows["Sở Y tế"]["tier"], rows["Sở Y tế"]["printed_tier"]) == ("Nhóm A", "")

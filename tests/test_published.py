@@ -38,7 +38,7 @@ def test_par_2022_departments_match_the_published_ranks(published_db, capsys):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 19
     assert out.splitlines()[0] == (
-        "rank,rank_of,unit,score,max_score,pct_of_max,tier,published_rank,"
+        "rank,rank_of,unit,score,max_score,pct_of_max,tier,printed_tier,published_rank,"
         "rank_basis,flag,note,source_title,source_url"
     )
     assert rows[0]["unit"] == "Sở Nội vụ" and rows[0]["score"] == "96.85"
@@ -65,6 +65,29 @@ def test_sipas_2022_ties(published_db, capsys):
     )
     ranks = [int(r["rank"]) for r in csv.DictReader(io.StringIO(out))]
     assert ranks[:10] == [1, 2, 3, 4, 4, 6, 7, 8, 8, 10]
+
+
+@pytest.mark.parametrize(
+    ("unit_type", "province", "index", "year", "first"),
+    [
+        # Quảng Ninh ranks its central agencies apart (units.csv), Đà Nẵng with its departments.
+        ("central_agency", "Quảng Ninh", "PAR", "2024", "Kho bạc Nhà nước tỉnh"),
+        ("central_agencies", "Quảng Ninh", "PAR", "2024", "Kho bạc Nhà nước tỉnh"),
+        ("central_agency", "Đà Nẵng", "DDCI", "2018", "Sở Thông tin và Truyền thông"),
+        ("ward", "Hải Phòng", "PAR", "2025", "Phường Hồng Bàng"),  # 45 wards ranked apart
+    ],
+)
+def test_a_unit_type_reaches_the_block_its_units_are_ranked_in(
+    published_db, capsys, unit_type, province, index, year, first
+):
+    code, out, _ = run_cli(
+        capsys, "rank", "--index", index, "--year", year, "--province", province,
+        "--unit-type", unit_type, "--format", "csv", "--db", str(published_db),
+    )  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows[0]["unit"] == first
+    if unit_type == "central_agency" and province == "Đà Nẵng":
+        assert "Bảo hiểm Xã hội thành phố" in [r["unit"] for r in rows]
 
 
 def test_json_and_national_groups(published_db, capsys):

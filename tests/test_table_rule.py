@@ -29,11 +29,6 @@ CATALOG = load_catalog(CONFIG)
 RANK_IN_TEXT = re.compile(r"(?:thứ|ranked) (\d+)/(\d+)")
 
 
-def _unit_type_for(peer_group: str) -> str | None:
-    """The unit type ``chiso rank --unit-type`` reaches a peer group by (None: not reachable)."""
-    return next((code for code, spec in CATALOG.unit_types.items() if spec.peer_group == peer_group), None)
-
-
 @pytest.fixture(scope="module")
 def every_table(published_db):
     with queries.connect(published_db) as con:
@@ -134,24 +129,26 @@ def test_every_sentence_obeys_the_rule(every_table):
 
 
 def test_every_table_in_cli_machine_output(every_table, published_db, capsys):
+    """Every table, central agencies and Hải Phòng's wards included, is reached by its peer group."""
     reached = 0
     for table, ranking, _ in every_table:
         where = f"{table['index_code']} {table['year']} {table['peer_group']} {table['scope_province']}"
-        if _unit_type_for(table["peer_group"]) is None:
-            continue  # central agencies: no unit type selects them on the command line
         reached += 1
         args = ["rank", "--index", table["index_code"], "--year", str(table["year"])]
-        args += ["--unit-type", _unit_type_for(table["peer_group"]), "--format", "csv"]
+        args += ["--unit-type", table["peer_group"], "--format", "csv"]
         if table["scope_province"]:
             args += ["--province", table["scope_province"]]
         code = main([*args, "--db", str(published_db)])
         out = capsys.readouterr().out
         assert code == 0, where
         printed = list(csv.DictReader(io.StringIO(out)))
+        assert [r["unit"] for r in printed] == ranking["name"].to_list(), where
         assert {"flag", "note", "source_title", "source_url", "rank_basis"} <= set(printed[0]), where
         complete = metrics.is_complete(ranking)
         for row in printed:
             if not complete and row["rank"]:
                 assert row["rank"] == row["published_rank"], (where, row)
             assert not re.search(r"\b\d+/\d+\b", row["note"]), (where, row["note"])  # an order is no k/N
-    assert reached >= len(every_table) - 3
+    assert reached == len(every_table) and {"central_agencies", "wards"} <= {
+        t["peer_group"] for t, _, _ in every_table
+    }

@@ -264,9 +264,34 @@ def printed_figures(score: str, quote: str) -> tuple[str, str]:
     return printed, (f"{change.group(1)} so với {change.group(2)}" if change else "")
 
 
+# The tiers the PCI portal prints after a province's score and rank ("73.02 1 Rất tốt"), longest
+# first so that "Tương đối thấp" is not read as "Thấp". A tier is written only where a quote prints it.
+PRINTED_TIERS = ("Tương đối thấp", "Trung bình", "Rất tốt", "Tốt", "Khá", "Thấp")
+PRINTED_TIER = re.compile(r"(\d+[.,]\d+) (\d+) (" + "|".join(PRINTED_TIERS) + r")(?!\w)")
+
+
+def printed_tier(score: str, rank: str, component: str, quote: str) -> str:
+    """The tier a quote prints right after the row's own score and rank ("73.4 1 Rất tốt" ->
+    "Rất tốt"); empty for a component (tiers are the total's) or when the quote prints none."""
+    if component or not score or not rank:
+        return ""
+    for number, printed_rank, tier in PRINTED_TIER.findall(quote):
+        if abs(float(number.replace(",", ".")) - float(score)) < 1e-9 and printed_rank == rank:
+            return tier
+    return ""
+
+
 def survey_total(row: dict) -> dict:
     """The DGI total row a survey figure implies: its published rank, no score."""
-    return {**row, "component": "", "score": "", "max_score": "", "printed": "", "printed_change": ""}
+    return {
+        **row,
+        "component": "",
+        "score": "",
+        "max_score": "",
+        "printed": "",
+        "printed_change": "",
+        "printed_tier": "",
+    }
 
 
 def convert_scores() -> None:
@@ -345,6 +370,7 @@ def convert_scores() -> None:
             "flag": "; ".join(x for x in (flag, note) if x),
             "printed": printed,
             "printed_change": printed_change,
+            "printed_tier": printed_tier(row["score"], rank, component, row["quote"]),
         }
         if survey:  # the rank is the total's; the survey score is a component without a rank
             scores.append(survey_total(converted))
@@ -553,6 +579,7 @@ def convert_scores_2026() -> None:
                 "quote": quote,
                 "rank_basis": rank_basis if rank else "",
                 "flag": "; ".join(x for x in (flag, *notes) if x),
+                "printed_tier": printed_tier(row["score"], rank, component, quote),
             }
         )
     write(

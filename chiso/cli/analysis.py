@@ -69,9 +69,10 @@ def scope_of(catalog: Catalog, unit: Unit, peer_group: str) -> str:
     return "" if catalog.peer_groups[peer_group].scope == "national" else unit.province
 
 
-def gap_rows(frame: pl.DataFrame, decimals: int) -> pl.DataFrame:
+def gap_rows(frame: pl.DataFrame, decimals: int, notes: list[str] | None = None) -> pl.DataFrame:
     """The machine columns of ``chiso gaps``: % of max rounded half up to 2 decimals, derived
-    points (points lost, peer mean, gap to best) to the index's decimals."""
+    points (points lost, peer mean, gap to best) to the index's decimals; ``note``: what is
+    inferred (the maximum, the component structure), as the page marks it."""
 
     def rounded(column: str, places: int) -> pl.Expr:
         return exprs.round_half_up(column, places)
@@ -88,6 +89,7 @@ def gap_rows(frame: pl.DataFrame, decimals: int) -> pl.DataFrame:
         "best_unit",
         "best_score",
         rounded("gap_to_best", decimals),
+        pl.Series("note", notes or [""] * frame.height, dtype=pl.String),
     )
 
 
@@ -113,14 +115,21 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     if frame.is_empty():
         raise ChisoError(f"{unit.name} không có điểm thành phần {index.code} năm {args.year}")
     decimals = index.decimals_for(province, group, args.year)
+    where = {"province": province, "peer_group": group, "year": args.year}
+    notes = [
+        views.inference_note({**where, "component": code, "max_score": top}, index, args.lang)
+        for code, top in frame.select("component", "max_score").rows()
+    ]
     if args.format == "csv":
-        sys.stdout.write(neutralised(gap_rows(frame, decimals)).write_csv())
+        sys.stdout.write(neutralised(gap_rows(frame, decimals, notes)).write_csv())
     elif args.format == "json":
         sys.stdout.write(
-            json.dumps(gap_rows(frame, decimals).to_dicts(), ensure_ascii=False, indent=1) + "\n"
+            json.dumps(gap_rows(frame, decimals, notes).to_dicts(), ensure_ascii=False, indent=1) + "\n"
         )
     else:
         _print_gaps(frame, decimals, args.lang)
+        for note in dict.fromkeys(n for n in notes if n):
+            print(f"{t('col.note', args.lang)}: {note}")
     return 0
 
 

@@ -5,7 +5,10 @@
 prints ``level, indicator, numerator, denominator, rate_pct`` (level ``unit`` for the unit's own
 desk, ``communes`` for the communes under it; indicator = the rate code from
 config/indices.yaml; rate_pct rounded half up to 2 decimals; only rates whose denominator is
-present and above 0). Consistency warnings go to standard error in the machine formats.
+present and above 0), then ``kind, printed, flag, note, source_title, source_url`` as the page
+shows them; rates a source published follow with ``kind`` ``published`` (its indicator code,
+the text as printed, no numerator or denominator). Consistency warnings go to standard error in
+the machine formats.
 """
 
 from __future__ import annotations
@@ -74,8 +77,9 @@ def cmd_dvc(args: argparse.Namespace) -> int:
         tail = f"; số liệu có cho các kỳ: {', '.join(have)}" if have else "; đơn vị chưa có số liệu một cửa"
         raise ChisoError(f"Không có số liệu một cửa của {unit.name} trong kỳ {period.key}{tail}")
     rated = dvc.compute_rates(found, rates)
-    rows = dvc.machine_rows(rated)
-    warnings = views_dvc.warning_texts(dvc.checks(found), {unit.unit_id: unit.name}, args.lang)
+    doubts = dvc.checks(found)
+    rows = views_dvc.machine_rows(rated, published, found, doubts, rates, period, args.lang)
+    warnings = views_dvc.warning_texts(doubts, {unit.unit_id: unit.name}, args.lang)
     if args.format == "csv":
         sys.stdout.write(neutralised(rows).write_csv(float_precision=2))
     elif args.format == "json":

@@ -163,8 +163,9 @@ def _rank(row: dict, lang: str) -> str:
     return text + (f'<br><span class="note">{_e(note)}</span>' if note else "")
 
 
-def _tier(row: dict, lang: str) -> str:
-    tier = row.get("tier_vi" if lang == "vi" else "tier_en")
+def _tier(row: dict, index: Index, lang: str) -> str:
+    """The tier as the pages show it: a published one as printed, a band marked '(suy luận)'."""
+    tier = views.tier_text(row, index, lang)
     return _e(tier) if tier else _no_data(lang)
 
 
@@ -304,7 +305,7 @@ def _rankings_rows(pack: _Pack) -> list[list[str]]:
                 _rank(row, lang),
                 _score(row, index, lang),
                 _pct(row["pct_of_max"], lang),
-                _tier(row, lang),
+                _tier(row, index, lang),
                 _amount(row.get("d_score"), row, index, lang, signed=True),
                 _e(metrics.rank_change_text(row, lang))
                 if row.get("d_rank") is not None or row.get("rank_change_comparable") is False

@@ -202,6 +202,7 @@ def long_format(ranking: pl.DataFrame) -> pl.DataFrame:
         pl.col("flag").fill_null(""),
         pl.col("printed").fill_null(""),
         pl.col("printed_change").fill_null(""),
+        pl.col("printed_tier").fill_null(""),
     )
 
 

@@ -420,6 +420,7 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         flag=pl.when(pl.col("flag") == "").then(None).otherwise(pl.col("flag")),
         printed=pl.when(pl.col("printed") == "").then(None).otherwise(pl.col("printed")),
         printed_change=pl.when(pl.col("printed_change") == "").then(None).otherwise(pl.col("printed_change")),
+        printed_tier=pl.when(pl.col("printed_tier") == "").then(None).otherwise(pl.col("printed_tier")),
     )
     frame = _attach_config_max(frame, catalog, file).with_columns(file=pl.lit(Path(path).name))
     return check_duplicates(frame, file)
@@ -549,6 +550,20 @@ def _config_max_problems(frame: pl.DataFrame, file: str) -> list[Problem]:
         "rank.outside",
         rank=pl.col("published_rank"),
         rank_of=pl.col("published_rank_of"),
+    )
+    problems += _problems(
+        frame,
+        pl.col("component").is_not_null() & pl.col("printed_tier").is_not_null(),
+        file,
+        "printed_tier",
+        pl.format(
+            "xếp loại '{}' in cho thành phần '{}': xếp loại chỉ dành cho điểm tổng",
+            pl.col("printed_tier"),
+            pl.col("component"),
+        ),
+        "printed_tier.component",
+        tier=pl.col("printed_tier"),
+        component=pl.col("component"),
     )
     return problems
 

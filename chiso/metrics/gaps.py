@@ -51,6 +51,61 @@ def component_names(index: Index, province: str, peer_group: str, year: int, lan
     return {c.code: label(c.name, lang) for c in variant.components}
 
 
+def declared_components(index: Index, province: str, peer_group: str, year: int) -> list[str]:
+    """The authority's components the config declares for a table (business-community scores
+    aside, which are never a unit's component)."""
+    variant = index.variant_for(province, peer_group, year)
+    return [c.code for c in variant.components if not c.community] if variant else []
+
+
+MIN_COMPARED = 2  # a component is the strongest or weakest only among at least two
+
+
+def scored_completely(table_rows: pl.DataFrame, unit_id: str, index: Index) -> bool:
+    """True when the unit has a score on every component the config declares for its table
+    (at least two): :func:`fully_scored` for one unit in one table."""
+    own = components(table_rows).filter((pl.col("unit_id") == unit_id) & pl.col("score").is_not_null())
+    if own.is_empty():
+        return False
+    first = own.row(0, named=True)
+    codes = declared_components(index, first["province"] or "", first["peer_group"], first["year"])
+    return len(codes) >= MIN_COMPARED and set(codes) <= set(own.get_column("component").to_list())
+
+
+def fully_scored(rows: pl.DataFrame, catalog) -> pl.DataFrame:
+    """The component rows of the (unit, index, year)s whose every declared component is
+    scored, at least two of them: only there may one component be called the strongest, the
+    weakest or the one losing the most points (one component known out of several, or one
+    alone, is no comparison)."""
+    comps = components(rows).filter(pl.col("score").is_not_null())
+    keys = ["index_code", "province", "peer_group", "year"]
+    if comps.is_empty():
+        return comps
+    declared = [
+        (*key, code, len(codes))
+        for key in comps.select(keys).unique().rows()
+        for codes in [declared_components(catalog.index(key[0]), key[1] or "", key[2], key[3])]
+        if len(codes) >= MIN_COMPARED
+        for code in codes
+    ]
+    frame = pl.DataFrame(
+        declared,
+        schema={**{k: comps.schema[k] for k in keys}, "component": pl.String, "_n": pl.Int64},
+        orient="row",
+    )
+    own = comps.join(frame, on=[*keys, "component"], how="inner", nulls_equal=True)
+    whole = own.group_by("unit_id", *keys).agg(pl.col("component").n_unique() == pl.col("_n").first())
+    done = whole.filter(pl.col("component")).drop("component")
+    return own.join(done, on=["unit_id", *keys], how="semi", nulls_equal=True).drop("_n")
+
+
+def component_max_inferred(index: Index, province: str, peer_group: str, year: int) -> bool:
+    """True when the components' maxima of a table are the project's deduction (an inferred
+    structure, or components read on an inferred index maximum)."""
+    variant = index.variant_for(province, peer_group, year)
+    return bool(variant and variant.inferred) or index.inferred_max(province, peer_group, year)
+
+
 def component_gaps(
     table_rows: pl.DataFrame,
     unit_id: str,
@@ -188,7 +243,8 @@ class NextRank:
 
 @dataclass(frozen=True)
 class NextTier:
-    """The next band up: reaching ``min_pct`` of the maximum (``min_score``) enters it."""
+    """The next band up: reaching ``min_pct`` of the maximum (``min_score``) enters it.
+    ``inferred``: the band is the project's deduction, not published."""
 
     code: str
     name_vi: str
@@ -196,6 +252,7 @@ class NextTier:
     min_pct: float
     min_score: float | None
     points: float | None
+    inferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,6 +308,7 @@ class WhatItTakes:
     complete: bool | None = None
     rank_in_data: int | None = None
     n_in_data: int | None = None
+    bands_contradicted: bool = False  # a tier the source prints is not the band's: no next tier
 
 
 _STORED = ("name", "score", "max_score", "pct_of_max", "rank", "rank_of", "rank_basis", "complete")
@@ -300,11 +358,14 @@ def what_it_takes(
         step,
         room,
         next_rank=_next_rank(above, others, sign, sign * score, step),
-        next_tier=_next_tier(tiers, score, row["max_score"]) if higher_is_better else None,
+        next_tier=_next_tier(tiers, score, row["max_score"], row.get("printed_tier"))
+        if higher_is_better
+        else None,
         top3=_top_three(others, row, sign, sign * score) if rank_in_data > 3 else None,
         reason_rank=at_top if above.is_empty() else None,
         rank_in_data=rank_in_data,
         n_in_data=others.height + 1,
+        bands_contradicted=_bands_contradicted(tiers, score, row["max_score"], row.get("printed_tier")),
         **stored,
     )
 
@@ -344,11 +405,25 @@ def _top_three(others: pl.DataFrame, row: dict, sign: float, mine_key: float) ->
     return TopThree(rank=3, target_score=_clean(sign * third), points=_clean(third - mine_key))
 
 
-def _next_tier(tiers: Sequence[Tier], score: float, max_score: float | None) -> NextTier | None:
+def _bands_contradicted(
+    tiers: Sequence[Tier], score: float, max_score: float | None, printed: str | None
+) -> bool:
+    """True when the source prints a tier other than the band the score falls in."""
+    if not printed or not tiers or not max_score:
+        return False
+    current = _tier_of(tiers, score / max_score * 100)
+    return current is None or label(tiers[current].name, "vi") != printed
+
+
+def _next_tier(
+    tiers: Sequence[Tier], score: float, max_score: float | None, printed: str | None = None
+) -> NextTier | None:
+    """The band above the unit's; None in the top band, and when a tier the source prints
+    contradicts the bands (they do not hold for that year, so no threshold may be quoted)."""
     if not tiers or not max_score:
         return None
     current = _tier_of(tiers, score / max_score * 100)
-    if current == 0:
+    if _bands_contradicted(tiers, score, max_score, printed) or current == 0:
         return None
     target = tiers[(len(tiers) if current is None else current) - 1]
     min_score = target.min_pct * max_score / 100
@@ -359,6 +434,7 @@ def _next_tier(tiers: Sequence[Tier], score: float, max_score: float | None) -> 
         min_pct=target.min_pct,
         min_score=_clean(min_score),
         points=_clean(max(min_score - score, 0.0)),
+        inferred=bool(target.inferred),
     )
 
 
@@ -550,16 +626,21 @@ def _in_order(frame: pl.DataFrame, order: Sequence[str] | None) -> pl.DataFrame:
     )
 
 
-def component_extremes(unit_rows: pl.DataFrame, year: int | None = None, n: int = 3) -> pl.DataFrame:
+def component_extremes(
+    unit_rows: pl.DataFrame, year: int | None = None, n: int = 3, *, catalog
+) -> pl.DataFrame:
     """The unit's strongest and weakest components across all its indices, by % of maximum.
 
     Uses, per index, the components of ``year`` (or of the latest year with component
-    scores). Returns up to ``n`` ``strongest`` rows (highest % of maximum first) and up to
-    ``n`` ``weakest`` rows (lowest first) that are not among the strongest; column ``kind``
-    says which. Other columns are the stored ``ranked`` columns (index_code, component,
-    year, score, max_score, pct_of_max, rank, rank_of, rank_basis, …).
+    scores), only of indices whose every declared component is scored (:func:`fully_scored`).
+    Returns up to ``n`` ``strongest`` rows (highest % of maximum first) and up to ``n``
+    ``weakest`` rows (lowest first) that are not among the strongest; column ``kind`` says
+    which. Other columns are the stored ``ranked`` columns (index_code, component, year,
+    score, max_score, pct_of_max, rank, rank_of, rank_basis, …).
     """
-    comps = components(unit_rows).filter(pl.col("score").is_not_null() & pl.col("pct_of_max").is_not_null())
+    comps = fully_scored(unit_rows, catalog).filter(
+        pl.col("score").is_not_null() & pl.col("pct_of_max").is_not_null()
+    )
     if year is not None:
         comps = comps.filter(pl.col("year") == year)
     else:

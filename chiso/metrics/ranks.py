@@ -126,7 +126,38 @@ def add_tiers(ranked: pl.LazyFrame, tiers: pl.LazyFrame) -> pl.LazyFrame:
         .unique("_row", keep="first")
         .select("_row", "tier_order", "tier_code", "tier_vi", "tier_en")
     )
-    return rows.join(matched, on="_row", how="left").drop("_row")
+    return _published_tiers(rows.join(matched, on="_row", how="left"), tiers, keys).drop("_row")
+
+
+def _published_tiers(rows: pl.LazyFrame, tiers: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """A tier the source prints (``printed_tier``) wins over the band: it takes the declared
+    tier of that Vietnamese name (its order, code and English name), or stands as printed."""
+    if "printed_tier" not in rows.collect_schema().names():
+        return rows.with_columns(printed_tier=pl.lit(None, pl.String))
+    printed = pl.col("printed_tier").is_not_null() & pl.col("component").is_null()
+    named = (
+        rows.filter(printed)
+        .select("_row", *keys, pl.col("printed_tier").alias("_vi"))
+        .join(
+            tiers.select(*keys, pl.col("tier_vi").alias("_vi"), "tier_order", "tier_code", "tier_en"),
+            on=[*keys, "_vi"],
+            how="inner",
+        )
+        .unique("_row", keep="first")
+        .select("_row", pl.col("tier_order").alias("_order"), pl.col("tier_code").alias("_code"), "tier_en")
+        .rename({"tier_en": "_en"})
+    )
+    return (
+        rows.join(named, on="_row", how="left")
+        .with_columns(
+            tier_order=pl.when(printed).then(pl.col("_order")).otherwise(pl.col("tier_order")),
+            tier_code=pl.when(printed).then(pl.col("_code")).otherwise(pl.col("tier_code")),
+            tier_vi=pl.when(printed).then(pl.col("printed_tier")).otherwise(pl.col("tier_vi")),
+            tier_en=pl.when(printed).then(pl.coalesce("_en", "printed_tier")).otherwise(pl.col("tier_en")),
+        )
+        .with_columns(printed_tier=pl.when(printed).then(pl.col("printed_tier")))
+        .drop("_order", "_code", "_en")
+    )
 
 
 def add_changes(ranked: pl.LazyFrame) -> pl.LazyFrame:

@@ -213,7 +213,7 @@ def _ranked_inputs(con, catalog: Catalog, *, only_affected: bool = False) -> pl.
     scores = con.sql(
         "SELECT s.province, s.unit_id, u.peer_group, s.index_code, s.component, s.year, s.score, "
         "s.max_score, s.published_rank, s.published_rank_of, s.rank_basis, s.flag, s.printed, "
-        "s.printed_change, s.source_id, "
+        "s.printed_change, s.printed_tier, s.source_id, "
         "s.quote, coalesce(src.title, '') AS source_title, coalesce(src.url, '') AS source_url, "
         "true AS is_first FROM scores s JOIN units u USING (unit_id) LEFT JOIN sources src USING (source_id)"
         + where

@@ -47,6 +47,7 @@ CREATE TABLE scores (
     flag VARCHAR,                      -- doubts about the value, kept with it
     printed VARCHAR,                   -- the value as the source prints it ('96,04 %', 'trên 89,9 %')
     printed_change VARCHAR,            -- a change as the source prints it ('+4,54 so với 2020')
+    printed_tier VARCHAR,              -- the tier the source prints for a total ('Tốt'); wins over a band
     source_id INTEGER,
     quote VARCHAR,
     file VARCHAR,
@@ -106,7 +107,7 @@ def with_printed(rows):
     """Rows from a reader that knows no printed figures (a decision annex) get empty ones."""
     import polars as pl
 
-    missing = [c for c in ("printed", "printed_change") if c not in rows.columns]
+    missing = [c for c in ("printed", "printed_change", "printed_tier") if c not in rows.columns]
     return rows.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
 
 

@@ -59,7 +59,11 @@ def build(
     )
     return ComponentsView(
         findings=findings.unit_findings(rows, unit_id, index, lang, names),
-        display=views.gap_display(gap_table, lang),
+        display=views.gap_display(
+            gap_table,
+            lang,
+            inferred=gaps.component_max_inferred(index, sel.province, sel.peer_group, sel.year),
+        ),
         export=TableExport(
             views.gap_export(gap_table, lang),
             gaps_name(rows, unit_id, index, sel),

@@ -156,6 +156,14 @@ def amount_text(delta: float, row: dict, index: Index, lang: str, *, signed: boo
     return f"{number} {_points_word(row, index, lang)}".rstrip()
 
 
+def inferred_scale(row: dict, index: Index, lang: str) -> str:
+    """'; thang điểm suy luận' after a component's figure read on maxima the project deduced."""
+    province, group, year = row.get("province") or "", row.get("peer_group") or "", row.get("year")
+    if year is None or not gaps.component_max_inferred(index, province, group, year):
+        return ""
+    return f"; {t('inferred.max', lang)}"
+
+
 def rank_text(rank: int | None, rank_of: int | None) -> str:
     """ "3/13", or "3" when the number of units ranked is unknown."""
     if rank is None:
@@ -272,6 +280,8 @@ def gap_findings(
     own rows the best-peer sentence is left out. ``names``: component code -> name, else
     read from the config. Empty when the unit has no component scores.
     """
+    if not gaps.scored_completely(table_rows, unit_id, index):
+        return []  # one component known out of several (or one alone) is no comparison
     names = names if names is not None else _names_for(table_rows, index, lang)
     frame = gaps.component_gaps(table_rows, unit_id, names, higher_is_better=index.higher_is_better)
     frame = frame.filter(pl.col("points_lost").is_not_null() & (pl.col("points_lost") > _EPS))
@@ -282,7 +292,14 @@ def gap_findings(
     lost = amount_text(-top["points_lost"], row, index, lang, signed=True)
     found = [
         _finding(
-            t("finding.most_lost", lang, index=index_label(index, lang), component=top["name"], lost=lost),
+            t(
+                "finding.most_lost",
+                lang,
+                index=index_label(index, lang),
+                component=top["name"],
+                lost=lost,
+                mark=inferred_scale(row, index, lang),
+            ),
             "most_lost",
             row,
             figures={k: top[k] for k in ("component", "score", "max_score", "points_lost")},
@@ -375,7 +392,8 @@ def what_it_takes_findings(
         text = t(
             "finding.next_tier",
             lang,
-            tier=tier.name_vi if lang == "vi" else tier.name_en,
+            tier=(tier.name_vi if lang == "vi" else tier.name_en)
+            + (f" ({t('inferred.mark', lang)})" if tier.inferred else ""),
             index=idx,
             min_pct=fmt.percent(tier.min_pct, 0 if float(tier.min_pct).is_integer() else 1, lang=lang),
             min_score=score_text(row, index, lang, value=tier.min_score),
@@ -393,7 +411,7 @@ def what_it_takes_findings(
             points=amount_text(top3.points, row, index, lang),
         )
         found.append(_finding(text, "top_three", row, figures=asdict(top3)))
-    if wit.room:
+    if wit.room and gaps.scored_completely(table_rows, unit_id, index):
         names = names if names is not None else _names_for(table_rows, index, lang)
         items = []
         comp_rows = []
@@ -402,7 +420,13 @@ def what_it_takes_findings(
             comp_rows.append(comp_row)
             lost = amount_text(-item.points_lost, comp_row, index, lang, signed=True)
             items.append(f"{names.get(item.component, item.component)} ({lost})")
-        text = t("finding.room", lang, index=idx, items="; ".join(items))
+        text = t(
+            "finding.room",
+            lang,
+            index=idx,
+            items="; ".join(items),
+            mark=inferred_scale(comp_rows[0], index, lang),
+        )
         found.append(
             _finding(
                 text,
@@ -524,7 +548,7 @@ def profile_findings(
         found += [f for f in (rank_finding(row, index, lang), change_finding(row, index, lang)) if f]
         own = unit_rows.filter((pl.col("index_code") == row["index_code"]) & (pl.col("year") == row["year"]))
         found += [f for f in gap_findings(own, row["unit_id"], index, lang) if f.kind == "most_lost"]
-    extremes = gaps.component_extremes(unit_rows, year, n=1)
+    extremes = gaps.component_extremes(unit_rows, year, n=1, catalog=catalog)
     if extremes.height >= 2:
         for comp in extremes.iter_rows(named=True):
             index = catalog.index(comp["index_code"])
@@ -538,6 +562,7 @@ def profile_findings(
                 index=index_label(index, lang),
                 year=comp["year"],
                 pct=fmt.percent(comp["pct_of_max"], lang=lang),
+                mark=inferred_scale(comp, index, lang),
             )
             found.append(_finding(text, comp["kind"], comp))
     pair = gaps.contrast(profile)

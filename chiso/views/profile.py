@@ -51,7 +51,7 @@ def years(rows: pl.DataFrame) -> list[int]:
 
 def build(rows: pl.DataFrame, year: int, catalog, lang: str) -> ProfileView:
     profile, found = findings.profile_report(rows, catalog, lang, year)
-    extremes = gaps.component_extremes(rows, year)
+    extremes = gaps.component_extremes(rows, year, catalog=catalog)
     return ProfileView(
         empty=profile.is_empty(),
         findings=found,
@@ -137,7 +137,7 @@ def profile_name(rows: pl.DataFrame, year: int, what: str = "ho-so") -> str:
 def extremes_table(rows: pl.DataFrame, year: int, catalog, lang: str) -> pl.DataFrame:
     """Strongest and weakest components as on screen: kind and component named, never coded;
     numbers rounded as the screen shows them."""
-    extremes = gaps.component_extremes(rows, year)
+    extremes = gaps.component_extremes(rows, year, catalog=catalog)
     if extremes.is_empty():
         return pl.DataFrame()
     labelled = extremes.with_columns(
@@ -159,7 +159,7 @@ def extremes_table(rows: pl.DataFrame, year: int, catalog, lang: str) -> pl.Data
 
 
 def extremes_sources(rows: pl.DataFrame, year: int, catalog, lang: str) -> list[dict]:
-    extremes = gaps.component_extremes(rows, year)
+    extremes = gaps.component_extremes(rows, year, catalog=catalog)
     if extremes.is_empty():
         return []
     labels = [views._component_label(catalog, row, lang) for row in extremes.iter_rows(named=True)]

@@ -97,7 +97,7 @@ def rankings_figure(
     index_name = label(index.short_name, lang)
     unit = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
     return charts.ranking_bar(
-        ranking,
+        views.with_tier_text(ranking, index, lang),  # the legend marks inferred bands as the table does
         title=titled(
             t("rankings.chart_title", lang, index=index_name, year=sel.year),
             scope_text(sel.peer_group, sel.province, lang, catalog),

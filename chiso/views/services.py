@@ -516,3 +516,96 @@ def trend_view(
         lang=lang,
     )
     return ServicesTrendView(figure, name)
+
+
+def _rate_sources(counts: pl.DataFrame, rates: list[Rate]) -> pl.DataFrame:
+    """level, rate -> the distinct sources of the counts a rate is computed from, joined by ' | '
+    (the README's rule for several sources in one CSV cell)."""
+    schema = {"level": pl.String, "rate": pl.String, "source_title": pl.String, "source_url": pl.String}
+    if counts.is_empty() or not rates or "source_title" not in counts.columns:
+        return pl.DataFrame(schema=schema)
+    terms = pl.DataFrame(
+        [(r.code, i) for r in rates for i in dict.fromkeys([*r.numerator, *r.denominator])],
+        schema={"rate": pl.String, "indicator": pl.String},
+        orient="row",
+    )
+    used = dvc.select_reports(counts).join(terms, on="indicator")
+    if "source_url" not in used.columns:
+        used = used.with_columns(source_url=pl.lit(None, pl.String))
+    return (
+        used.select("level", "rate", "source_title", "source_url")
+        .unique(maintain_order=True)
+        .group_by("level", "rate", maintain_order=True)
+        .agg(
+            pl.col("source_title").drop_nulls().filter(pl.col("source_title") != "").str.join(" | "),
+            pl.col("source_url").drop_nulls().filter(pl.col("source_url") != "").str.join(" | "),
+        )
+    )
+
+
+def _pieces(*texts: pl.Expr) -> pl.Expr:
+    """Texts that apply (null: does not), joined by '; '."""
+    return pl.concat_list(texts).list.drop_nulls().list.join("; ")
+
+
+def machine_rows(
+    rated: pl.DataFrame,
+    published: pl.DataFrame,
+    counts: pl.DataFrame,
+    found: pl.DataFrame,
+    rates: list[Rate],
+    period: dvc.Period,
+    lang: str,
+) -> pl.DataFrame:
+    """The ``chiso dvc`` machine columns: :func:`chiso.metrics.services.machine_rows` (computed
+    rates with numerator and denominator), then the rates the sources published (``kind``
+    ``published``, the text as printed in ``printed``), each with what the page shows beside
+    it: ``flag`` (numerator above denominator, counts that do not add up), ``note`` (data that
+    cover only part of the period) and its sources (several joined by ' | ')."""
+    day = "%d/%m/%Y" if lang == "vi" else "%Y-%m-%d"
+    inconsistent = found.select("unit_id", "level").unique().with_columns(_inconsistent=pl.lit(True))
+    partial = t("dvc.coverage.partial", lang, start="\x00", end="\x01")
+    ends = [pl.col("first_start").dt.strftime(day), pl.col("last_end").dt.strftime(day)]
+    if partial.index("\x00") > partial.index("\x01"):  # a language naming the end first
+        ends.reverse()
+    partial = partial.replace("\x00", "{}").replace("\x01", "{}")
+    beside = (
+        rated.filter(pl.col("denominator") > 0)
+        .join(inconsistent, on=["unit_id", "level"], how="left")
+        .select(
+            "level",
+            pl.col("rate").alias("indicator"),
+            flag=_pieces(
+                pl.when(pl.col("over_100")).then(pl.lit(t("dvc.note.over_100", lang))),
+                pl.when(pl.col("_inconsistent")).then(pl.lit(t("dvc.note.inconsistent", lang))),
+            ),
+            note=pl.when((pl.col("first_start") > period.start) | (pl.col("last_end") < period.end)).then(
+                pl.format(partial, *ends)
+            ),
+        )
+    )
+    sources = _rate_sources(counts, rates).rename({"rate": "indicator"})
+    computed = (
+        dvc.machine_rows(rated)
+        .join(beside, on=["level", "indicator"], how="left")
+        .join(sources, on=["level", "indicator"], how="left")
+        .with_columns(kind=pl.lit("computed"), printed=pl.lit(None, pl.String))
+    )
+    given = published.sort(pl.col("level") != "unit").select(
+        "level",
+        "indicator",
+        exprs.round_half_up("value_pct", 2).alias("rate_pct"),
+        kind=pl.lit("published"),
+        printed=pl.col("printed") if "printed" in published.columns else pl.lit(None, pl.String),
+        source_title=pl.col("source_title"),
+        source_url=pl.col("source_url"),
+    )
+    extra = ["kind", "printed", "flag", "note", "source_title", "source_url"]
+    return pl.concat([computed, given], how="diagonal_relaxed").select(
+        "level",
+        "indicator",
+        "numerator",
+        "denominator",
+        "rate_pct",
+        *[pl.col(c).cast(pl.String).fill_null("") for c in extra],
+    )

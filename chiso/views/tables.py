@@ -9,14 +9,15 @@ from chiso import exprs, fmt, safe
 from chiso.columns import GAP_EXPORT, PROFILE_EXPORT
 from chiso.config import Index
 from chiso.i18n import label, t
-from chiso.metrics.gaps import NextRank, WhatItTakes
+from chiso.metrics.gaps import NextRank, WhatItTakes, component_max_inferred
 from chiso.metrics.ranks import order_in_data, rank_change_text, ranks_comparable
 
 
 def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = None) -> pl.DataFrame:
     """The ``chiso rank`` columns: plain numbers, dot decimals, % of max rounded half up to 2;
-    then what the page shows beside them: the rank basis, the flag, the note (order among the
-    loaded units, inference) and the source. ``rank``/``rank_of`` follow the rule in
+    then what the page shows beside them: the tier the source prints (empty when the tier is
+    the project's band), the rank basis, the flag, the note (order among the loaded units,
+    inference) and the source. ``rank``/``rank_of`` follow the rule in
     :mod:`chiso.metrics`: empty on an incomplete table unless published."""
     rows = ranking.to_dicts()
     notes = [rank_note({**row, "flag": None}, lang, index) or None for row in rows]
@@ -28,6 +29,7 @@ def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = 
         "max_score",
         exprs.round_half_up("pct_of_max", 2).alias("pct_of_max"),
         pl.col("tier_vi" if lang == "vi" else "tier_en").alias("tier"),
+        pl.col("printed_tier").fill_null(""),
         "published_rank",
         pl.col("rank_basis").fill_null(""),
         pl.col("flag").fill_null(""),
@@ -192,15 +194,25 @@ def printed_lines(unit_rows: pl.DataFrame, catalog, year: int, lang: str) -> lis
 
 
 def tier_text(row: dict, index: Index, lang: str) -> str:
-    """The tier as shown: 'Nhóm A'; a band the project deduced carries '(suy luận)'."""
+    """The tier as shown: 'Nhóm A'; a band the project deduced carries '(suy luận)'; a tier the
+    source prints (``printed_tier``, PCI's 'Tốt') is shown as printed, unmarked."""
     name = row.get("tier_vi" if lang == "vi" else "tier_en")
     if not name:
         return ""
     return f"{name} ({t('inferred.mark', lang)})" if _tier_inferred(row, index) else name
 
 
+def with_tier_text(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFrame:
+    """The ranking with its tier column (``tier_vi`` or ``tier_en``) as :func:`tier_text` shows it."""
+    column = "tier_vi" if lang == "vi" else "tier_en"
+    if ranking.is_empty() or column not in ranking.columns:
+        return ranking
+    shown = [tier_text(row, index, lang) or None for row in ranking.iter_rows(named=True)]
+    return ranking.with_columns(pl.Series(column, shown, dtype=pl.String))
+
+
 def _tier_inferred(row: dict, index: Index) -> bool:
-    if not row.get("tier_code") or row.get("year") is None:
+    if row.get("printed_tier") or not row.get("tier_code") or row.get("year") is None:
         return False
     tiers = index.tiers_for(row.get("province") or "", row.get("peer_group") or "", row["year"])
     return any(tier.code == row["tier_code"] and tier.inferred for tier in tiers)
@@ -341,14 +353,16 @@ def multi_year_tables(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def gap_display(gap_table: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """The gaps table as shown: Vietnamese numbers, rank n/N, best peer and gap."""
+def gap_display(gap_table: pl.DataFrame, lang: str, *, inferred: bool = False) -> pl.DataFrame:
+    """The gaps table as shown: Vietnamese numbers, rank n/N, best peer and gap; ``inferred``:
+    the components' maxima are the project's deduction, marked beside each score."""
+    mark = f" ({t('inferred.max', lang)})" if inferred else ""
     rows = []
     for row in gap_table.iter_rows(named=True):
         rows.append(
             {
                 t("gaps.col.component", lang): row["name"],
-                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang),
+                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang) + mark,
                 t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
                 t("gaps.col.points_lost", lang): fmt.number(row["points_lost"], 2, lang=lang),
                 t("gaps.col.rank", lang): fmt.rank(row["component_rank"], row["rank_of"]),
@@ -373,6 +387,8 @@ def what_it_takes_cards(needs: WhatItTakes, decimals: int, lang: str) -> list[tu
 
     tier = needs.next_tier
     tier_name = (tier.name_vi if lang == "vi" else tier.name_en) if tier else "–"
+    if tier and tier.inferred:
+        tier_name += f" ({t('inferred.mark', lang)})"
     scored = needs.reason is None
     return [
         (
@@ -381,7 +397,7 @@ def what_it_takes_cards(needs: WhatItTakes, decimals: int, lang: str) -> list[tu
         ),
         (
             t("gaps.card.next_tier", lang, tier=tier_name),
-            card(tier, scored and not tier, "gaps.reached.tier"),
+            card(tier, scored and not tier and not needs.bands_contradicted, "gaps.reached.tier"),
         ),
         (
             t("gaps.card.top_three", lang),
@@ -460,12 +476,21 @@ def extremes_display(extremes: pl.DataFrame, catalog, lang: str) -> pl.DataFrame
             {
                 t("profile.kind", lang): t(f"profile.{row['kind']}", lang),
                 t("gaps.col.component", lang): _component_label(catalog, row, lang),
-                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang),
+                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang)
+                + _inferred_scale(catalog.index(row["index_code"]), row, lang),
                 t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
             }
             for row in extremes.iter_rows(named=True)
         ]
     )
+
+
+def _inferred_scale(index: Index, row: dict, lang: str) -> str:
+    """' (thang điểm suy luận)' beside a component figure read on maxima the project deduced."""
+    inferred = component_max_inferred(
+        index, row.get("province") or "", row.get("peer_group") or "", row["year"]
+    )
+    return f" ({t('inferred.max', lang)})" if inferred else ""
 
 
 def cross_index_frame(cross: pl.DataFrame, catalog, lang: str) -> pl.DataFrame:
