@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso.app import downloads, page, ui
+from chiso.app import downloads, maps, page, ui
 from chiso.views import rankings
 
 
@@ -29,7 +29,7 @@ def render() -> None:
     if view.average_text is not None:
         st.caption(view.average_text)
     downloads.table(view.export, key="rankings", long_rows=ranking)
-    downloads.chart(view.figure, name=view.export.name, source=view.source, key="rankings")
+    maps.chart_or_map(frame, view, ranking)
     for note in view.method_notes:
         st.caption(note)
     with st.expander(frame.t("rankings.description")):
