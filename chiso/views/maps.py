@@ -155,8 +155,12 @@ def _categories(frame: pl.DataFrame, index: Index, decimals: int, lang: str) -> 
     return out, [entry for entry in legend if entry[0] in present]
 
 
-def _hover(frame: pl.DataFrame, index: Index, decimals: int, scale: str, lang: str) -> pl.Expr:
-    """'Đầm Hà<br>Hạng 3/13 · Điểm 91,24 /100 · Tốt' — or 'không có hạng' on an incomplete table."""
+HOVER = "%{customdata[0]}<br>%{customdata[1]}<extra></extra>"  # values escaped by safe.plotly_text
+
+
+def _hover(frame: pl.DataFrame, decimals: int, scale: str, lang: str) -> list[pl.Expr]:
+    """``hover_name`` 'Đầm Hà' and ``hover_detail`` 'Hạng 3/13 · Điểm 91,24 /100 · Tốt', or
+    'không có hạng' where the table gives none (an incomplete table without a published rank)."""
     score = exprs.mapped(frame, "score", lambda v: fmt.number(v, decimals, lang=lang))
     rank = (
         pl.when(pl.col("rank").is_not_null())
@@ -171,11 +175,13 @@ def _hover(frame: pl.DataFrame, index: Index, decimals: int, scale: str, lang: s
     ]
     details = pl.concat_str(parts, separator=" · ", ignore_nulls=True)
     flag = pl.when(pl.col("flag").fill_null("") != "").then(pl.lit(" ⚑")).otherwise(pl.lit(""))
-    return (
+    return [
+        pl.concat_str(pl.col("label"), flag).alias("hover_name"),
         pl.when(pl.col("in_table"))
-        .then(pl.format("{}{}<br>{}", pl.col("label"), flag, details))
-        .otherwise(pl.format("{}<br>{}", pl.col("label"), pl.lit(t("map.not_in_table", lang))))
-    )
+        .then(details)
+        .otherwise(pl.lit(t("map.not_in_table", lang)))
+        .alias("hover_detail"),
+    ]
 
 
 def _rings(part: pl.DataFrame, column: str) -> list[float | None]:
@@ -241,7 +247,7 @@ def build(
     scale = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
     frame = _frame(shapes, names, islands, ranking, scope, lang)
     frame, legend = _categories(frame, index, decimals, lang)
-    frame = frame.with_columns(hover=_hover(frame, index, decimals, scale, lang))
+    frame = frame.with_columns(_hover(frame, decimals, scale, lang))
     colour = dict(legend)
     fig = go.Figure()
     for name, fill in legend:
@@ -263,8 +269,8 @@ def build(
         y=dots.get_column("lat").to_list(),
         mode="markers",
         marker={"size": 5, "color": "rgba(0,0,0,0.35)"},
-        hovertext=dots.get_column("hover").to_list(),
-        hoverinfo="text",
+        customdata=dots.select("hover_name", "hover_detail").rows(),
+        hovertemplate=HOVER,
         showlegend=False,
         name="",
     )
@@ -308,8 +314,8 @@ def _islands(fig: go.Figure, frame: pl.DataFrame, colour: dict[str, str]) -> Non
         textposition="bottom center",
         textfont={"size": 11, "color": "#333333"},
         cliponaxis=False,
-        hovertext=marks.get_column("hover").to_list(),
-        hoverinfo="text",
+        customdata=marks.select("hover_name", "hover_detail").rows(),
+        hovertemplate=HOVER,
         showlegend=False,
         name="",
     )
