@@ -11,6 +11,7 @@ its order among the loaded units.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -106,37 +107,55 @@ def matched(ranking: pl.DataFrame, names: pl.DataFrame, scope: MapScope) -> pl.D
     return rows.with_columns(code=code).drop("_key", "_named")
 
 
-def _categories(frame: pl.DataFrame, index: Index, decimals: int, lang: str) -> tuple[pl.DataFrame, list]:
-    """Each unit's legend entry: its tier (colour by tier order, as the bar chart), else its
-    score band; rank only; not in the table. Returns the frame with ``category`` and the legend
-    as [(category, colour)] in legend order."""
+def _tier_legend(scored: pl.DataFrame, inferred: set[str], lang: str) -> tuple[pl.Expr, list]:
+    """Tiers in their order, coloured as the bar chart colours them; a band the project deduced
+    says so ('Tốt (suy luận)'), as in the table."""
+    tier = "tier_vi" if lang == "vi" else "tier_en"
+    tiers = scored.select(tier, "tier_code", "tier_order").drop_nulls().unique().sort("tier_order")
+    names = {
+        name: f"{name} ({t('inferred.mark', lang)})" if code in inferred else name
+        for name, code, _ in tiers.rows()
+    }
+    legend = [(names[name], style.PALETTE[order % len(style.PALETTE)]) for name, _, order in tiers.rows()]
+    if scored.get_column(tier).null_count():
+        legend.append((t("map.no_tier", lang), "#999999"))
+    category = pl.col(tier).replace_strict(names, default=None, return_dtype=pl.String)
+    return category.fill_null(t("map.no_tier", lang)), legend
+
+
+def _band_legend(scored: pl.DataFrame, index: Index, decimals: int, lang: str) -> tuple[pl.Expr, list]:
+    """Four equal score bands between the lowest and highest score shown (fewer when the scores
+    are equal), darker for better; the best band first in the legend."""
+    low, high = scored.get_column("score").min(), scored.get_column("score").max()
+    edges = [low + (high - low) * i / 4 for i in range(5)] if high > low else [low, high]
+    labels = [
+        f"{fmt.number(a, decimals, lang=lang)}–{fmt.number(b, decimals, lang=lang)}"
+        for a, b in itertools.pairwise(edges)
+    ]
+    colours = BANDS[-len(labels) :]  # ascending scores, light to dark
+    if not index.higher_is_better:
+        colours = colours[::-1]
+    legend = list(zip(labels, colours, strict=True))
+    legend = legend[::-1] if index.higher_is_better else legend
+    band = pl.lit(0)
+    for i, edge in enumerate(edges[1:-1], start=1):
+        band = pl.when(pl.col("score") >= edge).then(pl.lit(i)).otherwise(band)
+    return band.replace_strict(dict(enumerate(labels)), return_dtype=pl.String), legend
+
+
+def _categories(
+    frame: pl.DataFrame, index: Index, decimals: int, inferred: set[str], lang: str
+) -> tuple[pl.DataFrame, list]:
+    """Each unit's legend entry: its tier, else its score band; rank only; not in the table.
+    Returns the frame with ``category`` and the legend as [(category, colour)] in legend order."""
     tier = "tier_vi" if lang == "vi" else "tier_en"
     scored = frame.filter(pl.col("score").is_not_null())
     legend: list[tuple[str, str]] = []
-    if scored.is_empty():
-        category = pl.lit(None, pl.String)
-    elif scored.get_column(tier).drop_nulls().len():
-        tiers = scored.select(tier, "tier_order").drop_nulls().unique().sort("tier_order")
-        for name, order in tiers.rows():
-            legend.append((name, style.PALETTE[order % len(style.PALETTE)]))
-        category = pl.col(tier).fill_null(t("map.no_tier", lang))
-        if scored.get_column(tier).null_count():
-            legend.append((t("map.no_tier", lang), "#999999"))
-    else:
-        low, high = scored.get_column("score").min(), scored.get_column("score").max()
-        edges = [low + (high - low) * i / 4 for i in range(5)] if high > low else [low, high]
-        better_first = list(range(len(edges) - 1))[:: 1 if index.higher_is_better else -1]
-        labels = [
-            f"{fmt.number(edges[i], decimals, lang=lang)}–{fmt.number(edges[i + 1], decimals, lang=lang)}"
-            for i in range(len(edges) - 1)
-        ]
-        colours = BANDS[-len(labels) :] if len(labels) < len(BANDS) else BANDS
-        for i in reversed(better_first):
-            legend.append((labels[i], colours[i if index.higher_is_better else len(labels) - 1 - i]))
-        band = pl.lit(0)
-        for i, edge in enumerate(edges[1:-1], start=1):
-            band = pl.when(pl.col("score") >= edge).then(pl.lit(i)).otherwise(band)
-        category = band.replace_strict(dict(enumerate(labels)), return_dtype=pl.String)
+    category = pl.lit(None, pl.String)
+    if not scored.is_empty() and scored.get_column(tier).drop_nulls().len():
+        category, legend = _tier_legend(scored, inferred, lang)
+    elif not scored.is_empty():
+        category, legend = _band_legend(scored, index, decimals, lang)
     rank_only, absent = t("map.rank_only", lang), t("map.not_in_table", lang)
     out = frame.with_columns(
         category=pl.when(pl.col("score").is_not_null())
@@ -209,7 +228,7 @@ def _island_marks(islands: pl.DataFrame, shapes: pl.DataFrame, scope: MapScope, 
 
 def _frame(shapes, names, islands, ranking, scope, lang) -> pl.DataFrame:
     """Shapes (and island markers) with the table's rows joined: one row per place."""
-    columns = ["unit_id", "score", "rank", "rank_of", "tier_vi", "tier_en", "tier_order", "flag"]
+    columns = ["unit_id", "score", "rank", "rank_of", "tier_vi", "tier_en", "tier_code", "tier_order", "flag"]
     rows = matched(ranking, names, scope).filter(pl.col("code").is_not_null())
     rows = rows.select("code", *columns).unique("code", keep="first", maintain_order=True)
     named = names.select("code", pl.col("name").alias("label")).unique("code", keep="first")
@@ -246,7 +265,10 @@ def build(
     decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
     scale = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
     frame = _frame(shapes, names, islands, ranking, scope, lang)
-    frame, legend = _categories(frame, index, decimals, lang)
+    inferred = {
+        tier.code for tier in index.tiers_for(sel.province, sel.peer_group, sel.year) if tier.inferred
+    }
+    frame, legend = _categories(frame, index, decimals, inferred, lang)
     frame = frame.with_columns(_hover(frame, decimals, scale, lang))
     colour = dict(legend)
     fig = go.Figure()
@@ -282,7 +304,7 @@ def build(
     height = 900 if scope.level == "provinces" else 700
     style.layout(
         fig,
-        title=titled(main, scope_text(sel.peer_group, sel.province, lang, catalog), note),
+        title=titled(main, note, scope_text(sel.peer_group, sel.province, lang, catalog)),
         source=source,
         lang=lang,
         height=height,
