@@ -110,14 +110,14 @@ def test_every_national_map_marks_hoang_sa_and_truong_sa(published_db, index, ye
     _, _, view = _map(ranking, Selection("provinces", "", index, year))
     marks = [tr for tr in view.figure.data if tr.mode == "markers+text"]
     assert len(marks) == 1
-    places = dict(zip(marks[0].text, zip(marks[0].x, marks[0].y, strict=True), strict=True))
+    names = [name for name, _ in marks[0].customdata]  # hover: the full name
+    assert list(marks[0].text) == ["Hoàng Sa (Đà Nẵng)", "Trường Sa (Khánh Hòa)"]  # on the map
+    places = dict(zip(names, zip(marks[0].x, marks[0].y, strict=True), strict=True))
     assert set(places) == {"Quần đảo Hoàng Sa (Đà Nẵng)", "Quần đảo Trường Sa (Khánh Hòa)"}
     lon, lat = places["Quần đảo Hoàng Sa (Đà Nẵng)"]
     assert 111 < lon < 113 and 15.5 < lat < 17.5
     lon, lat = places["Quần đảo Trường Sa (Khánh Hòa)"]
     assert 111 < lon < 117 and 7 < lat < 12
-    names = [name for name, _ in marks[0].customdata]
-    assert names == list(marks[0].text)  # hover names the archipelago; its detail is its province's
 
 
 def test_hover_on_an_incomplete_table_gives_no_rank_where_none_is_published(published_db):

@@ -34,6 +34,7 @@ RANK_ONLY = "#bdbdbd"
 ABSENT = "#f0f0f0"
 EDGE = "#ffffff"
 SELECTED = "#000000"
+ISLAND_LABEL_ROOM = 3.0  # degrees of longitude east of an archipelago kept for half its label
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,7 @@ def _island_marks(islands: pl.DataFrame, shapes: pl.DataFrame, scope: MapScope, 
     if scope.level != "provinces":
         islands = islands.filter(pl.col("province_code").is_in(shapes.get_column("province_code").implode()))
     names = {k: t(f"map.island.{k}", lang) for k in ("hoang_sa", "truong_sa")}
+    short = {k: t(f"map.island_short.{k}", lang) for k in ("hoang_sa", "truong_sa")}
     return islands.select(
         pl.col("province_code" if scope.level == "provinces" else "code").alias("code"),
         "province_code",
@@ -223,6 +225,7 @@ def _island_marks(islands: pl.DataFrame, shapes: pl.DataFrame, scope: MapScope, 
         pl.lit([], pl.List(pl.Float64)).alias("ys"),
         pl.lit(True).alias("island"),
         pl.col("island").replace_strict(names, return_dtype=pl.String).alias("island_label"),
+        pl.col("island").replace_strict(short, return_dtype=pl.String).alias("island_short"),
     )
 
 
@@ -313,6 +316,8 @@ def build(
     fig.update_layout(
         hovermode="closest", hoverdistance=30, legend={"itemclick": False, "itemdoubleclick": False}
     )
+    for note_line in fig.layout.annotations:  # no axis under a map: the source sits right below it,
+        note_line.yshift = -6  # leaving the legend room to wrap onto more rows at phone width
     missing = matched(ranking, names, scope).filter(pl.col("code").is_null()).get_column("name").to_list()
     caption = t("map.caption", lang, registry="vietnamadminunits", count=shapes.height)
     return MapView(fig, caption, source, missing)
@@ -332,7 +337,7 @@ def _islands(fig: go.Figure, frame: pl.DataFrame, colour: dict[str, str]) -> Non
             "color": [colour.get(c, ABSENT) for c in marks.get_column("category").to_list()],
             "line": {"color": "#333333", "width": 1},
         },
-        text=marks.get_column("label").to_list(),
+        text=marks.get_column("island_short").to_list(),  # the full name in the hover
         textposition="bottom center",
         textfont={"size": 11, "color": "#333333"},
         cliponaxis=False,
@@ -364,7 +369,9 @@ def _axes(fig: go.Figure, frame: pl.DataFrame) -> None:
     """Longitude and latitude at one scale (a degree of latitude 1/cos 16° as long), axes hidden."""
     xs = frame.get_column("xs").explode().drop_nulls()
     ys = frame.get_column("ys").explode().drop_nulls()
-    lon = pl.concat([xs, frame.get_column("lon")])
+    # An archipelago's label is centred under its marker: room for it on a phone-wide map too.
+    label_room = frame.filter(pl.col("island")).get_column("lon") + ISLAND_LABEL_ROOM
+    lon = pl.concat([xs, frame.get_column("lon"), label_room])
     lat = pl.concat([ys, frame.get_column("lat")])
     pad_x, pad_y = (lon.max() - lon.min()) * 0.04 + 0.05, (lat.max() - lat.min()) * 0.04 + 0.05
     fig.update_xaxes(visible=False, range=[lon.min() - pad_x, lon.max() + pad_x], constrain="domain")
