@@ -32,7 +32,6 @@ from functools import cache
 import polars as pl
 
 LEGACY, NEW = "legacy", "2025"  # the registry's two periods: to 30 June 2025, from 1 July 2025
-LEVELS = ("provinces", "districts", "wards")
 PROVINCE_COUNT = {LEGACY: 63, NEW: 34}
 K = math.cos(math.radians(16))  # longitude degrees are shorter: x = lon·cos(16°) keeps shapes round
 KM = 111.0  # km per degree of latitude

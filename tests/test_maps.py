@@ -190,3 +190,44 @@ def test_the_map_exports_as_png_and_svg_like_every_chart(published_db):
     svg = export.figure_svg(captioned, width=1200, height=900).decode("utf-8")
     assert "Hoàng Sa" in svg and "Trường Sa" in svg and "không phải ranh giới" in svg
     assert "Nguồn:" in svg
+
+
+def test_a_real_incomplete_table_hovers_published_ranks_only(published_db):
+    """Quảng Ninh DDCI 2020: 4 of 13 scored, Hải Hà and Vân Đồn without a published rank."""
+    ranking = _ranking(published_db, "localities", "Quảng Ninh", "DDCI", 2020)
+    _, shapes, view = _map(ranking, Selection("localities", "Quảng Ninh", "DDCI", 2020))
+    assert shapes.height == 13
+    dots = next(tr for tr in view.figure.data if tr.mode == "markers")
+    texts = {name.removesuffix(" ⚑"): detail for name, detail in dots.customdata}  # ⚑: a flagged value
+    assert texts["Huyện Tiên Yên"].startswith("Hạng 3/13 · ")  # published, as the table shows it
+    for unranked in ("Huyện Hải Hà", "Huyện Vân Đồn"):
+        assert texts[unranked].startswith("không có hạng (bảng chưa đủ đơn vị) · Điểm"), texts[unranked]
+        assert "/4" not in texts[unranked]
+
+
+def test_the_rankings_page_shows_the_map_when_asked(published_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_pages import APP
+
+    monkeypatch.setenv("CHISO_DB", str(published_db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in {"group": "provinces", "index": "DTI", "year": "2024", "show": "map"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    captions = " ".join(c.value for c in at.caption)
+    assert "không phải ranh giới hành chính" in captions and "vietnamadminunits" in captions
+    assert [b.label for b in at.get("download_button")][-2:] == ["Tải PNG", "Tải SVG"]
+    departments = AppTest.from_file(APP, default_timeout=60)
+    for key, value in {
+        "group": "departments",
+        "province": "Hòa Bình",
+        "index": "PAR",
+        "year": "2022",
+    }.items():
+        departments.query_params[key] = value
+    departments.run()
+    assert not departments.exception
+    assert not departments.get("button_group")  # no Chart | Map choice where units have no place
+    assert "không phải ranh giới" not in " ".join(c.value for c in departments.caption)

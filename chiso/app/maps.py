@@ -76,7 +76,9 @@ def show_map(frame: Frame, ranking: pl.DataFrame, scope: maps.MapScope, *, name:
         st.info(frame.t("map.no_shapes", province=scope.province))
         return
     selected = _outlined(frame, ranking)
-    view = maps.build(ranking, frame.index, frame.sel, scope, geometry, frame.lang, selected, frame.catalog)
+    view = maps.build(
+        ranking, frame.index, frame.sel, scope, geometry, frame.lang, selected, frame.catalog, geo.version()
+    )
     downloads.chart(view.figure, name=f"{name}_ban-do", source=view.source, key="rankings_map")
     st.caption(safe.md(view.caption))
     if view.missing:

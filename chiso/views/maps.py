@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso import exprs, fmt
+from chiso import exprs, fmt, geo
 from chiso.config import Index
 from chiso.i18n import label, t
 from chiso.selection import Selection
@@ -25,9 +25,7 @@ from chiso.views import style
 from chiso.views import tables as views
 from chiso.views.page import scope_text, titled
 
-LEGACY, NEW = "legacy", "2025"  # as chiso.geo: the registry's periods
-PROVINCE_COUNT = {LEGACY: 63, NEW: 34}
-K = 0.9612616959383189  # cos(16°), as chiso.geo: the aspect that keeps shapes round
+LEGACY, NEW, PROVINCE_COUNT = geo.LEGACY, geo.NEW, geo.PROVINCE_COUNT
 LEVEL_OF_GROUP = {"provinces": "provinces", "localities": "districts", "communes": "wards", "wards": "wards"}
 BANDS = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"]  # ColorBrewer Blues: sequential, darker = better
 RANK_ONLY = "#bdbdbd"
@@ -257,9 +255,10 @@ def build(
     lang: str,
     selected: str | None = None,
     catalog=None,
+    registry: str = geo.SOURCE,
 ) -> MapView:
     """The map of one table. ``geometry`` is (shapes, names, islands) from :mod:`chiso.geo` for
-    the scope; ``selected`` a unit_id to outline."""
+    the scope; ``selected`` a unit_id to outline; ``registry`` names the registry and its version."""
     shapes, names, islands = geometry
     if scope.level != "provinces":
         names = names.filter(
@@ -316,10 +315,10 @@ def build(
     fig.update_layout(
         hovermode="closest", hoverdistance=30, legend={"itemclick": False, "itemdoubleclick": False}
     )
-    for note_line in fig.layout.annotations:  # no axis under a map: the source sits right below it,
-        note_line.yshift = -6  # leaving the legend room to wrap onto more rows at phone width
+    # No axis under a map: the source sits right below it, leaving the legend room to wrap.
+    fig.update_annotations(yshift=-6)
     missing = matched(ranking, names, scope).filter(pl.col("code").is_null()).get_column("name").to_list()
-    caption = t("map.caption", lang, registry="vietnamadminunits", count=shapes.height)
+    caption = t("map.caption", lang, registry=registry, count=shapes.height)
     return MapView(fig, caption, source, missing)
 
 
@@ -379,6 +378,6 @@ def _axes(fig: go.Figure, frame: pl.DataFrame) -> None:
         visible=False,
         range=[lat.min() - pad_y, lat.max() + pad_y],
         scaleanchor="x",
-        scaleratio=1 / K,
+        scaleratio=1 / geo.K,
         constrain="domain",
     )
