@@ -205,12 +205,13 @@ def test_a_real_incomplete_table_hovers_published_ranks_only(published_db):
         assert "/4" not in texts[unranked]
 
 
-def test_the_rankings_page_shows_the_map_when_asked(published_db, monkeypatch):
+def test_the_rankings_page_shows_the_map_when_asked(published_db, demo_db, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     from tests.test_pages import APP
 
     monkeypatch.setenv("CHISO_DB", str(published_db))
+    monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in {"group": "provinces", "index": "DTI", "year": "2024", "show": "map"}.items():
         at.query_params[key] = value
@@ -231,3 +232,16 @@ def test_the_rankings_page_shows_the_map_when_asked(published_db, monkeypatch):
     assert not departments.exception
     assert not departments.get("button_group")  # no Chart | Map choice where units have no place
     assert "không phải ranh giới" not in " ".join(c.value for c in departments.caption)
+    # The demo province is invented: the registry has no places for it, and the page says so.
+    fictional = AppTest.from_file(APP, default_timeout=60)
+    for key, value in {
+        "ds": "demo",
+        "group": "localities",
+        "index": "PAR",
+        "year": "2024",
+        "show": "map",
+    }.items():
+        fictional.query_params[key] = value
+    fictional.run()
+    assert not fictional.exception and not fictional.error
+    assert any("sổ đăng ký" in i.value for i in fictional.info)
