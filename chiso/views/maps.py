@@ -380,4 +380,5 @@ def _axes(fig: go.Figure, frame: pl.DataFrame) -> None:
         scaleanchor="x",
         scaleratio=1 / geo.K,
         constrain="domain",
+        constraintoward="top",  # a narrow (phone) plot keeps the map under its title
     )
