@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso.app import downloads, page, ui
+from chiso.app import downloads, maps, page, ui
 from chiso.app import targets as app_targets
 from chiso.views import rankings
 
@@ -31,7 +31,7 @@ def render() -> None:
         st.caption(view.average_text)
     app_targets.section(frame, index=index.code, table=ranking)
     downloads.table(view.export, key="rankings", long_rows=ranking)
-    downloads.chart(view.figure, name=view.export.name, source=view.source, key="rankings")
+    maps.chart_or_map(frame, view, ranking)
     for note in view.method_notes:
         st.caption(note)
     with st.expander(frame.t("rankings.description")):

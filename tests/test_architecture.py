@@ -4,7 +4,7 @@ and each layer rule below names the files that break it.
 Layers (a module may import only the layers listed for its own; ``base`` is the top-level modules):
 
     base     config units admin_registry names i18n fmt errors failures paths auth safe selection columns
-             exprs lineage
+             exprs lineage geo
     ingest   base                      files in → validated rows and problems; no DuckDB
     metrics  base                      pure Polars: no store, no I/O
     store    base ingest metrics       DuckDB only (a build derives the ranked table with metrics)
@@ -51,6 +51,7 @@ BASE = {
     "columns",
     "exprs",
     "lineage",
+    "geo",
 }
 ALLOWED: dict[str, set[str]] = {
     "base": {"base"},
