@@ -108,18 +108,17 @@ def matched(ranking: pl.DataFrame, names: pl.DataFrame, scope: MapScope) -> pl.D
 
 def _tier_legend(scored: pl.DataFrame, inferred: set[str], lang: str) -> tuple[pl.Expr, list]:
     """Tiers in their order, coloured as the bar chart colours them; a band the project deduced
-    says so ('Tốt (suy luận)'), as in the table."""
+    says so ('Tốt (suy luận)'), as in the table; a tier the source prints is shown unmarked."""
     tier = "tier_vi" if lang == "vi" else "tier_en"
-    tiers = scored.select(tier, "tier_code", "tier_order").drop_nulls().unique().sort("tier_order")
-    names = {
-        name: f"{name} ({t('inferred.mark', lang)})" if code in inferred else name
-        for name, code, _ in tiers.rows()
-    }
-    legend = [(names[name], style.PALETTE[order % len(style.PALETTE)]) for name, _, order in tiers.rows()]
+    mark = f" ({t('inferred.mark', lang)})"
+    deduced = pl.col("tier_code").is_in(sorted(inferred)) & pl.col("printed_tier").is_null()
+    shown = pl.when(deduced).then(pl.col(tier) + pl.lit(mark)).otherwise(pl.col(tier))
+    tiers = scored.select(shown.alias("_shown"), "tier_order").drop_nulls().unique()
+    tiers = tiers.sort("tier_order", "_shown")
+    legend = [(name, style.PALETTE[order % len(style.PALETTE)]) for name, order in tiers.rows()]
     if scored.get_column(tier).null_count():
         legend.append((t("map.no_tier", lang), "#999999"))
-    category = pl.col(tier).replace_strict(names, default=None, return_dtype=pl.String)
-    return category.fill_null(t("map.no_tier", lang)), legend
+    return shown.fill_null(t("map.no_tier", lang)), legend
 
 
 def _band_legend(scored: pl.DataFrame, index: Index, decimals: int, lang: str) -> tuple[pl.Expr, list]:
@@ -231,7 +230,9 @@ def _frame(shapes, names, islands, ranking, scope, lang) -> pl.DataFrame:
     """Shapes (and island markers) with the table's rows joined: one row per place."""
     columns = ["unit_id", "score", "rank", "rank_of", "tier_vi", "tier_en", "tier_code", "tier_order", "flag"]
     rows = matched(ranking, names, scope).filter(pl.col("code").is_not_null())
-    rows = rows.select("code", *columns).unique("code", keep="first", maintain_order=True)
+    if "printed_tier" not in rows.columns:
+        rows = rows.with_columns(printed_tier=pl.lit(None, pl.String))
+    rows = rows.select("code", *columns, "printed_tier").unique("code", keep="first", maintain_order=True)
     named = names.select("code", pl.col("name").alias("label")).unique("code", keep="first")
     places = pl.concat(
         [shapes.with_columns(island=pl.lit(False)), _island_marks(islands, shapes, scope, lang)],
