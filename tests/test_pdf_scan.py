@@ -15,7 +15,7 @@ import pytest
 
 from chiso.cli.main import main
 from chiso.config import load_catalog
-from chiso.ingest import annex, pdf_annex
+from chiso.ingest import annex, dispatch, pdf_annex
 from chiso.ingest.annex import ImportOptions
 from chiso.names import fold
 from chiso.store import swap
@@ -86,8 +86,8 @@ def test_a_300_dpi_scan_reads_the_numbers_and_flags_every_wrong_one(tmp_path, ca
         pdf, xlsx, table = make_corpus.make_pdf(variant, tmp_path)
         scan = make_corpus.scan(pdf, tmp_path / f"scan-{variant.name}.pdf", dpi=300, skew=skew, pages=pages)
         options = ImportOptions(**table.options, accept_flagged=True)
-        expected = annex.read_annex(xlsx, catalog, options)
-        read = annex.read_annex(scan, catalog, options)
+        expected = dispatch.read_annex(xlsx, catalog, options)
+        read = dispatch.read_annex(scan, catalog, options)
         assert read.source.scanned
         assert {fold(r["unit"]) for r in read.rows} <= {fold(r["unit"]) for r in expected.rows}
         assert len({r["unit"] for r in read.rows}) >= 4
@@ -115,8 +115,8 @@ def test_an_image_file_is_read_like_a_scanned_page(tmp_path, catalog):
     image.save(png, dpi=(300, 300))
     assert Image.open(png).size == image.size
     options = ImportOptions(**table.options, accept_flagged=True)
-    read = annex.read_annex(png, catalog, options)
-    expected = annex.read_annex(xlsx, catalog, options)
+    read = dispatch.read_annex(png, catalog, options)
+    expected = dispatch.read_annex(xlsx, catalog, options)
     right, total, _, unflagged = accuracy(read, expected)
     assert unflagged == [] and total >= 38 and right >= total - 1
 
@@ -178,7 +178,7 @@ def test_the_preview_marks_flagged_cells_on_the_page_and_grid_edits_become_corre
     table.rows[3][-2] = 88.5
     page = make_corpus.to_html(table, orientation="portrait", ruled=True, repeat_header=False)
     pdf = make_corpus.print_pdf(page, tmp_path / "qd.pdf")
-    read = annex.read_annex(pdf, catalog, ImportOptions(**table.options))
+    read = dispatch.read_annex(pdf, catalog, ImportOptions(**table.options))
     source = read.source
     assert pdf_preview.pages_to_show(source) == [1]
     picture = pdf_preview.page_picture(source, 1)

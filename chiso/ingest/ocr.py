@@ -158,7 +158,7 @@ def prepare(image, dpi: int):
 
 
 def _tsv_words(image, config: str, scale: float, file: str, offset=(0, 0), lang: str = LANG) -> list:
-    from chiso.ingest.pdf_annex import Word
+    from chiso.ingest.pdf_types import Word
 
     pytesseract = _tesseract(file)
     try:
@@ -190,7 +190,7 @@ def words_of(image, dpi: float, file: str) -> list:
     skips are found, and no letter can be read in a number."""
     from PIL import Image, ImageDraw
 
-    from chiso.ingest.pdf_annex import is_number, phrases
+    from chiso.ingest.pdf_types import is_number, phrases
 
     scale = 72.0 / dpi
     first = phrases(_tsv_words(image, "--psm 11", scale, file), gap=0.6, tolerance=0.45)

@@ -36,8 +36,8 @@ from chiso.ingest.annex import (
     column_letter,
     header_key,
     nfc_text,
-    number_kind,
 )
+from chiso.ingest.pdf_types import Flag, Source, Word, group_lines, is_number, join_texts, join_words, phrases
 from chiso.ingest.problems import AnnexError, Issue, issue
 from chiso.names import fold
 
@@ -48,43 +48,6 @@ TEXT_CHARS_MIN = 20  # a page with fewer characters in its text layer is read as
 
 _NUMBERING_CELL = re.compile(r"^\(\s*\d+\s*\)$")
 _PAGES = re.compile(r"^\s*(\d+)\s*(?:[-–]\s*(\d+)\s*)?$")
-
-
-@dataclass(frozen=True)
-class Word:
-    """A word or phrase on a page: text and box in PDF points (top-left origin)."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    conf: float | None = None  # OCR confidence 0–100; None for a text layer
-
-    @property
-    def center_x(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def center_y(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a cell was read: page (1-based), box (x0, top, x1, bottom in points), OCR confidence."""
-
-    page: int
-    box: tuple[float, float, float, float]
-    confidence: float | None = None
-
-    def where(self) -> str:
-        x0, top, x1, bottom = self.box
-        return f"trang {self.page}, vùng x {x0:.0f}–{x1:.0f}, y {top:.0f}–{bottom:.0f} pt"
 
 
 @dataclass
@@ -102,30 +65,6 @@ class PdfTable:
     kinds: dict[int, str] = field(default_factory=dict)  # grid row number -> title, head, body…
     images: dict[int, object] = field(default_factory=dict)  # scans: page -> the straightened image OCR read
     data: bytes = b""  # the file, for the preview's page pictures
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A cell a person must look at before the import: where, what was read, why."""
-
-    row: int  # grid row number
-    column: int
-    text: str
-    reason: str
-    source: Source | None = None
-
-    @property
-    def cell(self) -> str:
-        return f"{column_letter(self.column)}{self.row}"
-
-    def describe(self) -> str:
-        where = self.source.where() if self.source else "vị trí không rõ"
-        conf = (
-            f", độ tin cậy {self.source.confidence:.0f} %"
-            if self.source and self.source.confidence is not None
-            else ""
-        )
-        return f"ô {self.cell} ({where}): đọc «{self.text}»{conf}: {self.reason}"
 
 
 def is_pdf(data: bytes) -> bool:
@@ -152,71 +91,6 @@ def parse_pages(spec: str | None, count: int, file: str) -> list[int]:
             raise AnnexError([issue(file, "pdf.pages_outside", spec=repr(spec), count=count)])
         pages += [p for p in range(first, last + 1) if p not in pages]
     return pages
-
-
-# ---------- words -> phrases -> lines ----------
-
-
-def group_lines(words: list[Word], tolerance: float = 0.3) -> list[list[Word]]:
-    """Words sharing a line (centres within tolerance × height), top to bottom, left to right."""
-    lines: list[list[Word]] = []
-    centers: list[float] = []
-    for word in sorted(words, key=lambda w: (w.center_y, w.x0)):
-        if lines and abs(word.center_y - centers[-1]) <= tolerance * max(word.height, 1.0):
-            lines[-1].append(word)
-            centers[-1] = statistics.median(w.center_y for w in lines[-1])
-            continue
-        lines.append([word])
-        centers.append(word.center_y)
-    return [sorted(line, key=lambda w: w.x0) for line in lines]
-
-
-def join_words(words: list[Word]) -> Word:
-    confs = [w.conf for w in words if w.conf is not None]
-    return Word(
-        " ".join(w.text for w in words),
-        min(w.x0 for w in words),
-        min(w.top for w in words),
-        max(w.x1 for w in words),
-        max(w.bottom for w in words),
-        min(confs) if confs else None,
-    )
-
-
-def join_texts(words: list[Word]) -> str:
-    """A cell's words in reading order; "LĐ-" at a line's end joins "TB&XH" on the next unspaced."""
-    text = ""
-    for i, word in enumerate(words):
-        if i == 0:
-            text = word.text
-            continue
-        prev = words[i - 1]
-        wrapped = word.top >= prev.bottom - 0.3 * prev.height
-        if wrapped and text.endswith("-") and len(text) > 1 and text[-2] != " ":
-            text += word.text
-        else:
-            text += " " + word.text
-    return text
-
-
-def phrases(words: list[Word], gap: float = 0.45, tolerance: float = 0.3) -> list[Word]:
-    """Words of a line closer than gap × their height merged into phrases (a cell's text)."""
-    out = []
-    for line in group_lines(words, tolerance):
-        current = [line[0]]
-        for word in line[1:]:
-            height = max(word.height, current[-1].height)
-            if word.x0 - current[-1].x1 <= gap * height:
-                current.append(word)
-            else:
-                out.append(join_words(current))
-                current = [word]
-        out.append(join_words(current))
-    return out
-
-
-def is_number(text: str) -> bool:
-    return number_kind(text) not in ("bad", "nonfinite")
 
 
 # ---------- unruled tables (and scans) ----------

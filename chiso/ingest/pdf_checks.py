@@ -86,7 +86,7 @@ class _Found:
 
 
 def flags(table, annex, catalog: Catalog) -> list:
-    from chiso.ingest.pdf_annex import Flag
+    from chiso.ingest.pdf_types import Flag
 
     found = _Found(table)
     units = _units(found, annex)
