@@ -157,6 +157,28 @@ def test_a_row_that_does_not_add_up_blocks_the_import_until_corrected(tmp_path, 
 
 
 @pytest.mark.skipif(not Path(make_corpus.CHROMIUM).exists(), reason="chromium prints the PDF")
+def test_flagged_cells_and_notes_are_in_english_under_lang_en(tmp_path, fixture_db, capsys):
+    table = make_corpus.departments()
+    table.rows[3][-2] = 88.5
+    page = make_corpus.to_html(table, orientation="portrait", ruled=True, repeat_header=False)
+    pdf = make_corpus.print_pdf(page, tmp_path / "annex.pdf")
+    args = ["import", str(pdf), "--db", str(fixture_db), "--index", "PAR", "--year", "2024"]
+    args += ["--province", "Tỉnh Mẫu"]
+    assert main(["--lang", "en", *args]) == 1
+    out = capsys.readouterr().out
+    assert "Table read from the PDF file, page 1; every value keeps its page and position." in out
+    flagged = [line for line in out.splitlines() if "to be checked: cell " in line]
+    assert len(flagged) == 9
+    total_line = next(line for line in flagged if "«88,5»" in line)
+    assert ", page 1: to be checked: cell " in total_line  # the page is carried as data, not searched for
+    assert (
+        "(page 1, box x " in total_line
+        and "the components add up to 87,5, not to the total 88,5" in total_line
+    )
+    assert not any(word in line for line in flagged for word in ("trang", "vùng", "đọc", "khác tổng"))
+
+
+@pytest.mark.skipif(not Path(make_corpus.CHROMIUM).exists(), reason="chromium prints the PDF")
 def test_accept_flagged_imports_as_read_and_says_so(tmp_path, fixture_db, capsys):
     table = make_corpus.departments()
     table.rows[3][-2] = 88.5

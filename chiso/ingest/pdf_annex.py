@@ -37,8 +37,18 @@ from chiso.ingest.annex import (
     header_key,
     nfc_text,
 )
-from chiso.ingest.pdf_types import Flag, Source, Word, group_lines, is_number, join_texts, join_words, phrases
-from chiso.ingest.problems import AnnexError, Issue, issue
+from chiso.ingest.pdf_types import (
+    Flag,
+    Source,
+    Word,
+    confidence_note,
+    group_lines,
+    is_number,
+    join_texts,
+    join_words,
+    phrases,
+)
+from chiso.ingest.problems import AnnexError, Issue, Note, issue
 from chiso.names import fold
 
 PDF_MAGIC = b"%PDF-"
@@ -457,14 +467,7 @@ def read_pdf_table(data: bytes, file: str, pages: str | None = None, *, dpi: int
             if len(page.chars) < TEXT_CHARS_MIN:
                 scanned_pages.append(p)
                 continue
-            raw = page.extract_words(keep_blank_chars=False, x_tolerance=1.5, y_tolerance=2.5)
-            words[p] = phrases(
-                [
-                    Word(_text(w["text"]), w["x0"], w["top"], w["x1"], w["bottom"])
-                    for w in raw
-                    if w["text"].strip()
-                ]
-            )
+            words[p] = text_page_words(page)
         if scanned_pages:
             from chiso.ingest import ocr
 
@@ -487,26 +490,51 @@ def read_pdf_table(data: bytes, file: str, pages: str | None = None, *, dpi: int
     return table
 
 
+def text_page_words(page) -> list[Word]:
+    """A text page's phrases. Where old capital fonts (.VnTimeH) are used, words are split where
+    the font changes and keep its name: their TCVN3 letters are capitals (``_check_encoding``)."""
+    from chiso.ingest import legacy_fonts
+
+    fonts = any(legacy_fonts.is_capital_font(c.get("fontname", "")) for c in page.chars)
+    extra = {"extra_attrs": ["fontname"]} if fonts else {}
+    raw = page.extract_words(keep_blank_chars=False, x_tolerance=1.5, y_tolerance=2.5, **extra)
+    return phrases(
+        [
+            Word(_text(w["text"]), w["x0"], w["top"], w["x1"], w["bottom"], None, w.get("fontname", ""))
+            for w in raw
+            if w["text"].strip()
+        ]
+    )
+
+
 def _text(text: str) -> str:
     return nfc_text(text)
 
 
 def _check_encoding(file: str, words: dict[int, list[Word]]) -> list[str]:
-    """Text in an old Vietnamese font encoding: TCVN3 converted (noted), VNI refused by name."""
+    """Text in an old Vietnamese font encoding (TCVN3, VNI) converted to Unicode, and noted. TCVN3
+    words in a capital font (.VnTimeH) come back in capitals; a phrase mixing a capital font with
+    another cannot be told apart and is named in the note."""
     from chiso.ingest import legacy_fonts
 
     sample = " ".join(w.text for ws in words.values() for w in ws)
     encoding = legacy_fonts.detect(sample)
     if encoding is None:
         return []
-    name = legacy_fonts.NAMES[encoding]
-    if encoding != "TCVN3":
-        raise AnnexError([issue(file, "pdf.legacy_font", name=name)])
+    mixed = []
     for page, ws in words.items():
-        words[page] = [
-            Word(legacy_fonts.to_unicode(w.text, encoding), w.x0, w.top, w.x1, w.bottom, w.conf) for w in ws
-        ]
-    return [f"chữ trong PDF dùng bảng mã cũ {name}: đã chuyển sang Unicode"]
+        converted = []
+        for w in ws:
+            capital = encoding == "TCVN3" and legacy_fonts.is_capital_font(w.font)
+            text = legacy_fonts.to_unicode(w.text, encoding, capital=capital)
+            if encoding == "TCVN3" and w.font == "mixed":
+                mixed.append(f"«{text}» ({Note('pdf.where.page', page=page)})")
+            converted.append(Word(text, w.x0, w.top, w.x1, w.bottom, w.conf, w.font))
+        words[page] = converted
+    notes = [Note("pdf.note.legacy_converted", name=legacy_fonts.NAMES[encoding])]
+    if mixed:
+        notes.append(Note("pdf.note.capitals_unknown", cells="; ".join(mixed[:5]), n=len(mixed)))
+    return notes
 
 
 def _from_words(
@@ -559,7 +587,12 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
     flags = pdf_checks.flags(table, annex, catalog)
     # The reader's refusals (a cell that is not a number) are read again too.
     refused = [
-        Flag(i.row, _column_index(i.column.split(" ")[0]), "", i.message)
+        Flag(
+            i.row,
+            _column_index(i.column.split(" ")[0]),
+            "",
+            Note(f"problem.{i.code}", **dict(i.params)) if i.code else i.message,
+        )
         for i in annex.issues
         if i.row and i.column and i.column.split(" ")[0].isupper() and table.kinds.get(i.row) == "body"
     ]
@@ -568,21 +601,32 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
         annex.notes += understood
         flags = pdf_checks.flags(table, annex, catalog)
     annex.issues = [_with_page(problem, table) for problem in annex.issues]
-    kind = "bản quét (OCR)" if table.scanned else "tệp PDF"
     pages = table.pages
-    where = f"trang {pages[0]}" if len(pages) == 1 else f"trang {pages[0]}–{pages[-1]}"
-    annex.notes[:0] = [f"Đọc bảng từ {kind}, {where}; mỗi giá trị ghi nhận trang và vị trí.", *table.notes]
+    if len(pages) == 1:
+        where = Note("pdf.where.page", page=pages[0])
+    else:
+        where = Note("pdf.where.pages", first=pages[0], last=pages[-1])
+    read_from = Note("pdf.note.read_scan" if table.scanned else "pdf.note.read_pdf", where=where)
+    annex.notes[:0] = [read_from, *table.notes]
     annex.corrections = corrections
     for text in corrections:
         annex.notes.append(text)
-    corrected = {c.split(" ", 2)[1] for c in corrections}
+    corrected = {c.values["cell"] for c in corrections}
     flags = [f for f in flags if f.cell not in corrected]
     if flags and options.accept_flagged:
-        annex.notes += [f"Chấp nhận (--accept-flagged): {f.describe()}" for f in flags]
+        annex.notes += [Note("pdf.note.accepted", what=f.describe()) for f in flags]
     elif flags:
         annex.issues += [
-            issue(
-                file, "pdf.flagged", row=f.row, column=column_letter(f.column), what=f.describe(), cell=f.cell
+            _with_page(
+                issue(
+                    file,
+                    "pdf.flagged",
+                    row=f.row,
+                    column=column_letter(f.column),
+                    what=f.describe(),
+                    cell=f.cell,
+                ),
+                table,
             )
             for f in flags
         ]
@@ -637,9 +681,12 @@ def _apply_corrections(table: PdfTable, spec: str | None, file: str) -> list[str
         original = cells[j].text
         cells[j] = Cell(value)
         source = table.sources.get((number, j))
-        where = source.where() if source else f"trang {table.row_pages.get(number, '?')}"
-        conf = f", độ tin cậy {source.confidence:.0f} %" if source and source.confidence is not None else ""
-        records.append(f"Sửa ô {letters}{number} ({where}): bản đọc gốc «{original}»{conf} → «{value}»")
+        where = source.where() if source else Note("pdf.where.page", page=table.row_pages.get(number, "?"))
+        conf = confidence_note(source.confidence if source else None)
+        cell = f"{letters}{number}"
+        records.append(
+            Note("pdf.note.corrected", cell=cell, where=where, original=original, conf=conf, value=value)
+        )
     return records
 
 
@@ -686,7 +733,9 @@ def _normalise_headers(table: PdfTable, catalog: Catalog, options: ImportOptions
             if match:
                 name = known[match[0]]
                 cells[j] = Cell(name)
-                notes.append(f"tiêu đề cột {column_letter(j)} đọc «{cell.text}», hiểu là «{name}»")
+                notes.append(
+                    Note("pdf.note.header_understood", column=column_letter(j), text=cell.text, name=name)
+                )
     return notes
 
 
@@ -754,6 +803,6 @@ def _with_page(problem: Issue, table: PdfTable) -> Issue:
     from dataclasses import replace
 
     page = table.row_pages.get(problem.row) if problem.row else None
-    if page is None or "trang " in problem.message:
+    if page is None or problem.page is not None:
         return problem
-    return replace(problem, message=f"{problem.message} (trang {page})")
+    return replace(problem, page=page)

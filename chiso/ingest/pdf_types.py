@@ -9,6 +9,7 @@ import statistics
 from dataclasses import dataclass
 
 from chiso.ingest.annex import column_letter, number_kind
+from chiso.ingest.problems import Note
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Word:
     x1: float
     bottom: float
     conf: float | None = None  # OCR confidence 0–100; None for a text layer
+    font: str = ""  # the font's name where it matters (old capital fonts such as .VnTimeH)
 
     @property
     def center_x(self) -> float:
@@ -43,9 +45,9 @@ class Source:
     box: tuple[float, float, float, float]
     confidence: float | None = None
 
-    def where(self) -> str:
-        x0, top, x1, bottom = self.box
-        return f"trang {self.page}, vùng x {x0:.0f}–{x1:.0f}, y {top:.0f}–{bottom:.0f} pt"
+    def where(self) -> Note:
+        x0, top, x1, bottom = (f"{v:.0f}" for v in self.box)
+        return Note("pdf.where.box", page=self.page, x0=x0, x1=x1, top=top, bottom=bottom)
 
 
 @dataclass(frozen=True)
@@ -55,21 +57,33 @@ class Flag:
     row: int  # grid row number
     column: int
     text: str
-    reason: str
+    reason: str  # a Note (words from locales/), or a reader's message
     source: Source | None = None
 
     @property
     def cell(self) -> str:
         return f"{column_letter(self.column)}{self.row}"
 
-    def describe(self) -> str:
-        where = self.source.where() if self.source else "vị trí không rõ"
-        conf = (
-            f", độ tin cậy {self.source.confidence:.0f} %"
-            if self.source and self.source.confidence is not None
-            else ""
+    def describe(self) -> Note:
+        where = self.source.where() if self.source else Note("pdf.where.unknown")
+        conf = confidence_note(self.source.confidence if self.source else None)
+        return Note(
+            "pdf.flag.describe", cell=self.cell, where=where, text=self.text, conf=conf, reason=self.reason
         )
-        return f"ô {self.cell} ({where}): đọc «{self.text}»{conf}: {self.reason}"
+
+
+def confidence_note(confidence: float | None) -> Note | str:
+    return "" if confidence is None else Note("pdf.flag.conf", conf=f"{confidence:.0f}")
+
+
+def reasons_note(reasons: list) -> Note | str:
+    """Several reasons for one cell as one Note ("a; b; c")."""
+    if not reasons:
+        return ""
+    joined = reasons[0]
+    for reason in reasons[1:]:
+        joined = Note("pdf.reason.and", a=joined, b=reason)
+    return joined
 
 
 # ---------- words -> phrases -> lines ----------
@@ -98,6 +112,7 @@ def join_words(words: list[Word]) -> Word:
         max(w.x1 for w in words),
         max(w.bottom for w in words),
         min(confs) if confs else None,
+        words[0].font if len({w.font for w in words}) == 1 else "mixed",
     )
 
 
