@@ -162,12 +162,14 @@ def test_a_pdf_in_the_old_tcvn3_encoding_imports_after_conversion(tmp_path, cata
 
 
 @needs_chromium
-def test_a_pdf_in_the_vni_encoding_is_refused_naming_it(tmp_path, catalog):
-    vni = "<p>Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam</p><table><tr><td>STT</td><td>Teân ñôn vò</td></tr>"
-    vni += "<tr><td>1</td><td>Sôû Noäi vuï</td><td>94,5</td><td>1</td></tr></table>"
-    pdf = make_corpus.print_pdf(
-        f'<html><head><meta charset="utf-8"></head><body>{vni}</body></html>', tmp_path / "v.pdf"
-    )
-    with pytest.raises(AnnexError, match=r"bảng mã cũ VNI") as error:
-        dispatch.read_annex(pdf, catalog, ImportOptions(index="PAR", year=2024))
-    assert "Unikey" in error.value.issues[0].hint
+def test_a_pdf_in_the_vni_encoding_imports_after_conversion(tmp_path, catalog):
+    from chiso.ingest import legacy_fonts
+
+    table = make_corpus.departments()
+    page = make_corpus.to_html(table, orientation="portrait", ruled=True, repeat_header=False)
+    pdf = make_corpus.print_pdf(legacy_fonts.encode_vni(page), tmp_path / "vni.pdf")
+    xlsx = make_corpus.write_xlsx(table, tmp_path / "departments.xlsx")
+    options = ImportOptions(**table.options)
+    read = dispatch.read_annex(pdf, catalog, options)
+    assert any("VNI" in note and "đã chuyển sang Unicode" in note for note in read.notes)
+    assert cells(read.rows) == cells(dispatch.read_annex(xlsx, catalog, options).rows)
