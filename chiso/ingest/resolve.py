@@ -151,8 +151,9 @@ def resolve_units(annex: Annex, ctx: Reference, options: ImportOptions) -> tuple
     )
     keys = keys.join(resolved, on=["province", "unit", "year"], how="left", nulls_equal=True)
     keys = keys.with_columns(pl.col("ok").fill_null(False)).sort("i")
-    kept = keys.filter("ok")["i"].to_list()
-    _rename(annex, kept, found, options, ctx)
+    resolved_rows = keys.filter("ok")
+    _rename(annex, resolved_rows, found, options, ctx)
+    kept = resolved_rows["i"].to_list()
     missing = keys.filter(~pl.col("ok"))
     return kept, _unknown_issues(annex, ctx, missing, found, types)
 
@@ -170,22 +171,17 @@ def _keys_frame(annex: Annex) -> pl.DataFrame:
     )
 
 
-def _rename(annex: Annex, kept: list[int], found: dict, options: ImportOptions, ctx: Reference) -> None:
+def _rename(annex: Annex, kept: pl.DataFrame, found: dict, options: ImportOptions, ctx: Reference) -> None:
     """Kept rows carry the unit's own name and province (and the type the reader checks)."""
     type_code = fold(options.unit_type or "").replace(" ", "_")
     is_type = type_code in ctx.catalog.unit_types
-    for i in kept:
+    for i, province, name, year in kept.select("i", "province", "unit", "year").iter_rows():
         row = annex.rows[i]
-        unit = found[(row["province"] or "", row["unit"] or "", _year(row))]
+        unit = found[(province, name, year)]
         row["unit"], row["province"] = unit.name, unit.province
         if options.unit_type and row["unit_type"] == options.unit_type:
             # A type given as an option is checked by the reader; a peer group was checked above.
             row["unit_type"] = type_code if is_type else ""
-
-
-def _year(row: dict) -> int | None:
-    text = str(row.get("year") or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
 
 
 LISTED_UNKNOWN = 50  # rows naming no unit listed one by one; the others are counted in one line
