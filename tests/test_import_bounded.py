@@ -120,4 +120,6 @@ def test_the_rest_of_unknown_units_is_counted_in_english_too(fixture_db, tmp_pat
     path.write_text("\n".join([HEAD, *rows]) + "\n", encoding="utf-8")
     assert main(["--lang", "en", "import", str(path), "--db", str(fixture_db)]) == 1
     out = capsys.readouterr().out
+    assert "row 2, column B «unit»: no unit 'Nowhere 0' in Tỉnh Mẫu" in out
+    assert "Không tìm thấy" not in out
     assert "and 7 more rows (up to row 58) name units not found: 7 different names" in out

@@ -17,7 +17,7 @@ from chiso.errors import ChisoError
 from chiso.i18n import t
 from chiso.ingest import units_sheet
 from chiso.ingest.annex import LONG_COLUMNS, MAX_BYTES, Annex, ImportOptions, Origin, rows_frame
-from chiso.ingest.problems import Issue, hint_for, issue
+from chiso.ingest.problems import Issue, Note, hint_for, issue
 from chiso.ingest.readers import DataError, Problem, read_scores
 from chiso.ingest.unit_screen import could_match
 from chiso.names import fold
@@ -196,7 +196,7 @@ def _unknown_issues(annex: Annex, ctx: Reference, missing: pl.DataFrame, found: 
         key = (province, unit, year)
         if key not in found:
             found[key] = _resolve_bounded(ctx, province, unit, types, 0, year)
-        issues.append(_unit_issue(annex, annex.origins[i], annex.rows[i], found[key], types, ctx))
+        issues.append(_unit_issue(annex, annex.origins[i], annex.rows[i], found[key], types, ctx, year))
     rest = missing.slice(LISTED_UNKNOWN)
     if rest.height:
         first, last = annex.origins[rest["i"][0]], annex.origins[rest["i"][-1]]
@@ -221,16 +221,32 @@ def _dotted(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def _unit_issue(annex: Annex, origin: Origin, row: dict, error: ChisoError, types, ctx: Reference) -> Issue:
+def _unit_issue(
+    annex: Annex, origin: Origin, row: dict, error: ChisoError, types, ctx: Reference, year: int | None = None
+) -> Issue:
     """A row that names no unit (of the chosen type): the registry's words, and what to do."""
     other = _other_type(ctx, row, types) if types else None
-    code, params = other or ("unit.unknown", {"detail": str(error)})
+    code, params = other or _not_found(ctx, row, types, year) or ("unit.unknown", {"detail": str(error)})
     keys = ("unit",) if row["province"] else ("unit.no_province", "unit")
     if types:
         keys += ("unit.types",)
         params["types"] = ", ".join(sorted(types))
     column = origin_label(origin, "unit")
     return issue(annex.file, code, sheet=origin.sheet, row=origin.row, column=column, hints=keys, **params)
+
+
+def _not_found(ctx: Reference, row: dict, types, year: int | None) -> tuple[str, dict] | None:
+    """A name no unit has, as a code with its closest names (None: the name is ambiguous instead)."""
+    province = row["province"] or None
+    if ctx.registry.candidates(row["unit"], province, types, year):
+        return None
+    close = ctx.registry.suggest(row["unit"], province)
+    params = {
+        "unit": repr(row["unit"]),
+        "where": Note("unit.where.province", province=province) if province else "",
+        "close": Note("unit.where.close", names=", ".join(close)) if close else "",
+    }
+    return "unit.not_found", params
 
 
 SUGGESTED_NAMES = 50  # closest names are looked for the first unknown names only (bounded time)
