@@ -439,16 +439,11 @@ def csv_records(data: bytes, file: str, encoding: str | None) -> list[tuple[int,
     return records
 
 
-def records_grid(records: list[tuple[int, list[str]]], width: int | None = None) -> Grid:
-    """CSV records as a grid of cleaned cells (``width``: the columns of the whole file)."""
+def records_grid(records: list[tuple[int, list[str]]]) -> Grid:
+    """CSV records as a grid of cleaned cells."""
     rows = [(start, [Cell(_clean(v)) for v in values]) for start, values in records]
-    if width is None:
-        width = max((len(c) for _, c in rows), default=0)
+    width = max((len(c) for _, c in rows), default=0)
     return Grid(None, rows, [column_letter(j) for j in range(width)])
-
-
-def _csv_grid(data: bytes, file: str, encoding: str | None) -> Grid:
-    return records_grid(csv_records(data, file, encoding))
 
 
 def _count_records(text: str, delimiter: str, file: str) -> None:
