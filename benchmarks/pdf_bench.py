@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from chiso.config import load_catalog  # noqa: E402
-from chiso.ingest import annex  # noqa: E402
+from chiso.ingest import dispatch  # noqa: E402
 from chiso.ingest.annex import ImportOptions  # noqa: E402
 from tests.pdf import make_corpus  # noqa: E402
 from tests.test_pdf_scan import accuracy  # noqa: E402
@@ -43,15 +43,15 @@ def main() -> int:
         variant = make_corpus.Variant("communes", "portrait", True, True)
         pdf, xlsx, table = make_corpus.make_pdf(variant, folder)
         options = ImportOptions(**table.options, pages=args.pages, accept_flagged=True)
-        expected = annex.read_annex(xlsx, catalog, options)
-        seconds, read = timed(lambda: annex.read_annex(pdf, catalog, options))
+        expected = dispatch.read_annex(xlsx, catalog, options)
+        seconds, read = timed(lambda: dispatch.read_annex(pdf, catalog, options))
         print(f"{'what':<34} {'seconds':>8} {'right':>9} {'wrong':>6} {'flagged':>8}")
         right, total, wrong, unflagged = accuracy(read, expected)
         label = f"text PDF, pages {args.pages} (≤ 10 s)"
         print(f"{label:<34} {seconds:8.1f} {right:>4}/{total:<4} {len(wrong):>6}")
         for dpi in args.dpi:
             scan = make_corpus.scan(pdf, folder / f"scan{dpi}.pdf", dpi=dpi, skew=2.0, pages=args.pages)
-            seconds, read = timed(lambda scan=scan: annex.read_annex(scan, catalog, options))
+            seconds, read = timed(lambda scan=scan: dispatch.read_annex(scan, catalog, options))
             right, total, wrong, unflagged = accuracy(read, expected)
             flagged = len(wrong) - len(unflagged)
             label = f"scan {dpi} dpi, {args.pages} (≤ 60 s)"

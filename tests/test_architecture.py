@@ -316,11 +316,6 @@ def test_layers_import_one_way():
     assert layer_breaks(ROOT) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the PDF reader's modules import each other (annex dispatches to pdf_annex; ocr and "
-    "pdf_checks take shared types from pdf_annex): the dispatch and shared types need modules of their own",
-)
 def test_no_import_cycles():
     assert cycles(ROOT) == []
 

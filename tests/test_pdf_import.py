@@ -12,7 +12,7 @@ import pytest
 
 from chiso.cli.main import main
 from chiso.config import load_catalog
-from chiso.ingest import annex, pdf_annex
+from chiso.ingest import annex, dispatch, pdf_annex
 from chiso.ingest.annex import AnnexError, ImportOptions
 from chiso.store import swap
 from tests.conftest import CONFIG
@@ -49,8 +49,8 @@ def cells(rows: list[dict]) -> list[tuple]:
 def test_text_pdf_imports_to_the_same_rows_as_its_xlsx(corpus, catalog, variant):
     pdf, xlsx, table = corpus[variant.name]
     options = ImportOptions(**table.options)
-    expected = annex.read_annex(xlsx, catalog, options)
-    read = annex.read_annex(pdf, catalog, options)
+    expected = dispatch.read_annex(xlsx, catalog, options)
+    read = dispatch.read_annex(pdf, catalog, options)
     assert read.issues == []
     assert cells(read.rows) == cells(expected.rows)  # 100 % of the cells
     assert len(read.rows) == len(expected.rows) > 0
@@ -61,7 +61,7 @@ def test_text_pdf_imports_to_the_same_rows_as_its_xlsx(corpus, catalog, variant)
 @needs_chromium
 def test_every_value_keeps_its_page_and_box(corpus, catalog):
     pdf, _, table = corpus["communes-portrait-ruled-repeat"]
-    read = annex.read_annex(pdf, catalog, ImportOptions(**table.options))
+    read = dispatch.read_annex(pdf, catalog, ImportOptions(**table.options))
     source = read.source
     assert len(source.pages) >= 3  # the table spans pages
     pages_of_totals = set()
@@ -87,14 +87,14 @@ def annex_column(letters: str) -> int:
 def test_pages_option_reads_only_the_pages_given(corpus, catalog):
     pdf, _, table = corpus["communes-portrait-ruled-repeat"]
     options = ImportOptions(**table.options)
-    everything = annex.read_annex(pdf, catalog, options)
+    everything = dispatch.read_annex(pdf, catalog, options)
     # Page 2 alone: a continuation page with its repeated header, and no title rows.
-    second = annex.read_annex(pdf, catalog, ImportOptions(**table.options, pages="2"))
+    second = dispatch.read_annex(pdf, catalog, ImportOptions(**table.options, pages="2"))
     assert second.source.pages == [2]
     assert 0 < len(second.rows) < len(everything.rows)
     assert cells(second.rows)[0][1] in {r[1] for r in cells(everything.rows)}
     with pytest.raises(AnnexError, match=r"--pages '9-12': tệp có 4 trang"):
-        annex.read_annex(pdf, catalog, ImportOptions(**table.options, pages="9-12"))
+        dispatch.read_annex(pdf, catalog, ImportOptions(**table.options, pages="9-12"))
 
 
 @needs_chromium
@@ -117,14 +117,14 @@ def test_a_pdf_without_a_table_is_refused_in_words(tmp_path, catalog):
         tmp_path / "decision.pdf",
     )
     with pytest.raises(AnnexError, match="không tìm thấy bảng số liệu trên trang 1"):
-        annex.read_annex(pdf, catalog, ImportOptions(index="PAR", year=2024))
+        dispatch.read_annex(pdf, catalog, ImportOptions(index="PAR", year=2024))
 
 
 def test_a_broken_pdf_is_refused_in_words(tmp_path, catalog):
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7\nnot really a PDF\n")
     with pytest.raises(AnnexError, match="không mở được tệp PDF") as error:
-        annex.read_annex(broken, catalog, ImportOptions(index="PAR", year=2024))
+        dispatch.read_annex(broken, catalog, ImportOptions(index="PAR", year=2024))
     # The problem has a code, so an English session reads it in English.
     problem = error.value.issues[0]
     assert problem.code == "pdf.broken"
@@ -156,18 +156,20 @@ def test_a_pdf_in_the_old_tcvn3_encoding_imports_after_conversion(tmp_path, cata
     pdf = make_corpus.print_pdf(legacy_fonts.encode_tcvn3(page), tmp_path / "tcvn3.pdf")
     xlsx = make_corpus.write_xlsx(table, tmp_path / "departments.xlsx")
     options = ImportOptions(**table.options)
-    read = annex.read_annex(pdf, catalog, options)
+    read = dispatch.read_annex(pdf, catalog, options)
     assert any("TCVN3" in note and "đã chuyển sang Unicode" in note for note in read.notes)
-    assert cells(read.rows) == cells(annex.read_annex(xlsx, catalog, options).rows)
+    assert cells(read.rows) == cells(dispatch.read_annex(xlsx, catalog, options).rows)
 
 
 @needs_chromium
-def test_a_pdf_in_the_vni_encoding_is_refused_naming_it(tmp_path, catalog):
-    vni = "<p>Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam</p><table><tr><td>STT</td><td>Teân ñôn vò</td></tr>"
-    vni += "<tr><td>1</td><td>Sôû Noäi vuï</td><td>94,5</td><td>1</td></tr></table>"
-    pdf = make_corpus.print_pdf(
-        f'<html><head><meta charset="utf-8"></head><body>{vni}</body></html>', tmp_path / "v.pdf"
-    )
-    with pytest.raises(AnnexError, match=r"bảng mã cũ VNI") as error:
-        annex.read_annex(pdf, catalog, ImportOptions(index="PAR", year=2024))
-    assert "Unikey" in error.value.issues[0].hint
+def test_a_pdf_in_the_vni_encoding_imports_after_conversion(tmp_path, catalog):
+    from chiso.ingest import legacy_fonts
+
+    table = make_corpus.departments()
+    page = make_corpus.to_html(table, orientation="portrait", ruled=True, repeat_header=False)
+    pdf = make_corpus.print_pdf(legacy_fonts.encode_vni(page), tmp_path / "vni.pdf")
+    xlsx = make_corpus.write_xlsx(table, tmp_path / "departments.xlsx")
+    options = ImportOptions(**table.options)
+    read = dispatch.read_annex(pdf, catalog, options)
+    assert any("VNI" in note and "đã chuyển sang Unicode" in note for note in read.notes)
+    assert cells(read.rows) == cells(dispatch.read_annex(xlsx, catalog, options).rows)

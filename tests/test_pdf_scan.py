@@ -15,7 +15,7 @@ import pytest
 
 from chiso.cli.main import main
 from chiso.config import load_catalog
-from chiso.ingest import annex, pdf_annex
+from chiso.ingest import annex, dispatch, pdf_annex
 from chiso.ingest.annex import ImportOptions
 from chiso.names import fold
 from chiso.store import swap
@@ -86,8 +86,8 @@ def test_a_300_dpi_scan_reads_the_numbers_and_flags_every_wrong_one(tmp_path, ca
         pdf, xlsx, table = make_corpus.make_pdf(variant, tmp_path)
         scan = make_corpus.scan(pdf, tmp_path / f"scan-{variant.name}.pdf", dpi=300, skew=skew, pages=pages)
         options = ImportOptions(**table.options, accept_flagged=True)
-        expected = annex.read_annex(xlsx, catalog, options)
-        read = annex.read_annex(scan, catalog, options)
+        expected = dispatch.read_annex(xlsx, catalog, options)
+        read = dispatch.read_annex(scan, catalog, options)
         assert read.source.scanned
         assert {fold(r["unit"]) for r in read.rows} <= {fold(r["unit"]) for r in expected.rows}
         assert len({r["unit"] for r in read.rows}) >= 4
@@ -115,8 +115,8 @@ def test_an_image_file_is_read_like_a_scanned_page(tmp_path, catalog):
     image.save(png, dpi=(300, 300))
     assert Image.open(png).size == image.size
     options = ImportOptions(**table.options, accept_flagged=True)
-    read = annex.read_annex(png, catalog, options)
-    expected = annex.read_annex(xlsx, catalog, options)
+    read = dispatch.read_annex(png, catalog, options)
+    expected = dispatch.read_annex(xlsx, catalog, options)
     right, total, _, unflagged = accuracy(read, expected)
     assert unflagged == [] and total >= 38 and right >= total - 1
 
@@ -157,6 +157,28 @@ def test_a_row_that_does_not_add_up_blocks_the_import_until_corrected(tmp_path, 
 
 
 @pytest.mark.skipif(not Path(make_corpus.CHROMIUM).exists(), reason="chromium prints the PDF")
+def test_flagged_cells_and_notes_are_in_english_under_lang_en(tmp_path, fixture_db, capsys):
+    table = make_corpus.departments()
+    table.rows[3][-2] = 88.5
+    page = make_corpus.to_html(table, orientation="portrait", ruled=True, repeat_header=False)
+    pdf = make_corpus.print_pdf(page, tmp_path / "annex.pdf")
+    args = ["import", str(pdf), "--db", str(fixture_db), "--index", "PAR", "--year", "2024"]
+    args += ["--province", "Tỉnh Mẫu"]
+    assert main(["--lang", "en", *args]) == 1
+    out = capsys.readouterr().out
+    assert "Table read from the PDF file, page 1; every value keeps its page and position." in out
+    flagged = [line for line in out.splitlines() if "to be checked: cell " in line]
+    assert len(flagged) == 9
+    total_line = next(line for line in flagged if "«88,5»" in line)
+    assert ", page 1: to be checked: cell " in total_line  # the page is carried as data, not searched for
+    assert (
+        "(page 1, box x " in total_line
+        and "the components add up to 87,5, not to the total 88,5" in total_line
+    )
+    assert not any(word in line for line in flagged for word in ("trang", "vùng", "đọc", "khác tổng"))
+
+
+@pytest.mark.skipif(not Path(make_corpus.CHROMIUM).exists(), reason="chromium prints the PDF")
 def test_accept_flagged_imports_as_read_and_says_so(tmp_path, fixture_db, capsys):
     table = make_corpus.departments()
     table.rows[3][-2] = 88.5
@@ -178,7 +200,7 @@ def test_the_preview_marks_flagged_cells_on_the_page_and_grid_edits_become_corre
     table.rows[3][-2] = 88.5
     page = make_corpus.to_html(table, orientation="portrait", ruled=True, repeat_header=False)
     pdf = make_corpus.print_pdf(page, tmp_path / "qd.pdf")
-    read = annex.read_annex(pdf, catalog, ImportOptions(**table.options))
+    read = dispatch.read_annex(pdf, catalog, ImportOptions(**table.options))
     source = read.source
     assert pdf_preview.pages_to_show(source) == [1]
     picture = pdf_preview.page_picture(source, 1)

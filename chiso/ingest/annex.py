@@ -28,7 +28,6 @@ import difflib
 import io
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
@@ -249,6 +248,10 @@ def _excel_grid(data: bytes, file: str, sheet: str | None) -> Grid:
             name, part = sheet, None
         cells = xlsx_guard.read_sheet(data, name, part)
     except xlsx_guard.WorkbookError as exc:
+        if data[:8] == xlsx_guard.OLE_MAGIC and not xlsx_guard.is_encrypted(data) and not exc.hint:
+            # An Excel 97–2003 container calamine cannot read as a workbook: name the format.
+            found = issue(file, "file.xls_unreadable", sheet=exc.sheet, detail=exc.message)
+            raise AnnexError([found]) from exc
         raise AnnexError(
             [
                 Issue(
@@ -260,13 +263,38 @@ def _excel_grid(data: bytes, file: str, sheet: str | None) -> Grid:
                 )
             ]
         ) from exc
+    if cells.name is None:
+        names = ", ".join(cells.hidden_skipped)
+        hints = ("sheet.none_visible",)
+        raise AnnexError([issue(file, "sheet.none_visible_hidden", hints=hints, names=names)])
     width = max((len(r) for r in cells.rows), default=0)
     letters = [column_letter(cells.first_column + j) for j in range(width)]
     rows = [(r + 1, [Cell(_clean(t), n) for t, n in values]) for r, values in enumerate(cells.rows)]
     notes += [
         Issue(file, message, sheet=cells.name, column=ref, level="warning") for ref, message in cells.warnings
     ]
+    notes += _xls_sheet_notes(file, cells)
     return Grid(cells.name, rows, letters, notes)
+
+
+def _xls_sheet_notes(file: str, cells) -> list[Issue]:
+    """A legacy .xls whose chosen sheet is hidden (named), or comes after hidden ones: said, as for .xlsx."""
+    if cells.named_hidden:
+        return [issue(file, "sheet.hidden", sheet=cells.name, level="warning", hints=())]
+    if cells.hidden_skipped:
+        hidden = ", ".join(cells.hidden_skipped)
+        return [
+            issue(
+                file,
+                "sheet.hidden_skipped",
+                sheet=cells.name,
+                level="warning",
+                hints=(),
+                hidden=hidden,
+                sheet_name=cells.name,
+            )
+        ]
+    return []
 
 
 def _choose_sheet(sheets, file: str, sheet: str | None, notes: list[Issue]) -> tuple[str, str | None]:
@@ -382,24 +410,25 @@ def _delimiter(text: str, file: str = "") -> str:
     return best
 
 
-def _csv_grid(data: bytes, file: str, encoding: str | None) -> Grid:
+def csv_records(data: bytes, file: str, encoding: str | None) -> list[tuple[int, list[str]]]:
+    """A CSV's records as read by a strict parser: (line where the record starts, raw fields)."""
     text = _decode(data, file, encoding)
     delimiter = _delimiter(text, file)
     _count_records(text, delimiter, file)
-    rows = []
+    records = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = 1
     try:
         for values in reader:
-            rows.append((start, [Cell(_clean(v)) for v in values]))
+            records.append((start, values))
             start = reader.line_num + 1
-            if len(rows) > MAX_ROWS + 1:
+            if len(records) > MAX_ROWS + 1:
                 raise AnnexError(
                     [
                         issue(
                             file,
                             "csv.too_many_rows",
-                            row=len(rows),
+                            row=len(records),
                             hints=("file.split",),
                             n=_dotted(MAX_ROWS),
                         )
@@ -407,6 +436,12 @@ def _csv_grid(data: bytes, file: str, encoding: str | None) -> Grid:
                 )
     except csv.Error as exc:
         raise AnnexError([_csv_error(file, text, start, exc)]) from exc
+    return records
+
+
+def records_grid(records: list[tuple[int, list[str]]]) -> Grid:
+    """CSV records as a grid of cleaned cells."""
+    rows = [(start, [Cell(_clean(v)) for v in values]) for start, values in records]
     width = max((len(c) for _, c in rows), default=0)
     return Grid(None, rows, [column_letter(j) for j in range(width)])
 
@@ -646,44 +681,6 @@ def _find_header(grid: Grid, catalog: Catalog) -> int | None:
 
 
 # ---------- reading ----------
-
-
-def read_annex(path: Path, catalog: Catalog, options: ImportOptions, *, name: str | None = None) -> Annex:
-    """Read a file into long rows; AnnexError when it cannot be read as a table at all."""
-    path = Path(path)
-    file = name or path.name
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise AnnexError(
-            [
-                issue(
-                    file,
-                    "file.too_big",
-                    hints=("file.split",),
-                    size=f"{size / 1024 / 1024:.1f}".replace(".", ","),
-                    limit=MAX_BYTES // 1024 // 1024,
-                )
-            ]
-        )
-    return read_annex_bytes(path.read_bytes(), file, catalog, options)
-
-
-def read_annex_bytes(data: bytes, file: str, catalog: Catalog, options: ImportOptions) -> Annex:
-    if len(data) > MAX_BYTES:
-        raise AnnexError([issue(file, "file.over_limit", hints=(), limit=MAX_BYTES // 1024 // 1024)])
-    if not data.strip():
-        raise AnnexError([issue(file, "file.empty")])
-    from chiso.ingest import pdf_annex
-
-    if pdf_annex.is_pdf(data) or pdf_annex.is_image(data, file):
-        return pdf_annex.read_pdf_annex(data, file, catalog, options, read_grid)
-    if is_excel(data):
-        grid = _excel_grid(data, file, options.sheet)
-    elif Path(file).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise AnnexError([issue(file, "file.fake_excel")])
-    else:
-        grid = _csv_grid(data, file, options.encoding)
-    return read_grid(grid, file, catalog, options)
 
 
 def read_grid(grid: Grid, file: str, catalog: Catalog, options: ImportOptions) -> Annex:

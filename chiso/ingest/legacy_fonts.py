@@ -2,9 +2,11 @@
 
 * **TCVN3 (ABC)**, fonts ``.VnTime``, ``.VnArial``…: one byte per letter with its marks, the bytes
   shown as Latin-1 symbols ("Céng hoµ x· héi chñ nghÜa ViÖt Nam"). Converted to Unicode. Its
-  capital fonts (``.VnTimeH``) reuse the small letters' codes: such text comes back in small letters.
-* **VNI** (``VNI-Times``…): a base letter followed by a mark symbol ("Coäng hoøa xaõ hoäi"). Detected
-  and refused with its name: the steward converts the file (Unikey's converter) and prints it again.
+  capital fonts (``.VnTimeH``, ``.VnArialH``…) reuse the small letters' codes: the text alone cannot
+  tell "Ủy" from "ủy", so the font's name decides (``is_capital_font``); where no font name is
+  known the letters come back small and the reader says so.
+* **VNI** (``VNI-Times``…): a base letter followed by a mark symbol ("Coäng hoøa xaõ hoäi"), with
+  its own codes for capitals. Converted to Unicode.
 """
 
 from __future__ import annotations
@@ -45,10 +47,74 @@ def detect(text: str) -> str | None:
     return None
 
 
-def to_unicode(text: str, encoding: str = "TCVN3") -> str:
+def to_unicode(text: str, encoding: str = "TCVN3", *, capital: bool = False) -> str:
+    """Legacy text -> Unicode (NFC). ``capital``: TCVN3 text set in a capital font (``.VnTimeH``)."""
+    if encoding == "VNI":
+        return _from_vni(text)
     if encoding != "TCVN3":
         raise ValueError(f"không chuyển được bảng mã {encoding}")
-    return unicodedata.normalize("NFC", "".join(TCVN3_TO_UNICODE.get(ch, ch) for ch in text))
+    converted = unicodedata.normalize("NFC", "".join(TCVN3_TO_UNICODE.get(ch, ch) for ch in text))
+    return converted.upper() if capital else converted
+
+
+_CAPITAL_FONT = re.compile(r"(?:^|[+.])vn[a-z ]*h$", re.IGNORECASE)
+
+
+def is_capital_font(fontname: str) -> bool:
+    """A TCVN3 capital font: '.VnTimeH', 'ABCDEF+.VnArialH' (subset prefix), '.VnCentury SchoolbookH'."""
+    return bool(_CAPITAL_FONT.search(fontname.strip()))
+
+
+# ---------- VNI (VNI-Windows) ----------
+# A letter is its base, then the mark symbol of its vowel class and tone; a few letters have a
+# symbol of their own (ơ ư đ and the i's, ỵ). Capitals use the capital symbols.
+_TONES = ("", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323")  # none, sắc, huyền, hỏi, ngã, nặng
+_MARKS = {
+    "plain": ("", "ù", "ø", "û", "õ", "ï"),
+    "circumflex": ("â", "á", "à", "å", "ã", "ä"),
+    "breve": ("ê", "é", "è", "ú", "ü", "ë"),
+}
+_OWN = {"i": ("i", "í", "ì", "æ", "ó", "ò"), "ơ": "ô", "ư": "ö", "đ": "ñ"}
+
+
+def _vni_pairs() -> dict[str, str]:
+    """Every Vietnamese letter (small and capital) -> its VNI spelling."""
+    pairs = {}
+    for base, shape, cls in (
+        *((v, "", "plain") for v in "aeouy"),
+        *((v, "\u0302", "circumflex") for v in "aeo"),
+        ("a", "\u0306", "breve"),
+        ("o", "\u031b", "horn"),
+        ("u", "\u031b", "horn"),
+        ("i", "", "own"),
+    ):
+        for t, tone in enumerate(_TONES):
+            letter = unicodedata.normalize("NFC", base + shape + tone)
+            if cls == "own":
+                spelt = _OWN["i"][t]
+            elif cls == "horn":
+                spelt = _OWN[unicodedata.normalize("NFC", base + shape)] + _MARKS["plain"][t]
+            else:
+                spelt = base + _MARKS[cls][t]
+            pairs[letter] = spelt
+    pairs["ỵ"] = "î"
+    pairs["đ"] = _OWN["đ"]
+    pairs.update({letter.upper(): spelt.upper() for letter, spelt in list(pairs.items())})
+    return {letter: spelt for letter, spelt in pairs.items() if letter != spelt}
+
+
+UNICODE_TO_VNI = _vni_pairs()
+VNI_TO_UNICODE = {spelt: letter for letter, spelt in UNICODE_TO_VNI.items()}
+_VNI_SPELLING = re.compile("|".join(sorted(map(re.escape, VNI_TO_UNICODE), key=len, reverse=True)))
+
+
+def encode_vni(text: str) -> str:
+    """Unicode -> VNI as text extraction shows it (for tests, and to show a steward an example)."""
+    return "".join(UNICODE_TO_VNI.get(ch, ch) for ch in unicodedata.normalize("NFC", text))
+
+
+def _from_vni(text: str) -> str:
+    return unicodedata.normalize("NFC", _VNI_SPELLING.sub(lambda m: VNI_TO_UNICODE[m.group(0)], text))
 
 
 NAMES = {"TCVN3": "TCVN3 (ABC, phông .VnTime)", "VNI": "VNI (phông VNI-Times)"}

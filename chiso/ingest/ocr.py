@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from chiso.ingest.problems import AnnexError, issue
+from chiso.ingest.problems import AnnexError, Note, issue
 
 LANG = "vie"
 _NUMBERISH = re.compile(r"[0-9.,/\\|:;'\s-]+")
@@ -29,22 +29,23 @@ DIGITS = "--psm 6 -c tessedit_char_whitelist=0123456789,."
 
 
 def _missing(file: str, what: str) -> AnnexError:
-    return AnnexError([issue(file, "scan.missing", hints=("scan.packages",), what=what)])
+    """``what``: the key under scan.part.* of the missing library, program or data."""
+    return AnnexError([issue(file, "scan.missing", hints=("scan.packages",), what=Note(f"scan.part.{what}"))])
 
 
 def _tesseract(file: str):
     try:
         import pytesseract
     except ImportError as exc:  # pragma: no cover - a dependency of the project
-        raise _missing(file, "thư viện pytesseract") from exc
+        raise _missing(file, "pytesseract") from exc
     if not shutil.which("tesseract"):
-        raise _missing(file, "chương trình tesseract")
+        raise _missing(file, "tesseract")
     try:
         langs = pytesseract.get_languages(config="")
     except Exception as exc:
-        raise _missing(file, "chương trình tesseract chạy được") from exc
+        raise _missing(file, "tesseract_runs") from exc
     if LANG not in langs or DIGITS_LANG not in langs:
-        raise _missing(file, "dữ liệu tiếng Việt của tesseract (tesseract-ocr-vie)")
+        raise _missing(file, "tesseract_vie")
     return pytesseract
 
 
@@ -53,7 +54,7 @@ def rasterise(data: bytes, file: str, pages: list[int], dpi: int) -> dict[int, o
     from PIL import Image
 
     if not shutil.which("pdftoppm"):
-        raise _missing(file, "chương trình pdftoppm (poppler-utils)")
+        raise _missing(file, "pdftoppm")
     images = {}
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "in.pdf"
@@ -158,7 +159,7 @@ def prepare(image, dpi: int):
 
 
 def _tsv_words(image, config: str, scale: float, file: str, offset=(0, 0), lang: str = LANG) -> list:
-    from chiso.ingest.pdf_annex import Word
+    from chiso.ingest.pdf_types import Word
 
     pytesseract = _tesseract(file)
     try:
@@ -190,7 +191,7 @@ def words_of(image, dpi: float, file: str) -> list:
     skips are found, and no letter can be read in a number."""
     from PIL import Image, ImageDraw
 
-    from chiso.ingest.pdf_annex import is_number, phrases
+    from chiso.ingest.pdf_types import is_number, phrases
 
     scale = 72.0 / dpi
     first = phrases(_tsv_words(image, "--psm 11", scale, file), gap=0.6, tolerance=0.45)

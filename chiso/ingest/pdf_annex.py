@@ -36,9 +36,19 @@ from chiso.ingest.annex import (
     column_letter,
     header_key,
     nfc_text,
-    number_kind,
 )
-from chiso.ingest.problems import AnnexError, Issue, issue
+from chiso.ingest.pdf_types import (
+    Flag,
+    Source,
+    Word,
+    confidence_note,
+    group_lines,
+    is_number,
+    join_texts,
+    join_words,
+    phrases,
+)
+from chiso.ingest.problems import AnnexError, Issue, Note, issue
 from chiso.names import fold
 
 PDF_MAGIC = b"%PDF-"
@@ -48,43 +58,6 @@ TEXT_CHARS_MIN = 20  # a page with fewer characters in its text layer is read as
 
 _NUMBERING_CELL = re.compile(r"^\(\s*\d+\s*\)$")
 _PAGES = re.compile(r"^\s*(\d+)\s*(?:[-–]\s*(\d+)\s*)?$")
-
-
-@dataclass(frozen=True)
-class Word:
-    """A word or phrase on a page: text and box in PDF points (top-left origin)."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    conf: float | None = None  # OCR confidence 0–100; None for a text layer
-
-    @property
-    def center_x(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def center_y(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a cell was read: page (1-based), box (x0, top, x1, bottom in points), OCR confidence."""
-
-    page: int
-    box: tuple[float, float, float, float]
-    confidence: float | None = None
-
-    def where(self) -> str:
-        x0, top, x1, bottom = self.box
-        return f"trang {self.page}, vùng x {x0:.0f}–{x1:.0f}, y {top:.0f}–{bottom:.0f} pt"
 
 
 @dataclass
@@ -102,30 +75,6 @@ class PdfTable:
     kinds: dict[int, str] = field(default_factory=dict)  # grid row number -> title, head, body…
     images: dict[int, object] = field(default_factory=dict)  # scans: page -> the straightened image OCR read
     data: bytes = b""  # the file, for the preview's page pictures
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A cell a person must look at before the import: where, what was read, why."""
-
-    row: int  # grid row number
-    column: int
-    text: str
-    reason: str
-    source: Source | None = None
-
-    @property
-    def cell(self) -> str:
-        return f"{column_letter(self.column)}{self.row}"
-
-    def describe(self) -> str:
-        where = self.source.where() if self.source else "vị trí không rõ"
-        conf = (
-            f", độ tin cậy {self.source.confidence:.0f} %"
-            if self.source and self.source.confidence is not None
-            else ""
-        )
-        return f"ô {self.cell} ({where}): đọc «{self.text}»{conf}: {self.reason}"
 
 
 def is_pdf(data: bytes) -> bool:
@@ -152,71 +101,6 @@ def parse_pages(spec: str | None, count: int, file: str) -> list[int]:
             raise AnnexError([issue(file, "pdf.pages_outside", spec=repr(spec), count=count)])
         pages += [p for p in range(first, last + 1) if p not in pages]
     return pages
-
-
-# ---------- words -> phrases -> lines ----------
-
-
-def group_lines(words: list[Word], tolerance: float = 0.3) -> list[list[Word]]:
-    """Words sharing a line (centres within tolerance × height), top to bottom, left to right."""
-    lines: list[list[Word]] = []
-    centers: list[float] = []
-    for word in sorted(words, key=lambda w: (w.center_y, w.x0)):
-        if lines and abs(word.center_y - centers[-1]) <= tolerance * max(word.height, 1.0):
-            lines[-1].append(word)
-            centers[-1] = statistics.median(w.center_y for w in lines[-1])
-            continue
-        lines.append([word])
-        centers.append(word.center_y)
-    return [sorted(line, key=lambda w: w.x0) for line in lines]
-
-
-def join_words(words: list[Word]) -> Word:
-    confs = [w.conf for w in words if w.conf is not None]
-    return Word(
-        " ".join(w.text for w in words),
-        min(w.x0 for w in words),
-        min(w.top for w in words),
-        max(w.x1 for w in words),
-        max(w.bottom for w in words),
-        min(confs) if confs else None,
-    )
-
-
-def join_texts(words: list[Word]) -> str:
-    """A cell's words in reading order; "LĐ-" at a line's end joins "TB&XH" on the next unspaced."""
-    text = ""
-    for i, word in enumerate(words):
-        if i == 0:
-            text = word.text
-            continue
-        prev = words[i - 1]
-        wrapped = word.top >= prev.bottom - 0.3 * prev.height
-        if wrapped and text.endswith("-") and len(text) > 1 and text[-2] != " ":
-            text += word.text
-        else:
-            text += " " + word.text
-    return text
-
-
-def phrases(words: list[Word], gap: float = 0.45, tolerance: float = 0.3) -> list[Word]:
-    """Words of a line closer than gap × their height merged into phrases (a cell's text)."""
-    out = []
-    for line in group_lines(words, tolerance):
-        current = [line[0]]
-        for word in line[1:]:
-            height = max(word.height, current[-1].height)
-            if word.x0 - current[-1].x1 <= gap * height:
-                current.append(word)
-            else:
-                out.append(join_words(current))
-                current = [word]
-        out.append(join_words(current))
-    return out
-
-
-def is_number(text: str) -> bool:
-    return number_kind(text) not in ("bad", "nonfinite")
 
 
 # ---------- unruled tables (and scans) ----------
@@ -583,14 +467,7 @@ def read_pdf_table(data: bytes, file: str, pages: str | None = None, *, dpi: int
             if len(page.chars) < TEXT_CHARS_MIN:
                 scanned_pages.append(p)
                 continue
-            raw = page.extract_words(keep_blank_chars=False, x_tolerance=1.5, y_tolerance=2.5)
-            words[p] = phrases(
-                [
-                    Word(_text(w["text"]), w["x0"], w["top"], w["x1"], w["bottom"])
-                    for w in raw
-                    if w["text"].strip()
-                ]
-            )
+            words[p] = text_page_words(page)
         if scanned_pages:
             from chiso.ingest import ocr
 
@@ -613,26 +490,51 @@ def read_pdf_table(data: bytes, file: str, pages: str | None = None, *, dpi: int
     return table
 
 
+def text_page_words(page) -> list[Word]:
+    """A text page's phrases. Where old capital fonts (.VnTimeH) are used, words are split where
+    the font changes and keep its name: their TCVN3 letters are capitals (``_check_encoding``)."""
+    from chiso.ingest import legacy_fonts
+
+    fonts = any(legacy_fonts.is_capital_font(c.get("fontname", "")) for c in page.chars)
+    extra = {"extra_attrs": ["fontname"]} if fonts else {}
+    raw = page.extract_words(keep_blank_chars=False, x_tolerance=1.5, y_tolerance=2.5, **extra)
+    return phrases(
+        [
+            Word(_text(w["text"]), w["x0"], w["top"], w["x1"], w["bottom"], None, w.get("fontname", ""))
+            for w in raw
+            if w["text"].strip()
+        ]
+    )
+
+
 def _text(text: str) -> str:
     return nfc_text(text)
 
 
 def _check_encoding(file: str, words: dict[int, list[Word]]) -> list[str]:
-    """Text in an old Vietnamese font encoding: TCVN3 converted (noted), VNI refused by name."""
+    """Text in an old Vietnamese font encoding (TCVN3, VNI) converted to Unicode, and noted. TCVN3
+    words in a capital font (.VnTimeH) come back in capitals; a phrase mixing a capital font with
+    another cannot be told apart and is named in the note."""
     from chiso.ingest import legacy_fonts
 
     sample = " ".join(w.text for ws in words.values() for w in ws)
     encoding = legacy_fonts.detect(sample)
     if encoding is None:
         return []
-    name = legacy_fonts.NAMES[encoding]
-    if encoding != "TCVN3":
-        raise AnnexError([issue(file, "pdf.legacy_font", name=name)])
+    mixed = []
     for page, ws in words.items():
-        words[page] = [
-            Word(legacy_fonts.to_unicode(w.text, encoding), w.x0, w.top, w.x1, w.bottom, w.conf) for w in ws
-        ]
-    return [f"chữ trong PDF dùng bảng mã cũ {name}: đã chuyển sang Unicode"]
+        converted = []
+        for w in ws:
+            capital = encoding == "TCVN3" and legacy_fonts.is_capital_font(w.font)
+            text = legacy_fonts.to_unicode(w.text, encoding, capital=capital)
+            if encoding == "TCVN3" and w.font == "mixed":
+                mixed.append(f"«{text}» ({Note('pdf.where.page', page=page)})")
+            converted.append(Word(text, w.x0, w.top, w.x1, w.bottom, w.conf, w.font))
+        words[page] = converted
+    notes = [Note("pdf.note.legacy_converted", name=legacy_fonts.NAMES[encoding])]
+    if mixed:
+        notes.append(Note("pdf.note.capitals_unknown", cells="; ".join(mixed[:5]), n=len(mixed)))
+    return notes
 
 
 def _from_words(
@@ -685,7 +587,12 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
     flags = pdf_checks.flags(table, annex, catalog)
     # The reader's refusals (a cell that is not a number) are read again too.
     refused = [
-        Flag(i.row, _column_index(i.column.split(" ")[0]), "", i.message)
+        Flag(
+            i.row,
+            _column_index(i.column.split(" ")[0]),
+            "",
+            Note(f"problem.{i.code}", **dict(i.params)) if i.code else i.message,
+        )
         for i in annex.issues
         if i.row and i.column and i.column.split(" ")[0].isupper() and table.kinds.get(i.row) == "body"
     ]
@@ -694,21 +601,32 @@ def read_pdf_annex(data: bytes, file: str, catalog: Catalog, options: ImportOpti
         annex.notes += understood
         flags = pdf_checks.flags(table, annex, catalog)
     annex.issues = [_with_page(problem, table) for problem in annex.issues]
-    kind = "bản quét (OCR)" if table.scanned else "tệp PDF"
     pages = table.pages
-    where = f"trang {pages[0]}" if len(pages) == 1 else f"trang {pages[0]}–{pages[-1]}"
-    annex.notes[:0] = [f"Đọc bảng từ {kind}, {where}; mỗi giá trị ghi nhận trang và vị trí.", *table.notes]
+    if len(pages) == 1:
+        where = Note("pdf.where.page", page=pages[0])
+    else:
+        where = Note("pdf.where.pages", first=pages[0], last=pages[-1])
+    read_from = Note("pdf.note.read_scan" if table.scanned else "pdf.note.read_pdf", where=where)
+    annex.notes[:0] = [read_from, *table.notes]
     annex.corrections = corrections
     for text in corrections:
         annex.notes.append(text)
-    corrected = {c.split(" ", 2)[1] for c in corrections}
+    corrected = {c.values["cell"] for c in corrections}
     flags = [f for f in flags if f.cell not in corrected]
     if flags and options.accept_flagged:
-        annex.notes += [f"Chấp nhận (--accept-flagged): {f.describe()}" for f in flags]
+        annex.notes += [Note("pdf.note.accepted", what=f.describe()) for f in flags]
     elif flags:
         annex.issues += [
-            issue(
-                file, "pdf.flagged", row=f.row, column=column_letter(f.column), what=f.describe(), cell=f.cell
+            _with_page(
+                issue(
+                    file,
+                    "pdf.flagged",
+                    row=f.row,
+                    column=column_letter(f.column),
+                    what=f.describe(),
+                    cell=f.cell,
+                ),
+                table,
             )
             for f in flags
         ]
@@ -763,9 +681,12 @@ def _apply_corrections(table: PdfTable, spec: str | None, file: str) -> list[str
         original = cells[j].text
         cells[j] = Cell(value)
         source = table.sources.get((number, j))
-        where = source.where() if source else f"trang {table.row_pages.get(number, '?')}"
-        conf = f", độ tin cậy {source.confidence:.0f} %" if source and source.confidence is not None else ""
-        records.append(f"Sửa ô {letters}{number} ({where}): bản đọc gốc «{original}»{conf} → «{value}»")
+        where = source.where() if source else Note("pdf.where.page", page=table.row_pages.get(number, "?"))
+        conf = confidence_note(source.confidence if source else None)
+        cell = f"{letters}{number}"
+        records.append(
+            Note("pdf.note.corrected", cell=cell, where=where, original=original, conf=conf, value=value)
+        )
     return records
 
 
@@ -812,7 +733,9 @@ def _normalise_headers(table: PdfTable, catalog: Catalog, options: ImportOptions
             if match:
                 name = known[match[0]]
                 cells[j] = Cell(name)
-                notes.append(f"tiêu đề cột {column_letter(j)} đọc «{cell.text}», hiểu là «{name}»")
+                notes.append(
+                    Note("pdf.note.header_understood", column=column_letter(j), text=cell.text, name=name)
+                )
     return notes
 
 
@@ -880,6 +803,6 @@ def _with_page(problem: Issue, table: PdfTable) -> Issue:
     from dataclasses import replace
 
     page = table.row_pages.get(problem.row) if problem.row else None
-    if page is None or "trang " in problem.message:
+    if page is None or problem.page is not None:
         return problem
-    return replace(problem, message=f"{problem.message} (trang {page})")
+    return replace(problem, page=page)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from chiso.config import Catalog
 from chiso.errors import ChisoError
 from chiso.ingest.annex import number_kind, to_number
+from chiso.ingest.pdf_types import Flag, reasons_note
+from chiso.ingest.problems import Note
 
 CONFIDENCE_MIN = 85.0
 SUM_TOLERANCE = 0.011  # published totals are rounded to 2 decimals
@@ -69,7 +71,7 @@ class _Found:
     def __init__(self, table):
         self.table = table
         self.rows = dict(table.grid.rows)
-        self.reasons: dict[tuple[int, int], list[str]] = {}
+        self.reasons: dict[tuple[int, int], list[Note]] = {}
 
     def add(self, row: int, column: int, reason: str) -> None:
         reasons = self.reasons.setdefault((row, column), [])
@@ -86,8 +88,6 @@ class _Found:
 
 
 def flags(table, annex, catalog: Catalog) -> list:
-    from chiso.ingest.pdf_annex import Flag
-
     found = _Found(table)
     units = _units(found, annex)
     _low_confidence(found, units)
@@ -96,7 +96,7 @@ def flags(table, annex, catalog: Catalog) -> list:
     _ranks(found, units)
     _maxima(found, units, catalog)
     return [
-        Flag(row, col, found.text(row, col), "; ".join(reasons), table.sources.get((row, col)))
+        Flag(row, col, found.text(row, col), reasons_note(reasons), table.sources.get((row, col)))
         for (row, col), reasons in sorted(found.reasons.items())
     ]
 
@@ -110,13 +110,13 @@ def _units(found: _Found, annex) -> dict[int, _Unit]:
         if name_col is not None:
             conf = found.confidence(origin.row, name_col)
             if conf is not None and conf < CONFIDENCE_MIN:
-                found.add(origin.row, name_col, "tên đơn vị đọc không chắc chắn")
+                found.add(origin.row, name_col, Note("pdf.reason.unit_unsure"))
         _score(found, unit, long_row, origin)
         rank_col = _column(origin.columns.get("rank", ""))
         if rank_col is not None and not long_row["component"]:
             raw = found.text(origin.row, rank_col)
             if raw and number_kind(raw) != "int":
-                found.add(origin.row, rank_col, "thứ hạng không phải số nguyên")
+                found.add(origin.row, rank_col, Note("pdf.reason.rank_not_int"))
             elif raw:
                 unit.rank = (rank_col, int(raw))
     return units
@@ -129,7 +129,7 @@ def _score(found: _Found, unit: _Unit, long_row, origin) -> None:
     raw = found.text(origin.row, score_col)
     value = _value(raw) if raw else None
     if raw and value is None:
-        found.add(origin.row, score_col, "không đọc được thành số")
+        found.add(origin.row, score_col, Note("pdf.reason.not_number"))
     if value is None:
         return
     if long_row["component"]:
@@ -146,9 +146,8 @@ def _low_confidence(found: _Found, units: dict[int, _Unit]) -> None:
         for j in range(len(found.rows.get(number, []))):
             conf = found.confidence(number, j)
             if conf is not None and conf < CONFIDENCE_MIN and found.text(number, j):
-                found.add(
-                    number, j, f"OCR không chắc chắn (độ tin cậy {conf:.0f} % < {CONFIDENCE_MIN:.0f} %)"
-                )
+                reason = Note("pdf.reason.low_confidence", conf=f"{conf:.0f}", min=f"{CONFIDENCE_MIN:.0f}")
+                found.add(number, j, reason)
 
 
 def _empty_in_numbers(found: _Found, units: dict[int, _Unit]) -> None:
@@ -163,7 +162,7 @@ def _empty_in_numbers(found: _Found, units: dict[int, _Unit]) -> None:
         if count >= max(2, 0.5 * len(units)):
             for number in units:
                 if not found.text(number, col):
-                    found.add(number, col, "ô trống trong cột có số liệu")
+                    found.add(number, col, Note("pdf.reason.empty_in_numbers"))
 
 
 def _sums(found: _Found, units: dict[int, _Unit], catalog: Catalog) -> None:
@@ -179,7 +178,7 @@ def _sums(found: _Found, units: dict[int, _Unit], catalog: Catalog) -> None:
             continue
         total = sum(v for _, v in unit.components.values())
         if abs(total - unit.total[1]) > SUM_TOLERANCE + 1e-9:
-            reason = f"tổng các thành phần {_vn(total)} khác tổng điểm {_vn(unit.total[1])}"
+            reason = Note("pdf.reason.not_sum", parts=_vn(total), total=_vn(unit.total[1]))
             found.add(unit.row, unit.total[0], reason)
             for col, _ in unit.components.values():
                 found.add(unit.row, col, reason)
@@ -191,7 +190,7 @@ def _ranks(found: _Found, units: dict[int, _Unit]) -> None:
     for unit in ranked:
         expected = 1 + sum(1 for o in ranked if o.total[1] > unit.total[1] + 1e-9)
         if unit.rank[1] != expected:
-            reason = f"thứ hạng {unit.rank[1]} không khớp thứ tự tổng điểm (theo điểm là {expected})"
+            reason = Note("pdf.reason.rank_order", rank=unit.rank[1], expected=expected)
             found.add(unit.row, unit.rank[0], reason)
             found.add(unit.row, unit.total[0], reason)
 
@@ -207,11 +206,11 @@ def _maxima(found: _Found, units: dict[int, _Unit], catalog: Catalog) -> None:
                 except ChisoError:
                     top = None
             if top is not None and unit.total[1] > top + 1e-9:
-                found.add(unit.row, unit.total[0], f"tổng điểm lớn hơn điểm tối đa {_vn(top)}")
+                found.add(unit.row, unit.total[0], Note("pdf.reason.total_above_max", max=_vn(top)))
         for code, (col, value) in (unit.components or {}).items():
             top = _component_max(catalog, unit.index, code)
             if top is not None and value > top + 1e-9:
-                found.add(unit.row, col, f"điểm lớn hơn điểm tối đa {_vn(top)} của thành phần")
+                found.add(unit.row, col, Note("pdf.reason.above_max", max=_vn(top)))
 
 
 def _vn(value: float) -> str:

@@ -21,10 +21,9 @@ from chiso.ingest.annex import (
     AnnexError,
     ImportOptions,
     Issue,
-    read_annex,
-    read_annex_bytes,
     rows_frame,
 )
+from chiso.ingest.dispatch import read_annex, read_annex_bytes
 from chiso.ingest.resolve import (
     Reference,
     dedupe,

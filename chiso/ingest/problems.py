@@ -19,6 +19,40 @@ def _has(key: str) -> bool:
     return key in messages(DEFAULT_LANG)
 
 
+class Note(str):
+    """Words from ``locales/`` by key: the Vietnamese text as a ``str`` (so it prints, joins and is
+    audited as before), and ``render(lang)`` in another language. A parameter may be a Note too
+    (a flagged cell's reason inside its description)."""
+
+    key: str
+    values: dict
+
+    def __new__(cls, key: str, **values: object) -> Note:
+        note = super().__new__(cls, t(key, DEFAULT_LANG, **values))
+        note.key, note.values = key, values
+        return note
+
+    def render(self, lang: str = DEFAULT_LANG) -> str:
+        return t(self.key, lang, **localised(self.values, lang))
+
+    def __reduce__(self):
+        return (_note, (self.key, self.values))
+
+
+def _note(key: str, values: dict) -> Note:
+    return Note(key, **values)
+
+
+def localised(params: dict, lang: str) -> dict:
+    """Parameters with every Note in them rendered in the language."""
+    return {k: v.render(lang) if isinstance(v, Note) else v for k, v in params.items()}
+
+
+def note_text(note: object, lang: str = DEFAULT_LANG) -> str:
+    """A note of a read file (a Note, or older plain text) in the language."""
+    return note.render(lang) if isinstance(note, Note) else str(note)
+
+
 @dataclass(frozen=True)
 class Issue:
     """A problem (``level='error'``, blocks the import) or a warning, where the steward sees it."""
@@ -33,12 +67,13 @@ class Issue:
     code: str | None = None
     params: tuple[tuple[str, object], ...] = ()
     hints: tuple[str, ...] = ()  # keys under hint.*, joined by "; "
+    page: int | None = None  # PDF: the page the row is on (rows are numbered across pages)
 
     def text(self, lang: str = DEFAULT_LANG) -> str:
         """The problem in the language asked for (the stored message when it has no code)."""
         if self.code is None or lang == DEFAULT_LANG:
             return self.message
-        return t(f"problem.{self.code}", lang, **dict(self.params))
+        return t(f"problem.{self.code}", lang, **localised(dict(self.params), lang))
 
     def hint_text(self, lang: str = DEFAULT_LANG) -> str | None:
         if not self.hints or lang == DEFAULT_LANG:
@@ -53,6 +88,8 @@ class Issue:
             parts.append(t("problem.where.row", lang, row=self.row))
         if self.column:
             parts.append(t("problem.where.column", lang, column=self.column))
+        if self.page:
+            parts.append(t("problem.where.page", lang, page=self.page))
         return ", ".join(parts)
 
     def render(self, lang: str = DEFAULT_LANG) -> str:

@@ -17,8 +17,9 @@ from chiso.errors import ChisoError
 from chiso.i18n import t
 from chiso.ingest import units_sheet
 from chiso.ingest.annex import LONG_COLUMNS, MAX_BYTES, Annex, ImportOptions, Origin, rows_frame
-from chiso.ingest.problems import Issue, hint_for, issue
+from chiso.ingest.problems import Issue, Note, hint_for, issue
 from chiso.ingest.readers import DataError, Problem, read_scores
+from chiso.ingest.unit_screen import could_match
 from chiso.names import fold
 from chiso.units import Registry
 
@@ -127,36 +128,105 @@ def dedupe(issues: list[Issue]) -> list[Issue]:
 
 
 def resolve_units(annex: Annex, ctx: Reference, options: ImportOptions) -> tuple[list[int], list[Issue]]:
-    """Resolve every (province, unit) once, restricted to the chosen unit type; rows that name no
-    unit are left out of the reader's input and reported here with the closest names."""
+    """Resolve every distinct (province, unit, year) once, restricted to the chosen unit type; rows
+    that name no unit are left out of the reader's input and reported here: the first
+    LISTED_UNKNOWN one by one with the closest names, the rest counted in one line.
+
+    Names that cannot match any unit are found for the whole column at once
+    (``chiso.ingest.unit_screen``); only the others are resolved one by one, so a file of 200.000
+    unknown names is refused in seconds."""
     types = unit_types(ctx.catalog, options.unit_type)
+    keys = _keys_frame(annex)
+    distinct = keys.unique(subset=["province", "unit", "year"], keep="first", maintain_order=True)
+    distinct = distinct.with_columns(could_match(ctx.registry, distinct["unit"]))
+    found: dict[tuple, object] = {}
+    unknown = 0
+    for province, unit, year in distinct.filter("could_match").select("province", "unit", "year").iter_rows():
+        found[(province, unit, year)] = result = _resolve_bounded(ctx, province, unit, types, unknown, year)
+        unknown += isinstance(result, ChisoError)
+    resolved = pl.DataFrame(
+        [(*key, not isinstance(v, ChisoError)) for key, v in found.items()],
+        schema={"province": pl.String, "unit": pl.String, "year": pl.Int64, "ok": pl.Boolean},
+        orient="row",
+    )
+    keys = keys.join(resolved, on=["province", "unit", "year"], how="left", nulls_equal=True)
+    keys = keys.with_columns(pl.col("ok").fill_null(False)).sort("i")
+    resolved_rows = keys.filter("ok")
+    _rename(annex, resolved_rows, found, options, ctx)
+    kept = resolved_rows["i"].to_list()
+    missing = keys.filter(~pl.col("ok"))
+    return kept, _unknown_issues(annex, ctx, missing, found, types)
+
+
+def _keys_frame(annex: Annex) -> pl.DataFrame:
+    """Row index, province, unit and year (a number when the cell holds only digits) of every row."""
+    frame = pl.DataFrame(
+        {name: [row.get(name) or "" for row in annex.rows] for name in ("province", "unit", "year")},
+        schema={"province": pl.String, "unit": pl.String, "year": pl.String},
+    )
+    year = pl.col("year").str.strip_chars()
+    digits = year.str.contains(r"^[0-9]+$")
+    return frame.with_row_index("i").with_columns(
+        pl.when(digits).then(year.cast(pl.Int64, strict=False)).otherwise(None).alias("year")
+    )
+
+
+def _rename(annex: Annex, kept: pl.DataFrame, found: dict, options: ImportOptions, ctx: Reference) -> None:
+    """Kept rows carry the unit's own name and province (and the type the reader checks)."""
     type_code = fold(options.unit_type or "").replace(" ", "_")
     is_type = type_code in ctx.catalog.unit_types
-    issues, kept, cache = [], [], {}
-    unknown = 0
-    for i, row in enumerate(annex.rows):
-        year = int(row["year"]) if str(row.get("year") or "").isdigit() else None
-        key = (row["province"], row["unit"], year)
-        if key not in cache:
-            cache[key] = _resolve_bounded(ctx, row, types, unknown, year)
-            unknown += isinstance(cache[key], ChisoError)
-        found = cache[key]
-        origin = annex.origins[i]
-        if isinstance(found, ChisoError):
-            issues.append(_unit_issue(annex, origin, row, found, types, ctx))
-            continue
-        row["unit"], row["province"] = found.name, found.province
+    for i, province, name, year in kept.select("i", "province", "unit", "year").iter_rows():
+        row = annex.rows[i]
+        unit = found[(province, name, year)]
+        row["unit"], row["province"] = unit.name, unit.province
         if options.unit_type and row["unit_type"] == options.unit_type:
             # A type given as an option is checked by the reader; a peer group was checked above.
             row["unit_type"] = type_code if is_type else ""
-        kept.append(i)
-    return kept, issues
 
 
-def _unit_issue(annex: Annex, origin: Origin, row: dict, error: ChisoError, types, ctx: Reference) -> Issue:
+LISTED_UNKNOWN = 50  # rows naming no unit listed one by one; the others are counted in one line
+
+
+def _unknown_issues(annex: Annex, ctx: Reference, missing: pl.DataFrame, found: dict, types) -> list[Issue]:
+    """The first rows naming no unit, each with the registry's words; then one line for the rest."""
+    issues = []
+    for i, province, unit, year in (
+        missing.head(LISTED_UNKNOWN).select("i", "province", "unit", "year").iter_rows()
+    ):
+        key = (province, unit, year)
+        if key not in found:
+            found[key] = _resolve_bounded(ctx, province, unit, types, 0, year)
+        issues.append(_unit_issue(annex, annex.origins[i], annex.rows[i], found[key], types, ctx, year))
+    rest = missing.slice(LISTED_UNKNOWN)
+    if rest.height:
+        first, last = annex.origins[rest["i"][0]], annex.origins[rest["i"][-1]]
+        issues.append(
+            issue(
+                annex.file,
+                "unit.unknown_more",
+                sheet=first.sheet,
+                row=first.row,
+                column=origin_label(first, "unit"),
+                hints=("unit",),
+                n=_dotted(rest.height),
+                names=_dotted(rest["unit"].n_unique()),
+                last=last.row,
+                examples=", ".join(repr(u) for u in rest["unit"].unique(maintain_order=True).head(3)),
+            )
+        )
+    return issues
+
+
+def _dotted(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _unit_issue(
+    annex: Annex, origin: Origin, row: dict, error: ChisoError, types, ctx: Reference, year: int | None = None
+) -> Issue:
     """A row that names no unit (of the chosen type): the registry's words, and what to do."""
     other = _other_type(ctx, row, types) if types else None
-    code, params = other or ("unit.unknown", {"detail": str(error)})
+    code, params = other or _not_found(ctx, row, types, year) or ("unit.unknown", {"detail": str(error)})
     keys = ("unit",) if row["province"] else ("unit.no_province", "unit")
     if types:
         keys += ("unit.types",)
@@ -165,18 +235,34 @@ def _unit_issue(annex: Annex, origin: Origin, row: dict, error: ChisoError, type
     return issue(annex.file, code, sheet=origin.sheet, row=origin.row, column=column, hints=keys, **params)
 
 
+def _not_found(ctx: Reference, row: dict, types, year: int | None) -> tuple[str, dict] | None:
+    """A name no unit has, as a code with its closest names (None: the name is ambiguous instead)."""
+    province = row["province"] or None
+    if ctx.registry.candidates(row["unit"], province, types, year):
+        return None
+    close = ctx.registry.suggest(row["unit"], province)
+    params = {
+        "unit": repr(row["unit"]),
+        "where": Note("unit.where.province", province=province) if province else "",
+        "close": Note("unit.where.close", names=", ".join(close)) if close else "",
+    }
+    return "unit.not_found", params
+
+
 SUGGESTED_NAMES = 50  # closest names are looked for the first unknown names only (bounded time)
 
 
-def _resolve_bounded(ctx: Reference, row: dict, types: set[str] | None, unknown: int, year: int | None):
+def _resolve_bounded(
+    ctx: Reference, province: str, unit: str, types: set[str] | None, unknown: int, year: int | None
+):
     """The unit a row names, or the error; past SUGGESTED_NAMES unknown names no suggestions are
-    computed, so a file of 200.000 unknown names is refused in seconds, not minutes."""
-    province = row["province"] or None
-    if unknown >= SUGGESTED_NAMES and not ctx.registry.candidates(row["unit"], province, types, year):
+    computed, so many names that match nothing close are refused in bounded time."""
+    province = province or None
+    if unknown >= SUGGESTED_NAMES and not ctx.registry.candidates(unit, province, types, year):
         where = f" ở {province}" if province else ""
-        return ChisoError(f"Không tìm thấy đơn vị {row['unit']!r}{where}")
+        return ChisoError(f"Không tìm thấy đơn vị {unit!r}{where}")
     try:
-        return ctx.registry.resolve(row["unit"], province=province, types=types, year=year)
+        return ctx.registry.resolve(unit, province=province, types=types, year=year)
     except ChisoError as exc:
         return exc
 

@@ -56,10 +56,14 @@ class SheetInfo:
 class SheetCells:
     """What the child read: rows of (text, numeric) cells, their column letters, and warnings."""
 
-    name: str
+    name: str | None  # None: a legacy .xls with hidden sheets only (``hidden_skipped``)
     rows: list[list[tuple[str, bool]]]
     first_column: int
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (cell, message)
+    # Legacy .xls (the child chose the sheet): the hidden sheets passed over before it, and
+    # whether the sheet named was itself hidden; the reader turns both into warnings.
+    hidden_skipped: list[str] = field(default_factory=list)
+    named_hidden: bool = False
 
 
 def _fmt(n: int) -> str:
@@ -284,7 +288,8 @@ def _child_read(data: bytes, sheet: str, part: str | None) -> SheetCells:
         archive = zipfile.ZipFile(io.BytesIO(data))
         warnings, percent_cells = _scan_sheet(archive, part, sheet)
     reader = fastexcel.read_excel(data)
-    if part is None:  # legacy .xls: the first sheet, or the one named (any case, any accents)
+    skipped, named_hidden = [], False
+    if part is None:  # legacy .xls: the first visible sheet, or the one named (any case, any accents)
         from chiso.names import fold
 
         names = list(reader.sheet_names)
@@ -293,7 +298,14 @@ def _child_read(data: bytes, sheet: str, part: str | None) -> SheetCells:
             raise WorkbookError(f"không có trang tính {sheet!r}; tệp có: {', '.join(names)}")
         if not names:
             raise WorkbookError("tệp Excel không có trang tính nào")
-        sheet = named[0] if named else names[0]
+        shown = {n: _xls_visible(reader, n) for n in names}
+        if named:
+            sheet, named_hidden = named[0], not shown[named[0]]
+        else:
+            visible = [n for n in names if shown[n]]
+            if not visible:  # no sheet to read: the reader says so in its words
+                return SheetCells(None, [], 0, [], names)
+            sheet, skipped = visible[0], names[: names.index(visible[0])]
     text_sheet = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
     # calamine turns only numeric cells into datetimes: a non-null value marks a number typed
     # as a number, so "14.859" typed as text can be told from the number 14.859.
@@ -315,7 +327,12 @@ def _child_read(data: bytes, sheet: str, part: str | None) -> SheetCells:
                     text = repr(round(float(text) * 100, 10))
             cells.append((text, numeric))
         rows.append(cells)
-    return SheetCells(sheet, rows, first, warnings)
+    return SheetCells(sheet, rows, first, warnings, skipped, named_hidden)
+
+
+def _xls_visible(reader, name: str) -> bool:
+    """Whether a legacy .xls sheet is shown (calamine tells it once the sheet is opened)."""
+    return reader.load_sheet(name, header_row=None, n_rows=1).visible == "visible"
 
 
 def _letters(index: int) -> str:

@@ -12,7 +12,7 @@ from chiso import fmt
 from chiso.config import Catalog
 from chiso.i18n import label, t
 from chiso.ingest.annex import ColumnRole
-from chiso.ingest.problems import Issue
+from chiso.ingest.problems import Issue, note_text
 
 ROLE_KEYS = {
     "unit": "import.role.unit",
@@ -154,7 +154,7 @@ def text_report(plan, catalog: Catalog, lang: str = "vi", *, limit: int = 50) ->
     """The preview as plain text for the CLI: the same content as the page."""
     lines = summary(plan, lang)
     for note in plan.notes:
-        lines.append(f"  · {note}")
+        lines.append(f"  · {note_text(note, lang)}")
     if plan.errors:
         lines.append(t("import.errors", lang, n=len(plan.errors)))
         lines += [f"  ✗ {issue.render(lang)}" for issue in plan.errors]

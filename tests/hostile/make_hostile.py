@@ -152,6 +152,29 @@ def long_workbook(path: Path, scores: list, *, sheets=None, hidden_first=False, 
     wb.close()
 
 
+def legacy_workbook(path: Path, scores: list, *, hidden_first=False, only_hidden=False) -> None:
+    """A long-format Excel 97–2003 (.xls, BIFF8) workbook, written by xlwt."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    sheets = []
+    if hidden_first:
+        sheets.append((wb.add_sheet("Nháp"), [10.0] * len(scores)))
+    sheets.append((wb.add_sheet("Kết quả"), scores))
+    for ws, values in sheets:
+        for j, name in enumerate(LONG.split(",")):
+            ws.write(0, j, name)
+        for i, line in enumerate(long_rows(values)):
+            for j, value in enumerate(_typed(line.split(","))):
+                ws.write(i + 1, j, value)
+    hidden = sheets if only_hidden else sheets[:-1]
+    for ws, _ in hidden:
+        ws.visibility = 1
+        ws.selected = False
+    wb.active_sheet = len(sheets) - 1
+    wb.save(str(path))
+
+
 def _typed(cells: list[str]) -> list:
     out = []
     for c in cells:
@@ -449,6 +472,20 @@ def cases(folder: Path) -> list[Case]:
         "xl/workbook.xml",
     )
     out.append(Case("only_hidden_sheet.xlsx", "refused", "ẩn"))
+    # --- legacy Excel 97–2003 (.xls): read exactly by calamine, hidden sheets as for .xlsx ---
+    legacy_workbook(folder / "legacy.xls", good)
+    out.append(Case("legacy.xls", "imported", "Kết quả", scores=good))
+    legacy_workbook(folder / "legacy_hidden_first_sheet.xls", good, hidden_first=True)
+    out.append(Case("legacy_hidden_first_sheet.xls", "imported", "ẩn", scores=good))
+    legacy_workbook(folder / "legacy_hidden_sheet_named.xls", good, hidden_first=True)
+    out.append(
+        Case("legacy_hidden_sheet_named.xls", "imported", "ẩn", scores=[10.0] * 4, options={"sheet": "Nháp"})
+    )
+    legacy_workbook(folder / "legacy_only_hidden_sheet.xls", good, only_hidden=True)
+    out.append(Case("legacy_only_hidden_sheet.xls", "refused", "ẩn"))
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    (folder / "legacy_broken.xls").write_bytes(ole + bytes(504) + b"not a workbook " * 64)
+    out.append(Case("legacy_broken.xls", "refused", "Excel 97–2003 (.xls)"))
     long_workbook(folder / "percent_formatted.xlsx", good, percent=True)
     out.append(Case("percent_formatted.xlsx", "imported", "phần trăm", scores=good))
     long_workbook(folder / "missing_sheet.xlsx", good)
