@@ -66,6 +66,11 @@ class Frame:
     def unit_rows(self, unit_id: str) -> pl.DataFrame:
         return ui.unit_rows(self.dataset, self.version, unit_id)
 
+    def lineage(self, unit_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+        from chiso.app import lineage
+
+        return lineage.lineage(self.dataset, self.version, unit_id)
+
     def two_years(self, year_a: int) -> pl.DataFrame:
         return ui.two_years(self.dataset, self.version, self.sel, year_a, self.sel.year)
 

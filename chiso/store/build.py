@@ -20,6 +20,7 @@ from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.ingest.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
 from chiso.metrics import ranks as metrics
+from chiso.store import lineage_table
 from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA, SCORE_TABLE_COLUMNS, with_printed
 from chiso.store.swap import write_lock
 from chiso.units import Registry
@@ -225,6 +226,7 @@ def _build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str) ->
                 sourced(counts),
                 sourced(rates),
             )
+            lineage_table.write(con, units)
             meta = {
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "dataset": dataset,

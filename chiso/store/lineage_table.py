@@ -1,0 +1,131 @@
+"""The ``lineage`` table: predecessor -> successor with date and kind, written by ``chiso build``
+from the national registry (:mod:`chiso.lineage`) and ``data/units.csv``; and its reads.
+
+``predecessor_id``/``successor_id`` name the stored unit on each side where the database holds
+one (see :mod:`chiso.metrics.succession`), so a page can show a former unit's results beside
+its successor's.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from chiso import lineage
+from chiso.metrics import succession
+
+LINEAGE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS lineage (
+    level VARCHAR NOT NULL,            -- province | district | commune (registry) | unit (units.csv)
+    predecessor VARCHAR NOT NULL,
+    predecessor_type VARCHAR,
+    predecessor_code VARCHAR,
+    predecessor_district VARCHAR,
+    predecessor_province VARCHAR,
+    predecessor_id VARCHAR,            -- the stored unit, when the database has it
+    successor VARCHAR NOT NULL,
+    successor_type VARCHAR,
+    successor_code VARCHAR,
+    successor_province VARCHAR,
+    successor_id VARCHAR,
+    date DATE,                         -- the successor took over (units.csv: 1 January of its year)
+    kind VARCHAR NOT NULL,             -- whole | part (split between several successors)
+    source VARCHAR
+);
+"""
+
+UNITS_SOURCE = "data/units.csv"
+
+
+def edges(units: pl.DataFrame) -> pl.DataFrame:
+    """Every edge to store, with the stored unit on each side (``units``: the build's units)."""
+    renamed = {now: former for former, _kind, now, _when in lineage.RENAMED}
+    return succession.all_edges(lineage.lineage(), units, renamed, UNITS_SOURCE)
+
+
+def write(con, units: pl.DataFrame) -> int:
+    """Create and fill the table in an open build connection; the number of edges."""
+    con.execute(LINEAGE_SCHEMA)
+    frame = edges(units)
+    con.register("lineage_df", frame.to_arrow())
+    con.execute("INSERT INTO lineage SELECT * FROM lineage_df")
+    con.unregister("lineage_df")
+    return frame.height
+
+
+def _frame(con, sql: str, **params) -> pl.DataFrame:
+    with con.cursor() as cur:
+        return cur.sql(sql, params=params).pl() if params else cur.sql(sql).pl()
+
+
+def has_lineage(con) -> bool:
+    """False for a database built before the table existed."""
+    found = _frame(con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'lineage'")
+    return bool(found.item(0, "n"))
+
+
+def lineage_of(con, *, unit_id: str) -> pl.DataFrame:
+    """A stored unit's edges: ``role`` = ``predecessor`` (the row names one of its predecessors)
+    or ``successor``; ``other``/``other_id``/``other_province``/``other_type`` the unit on the
+    other side. A province's edge to itself (one that kept its name) is left out."""
+    if not has_lineage(con):
+        return _frame(con, _EMPTY)
+    return _frame(con, _LINEAGE_OF, unit=unit_id)
+
+
+_COLUMNS = "role, level, other, other_type, other_district, other_province, other_id, date, kind, source"
+_EMPTY = (
+    "SELECT * FROM (SELECT "
+    + ", ".join(f"NULL::VARCHAR AS {c}" for c in _COLUMNS.split(", "))
+    + ") WHERE false"
+)
+_LINEAGE_OF = f"""
+SELECT {_COLUMNS} FROM (
+    SELECT 'predecessor' AS role, level, predecessor AS other, predecessor_type AS other_type,
+           predecessor_district AS other_district, predecessor_province AS other_province,
+           predecessor_id AS other_id, date, kind, source
+    FROM lineage WHERE successor_id = $unit AND coalesce(predecessor_id, '') <> $unit
+      AND NOT (level = 'province' AND predecessor_province = successor_province)
+    UNION ALL
+    SELECT 'successor', level, successor, successor_type, '', successor_province, successor_id,
+           date, kind, source
+    FROM lineage WHERE predecessor_id = $unit AND coalesce(successor_id, '') <> $unit
+      AND NOT (level = 'province' AND predecessor_province = successor_province)
+)
+ORDER BY role, date, CASE level WHEN 'province' THEN 0 WHEN 'unit' THEN 1 WHEN 'district' THEN 2 ELSE 3 END,
+         other_province, other
+"""
+
+
+def last_results(con, *, unit_ids: list[str]) -> pl.DataFrame:
+    """Each unit's latest stored total per index: what the profile shows beside a predecessor or
+    successor (rank and percentile as stored, under the partial-table rule)."""
+    if not unit_ids:
+        return _frame(con, "SELECT * FROM ranked WHERE false")
+    return _frame(
+        con,
+        """
+        SELECT * FROM ranked
+        WHERE list_contains($units, unit_id) AND component IS NULL
+        QUALIFY row_number() OVER (
+            PARTITION BY unit_id, index_code ORDER BY year DESC, rank_of DESC NULLS LAST
+        ) = 1
+        ORDER BY unit_id, index_code
+        """,
+        units=list(unit_ids),
+    )
+
+
+def series_of(con, *, unit_ids: list[str], index: str) -> pl.DataFrame:
+    """Every total of one index for several units, all years (predecessors beside a new unit)."""
+    if not unit_ids:
+        return _frame(con, "SELECT * FROM ranked WHERE false")
+    return _frame(
+        con,
+        """
+        SELECT * FROM ranked
+        WHERE list_contains($units, unit_id) AND component IS NULL AND index_code = $index
+        ORDER BY unit_id, year
+        """,
+        units=list(unit_ids),
+        index=index,
+    )
