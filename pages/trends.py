@@ -30,6 +30,8 @@ def render() -> None:
     view = trends.build(series, chosen, measure, frame.index, frame.sel, frame.lang, frame.catalog)
     if view.scale_changed:
         st.caption(frame.t("trends.scale_changed"))
+    if view.rank_as_percentile:
+        st.caption(frame.t("trends.rank_as_percentile"))
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="trends")
     downloads.table(view.export, key="trends_table")
     st.caption(frame.t("trends.gap_note"))

@@ -11,6 +11,7 @@ from chiso.config import Index
 from chiso.i18n import label, t
 from chiso.metrics.gaps import NextRank, WhatItTakes
 from chiso.metrics.ranks import order_in_data, rank_change_text, ranks_comparable
+from chiso.views import percentile
 
 
 def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = None) -> pl.DataFrame:
@@ -23,6 +24,7 @@ def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = 
     return ranking.select(
         "rank",
         "rank_of",
+        percentile.whole().alias("percentile"),
         pl.col("name").alias("unit"),
         "score",
         "max_score",
@@ -69,6 +71,7 @@ def display_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFram
         rows.append(
             {
                 t("col.rank", lang): fmt.rank(row["rank"], row["rank_of"]),
+                t("col.percentile", lang): percentile.cell(row, lang),
                 t("col.unit", lang): row["name"],
                 t("col.score", lang, unit=unit): fmt.number(row["score"], decimals, lang=lang),
                 t("col.pct_of_max", lang): pct_text(row, lang),

@@ -14,7 +14,7 @@ from chiso.config import Index
 from chiso.i18n import label, t
 from chiso.metrics import trends
 from chiso.selection import Selection
-from chiso.views import charts
+from chiso.views import charts, percentile
 from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, file_name, scope_slug, scope_text, titled
@@ -37,6 +37,7 @@ class TrendsView:
     export: TableExport
     source: str
     scale_changed: bool  # the default measure is % of maximum because the scale changed
+    rank_as_percentile: bool = False  # ranks out of different N: the chart shows the percentile
 
 
 def choices(series: pl.DataFrame, year: int | None) -> TrendsChoices:
@@ -67,6 +68,8 @@ def build(
         ),
         source=views.source_line(series, lang),
         scale_changed=trends.default_measure(series) == "pct_of_max",
+        rank_as_percentile=measure == "rank"
+        and percentile.n_changes(series.filter(pl.col("unit_id").is_in(chosen))),
     )
 
 
@@ -81,13 +84,18 @@ def trends_figure(
 ) -> go.Figure:
     """Score, % of maximum or rank of the chosen units over every year, with the peer average."""
     years = trends.year_span(series)
+    plotted = series.filter(pl.col("unit_id").is_in(chosen))
+    if measure == "rank" and percentile.n_changes(plotted):
+        # Places out of different N are not comparable; the share of peers ranked below is.
+        plotted, measure = percentile.with_percentile(plotted), "percentile"
     y_labels = {
+        "percentile": t("trends.percentile_axis", lang),
         "score": f"{t('chart.score', lang)} ({views.series_scale(index, series, lang)})",
         "pct_of_max": t("col.pct_of_max", lang),
         "rank": t("chart.rank", lang),
     }
     return charts.trend_lines(
-        series.filter(pl.col("unit_id").is_in(chosen)),
+        plotted,
         years=years,
         measure=measure,
         title=titled(
