@@ -96,6 +96,12 @@ class MethodChange(_Strict):
     source: str | None = None
 
 
+class WeightedBackcast(_Strict):
+    """A merged unit's earlier value as its predecessors' mean weighted by their population or area."""
+
+    weighted_by: Literal["population", "area"]
+
+
 class Rate(_Strict):
     """An online-service rate computed from one-stop counts: sum(numerator) / sum(denominator)."""
 
@@ -122,6 +128,12 @@ class Index(_Strict):
     variants: list[Variant] = Field(default_factory=list)
     method_changes: list[MethodChange] = Field(default_factory=list)
     rates: list[Rate] = Field(default_factory=list)
+    backcast: Literal["none", "mean"] | WeightedBackcast = Field(
+        default="none",
+        description="How a merged unit's value before its reorganisation is derived from its "
+        "predecessors' (none: not at all). A derived value is labelled, never ranked, never stored.",
+    )
+    backcast_note: Text | None = Field(default=None, description="Whose rule the back-cast is.")
 
     @model_validator(mode="after")
     def _tiers_descending(self) -> Index:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from chiso.app import downloads, page, ui
+from chiso.app import lineage as lineage_section
 from chiso.views import rankings
 
 
@@ -30,6 +31,7 @@ def render() -> None:
         st.caption(view.average_text)
     downloads.table(view.export, key="rankings", long_rows=ranking)
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="rankings")
+    lineage_section.ranking_predecessors(frame, ranking)
     for note in view.method_notes:
         st.caption(note)
     with st.expander(frame.t("rankings.description")):

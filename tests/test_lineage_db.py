@@ -119,3 +119,41 @@ def test_profile_page_shows_the_predecessors(published_db, demo_db, monkeypatch)
     assert any(s.value.startswith("Tiền thân") for s in at.subheader)
     tables = [df.value.to_csv() for df in at.dataframe]
     assert any("Bình Dương" in t and "Kết quả gần nhất" in t for t in tables)
+
+
+def _app(published_db, demo_db, monkeypatch, page: str, **query) -> AppTest:
+    monkeypatch.setenv("CHISO_DB", str(published_db))
+    monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception and not at.error
+    return at
+
+
+def test_dti_2024_of_34_provinces_shows_the_predecessors_beside_it(published_db, demo_db, monkeypatch):
+    at = _app(
+        published_db, demo_db, monkeypatch, "pages/rankings.py", group="provinces", index="DTI", year="2024"
+    )
+    published, beside = at.dataframe[0].value, at.dataframe[-1].value
+    assert published.iloc[3].tolist()[:3] == ["4/34", "91", "Hồ Chí Minh"]  # as published
+    hcm = beside[beside.iloc[:, 0] == "Hồ Chí Minh"]
+    assert set(hcm.iloc[:, 2]) == {"Bình Dương", "Bà Rịa - Vũng Tàu", "Hồ Chí Minh (địa giới trước sắp xếp)"}
+    assert any("2/63 · phân vị 98" in v for v in hcm.iloc[:, 3])
+    assert "Hà Nội" not in set(beside.iloc[:, 0])  # kept its name and territory: nothing beside it
+    captions = " ".join(c.value for c in at.caption)
+    assert "bình quân không trọng số" in captions and "giữ nguyên như công bố" in captions
+
+
+def test_profile_of_a_merged_province_shows_before_and_after(published_db, demo_db, monkeypatch):
+    at = _app(
+        published_db, demo_db, monkeypatch, "pages/profile.py", unit="ho-chi-minh/ho-chi-minh", lang="en"
+    )
+    assert any(s.value == "Figures before and after the reorganisation" for s in at.subheader)
+    table = next(df.value for df in at.dataframe if "Rank · percentile" in df.value.columns)
+    dti = table[table["Index"] == "DTI"]
+    assert {"predecessor, before the reorganisation", "new unit, after the reorganisation"} <= set(
+        dti["Note"]
+    )

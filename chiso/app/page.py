@@ -71,6 +71,11 @@ class Frame:
 
         return lineage.lineage(self.dataset, self.version, unit_id)
 
+    def reorg(self, unit_ids: list[str], index: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        from chiso.app import lineage
+
+        return lineage.reorg(self.dataset, self.version, tuple(unit_ids), index)
+
     def two_years(self, year_a: int) -> pl.DataFrame:
         return ui.two_years(self.dataset, self.version, self.sel, year_a, self.sel.year)
 

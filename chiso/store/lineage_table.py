@@ -115,16 +115,42 @@ def last_results(con, *, unit_ids: list[str]) -> pl.DataFrame:
     )
 
 
-def series_of(con, *, unit_ids: list[str], index: str) -> pl.DataFrame:
-    """Every total of one index for several units, all years (predecessors beside a new unit)."""
+def predecessors(con, *, unit_ids: list[str]) -> pl.DataFrame:
+    """The predecessor edges of several stored units (``unit_id``: the successor): ``other_id``,
+    ``other``, ``other_province``, ``level``, ``date``, ``kind`` and ``same_unit`` (a province's
+    edge to itself: its own rows before the reform are its former territory's)."""
+    if not unit_ids or not has_lineage(con):
+        return _frame(
+            con,
+            "SELECT NULL::VARCHAR AS unit_id, NULL::VARCHAR AS other_id, NULL::VARCHAR AS other, "
+            "NULL::VARCHAR AS other_province, NULL::VARCHAR AS level, NULL::DATE AS date, "
+            "NULL::VARCHAR AS kind, NULL::BOOLEAN AS same_unit WHERE false",
+        )
+    return _frame(
+        con,
+        """
+        SELECT successor_id AS unit_id, predecessor_id AS other_id, predecessor AS other,
+               predecessor_province AS other_province, level, date, kind,
+               level = 'province' AND predecessor_province = successor_province AS same_unit
+        FROM lineage
+        WHERE list_contains($units, successor_id) AND level IN ('province', 'unit', 'commune')
+        ORDER BY unit_id, date, other_province, other
+        """,
+        units=list(unit_ids),
+    )
+
+
+def totals_of(con, *, unit_ids: list[str], index: str | None = None) -> pl.DataFrame:
+    """Every stored total of several units, all years (one index, or all when None)."""
     if not unit_ids:
         return _frame(con, "SELECT * FROM ranked WHERE false")
     return _frame(
         con,
         """
         SELECT * FROM ranked
-        WHERE list_contains($units, unit_id) AND component IS NULL AND index_code = $index
-        ORDER BY unit_id, year
+        WHERE list_contains($units, unit_id) AND component IS NULL
+          AND ($index IS NULL OR index_code = $index)
+        ORDER BY unit_id, index_code, year
         """,
         units=list(unit_ids),
         index=index,

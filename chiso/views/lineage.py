@@ -84,3 +84,19 @@ def build(edges: pl.DataFrame, results: pl.DataFrame, catalog, lang: str) -> Lin
         note=t("lineage.note", lang, sources=", ".join(sorted(set(edges.get_column("source").drop_nulls())))),
         more=max(0, table.height - MAX_ROWS),
     )
+
+
+def before_after(rows: pl.DataFrame, reorg, catalog, lang: str) -> dict:
+    """The profile's before/after table and its notes (``ProfileView`` fields), or nothing."""
+    if reorg is None or rows.is_empty():
+        return {}
+    from chiso.views import reorg_series
+
+    first = rows.row(0, named=True)
+    table = reorg_series.profile_table(first["unit_id"], first["name"], rows, *reorg, catalog, lang)
+    if table.is_empty():
+        return {}
+    notes = [t("reorg.trend_note_profile", lang)]
+    rules = sorted({reorg_series.rule_note(i, lang) for i in catalog.indices if i.backcast != "none"})
+    notes += [t("reorg.derived_note", lang, rule=rule) for rule in rules]
+    return {"before_after": table, "before_after_notes": tuple(notes)}

@@ -39,6 +39,10 @@ class ProfileView:
     figure_name: str
     source: str
     lineage: lineage_view.LineageView | None = None  # predecessors / successors across a reorganisation
+    before_after: pl.DataFrame | None = (
+        None  # predecessors' values before, the unit's after, derived labelled
+    )
+    before_after_notes: tuple[str, ...] = ()
 
 
 def unit_choices(units: pl.DataFrame) -> tuple[dict[str, str], str | None]:
@@ -51,8 +55,9 @@ def years(rows: pl.DataFrame) -> list[int]:
     return sorted(rows.get_column("year").unique().to_list(), reverse=True)
 
 
-def build(rows: pl.DataFrame, year: int, catalog, lang: str, lineage=None) -> ProfileView:
-    """``lineage``: (edges, their units' last results) from the store, or None."""
+def build(rows: pl.DataFrame, year: int, catalog, lang: str, lineage=None, reorg=None) -> ProfileView:
+    """``lineage``: (edges, their units' last results) from the store; ``reorg``: (predecessor
+    edges, totals of the unit and its predecessors); either may be None."""
     profile, found = findings.profile_report(rows, catalog, lang, year)
     extremes = gaps.component_extremes(rows, year)
     return ProfileView(
@@ -80,6 +85,7 @@ def build(rows: pl.DataFrame, year: int, catalog, lang: str, lineage=None) -> Pr
         figure_name=profile_name(rows, year, "ho-so_phan-vi"),
         source=views.source_line(rows, lang),
         lineage=None if lineage is None else lineage_view.build(*lineage, catalog, lang),
+        **lineage_view.before_after(rows, reorg, catalog, lang),
     )
 
 

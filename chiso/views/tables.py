@@ -617,7 +617,7 @@ def compare_indices(rows: pl.DataFrame, chosen: list[str], catalog, year: int, l
             scale = scale_label(index, row["province"], row["peer_group"], row["year"], lang)
             decimals = index.decimals_for(row["province"], row["peer_group"], row["year"])
             score = score_with_scale(row["score"], decimals, scale, lang)
-            line[name] = f"{score} · {fmt.rank(row['rank'], row['rank_of'])}"
+            line[name] = f"{score} · {percentile.rank_text(row, lang)}"
         lines.append(line)
     return pl.DataFrame(lines)
 

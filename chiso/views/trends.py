@@ -14,7 +14,7 @@ from chiso.config import Index
 from chiso.i18n import label, t
 from chiso.metrics import trends
 from chiso.selection import Selection
-from chiso.views import charts, percentile
+from chiso.views import charts, percentile, reorg_series
 from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, file_name, scope_slug, scope_text, titled
@@ -38,6 +38,7 @@ class TrendsView:
     source: str
     scale_changed: bool  # the default measure is % of maximum because the scale changed
     rank_as_percentile: bool = False  # ranks out of different N: the chart shows the percentile
+    reorg_notes: tuple[str, ...] = ()  # predecessors' lines, the break and the back-cast, explained
 
 
 def choices(series: pl.DataFrame, year: int | None) -> TrendsChoices:
@@ -57,9 +58,13 @@ def build(
     sel: Selection,
     lang: str,
     catalog=None,
+    reorg=None,
 ) -> TrendsView:
+    """``reorg``: (predecessor edges, their totals) of the chosen units from the store, or None."""
+    additions = _additions(series, chosen, index, sel, lang, reorg)
+    plotted = _plotted(series, chosen, additions)
     return TrendsView(
-        figure=trends_figure(series, chosen, measure, index, lang, sel, catalog),
+        figure=trends_figure(series, chosen, measure, index, lang, sel, catalog, additions),
         export=TableExport(
             trends_table(series, chosen, lang),
             trends_name(series, index, sel),
@@ -68,9 +73,23 @@ def build(
         ),
         source=views.source_line(series, lang),
         scale_changed=trends.default_measure(series) == "pct_of_max",
-        rank_as_percentile=measure == "rank"
-        and percentile.n_changes(series.filter(pl.col("unit_id").is_in(chosen))),
+        rank_as_percentile=measure == "rank" and percentile.n_changes(plotted),
+        reorg_notes=tuple(additions.notes) if additions else (),
     )
+
+
+def _additions(series, chosen, index, sel, lang, reorg) -> reorg_series.TrendAdditions | None:
+    if reorg is None or series.is_empty():
+        return None
+    national = sel is not None and sel.province == ""
+    return reorg_series.for_trends(series, chosen, *reorg, index, national, lang)
+
+
+def _plotted(series, chosen, additions) -> pl.DataFrame:
+    own = series.filter(pl.col("unit_id").is_in(chosen))
+    if additions is None:
+        return own
+    return pl.concat([reorg_series.split_own(own, additions), additions.rows], how="diagonal_relaxed")
 
 
 def trends_figure(
@@ -81,10 +100,14 @@ def trends_figure(
     lang: str,
     sel: Selection | None = None,
     catalog=None,
+    additions: reorg_series.TrendAdditions | None = None,
 ) -> go.Figure:
-    """Score, % of maximum or rank of the chosen units over every year, with the peer average."""
-    years = trends.year_span(series)
-    plotted = series.filter(pl.col("unit_id").is_in(chosen))
+    """Score, % of maximum or rank of the chosen units over every year, with the peer average;
+    with ``additions``, the predecessors' lines and the reorganisation's break."""
+    plotted = _plotted(series, chosen, additions)
+    years = trends.year_span(
+        pl.concat([series.select("year"), plotted.select("year")], how="vertical_relaxed")
+    )
     if measure == "rank" and percentile.n_changes(plotted):
         # Places out of different N are not comparable; the share of peers ranked below is.
         plotted, measure = percentile.with_percentile(plotted), "percentile"
@@ -106,7 +129,7 @@ def trends_figure(
         year_label=t("chart.year", lang),
         average=trends.peer_average_by_year(series, measure),
         average_label=t("chart.peer_average", lang),
-        breaks=trends.method_breaks(index, years, lang),
+        breaks=trends.method_breaks(index, years, lang) + (additions.breaks if additions else []),
         source=views.source_line(series, lang),
         lang=lang,
     )
