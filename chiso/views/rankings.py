@@ -79,7 +79,7 @@ def build(
         method_notes=[
             t("rankings.method_change", lang, year=change.year, note=label(change.note, lang))
             for change in index.method_changes
-            if change.year == sel.year
+            if change.year == sel.year and change.applies(sel.province, sel.peer_group)
         ],
         description=label(index.description, lang),
     )

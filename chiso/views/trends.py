@@ -129,7 +129,8 @@ def trends_figure(
         year_label=t("chart.year", lang),
         average=trends.peer_average_by_year(series, measure),
         average_label=t("chart.peer_average", lang),
-        breaks=trends.method_breaks(index, years, lang) + (additions.breaks if additions else []),
+        breaks=trends.method_breaks(index, years, lang, *((sel.province, sel.peer_group) if sel else ()))
+        + (additions.breaks if additions else []),
         source=views.source_line(series, lang),
         lang=lang,
     )
