@@ -228,7 +228,7 @@ def _build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str) ->
                 sourced(counts),
                 sourced(rates),
             )
-            lineage_table.write(con, units)
+            lineage_table.write(con, units, data_dir)
             meta = {
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "dataset": dataset,

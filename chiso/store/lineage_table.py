@@ -8,9 +8,13 @@ its successor's.
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import polars as pl
 
 from chiso import lineage
+from chiso.errors import ChisoError
 from chiso.metrics import succession
 
 LINEAGE_SCHEMA = """
@@ -42,10 +46,80 @@ def edges(units: pl.DataFrame) -> pl.DataFrame:
     return succession.all_edges(lineage.lineage(), units, renamed, UNITS_SOURCE)
 
 
-def write(con, units: pl.DataFrame) -> int:
-    """Create and fill the table in an open build connection; the number of edges."""
+LINEAGE_FILE_COLUMNS = ["province", "predecessor", "successor", "date", "kind", "source_title"]
+
+
+def file_edges(path, units: pl.DataFrame) -> pl.DataFrame:
+    """``data/lineage.csv`` (optional): edges no registry holds, as their sources give them —
+    departments merged in 2025, a demo province's communes. Columns :data:`LINEAGE_FILE_COLUMNS`;
+    ``predecessor``/``successor`` are official or short names of units in the units file, ``date``
+    is ``YYYY-MM-DD``, ``kind`` is ``whole`` or ``part``. A bad row stops the build with a message
+    naming the file, the line and the column."""
+    frame = pl.read_csv(path, infer_schema_length=0).fill_null("")
+    missing = [c for c in LINEAGE_FILE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ChisoError(f"{path}: thiếu cột {', '.join(missing)}")
+    names = pl.concat(
+        [
+            units.select("province", "name", "unit_id", "unit_type", "code"),
+            units.select("province", pl.col("short_name").alias("name"), "unit_id", "unit_type", "code"),
+        ]
+    ).unique(["province", "name"], keep="first")
+    rows = []
+    for line, row in enumerate(frame.iter_rows(named=True), start=2):
+        ends = {}
+        for side in ("predecessor", "successor"):
+            found = names.filter((pl.col("province") == row["province"]) & (pl.col("name") == row[side]))
+            if found.is_empty():
+                raise ChisoError(
+                    f"{path}, dòng {line}, cột {side}: không có đơn vị '{row[side]}' ở {row['province']}"
+                )
+            ends[side] = found.row(0, named=True)
+        if row["kind"] not in ("whole", "part"):
+            raise ChisoError(f"{path}, dòng {line}, cột kind: '{row['kind']}' không phải whole hoặc part")
+        try:
+            when = date.fromisoformat(row["date"])
+        except ValueError:
+            raise ChisoError(
+                f"{path}, dòng {line}, cột date: '{row['date']}' không phải ngày YYYY-MM-DD"
+            ) from None
+        old, new = ends["predecessor"], ends["successor"]
+        rows.append(
+            (
+                "unit",
+                old["name"],
+                old["unit_type"],
+                old["code"],
+                "",
+                row["province"],
+                old["unit_id"],
+                new["name"],
+                new["unit_type"],
+                new["code"],
+                row["province"],
+                new["unit_id"],
+                when,
+                row["kind"],
+                row["source_title"] or str(path.name),
+            )
+        )
+    return pl.DataFrame(rows, schema=LINEAGE_SCHEMA_TYPES, orient="row")
+
+
+LINEAGE_SCHEMA_TYPES = {
+    **{c: pl.String for c in succession.LINEAGE_COLUMNS},
+    "date": pl.Date,
+}
+
+
+def write(con, units: pl.DataFrame, data_dir=None) -> int:
+    """Create and fill the table in an open build connection; the number of edges. With a data
+    folder holding ``lineage.csv``, its edges are added."""
     con.execute(LINEAGE_SCHEMA)
     frame = edges(units)
+    extra = None if data_dir is None else Path(data_dir) / "lineage.csv"
+    if extra is not None and extra.exists():
+        frame = pl.concat([frame, file_edges(extra, units)], how="vertical_relaxed")
     con.register("lineage_df", frame.to_arrow())
     con.execute("INSERT INTO lineage SELECT * FROM lineage_df")
     con.unregister("lineage_df")

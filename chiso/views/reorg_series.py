@@ -86,12 +86,15 @@ def unit_parts(
             name=pl.lit(t("reorg.former_self", lang, unit=name))
         )
         parts.append(mine.select(TREND_COLUMNS))
-    names = dict(edges.select("other_id", "other").rows())
+    names = {
+        i: _short(o) if lv == "province" else o
+        for i, o, lv in edges.select("other_id", "other", "level").rows()
+    }
     theirs = before.filter(pl.col("unit_id").is_in(others))
     if not theirs.is_empty():
         labelled = theirs.with_columns(
             name=pl.col("unit_id").replace_strict(
-                {i: t("reorg.predecessor_of", lang, unit=_short(names[i]), successor=name) for i in others},
+                {i: t("reorg.predecessor_of", lang, unit=names[i], successor=name) for i in others},
                 default=pl.col("name"),
             )
         )
@@ -261,7 +264,11 @@ def ranking_predecessors(
 
 
 def _predecessor_line(unit: dict, edge: dict, last: dict | None, year: int, index: Index, lang: str) -> dict:
-    name = _short(edge["other"]) if not edge["same_unit"] else t("reorg.former_self", lang, unit=unit["name"])
+    name = (
+        (_short(edge["other"]) if edge["level"] == "province" else edge["other"])
+        if not edge["same_unit"]
+        else t("reorg.former_self", lang, unit=unit["name"])
+    )
     if last is None:
         value = t("lineage.no_results", lang)
     else:
