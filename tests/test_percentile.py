@@ -126,3 +126,30 @@ def test_rank_trend_across_63_then_34_provinces_plots_the_percentile(published_d
         series, ["ho-chi-minh/ho-chi-minh"], "score", CATALOG.index("DTI"), sel, "vi", CATALOG
     )
     assert not same_n.rank_as_percentile
+
+
+def _total(year, rank, rank_of):
+    return pl.DataFrame(
+        [
+            {
+                "unit_id": "x",
+                "component": None,
+                "year": year,
+                "score": 0.7,
+                "rank": rank,
+                "rank_of": rank_of,
+                "rank_basis": "published",
+                "province": "",
+                "peer_group": "provinces",
+            }
+        ]
+    )
+
+
+def test_why_the_rank_changed_says_the_peer_set_changed_instead_of_splitting_it():
+    dti = CATALOG.index("DTI")
+    across = views.change_sentence(_total(2023, 2, 63), _total(2024, 4, 34), "x", dti, "en")
+    assert "rank 2/63 · percentile 98 → 4/34 · percentile 91 (not comparable)" in across
+    assert "The peer set changed (63 → 34 units" in across and "percentile: 98 → 91." in across
+    same = views.change_sentence(_total(2022, 5, 63), _total(2023, 2, 63), "x", dti, "en")
+    assert "peer set" not in same and "▲ 3" in same

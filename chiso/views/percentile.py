@@ -83,3 +83,19 @@ def n_changes(rows: pl.DataFrame) -> bool:
 def with_percentile(rows: pl.DataFrame) -> pl.DataFrame:
     """``rows`` with the ``percentile`` column computed from rank, N and basis (:func:`expr`)."""
     return rows.with_columns(expr().alias("percentile"))
+
+
+def peer_set_note(a: dict, b: dict, lang: str) -> str:
+    """' The peer set changed (13 → 51 units): …' when two ranks are out of different N — the
+    rank change is then no difference to split; the percentiles are the comparable positions."""
+    if a.get("rank") is None or b.get("rank") is None or not a.get("rank_of") or not b.get("rank_of"):
+        return ""
+    if a["rank_of"] == b["rank_of"]:
+        return ""
+    pa, pb = value(a), value(b)
+    pcts = (
+        ""
+        if pa is None or pb is None
+        else t("rank.peer_set_pcts", lang, a=fmt.number(pa, 0, lang=lang), b=fmt.number(pb, 0, lang=lang))
+    )
+    return " " + t("rank.peer_set_changed", lang, n_a=a["rank_of"], n_b=b["rank_of"]) + pcts

@@ -545,10 +545,10 @@ def change_sentence(rows_a: pl.DataFrame, rows_b: pl.DataFrame, unit_id: str, in
         change=fmt.signed((b["score"] or 0) - (a["score"] or 0), decimals, lang=lang)
         if a["score"] is not None and b["score"] is not None
         else fmt.EMPTY,
-        rank_a=fmt.rank(a["rank"], a["rank_of"]),
-        rank_b=fmt.rank(b["rank"], b["rank_of"]),
+        rank_a=percentile.rank_text(a, lang),
+        rank_b=percentile.rank_text(b, lang),
         d_rank=fmt.rank_change(d_rank) if comparable is not False else t("rank.not_comparable", lang),
-    )
+    ) + percentile.peer_set_note(a, b, lang)
 
 
 def split_labels(split: pl.DataFrame, names: dict[str, str], lang: str) -> pl.DataFrame:
