@@ -26,6 +26,8 @@ from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA, SCORE_TA
 from chiso.store.swap import write_lock
 from chiso.units import Registry
 
+apply_peer_rules = peer_rules.apply  # the demos count their tables' N by the same rules
+
 
 @dataclass(frozen=True)
 class BuildReport:
