@@ -5,6 +5,7 @@ merges; the trend of a new unit shows its predecessors apart, the break marked."
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 
 import duckdb
@@ -101,3 +102,21 @@ def test_a_lineage_file_naming_an_unknown_unit_is_refused_with_its_line(tmp_path
     ):
         build(CONFIG, folder, db)
     assert not db.exists()
+
+
+def test_profile_of_a_new_ward_sets_its_predecessors_beside_it(con):
+    from chiso.store import analysis_queries
+    from chiso.views import profile
+
+    unit = con.sql("SELECT unit_id FROM units WHERE name = 'Phường Hải Minh Tây'").fetchall()[0][0]
+    edges = lineage_table.lineage_of(con, unit_id=unit)
+    last = lineage_table.last_results(con, unit_ids=edges.get_column("other_id").to_list())
+    preds = lineage_table.predecessors(con, unit_ids=[unit])
+    totals = lineage_table.totals_of(con, unit_ids=[unit, *preds.get_column("other_id").to_list()])
+    rows = analysis_queries.unit_rows(con, unit_id=unit)
+    view = profile.build(rows, 2026, CATALOG, "vi", (edges, last), (preds, totals))
+    assert view.lineage.display.get_column("Hình thức").to_list() == ["một phần", "một phần"]
+    par = view.before_after.filter(pl.col("Chỉ số") == "Chỉ số CCHC")
+    assert par.get_column("Năm").to_list() == [2023, 2023, 2024, 2024, 2025, 2026]
+    assert re.fullmatch(r"\d+/51 · phân vị \d+", par.filter(pl.col("Năm") == 2025).item(0, "Hạng · phân vị"))
+    assert not any("suy ra" in note for note in view.before_after_notes)  # split localities: no mean

@@ -97,6 +97,10 @@ def before_after(rows: pl.DataFrame, reorg, catalog, lang: str) -> dict:
     if table.is_empty():
         return {}
     notes = [t("reorg.trend_note_profile", lang)]
-    rules = sorted({reorg_series.rule_note(i, lang) for i in catalog.indices if i.backcast != "none"})
-    notes += [t("reorg.derived_note", lang, rule=rule) for rule in rules]
+    derived = t("reorg.side.derived", lang)
+    shown = set(
+        table.filter(pl.col(t("reorg.col.side", lang)) == derived).get_column(t("reorg.col.index", lang))
+    )
+    rules = {reorg_series.rule_note(i, lang) for i in catalog.indices if label(i.short_name, lang) in shown}
+    notes += [t("reorg.derived_note", lang, rule=rule) for rule in sorted(rules)]
     return {"before_after": table, "before_after_notes": tuple(notes)}

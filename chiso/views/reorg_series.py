@@ -18,6 +18,7 @@ from chiso.i18n import label, t
 from chiso.metrics import backcast
 from chiso.views import percentile
 
+PROFILE_YEARS = 2
 TREND_COLUMNS = [
     "unit_id",
     "name",
@@ -190,6 +191,8 @@ def profile_table(
             continue
         national = bool(mine.height and mine.item(0, "scope_province") == "")
         rows, cut = unit_parts(unit_id, name, mine, preds, theirs, index, national, lang)
+        # The profile keeps the last PROFILE_YEARS years before the break; trends show them all.
+        rows = rows.filter(pl.col("year") >= (cut or backcast.REFORM_YEAR) - PROFILE_YEARS)
         after = mine.filter(pl.col("year") >= (cut or backcast.REFORM_YEAR)).with_columns(name=pl.lit(name))
         every = pl.concat([rows, after.select(TREND_COLUMNS)], how="vertical_relaxed")
         if every.filter(pl.col("unit_id") != unit_id).is_empty() and rows.is_empty():
