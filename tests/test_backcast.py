@@ -187,3 +187,11 @@ def test_beside_the_34_ranking_a_computable_mean_is_labelled_and_unranked():
     assert derived.rows() == [
         ("Mới", "–", "Bình quân các tiền thân (suy ra, không xếp hạng)", "2024: 0,7000")
     ]
+
+
+def test_trend_export_holds_the_same_lines_and_the_derived_rows_unranked():
+    table = _trend("score").export.table
+    names = set(table.get_column("Đơn vị"))
+    assert {"Mới", "Mới (địa giới trước sắp xếp)", "A (tiền thân của Mới)"} <= names
+    derived = table.filter(pl.col("Đơn vị").str.contains("suy ra"))
+    assert derived.height == 1 and derived.item(0, "Hạng") is None and derived.item(0, "Trên tổng số") is None

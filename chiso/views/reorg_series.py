@@ -29,6 +29,8 @@ TREND_COLUMNS = [
     "rank",
     "rank_of",
     "rank_basis",
+    "source_title",
+    "source_url",
 ]
 
 
@@ -103,7 +105,11 @@ def unit_parts(
     derived = backcast.derive(unit_id, edges, before, index.backcast)
     if not derived.is_empty():
         parts.append(
-            derived.with_columns(name=pl.lit(t("reorg.derived_line", lang, unit=name))).select(TREND_COLUMNS)
+            derived.with_columns(
+                name=pl.lit(t("reorg.derived_line", lang, unit=name)),
+                source_title=pl.lit(t("reorg.derived_source", lang)),
+                source_url=pl.lit(None, pl.String),
+            ).select(TREND_COLUMNS)
         )
     rows = pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame(schema=_schema())
     return rows, cut
@@ -128,6 +134,8 @@ def _schema() -> dict:
         "rank": pl.Int32,
         "rank_of": pl.Int32,
         "rank_basis": pl.String,
+        "source_title": pl.String,
+        "source_url": pl.String,
     }
 
 

@@ -66,9 +66,9 @@ def build(
     return TrendsView(
         figure=trends_figure(series, chosen, measure, index, lang, sel, catalog, additions),
         export=TableExport(
-            trends_table(series, chosen, lang),
+            trends_table(plotted, None, lang),
             trends_name(series, index, sel),
-            trends_sources(series, chosen),
+            trends_sources(plotted, None),
             t("col.unit", lang),
         ),
         source=views.source_line(series, lang),
@@ -142,17 +142,22 @@ def _span(years: list[int]) -> str:
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
 
 
-def trends_table(series: pl.DataFrame, chosen: list[str], lang: str) -> pl.DataFrame:
-    """The chosen units' yearly values, numbers as numbers rounded as on screen (CSV and XLSX)."""
-    picked = series.filter(pl.col("unit_id").is_in(chosen)).sort("name", "year")
+def trends_table(series: pl.DataFrame, chosen: list[str] | None, lang: str) -> pl.DataFrame:
+    """The chosen units' yearly values (every row when ``chosen`` is None: the chart's rows, the
+    predecessors' lines included), numbers as numbers rounded as on screen (CSV and XLSX)."""
+    picked = (series if chosen is None else series.filter(pl.col("unit_id").is_in(chosen))).sort(
+        "name", "year"
+    )
     return views.machine_table(
         picked.with_columns(export_sources.rounded("pct_of_max", 2)), TREND_EXPORT, lang
     )
 
 
-def trends_sources(series: pl.DataFrame, chosen: list[str]) -> list[dict]:
-    """Each source of the chosen units' rows once, with the units whose rows it supports."""
-    return export_sources.entries(series.filter(pl.col("unit_id").is_in(chosen)).sort("name", "year"), "name")
+def trends_sources(series: pl.DataFrame, chosen: list[str] | None) -> list[dict]:
+    """Each source of the chosen units' rows (every row when None) once, with the units whose rows
+    it supports."""
+    picked = series if chosen is None else series.filter(pl.col("unit_id").is_in(chosen))
+    return export_sources.entries(picked.sort("name", "year"), "name")
 
 
 def trends_name(series: pl.DataFrame, index: Index, sel: Selection) -> str:
