@@ -81,6 +81,7 @@ def test_trend_of_a_new_ward_shows_its_two_predecessors_before_the_break(con):
     for former in ("Thành phố Hải Minh", "Thành phố Vân Khê"):
         assert max(lines[f"{former} (tiền thân của Phường Hải Minh Tây)"]) == 2024
     assert not any("suy ra" in name for name in lines)  # split localities: no mean is invented
+    assert not any("suy ra" in note for note in view.reorg_notes)
     assert 2024.5 in [shape.x0 for shape in view.figure.layout.shapes]
     ranked = trends.build(series, [unit], "rank", CATALOG.index("PAR"), sel, "vi", CATALOG, (preds, totals))
     assert ranked.rank_as_percentile  # 13 localities, then 51 communes and wards

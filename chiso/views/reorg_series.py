@@ -167,7 +167,7 @@ def for_trends(
     ]
     rows = pl.concat(added, how="vertical_relaxed")
     notes = [t("reorg.trend_note", lang)]
-    if index.backcast != "none":
+    if not rows.filter(pl.col("rank_basis") == backcast.DERIVED_BASIS).is_empty():
         notes.append(t("reorg.derived_note", lang, rule=rule_note(index, lang)))
     return TrendAdditions(rows, sorted(breaks), notes)
 
