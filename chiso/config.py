@@ -94,6 +94,33 @@ class MethodChange(_Strict):
     year: int
     note: Text
     source: str | None = None
+    provinces: list[str] = Field(default_factory=list, description="Empty: every province.")
+    peer_groups: list[str] = Field(default_factory=list, description="Empty: every peer group.")
+
+    def applies(self, province: str | None, peer_group: str | None) -> bool:
+        """Whether the change concerns a table of that province and peer group (None: any)."""
+        return (not self.provinces or province is None or province in self.provinces) and (
+            not self.peer_groups or peer_group is None or peer_group in self.peer_groups
+        )
+
+
+class PeerGroupRule(_Strict):
+    """Which unit types a province ranks together in which years (Hải Phòng 2025: wards apart
+    from communes and special zones). The rule overrides the unit type's peer group for the
+    score rows it matches; a units-sheet override of one unit still applies outside it."""
+
+    provinces: list[str] = Field(min_length=1)
+    years: YearRange = Field(default_factory=YearRange)
+    unit_types: list[str] = Field(min_length=1)
+    peer_group: str
+    note: Text | None = None
+    source: str | None = None
+
+
+class WeightedBackcast(_Strict):
+    """A merged unit's earlier value as its predecessors' mean weighted by their population or area."""
+
+    weighted_by: Literal["population", "area"]
 
 
 class Rate(_Strict):
@@ -122,6 +149,12 @@ class Index(_Strict):
     variants: list[Variant] = Field(default_factory=list)
     method_changes: list[MethodChange] = Field(default_factory=list)
     rates: list[Rate] = Field(default_factory=list)
+    backcast: Literal["none", "mean"] | WeightedBackcast = Field(
+        default="none",
+        description="How a merged unit's value before its reorganisation is derived from its "
+        "predecessors' (none: not at all). A derived value is labelled, never ranked, never stored.",
+    )
+    backcast_note: Text | None = Field(default=None, description="Whose rule the back-cast is.")
 
     @model_validator(mode="after")
     def _tiers_descending(self) -> Index:
@@ -202,6 +235,7 @@ class Catalog(_Strict):
     unit_types: dict[str, UnitType]
     peer_groups: dict[str, PeerGroup]
     indices: list[Index] = Field(min_length=1)
+    peer_group_rules: list[PeerGroupRule] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Catalog:
@@ -212,6 +246,7 @@ class Catalog(_Strict):
         for code, unit_type in self.unit_types.items():
             if unit_type.peer_group not in self.peer_groups:
                 raise ValueError(f"unit type {code}: unknown peer group {unit_type.peer_group!r}")
+        _check_rules(self)
         for index in self.indices:
             for text_field in ("name", "short_name", "description"):
                 missing = [lang for lang in self.languages if lang not in getattr(index, text_field)]
@@ -264,6 +299,23 @@ class Catalog(_Strict):
 
 class ConfigError(ChisoError):
     """The configuration file is unreadable or invalid; the message is one line."""
+
+
+def _check_rules(catalog: Catalog) -> None:
+    """Peer-group rules and method changes name only configured peer groups and unit types."""
+    for n, rule in enumerate(catalog.peer_group_rules, start=1):
+        if rule.peer_group not in catalog.peer_groups:
+            raise ValueError(f"peer_group_rules {n}: unknown peer group {rule.peer_group!r}")
+        unknown = [u for u in rule.unit_types if u not in catalog.unit_types]
+        if unknown:
+            raise ValueError(f"peer_group_rules {n}: unknown unit type {unknown[0]!r}")
+    for index in catalog.indices:
+        for change in index.method_changes:
+            unknown = [g for g in change.peer_groups if g not in catalog.peer_groups]
+            if unknown:
+                raise ValueError(
+                    f"index {index.code}: method change {change.year}: unknown peer group {unknown[0]!r}"
+                )
 
 
 def _check_sum(index: Index, variant: Variant) -> None:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from chiso.app import brief, downloads, page, ui
+from chiso.app import lineage as lineage_section
 from chiso.app import targets as app_targets
 from chiso.views import profile
 
@@ -19,7 +20,8 @@ def render() -> None:
     rows = frame.unit_rows(unit_id)
     years = profile.years(rows)
     year = ui.year_choice(frame.t("sel.year"), years, years[0], key="year")
-    view = profile.build(rows, year, frame.catalog, frame.lang)
+    lineage = frame.lineage(unit_id), frame.reorg([unit_id])
+    view = profile.build(rows, year, frame.catalog, frame.lang, *lineage)
     downloads.header(frame.t("profile.title", unit=names[unit_id], year=year))
     if view.empty:
         st.info(frame.t("profile.empty", year=year))
@@ -43,6 +45,8 @@ def render() -> None:
         st.subheader(frame.t("profile.extremes"))
         st.dataframe(view.extremes_display, hide_index=True, width="stretch")
         downloads.table(view.extremes, key="extremes")
+    lineage_section.show(view.lineage, frame.lang)
+    lineage_section.before_after(view.before_after, view.before_after_notes, frame.lang)
     if view.figure is not None:
         downloads.chart(view.figure, name=view.figure_name, source=view.source, key="cross")
 

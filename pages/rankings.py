@@ -3,6 +3,7 @@
 import streamlit as st
 
 from chiso.app import downloads, maps, page, ui
+from chiso.app import lineage as lineage_section
 from chiso.app import targets as app_targets
 from chiso.views import rankings
 
@@ -32,6 +33,7 @@ def render() -> None:
     app_targets.section(frame, index=index.code, table=ranking)
     downloads.table(view.export, key="rankings", long_rows=ranking)
     maps.chart_or_map(frame, view, ranking)
+    lineage_section.ranking_predecessors(frame, ranking)
     for note in view.method_notes:
         st.caption(note)
     with st.expander(frame.t("rankings.description")):

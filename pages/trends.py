@@ -3,6 +3,7 @@
 import streamlit as st
 
 from chiso.app import downloads, page, ui
+from chiso.app import lineage as lineage_section
 from chiso.views import trends
 
 
@@ -27,10 +28,14 @@ def render() -> None:
         horizontal=True,
     )
     ui.publish(measure=measure if measure != offer.default_measure else None)
-    view = trends.build(series, chosen, measure, frame.index, frame.sel, frame.lang, frame.catalog)
+    reorg = frame.reorg(chosen, frame.sel.index)
+    view = trends.build(series, chosen, measure, frame.index, frame.sel, frame.lang, frame.catalog, reorg)
     if view.scale_changed:
         st.caption(frame.t("trends.scale_changed"))
+    if view.rank_as_percentile:
+        st.caption(frame.t("trends.rank_as_percentile"))
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="trends")
+    lineage_section.notes(view.reorg_notes, frame.lang)
     downloads.table(view.export, key="trends_table")
     st.caption(frame.t("trends.gap_note"))
 

@@ -325,17 +325,19 @@ def _texts(found) -> list[str]:
         (
             "vi",
             [
-                "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
-                "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm (thang điểm suy luận).",
-                "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI.",
+                "Năm 2021, huyện Đầm Hà xếp thứ 3/13 (phân vị 83) về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
+                "Năm 2021, huyện Đầm Hà xếp thứ 3/13 (phân vị 83) về SIPAS với 28,81/30 điểm "
+                "(thang điểm suy luận).",
+                "Năm 2021, huyện Đầm Hà xếp thứ 7/13 (phân vị 50) về DGI.",
             ],
         ),
         (
             "en",
             [
-                "In 2021, Đầm Hà district ranked 3/13 on PAR INDEX with 91.24 points.",
-                "In 2021, Đầm Hà district ranked 3/13 on SIPAS with 28.81/30 points (inferred scale).",
-                "In 2021, Đầm Hà district ranked 7/13 on DGI.",
+                "In 2021, Đầm Hà district ranked 3/13 (percentile 83) on PAR INDEX with 91.24 points.",
+                "In 2021, Đầm Hà district ranked 3/13 (percentile 83) on SIPAS with 28.81/30 points "
+                "(inferred scale).",
+                "In 2021, Đầm Hà district ranked 7/13 (percentile 50) on DGI.",
             ],
         ),
     ],
@@ -381,7 +383,12 @@ def row_of(**values) -> dict:
 @pytest.mark.parametrize(
     ("values", "index", "lang", "expected"),
     [
-        ({"score": None}, PAR, "vi", "Năm 2022, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX)."),
+        (
+            {"score": None},
+            PAR,
+            "vi",
+            "Năm 2022, huyện Đầm Hà xếp thứ 3/13 (phân vị 83) về Chỉ số CCHC (PAR INDEX).",
+        ),
         (
             {"rank": None, "rank_of": None},
             PAR,
@@ -409,24 +416,30 @@ def row_of(**values) -> dict:
             "Năm 2022, huyện Đầm Hà xếp thứ 3 (theo thứ tự liệt kê trong nguồn) về Chỉ số CCHC (PAR INDEX) "
             "với 91,24 điểm.",
         ),
-        ({"score": 99.38}, SIPAS, "vi", "Năm 2022, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 99,38 %."),
+        (
+            {"score": 99.38},
+            SIPAS,
+            "vi",
+            "Năm 2022, huyện Đầm Hà xếp thứ 3/13 (phân vị 83) về SIPAS với 99,38 %.",
+        ),
         (
             {"name": "Thành phố Hạ Long", "short_name": "Hạ Long", "unit_type": "city"},
             PAR,
             "vi",
-            "Năm 2022, thành phố Hạ Long xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
+            "Năm 2022, thành phố Hạ Long xếp thứ 3/13 (phân vị 83) về Chỉ số CCHC (PAR INDEX) "
+            "với 91,24 điểm.",
         ),
         (
             {"name": "Thành phố Hạ Long", "short_name": "Hạ Long", "unit_type": "city"},
             PAR,
             "en",
-            "In 2022, Hạ Long city ranked 3/13 on PAR INDEX with 91.24 points.",
+            "In 2022, Hạ Long city ranked 3/13 (percentile 83) on PAR INDEX with 91.24 points.",
         ),
         (
             {"name": "Sở Nội vụ", "short_name": "", "unit_type": "department", "peer_group": "departments"},
             PAR,
             "vi",
-            "Năm 2022, Sở Nội vụ xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
+            "Năm 2022, Sở Nội vụ xếp thứ 3/13 (phân vị 83) về Chỉ số CCHC (PAR INDEX) với 91,24 điểm.",
         ),
     ],
 )
@@ -536,7 +549,10 @@ def test_unit_findings_on_demo_in_both_languages(demo_db):
         kinds = [f.kind for f in found]
         assert kinds[:3] == ["rank", "change", "most_lost"]
         assert "next_rank" in kinds and all(f.row for f in found)
-    assert found[0].text == "In 2023, Cẩm Lĩnh district ranked 8/13 on PAR INDEX with 80.99 points."
+    assert (
+        found[0].text
+        == "In 2023, Cẩm Lĩnh district ranked 8/13 (percentile 42) on PAR INDEX with 80.99 points."
+    )
 
 
 # ---------- CLI ----------
@@ -623,11 +639,11 @@ def test_cli_profile_dam_ha_2021(published_db, capsys):
     lines = out.splitlines()
     assert any("3/13" in line and "91,24" in line and "PAR INDEX" in line for line in lines)
     assert lines[:3] == [  # each sentence with its doubt flag, as the Profile page shows it
-        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm."
+        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 (phân vị 83) về Chỉ số CCHC (PAR INDEX) với 91,24 điểm."
         " (⚑ lưu ý về số liệu: Chỉ một bản tin nêu, chưa có nguồn thứ hai)",
-        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về SIPAS với 28,81/30 điểm (thang điểm suy luận)."
+        "Năm 2021, huyện Đầm Hà xếp thứ 3/13 (phân vị 83) về SIPAS với 28,81/30 điểm (thang điểm suy luận)."
         " (⚑ lưu ý về số liệu: Chỉ một bản tin nêu; thang 30 điểm là suy luận)",
-        "Năm 2021, huyện Đầm Hà xếp thứ 7/13 về DGI."
+        "Năm 2021, huyện Đầm Hà xếp thứ 7/13 (phân vị 50) về DGI."
         " (⚑ lưu ý về số liệu: Điểm điều tra xã hội học DGI; chỉ một bản tin nêu)",
     ]
     assert "Nguồn:" in lines and any("Đầm Hà nâng cao các chỉ số CCHC" in line for line in lines)
@@ -649,7 +665,7 @@ def test_cli_profile_in_english(published_db, capsys):
         str(published_db),
     )
     assert code == 0 and out.splitlines()[0].startswith(
-        "In 2021, Đầm Hà district ranked 3/13 on PAR INDEX with 91.24 points."
+        "In 2021, Đầm Hà district ranked 3/13 (percentile 83) on PAR INDEX with 91.24 points."
     )
 
 
@@ -714,7 +730,10 @@ def test_rank_only_published_row_gives_a_sentence_without_a_score(published_db, 
         capsys, "profile", "--unit", "Hạ Long", "--year", "2024", "--db", str(published_db)
     )
     assert code == 0
-    assert "Năm 2024, thành phố Hạ Long xếp thứ 1/13 về Chỉ số CCHC (PAR INDEX)." in out.splitlines()
+    assert (
+        "Năm 2024, thành phố Hạ Long xếp thứ 1/13 (phân vị 100) về Chỉ số CCHC (PAR INDEX)."
+        in out.splitlines()
+    )
 
 
 # ---------- strongest / weakest: only among every declared component ----------

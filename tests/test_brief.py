@@ -88,7 +88,10 @@ def test_hoa_binh_pack_has_every_section_and_the_published_figures(noi_vu):
         assert f">{brief.SECTIONS.index(key) + 1}. {t(f'brief.section.{key}', 'vi')}</h2>" in noi_vu
     assert "<h1>Sở Nội vụ</h1>" in noi_vu
     assert "Hòa Bình" in text
-    assert "Năm 2022, Sở Nội vụ xếp thứ 1/19 (theo thứ tự liệt kê trong nguồn) về Chỉ số CCHC" in text
+    assert (
+        "Năm 2022, Sở Nội vụ xếp thứ 1/19 (phân vị 100; theo thứ tự liệt kê trong nguồn) về Chỉ số CCHC"
+        in text
+    )
     assert "96,85 điểm" in text and "99,38 %" in text
     assert "1/19" in text
     assert "Cập nhật dữ liệu" in text
@@ -123,7 +126,10 @@ def test_demo_pack_has_the_banner_component_gaps_and_trends(cam_linh):
     assert cam_linh.count('<table class="gaps">') == 4  # PAR, SIPAS, DDCI, DTI have components
     assert "Cải cách thể chế" in text and "Tổng điểm mất so với điểm tối đa: 18,20 điểm." in text
     assert cam_linh.count('<div class="trend">') == 5  # one per index, 2018–2024
-    assert "Năm 2024, huyện Cẩm Lĩnh xếp thứ 10/13 về Chỉ số CCHC (PAR INDEX) với 81,80 điểm." in text
+    assert (
+        "Năm 2024, huyện Cẩm Lĩnh xếp thứ 10/13 (phân vị 25) về Chỉ số CCHC (PAR INDEX) với 81,80 điểm."
+        in text
+    )
 
 
 @needs_browser
@@ -141,7 +147,7 @@ def test_english_pack(published_db):
     text = text_of(pack(published_db, NOI_VU, 2022, lang="en"))
     for heading in ("1. Findings", "2. Rankings", "3. Points lost by component", "4. Trends", "5. Sources"):
         assert heading in text
-    assert "In 2022, Sở Nội vụ ranked 1/19" in text and "96.85" in text
+    assert "In 2022, Sở Nội vụ ranked 1/19 (percentile 100" in text and "96.85" in text
     assert "Nhận xét" not in text
 
 

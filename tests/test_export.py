@@ -95,6 +95,7 @@ def test_rankings_csv_and_xlsx_read_back_equal_to_the_view(fixture_db):
     assert view.columns == [
         "Hạng",
         "Trên tổng số",
+        "Phân vị",
         "Đơn vị",
         "Điểm (/100)",
         "% tối đa",
@@ -104,7 +105,7 @@ def test_rankings_csv_and_xlsx_read_back_equal_to_the_view(fixture_db):
         "Ghi chú",
         "Nguồn",
     ]
-    assert view.row(0)[:4] == (1, 4, "Sở Y tế", 94.0)
+    assert view.row(0)[:5] == (1, 4, 100, "Sở Y tế", 94.0)
     csv_back = pl.read_csv(export.table_csv(view), schema=view.schema)
     assert_frame_equal(csv_back, view)
     xlsx_back = pl.read_excel(io.BytesIO(export.table_xlsx(view, sources=[])), schema_overrides=view.schema)
@@ -144,7 +145,7 @@ def test_xlsx_layout_data_sheet_first_frozen_header_formats_and_sources(fixture_
 def test_english_headers_follow_the_language(fixture_db):
     ranking = ranking_of(fixture_db, FIXTURE_2023)
     view = rankings_view.rankings_table(ranking, CATALOG.index("PAR"), "en")
-    assert view.columns[:4] == ["Rank", "Out of", "Unit", "Score (/100)"]
+    assert view.columns[:5] == ["Rank", "Out of", "Percentile", "Unit", "Score (/100)"]
 
 
 # ---------- long format ----------

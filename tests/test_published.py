@@ -38,7 +38,7 @@ def test_par_2022_departments_match_the_published_ranks(published_db, capsys):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 19
     assert out.splitlines()[0] == (
-        "rank,rank_of,unit,score,max_score,pct_of_max,tier,printed_tier,published_rank,"
+        "rank,rank_of,percentile,unit,score,max_score,pct_of_max,tier,printed_tier,published_rank,"
         "rank_basis,flag,note,source_title,source_url"
     )
     assert rows[0]["unit"] == "Sở Nội vụ" and rows[0]["score"] == "96.85"

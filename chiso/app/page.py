@@ -66,6 +66,16 @@ class Frame:
     def unit_rows(self, unit_id: str) -> pl.DataFrame:
         return ui.unit_rows(self.dataset, self.version, unit_id)
 
+    def lineage(self, unit_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+        from chiso.app import lineage
+
+        return lineage.lineage(self.dataset, self.version, unit_id)
+
+    def reorg(self, unit_ids: list[str], index: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        from chiso.app import lineage
+
+        return lineage.reorg(self.dataset, self.version, tuple(unit_ids), index)
+
     def two_years(self, year_a: int) -> pl.DataFrame:
         return ui.two_years(self.dataset, self.version, self.sel, year_a, self.sel.year)
 

@@ -174,8 +174,20 @@ def _trends(con, args, index, scope, chosen: list[str], lang: str):
     offer = trends.choices(series, year)
     chosen = chosen or offer.default_units
     sel = Selection(scope.peer_group, scope.scope_province, index.code, year)
+    from chiso.store import lineage_table
+
+    preds = lineage_table.predecessors(con, unit_ids=chosen)  # the page's predecessors' lines too
+    others = [*chosen, *preds.get_column("other_id").drop_nulls().to_list()]
+    reorg = (preds, lineage_table.totals_of(con, unit_ids=sorted(set(others)), index=index.code))
     view = trends.build(
-        series, chosen, args.measure or offer.default_measure, index, sel, lang, load_catalog(args.config)
+        series,
+        chosen,
+        args.measure or offer.default_measure,
+        index,
+        sel,
+        lang,
+        load_catalog(args.config),
+        reorg,
     )
     return view
 

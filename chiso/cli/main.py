@@ -135,11 +135,11 @@ def _print_table(ranking: pl.DataFrame, index, lang: str) -> None:
     if status != "empty":
         print(views.status_sentence(ranking, status, lang))
     table = views.display_table(ranking, index, lang)
-    rank, unit, score, pct, tier, _d_score, d_rank, note, _source = table.columns
-    print(f"{rank:>7}  {unit:<45} {score:>12}  {pct:>9}  {tier:<20} {d_rank:>8}  {note}")
+    rank, pctl, unit, score, pct, tier, _d_score, d_rank, note, _source = table.columns
+    print(f"{rank:>7} {pctl:>8}  {unit:<45} {score:>12}  {pct:>9}  {tier:<20} {d_rank:>8}  {note}")
     for row in table.iter_rows(named=True):
         print(
-            f"{row[rank]:>7}  {row[unit]:<45} {row[score]:>12}  {row[pct]:>9}  "
+            f"{row[rank]:>7} {row[pctl]:>8}  {row[unit]:<45} {row[score]:>12}  {row[pct]:>9}  "
             f"{row[tier]:<20} {row[d_rank]:>8}  {row[note]}"
         )
     sources = ranking.select("source_title", "source_url").unique(maintain_order=True)

@@ -22,7 +22,7 @@ from chiso.config import Catalog, load_catalog
 from chiso.demo import shared
 from chiso.demo.shared import COUNT_INDICATORS, one_stop_values
 from chiso.names import fold
-from chiso.store.build import BuildReport, build
+from chiso.store.build import BuildReport, apply_peer_rules, build
 
 LEGACY_YEARS = list(range(2015, 2025))
 NEW_YEARS = [2025, 2026]
@@ -219,6 +219,15 @@ def national_scores(catalog: Catalog, units: pl.DataFrame, rng: np.random.Genera
                     )
                 )
     scores = pl.concat(frames)
+    # A province's own blocks (config peer_group_rules: Hải Phòng's wards from 2025) are tables too.
+    types = units.select("province", pl.col("name").alias("unit"), "unit_type").unique(["province", "unit"])
+    scores = (
+        scores.join(types, on=["province", "unit"], how="left")
+        .rename({"_group": "peer_group"})
+        .pipe(apply_peer_rules, catalog)
+        .rename({"peer_group": "_group"})
+        .drop("unit_type")
+    )
     # Every table is complete: rank_of = the number of units in it; provinces form one national table.
     scope = pl.when(pl.col("_group") == "provinces").then(pl.lit("")).otherwise(pl.col("province"))
     return scores.with_columns(

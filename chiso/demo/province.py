@@ -1,6 +1,9 @@
 """A complete fictional province for trying every feature before real tables are loaded.
 
-Seeded and reproducible. It writes the project's own CSV files into a temporary folder and
+Seeded and reproducible. On 1 July 2025 the province is reorganised (:mod:`chiso.demo.reform`):
+its 13 localities are abolished and their territory regrouped into 51 new communes, wards and a
+special zone, one department merges into another; 2025 and 2026 are scored on the commune-level
+framework. It writes the project's own CSV files into a temporary folder and
 builds them through the same validated path as the published data, so the demo exercises
 the real build. Every value is invented: the database is marked ``dataset = demo`` and every
 view of it carries the "Dữ liệu minh họa" banner.
@@ -15,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from chiso.config import Catalog, Index, load_catalog
+from chiso.demo import reform
 from chiso.demo.shared import COUNT_INDICATORS, DEPARTMENTS, one_stop_values
 from chiso.store.build import BuildReport, build
 
@@ -51,6 +55,8 @@ def _units() -> list[dict]:
             "short_name": PROVINCE,
             "unit_type": "province",
             "aliases": f"Tỉnh {PROVINCE}",
+            "valid_from": "",
+            "valid_to": "",
         }
     ]
     for name, short, kind in LOCALITIES:
@@ -62,32 +68,44 @@ def _units() -> list[dict]:
                 "short_name": short,
                 "unit_type": kind,
                 "aliases": f"{prefix} {short}",
+                "valid_from": "",
+                "valid_to": str(reform.LAST_OLD_YEAR),  # the district level ends on 30 June 2025
             }
         )
     rows += [
-        {"province": PROVINCE, "name": d, "short_name": d, "unit_type": "department", "aliases": ""}
+        {
+            "province": PROVINCE,
+            "name": d,
+            "short_name": d,
+            "unit_type": "department",
+            "aliases": "",
+            "valid_from": "",
+            "valid_to": str(reform.LAST_OLD_YEAR) if d in reform.MERGED_DEPARTMENTS else "",
+        }
         for d in DEPARTMENTS
     ]
-    return rows
+    return rows + reform.new_units(PROVINCE, LOCALITIES)
 
 
 def _clip(value: float, top: float) -> float:
     return min(max(value, 0.0), top)
 
 
-def _index_rows(index: Index, group: str, names: list[str], rng: random.Random) -> list[dict]:
+def _index_rows(
+    index: Index, group: str, names: list[str], rng: random.Random, years: range = YEARS
+) -> list[dict]:
     """Component and total scores of one index for one block, every year."""
     ability = {n: rng.uniform(0.70, 0.93) for n in names}
     trend = {n: rng.uniform(-0.012, 0.018) for n in names}
     rows = []
-    for year in YEARS:
+    for year in years:
         variant = index.variant_for(PROVINCE, group, year)
         top = index.max_for(PROVINCE, group, year, None)
         decimals = index.decimals_for(PROVINCE, group, year)
         aggregation = index.aggregation_for(PROVINCE, group, year)
         components = variant.components if variant else []
         for name in names:
-            level = ability[name] + trend[name] * (year - YEARS.start)
+            level = ability[name] + trend[name] * (year - years.start)
             parts = []
             for comp in components:
                 share = _clip(level + rng.gauss(0, 0.06), 1.0)
@@ -175,7 +193,17 @@ def write_demo_data(catalog: Catalog, folder: Path, seed: int) -> Path:
     for group, codes in BLOCK_INDICES.items():
         for code in codes:
             scores += _index_rows(catalog.index(code), group, blocks[group], rng)
+    # The reorganisation of 1 July 2025 draws from its own generator, so the years before it keep
+    # the values they always had.
+    after = random.Random(seed + reform.REFORM_YEAR)
+    new_names = [u["name"] for u in reform.new_units(PROVINCE, LOCALITIES)]
+    for code in reform.COMMUNE_INDICES:
+        scores += _index_rows(catalog.index(code), "communes", new_names, after, reform.YEARS)
+    kept = [d for d in DEPARTMENTS if d not in reform.MERGED_DEPARTMENTS]
+    for code in BLOCK_INDICES["departments"]:
+        scores += _index_rows(catalog.index(code), "departments", kept, after, reform.YEARS)
     _write(folder / "units.csv", _units())
+    _write(folder / "lineage.csv", reform.lineage_rows(PROVINCE, LOCALITIES, SOURCE))
     _write(folder / "scores" / "demo.csv", scores)
     _write(folder / "one_stop" / "counts.csv", _count_rows(rng))
     return folder

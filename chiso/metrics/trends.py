@@ -53,8 +53,15 @@ def default_measure(series: pl.DataFrame) -> str:
     return "pct_of_max" if series.get_column("max_score").n_unique() > 1 else "score"
 
 
-def method_breaks(index, years: list[int], lang: str) -> list[tuple[int, str]]:
-    """Method changes from the config that fall inside the charted years, with their note."""
+def method_breaks(
+    index, years: list[int], lang: str, province: str | None = None, peer_group: str | None = None
+) -> list[tuple[int, str]]:
+    """Method changes from the config that fall inside the charted years and concern the table's
+    province and peer group (None: any), with their note."""
     if not years:
         return []
-    return [(c.year, label(c.note, lang)) for c in index.method_changes if min(years) < c.year <= max(years)]
+    return [
+        (c.year, label(c.note, lang))
+        for c in index.method_changes
+        if min(years) < c.year <= max(years) and c.applies(province, peer_group)
+    ]

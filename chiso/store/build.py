@@ -19,10 +19,14 @@ from chiso.columns import RANKED_COLUMNS
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.ingest.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
+from chiso.metrics import peer_rules
 from chiso.metrics import ranks as metrics
+from chiso.store import lineage_table
 from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA, SCORE_TABLE_COLUMNS, with_printed
 from chiso.store.swap import write_lock
 from chiso.units import Registry
+
+apply_peer_rules = peer_rules.apply  # the demos count their tables' N by the same rules
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ def derive_ranked(
         .filter(pl.col("is_first"))
         .drop("unit_type", strict=False)
         .join(units.select("unit_id", "name", "short_name", "unit_type", "code"), on="unit_id", how="left")
+        .pipe(peer_rules.apply, catalog)
         .with_columns(
             scope_province=pl.when(pl.col("peer_group").is_in(national))
             .then(pl.lit(""))
@@ -225,6 +230,7 @@ def _build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str) ->
                 sourced(counts),
                 sourced(rates),
             )
+            lineage_table.write(con, units, data_dir)
             meta = {
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "dataset": dataset,

@@ -23,6 +23,7 @@ from chiso.columns import EVIDENCE_KEYS
 from chiso.config import Catalog, Index
 from chiso.i18n import label, messages, t
 from chiso.metrics import gaps
+from chiso.views import percentile
 
 _EPS = 1e-9
 # Unit-type words that open an official name and are written in lower case inside a sentence.
@@ -195,7 +196,7 @@ def _finding(text: str, kind: str, row: dict, **extra) -> Finding:
 
 
 def rank_finding(row: dict, index: Index, lang: str) -> Finding | None:
-    """ "Năm 2021, huyện Đầm Hà xếp thứ 3/13 về Chỉ số CCHC (PAR INDEX) với 91,24 điểm." from a
+    """ "Năm 2021, huyện Đầm Hà xếp thứ 3/13 (phân vị 83) về Chỉ số CCHC (PAR INDEX) với 91,24 điểm." from a
     total (or component) row; without a score the sentence has no score, without a rank it
     states the score only; None when the row has neither."""
     score, rank = row.get("score"), row.get("rank")
@@ -207,7 +208,7 @@ def rank_finding(row: dict, index: Index, lang: str) -> Finding | None:
     else:
         values |= {
             "rank": rank_text(rank, row.get("rank_of")),
-            "basis": basis_text(row.get("rank_basis"), lang),
+            "basis": percentile.sentence_basis(row, basis_text(row.get("rank_basis"), lang), lang),
         }
         if score is None:
             text = t("finding.rank_only", lang, **values)

@@ -12,6 +12,7 @@ import polars as pl
 from chiso.i18n import t
 from chiso.metrics import gaps
 from chiso.views import charts_analysis, findings
+from chiso.views import lineage as lineage_view
 from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, file_name, index_labels, titled
@@ -37,6 +38,11 @@ class ProfileView:
     figure: go.Figure | None  # None with fewer than two indices
     figure_name: str
     source: str
+    lineage: lineage_view.LineageView | None = None  # predecessors / successors across a reorganisation
+    before_after: pl.DataFrame | None = (
+        None  # predecessors' values before, the unit's after, derived labelled
+    )
+    before_after_notes: tuple[str, ...] = ()
 
 
 def unit_choices(units: pl.DataFrame) -> tuple[dict[str, str], str | None]:
@@ -49,7 +55,9 @@ def years(rows: pl.DataFrame) -> list[int]:
     return sorted(rows.get_column("year").unique().to_list(), reverse=True)
 
 
-def build(rows: pl.DataFrame, year: int, catalog, lang: str) -> ProfileView:
+def build(rows: pl.DataFrame, year: int, catalog, lang: str, lineage=None, reorg=None) -> ProfileView:
+    """``lineage``: (edges, their units' last results) from the store; ``reorg``: (predecessor
+    edges, totals of the unit and its predecessors); either may be None."""
     profile, found = findings.profile_report(rows, catalog, lang, year)
     extremes = gaps.component_extremes(rows, year, catalog=catalog)
     return ProfileView(
@@ -76,6 +84,8 @@ def build(rows: pl.DataFrame, year: int, catalog, lang: str) -> ProfileView:
         figure=profile_figure(rows, year, catalog, lang),
         figure_name=profile_name(rows, year, "ho-so_phan-vi"),
         source=views.source_line(rows, lang),
+        lineage=None if lineage is None else lineage_view.build(*lineage, catalog, lang),
+        **lineage_view.before_after(rows, reorg, catalog, lang),
     )
 
 

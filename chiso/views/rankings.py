@@ -15,7 +15,7 @@ from chiso.config import Index
 from chiso.i18n import label, t
 from chiso.metrics.ranks import peer_average
 from chiso.selection import Selection
-from chiso.views import charts, findings
+from chiso.views import charts, findings, percentile
 from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, scope_text, titled
@@ -79,7 +79,7 @@ def build(
         method_notes=[
             t("rankings.method_change", lang, year=change.year, note=label(change.note, lang))
             for change in index.method_changes
-            if change.year == sel.year
+            if change.year == sel.year and change.applies(sel.province, sel.peer_group)
         ],
         description=label(index.description, lang),
     )
@@ -153,6 +153,7 @@ def rankings_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFra
     return ranking.select(
         pl.col("rank").cast(pl.Int64).alias(names["rank"]),
         pl.col("rank_of").cast(pl.Int64).alias(names["rank_of"]),
+        percentile.whole().alias(t("col.percentile", lang)),
         pl.col("name").alias(names["unit"]),
         pl.col("score").cast(pl.Float64).alias(names["score"]),
         rounded("pct_of_max", 2).alias(names["pct_of_max"]),
@@ -173,6 +174,7 @@ def rankings_number_formats(ranking: pl.DataFrame, index: Index, lang: str) -> d
     return {
         names["rank"]: "0",
         names["rank_of"]: "0",
+        t("col.percentile", lang): "0",
         names["score"]: score,
         names["pct_of_max"]: number_format(2),
         names["d_score"]: f"+{score};-{score};{score}",

@@ -11,6 +11,7 @@ from chiso.config import Index
 from chiso.i18n import label, t
 from chiso.metrics.gaps import NextRank, WhatItTakes, component_max_inferred
 from chiso.metrics.ranks import order_in_data, rank_change_text, ranks_comparable
+from chiso.views import percentile
 
 
 def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = None) -> pl.DataFrame:
@@ -24,6 +25,7 @@ def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = 
     return ranking.select(
         "rank",
         "rank_of",
+        percentile.whole().alias("percentile"),
         pl.col("name").alias("unit"),
         "score",
         "max_score",
@@ -71,6 +73,7 @@ def display_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFram
         rows.append(
             {
                 t("col.rank", lang): fmt.rank(row["rank"], row["rank_of"]),
+                t("col.percentile", lang): percentile.cell(row, lang),
                 t("col.unit", lang): row["name"],
                 t("col.score", lang, unit=unit): fmt.number(row["score"], decimals, lang=lang),
                 t("col.pct_of_max", lang): pct_text(row, lang),
@@ -573,10 +576,10 @@ def change_sentence(rows_a: pl.DataFrame, rows_b: pl.DataFrame, unit_id: str, in
         change=fmt.signed((b["score"] or 0) - (a["score"] or 0), decimals, lang=lang)
         if a["score"] is not None and b["score"] is not None
         else fmt.EMPTY,
-        rank_a=fmt.rank(a["rank"], a["rank_of"]),
-        rank_b=fmt.rank(b["rank"], b["rank_of"]),
+        rank_a=percentile.rank_text(a, lang),
+        rank_b=percentile.rank_text(b, lang),
         d_rank=fmt.rank_change(d_rank) if comparable is not False else t("rank.not_comparable", lang),
-    )
+    ) + percentile.peer_set_note(a, b, lang)
 
 
 def split_labels(split: pl.DataFrame, names: dict[str, str], lang: str) -> pl.DataFrame:
@@ -645,7 +648,7 @@ def compare_indices(rows: pl.DataFrame, chosen: list[str], catalog, year: int, l
             scale = scale_label(index, row["province"], row["peer_group"], row["year"], lang)
             decimals = index.decimals_for(row["province"], row["peer_group"], row["year"])
             score = score_with_scale(row["score"], decimals, scale, lang)
-            line[name] = f"{score} · {fmt.rank(row['rank'], row['rank_of'])}"
+            line[name] = f"{score} · {percentile.rank_text(row, lang)}"
         lines.append(line)
     return pl.DataFrame(lines)
 

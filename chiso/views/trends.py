@@ -14,7 +14,7 @@ from chiso.config import Index
 from chiso.i18n import label, t
 from chiso.metrics import trends
 from chiso.selection import Selection
-from chiso.views import charts
+from chiso.views import charts, percentile, reorg_series
 from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, file_name, scope_slug, scope_text, titled
@@ -37,6 +37,8 @@ class TrendsView:
     export: TableExport
     source: str
     scale_changed: bool  # the default measure is % of maximum because the scale changed
+    rank_as_percentile: bool = False  # ranks out of different N: the chart shows the percentile
+    reorg_notes: tuple[str, ...] = ()  # predecessors' lines, the break and the back-cast, explained
 
 
 def choices(series: pl.DataFrame, year: int | None) -> TrendsChoices:
@@ -56,18 +58,38 @@ def build(
     sel: Selection,
     lang: str,
     catalog=None,
+    reorg=None,
 ) -> TrendsView:
+    """``reorg``: (predecessor edges, their totals) of the chosen units from the store, or None."""
+    additions = _additions(series, chosen, index, sel, lang, reorg)
+    plotted = _plotted(series, chosen, additions)
     return TrendsView(
-        figure=trends_figure(series, chosen, measure, index, lang, sel, catalog),
+        figure=trends_figure(series, chosen, measure, index, lang, sel, catalog, additions),
         export=TableExport(
-            trends_table(series, chosen, lang),
+            trends_table(plotted, None, lang),
             trends_name(series, index, sel),
-            trends_sources(series, chosen),
+            trends_sources(plotted, None),
             t("col.unit", lang),
         ),
         source=views.source_line(series, lang),
         scale_changed=trends.default_measure(series) == "pct_of_max",
+        rank_as_percentile=measure == "rank" and percentile.n_changes(plotted),
+        reorg_notes=tuple(additions.notes) if additions else (),
     )
+
+
+def _additions(series, chosen, index, sel, lang, reorg) -> reorg_series.TrendAdditions | None:
+    if reorg is None or series.is_empty():
+        return None
+    national = sel is not None and sel.province == ""
+    return reorg_series.for_trends(series, chosen, *reorg, index, national, lang)
+
+
+def _plotted(series, chosen, additions) -> pl.DataFrame:
+    own = series.filter(pl.col("unit_id").is_in(chosen))
+    if additions is None:
+        return own
+    return pl.concat([reorg_series.split_own(own, additions), additions.rows], how="diagonal_relaxed")
 
 
 def trends_figure(
@@ -78,16 +100,25 @@ def trends_figure(
     lang: str,
     sel: Selection | None = None,
     catalog=None,
+    additions: reorg_series.TrendAdditions | None = None,
 ) -> go.Figure:
-    """Score, % of maximum or rank of the chosen units over every year, with the peer average."""
-    years = trends.year_span(series)
+    """Score, % of maximum or rank of the chosen units over every year, with the peer average;
+    with ``additions``, the predecessors' lines and the reorganisation's break."""
+    plotted = _plotted(series, chosen, additions)
+    years = trends.year_span(
+        pl.concat([series.select("year"), plotted.select("year")], how="vertical_relaxed")
+    )
+    if measure == "rank" and percentile.n_changes(plotted):
+        # Places out of different N are not comparable; the share of peers ranked below is.
+        plotted, measure = percentile.with_percentile(plotted), "percentile"
     y_labels = {
+        "percentile": t("trends.percentile_axis", lang),
         "score": f"{t('chart.score', lang)} ({views.series_scale(index, series, lang)})",
         "pct_of_max": t("col.pct_of_max", lang),
         "rank": t("chart.rank", lang),
     }
     return charts.trend_lines(
-        series.filter(pl.col("unit_id").is_in(chosen)),
+        plotted,
         years=years,
         measure=measure,
         title=titled(
@@ -98,7 +129,8 @@ def trends_figure(
         year_label=t("chart.year", lang),
         average=trends.peer_average_by_year(series, measure),
         average_label=t("chart.peer_average", lang),
-        breaks=trends.method_breaks(index, years, lang),
+        breaks=trends.method_breaks(index, years, lang, *((sel.province, sel.peer_group) if sel else ()))
+        + (additions.breaks if additions else []),
         source=views.source_line(series, lang),
         lang=lang,
     )
@@ -110,17 +142,22 @@ def _span(years: list[int]) -> str:
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
 
 
-def trends_table(series: pl.DataFrame, chosen: list[str], lang: str) -> pl.DataFrame:
-    """The chosen units' yearly values, numbers as numbers rounded as on screen (CSV and XLSX)."""
-    picked = series.filter(pl.col("unit_id").is_in(chosen)).sort("name", "year")
+def trends_table(series: pl.DataFrame, chosen: list[str] | None, lang: str) -> pl.DataFrame:
+    """The chosen units' yearly values (every row when ``chosen`` is None: the chart's rows, the
+    predecessors' lines included), numbers as numbers rounded as on screen (CSV and XLSX)."""
+    picked = (series if chosen is None else series.filter(pl.col("unit_id").is_in(chosen))).sort(
+        "name", "year"
+    )
     return views.machine_table(
         picked.with_columns(export_sources.rounded("pct_of_max", 2)), TREND_EXPORT, lang
     )
 
 
-def trends_sources(series: pl.DataFrame, chosen: list[str]) -> list[dict]:
-    """Each source of the chosen units' rows once, with the units whose rows it supports."""
-    return export_sources.entries(series.filter(pl.col("unit_id").is_in(chosen)).sort("name", "year"), "name")
+def trends_sources(series: pl.DataFrame, chosen: list[str] | None) -> list[dict]:
+    """Each source of the chosen units' rows (every row when None) once, with the units whose rows
+    it supports."""
+    picked = series if chosen is None else series.filter(pl.col("unit_id").is_in(chosen))
+    return export_sources.entries(picked.sort("name", "year"), "name")
 
 
 def trends_name(series: pl.DataFrame, index: Index, sel: Selection) -> str:
