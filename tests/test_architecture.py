@@ -308,9 +308,6 @@ def test_metrics_and_views_do_no_io():
     assert io_breaks(ROOT) == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="export.brief reads the store itself (its data should come through a view)"
-)
 def test_layers_import_one_way():
     assert layer_breaks(ROOT) == []
 

@@ -1,4 +1,4 @@
-"""The "Báo cáo tóm tắt" download button (Streamlit layer over :mod:`chiso.brief`).
+"""The "Báo cáo tóm tắt" download button (Streamlit layer over :mod:`chiso.export.brief`).
 
 The pack is made only when the user clicks "Báo cáo tóm tắt" (under a spinner: it takes a
 second or two), then cached per (dataset, database version, unit, year, language), so a page
@@ -17,7 +17,8 @@ from chiso.errors import ChisoError
 from chiso.export import brief
 from chiso.export import files as export
 from chiso.i18n import t
-from chiso.store import queries
+from chiso.store import analysis_queries, queries
+from chiso.views import brief as brief_view
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -26,7 +27,9 @@ def briefing(dataset: str, version: str, unit_id: str, year: int, lang: str) -> 
     con = ui.connection(dataset)
     if con is None:
         raise ChisoError(t("db.missing", lang))
-    return brief.briefing_html(con, ui.catalog(), unit_id=unit_id, year=year, lang=lang).encode("utf-8")
+    catalog = ui.catalog()
+    read = analysis_queries.unit_year(con, unit_id=unit_id, year=year, order=catalog.codes)
+    return brief.briefing_html(brief_view.build(catalog, read, year=year, lang=lang)).encode("utf-8")
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

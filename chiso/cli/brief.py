@@ -19,6 +19,7 @@ from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.export import brief
 from chiso.store import analysis_queries, queries
+from chiso.views import brief as brief_view
 
 
 def register(subparsers) -> dict:
@@ -53,7 +54,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
             known = ", ".join(str(y) for y in years)
             hint = f"; có các năm: {known}" if known else "; chưa có số liệu nào"
             raise ChisoError(f"{unit.name} ({unit.province}) không có số liệu năm {args.year}{hint}")
-        document = brief.briefing_html(con, catalog, unit_id=unit.unit_id, year=args.year, lang=args.lang)
+        read = analysis_queries.unit_year(con, unit_id=unit.unit_id, year=args.year, order=catalog.codes)
+    document = brief.briefing_html(brief_view.build(catalog, read, year=args.year, lang=args.lang))
     written = []
     if out.suffix.lower() != ".pdf":
         written.append(_write(out, document.encode("utf-8")))
