@@ -204,6 +204,7 @@ def test_file_name(name, province, year, expected):
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     """``chiso brief`` through cli_brief.register on a parser of our own (as chiso.cli.main does)."""
     root = argparse.ArgumentParser(prog="chiso")
+    root.add_argument("--lang", choices=["vi", "en"], default="vi")  # the global option of chiso.cli.main
     handlers = cli_brief.register(root.add_subparsers(dest="command", required=True))
     args = root.parse_args(list(argv))
     try:

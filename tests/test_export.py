@@ -16,6 +16,7 @@ from polars.testing import assert_frame_equal
 
 from chiso import paths
 from chiso.cli.main import main
+from chiso.columns import SCORE_COLUMNS
 from chiso.config import load_catalog
 from chiso.export import files as export
 from chiso.export import sources as export_sources
@@ -163,21 +164,7 @@ def test_long_format_loads_back_with_identical_scores_and_ranks(case, request, t
     before = ranking_of(db, sel)
     (folder / "scores" / "fixture.csv").unlink(missing_ok=True)
     (folder / "scores" / "export.csv").write_bytes(export.long_csv(before))
-    assert export.long_format(before).columns[:13] == [
-        "province",
-        "unit",
-        "unit_type",
-        "index",
-        "component",
-        "year",
-        "score",
-        "max_score",
-        "rank",
-        "rank_of",
-        "source_title",
-        "source_url",
-        "quote",
-    ]
+    assert export.long_format(before).columns[:13] == SCORE_COLUMNS  # what a scores file holds
     rebuilt = tmp_path / "again.duckdb"
     build(CONFIG, folder, rebuilt)
     after = ranking_of(rebuilt, sel)

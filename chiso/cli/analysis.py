@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from chiso import exprs, fmt, paths
+from chiso.cli.common import lang_option
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.export.files import neutralised
@@ -38,7 +39,7 @@ def register(subparsers) -> dict:
     p_gaps.add_argument("--unit", required=True, help='tên đơn vị, ví dụ "Quảng Ninh"')
     p_gaps.add_argument("--province", default=None, help="tỉnh của đơn vị, khi tên trùng")
     p_gaps.add_argument("--format", choices=["csv", "json", "table"], default="table")
-    p_gaps.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ của bảng (table)")
+    lang_option(p_gaps, "ngôn ngữ của bảng (table)")
     p_gaps.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_gaps.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
 
@@ -48,7 +49,7 @@ def register(subparsers) -> dict:
     p_profile.add_argument(
         "--year", type=int, default=None, help="năm (mặc định: năm mới nhất của mỗi chỉ số)"
     )
-    p_profile.add_argument("--lang", choices=["vi", "en"], default="vi")
+    lang_option(p_profile)
     p_profile.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_profile.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
     return {"gaps": cmd_gaps, "profile": cmd_profile}

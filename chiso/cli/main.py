@@ -22,6 +22,7 @@ from chiso.cli import export as cli_export
 from chiso.cli import imports as cli_imports
 from chiso.cli import services as cli_services
 from chiso.cli import units as cli_units
+from chiso.cli.common import lang_option, scope_ranking
 from chiso.config import load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.export.files import neutralised
@@ -63,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
     p_rank.add_argument("--unit-type", required=True, help="loại đơn vị hoặc tên nhóm so sánh")
     p_rank.add_argument("--component", default=None, help="mã thành phần (mặc định: điểm tổng)")
     p_rank.add_argument("--format", choices=["csv", "json", "table"], default="table")
-    p_rank.add_argument("--lang", choices=["vi", "en"], default="vi")
+    lang_option(p_rank)
     p_rank.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     _db_arg(p_rank, paths.db_path())
 
@@ -92,7 +93,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     except KeepsImportsError as exc:
         if not args.keep_imported:
             raise
-        print(f"chiso: {exc}\nchiso: giữ nguyên cơ sở dữ liệu hiện có.", file=sys.stderr)
+        print(f"chiso: {exc.text(args.lang)}\nchiso: {t('cli.keep_db', args.lang)}", file=sys.stderr)
         return 0
     print(report.summary())
     return 0
@@ -104,19 +105,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     with queries.connect(args.db or paths.db_path()) as con:
         registry_units, registry_aliases = queries.units(con), queries.aliases(con)
         scope = resolve_scope(catalog, registry_units, registry_aliases, args.province, args.unit_type)
-        ranking = queries.ranking(
-            con,
-            index=index.code,
-            year=args.year,
-            peer_group=scope.peer_group,
-            scope_province=scope.scope_province,
-            component=args.component,
-        )
-    if ranking.is_empty():
-        raise ChisoError(
-            f"Không có dữ liệu {index.code} năm {args.year} cho nhóm {scope.peer_group}"
-            + (f" ở {scope.province}" if scope.province else "")
-        )
+        ranking = scope_ranking(con, index.code, args.year, scope, args.component)
     rows = views.machine_rows(ranking, args.lang, index)
     if args.format == "csv":
         sys.stdout.write(neutralised(rows).write_csv())
@@ -177,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return COMMANDS[args.command](args)
         except ChisoError as exc:
-            print(f"chiso: {exc}", file=sys.stderr)
+            print(f"chiso: {exc.text(args.lang)}", file=sys.stderr)
             return 1
         except BrokenPipeError:
             return 0

@@ -135,7 +135,7 @@ def unit_year(con, *, unit_id: str, year: int, order: Sequence[str]) -> UnitYear
     (``order``: index codes in display order). An unknown unit is a :class:`ChisoError`."""
     found = queries.units(con).filter(pl.col("unit_id") == unit_id)
     if found.is_empty():
-        raise ChisoError(f"Không có đơn vị {unit_id!r} trong cơ sở dữ liệu")
+        raise ChisoError.coded("store.no_unit", unit_id=unit_id)
     rows = unit_rows(con, unit_id=unit_id)
     profile = gaps.profile(rows, year, order) if not rows.is_empty() else rows
     tables = {
