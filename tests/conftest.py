@@ -105,6 +105,13 @@ def write_data(folder: Path, scores: list[dict] | None = None) -> Path:
     return folder
 
 
+def built_fixture(folder: Path) -> Path:
+    """The fixture data written to ``folder/data`` and built into ``folder/chiso.duckdb``."""
+    db = folder / "chiso.duckdb"
+    build(CONFIG, write_data(folder / "data"), db)
+    return db
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return write_data(tmp_path / "data")

@@ -10,8 +10,7 @@ import pytest
 
 from chiso.cli.main import main
 from chiso.store import swap
-from chiso.store.build import build
-from tests.conftest import CONFIG, ROOT, write_data
+from tests.conftest import ROOT, built_fixture
 
 SCORES = """unit,score,source_title
 Sở Nội vụ,91.5,Quyết định mẫu
@@ -22,9 +21,7 @@ WHERE = ["--index", "PAR", "--year", "2024", "--province", "Tỉnh Mẫu", "--un
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "chiso.duckdb"
-    build(CONFIG, write_data(tmp_path / "data"), path)
-    return path
+    return built_fixture(tmp_path)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -193,14 +193,7 @@ def register(section: UnitsSection, registry: Registry, known: pl.DataFrame) -> 
         if row["unit_id"] in known_ids:
             already.append(row["name"])
             continue
-        unit = Unit(
-            row["unit_id"],
-            row["province"],
-            row["name"],
-            row["short_name"],
-            row["unit_type"],
-            row["code"] or "",
-        )
+        unit = Unit.from_row(row)
         registry.add(unit)
         for alias in alias_of.get(row["unit_id"], []):
             registry.add_alias(unit.unit_id, alias)
