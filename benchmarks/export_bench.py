@@ -23,8 +23,8 @@ from chiso.config import load_catalog  # noqa: E402
 from chiso.export import files as export  # noqa: E402
 from chiso.selection import Selection, resolve_scope  # noqa: E402
 from chiso.store import queries  # noqa: E402
-from chiso.views import charts  # noqa: E402
 from chiso.views import rankings as rankings_view  # noqa: E402
+from chiso.views import style  # noqa: E402
 from chiso.views import tables as views  # noqa: E402
 
 
@@ -72,7 +72,7 @@ def main() -> int:
         f"rankings {index.code} {args.year} {scope.peer_group} {scope.province or '-'}:",
         f"{ranking.height} units",
     )
-    print(f"browser: {export.browser_path()}; font: {export.vietnamese_font(charts.FONT)}")
+    print(f"browser: {export.browser_path()}; font: {export.vietnamese_font(style.FONT)}")
 
     rows: list[tuple[str, list[float], int]] = []
     first, png = timed(lambda: export.figure_png(figure, **size, scale=args.scale))

@@ -23,8 +23,8 @@ from chiso.export import sources as export_sources
 from chiso.selection import Selection
 from chiso.store import queries
 from chiso.store.build import build
-from chiso.views import charts
 from chiso.views import rankings as rankings_view
+from chiso.views import style
 from tests.conftest import CONFIG, SCORES, score, write_data
 
 needs_browser = pytest.mark.skipif(
@@ -199,7 +199,7 @@ def fixture_figure(db: Path, lang: str = "vi") -> go.Figure:
 def test_the_chart_font_covers_vietnamese():
     if shutil.which("fc-list") is None:
         pytest.skip("fontconfig's fc-list is not installed")
-    assert export.vietnamese_font(charts.FONT) == "Noto Sans"
+    assert export.vietnamese_font(style.FONT) == "Noto Sans"
 
 
 def test_caption_extends_the_source_line_once():

@@ -27,8 +27,7 @@ from chiso.metrics import gaps
 from chiso.selection import resolve_province
 from chiso.store import analysis_queries, queries
 from chiso.units import Registry, Unit
-from chiso.views import findings
-from chiso.views import tables as views
+from chiso.views import findings, tables
 from chiso.views.findings import finding_line
 
 
@@ -153,7 +152,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         raise ChisoError(f"{unit.name} không có số liệu năm {args.year}; có số liệu các năm: {years}")
     for finding in found:
         print(finding_line(finding, args.lang))
-    printed = views.printed_lines(
+    printed = tables.printed_lines(
         rows, catalog, profile.item(0, "year") if args.year is None else args.year, args.lang
     )
     if printed:

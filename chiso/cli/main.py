@@ -30,7 +30,7 @@ from chiso.i18n import t
 from chiso.selection import resolve_scope
 from chiso.store import queries
 from chiso.store.build import build
-from chiso.views import tables as views
+from chiso.views import tables
 
 
 def _db_arg(parser: argparse.ArgumentParser, default: Path) -> None:
@@ -106,7 +106,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         registry_units, registry_aliases = queries.units(con), queries.aliases(con)
         scope = resolve_scope(catalog, registry_units, registry_aliases, args.province, args.unit_type)
         ranking = scope_ranking(con, index.code, args.year, scope, args.component)
-    rows = views.machine_rows(ranking, args.lang, index)
+    rows = tables.machine_rows(ranking, args.lang, index)
     if args.format == "csv":
         sys.stdout.write(neutralised(rows).write_csv())
     elif args.format == "json":
@@ -118,11 +118,11 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 def _print_table(ranking: pl.DataFrame, index, lang: str) -> None:
     """The page's table in a terminal: its status sentence, the same cells (built by
-    ``views.display_table``), then each source once."""
-    status = views.table_status(ranking)
+    ``tables.display_table``), then each source once."""
+    status = tables.table_status(ranking)
     if status != "empty":
-        print(views.status_sentence(ranking, status, lang))
-    table = views.display_table(ranking, index, lang)
+        print(tables.status_sentence(ranking, status, lang))
+    table = tables.display_table(ranking, index, lang)
     rank, unit, score, pct, tier, _d_score, d_rank, note, _source = table.columns
     print(f"{rank:>7}  {unit:<45} {score:>12}  {pct:>9}  {tier:<20} {d_rank:>8}  {note}")
     for row in table.iter_rows(named=True):
