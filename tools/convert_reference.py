@@ -264,6 +264,23 @@ def printed_figures(score: str, quote: str) -> tuple[str, str]:
     return printed, (f"{change.group(1)} so với {change.group(2)}" if change else "")
 
 
+def stat_record(row: dict, place: str, group: str, index: str, component: str, stat: str) -> dict:
+    """A published average or median (a row of published_stats.csv) from a reference row."""
+    return {
+        "province": place,
+        "peer_group": group,
+        "index": index,
+        "component": component,
+        "year": row["year"],
+        "stat": stat,
+        "value": row["score"],
+        "max_score": row["max_score"],
+        "source_title": row["source_title"],
+        "source_url": row["source_url"],
+        "quote": row["quote"],
+    }
+
+
 def survey_total(row: dict) -> dict:
     """The DGI total row a survey figure implies: its published rank, no score."""
     return {**row, "component": "", "score": "", "max_score": "", "printed": "", "printed_change": ""}
@@ -279,21 +296,8 @@ def convert_scores() -> None:
         mapped = map_index(row["index"])
         if len(mapped) == 4:
             index, component, group, stat = mapped
-            stats.append(
-                {
-                    "province": "" if province == "Toàn quốc" else province,
-                    "peer_group": group,
-                    "index": index,
-                    "component": component,
-                    "year": row["year"],
-                    "stat": stat,
-                    "value": row["score"],
-                    "max_score": row["max_score"],
-                    "source_title": row["source_title"],
-                    "source_url": row["source_url"],
-                    "quote": row["quote"],
-                }
-            )
+            place = "" if province == "Toàn quốc" else province
+            stats.append(stat_record(row, place, group, index, component, stat))
             continue
         index, component = mapped
         survey = SURVEY_COMPONENTS.get(row["index"], "")
@@ -481,21 +485,7 @@ def convert_scores_2026() -> None:
             place = "" if province == "Toàn quốc" else province
             if match[2] == "avg region":  # a region is no province: its name is kept with "Vùng"
                 place = "Vùng " + row["unit"].split("–", 1)[0].strip()
-            stats.append(
-                {
-                    "province": place,
-                    "peer_group": group,
-                    "index": index,
-                    "component": "",
-                    "year": row["year"],
-                    "stat": stat,
-                    "value": row["score"],
-                    "max_score": row["max_score"],
-                    "source_title": row["source_title"],
-                    "source_url": row["source_url"],
-                    "quote": row["quote"],
-                }
-            )
+            stats.append(stat_record(row, place, group, index, "", stat))
             continue
         if label.startswith("PAR.") and row["unit_type"] == "province":
             skipped.append((row, "phần điểm lĩnh vực PAR cấp tỉnh: cấu hình không tách điểm thẩm định"))

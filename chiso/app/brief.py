@@ -65,7 +65,7 @@ def brief_button(dataset: str, unit_id: str, year: int, *, key: str | None = Non
             html = briefing(dataset, version, unit_id, int(year), lang)
             pdf = briefing_pdf(dataset, version, unit_id, int(year), lang) if export.browser_path() else None
     except Exception as exc:  # the page stays usable; the reason is said in words
-        message = str(exc) if isinstance(exc, ChisoError) else f"{type(exc).__name__}: {exc}"
+        message = exc.text(lang) if isinstance(exc, ChisoError) else f"{type(exc).__name__}: {exc}"
         st.error(safe.md(t("brief.failed", lang, message=message)))
         return
     left, right, _ = st.columns([1, 1, 3])

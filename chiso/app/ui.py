@@ -281,7 +281,7 @@ def guard(render) -> None:
     try:
         render()
     except ChisoError as exc:
-        st.error(safe.md(t("error.generic", lang(), message=str(exc))))
+        st.error(safe.md(t("error.generic", lang(), message=exc.text(lang()))))
     except Exception:  # last line of defence: the page stays usable, details go to the server log
         LOG.exception("page failed")
         st.error(t("error.unexpected", lang()))
