@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import socket
 import subprocess
@@ -17,6 +16,7 @@ import pytest
 
 from chiso import paths
 from chiso.columns import UNIT_COLUMNS
+from chiso.demo.province import write_rows
 from chiso.store.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,16 +92,13 @@ SCORES = [
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    """Rows as a CSV in the data folder's layout (the tests' name for the demo's writer)."""
+    write_rows(path, rows)
 
 
 def write_data(folder: Path, scores: list[dict] | None = None) -> Path:
-    write_csv(folder / "units.csv", [dict(zip(UNIT_COLUMNS, row, strict=True)) for row in UNITS])
-    write_csv(folder / "scores" / "fixture.csv", scores if scores is not None else SCORES)
+    write_rows(folder / "units.csv", [dict(zip(UNIT_COLUMNS, row, strict=True)) for row in UNITS])
+    write_rows(folder / "scores" / "fixture.csv", scores if scores is not None else SCORES)
     return folder
 
 

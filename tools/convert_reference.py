@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 import polars as pl  # noqa: E402
 
+from chiso.demo.province import write_rows  # noqa: E402
 from chiso.names import fold  # noqa: E402
 
 REF = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference"
@@ -406,11 +407,7 @@ def convert_one_stop() -> None:
 
 
 def write(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(path, rows)
     print(f"{path.relative_to(ROOT)}: {len(rows)} rows")
 
 

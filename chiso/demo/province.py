@@ -175,9 +175,9 @@ def write_demo_data(catalog: Catalog, folder: Path, seed: int) -> Path:
     for group, codes in BLOCK_INDICES.items():
         for code in codes:
             scores += _index_rows(catalog.index(code), group, blocks[group], rng)
-    _write(folder / "units.csv", _units())
-    _write(folder / "scores" / "demo.csv", scores)
-    _write(folder / "one_stop" / "counts.csv", _count_rows(rng))
+    write_rows(folder / "units.csv", _units())
+    write_rows(folder / "scores" / "demo.csv", scores)
+    write_rows(folder / "one_stop" / "counts.csv", _count_rows(rng))
     return folder
 
 
@@ -189,7 +189,8 @@ def build_demo(config_path: Path, db_path: Path, *, seed: int = 2024) -> BuildRe
         return build(config_path, folder, db_path, dataset="demo")
 
 
-def _write(path: Path, rows: list[dict]) -> None:
+def write_rows(path: Path, rows: list[dict]) -> None:
+    """Rows as a UTF-8 CSV in the data folder's layout (header from the first row's keys)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
