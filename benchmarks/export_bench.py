@@ -23,8 +23,8 @@ from chiso.config import load_catalog  # noqa: E402
 from chiso.export import files as export  # noqa: E402
 from chiso.selection import Selection, resolve_scope  # noqa: E402
 from chiso.store import queries  # noqa: E402
-from chiso.views import charts  # noqa: E402
 from chiso.views import rankings as rankings_view  # noqa: E402
+from chiso.views import style  # noqa: E402
 from chiso.views import tables as views  # noqa: E402
 
 
@@ -72,7 +72,7 @@ def main() -> int:
         f"rankings {index.code} {args.year} {scope.peer_group} {scope.province or '-'}:",
         f"{ranking.height} units",
     )
-    print(f"browser: {export.browser_path()}; font: {export.vietnamese_font(charts.FONT)}")
+    print(f"browser: {export.browser_path()}; font: {export.vietnamese_font(style.FONT)}")
 
     rows: list[tuple[str, list[float], int]] = []
     first, png = timed(lambda: export.figure_png(figure, **size, scale=args.scale))
@@ -99,14 +99,18 @@ def main() -> int:
     ]
     rows.append(("XLSX", xlsx_times, len(xlsx)))
     from chiso.export import brief
+    from chiso.store import analysis_queries
+    from chiso.views import brief as brief_view
 
     leader = ranking.get_column("unit_id").to_list()[0]
+
+    def pack(con) -> str:  # as the app and `chiso brief` make it: the store's reads, the view, the file
+        read = analysis_queries.unit_year(con, unit_id=leader, year=args.year, order=catalog.codes)
+        return brief.briefing_html(brief_view.build(catalog, read, year=args.year, lang="vi"))
+
     with queries.connect(args.db) as con:
-        first_pack, html = timed(lambda: brief.briefing_html(con, catalog, unit_id=leader, year=args.year))
-        warm = [
-            timed(lambda: brief.briefing_html(con, catalog, unit_id=leader, year=args.year))[0]
-            for _ in range(min(3, args.repeat))
-        ]
+        first_pack, html = timed(lambda: pack(con))
+        warm = [timed(lambda: pack(con))[0] for _ in range(min(3, args.repeat))]
     rows.append(("briefing pack HTML, first", [first_pack], len(html)))
     rows.append(("briefing pack HTML, warm", warm, len(html)))
     pdf_time, pdf = timed(lambda: brief.pdf_from_html(html))

@@ -394,8 +394,9 @@ def _cold_start(browser, script: Path, env: dict[str, str], query: str, *, keep:
     return cold
 
 
-def _visit_every_page(page, pages: list[str]) -> tuple[list[float], list[str]]:
-    """Click through the sidebar; the seconds of each switch and the names in order."""
+def _visit_every_page(page, pages: list[str], after=None) -> tuple[list[float], list[str]]:
+    """Click through the sidebar; the seconds of each switch and the names in order. ``after(name)``
+    runs once each page has switched (outside the timed part)."""
     switches, order = [], pages[1:] + pages[:1]
     for name in order:
         old = page.locator("h2").first.inner_text()
@@ -407,6 +408,8 @@ def _visit_every_page(page, pages: list[str]) -> tuple[list[float], list[str]]:
             timeout=60_000,
         )
         switches.append(time.perf_counter() - t0)
+        if after is not None:
+            after(name)
     return switches, order
 
 
@@ -435,19 +438,12 @@ def browser_figures(db: Path, pages: list[str]) -> dict:
         try:
             rss_start = _rss_mb(proc.pid, "VmRSS")
             rss_pages = {}
-            switches, order = [], pages[1:] + pages[:1]
-            for name in order:
-                old = page.locator("h2").first.inner_text()
-                t0 = time.perf_counter()
-                page.locator("[data-testid='stSidebarNav'] a", has_text=name).first.click()
-                page.wait_for_function(
-                    "old => { const h = document.querySelector('h2'); return h && h.innerText !== old; }",
-                    arg=old,
-                    timeout=60_000,
-                )
-                switches.append(time.perf_counter() - t0)
+
+            def settled(name: str) -> None:
                 page.wait_for_load_state("networkidle")
                 rss_pages[name] = _rss_mb(proc.pid, "VmRSS")
+
+            switches, _ = _visit_every_page(page, pages, after=settled)
             one_session = _rss_mb(proc.pid, "VmRSS")
             # More readers: each opens the app on its own table and clicks through every page.
             tables = _sample_links(db, EXTRA_SESSIONS)

@@ -1,8 +1,27 @@
 """Errors a user can act on: their message is shown as is, never a traceback."""
 
+from __future__ import annotations
+
+from chiso.i18n import DEFAULT_LANG, t
+
 
 class ChisoError(Exception):
-    """Invalid input or data; the message names the file, row and column where it can."""
+    """Invalid input or data; the message names the file, row and column where it can.
+
+    A coded error (``ChisoError.coded("store.locked", db=...)``) takes its text from ``locales/``
+    by code: ``str()`` is the Vietnamese text, :meth:`text` the text in any language."""
+
+    code: str | None = None
+    values: dict[str, object] | None = None
+
+    @classmethod
+    def coded(cls, code: str, **values: object) -> ChisoError:
+        error = cls(t(code, DEFAULT_LANG, **values))
+        error.code, error.values = code, values
+        return error
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        return t(self.code, lang, **(self.values or {})) if self.code else str(self)
 
 
 class KeepsImportsError(ChisoError):

@@ -88,6 +88,15 @@ class Selection:
     index: str
     year: int
 
+    def table(self) -> dict[str, object]:
+        """The table's key as the store's named reads take it: ``queries.ranking(con, **sel.table())``."""
+        return {
+            "index": self.index,
+            "year": self.year,
+            "peer_group": self.peer_group,
+            "scope_province": self.province,
+        }
+
 
 def default_selection(tables: pl.DataFrame) -> Selection:
     """The largest complete table in the data (most scored units), latest year first."""

@@ -54,6 +54,12 @@ class Unit:
     unit_type: str
     code: str = ""
 
+    @classmethod
+    def from_row(cls, row: dict) -> Unit:
+        """A unit from a row of the units table (or of a units sheet)."""
+        keys = ("unit_id", "province", "name", "short_name", "unit_type")
+        return cls(*(row[k] for k in keys), row.get("code") or "")
+
 
 @dataclass
 class Registry:
@@ -75,14 +81,7 @@ class Registry:
     ) -> Registry:
         registry = cls(national=national)
         for row in units.iter_rows(named=True):
-            unit = Unit(
-                row["unit_id"],
-                row["province"],
-                row["name"],
-                row["short_name"],
-                row["unit_type"],
-                row.get("code") or "",
-            )
+            unit = Unit.from_row(row)
             registry.add(unit)
         if aliases is not None:
             for row in aliases.iter_rows(named=True):

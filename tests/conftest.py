@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
-import csv
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from chiso import paths
 from chiso.columns import UNIT_COLUMNS
+from chiso.demo.province import write_rows
 from chiso.store.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config" / "indices.yaml"
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+# pytestmark of every real-browser module: `pytestmark = BROWSER_MARKS`
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed (make test installs it)"
+    ),
+]
 
 UNITS = [
     # province, name, short_name, unit_type, code, valid_from, valid_to, successor, peer_group, aliases
@@ -66,17 +92,21 @@ SCORES = [
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    """Rows as a CSV in the data folder's layout (the tests' name for the demo's writer)."""
+    write_rows(path, rows)
 
 
 def write_data(folder: Path, scores: list[dict] | None = None) -> Path:
-    write_csv(folder / "units.csv", [dict(zip(UNIT_COLUMNS, row, strict=True)) for row in UNITS])
-    write_csv(folder / "scores" / "fixture.csv", scores if scores is not None else SCORES)
+    write_rows(folder / "units.csv", [dict(zip(UNIT_COLUMNS, row, strict=True)) for row in UNITS])
+    write_rows(folder / "scores" / "fixture.csv", scores if scores is not None else SCORES)
     return folder
+
+
+def built_fixture(folder: Path) -> Path:
+    """The fixture data written to ``folder/data`` and built into ``folder/chiso.duckdb``."""
+    db = folder / "chiso.duckdb"
+    build(CONFIG, write_data(folder / "data"), db)
+    return db
 
 
 @pytest.fixture
@@ -109,3 +139,58 @@ def demo_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(CONFIG, db)
     return db
+
+
+# ---------- real-browser tests: one way to start the app and the browser ----------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`streamlit run app.py` on a free port with ``env`` added to this process's environment;
+    yields the base URL once the health check answers (60 s at most), and the process."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"),
+            *("--server.address", "127.0.0.1", "--server.port", str(port)),
+            *("--browser.gatherUsageStats", "false"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    try:
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()

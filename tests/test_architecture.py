@@ -31,8 +31,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 
 BASE = {
@@ -309,9 +307,6 @@ def test_metrics_and_views_do_no_io():
     assert io_breaks(ROOT) == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="export.brief reads the store itself (its data should come through a view)"
-)
 def test_layers_import_one_way():
     assert layer_breaks(ROOT) == []
 

@@ -21,7 +21,8 @@ from chiso.export import brief
 from chiso.export import files as export
 from chiso.i18n import t
 from chiso.paths import CONFIG_PATH
-from chiso.store import queries
+from chiso.store import analysis_queries, queries
+from chiso.views import brief as brief_view
 
 CATALOG = load_catalog(CONFIG_PATH)
 NOI_VU = "hoa-binh/so-noi-vu"
@@ -32,9 +33,15 @@ needs_browser = pytest.mark.skipif(
 )
 
 
-def pack(db: Path, unit_id: str, year: int, lang: str = "vi") -> str:
+def view(db: Path, unit_id: str, year: int, lang: str = "vi") -> brief_view.BriefView:
+    """The pack's view as the app and ``chiso brief`` build it: the store's reads, then the view."""
     with queries.connect(db) as con:
-        return brief.briefing_html(con, CATALOG, unit_id=unit_id, year=year, lang=lang)
+        read = analysis_queries.unit_year(con, unit_id=unit_id, year=year, order=CATALOG.codes)
+    return brief_view.build(CATALOG, read, year=year, lang=lang)
+
+
+def pack(db: Path, unit_id: str, year: int, lang: str = "vi") -> str:
+    return brief.briefing_html(view(db, unit_id, year, lang))
 
 
 @pytest.fixture(scope="module")
@@ -203,6 +210,7 @@ def test_file_name(name, province, year, expected):
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     """``chiso brief`` through cli_brief.register on a parser of our own (as chiso.cli.main does)."""
     root = argparse.ArgumentParser(prog="chiso")
+    root.add_argument("--lang", choices=["vi", "en"], default="vi")  # the global option of chiso.cli.main
     handlers = cli_brief.register(root.add_subparsers(dest="command", required=True))
     args = root.parse_args(list(argv))
     try:
@@ -258,8 +266,7 @@ def test_cli_missing_argument_is_a_usage_error(capsys):
 
 @needs_browser
 def test_pdf_is_an_a4_portrait_pdf(published_db):
-    with queries.connect(published_db) as con:
-        data = brief.briefing_pdf(con, CATALOG, unit_id=NOI_VU, year=2022)
+    data = brief.briefing_pdf(view(published_db, NOI_VU, 2022))
     assert data.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", data)
     assert boxes and all(abs(float(w) - 595) < 1.5 and abs(float(h) - 842) < 1.5 for w, h in boxes)

@@ -4,54 +4,21 @@ the data (an image, a link) exists in the page."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.test_browser import ARGS, CHROMIUM, ROOT, _free_port
+from tests.conftest import BROWSER_MARKS, streamlit_server
 from tests.test_data_as_text import EVIL_HOST, PAGES, hostile_db  # noqa: F401 (fixture)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_db, tmp_path_factory):  # noqa: F811
-    port = _free_port()
-    env = {**os.environ, "CHISO_DB": str(hostile_db)}
-    env["CHISO_DEMO_DB"] = str(tmp_path_factory.mktemp("nodemo") / "missing.duckdb")
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"),
-            *("--server.address", "127.0.0.1", "--server.port", str(port)),
-            *("--browser.gatherUsageStats", "false"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    missing = tmp_path_factory.mktemp("nodemo") / "missing.duckdb"
+    with streamlit_server({"CHISO_DB": str(hostile_db), "CHISO_DEMO_DB": str(missing)}) as (base, _proc):
+        yield base
 
 
 INJECTED = """() => {
@@ -66,30 +33,25 @@ INJECTED = """() => {
 }"""
 
 
-def test_hostile_data_makes_no_outside_request_and_no_injected_element(hostile_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="vi-VN")
-        page = context.new_page()
-        requests: list[str] = []
-        page.on("request", lambda request: requests.append(request.url))
-        seen_text = ""
-        for path, query in PAGES.items():
-            slug = path.removeprefix("pages/").removesuffix(".py")
-            url = f"{hostile_server}/{'' if slug == 'rankings' else slug}?"
-            url += "&".join(f"{k}={quote(v)}" for k, v in query.items())
-            page.goto(url)
-            page.get_by_role("heading", level=2).first.wait_for(timeout=30_000)
-            if slug == "rankings":
-                page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-            page.wait_for_load_state("networkidle")
-            page.wait_for_timeout(800)
-            assert page.evaluate(INJECTED) == [], slug
-            seen_text += page.locator("body").inner_text()
-        context.close()
-        browser.close()
+def test_hostile_data_makes_no_outside_request_and_no_injected_element(hostile_server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="vi-VN")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    seen_text = ""
+    for path, query in PAGES.items():
+        slug = path.removeprefix("pages/").removesuffix(".py")
+        url = f"{hostile_server}/{'' if slug == 'rankings' else slug}?"
+        url += "&".join(f"{k}={quote(v)}" for k, v in query.items())
+        page.goto(url)
+        page.get_by_role("heading", level=2).first.wait_for(timeout=30_000)
+        if slug == "rankings":
+            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(800)
+        assert page.evaluate(INJECTED) == [], slug
+        seen_text += page.locator("body").inner_text()
+    context.close()
     outside = [
         u
         for u in requests

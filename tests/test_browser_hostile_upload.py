@@ -3,26 +3,18 @@ a real browser, are refused in words, and the app still serves the next page (is
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 
 from chiso import auth
+from tests.conftest import ARTIFACTS, BROWSER_MARKS, streamlit_server
 from tests.hostile import make_hostile
-from tests.test_browser import ARTIFACTS, CHROMIUM, ROOT, _free_port, _settle, browser  # noqa: F401
+from tests.test_browser import _settle
 
 PASSWORD = "mật khẩu thử trình duyệt"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed (make test installs it)"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -30,52 +22,17 @@ def steward_server(published_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile-browser")
     db = folder / "chiso.duckdb"
     db.write_bytes(published_db.read_bytes())
-    port = _free_port()
     env = {
-        **os.environ,
         "CHISO_DB": str(db),
         "CHISO_DEMO_DB": str(db),
         auth.ENV_HASH: auth.hash_password(PASSWORD),
         "CHISO_LOG": str(folder / "errors.log"),
     }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s")
-    yield base, proc, db
-    proc.terminate()
-    proc.wait(timeout=20)
+    with streamlit_server(env) as (base, proc):
+        yield base, proc, db
 
 
-def test_far_cell_and_zip_bomb_uploads_are_refused_and_the_server_stays_up(steward_server, browser, tmp_path):  # noqa: F811
+def test_far_cell_and_zip_bomb_uploads_are_refused_and_the_server_stays_up(steward_server, browser, tmp_path):
     base, proc, db = steward_server
     before = db.read_bytes()
     made = {c.name for c in make_hostile.cases(tmp_path)}

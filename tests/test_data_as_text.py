@@ -207,10 +207,13 @@ def test_exported_svg_has_no_link_or_markup_from_data(hostile_db):
 def test_briefing_pack_links_only_http_sources_by_host(hostile_db):
     from chiso.config import load_catalog
     from chiso.export import brief
-    from chiso.store import queries
+    from chiso.store import analysis_queries, queries
+    from chiso.views import brief as brief_view
 
+    catalog = load_catalog(CONFIG)
     with queries.connect(hostile_db) as con:
-        page = brief.briefing_html(con, load_catalog(CONFIG), unit_id="tinh-mau/so-noi-vu", year=2022)
+        read = analysis_queries.unit_year(con, unit_id="tinh-mau/so-noi-vu", year=2022, order=catalog.codes)
+    page = brief.briefing_html(brief_view.build(catalog, read, year=2022, lang="vi"))
     hrefs = re.findall(r'href="([^"]*)"', page)
     assert hrefs and all(h.startswith(("#", "http://", "https://")) for h in hrefs), hrefs
     assert f'<a href="http://{EVIL_HOST}/doc">' in page and f"({EVIL_HOST})" in page  # the source_url

@@ -16,14 +16,15 @@ from polars.testing import assert_frame_equal
 
 from chiso import paths
 from chiso.cli.main import main
+from chiso.columns import SCORE_COLUMNS
 from chiso.config import load_catalog
 from chiso.export import files as export
 from chiso.export import sources as export_sources
 from chiso.selection import Selection
 from chiso.store import queries
 from chiso.store.build import build
-from chiso.views import charts
 from chiso.views import rankings as rankings_view
+from chiso.views import style
 from tests.conftest import CONFIG, SCORES, score, write_data
 
 needs_browser = pytest.mark.skipif(
@@ -164,21 +165,7 @@ def test_long_format_loads_back_with_identical_scores_and_ranks(case, request, t
     before = ranking_of(db, sel)
     (folder / "scores" / "fixture.csv").unlink(missing_ok=True)
     (folder / "scores" / "export.csv").write_bytes(export.long_csv(before))
-    assert export.long_format(before).columns[:13] == [
-        "province",
-        "unit",
-        "unit_type",
-        "index",
-        "component",
-        "year",
-        "score",
-        "max_score",
-        "rank",
-        "rank_of",
-        "source_title",
-        "source_url",
-        "quote",
-    ]
+    assert export.long_format(before).columns[:13] == SCORE_COLUMNS  # what a scores file holds
     rebuilt = tmp_path / "again.duckdb"
     build(CONFIG, folder, rebuilt)
     after = ranking_of(rebuilt, sel)
@@ -213,7 +200,7 @@ def fixture_figure(db: Path, lang: str = "vi") -> go.Figure:
 def test_the_chart_font_covers_vietnamese():
     if shutil.which("fc-list") is None:
         pytest.skip("fontconfig's fc-list is not installed")
-    assert export.vietnamese_font(charts.FONT) == "Noto Sans"
+    assert export.vietnamese_font(style.FONT) == "Noto Sans"
 
 
 def test_caption_extends_the_source_line_once():

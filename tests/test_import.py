@@ -25,7 +25,7 @@ from chiso.ingest.annex import ImportOptions
 from chiso.store import imports, queries, swap
 from chiso.store.build import build
 from chiso.views.import_report import ROLE_KEYS, text_report
-from tests.conftest import CONFIG, write_data
+from tests.conftest import CONFIG, built_fixture, write_data
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -43,10 +43,7 @@ def hashed() -> str:
 @pytest.fixture(scope="module")
 def shared_db(tmp_path_factory) -> Path:
     """A fixture database that no test in the bad corpus may change."""
-    folder = tmp_path_factory.mktemp("shared")
-    db = folder / "chiso.duckdb"
-    build(CONFIG, write_data(folder / "data"), db)
-    return db
+    return built_fixture(tmp_path_factory.mktemp("shared"))
 
 
 def cli_args(path: Path, db: Path, options: dict) -> list[str]:

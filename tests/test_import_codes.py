@@ -12,8 +12,8 @@ from chiso.cli.main import main
 from chiso.i18n import messages
 from chiso.ingest.annex import ImportOptions
 from chiso.store import imports
-from chiso.store.build import build
-from tests.conftest import CONFIG, write_data
+from tests.conftest import built_fixture
+from tests.test_import import cli_args
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "fixtures" / "bad"
@@ -22,17 +22,11 @@ BASE = {"index": "PAR", "year": 2024, "province": "Tỉnh Mẫu"}
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("codes")
-    path = folder / "chiso.duckdb"
-    build(CONFIG, write_data(folder / "data"), path)
-    return path
+    return built_fixture(tmp_path_factory.mktemp("codes"))
 
 
 def cli(path: Path, db: Path, options: dict, *lang: str) -> list[str]:
-    args = [*lang, "import", str(path), "--db", str(db)]
-    for key, value in options.items():
-        args += [f"--{key.replace('_', '-')}", str(value)]
-    return args
+    return [*lang, *cli_args(path, db, options)]
 
 
 # file, options, code of the first problem, a fragment of its English text, of its English hint

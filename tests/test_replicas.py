@@ -22,21 +22,14 @@ import pytest
 
 from chiso import auth
 from chiso.store.build import build
-from tests.conftest import CONFIG, score, write_csv, write_data
+from tests.conftest import ARTIFACTS, BROWSER_MARKS, CONFIG, ROOT, score, write_csv, write_data
 
-CHROMIUM = Path("/usr/bin/chromium")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 PASSWORD = "mật khẩu đủ dài 2026"
 COOKIE = "chiso_replica"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed (make test installs it)"
-    ),
+    *BROWSER_MARKS,
     pytest.mark.skipif(
         not Path(NGINX).exists(), reason="Debian's nginx is not installed (make test installs it)"
     ),
@@ -113,17 +106,6 @@ def cluster(tmp_path_factory):
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     assert not listing.exists()  # everything stopped in order
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _context_on(browser, base: str, key: str):

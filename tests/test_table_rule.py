@@ -35,20 +35,10 @@ def every_table(published_db):
         tables = queries.tables(con)
         out = []
         for table in tables.iter_rows(named=True):
-            ranking = queries.ranking(
-                con,
-                index=table["index_code"],
-                year=table["year"],
-                peer_group=table["peer_group"],
-                scope_province=table["scope_province"],
-            )
-            rows = analysis_queries.table_rows(
-                con,
-                index=table["index_code"],
-                year=table["year"],
-                peer_group=table["peer_group"],
-                scope_province=table["scope_province"],
-            )
+            key = {"index": table["index_code"], "year": table["year"], "peer_group": table["peer_group"]}
+            key["scope_province"] = table["scope_province"]
+            ranking = queries.ranking(con, **key)
+            rows = analysis_queries.table_rows(con, **key)
             out.append((table, ranking, rows))
     return out
 

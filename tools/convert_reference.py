@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 import polars as pl  # noqa: E402
 
+from chiso.demo.province import write_rows  # noqa: E402
 from chiso.names import fold  # noqa: E402
 
 REF = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference"
@@ -281,6 +282,23 @@ def printed_tier(score: str, rank: str, component: str, quote: str) -> str:
     return ""
 
 
+def stat_record(row: dict, place: str, group: str, index: str, component: str, stat: str) -> dict:
+    """A published average or median (a row of published_stats.csv) from a reference row."""
+    return {
+        "province": place,
+        "peer_group": group,
+        "index": index,
+        "component": component,
+        "year": row["year"],
+        "stat": stat,
+        "value": row["score"],
+        "max_score": row["max_score"],
+        "source_title": row["source_title"],
+        "source_url": row["source_url"],
+        "quote": row["quote"],
+    }
+
+
 def survey_total(row: dict) -> dict:
     """The DGI total row a survey figure implies: its published rank, no score."""
     return {
@@ -304,21 +322,8 @@ def convert_scores() -> None:
         mapped = map_index(row["index"])
         if len(mapped) == 4:
             index, component, group, stat = mapped
-            stats.append(
-                {
-                    "province": "" if province == "Toàn quốc" else province,
-                    "peer_group": group,
-                    "index": index,
-                    "component": component,
-                    "year": row["year"],
-                    "stat": stat,
-                    "value": row["score"],
-                    "max_score": row["max_score"],
-                    "source_title": row["source_title"],
-                    "source_url": row["source_url"],
-                    "quote": row["quote"],
-                }
-            )
+            place = "" if province == "Toàn quốc" else province
+            stats.append(stat_record(row, place, group, index, component, stat))
             continue
         index, component = mapped
         survey = SURVEY_COMPONENTS.get(row["index"], "")
@@ -428,11 +433,7 @@ def convert_one_stop() -> None:
 
 
 def write(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(path, rows)
     print(f"{path.relative_to(ROOT)}: {len(rows)} rows")
 
 
@@ -507,21 +508,7 @@ def convert_scores_2026() -> None:
             place = "" if province == "Toàn quốc" else province
             if match[2] == "avg region":  # a region is no province: its name is kept with "Vùng"
                 place = "Vùng " + row["unit"].split("–", 1)[0].strip()
-            stats.append(
-                {
-                    "province": place,
-                    "peer_group": group,
-                    "index": index,
-                    "component": "",
-                    "year": row["year"],
-                    "stat": stat,
-                    "value": row["score"],
-                    "max_score": row["max_score"],
-                    "source_title": row["source_title"],
-                    "source_url": row["source_url"],
-                    "quote": row["quote"],
-                }
-            )
+            stats.append(stat_record(row, place, group, index, "", stat))
             continue
         if label.startswith("PAR.") and row["unit_type"] == "province":
             skipped.append((row, "phần điểm lĩnh vực PAR cấp tỉnh: cấu hình không tách điểm thẩm định"))

@@ -1,4 +1,4 @@
-"""The "Báo cáo tóm tắt" download button (Streamlit layer over :mod:`chiso.brief`).
+"""The "Báo cáo tóm tắt" download button (Streamlit layer over :mod:`chiso.export.brief`).
 
 The pack is made only when the user clicks "Báo cáo tóm tắt" (under a spinner: it takes a
 second or two), then cached per (dataset, database version, unit, year, language), so a page
@@ -18,7 +18,8 @@ from chiso.errors import ChisoError
 from chiso.export import brief
 from chiso.export import files as export
 from chiso.i18n import t
-from chiso.store import queries
+from chiso.store import analysis_queries, queries
+from chiso.views import brief as brief_view
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -27,10 +28,11 @@ def briefing(dataset: str, version: str, unit_id: str, year: int, lang: str) -> 
     con = ui.connection(dataset)
     if con is None:
         raise ChisoError(t("db.missing", lang))
+    catalog = ui.catalog()
+    read = analysis_queries.unit_year(con, unit_id=unit_id, year=year, order=catalog.codes)
     targets = app_targets.built(dataset, lang, unit_ids=[unit_id])
-    return brief.briefing_html(
-        con, ui.catalog(), unit_id=unit_id, year=year, lang=lang, targets=targets
-    ).encode("utf-8")
+    view = brief_view.build(catalog, read, year=year, lang=lang)
+    return brief.briefing_html(view, targets).encode("utf-8")
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -66,7 +68,7 @@ def brief_button(dataset: str, unit_id: str, year: int, *, key: str | None = Non
             html = briefing(dataset, version, unit_id, int(year), lang)
             pdf = briefing_pdf(dataset, version, unit_id, int(year), lang) if export.browser_path() else None
     except Exception as exc:  # the page stays usable; the reason is said in words
-        message = str(exc) if isinstance(exc, ChisoError) else f"{type(exc).__name__}: {exc}"
+        message = exc.text(lang) if isinstance(exc, ChisoError) else f"{type(exc).__name__}: {exc}"
         st.error(safe.md(t("brief.failed", lang, message=message)))
         return
     left, right, _ = st.columns([1, 1, 3])

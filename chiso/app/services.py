@@ -157,6 +157,18 @@ def _provinces(reports: pl.DataFrame) -> list[str]:
     return sized.get_column("province").to_list()
 
 
+def _pick(kind, name: str, lang: str, choices: list, current, fmt=str, **kwargs):
+    """The page's picker of ``name`` (key ``dvc_<name>``, label ``dvc.sel.<name>``)."""
+    return ui.widget(kind, f"dvc_{name}", t(f"dvc.sel.{name}", lang), choices, current, fmt, **kwargs)
+
+
+def _radio(name: str, lang: str, choices: list, current):
+    """A row of options labelled ``dvc.<name>.<option>``."""
+    return _pick(
+        st.radio, name, lang, choices, current, fmt=lambda v: t(f"dvc.{name}.{v}", lang), horizontal=True
+    )
+
+
 def selection(dataset: str, lang: str) -> DvcSelection | None:
     """Province, period (type, then period), rate and level; None when there is no data."""
     reports = periods(dataset)
@@ -169,7 +181,7 @@ def selection(dataset: str, lang: str) -> DvcSelection | None:
     province = _requested("province", provinces, provinces[0], quiet=True)
     top = st.columns([2, 3, 3])
     with top[0]:
-        province = ui.widget(st.selectbox, "dvc_province", t("dvc.sel.province", lang), provinces, province)
+        province = _pick(st.selectbox, "province", lang, provinces, province)
     mine = reports.filter(pl.col("province") == province)
     options = dvc.period_options(mine)
     keys = {p.key: p for p in options}
@@ -177,21 +189,13 @@ def selection(dataset: str, lang: str) -> DvcSelection | None:
     period = keys[_requested("period", list(keys), fallback.key, quiet=quiet)]
     kinds = [k for k in dvc.KINDS if any(p.kind == k for p in options)]
     with top[1]:
-        kind = ui.widget(
-            st.radio,
-            "dvc_kind",
-            t("dvc.sel.kind", lang),
-            kinds,
-            period.kind,
-            fmt=lambda k: t(f"dvc.kind.{k}", lang),
-            horizontal=True,
-        )
+        kind = _radio("kind", lang, kinds, period.kind)
     choices = [p.key for p in options if p.kind == kind]
     with top[2]:
-        chosen = ui.widget(
+        chosen = _pick(
             st.selectbox,
-            "dvc_period",
-            t("dvc.sel.period", lang),
+            "period",
+            lang,
             choices,
             period.key if period.key in choices else choices[0],
             fmt=lambda k: keys[k].label(lang),
@@ -205,24 +209,16 @@ def selection(dataset: str, lang: str) -> DvcSelection | None:
     levels = [lv for lv in LEVELS if lv in set(in_period.get_column("level"))] or ["unit"]
     bottom = st.columns([3, 2])
     with bottom[0]:
-        rate = ui.widget(
+        rate = _pick(
             st.selectbox,
-            "dvc_rate",
-            t("dvc.sel.rate", lang),
+            "rate",
+            lang,
             codes,
             _requested("rate", codes, (with_data or codes)[0], quiet=quiet),
             fmt=lambda c: label(_rate(c).name, lang),
         )
     with bottom[1]:
-        level = ui.widget(
-            st.radio,
-            "dvc_level",
-            t("dvc.sel.level", lang),
-            levels,
-            _requested("level", levels, levels[0], quiet=quiet),
-            fmt=lambda lv: t(f"dvc.level.{lv}", lang),
-            horizontal=True,
-        )
+        level = _radio("level", lang, levels, _requested("level", levels, levels[0], quiet=quiet))
     sel = DvcSelection(province, period, rate, level)
     ui.publish(
         province=province,
@@ -246,28 +242,13 @@ def unit_choice(dataset: str, sel: DvcSelection, ranked: pl.DataFrame, lang: str
     quiet = "w_dvc_unit" in st.session_state
     default = _requested("unit", ids, ids[0], quiet=quiet)
     shown = list(ui.unit_search("dvc_unit", names))
-    unit = ui.widget(
-        st.selectbox,
-        "dvc_unit",
-        t("dvc.sel.unit", lang),
-        shown,
-        default,
-        fmt=names.get,
-    )
+    unit = _pick(st.selectbox, "unit", lang, shown, default, fmt=names.get)
     ui.publish(unit=unit if unit != ids[0] else None)
     return unit, names[unit]
 
 
 def grain_choice(lang: str) -> str:
-    grain = ui.widget(
-        st.radio,
-        "dvc_grain",
-        t("dvc.sel.grain", lang),
-        GRAINS,
-        _requested("grain", GRAINS, GRAINS[0]),
-        fmt=lambda g: t(f"dvc.grain.{g}", lang),
-        horizontal=True,
-    )
+    grain = _radio("grain", lang, GRAINS, _requested("grain", GRAINS, GRAINS[0]))
     ui.publish(grain=grain if grain != GRAINS[0] else None)
     return grain
 

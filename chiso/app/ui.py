@@ -78,14 +78,7 @@ def tables(dataset: str, db_version: str) -> pl.DataFrame:
 
 @st.cache_resource(max_entries=256)
 def ranking(dataset: str, db_version: str, sel: Selection, component: str | None = None) -> pl.DataFrame:
-    return queries.ranking(
-        connection(dataset),
-        index=sel.index,
-        year=sel.year,
-        peer_group=sel.peer_group,
-        scope_province=sel.province,
-        component=component,
-    )
+    return queries.ranking(connection(dataset), **sel.table(), component=component)
 
 
 @st.cache_resource(max_entries=256)
@@ -241,40 +234,32 @@ def table_picker(dataset: str, lang_code: str) -> Selection | None:
     for param, value in refused:
         notice_invalid({"peer_group": "group"}.get(param, param), value)
     cols = st.columns(4)
-    with cols[0]:
-        group = widget(
+
+    def pick(field: str, fmt=str, key: str | None = None, **kwargs):
+        """The picker of one selection field, offering what fits the choices made so far."""
+        choices = options(frame, sel, field)
+        return widget(
             st.selectbox,
-            "group",
-            t("sel.peer_group", lang_code),
-            options(frame, sel, "peer_group"),
-            sel.peer_group,
-            fmt=lambda g: label(cat.peer_groups[g].name, lang_code),
+            key or field,
+            t(f"sel.{field}", lang_code),
+            choices,
+            getattr(sel, field),
+            fmt,
+            **kwargs,
         )
+
+    with cols[0]:
+        group = pick("peer_group", lambda g: label(cat.peer_groups[g].name, lang_code), key="group")
     sel, _ = fit(frame, {**requested, "peer_group": group})
     with cols[1]:
-        provinces = options(frame, sel, "province")
-        province = widget(
-            st.selectbox,
-            "province",
-            t("sel.province", lang_code),
-            provinces,
-            sel.province,
-            fmt=lambda p: p or t("sel.national", lang_code),
-            disabled=provinces == [""],
-        )
+        national = options(frame, sel, "province") == [""]
+        province = pick("province", lambda p: p or t("sel.national", lang_code), disabled=national)
     sel, _ = fit(frame, {**requested, "peer_group": group, "province": province})
     with cols[2]:
-        index = widget(
-            st.selectbox,
-            "index",
-            t("sel.index", lang_code),
-            options(frame, sel, "index"),
-            sel.index,
-            fmt=lambda c: label(cat.index(c).short_name, lang_code),
-        )
+        index = pick("index", lambda c: label(cat.index(c).short_name, lang_code))
     sel, _ = fit(frame, {**requested, "peer_group": group, "province": province, "index": index})
     with cols[3]:
-        year = widget(st.selectbox, "year", t("sel.year", lang_code), options(frame, sel, "year"), sel.year)
+        year = pick("year")
     sel = Selection(group, province, index, int(year))
     publish(group=sel.peer_group, province=sel.province or None, index=sel.index, year=sel.year)
     return sel
@@ -296,7 +281,7 @@ def guard(render) -> None:
     try:
         render()
     except ChisoError as exc:
-        st.error(safe.md(t("error.generic", lang(), message=str(exc))))
+        st.error(safe.md(t("error.generic", lang(), message=exc.text(lang()))))
     except Exception:  # last line of defence: the page stays usable, details go to the server log
         LOG.exception("page failed")
         st.error(t("error.unexpected", lang()))
@@ -355,13 +340,7 @@ def unit_picker(label_text: str, names: dict[str, str], default: list[str], max_
 def table_rows(dataset: str, db_version: str, sel: Selection) -> pl.DataFrame:
     from chiso.store import analysis_queries
 
-    return analysis_queries.table_rows(
-        connection(dataset),
-        index=sel.index,
-        year=sel.year,
-        peer_group=sel.peer_group,
-        scope_province=sel.province,
-    )
+    return analysis_queries.table_rows(connection(dataset), **sel.table())
 
 
 @st.cache_resource(max_entries=256)

@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from chiso import exprs, fmt, paths
+from chiso.cli.common import lang_option
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.export.files import neutralised
@@ -26,8 +27,7 @@ from chiso.metrics import gaps
 from chiso.selection import resolve_province
 from chiso.store import analysis_queries, queries
 from chiso.units import Registry, Unit
-from chiso.views import findings
-from chiso.views import tables as views
+from chiso.views import findings, tables
 from chiso.views.findings import finding_line
 
 
@@ -38,7 +38,7 @@ def register(subparsers) -> dict:
     p_gaps.add_argument("--unit", required=True, help='tên đơn vị, ví dụ "Quảng Ninh"')
     p_gaps.add_argument("--province", default=None, help="tỉnh của đơn vị, khi tên trùng")
     p_gaps.add_argument("--format", choices=["csv", "json", "table"], default="table")
-    p_gaps.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ của bảng (table)")
+    lang_option(p_gaps, "ngôn ngữ của bảng (table)")
     p_gaps.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_gaps.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
 
@@ -48,7 +48,7 @@ def register(subparsers) -> dict:
     p_profile.add_argument(
         "--year", type=int, default=None, help="năm (mặc định: năm mới nhất của mỗi chỉ số)"
     )
-    p_profile.add_argument("--lang", choices=["vi", "en"], default="vi")
+    lang_option(p_profile)
     p_profile.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_profile.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
     return {"gaps": cmd_gaps, "profile": cmd_profile}
@@ -117,7 +117,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     decimals = index.decimals_for(province, group, args.year)
     where = {"province": province, "peer_group": group, "year": args.year}
     notes = [
-        views.inference_note({**where, "component": code, "max_score": top}, index, args.lang)
+        tables.inference_note({**where, "component": code, "max_score": top}, index, args.lang)
         for code, top in frame.select("component", "max_score").rows()
     ]
     if args.format == "csv":
@@ -161,7 +161,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         raise ChisoError(f"{unit.name} không có số liệu năm {args.year}; có số liệu các năm: {years}")
     for finding in found:
         print(finding_line(finding, args.lang))
-    printed = views.printed_lines(
+    printed = tables.printed_lines(
         rows, catalog, profile.item(0, "year") if args.year is None else args.year, args.lang
     )
     if printed:

@@ -15,11 +15,14 @@ from pathlib import Path
 
 from chiso import paths
 from chiso.cli.analysis import resolve_unit
+from chiso.cli.common import lang_option, write_file
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.export import brief
+from chiso.i18n import t
 from chiso.store import analysis_queries, queries
 from chiso.store import targets as targets_store
+from chiso.views import brief as brief_view
 from chiso.views import targets as targets_view
 
 
@@ -31,7 +34,7 @@ def register(subparsers) -> dict:
     p_brief.add_argument("--province", default=None, help="tỉnh của đơn vị, khi tên trùng")
     p_brief.add_argument("--year", required=True, type=int)
     p_brief.add_argument("--out", required=True, type=Path, help="tệp HTML kết quả (hoặc .pdf)")
-    p_brief.add_argument("--lang", choices=["vi", "en"], default="vi")
+    lang_option(p_brief)
     p_brief.add_argument("--pdf", action="store_true", help="in thêm tệp PDF khổ A4 cạnh tệp HTML")
     p_brief.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_brief.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
@@ -47,36 +50,25 @@ def cmd_brief(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.config)
     out: Path = args.out
     if not out.parent.exists():
-        raise ChisoError(f"Thư mục {out.parent} không tồn tại")
+        raise ChisoError.coded("cli.no_folder", folder=out.parent)
     with queries.connect(args.db or paths.db_path()) as con:
         unit, _ = resolve_unit(con, args.unit, args.province)
         years = _years(con, unit.unit_id)
         if args.year not in years:
-            known = ", ".join(str(y) for y in years)
-            hint = f"; có các năm: {known}" if known else "; chưa có số liệu nào"
-            raise ChisoError(f"{unit.name} ({unit.province}) không có số liệu năm {args.year}{hint}")
+            code = "cli.brief.no_year" if years else "cli.brief.no_data"
+            raise ChisoError.coded(
+                code, unit=unit.name, province=unit.province, year=args.year, years=", ".join(map(str, years))
+            )
+        read = analysis_queries.unit_year(con, unit_id=unit.unit_id, year=args.year, order=catalog.codes)
         mine = targets_store.targets(con, unit_ids=[unit.unit_id])
         shown = targets_view.build(mine, targets_store.series(con, mine), catalog, args.lang)
-        document = brief.briefing_html(
-            con, catalog, unit_id=unit.unit_id, year=args.year, lang=args.lang, targets=shown
-        )
-    written = []
+    document = brief.briefing_html(brief_view.build(catalog, read, year=args.year, lang=args.lang), shown)
+    files = {}
     if out.suffix.lower() != ".pdf":
-        written.append(_write(out, document.encode("utf-8")))
+        files[out] = document.encode("utf-8")
     if args.pdf or out.suffix.lower() == ".pdf":
-        written.append(_write(out.with_suffix(".pdf"), brief.pdf_from_html(document)))
-    for path, size in written:
-        print(f"Đã ghi {path}: {size} byte")
+        files[out.with_suffix(".pdf")] = brief.pdf_from_html(document)
+    for path, data in files.items():
+        write_file(path, data)
+        print(t("cli.written_file", args.lang, path=path, size=len(data)))
     return 0
-
-
-def _write(path: Path, data: bytes) -> tuple[Path, int]:
-    """Write through a temporary file so a failed write leaves no half file behind."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ChisoError(f"Không ghi được {path}: {exc.strerror or exc}") from exc
-    return path, len(data)

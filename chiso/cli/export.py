@@ -14,10 +14,12 @@ import argparse
 from pathlib import Path
 
 from chiso import paths, safe
+from chiso.cli.common import lang_option, scope_ranking, write_file
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.export import files as export
 from chiso.export import sources as export_sources
+from chiso.i18n import t
 from chiso.selection import Selection, resolve_scope
 from chiso.store import queries
 from chiso.views import rankings as rankings_view
@@ -43,7 +45,7 @@ def register(subparsers) -> dict:
         "--height", type=int, default=None, help="chiều cao ảnh, px (mặc định: theo số đơn vị, ít nhất 700)"
     )
     p_rank.add_argument("--scale", type=float, default=2, help="hệ số phóng ảnh PNG (mặc định 2)")
-    p_rank.add_argument("--lang", choices=["vi", "en"], default="vi")
+    lang_option(p_rank)
     p_rank.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_rank.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
     for name, help_text in (
@@ -78,7 +80,7 @@ def register(subparsers) -> dict:
         sub.add_argument("--width", type=int, default=1200)
         sub.add_argument("--height", type=int, default=700)
         sub.add_argument("--scale", type=float, default=2)
-        sub.add_argument("--lang", choices=["vi", "en"], default="vi")
+        lang_option(sub)
         sub.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
         sub.add_argument("--db", type=Path, default=None)
     return {"export": cmd_export}
@@ -126,24 +128,13 @@ def export_rankings(args: argparse.Namespace) -> int:
         data = export.long_csv(ranking)
     else:
         data = _table_bytes(view.export, args.format, lang)
-    _write(args.out, data)
-    print(f"Đã ghi {args.out}: {args.format}, {len(data)} byte, {ranking.height} đơn vị")
+    write_file(args.out, data)
+    print(t("cli.written_units", lang, path=args.out, format=args.format, size=len(data), n=ranking.height))
     return 0
 
 
 def _rankings(con, args, index, scope, chosen: list[str], lang: str):
-    ranking = queries.ranking(
-        con,
-        index=index.code,
-        year=args.year,
-        peer_group=scope.peer_group,
-        scope_province=scope.scope_province,
-    )
-    if ranking.is_empty():
-        raise ChisoError(
-            f"Không có dữ liệu {index.code} năm {args.year} cho nhóm {scope.peer_group}"
-            + (f" ở {scope.province}" if scope.province else "")
-        )
+    ranking = scope_ranking(con, index.code, args.year, scope)
     sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
     return rankings_view.build(ranking, index, sel, lang, catalog=load_catalog(args.config))
 
@@ -296,18 +287,6 @@ def _write_view(args, figure, table_export: TableExport, meta, lang: str) -> int
         )
     else:
         data = _table_bytes(table_export, args.format, lang)
-    _write(args.out, data)
-    print(f"Đã ghi {args.out}: {args.format}, {len(data)} byte")
+    write_file(args.out, data)
+    print(t("cli.written", lang, path=args.out, format=args.format, size=len(data)))
     return 0
-
-
-def _write(path: Path, data: bytes) -> None:
-    if not path.parent.exists():
-        raise ChisoError(f"Thư mục {path.parent} không tồn tại")
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ChisoError(f"Không ghi được {path}: {exc.strerror or exc}") from exc

@@ -135,17 +135,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         more = t("problem.import.more", lang, n=len(plan.errors) - 1) if len(plan.errors) > 1 else ""
         raise ChisoError(t("problem.import.refused", lang, first=first, more=more))
     if args.dry_run:
-        print("Chạy thử (--dry-run): tệp hợp lệ, không ghi gì.")
+        print(t("cli.import.dry_run", lang))
         return 0
     _require_replace(plan, args)
-    result = imports.apply_import(db, plan, who=_who(args), wait=args.wait, config=args.config)
-    if not result.written:
-        print(f"Không có thay đổi nào: {result.unchanged} dòng đã có đúng giá trị; không ghi gì.")
-        return 0
-    print(
-        f"Đã nhập lần #{result.import_id} vào {db}: thêm {result.added} dòng, sửa {result.changed} dòng "
-        f"({result.unchanged} dòng giữ nguyên). Hoàn tác: chiso undo --db {db}"
+    return _say_written(
+        imports.apply_import(db, plan, who=_who(args), wait=args.wait, config=args.config), db, lang
     )
+
+
+def _say_written(result, db, lang: str) -> int:
+    if not result.written:
+        print(t("cli.import.unchanged", lang, unchanged=result.unchanged))
+    else:
+        values = {"id": result.import_id, "added": result.added, "changed": result.changed}
+        print(t("cli.import.done", lang, db=db, unchanged=result.unchanged, **values))
     return 0
 
 
@@ -165,27 +168,18 @@ def _import_counts(args: argparse.Namespace, db) -> int:
 
     plan = counts_import.plan_counts(db, args.file)
     print(plan.report())
+    lang = getattr(args, "lang", "vi")
     if args.dry_run:
-        print("Chạy thử (--dry-run): tệp hợp lệ, không ghi gì.")
+        print(t("cli.import.dry_run", lang))
         return 0
-    result = counts_import.apply_counts(db, plan, who=_who(args), wait=args.wait)
-    if not result.written:
-        print(f"Không có thay đổi nào: {result.unchanged} dòng đã có đúng giá trị; không ghi gì.")
-        return 0
-    print(
-        f"Đã nhập lần #{result.import_id} vào {db}: thêm {result.added} dòng, sửa {result.changed} dòng "
-        f"({result.unchanged} dòng giữ nguyên). Hoàn tác: chiso undo --db {db}"
-    )
-    return 0
+    return _say_written(counts_import.apply_counts(db, plan, who=_who(args), wait=args.wait), db, lang)
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
     db = args.db or paths.db_path()
     result = imports.undo_last(db, who=_who(args), wait=args.wait)
-    print(
-        f"Đã hoàn tác lần nhập #{result.import_id} ({result.file}: {result.added} dòng thêm, "
-        f"{result.changed} dòng sửa); cơ sở dữ liệu trở lại như trước lần nhập đó."
-    )
+    values = {"id": result.import_id, "file": result.file, "added": result.added, "changed": result.changed}
+    print(t("cli.undo.done", getattr(args, "lang", "vi"), **values))
     return 0
 
 
@@ -208,7 +202,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         sys.stdout.write(neutralised(frame).write_csv())
         return 0
     if frame.is_empty():
-        print("Chưa có lần nhập nào.")
+        print(t("cli.audit.none", getattr(args, "lang", "vi")))
         return 0
     for row in frame.iter_rows(named=True):
         undone = f"  đã hoàn tác {row['undone_at']} ({row['undone_by']})" if row["undone_at"] else ""

@@ -23,6 +23,7 @@ from chiso.cli import imports as cli_imports
 from chiso.cli import services as cli_services
 from chiso.cli import targets as cli_targets
 from chiso.cli import units as cli_units
+from chiso.cli.common import lang_option, scope_ranking
 from chiso.config import load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.export.files import neutralised
@@ -30,7 +31,7 @@ from chiso.i18n import t
 from chiso.selection import resolve_scope
 from chiso.store import queries
 from chiso.store.build import build
-from chiso.views import tables as views
+from chiso.views import tables
 
 
 def _db_arg(parser: argparse.ArgumentParser, default: Path) -> None:
@@ -64,7 +65,7 @@ def parser() -> argparse.ArgumentParser:
     p_rank.add_argument("--unit-type", required=True, help="loại đơn vị hoặc tên nhóm so sánh")
     p_rank.add_argument("--component", default=None, help="mã thành phần (mặc định: điểm tổng)")
     p_rank.add_argument("--format", choices=["csv", "json", "table"], default="table")
-    p_rank.add_argument("--lang", choices=["vi", "en"], default="vi")
+    lang_option(p_rank)
     p_rank.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     _db_arg(p_rank, paths.db_path())
 
@@ -93,7 +94,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     except KeepsImportsError as exc:
         if not args.keep_imported:
             raise
-        print(f"chiso: {exc}\nchiso: giữ nguyên cơ sở dữ liệu hiện có.", file=sys.stderr)
+        print(f"chiso: {exc.text(args.lang)}\nchiso: {t('cli.keep_db', args.lang)}", file=sys.stderr)
         return 0
     print(report.summary())
     return 0
@@ -105,20 +106,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
     with queries.connect(args.db or paths.db_path()) as con:
         registry_units, registry_aliases = queries.units(con), queries.aliases(con)
         scope = resolve_scope(catalog, registry_units, registry_aliases, args.province, args.unit_type)
-        ranking = queries.ranking(
-            con,
-            index=index.code,
-            year=args.year,
-            peer_group=scope.peer_group,
-            scope_province=scope.scope_province,
-            component=args.component,
-        )
-    if ranking.is_empty():
-        raise ChisoError(
-            f"Không có dữ liệu {index.code} năm {args.year} cho nhóm {scope.peer_group}"
-            + (f" ở {scope.province}" if scope.province else "")
-        )
-    rows = views.machine_rows(ranking, args.lang, index)
+        ranking = scope_ranking(con, index.code, args.year, scope, args.component)
+    rows = tables.machine_rows(ranking, args.lang, index)
     if args.format == "csv":
         sys.stdout.write(neutralised(rows).write_csv())
     elif args.format == "json":
@@ -130,11 +119,11 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 def _print_table(ranking: pl.DataFrame, index, lang: str) -> None:
     """The page's table in a terminal: its status sentence, the same cells (built by
-    ``views.display_table``), then each source once."""
-    status = views.table_status(ranking)
+    ``tables.display_table``), then each source once."""
+    status = tables.table_status(ranking)
     if status != "empty":
-        print(views.status_sentence(ranking, status, lang))
-    table = views.display_table(ranking, index, lang)
+        print(tables.status_sentence(ranking, status, lang))
+    table = tables.display_table(ranking, index, lang)
     rank, pctl, unit, score, pct, tier, _d_score, d_rank, note, _source = table.columns
     print(f"{rank:>7} {pctl:>8}  {unit:<45} {score:>12}  {pct:>9}  {tier:<20} {d_rank:>8}  {note}")
     for row in table.iter_rows(named=True):
@@ -178,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return COMMANDS[args.command](args)
         except ChisoError as exc:
-            print(f"chiso: {exc}", file=sys.stderr)
+            print(f"chiso: {exc.text(args.lang)}", file=sys.stderr)
             return 1
         except BrokenPipeError:
             return 0

@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from chiso import paths
+from chiso.cli.common import lang_option
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.export.files import neutralised
@@ -42,7 +43,7 @@ def register(sub) -> dict:
         help="YYYY-MM-DD:YYYY-MM-DD (ví dụ 2024-01-01:2024-05-31), YYYY, YYYY-Qn, YYYY-Hn hoặc YYYY-MM",
     )
     p.add_argument("--format", choices=["csv", "json", "table"], default="table")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    lang_option(p)
     p.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
     return {"dvc": cmd_dvc}

@@ -202,10 +202,10 @@ def write_demo_data(catalog: Catalog, folder: Path, seed: int) -> Path:
     kept = [d for d in DEPARTMENTS if d not in reform.MERGED_DEPARTMENTS]
     for code in BLOCK_INDICES["departments"]:
         scores += _index_rows(catalog.index(code), "departments", kept, after, reform.YEARS)
-    _write(folder / "units.csv", _units())
-    _write(folder / "lineage.csv", reform.lineage_rows(PROVINCE, LOCALITIES, SOURCE))
-    _write(folder / "scores" / "demo.csv", scores)
-    _write(folder / "one_stop" / "counts.csv", _count_rows(rng))
+    write_rows(folder / "units.csv", _units())
+    write_rows(folder / "lineage.csv", reform.lineage_rows(PROVINCE, LOCALITIES, SOURCE))
+    write_rows(folder / "scores" / "demo.csv", scores)
+    write_rows(folder / "one_stop" / "counts.csv", _count_rows(rng))
     return folder
 
 
@@ -217,7 +217,8 @@ def build_demo(config_path: Path, db_path: Path, *, seed: int = 2024) -> BuildRe
         return build(config_path, folder, db_path, dataset="demo")
 
 
-def _write(path: Path, rows: list[dict]) -> None:
+def write_rows(path: Path, rows: list[dict]) -> None:
+    """Rows as a UTF-8 CSV in the data folder's layout (header from the first row's keys)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))

@@ -12,7 +12,7 @@ prints on A4 portrait (``@page``), with headings kept with what follows and tabl
 and list items not split across pages. :func:`briefing_pdf` prints it with Debian's
 ``chromium`` (``--print-to-pdf``).
 
-Reads the database through named queries; everything else is pure. Text comes from
+Written from a :class:`chiso.views.brief.BriefView`; it never touches a connection. Text comes from
 ``locales/<lang>.brief.yaml``; numbers from :mod:`chiso.fmt`; missing data is said in words.
 """
 
@@ -29,7 +29,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso import fmt, safe
-from chiso.config import Catalog, Index
+from chiso.config import Index
 from chiso.errors import ChisoError
 from chiso.export import files as export
 from chiso.i18n import label, t
@@ -37,10 +37,10 @@ from chiso.metrics import gaps, trends
 from chiso.metrics import ranks as metrics
 from chiso.names import slug
 from chiso.selection import Selection
-from chiso.store import analysis_queries, queries
 from chiso.views import charts, findings
 from chiso.views import rankings as rankings_view
 from chiso.views import tables as views
+from chiso.views.brief import BriefView
 
 RANKING_WIDTH = 760  # px: an A4 portrait text column is about 690 px at 96 dpi
 TREND_SIZE = (380, 270)  # px: two small charts side by side, printed near their own size
@@ -89,42 +89,16 @@ class _Sources:
 
 @dataclass
 class _Pack:
-    catalog: Catalog
-    lang: str
-    year: int
-    unit: dict  # the units row: unit_id, name, short_name, province, unit_type, peer_group
-    meta: dict[str, str]
-    rows: pl.DataFrame  # every ranked row of the unit, all years, totals and components
-    profile: pl.DataFrame  # one total row per index the unit has in ``year`` (config order)
-    tables: dict[str, pl.DataFrame]  # index code -> its ranked table that year (all units)
-    series: dict[str, pl.DataFrame] = field(default_factory=dict)  # index code -> peer series, all years
+    """The view being written (``pack.rows``, ``pack.year`` … are the view's) and the sources it
+    cites, numbered as they first appear."""
+
+    view: BriefView
     sources: _Sources = field(default_factory=_Sources)
 
-    def index(self, code: str) -> Index:
-        return self.catalog.index(code)
-
-
-def _unit(con, unit_id: str) -> dict:
-    found = queries.units(con).filter(pl.col("unit_id") == unit_id)
-    if found.is_empty():
-        raise ChisoError(f"Không có đơn vị {unit_id!r} trong cơ sở dữ liệu")
-    return found.row(0, named=True)
-
-
-def _gather(con, catalog: Catalog, unit_id: str, year: int, lang: str) -> _Pack:
-    rows = analysis_queries.unit_rows(con, unit_id=unit_id)
-    profile = gaps.profile(rows, year, catalog.codes) if not rows.is_empty() else rows
-    tables = {
-        row["index_code"]: analysis_queries.table_rows(
-            con,
-            index=row["index_code"],
-            year=year,
-            peer_group=row["peer_group"],
-            scope_province=row["scope_province"],
-        )
-        for row in profile.iter_rows(named=True)
-    }
-    return _Pack(catalog, lang, year, _unit(con, unit_id), queries.meta(con), rows, profile, tables)
+    def __getattr__(self, name: str):
+        if name == "view":  # not set yet (copying): no recursion
+            raise AttributeError(name)
+        return getattr(self.view, name)
 
 
 # ---------- numbers in words ----------
@@ -436,11 +410,7 @@ def _gaps(pack: _Pack) -> str:
 
 
 def _trend_codes(pack: _Pack) -> list[str]:
-    if pack.rows.is_empty():
-        return []
-    shown = gaps.totals(pack.rows).filter(pl.col("score").is_not_null() & (pl.col("year") <= pack.year))
-    present = set(shown.get_column("index_code").to_list())
-    return [c for c in pack.catalog.codes if c in present]
+    return list(pack.series)  # the indices with a score up to the year, in config order
 
 
 def _trend_figure(
@@ -531,15 +501,6 @@ def _trends(pack: _Pack) -> str:
     return f'<div class="trends">{"".join(_trend_block(pack, c) for c in codes)}</div>'
 
 
-def _load_series(con, pack: _Pack) -> None:
-    for code in _trend_codes(pack):
-        totals = gaps.totals(pack.rows).filter((pl.col("index_code") == code) & (pl.col("year") <= pack.year))
-        last = totals.sort("year").row(-1, named=True)
-        pack.series[code] = queries.series(
-            con, index=code, peer_group=last["peer_group"], scope_province=last["scope_province"]
-        )
-
-
 # ---------- sources and the page ----------
 
 
@@ -581,11 +542,10 @@ def _targets(pack: _Pack, view) -> str:
     )
 
 
-def briefing_html(con, catalog: Catalog, *, unit_id: str, year: int, lang: str = "vi", targets=None) -> str:
+def briefing_html(view: BriefView, targets=None) -> str:
     """The briefing pack of one unit in one year as one self-contained HTML document; ``targets``
     (the unit's ``TargetsView``) are shown under its rankings."""
-    pack = _gather(con, catalog, unit_id, year, lang)
-    _load_series(con, pack)
+    pack, lang, year = _Pack(view), view.lang, view.year
     # Sections are built in reading order so the sources are numbered as they first appear.
     bodies = {
         "findings": _findings(pack),
@@ -654,9 +614,9 @@ def pdf_from_html(document: str, *, timeout: float = PDF_TIMEOUT) -> bytes:
     return data
 
 
-def briefing_pdf(con, catalog: Catalog, *, unit_id: str, year: int, lang: str = "vi") -> bytes:
+def briefing_pdf(view: BriefView) -> bytes:
     """The briefing pack printed to an A4 PDF by chromium."""
-    return pdf_from_html(briefing_html(con, catalog, unit_id=unit_id, year=year, lang=lang))
+    return pdf_from_html(briefing_html(view))
 
 
 # ---------- print-ready style ----------

@@ -21,6 +21,7 @@ import polars as pl
 from chiso.admin_registry import AdminUnit
 from chiso.config import Catalog
 from chiso.ingest.annex import ImportOptions, Issue, is_excel
+from chiso.ingest.problems import hint_for, issue
 from chiso.ingest.readers import UNIT_COLUMNS, DataError, read_units
 from chiso.names import fold
 from chiso.units import Registry, Unit
@@ -96,22 +97,29 @@ def _split_excel(data: bytes, file: str, options: ImportOptions) -> UnitsSection
     return found
 
 
+def _code(sheet: str | None, what: str) -> str:
+    """``units.section.<what>`` for a CSV's [units] section, ``units.sheet.<what>`` for a sheet."""
+    return f"units.{'sheet' if sheet else 'section'}.{what}"
+
+
 def _validate(numbered: list[tuple[int, list[str]]], file: str, where: str, sheet: str | None = None):
     section = UnitsSection(b"", ImportOptions(), where=where, file=file, sheet=sheet)
     if not numbered:
-        section.issues = [Issue(file, f"{where} không có dòng tiêu đề", sheet=sheet)]
+        section.issues = [issue(file, _code(sheet, "no_header"), sheet=sheet, sheet_name=sheet)]
         return section
     header_line, header = numbered[0]
     header = [fold(h).replace(" ", "_") for h in header]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         section.issues = [
-            Issue(
+            issue(
                 file,
-                f"{where} thiếu cột bắt buộc '{missing[0]}'",
+                _code(sheet, "missing_column"),
                 sheet=sheet,
                 row=header_line,
-                hint="Cột của danh mục đơn vị: province, name, unit_type (bắt buộc), short_name, aliases …",
+                hints=("units.columns",),
+                sheet_name=sheet,
+                column_name=missing[0],
             )
         ]
         return section
@@ -127,7 +135,7 @@ def load(section: UnitsSection, catalog: Catalog) -> UnitsSection:
     width = len(header)
     if not rows:
         section.issues = [
-            Issue(file, f"{section.where} không có đơn vị nào", sheet=sheet, row=section.header_line)
+            issue(file, _code(sheet, "empty"), sheet=sheet, row=section.header_line, sheet_name=sheet)
         ]
         return section
     with tempfile.TemporaryDirectory(prefix="chiso-units-") as folder:
@@ -153,7 +161,9 @@ def load(section: UnitsSection, catalog: Catalog) -> UnitsSection:
                     if p.line and 2 <= p.line < len(rows) + 2
                     else section.header_line,
                     column=p.column,
-                    hint=f"Sửa {section.where} (danh mục đơn vị đi kèm tệp)",
+                    hint=hint_for((_code(sheet, "fix"),), {"sheet_name": sheet}),
+                    hints=(_code(sheet, "fix"),),
+                    params=(("sheet_name", sheet),),
                 )
                 for p in exc.problems
             ]
@@ -183,14 +193,7 @@ def register(section: UnitsSection, registry: Registry, known: pl.DataFrame) -> 
         if row["unit_id"] in known_ids:
             already.append(row["name"])
             continue
-        unit = Unit(
-            row["unit_id"],
-            row["province"],
-            row["name"],
-            row["short_name"],
-            row["unit_type"],
-            row["code"] or "",
-        )
+        unit = Unit.from_row(row)
         registry.add(unit)
         for alias in alias_of.get(row["unit_id"], []):
             registry.add_alias(unit.unit_id, alias)

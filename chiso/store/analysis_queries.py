@@ -7,8 +7,14 @@ from a row can show the row (source title, URL, quote, flag) it comes from.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import polars as pl
 
+from chiso.errors import ChisoError
+from chiso.metrics import gaps
+from chiso.store import queries
 from chiso.store.queries import _frame
 
 _TABLE_ORDER = "ORDER BY component NULLS FIRST, rank NULLS LAST, score DESC NULLS LAST, name"
@@ -109,3 +115,45 @@ def unit_tables(con, *, unit_id: str) -> pl.DataFrame:
         """,
         unit=unit_id,
     )
+
+
+@dataclass(frozen=True)
+class UnitYear:
+    """What one unit's briefing pack reads for one year (:func:`unit_year`)."""
+
+    unit: dict  # the units row: unit_id, name, short_name, province, unit_type, peer_group
+    meta: dict[str, str]
+    rows: pl.DataFrame  # every ranked row of the unit, all years, totals and components
+    profile: pl.DataFrame  # one total row per index the unit has in ``year`` (``order``)
+    tables: dict[str, pl.DataFrame]  # index code -> its ranked table that year (all units)
+    series: dict[str, pl.DataFrame]  # index code -> peer series, all years: indices scored up to ``year``
+
+
+def unit_year(con, *, unit_id: str, year: int, order: Sequence[str]) -> UnitYear:
+    """Every read of one unit's briefing pack: the unit, its rows, the ranked table of each index
+    it has in ``year`` and the peer series of each index it has a score for up to ``year``
+    (``order``: index codes in display order). An unknown unit is a :class:`ChisoError`."""
+    found = queries.units(con).filter(pl.col("unit_id") == unit_id)
+    if found.is_empty():
+        raise ChisoError.coded("store.no_unit", unit_id=unit_id)
+    rows = unit_rows(con, unit_id=unit_id)
+    profile = gaps.profile(rows, year, order) if not rows.is_empty() else rows
+    tables = {
+        row["index_code"]: table_rows(
+            con,
+            index=row["index_code"],
+            year=year,
+            peer_group=row["peer_group"],
+            scope_province=row["scope_province"],
+        )
+        for row in profile.iter_rows(named=True)
+    }
+    totals = gaps.totals(rows).filter(pl.col("year") <= year) if not rows.is_empty() else rows
+    scored = set(totals.filter(pl.col("score").is_not_null()).get_column("index_code").to_list())
+    series = {}
+    for code in (c for c in order if c in scored):
+        last = totals.filter(pl.col("index_code") == code).sort("year").row(-1, named=True)
+        series[code] = queries.series(
+            con, index=code, peer_group=last["peer_group"], scope_province=last["scope_province"]
+        )
+    return UnitYear(found.row(0, named=True), queries.meta(con), rows, profile, tables, series)

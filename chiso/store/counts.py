@@ -15,6 +15,13 @@ import polars as pl
 from chiso.store.queries import _frame
 
 _UNIT_COLUMNS = "u.name, u.short_name, u.unit_type, u.peer_group"
+# counts with their unit and source: the reports' rows before any WHERE
+_COUNTS_FROM = """FROM one_stop_counts c
+        JOIN units u ON u.unit_id = c.unit_id
+        LEFT JOIN sources s ON s.source_id = c.source_id"""
+_COUNTS = f"""SELECT c.province, c.unit_id, {_UNIT_COLUMNS}, c.level, c.period_start, c.period_end,
+               c.indicator, c.value, s.title AS source_title, s.url AS source_url, c.quote
+        {_COUNTS_FROM}"""
 
 
 def periods(con) -> pl.DataFrame:
@@ -45,11 +52,7 @@ def unit_counts(con, *, unit_id: str, start: date, end: date) -> pl.DataFrame:
     return _frame(
         con,
         f"""
-        SELECT c.province, c.unit_id, {_UNIT_COLUMNS}, c.level, c.period_start, c.period_end,
-               c.indicator, c.value, s.title AS source_title, s.url AS source_url, c.quote
-        FROM one_stop_counts c
-        JOIN units u ON u.unit_id = c.unit_id
-        LEFT JOIN sources s ON s.source_id = c.source_id
+        {_COUNTS}
         WHERE c.unit_id = $unit_id AND c.period_start >= $start AND c.period_end <= $end
         ORDER BY c.level DESC, c.period_start, c.period_end, c.indicator
         """,
@@ -67,11 +70,7 @@ def group_counts(
     return _frame(
         con,
         f"""
-        SELECT c.province, c.unit_id, {_UNIT_COLUMNS}, c.level, c.period_start, c.period_end,
-               c.indicator, c.value, s.title AS source_title, s.url AS source_url, c.quote
-        FROM one_stop_counts c
-        JOIN units u ON u.unit_id = c.unit_id
-        LEFT JOIN sources s ON s.source_id = c.source_id
+        {_COUNTS}
         WHERE c.province = $province AND c.period_start >= $start AND c.period_end <= $end
           AND ($peer_group IS NULL OR u.peer_group = $peer_group)
         ORDER BY u.name, c.level DESC, c.period_start, c.indicator
@@ -115,9 +114,7 @@ def monthly_series(con, *, province: str, level: str, peer_group: str | None = N
         f"""
         SELECT c.unit_id, {_UNIT_COLUMNS}, c.level, c.period_start, c.period_end, c.indicator, c.value,
                s.title AS source_title
-        FROM one_stop_counts c
-        JOIN units u ON u.unit_id = c.unit_id
-        LEFT JOIN sources s ON s.source_id = c.source_id
+        {_COUNTS_FROM}
         WHERE c.province = $province AND c.level = $level
           AND date_trunc('quarter', c.period_start) = date_trunc('quarter', c.period_end)
           AND ($peer_group IS NULL OR u.peer_group = $peer_group)

@@ -113,7 +113,7 @@ def reading(db: Path):
     """
     db = Path(db)
     if not db.exists():
-        raise ChisoError(f"Chưa có cơ sở dữ liệu {db}; hãy chạy 'chiso build' trước.")
+        raise ChisoError.coded("store.no_db", db=db)
     con = duckdb.connect()
     try:
         con.execute("ATTACH ? AS chiso_db (READ_ONLY)", [str(db)])
@@ -185,18 +185,18 @@ def _stale(path: Path, holder: dict) -> bool:
     return isinstance(pid, int) and holder.get("host") == socket.gethostname() and not _alive(pid)
 
 
-def _locked_message(db: Path, path: Path, holder: dict) -> str:
+def _locked(db: Path, path: Path, holder: dict) -> LockedError:
     if not holder or holder.get("garbage"):
-        return (
-            f"Tệp khóa {path} không đọc được (không phải khóa do chiso ghi); nếu không có lần nhập "
-            f"hay hoàn tác nào đang chạy trên {db}, hãy xóa tệp đó rồi thử lại "
-            f"(chiso tự bỏ nó sau {LOCK_STALE_EMPTY_SECONDS:.0f} giây)."
+        return LockedError.coded(
+            "store.lock_garbage", path=path, db=db, seconds=f"{LOCK_STALE_EMPTY_SECONDS:.0f}"
         )
-    where = holder.get("host", "?")
-    return (
-        f"Một lần ghi khác đang chạy trên {db} (tiến trình {holder.get('pid', '?')} trên máy {where}, "
-        f"từ {holder.get('since', '?')}); hãy thử lại khi nó xong. Nếu chắc chắn tiến trình đó đã "
-        f"dừng, hãy xóa tệp khóa {path} rồi thử lại."
+    return LockedError.coded(
+        "store.locked",
+        db=db,
+        pid=holder.get("pid", "?"),
+        host=holder.get("host", "?"),
+        since=holder.get("since", "?"),
+        path=path,
     )
 
 
@@ -225,12 +225,10 @@ def write_lock(db: Path, *, wait: float = 0.0, who: str = ""):
                 try:
                     path.unlink(missing_ok=True)
                 except OSError as exc:
-                    raise LockedError(
-                        f"Không bỏ được tệp khóa cũ {path} ({exc.strerror}); hãy xóa nó rồi thử lại"
-                    ) from None
+                    raise LockedError.coded("store.lock_stuck", path=path, reason=exc.strerror) from None
                 continue
             if time.monotonic() >= deadline:
-                raise LockedError(_locked_message(db, path, holder)) from None
+                raise _locked(db, path, holder) from None
             time.sleep(0.2)
     try:
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
@@ -302,7 +300,7 @@ def swap_write(db: Path, stamp: tuple, write, *, who: str, wait: float = 0.0, ch
     db = Path(db)
     with write_lock(db, wait=wait, who=who):
         if db_stamp(db) != stamp:
-            raise ChisoError("Cơ sở dữ liệu đã thay đổi sau khi xem trước; hãy xem trước lại rồi xác nhận.")
+            raise ChisoError.coded("store.changed_since_preview")
         import_id = _next_import_id(db)
         backup = backup_path(db, import_id)
         tmp = _temp_path(db)

@@ -13,9 +13,6 @@ import polars as pl
 from chiso import fmt
 from chiso.views import style
 
-# The palette, font and layout live in chiso.views.style; the old names stay importable here.
-PALETTE, FONT, _layout = style.PALETTE, style.FONT, style.layout
-
 
 def _bar_label(row: dict) -> str:
     """'3/13  Đầm Hà'; a flagged value carries ⚑ where it is drawn."""
@@ -51,8 +48,8 @@ def ranking_bar(
             y=labels,
             orientation="h",
             name=tier or "–",
-            marker_color=PALETTE[
-                (order_of.get(tier) if order_of.get(tier) is not None else i) % len(PALETTE)
+            marker_color=style.PALETTE[
+                (order_of.get(tier) if order_of.get(tier) is not None else i) % len(style.PALETTE)
             ],
             text=[fmt.number(v, decimals, lang=lang) for v in part.get_column("score").to_list()],
             textposition="outside",
@@ -87,7 +84,7 @@ def ranking_bar(
             annotation_position="top",
         )
     height = max(320, 28 * len(order) + 160)
-    return _layout(fig, title=title, source=source, lang=lang, height=height)
+    return style.layout(fig, title=title, source=source, lang=lang, height=height)
 
 
 def trend_lines(
@@ -120,7 +117,7 @@ def trend_lines(
             mode="lines+markers",
             name=name[0],
             connectgaps=False,
-            line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
+            line={"color": style.PALETTE[i % len(style.PALETTE)], "width": 2.5},
         )
     if average is not None and not average.is_empty():
         by_year = dict(
@@ -155,4 +152,4 @@ def trend_lines(
     fig.update_yaxes(
         title=y_label, showgrid=True, gridcolor="#eee", autorange="reversed" if measure == "rank" else True
     )
-    return _layout(fig, title=title, source=source, lang=lang, height=460)
+    return style.layout(fig, title=title, source=source, lang=lang, height=460)

@@ -509,25 +509,12 @@ def ranking_findings(ranking: pl.DataFrame, index: Index, lang: str) -> list[Fin
     moved = rows.filter(pl.col("d_rank").is_not_null())
     if moved.height:
         up = moved.sort(["d_rank", "name"], descending=[True, False]).row(0, named=True)
-        if up["d_rank"] > 0:
-            text = t(
-                "finding.climber",
-                lang,
-                index=idx,
-                unit=unit_label(up, lang),
-                places=_places(up["d_rank"], lang),
-            )
-            found.append(_finding(text, "climber", up))
         down = moved.sort(["d_rank", "name"]).row(0, named=True)
-        if down["d_rank"] < 0:
-            text = t(
-                "finding.faller",
-                lang,
-                index=idx,
-                unit=unit_label(down, lang),
-                places=_places(down["d_rank"], lang),
-            )
-            found.append(_finding(text, "faller", down))
+        for kind, row, sign in (("climber", up, 1), ("faller", down, -1)):  # up: best gain; down: worst
+            if row["d_rank"] * sign > 0:
+                places = _places(row["d_rank"], lang)
+                text = t(f"finding.{kind}", lang, index=idx, unit=unit_label(row, lang), places=places)
+                found.append(_finding(text, kind, row))
     return found
 
 
