@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from chiso.cli.main import main
 from chiso.config import load_catalog
+from chiso.i18n import t
 from chiso.store import analysis_queries, counts, queries
 from chiso.views import findings
 from chiso.views import rankings as rankings_view
@@ -155,7 +156,7 @@ def test_pci_tier_the_portal_prints_wins_over_the_inferred_band(published_db, ca
     with queries.connect(published_db) as con:
         ranking = queries.ranking(con, index="PCI", year=2021, peer_group="provinces", scope_province="")
     shown = views.display_table(ranking, CATALOG.index("PCI"), "vi")
-    tiers = dict(zip(shown[:, 1], shown[:, 4], strict=True))
+    tiers = dict(zip(shown[t("col.unit", "vi")], shown[t("col.tier", "vi")], strict=True))
     assert tiers["Hải Phòng"] == "Tốt" and tiers["Quảng Ninh"] == "Rất tốt"
     legend = [bar.name for bar in rankings_view.rankings_figure(ranking, PCI, _sel(2021), "vi").data]
     assert legend == ["Rất tốt", "Tốt", "Khá"]  # the chart's colours follow the printed tiers

@@ -17,8 +17,9 @@ from chiso.config import load_catalog
 from chiso.export import brief
 from chiso.metrics import targets as metrics
 from chiso.paths import CONFIG_PATH
-from chiso.store import queries
+from chiso.store import analysis_queries, queries
 from chiso.store import targets as store
+from chiso.views import brief as brief_view
 from chiso.views import targets as view
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -335,7 +336,8 @@ def test_the_briefing_pack_shows_the_units_targets(fixture_db, capsys, tmp_path)
     # The target's document is among the pack's numbered sources, with its link.
     assert 'href="https://example.invalid/nq05"' in document
     with queries.connect(fixture_db) as con:
-        other = brief.briefing_html(con, CATALOG, unit_id=NOI_VU, year=2023)
+        read = analysis_queries.unit_year(con, unit_id=NOI_VU, year=2023, order=CATALOG.codes)
+    other = brief.briefing_html(brief_view.build(CATALOG, read, year=2023, lang="vi"))
     assert "Mục tiêu" not in other
 
 
