@@ -13,7 +13,8 @@ def render() -> None:
     sel, index = frame.sel, frame.index
     rows = frame.table_rows()
     names, default = components.unit_choices(rows)
-    unit_id = ui.single_unit(frame.t("sel.unit"), names, default)
+    with st.sidebar:  # folds away on a phone
+        unit_id = ui.single_unit(frame.t("sel.unit"), names, default)
     downloads.header(frame.t("gaps.title", index=frame.label(index.short_name), year=sel.year))
     if unit_id is None or not components.has_components(rows):
         text = components.no_components_text(

@@ -16,7 +16,8 @@ def render() -> None:
     if not offer.names:
         st.info(frame.t("trends.empty"))
         return
-    chosen = ui.unit_picker(frame.t("sel.units"), offer.names, offer.default_units)
+    with st.sidebar:  # folds away on a phone: the first screen is the chart
+        chosen = ui.unit_picker(frame.t("sel.units"), offer.names, offer.default_units)
     measure = ui.widget(
         st.radio,
         "measure",

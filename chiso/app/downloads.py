@@ -23,6 +23,7 @@ from chiso.errors import ChisoError
 from chiso.export import files as export
 from chiso.export import sources as export_sources
 from chiso.i18n import t
+from chiso.views import style
 from chiso.views.page import TableExport
 
 
@@ -173,9 +174,10 @@ def chart(figure: go.Figure, *, name: str, source: str, date: str = "", key: str
         dataset = view().get("ds") or "published"
         if ui.connection(dataset) is not None:
             date = data_date(ui.meta(dataset, ui.version(dataset)), current_lang())
-    st.plotly_chart(
-        figure, key=f"{key}_chart", config={"toImageButtonOptions": {"filename": name, "scale": 3}}
-    )
+    # No Plotly toolbar: on a phone it covers the title, and the PNG/SVG buttons below export.
+    st.plotly_chart(style.for_screen(figure, source), key=f"{key}_chart", config={"displayModeBar": False})
+    if source:
+        st.caption(safe.md(source))
     chart_buttons(snapshot, name=name, caption=(source, date), key=key)
 
 

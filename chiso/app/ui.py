@@ -240,7 +240,8 @@ def table_picker(dataset: str, lang_code: str) -> Selection | None:
     sel, refused = fit(frame, requested)
     for param, value in refused:
         notice_invalid({"peer_group": "group"}.get(param, param), value)
-    cols = st.columns(4)
+    # In the sidebar: on a phone it folds away and the first screen is the page's answer.
+    cols = [st.sidebar] * 4
     with cols[0]:
         group = widget(
             st.selectbox,
@@ -432,15 +433,10 @@ def year_choice(label_text: str, years: list[int], default: int, key: str) -> in
 
 
 def findings_block(found: list, lang: str, key: str = "findings") -> None:
-    """Each rule-based sentence with the table row it comes from, in an expander."""
-    from chiso.views.findings import evidence, finding_line
+    """The rule-based sentences as one list, the rows they come from in one panel below."""
+    from chiso.app import provenance
 
-    for i, finding in enumerate(found):
-        # Sentences and notes carry unit names and flags from files: shown as text, never markup.
-        st.markdown(f"- {safe.md(finding_line(finding, lang))}")
-        with st.expander(t("findings.evidence", lang), expanded=False, key=f"{key}_{i}"):
-            row = {k: v for k, v in evidence(finding).items() if v not in (None, "")}
-            st.json(row, expanded=True)
+    provenance.findings(found, lang, key=key)
 
 
 def years_of(dataset: str, sel: Selection) -> list[int]:

@@ -34,7 +34,11 @@ def ranking_bar(
     decimals: int,
     lang: str,
 ) -> go.Figure:
-    """Horizontal bars in rank order (1 at the top), one colour per tier, peer average as a line."""
+    """Horizontal bars in rank order (1 at the top), one colour per tier, peer average as a line.
+
+    Each unit's 'rank  name' is written above its bar from the left edge and its score right of
+    the bar on a white ground, so at any width (a phone's 390 px included) neither is cut, and the
+    dashed average line passes behind the numbers instead of through them."""
     scored = ranking.filter(pl.col("score").is_not_null()).sort("rank", "name", nulls_last=True)
     tier_col = "tier_vi" if lang == "vi" else "tier_en"
     fig = go.Figure()
@@ -42,7 +46,6 @@ def ranking_bar(
     order_of = dict(
         zip(scored.get_column(tier_col).to_list(), scored.get_column("tier_order").to_list(), strict=True)
     )
-    order = scored.get_column("name").to_list()
     for i, tier in enumerate(dict.fromkeys(scored.get_column(tier_col).to_list())):
         part = scored.filter(pl.col(tier_col).is_null() if tier is None else pl.col(tier_col) == tier)
         labels = [_bar_label(row) for row in part.iter_rows(named=True)]
@@ -50,12 +53,12 @@ def ranking_bar(
             x=part.get_column("score").to_list(),
             y=labels,
             orientation="h",
+            width=0.45,
             name=tier or "–",
+            showlegend=tier is not None,
             marker_color=PALETTE[
                 (order_of.get(tier) if order_of.get(tier) is not None else i) % len(PALETTE)
             ],
-            text=[fmt.number(v, decimals, lang=lang) for v in part.get_column("score").to_list()],
-            textposition="outside",
             hovertemplate="%{y}<br>" + score_label + ": %{x}<br>" + (tier or "") + "<extra></extra>",
         )
     # Units with a published rank and no score (a rank-only table) keep their row, without a bar.
@@ -68,8 +71,10 @@ def ranking_bar(
             x=[0] * len(rank_only_labels), y=rank_only_labels, orientation="h", name="–", showlegend=False
         )
     all_labels = [*[_bar_label(row) for row in scored.iter_rows(named=True)], *rank_only_labels]
-    order = [*order, *rank_only.get_column("name").to_list()]
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(all_labels)), title=None)
+    values = [*scored.get_column("score").to_list(), *([None] * len(rank_only_labels))]
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=list(reversed(all_labels)), title=None, showticklabels=False
+    )
     top = max(
         [
             *ranking.get_column("max_score").drop_nulls().to_list(),
@@ -77,17 +82,52 @@ def ranking_bar(
             1.0,
         ]
     )
-    fig.update_xaxes(title=score_label, showgrid=True, gridcolor="#eee", range=[0, top * 1.08])
+    fig.update_xaxes(title=score_label, showgrid=True, gridcolor="#eee", range=[0, top * 1.16])
+    for label, value in zip(all_labels, values, strict=True):
+        _bar_annotations(fig, label, value, decimals, lang)
     if peer_average is not None:
-        fig.add_vline(
-            x=peer_average,
-            line_dash="dash",
-            line_color="#333",
-            annotation_text=f"{average_label}: {fmt.number(peer_average, decimals, lang=lang)}",
-            annotation_position="top",
+        fig.add_vline(x=peer_average, line_dash="dash", line_color="#333", layer="below")
+        fig.add_scatter(  # the line's name and value in the legend, never across the bars' numbers
+            x=[None],
+            y=[None],
+            mode="lines",
+            line={"dash": "dash", "color": "#333"},
+            name=f"{average_label}: {fmt.number(peer_average, decimals, lang=lang)}",
+            hoverinfo="skip",
         )
-    height = max(320, 28 * len(order) + 160)
-    return _layout(fig, title=title, source=source, lang=lang, height=height)
+    height = max(320, 40 * len(all_labels) + 200)
+    fig = _layout(fig, title=title, source=source, lang=lang, height=height)
+    fig.update_layout(bargap=0.3, legend={"y": 1.0, "yref": "paper", "yanchor": "bottom"}, margin={"t": 110})
+    return fig
+
+
+def _bar_annotations(fig: go.Figure, label: str, value: float | None, decimals: int, lang: str) -> None:
+    """The unit's label above its bar and its score after it (white ground: lines pass behind)."""
+    fig.add_annotation(
+        x=0,
+        y=label,
+        xref="x",
+        yref="y",
+        text=label,
+        showarrow=False,
+        xanchor="left",
+        yanchor="bottom",
+        yshift=6,
+        font={"size": 12, "color": "#222"},
+        bgcolor="rgba(255,255,255,0.85)",
+    )
+    fig.add_annotation(
+        x=value or 0,
+        y=label,
+        xref="x",
+        yref="y",
+        text="–" if value is None else fmt.number(value, decimals, lang=lang),
+        showarrow=False,
+        xanchor="left",
+        xshift=3,
+        bgcolor="white",
+        font={"size": 12},
+    )
 
 
 def trend_lines(
