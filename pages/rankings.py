@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from chiso.app import downloads, page, ui
-from chiso.views import rankings
+from chiso.app import downloads, large, page, ui
+from chiso.views import rankings, strip
 
 
 def render() -> None:
@@ -25,11 +25,15 @@ def render() -> None:
     ui.findings_block(view.findings, frame.lang, key="ranking_findings")
     for line in view.stat_lines:
         page.text(line, caption=True)
-    st.dataframe(view.display, hide_index=True, width="stretch")
+    if strip.is_large(ranking):  # e.g. 168 wards: the strip, a unit search and a searchable table
+        large.rankings(frame, view)
+    else:
+        st.dataframe(view.display, hide_index=True, width="stretch")
     if view.average_text is not None:
         st.caption(view.average_text)
     downloads.table(view.export, key="rankings", long_rows=ranking)
-    downloads.chart(view.figure, name=view.export.name, source=view.source, key="rankings")
+    if not strip.is_large(ranking):
+        downloads.chart(view.figure, name=view.export.name, source=view.source, key="rankings")
     for note in view.method_notes:
         st.caption(note)
     with st.expander(frame.t("rankings.description")):

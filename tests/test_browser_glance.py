@@ -37,6 +37,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(published_db, demo_db):
+    yield from _serve(published_db, demo_db)
+
+
+def _serve(published_db, demo_db):
     port = _free_port()
     env = {**os.environ, "CHISO_DB": str(published_db), "CHISO_DEMO_DB": str(demo_db)}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"]
@@ -160,4 +164,39 @@ def test_the_first_phone_screen_answers_the_page(server, browser, name, answer):
     assert table.bounding_box()["y"] < PHONE["height"] - 120
     picker = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.bounding_box()
     assert picker["x"] + picker["width"] <= 0  # folded: off the screen until the sidebar opens
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def national_server(tmp_path_factory):
+    """The national demo (HCMC's 168 wards and communes in 2025) as the demo dataset."""
+    from chiso.demo.national import build_national
+    from tests.conftest import CONFIG
+
+    db = tmp_path_factory.mktemp("national") / "national.duckdb"
+    build_national(CONFIG, db)
+    yield from _serve(db, db)
+
+
+def test_a_ranking_of_168_units_reads_as_a_labelled_strip(national_server, browser):
+    """168 wards: the chart draws the top and bottom 10 and the chosen unit with its neighbours,
+    each labelled n/168; the unit search moves the highlight; the table search narrows the table."""
+    query = "?ds=demo&group=communes&province=Hồ Chí Minh&index=PAR&year=2025"
+    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context, page = open_page(browser, f"{national_server}/{query}", viewport)
+        plot = page.locator(".js-plotly-plot").first
+        plot.wait_for()
+        labels = [t for t in plot.locator("svg text").all_text_contents() if "/168" in t]
+        assert 20 <= len(labels) <= 26, labels  # 10 + 10 + the chosen unit and its neighbours
+        assert labels[0].startswith("1/168") and any(t.startswith("168/168") for t in labels)
+        assert any("▶" in t for t in labels)
+        assert cut_labels(page) == []
+        full_screenshot(page, ARTIFACTS / f"glance_rankings_168_{size}.png", viewport["width"])
+        context.close()
+    context, page = open_page(browser, f"{national_server}/{query}", DESKTOP)
+    page.get_by_label("Tìm trong bảng (không cần dấu)").fill("phuong ben thanh")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stDataFrame]').getBoundingClientRect().height < 200"
+    )
     context.close()

@@ -90,9 +90,11 @@ def for_screen(fig: go.Figure, source: str = "") -> go.Figure:
     if title and title.text:
         lines = wrap(title.text, TITLE_CHARS)
         title.text = "<br>".join(lines)
-        added = (len(lines) - 1) * 20
-        # Plotly lifts the first line of a wrapped title by half its added height: padded back.
-        title.pad.t = (title.pad.t or 0) + added
+        lifted = (len(lines) - 1) * 20
+        # Plotly lifts a wrapped title's first line by the lines added: padded back down, and the
+        # margin grows by both (the padding and the added lines).
+        title.pad.t = (title.pad.t or 0) + lifted
+        added = 2 * lifted
         if title.subtitle and title.subtitle.text:
             sub = wrap(title.subtitle.text, SUBTITLE_CHARS)
             title.subtitle.text = "<br>".join(sub)
