@@ -33,7 +33,7 @@ def render() -> None:
         st.caption(frame.t("trends.scale_changed"))
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="trends")
     downloads.table(view.export, key="trends_table")
-    st.caption(frame.t("trends.gap_note"))
+    st.caption(frame.t("trends.year_note", year=frame.sel.year) + " " + frame.t("trends.gap_note"))
 
 
 ui.guard(render)

@@ -164,10 +164,13 @@ def trend_lines(
         )
     for year, note in breaks:
         fig.add_vline(x=year - 0.5, line_dash="dot", line_color="#999")
-        fig.add_annotation(
+        fig.add_annotation(  # right of its line, above the plot: the line never crosses it
             x=year - 0.5,
-            y=1.02,
+            y=1.0,
             yref="paper",
+            xanchor="left",
+            yanchor="bottom",
+            xshift=3,
             text=f"⚑ {year}",
             hovertext=note,
             showarrow=False,

@@ -164,26 +164,39 @@ def percentile_bars(frame: pl.DataFrame, *, title: str, x_label: str, source: st
     return _layout(fig, title=title, source=source, lang=lang, height=max(300, 48 * len(labels) + 200))
 
 
-def sparkline(series: pl.DataFrame, *, years: list[int], measure: str = "pct_of_max") -> go.Figure:
-    """A small trend without axes clutter; missing years are gaps."""
+def sparkline(
+    series: pl.DataFrame, *, years: list[int], measure: str = "pct_of_max", lang: str = "vi"
+) -> go.Figure:
+    """A small trend without axes clutter, each point with its value written above it (a single
+    year is a labelled dot, not a bare one); missing years are gaps."""
     by_year = dict(
         zip(series.get_column("year").to_list(), series.get_column(measure).to_list(), strict=True)
     )
+    values = [by_year.get(y) for y in years]
+    unit = " %" if measure == "pct_of_max" else ""
     fig = go.Figure(
         go.Scatter(
             x=years,
-            y=[by_year.get(y) for y in years],
-            mode="lines+markers",
+            y=values,
+            mode="lines+markers+text",
+            text=["" if v is None else fmt.number(v, 1, lang=lang) + unit for v in values],
+            textposition="top center",
+            textfont={"size": 10, "color": "#333"},
             connectgaps=False,
+            cliponaxis=False,
             line={"color": PALETTE[0], "width": 2},
         )
     )
     fig.update_layout(
-        height=120,
-        margin={"l": 0, "r": 0, "t": 4, "b": 20},
+        height=130,
+        margin={"l": 28, "r": 28, "t": 22, "b": 20},
         showlegend=False,
         plot_bgcolor="white",
-        xaxis={"tickvals": years, "tickfont": {"size": 9}},
+        xaxis={
+            "tickvals": years,
+            "tickfont": {"size": 9},
+            "range": [min(years) - 0.5, max(years) + 0.5] if years else None,
+        },
         yaxis={"visible": False},
     )
     return fig
