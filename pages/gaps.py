@@ -29,7 +29,9 @@ def render() -> None:
     downloads.table(view.export, key="gaps")
     st.subheader(frame.t("gaps.what_it_takes"))
     for column, (title, value) in zip(st.columns(3), view.cards, strict=True):
-        column.metric(title, value)
+        with column.container(border=True):  # whole words: a metric would cut "Đã ở xếp loại cao n…"
+            st.caption(title)
+            st.markdown(f"**{value}**")
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="heatmap")
 
 

@@ -200,3 +200,29 @@ def test_a_ranking_of_168_units_reads_as_a_labelled_strip(national_server, brows
         "() => document.querySelector('[data-testid=stDataFrame]').getBoundingClientRect().height < 200"
     )
     context.close()
+
+
+def test_copy_link_puts_the_view_on_the_clipboard_in_one_click(server, browser):
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page = context.new_page()
+    page.goto(f"{server}/?group=departments&province=Hòa Bình&index=PAR&year=2022")
+    button = page.frame_locator("iframe[title='st.iframe']").first
+    button.get_by_role("button", name="Sao chép liên kết").click(timeout=60_000)
+    button.get_by_text("Đã sao chép").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "index=PAR" in copied and "year=2022" in copied and copied.startswith(server)
+    context.close()
+
+
+def test_switching_dataset_raises_no_link_notice(server, browser):
+    """Values the user never typed in a link (the published table's group, carried over to the
+    demo data, where it does not exist) fall back silently."""
+    context, page = open_page(browser, f"{server}/?group=departments&province=Hòa Bình&index=PAR", DESKTOP)
+    page.locator("[data-testid=stSidebar]").get_by_text("Tỉnh minh họa", exact=True).click()
+    page.get_by_text("Dữ liệu minh họa —").first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidget] button')", timeout=60_000
+    )
+    assert page.locator("[data-testid=stToast]").count() == 0
+    context.close()

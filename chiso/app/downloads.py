@@ -8,6 +8,7 @@ and the page stays usable.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
+import streamlit.components.v1 as components
 
 from chiso import safe
 from chiso.app.ui import after_render, view
@@ -137,14 +139,39 @@ def table_buttons(
         )
 
 
+_COPY_BUTTON = """<button id="copy" title="{help}" style="font: 14px 'Source Sans Pro', sans-serif;
+ padding: 6px 12px; border: 1px solid #d6d6d9; border-radius: 8px; background: #fff; cursor: pointer;">
+ &#128279; {label}</button>
+<script>
+const link = {link};
+const button = document.getElementById("copy");
+button.onclick = async () => {{
+  try {{ await navigator.clipboard.writeText(link); button.textContent = {done}; }}
+  catch (e) {{ window.prompt({label_js}, link); }}
+}};
+</script>"""
+
+
+def _js(text: str) -> str:
+    """A string literal for the inline script: JSON-quoted, no ``</`` to close the script."""
+    return json.dumps(text).replace("</", "<\\/")
+
+
 def copy_link() -> None:
-    """'Sao chép liên kết': the link of the current view, with a copy button."""
+    """'Sao chép liên kết': one click puts the link of the current view on the clipboard (a
+    browser that refuses the clipboard shows the link to copy by hand)."""
     lang = current_lang()
     base = st.context.url or ""
     query = urlencode({k: v for k, v in view().items() if v not in (None, "")})
-    with st.popover(t("link.copy", lang), icon=":material/link:"):
-        st.caption(t("link.help", lang))
-        st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
+    link = f"{base}?{query}" if query else base
+    html = _COPY_BUTTON.format(
+        help=safe.html(t("link.help", lang)),
+        label=safe.html(t("link.copy", lang)),
+        link=_js(link),
+        done=_js("✓ " + t("link.copied", lang)),
+        label_js=_js(t("link.copy", lang)),
+    )
+    components.html(html, height=44)
 
 
 def header(title: str) -> None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# pandas is loaded before any page runs: Plotly's array check reads sys.modules["pandas"] without
+# the import lock, and a page running while another thread imports pandas failed on it.
+import pandas  # noqa: F401
 import polars as pl
 import streamlit as st
 

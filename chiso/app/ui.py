@@ -25,6 +25,7 @@ from chiso.store import queries
 LOG = logging.getLogger("chiso")
 DATASETS = ("published", "demo")
 STATE = "view"  # canonical view state, survives page switches (widget keys do not)
+LINKED = "view_from_link"  # the values the session's link carried, for notices about refused ones
 
 
 # ---------- data access ----------
@@ -112,6 +113,7 @@ def view() -> dict[str, str]:
     """The canonical state: first read from the URL, then kept in the session."""
     if STATE not in st.session_state:
         st.session_state[STATE] = {k: st.query_params.get(k) for k in st.query_params}
+        st.session_state[LINKED] = dict(st.session_state[STATE])
     return st.session_state[STATE]
 
 
@@ -129,6 +131,13 @@ def publish(**values: object) -> None:
 
 
 def notice_invalid(param: str, value: str) -> None:
+    """A toast about a refused value, only while the link the session was opened with is read
+    (its first run): switching dataset or page never reports values the user did not type."""
+    given = st.session_state.get(LINKED, {}).get(param)
+    told = st.session_state.setdefault(f"{LINKED}_told", set())
+    if given is None or value not in (given, *given.split(",")) or (param, value) in told:
+        return
+    told.add((param, value))
     st.toast(safe.md(t("url.invalid", lang(), param=param, value=value)))
 
 
@@ -296,6 +305,8 @@ def guard(render) -> None:
     _AFTER.hooks = []
     try:
         render()
+        # The link has been read: later runs (a dataset switched, a page opened) raise no notice.
+        st.session_state[LINKED] = {}
     except ChisoError as exc:
         st.error(safe.md(t("error.generic", lang(), message=str(exc))))
     except Exception:  # last line of defence: the page stays usable, details go to the server log
@@ -341,9 +352,16 @@ def unit_picker(label_text: str, names: dict[str, str], default: list[str], max_
     st.session_state[wkey] = current
     current = current[:max_units]
     st.session_state[wkey] = current
+    code = lang()
     shown = unit_search("units", names, keep=current)
     chosen = st.multiselect(
-        label_text, list(shown), key=wkey, format_func=names.get, max_selections=max_units
+        label_text,
+        list(shown),
+        key=wkey,
+        format_func=names.get,
+        max_selections=max_units,
+        placeholder=t("sel.placeholder", code, n=max_units),
+        help=t("sel.max_units", code, n=max_units),
     )
     publish(units=",".join(chosen) if chosen != default else None)
     return chosen

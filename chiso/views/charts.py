@@ -11,7 +11,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso import fmt
+from chiso.i18n import t
 from chiso.views import style
+from chiso.views.charts_analysis import axis_start
 
 # The palette, font and layout live in chiso.views.style; the old names stay importable here.
 PALETTE, FONT, _layout = style.PALETTE, style.FONT, style.layout
@@ -82,13 +84,19 @@ def ranking_bar(
             1.0,
         ]
     )
-    fig.update_xaxes(title=score_label, showgrid=True, gridcolor="#eee", range=[0, top * 1.16])
+    # Scores close together (88,7–96,9 on 100) start the axis below the lowest, and the axis says so.
+    start = axis_start(scored.get_column("score").to_list(), top=top)
+    if start:
+        score_label = f"{score_label} · {t('chart.axis_from', lang, value=fmt.number(start, 0, lang=lang))}"
+    fig.update_xaxes(
+        title=score_label, showgrid=True, gridcolor="#eee", range=[start, top + (top - start) * 0.16]
+    )
     # Set at once: Plotly's add_annotation re-validates every earlier one (quadratic at 168 units).
     fig.update_layout(
         annotations=[
             note
             for label, value in zip(all_labels, values, strict=True)
-            for note in _bar_annotations(label, value, decimals, lang)
+            for note in _bar_annotations(label, value, decimals, lang, start)
         ]
     )
     if peer_average is not None:
@@ -107,13 +115,20 @@ def ranking_bar(
     return fig
 
 
-def _bar_annotations(label: str, value: float | None, decimals: int, lang: str) -> list[dict]:
+def _bar_annotations(label: str, value: float | None, decimals: int, lang: str, start: float) -> list[dict]:
     """The unit's label above its bar and its score after it (white ground: lines pass behind)."""
-    name = {"x": 0, "y": label, "xref": "x", "yref": "y", "text": label, "showarrow": False}
+    name = {"x": start, "y": label, "xref": "x", "yref": "y", "text": label, "showarrow": False}
     name |= {"xanchor": "left", "yanchor": "bottom", "yshift": 6}
     name |= {"font": {"size": 12, "color": "#222"}, "bgcolor": "rgba(255,255,255,0.85)"}
     score = "–" if value is None else fmt.number(value, decimals, lang=lang)
-    number = {"x": value or 0, "y": label, "xref": "x", "yref": "y", "text": score, "showarrow": False}
+    number = {
+        "x": start if value is None else value,
+        "y": label,
+        "xref": "x",
+        "yref": "y",
+        "text": score,
+        "showarrow": False,
+    }
     number |= {"xanchor": "left", "xshift": 3, "bgcolor": "white", "font": {"size": 12}}
     return [name, number]
 

@@ -24,7 +24,17 @@ def wrap(text: str, width: int = 18) -> str:
 
 
 # Sequential, colour-blind-safe scale for % of maximum (light = low, dark = high); numbers are printed too.
-HEAT = [[0.0, "#fff7ec"], [0.5, "#fdbb84"], [0.75, "#ef6548"], [1.0, "#7f0000"]]
+# Light yellow to dark blue (more is better, no red for the best); colour-blind safe.
+HEAT = [[0.0, "#ffffd9"], [0.35, "#c7e9b4"], [0.65, "#41b6c4"], [1.0, "#0c2c84"]]
+
+
+def axis_start(values: list[float | None], top: float = 100.0, step: float = 10.0) -> float:
+    """Where a % scale starts so that differences show: 0 when the values spread widely, else a
+    round number a step below the lowest value (the chart then says where it starts)."""
+    present = [v for v in values if v is not None]
+    if not present or min(present) < top * 0.4:
+        return 0.0
+    return max(0.0, (min(present) // step) * step - step)
 
 
 def gap_heatmap(
@@ -44,6 +54,7 @@ def gap_heatmap(
     labels = [f"▶ {u}" if i == chosen else u for u, i in zip(units, ids, strict=True)]
     values = [[row[c] for c in columns] for row in matrix.iter_rows(named=True)]
     text = [[fmt.number(v, 0, lang=lang) if v is not None else "–" for v in row] for row in values]
+    start = axis_start([v for row in values for v in row])
     fig = go.Figure(
         go.Heatmap(
             z=values,
@@ -52,9 +63,13 @@ def gap_heatmap(
             text=text,
             texttemplate="%{text}",
             colorscale=HEAT,
-            zmin=0,
+            zmin=start,
             zmax=100,
-            colorbar={"title": x_label},
+            colorbar={
+                "title": x_label
+                if not start
+                else f"{x_label}{safe.LINE_BREAK}({fmt.number(start, 0, lang=lang)}–100)"
+            },
             hovertemplate="%{y}<br>%{x}: %{z:.2f} %<extra></extra>",
             xgap=1,
             ygap=1,
