@@ -74,3 +74,21 @@ def test_a_sparkline_writes_its_values():
     series = pl.DataFrame({"year": [2022, 2024], "pct_of_max": [93.82, 95.5]})
     fig = charts_analysis.sparkline(series, years=[2022, 2023, 2024], lang="vi")
     assert list(fig.data[0].text) == ["93,8 %", "", "95,5 %"]
+
+
+def test_the_import_templates_read_back_through_the_importer():
+    from chiso import paths
+    from chiso.config import load_catalog
+    from chiso.export import template
+    from chiso.ingest.annex import ImportOptions, read_annex_bytes
+
+    catalog = load_catalog(paths.CONFIG_PATH)
+    options = ImportOptions(index="PAR", year=2024, province="Hòa Bình")
+    wide = read_annex_bytes(template.annex_xlsx("vi"), "mau_phu_luc.xlsx", catalog, options)
+    long = read_annex_bytes(template.long_csv(), "mau_dang_dai.csv", catalog, ImportOptions())
+    for annex in (wide, long):
+        assert [(r["unit"], r["score"], r["rank"]) for r in annex.rows] == [
+            ("Sở Nội vụ", "93.82", "1"),
+            ("Sở Tư pháp", "93.42", "2"),
+        ]
+        assert not annex.issues

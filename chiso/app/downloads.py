@@ -220,3 +220,31 @@ def table(table_export: TableExport, *, key: str, long_rows: pl.DataFrame | None
         number_formats=table_export.number_formats,
         long=None if long_rows is None else lambda: export.long_csv(long_rows),
     )
+
+
+def import_templates() -> None:
+    """The Data page's templates: the annex layout (XLSX) and the long format (CSV), filled in and
+    then imported like any published file."""
+    from chiso.export import template
+
+    lang = current_lang()
+    with st.expander(t("template.title_ui", lang), icon=":material/download:"):
+        left, right = st.columns(2)
+        left.download_button(
+            t("template.xlsx", lang),
+            data=lambda: template.annex_xlsx(lang),
+            file_name="mau_phu_luc.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore",
+            key="template_xlsx",
+            icon=":material/grid_on:",
+        )
+        right.download_button(
+            t("template.csv", lang),
+            data=template.long_csv,
+            file_name="mau_dang_dai.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="template_csv",
+            icon=":material/table:",
+        )
