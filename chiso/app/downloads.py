@@ -141,7 +141,9 @@ def table_buttons(
 
 _COPY_BUTTON = """<button id="copy" title="{help}" style="font: 14px 'Source Sans Pro', sans-serif;
  padding: 6px 12px; border: 1px solid #d6d6d9; border-radius: 8px; background: #fff; cursor: pointer;">
- &#128279; {label}</button>
+ <svg width="14" height="14" viewBox="0 0 24 24" style="vertical-align: -2px" aria-hidden="true">
+ <path fill="currentColor" d="M3.9 12a3.1 3.1 0 0 1 3.1-3.1h4V7H7a5 5 0 0 0 0 10h4v-1.9H7A3.1 3.1 0 0 1
+ 3.9 12zM8 13h8v-2H8v2zm9-6h-4v1.9h4a3.1 3.1 0 0 1 0 6.2h-4V17h4a5 5 0 0 0 0-10z"/></svg> {label}</button>
 <script>
 const link = {link};
 const button = document.getElementById("copy");

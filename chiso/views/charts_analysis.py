@@ -55,10 +55,14 @@ def gap_heatmap(
     values = [[row[c] for c in columns] for row in matrix.iter_rows(named=True)]
     text = [[fmt.number(v, 0, lang=lang) if v is not None else "–" for v in row] for row in values]
     start = axis_start([v for row in values for v in row])
+    # Many columns: names upright (one line each), so a phone's narrow columns never overlap them.
+    upright = len(columns) > 5
+    full = [(names or {}).get(c, c) for c in columns]
+    headers = full if upright else [wrap(name, 13) for name in full]
     fig = go.Figure(
         go.Heatmap(
             z=values,
-            x=[wrap((names or {}).get(c, c), 13) for c in columns],
+            x=headers,
             y=labels,
             text=text,
             texttemplate="%{text}",
@@ -86,9 +90,13 @@ def gap_heatmap(
             line={"color": "#000", "width": 3},
         )
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=None, tickangle=0, side="top")
-    fig = _layout(fig, title=title, source=source, lang=lang, height=max(380, 26 * len(units) + 260))
-    fig.update_layout(margin={"t": 165})
+    fig.update_xaxes(title=None, tickangle=-90 if upright else 0, side="top", dtick=1)
+    if upright:  # every column named, even where Plotly would skip crowded labels
+        fig.update_xaxes(tickfont={"size": 11})
+    header_px = 6 * max((len(h) for h in full), default=0) if upright else 60
+    height = max(380, 26 * len(units) + 200 + header_px)
+    fig = _layout(fig, title=title, source=source, lang=lang, height=height)
+    fig.update_layout(margin={"t": 105 + header_px})
     return fig
 
 
