@@ -5,20 +5,33 @@ import streamlit as st
 from chiso.app.ui import lang
 from chiso.i18n import t
 
-st.set_page_config(page_title="Chỉ số", page_icon="📊", layout="wide")
+st.set_page_config(page_title="Chỉ số", page_icon=":material/leaderboard:", layout="wide")
 
 PAGES = [
     st.Page(
-        "pages/rankings.py", title=t("nav.rankings", lang()), icon="🏆", url_path="rankings", default=True
+        "pages/rankings.py",
+        title=t("nav.rankings", lang()),
+        icon=":material/leaderboard:",
+        url_path="rankings",
+        default=True,
     ),
-    st.Page("pages/trends.py", title=t("nav.trends", lang()), icon="📈", url_path="trends"),
-    st.Page("pages/gaps.py", title=t("nav.gaps", lang()), icon="🧩", url_path="gaps"),
-    st.Page("pages/profile.py", title=t("nav.profile", lang()), icon="🪪", url_path="profile"),
-    st.Page("pages/compare.py", title=t("nav.compare", lang()), icon="⚖️", url_path="compare"),
-    st.Page("pages/why.py", title=t("nav.why", lang()), icon="🔀", url_path="why"),
-    st.Page("pages/services.py", title=t("nav.services", lang()), icon="🖥️", url_path="services"),
-    st.Page("pages/data.py", title=t("nav.data", lang()), icon="🗂️", url_path="data"),
-    st.Page("pages/about.py", title=t("nav.about", lang()), icon="ℹ️", url_path="about"),
+    st.Page(
+        "pages/trends.py", title=t("nav.trends", lang()), icon=":material/trending_up:", url_path="trends"
+    ),
+    st.Page("pages/gaps.py", title=t("nav.gaps", lang()), icon=":material/grid_view:", url_path="gaps"),
+    st.Page("pages/profile.py", title=t("nav.profile", lang()), icon=":material/badge:", url_path="profile"),
+    st.Page(
+        "pages/compare.py",
+        title=t("nav.compare", lang()),
+        icon=":material/compare_arrows:",
+        url_path="compare",
+    ),
+    st.Page("pages/why.py", title=t("nav.why", lang()), icon=":material/swap_vert:", url_path="why"),
+    st.Page(
+        "pages/services.py", title=t("nav.services", lang()), icon=":material/computer:", url_path="services"
+    ),
+    st.Page("pages/data.py", title=t("nav.data", lang()), icon=":material/folder_open:", url_path="data"),
+    st.Page("pages/about.py", title=t("nav.about", lang()), icon=":material/info:", url_path="about"),
 ]
 
 st.navigation(PAGES).run()

@@ -14,7 +14,8 @@ def render() -> None:
     rows = frame.table_rows()
     names, default = compare.unit_choices(rows)
     downloads.header(frame.t("compare.title", index=frame.label(index.short_name), year=sel.year))
-    chosen = ui.unit_picker(frame.t("compare.units"), names, default, max_units=5)
+    with st.sidebar:  # folds away on a phone
+        chosen = ui.unit_picker(frame.t("compare.units"), names, default, max_units=5)
     if len(chosen) < 2:
         st.info(frame.t("compare.pick_two"))
         return

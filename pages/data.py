@@ -3,7 +3,7 @@
 import streamlit as st
 
 from chiso.app import data as ui_data
-from chiso.app import data_forms, page, ui
+from chiso.app import data_forms, downloads, page, ui
 from chiso.app import targets as app_targets
 from chiso.views import import_report
 
@@ -12,6 +12,7 @@ def render() -> None:
     lang, dataset = ui.sidebar()
     st.header(page.t("data.title", lang))
     st.caption(page.t("data.intro", lang))
+    downloads.import_templates()
     if not ui.dataset_ready(dataset, lang):
         return
     if ui_data.signed_in():

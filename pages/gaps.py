@@ -14,7 +14,8 @@ def render() -> None:
     sel, index = frame.sel, frame.index
     rows = frame.table_rows()
     names, default = components.unit_choices(rows)
-    unit_id = ui.single_unit(frame.t("sel.unit"), names, default)
+    with st.sidebar:  # folds away on a phone
+        unit_id = ui.single_unit(frame.t("sel.unit"), names, default)
     downloads.header(frame.t("gaps.title", index=frame.label(index.short_name), year=sel.year))
     app_targets.section(frame, index=index.code, unit_id=unit_id)
     if unit_id is None or not components.has_components(rows):
@@ -30,7 +31,9 @@ def render() -> None:
     downloads.table(view.export, key="gaps")
     st.subheader(frame.t("gaps.what_it_takes"))
     for column, (title, value) in zip(st.columns(3), view.cards, strict=True):
-        column.metric(title, value)
+        with column.container(border=True):  # whole words: a metric would cut "Đã ở xếp loại cao n…"
+            st.caption(title)
+            st.markdown(f"**{value}**")
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="heatmap")
 
 

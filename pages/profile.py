@@ -13,13 +13,15 @@ def render() -> None:
     if frame is None:
         return
     names, default = profile.unit_choices(frame.all_units())
-    unit_id = ui.single_unit(frame.t("sel.unit"), names, ui.context_unit(frame.dataset) or default)
+    with st.sidebar:  # folds away on a phone: the first screen is the unit's table
+        unit_id = ui.single_unit(frame.t("sel.unit"), names, ui.context_unit(frame.dataset) or default)
     if unit_id is None:
         st.info(frame.t("rankings.no_tables"))
         return
     rows = frame.unit_rows(unit_id)
     years = profile.years(rows)
-    year = ui.year_choice(frame.t("sel.year"), years, years[0], key="year")
+    with st.sidebar:
+        year = ui.year_choice(frame.t("sel.year"), years, years[0], key="year")
     lineage = frame.lineage(unit_id), frame.reorg([unit_id])
     view = profile.build(rows, year, frame.catalog, frame.lang, *lineage)
     downloads.header(frame.t("profile.title", unit=names[unit_id], year=year))
@@ -27,15 +29,15 @@ def render() -> None:
         st.info(frame.t("profile.empty", year=year))
         return
     brief.brief_button(frame.dataset, unit_id, year)
+    st.subheader(frame.t("profile.indices"))
+    st.dataframe(view.display, hide_index=True, width="stretch")
+    downloads.table(view.export, key="profile")
     ui.findings_block(view.findings, frame.lang)
     app_targets.section(frame, unit_id=unit_id)
     if view.printed:
         st.markdown(f"**{frame.t('profile.printed')}**")
         for line in view.printed:
             st.markdown(f"- {line}")
-    st.subheader(frame.t("profile.indices"))
-    st.dataframe(view.display, hide_index=True, width="stretch")
-    downloads.table(view.export, key="profile")
     cols = st.columns(min(4, len(view.sparks)))
     for i, spark in enumerate(view.sparks):
         with cols[i % len(cols)]:

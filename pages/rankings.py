@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from chiso.app import downloads, maps, page, ui
+from chiso.app import downloads, large, maps, page, ui
 from chiso.app import lineage as lineage_section
 from chiso.app import targets as app_targets
-from chiso.views import rankings
+from chiso.views import rankings, strip
 
 
 def render() -> None:
@@ -27,12 +27,15 @@ def render() -> None:
     ui.findings_block(view.findings, frame.lang, key="ranking_findings")
     for line in view.stat_lines:
         page.text(line, caption=True)
-    st.dataframe(view.display, hide_index=True, width="stretch")
+    if strip.is_large(ranking):  # e.g. 168 wards: the strip, a unit search and a searchable table
+        large.rankings(frame, view)
+    else:
+        st.dataframe(view.display, hide_index=True, width="stretch")
     if view.average_text is not None:
         st.caption(view.average_text)
     app_targets.section(frame, index=index.code, table=ranking)
     downloads.table(view.export, key="rankings", long_rows=ranking)
-    maps.chart_or_map(frame, view, ranking)
+    maps.chart_or_map(frame, view, ranking, chart=not strip.is_large(ranking))
     lineage_section.ranking_predecessors(frame, ranking)
     for note in view.method_notes:
         st.caption(note)

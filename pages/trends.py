@@ -17,7 +17,8 @@ def render() -> None:
     if not offer.names:
         st.info(frame.t("trends.empty"))
         return
-    chosen = ui.unit_picker(frame.t("sel.units"), offer.names, offer.default_units)
+    with st.sidebar:  # folds away on a phone: the first screen is the chart
+        chosen = ui.unit_picker(frame.t("sel.units"), offer.names, offer.default_units)
     measure = ui.widget(
         st.radio,
         "measure",
@@ -37,7 +38,7 @@ def render() -> None:
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="trends")
     lineage_section.notes(view.reorg_notes, frame.lang)
     downloads.table(view.export, key="trends_table")
-    st.caption(frame.t("trends.gap_note"))
+    st.caption(frame.t("trends.year_note", year=frame.sel.year) + " " + frame.t("trends.gap_note"))
 
 
 ui.guard(render)

@@ -16,10 +16,12 @@ def render() -> None:
     if not years:
         st.info(why.no_earlier_text(frame.tables(), frame.catalog, frame.lang, frame.dataset, sel.year))
         return
-    year_a = ui.year_choice(frame.t("why.compare_with"), years, years[0], key="from")
+    with st.sidebar:  # folds away on a phone
+        year_a = ui.year_choice(frame.t("why.compare_with"), years, years[0], key="from")
     rows = frame.two_years(year_a)
     names, default = why.unit_choices(rows, sel.year)
-    unit_id = ui.single_unit(frame.t("sel.unit"), names, default)
+    with st.sidebar:  # folds away on a phone
+        unit_id = ui.single_unit(frame.t("sel.unit"), names, default)
     if unit_id is None:
         st.info(frame.t("rankings.empty"))
         return

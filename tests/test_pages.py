@@ -171,7 +171,7 @@ def test_copy_link_holds_selections_made_below_it(both_dbs):
     at = run("pages/trends.py", ds="demo", group="localities", index="PAR")
     names = at.multiselect(key="w_units").options
     at.multiselect(key="w_units").set_value(at.multiselect(key="w_units").value[:1]).run()
-    link = at.code[0].value
+    link = at.get("iframe")[0].proto.srcdoc  # the copy button's page holds the link it copies
     assert "units=" in link and "ds=demo" in link and "index=PAR" in link
     assert names
 

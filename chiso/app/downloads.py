@@ -8,6 +8,7 @@ and the page stays usable.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
+import streamlit.components.v1 as components
 
 from chiso import safe
 from chiso.app.ui import after_render, view
@@ -23,6 +25,7 @@ from chiso.errors import ChisoError
 from chiso.export import files as export
 from chiso.export import sources as export_sources
 from chiso.i18n import t
+from chiso.views import style
 from chiso.views.page import TableExport
 
 
@@ -139,14 +142,41 @@ def table_buttons(
         )
 
 
+_COPY_BUTTON = """<button id="copy" title="{help}" style="font: 14px 'Source Sans Pro', sans-serif;
+ padding: 6px 12px; border: 1px solid #d6d6d9; border-radius: 8px; background: #fff; cursor: pointer;">
+ <svg width="14" height="14" viewBox="0 0 24 24" style="vertical-align: -2px" aria-hidden="true">
+ <path fill="currentColor" d="M3.9 12a3.1 3.1 0 0 1 3.1-3.1h4V7H7a5 5 0 0 0 0 10h4v-1.9H7A3.1 3.1 0 0 1
+ 3.9 12zM8 13h8v-2H8v2zm9-6h-4v1.9h4a3.1 3.1 0 0 1 0 6.2h-4V17h4a5 5 0 0 0 0-10z"/></svg> {label}</button>
+<script>
+const link = {link};
+const button = document.getElementById("copy");
+button.onclick = async () => {{
+  try {{ await navigator.clipboard.writeText(link); button.textContent = {done}; }}
+  catch (e) {{ window.prompt({label_js}, link); }}
+}};
+</script>"""
+
+
+def _js(text: str) -> str:
+    """A string literal for the inline script: JSON-quoted, no ``</`` to close the script."""
+    return json.dumps(text).replace("</", "<\\/")
+
+
 def copy_link() -> None:
-    """'Sao chép liên kết': the link of the current view, with a copy button."""
+    """'Sao chép liên kết': one click puts the link of the current view on the clipboard (a
+    browser that refuses the clipboard shows the link to copy by hand)."""
     lang = current_lang()
     base = st.context.url or ""
     query = urlencode({k: v for k, v in view().items() if v not in (None, "")})
-    with st.popover(t("link.copy", lang), icon=":material/link:"):
-        st.caption(t("link.help", lang))
-        st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
+    link = f"{base}?{query}" if query else base
+    html = _COPY_BUTTON.format(
+        help=safe.html(t("link.help", lang)),
+        label=safe.html(t("link.copy", lang)),
+        link=_js(link),
+        done=_js("✓ " + t("link.copied", lang)),
+        label_js=_js(t("link.copy", lang)),
+    )
+    components.html(html, height=44)
 
 
 def header(title: str) -> None:
@@ -176,9 +206,10 @@ def chart(figure: go.Figure, *, name: str, source: str, date: str = "", key: str
         dataset = view().get("ds") or "published"
         if ui.connection(dataset) is not None:
             date = data_date(ui.meta(dataset, ui.version(dataset)), current_lang())
-    st.plotly_chart(
-        figure, key=f"{key}_chart", config={"toImageButtonOptions": {"filename": name, "scale": 3}}
-    )
+    # No Plotly toolbar: on a phone it covers the title, and the PNG/SVG buttons below export.
+    st.plotly_chart(style.for_screen(figure, source), key=f"{key}_chart", config={"displayModeBar": False})
+    if source:
+        st.caption(safe.md(source))
     chart_buttons(snapshot, name=name, caption=(source, date), key=key)
 
 
@@ -194,3 +225,31 @@ def table(table_export: TableExport, *, key: str, long_rows: pl.DataFrame | None
         number_formats=table_export.number_formats,
         long=None if long_rows is None else lambda: export.long_csv(long_rows),
     )
+
+
+def import_templates() -> None:
+    """The Data page's templates: the annex layout (XLSX) and the long format (CSV), filled in and
+    then imported like any published file."""
+    from chiso.export import template
+
+    lang = current_lang()
+    with st.expander(t("template.title_ui", lang), icon=":material/download:"):
+        left, right = st.columns(2)
+        left.download_button(
+            t("template.xlsx", lang),
+            data=lambda: template.annex_xlsx(lang),
+            file_name="mau_phu_luc.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore",
+            key="template_xlsx",
+            icon=":material/grid_on:",
+        )
+        right.download_button(
+            t("template.csv", lang),
+            data=template.long_csv,
+            file_name="mau_dang_dai.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="template_csv",
+            icon=":material/table:",
+        )

@@ -18,8 +18,9 @@ from chiso.views import maps
 SHOW = ["chart", "map"]
 
 
-def chart_or_map(frame: Frame, view, ranking: pl.DataFrame) -> None:
-    """The rankings chart, or (chosen beside it) the map of the same table."""
+def chart_or_map(frame: Frame, view, ranking: pl.DataFrame, *, chart: bool = True) -> None:
+    """The rankings chart, or (chosen beside it) the map of the same table; ``chart=False`` where
+    the page has drawn its own chart already (a large table's strip)."""
     scope = maps.map_scope(ranking, frame.sel)
     chosen = "chart"
     if scope is not None:
@@ -36,7 +37,8 @@ def chart_or_map(frame: Frame, view, ranking: pl.DataFrame) -> None:
         )
         ui.publish(show=None if chosen == "chart" else chosen)
     if chosen != "map":
-        downloads.chart(view.figure, name=view.export.name, source=view.source, key="rankings")
+        if chart:
+            downloads.chart(view.figure, name=view.export.name, source=view.source, key="rankings")
         return
     show_map(frame, ranking, scope, name=view.export.name)
 

@@ -25,6 +25,7 @@ from chiso.store import queries
 LOG = logging.getLogger("chiso")
 DATASETS = ("published", "demo")
 STATE = "view"  # canonical view state, survives page switches (widget keys do not)
+LINKED = "view_from_link"  # the values the session's link carried, for notices about refused ones
 
 
 # ---------- data access ----------
@@ -105,6 +106,7 @@ def view() -> dict[str, str]:
     """The canonical state: first read from the URL, then kept in the session."""
     if STATE not in st.session_state:
         st.session_state[STATE] = {k: st.query_params.get(k) for k in st.query_params}
+        st.session_state[LINKED] = dict(st.session_state[STATE])
     return st.session_state[STATE]
 
 
@@ -122,6 +124,13 @@ def publish(**values: object) -> None:
 
 
 def notice_invalid(param: str, value: str) -> None:
+    """A toast about a refused value, only while the link the session was opened with is read
+    (its first run): switching dataset or page never reports values the user did not type."""
+    given = st.session_state.get(LINKED, {}).get(param)
+    told = st.session_state.setdefault(f"{LINKED}_told", set())
+    if given is None or value not in (given, *given.split(",")) or (param, value) in told:
+        return
+    told.add((param, value))
     st.toast(safe.md(t("url.invalid", lang(), param=param, value=value)))
 
 
@@ -233,7 +242,8 @@ def table_picker(dataset: str, lang_code: str) -> Selection | None:
     sel, refused = fit(frame, requested)
     for param, value in refused:
         notice_invalid({"peer_group": "group"}.get(param, param), value)
-    cols = st.columns(4)
+    # In the sidebar: on a phone it folds away and the first screen is the page's answer.
+    cols = [st.sidebar] * 4
 
     def pick(field: str, fmt=str, key: str | None = None, **kwargs):
         """The picker of one selection field, offering what fits the choices made so far."""
@@ -280,6 +290,8 @@ def guard(render) -> None:
     _AFTER.hooks = []
     try:
         render()
+        # The link has been read: later runs (a dataset switched, a page opened) raise no notice.
+        st.session_state[LINKED] = {}
     except ChisoError as exc:
         st.error(safe.md(t("error.generic", lang(), message=exc.text(lang()))))
     except Exception:  # last line of defence: the page stays usable, details go to the server log
@@ -325,9 +337,16 @@ def unit_picker(label_text: str, names: dict[str, str], default: list[str], max_
     st.session_state[wkey] = current
     current = current[:max_units]
     st.session_state[wkey] = current
+    code = lang()
     shown = unit_search("units", names, keep=current)
     chosen = st.multiselect(
-        label_text, list(shown), key=wkey, format_func=names.get, max_selections=max_units
+        label_text,
+        list(shown),
+        key=wkey,
+        format_func=names.get,
+        max_selections=max_units,
+        placeholder=t("sel.placeholder", code, n=max_units),
+        help=t("sel.max_units", code, n=max_units),
     )
     publish(units=",".join(chosen) if chosen != default else None)
     return chosen
@@ -411,15 +430,10 @@ def year_choice(label_text: str, years: list[int], default: int, key: str) -> in
 
 
 def findings_block(found: list, lang: str, key: str = "findings") -> None:
-    """Each rule-based sentence with the table row it comes from, in an expander."""
-    from chiso.views.findings import evidence, finding_line
+    """The rule-based sentences as one list, the rows they come from in one panel below."""
+    from chiso.app import provenance
 
-    for i, finding in enumerate(found):
-        # Sentences and notes carry unit names and flags from files: shown as text, never markup.
-        st.markdown(f"- {safe.md(finding_line(finding, lang))}")
-        with st.expander(t("findings.evidence", lang), expanded=False, key=f"{key}_{i}"):
-            row = {k: v for k, v in evidence(finding).items() if v not in (None, "")}
-            st.json(row, expanded=True)
+    provenance.findings(found, lang, key=key)
 
 
 def years_of(dataset: str, sel: Selection) -> list[int]:

@@ -14,14 +14,12 @@ def unit_names(series: pl.DataFrame) -> dict[str, str]:
 
 
 def default_units(series: pl.DataFrame, year: int, chosen: str | None = None, n: int = 3) -> list[str]:
-    """The top ``n`` of the selected year (by rank), plus the chosen unit when given."""
-    top = (
-        series.filter((pl.col("year") == year) & pl.col("rank").is_not_null())
-        .sort("rank", "name")
-        .head(n)
-        .get_column("unit_id")
-        .to_list()
-    )
+    """The top ``n`` of the selected year (by rank) among units with a score that year (a unit
+    known only by its published rank would open an empty score chart), plus the chosen unit when
+    given; a rank-only year falls back to the ranks."""
+    ranked = series.filter((pl.col("year") == year) & pl.col("rank").is_not_null())
+    scored = ranked.filter(pl.col("score").is_not_null())
+    top = (scored if scored.height else ranked).sort("rank", "name").head(n).get_column("unit_id").to_list()
     if chosen and chosen not in top:
         top.append(chosen)
     return top

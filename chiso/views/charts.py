@@ -11,7 +11,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso import fmt
+from chiso.i18n import t
 from chiso.views import style
+from chiso.views.charts_analysis import axis_start
 
 
 def _bar_label(row: dict) -> str:
@@ -31,7 +33,11 @@ def ranking_bar(
     decimals: int,
     lang: str,
 ) -> go.Figure:
-    """Horizontal bars in rank order (1 at the top), one colour per tier, peer average as a line."""
+    """Horizontal bars in rank order (1 at the top), one colour per tier, peer average as a line.
+
+    Each unit's 'rank  name' is written above its bar from the left edge and its score right of
+    the bar on a white ground, so at any width (a phone's 390 px included) neither is cut, and the
+    dashed average line passes behind the numbers instead of through them."""
     scored = ranking.filter(pl.col("score").is_not_null()).sort("rank", "name", nulls_last=True)
     tier_col = "tier_vi" if lang == "vi" else "tier_en"
     fig = go.Figure()
@@ -39,7 +45,6 @@ def ranking_bar(
     order_of = dict(
         zip(scored.get_column(tier_col).to_list(), scored.get_column("tier_order").to_list(), strict=True)
     )
-    order = scored.get_column("name").to_list()
     for i, tier in enumerate(dict.fromkeys(scored.get_column(tier_col).to_list())):
         part = scored.filter(pl.col(tier_col).is_null() if tier is None else pl.col(tier_col) == tier)
         labels = [_bar_label(row) for row in part.iter_rows(named=True)]
@@ -47,12 +52,12 @@ def ranking_bar(
             x=part.get_column("score").to_list(),
             y=labels,
             orientation="h",
+            width=0.45,
             name=tier or "–",
+            showlegend=tier is not None,
             marker_color=style.PALETTE[
                 (order_of.get(tier) if order_of.get(tier) is not None else i) % len(style.PALETTE)
             ],
-            text=[fmt.number(v, decimals, lang=lang) for v in part.get_column("score").to_list()],
-            textposition="outside",
             hovertemplate="%{y}<br>" + score_label + ": %{x}<br>" + (tier or "") + "<extra></extra>",
         )
     # Units with a published rank and no score (a rank-only table) keep their row, without a bar.
@@ -65,8 +70,10 @@ def ranking_bar(
             x=[0] * len(rank_only_labels), y=rank_only_labels, orientation="h", name="–", showlegend=False
         )
     all_labels = [*[_bar_label(row) for row in scored.iter_rows(named=True)], *rank_only_labels]
-    order = [*order, *rank_only.get_column("name").to_list()]
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(all_labels)), title=None)
+    values = [*scored.get_column("score").to_list(), *([None] * len(rank_only_labels))]
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=list(reversed(all_labels)), title=None, showticklabels=False
+    )
     top = max(
         [
             *ranking.get_column("max_score").drop_nulls().to_list(),
@@ -74,17 +81,53 @@ def ranking_bar(
             1.0,
         ]
     )
-    fig.update_xaxes(title=score_label, showgrid=True, gridcolor="#eee", range=[0, top * 1.08])
+    # Scores close together (88,7–96,9 on 100) start the axis below the lowest, and the axis says so.
+    start = axis_start(scored.get_column("score").to_list(), top=top)
+    if start:
+        score_label = f"{score_label} · {t('chart.axis_from', lang, value=fmt.number(start, 0, lang=lang))}"
+    fig.update_xaxes(
+        title=score_label, showgrid=True, gridcolor="#eee", range=[start, top + (top - start) * 0.16]
+    )
+    # Set at once: Plotly's add_annotation re-validates every earlier one (quadratic at 168 units).
+    fig.update_layout(
+        annotations=[
+            note
+            for label, value in zip(all_labels, values, strict=True)
+            for note in _bar_annotations(label, value, decimals, lang, start)
+        ]
+    )
     if peer_average is not None:
-        fig.add_vline(
-            x=peer_average,
-            line_dash="dash",
-            line_color="#333",
-            annotation_text=f"{average_label}: {fmt.number(peer_average, decimals, lang=lang)}",
-            annotation_position="top",
+        fig.add_vline(x=peer_average, line_dash="dash", line_color="#333", layer="below")
+        fig.add_scatter(  # the line's name and value in the legend, never across the bars' numbers
+            x=[None],
+            y=[None],
+            mode="lines",
+            line={"dash": "dash", "color": "#333"},
+            name=f"{average_label}: {fmt.number(peer_average, decimals, lang=lang)}",
+            hoverinfo="skip",
         )
-    height = max(320, 28 * len(order) + 160)
-    return style.layout(fig, title=title, source=source, lang=lang, height=height)
+    height = max(320, 40 * len(all_labels) + 200)
+    fig = style.layout(fig, title=title, source=source, lang=lang, height=height)
+    fig.update_layout(bargap=0.3, legend={"y": 1.0, "yref": "paper", "yanchor": "bottom"}, margin={"t": 110})
+    return fig
+
+
+def _bar_annotations(label: str, value: float | None, decimals: int, lang: str, start: float) -> list[dict]:
+    """The unit's label above its bar and its score after it (white ground: lines pass behind)."""
+    name = {"x": start, "y": label, "xref": "x", "yref": "y", "text": label, "showarrow": False}
+    name |= {"xanchor": "left", "yanchor": "bottom", "yshift": 6}
+    name |= {"font": {"size": 12, "color": "#222"}, "bgcolor": "rgba(255,255,255,0.85)"}
+    score = "–" if value is None else fmt.number(value, decimals, lang=lang)
+    number = {
+        "x": start if value is None else value,
+        "y": label,
+        "xref": "x",
+        "yref": "y",
+        "text": score,
+        "showarrow": False,
+    }
+    number |= {"xanchor": "left", "xshift": 3, "bgcolor": "white", "font": {"size": 12}}
+    return [name, number]
 
 
 def trend_lines(
@@ -133,10 +176,13 @@ def trend_lines(
         )
     for year, note in breaks:
         fig.add_vline(x=year - 0.5, line_dash="dot", line_color="#999")
-        fig.add_annotation(
+        fig.add_annotation(  # right of its line, above the plot: the line never crosses it
             x=year - 0.5,
-            y=1.02,
+            y=1.0,
             yref="paper",
+            xanchor="left",
+            yanchor="bottom",
+            xshift=3,
             text=f"⚑ {year}",
             hovertext=note,
             showarrow=False,

@@ -24,7 +24,17 @@ def wrap(text: str, width: int = 18) -> str:
 
 
 # Sequential, colour-blind-safe scale for % of maximum (light = low, dark = high); numbers are printed too.
-HEAT = [[0.0, "#fff7ec"], [0.5, "#fdbb84"], [0.75, "#ef6548"], [1.0, "#7f0000"]]
+# Light yellow to dark blue (more is better, no red for the best); colour-blind safe.
+HEAT = [[0.0, "#ffffd9"], [0.35, "#c7e9b4"], [0.65, "#41b6c4"], [1.0, "#0c2c84"]]
+
+
+def axis_start(values: list[float | None], top: float = 100.0, step: float = 10.0) -> float:
+    """Where a % scale starts so that differences show: 0 when the values spread widely, else a
+    round number a step below the lowest value (the chart then says where it starts)."""
+    present = [v for v in values if v is not None]
+    if not present or min(present) < top * 0.4:
+        return 0.0
+    return max(0.0, (min(present) // step) * step - step)
 
 
 def gap_heatmap(
@@ -44,17 +54,26 @@ def gap_heatmap(
     labels = [f"▶ {u}" if i == chosen else u for u, i in zip(units, ids, strict=True)]
     values = [[row[c] for c in columns] for row in matrix.iter_rows(named=True)]
     text = [[fmt.number(v, 0, lang=lang) if v is not None else "–" for v in row] for row in values]
+    start = axis_start([v for row in values for v in row])
+    # Many columns: names upright (one line each), so a phone's narrow columns never overlap them.
+    upright = len(columns) > 5
+    full = [(names or {}).get(c, c) for c in columns]
+    headers = full if upright else [wrap(name, 13) for name in full]
     fig = go.Figure(
         go.Heatmap(
             z=values,
-            x=[wrap((names or {}).get(c, c), 13) for c in columns],
+            x=headers,
             y=labels,
             text=text,
             texttemplate="%{text}",
             colorscale=HEAT,
-            zmin=0,
+            zmin=start,
             zmax=100,
-            colorbar={"title": x_label},
+            colorbar={
+                "title": x_label
+                if not start
+                else f"{x_label}{safe.LINE_BREAK}({fmt.number(start, 0, lang=lang)}–100)"
+            },
             hovertemplate="%{y}<br>%{x}: %{z:.2f} %<extra></extra>",
             xgap=1,
             ygap=1,
@@ -71,9 +90,13 @@ def gap_heatmap(
             line={"color": "#000", "width": 3},
         )
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=None, tickangle=0, side="top")
-    fig = _layout(fig, title=title, source=source, lang=lang, height=max(380, 26 * len(units) + 260))
-    fig.update_layout(margin={"t": 165})
+    fig.update_xaxes(title=None, tickangle=-90 if upright else 0, side="top", dtick=1)
+    if upright:  # every column named, even where Plotly would skip crowded labels
+        fig.update_xaxes(tickfont={"size": 11})
+    header_px = 6 * max((len(h) for h in full), default=0) if upright else 60
+    height = max(380, 26 * len(units) + 200 + header_px)
+    fig = _layout(fig, title=title, source=source, lang=lang, height=height)
+    fig.update_layout(margin={"t": 105 + header_px})
     return fig
 
 
@@ -164,26 +187,39 @@ def percentile_bars(frame: pl.DataFrame, *, title: str, x_label: str, source: st
     return _layout(fig, title=title, source=source, lang=lang, height=max(300, 48 * len(labels) + 200))
 
 
-def sparkline(series: pl.DataFrame, *, years: list[int], measure: str = "pct_of_max") -> go.Figure:
-    """A small trend without axes clutter; missing years are gaps."""
+def sparkline(
+    series: pl.DataFrame, *, years: list[int], measure: str = "pct_of_max", lang: str = "vi"
+) -> go.Figure:
+    """A small trend without axes clutter, each point with its value written above it (a single
+    year is a labelled dot, not a bare one); missing years are gaps."""
     by_year = dict(
         zip(series.get_column("year").to_list(), series.get_column(measure).to_list(), strict=True)
     )
+    values = [by_year.get(y) for y in years]
+    unit = " %" if measure == "pct_of_max" else ""
     fig = go.Figure(
         go.Scatter(
             x=years,
-            y=[by_year.get(y) for y in years],
-            mode="lines+markers",
+            y=values,
+            mode="lines+markers+text",
+            text=["" if v is None else fmt.number(v, 1, lang=lang) + unit for v in values],
+            textposition="top center",
+            textfont={"size": 10, "color": "#333"},
             connectgaps=False,
+            cliponaxis=False,
             line={"color": PALETTE[0], "width": 2},
         )
     )
     fig.update_layout(
-        height=120,
-        margin={"l": 0, "r": 0, "t": 4, "b": 20},
+        height=130,
+        margin={"l": 28, "r": 28, "t": 22, "b": 20},
         showlegend=False,
         plot_bgcolor="white",
-        xaxis={"tickvals": years, "tickfont": {"size": 9}},
+        xaxis={
+            "tickvals": years,
+            "tickfont": {"size": 9},
+            "range": [min(years) - 0.5, max(years) + 0.5] if years else None,
+        },
         yaxis={"visible": False},
     )
     return fig

@@ -98,7 +98,9 @@ def _sparks(rows: pl.DataFrame, profile: pl.DataFrame, catalog, lang: str) -> li
         Spark(
             code,
             views.index_caption(catalog.index(code), lang),
-            charts_analysis.sparkline(totals.filter(pl.col("index_code") == code), years=all_years),
+            charts_analysis.sparkline(
+                totals.filter(pl.col("index_code") == code), years=all_years, lang=lang
+            ),
         )
         for code in profile.get_column("index_code").to_list()
     ]

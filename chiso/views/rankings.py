@@ -15,7 +15,7 @@ from chiso.config import Index
 from chiso.i18n import label, t
 from chiso.metrics.ranks import peer_average
 from chiso.selection import Selection
-from chiso.views import charts, findings, percentile
+from chiso.views import charts, findings, percentile, strip
 from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport, scope_text, titled
@@ -93,7 +93,11 @@ def rankings_sources(ranking: pl.DataFrame) -> list[dict]:
 def rankings_figure(
     ranking: pl.DataFrame, index: Index, sel: Selection, lang: str, catalog=None
 ) -> go.Figure:
-    """The bar chart of pages/rankings.py: title, scale on the axis, peer average, source line."""
+    """The bar chart of pages/rankings.py: title, scale on the axis, peer average, source line;
+    a large table (over ``strip.LARGE`` units) draws its top and bottom 10 instead."""
+    if strip.is_large(ranking):
+        rows = strip.strip_rows(ranking, None, strip.DEFAULT_N)
+        return strip.strip_figure(ranking, rows, index, sel, lang, strip.DEFAULT_N, catalog)
     index_name = label(index.short_name, lang)
     unit = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
     return charts.ranking_bar(

@@ -57,3 +57,55 @@ def layout(fig: go.Figure, *, title: str, source: str, lang: str, height: int) -
             font={"size": 11, "color": "#555"},
         )
     return safe.plotly_text(fig)  # data is text: names, sources, notes never become Plotly markup
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Words of an (escaped) Plotly text in lines of at most ``width`` characters where words allow;
+    existing ``<br>`` breaks are kept."""
+    lines: list[str] = []
+    for part in text.split("<br>"):
+        line = ""
+        for word in part.split(" "):
+            if line and len(safe.unplot(line)) + 1 + len(safe.unplot(word)) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return lines
+
+
+TITLE_CHARS, SUBTITLE_CHARS = 34, 46
+LINE_PX = 15
+
+
+def for_screen(fig: go.Figure, source: str = "") -> go.Figure:
+    """A copy of a figure as the page draws it, readable from a phone's 390 px up: the title and its
+    second line wrapped at word boundaries (Plotly never wraps text), and the source line taken out
+    (the page prints it under the chart as text, which wraps; a chart's left margin would push it
+    off a narrow screen). Exports keep the figure as built, source line included."""
+    out = go.Figure(fig)
+    title = out.layout.title
+    added = 0
+    if title and title.text:
+        lines = wrap(title.text, TITLE_CHARS)
+        title.text = "<br>".join(lines)
+        lifted = (len(lines) - 1) * 20
+        # Plotly lifts a wrapped title's first line by the lines added: padded back down, and the
+        # margin grows by both (the padding and the added lines).
+        title.pad.t = (title.pad.t or 0) + lifted
+        added = 2 * lifted
+        if title.subtitle and title.subtitle.text:
+            sub = wrap(title.subtitle.text, SUBTITLE_CHARS)
+            title.subtitle.text = "<br>".join(sub)
+            added += (len(sub) - 1) * LINE_PX
+        out.update_layout(margin={"t": (out.layout.margin.t or 70) + added})
+    escaped = safe.plot(source) if source else None
+    notes = [n for n in out.layout.annotations or () if not (escaped and n.text == escaped)]
+    if escaped and len(notes) < len(out.layout.annotations or ()):
+        out.layout.annotations = notes
+        out.update_layout(margin={"b": max(60, (out.layout.margin.b or 80) - 40)})
+        added -= 40
+    if added and out.layout.height:
+        out.update_layout(height=out.layout.height + added)
+    return out

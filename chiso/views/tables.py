@@ -395,11 +395,13 @@ def what_it_takes_cards(needs: WhatItTakes, decimals: int, lang: str) -> list[tu
     scored = needs.reason is None
     return [
         (
-            t("gaps.card.next_rank", lang, rank=_target_rank(needs.next_rank)),
+            t("gaps.card.next_rank", lang, rank=_target_rank(needs.next_rank))
+            if _target_rank(needs.next_rank) != "–"
+            else t("gaps.card.next_rank_none", lang),
             card(needs.next_rank, scored and needs.reason_rank == "top", "gaps.reached.top"),
         ),
         (
-            t("gaps.card.next_tier", lang, tier=tier_name),
+            t("gaps.card.next_tier", lang, tier=tier_name) if tier else t("gaps.card.next_tier_none", lang),
             card(tier, scored and not tier and not needs.bands_contradicted, "gaps.reached.tier"),
         ),
         (

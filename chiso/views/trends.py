@@ -117,7 +117,7 @@ def trends_figure(
         "pct_of_max": t("col.pct_of_max", lang),
         "rank": t("chart.rank", lang),
     }
-    return charts.trend_lines(
+    fig = charts.trend_lines(
         plotted,
         years=years,
         measure=measure,
@@ -134,6 +134,9 @@ def trends_figure(
         source=views.source_line(series, lang),
         lang=lang,
     )
+    if sel is not None and sel.year in years:  # the picked year: shaded, and its top units are the default
+        fig.add_vrect(x0=sel.year - 0.5, x1=sel.year + 0.5, fillcolor="#eef3f8", line_width=0, layer="below")
+    return fig
 
 
 def _span(years: list[int]) -> str:

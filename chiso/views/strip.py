@@ -1,0 +1,73 @@
+"""Rankings of a large peer group (HCMC's 168 wards and communes): instead of a bar per unit, the
+top and bottom n and the selected unit with its neighbours, each labelled with its rank n/N, and
+the gaps between them marked. Pure: a ranking in, rows and a figure out."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from chiso.names import search
+
+LARGE = 40  # above this many units a table is shown as a strip, not a bar per unit
+NEIGHBOURS = 2  # units either side of the selected one
+DEFAULT_N = 10  # units at the top and at the bottom
+
+
+def is_large(ranking: pl.DataFrame) -> bool:
+    return ranking.height > LARGE
+
+
+def strip_rows(ranking: pl.DataFrame, unit_id: str | None, n: int) -> pl.DataFrame:
+    """The rows the strip shows, in rank order: the first and last ``n`` scored units and the
+    selected one with its neighbours; the selected unit's name is marked with ▶."""
+    scored = ranking.filter(pl.col("score").is_not_null()).sort("rank", "name", nulls_last=True)
+    ids = scored.get_column("unit_id").to_list()
+    keep = set(range(min(n, len(ids)))) | set(range(max(0, len(ids) - n), len(ids)))
+    if unit_id in ids:
+        at = ids.index(unit_id)
+        keep |= set(range(max(0, at - NEIGHBOURS), min(len(ids), at + NEIGHBOURS + 1)))
+    shown = scored.with_row_index("_at").filter(pl.col("_at").is_in(sorted(keep)))
+    return shown.drop("_at").with_columns(
+        pl.when(pl.col("unit_id") == (unit_id or ""))
+        .then(pl.lit("▶ ") + pl.col("name"))
+        .otherwise(pl.col("name"))
+        .alias("name")
+    )
+
+
+def filter_table(display: pl.DataFrame, column: str, query: str) -> pl.DataFrame:
+    """The table's rows whose unit name holds every word of ``query`` (accents ignored)."""
+    if not query.strip() or display.is_empty():
+        return display
+    names = dict(enumerate(display.get_column(column).cast(pl.String).to_list()))
+    found = search(names, query)
+    return display.with_row_index("_at").filter(pl.col("_at").is_in(found)).drop("_at")
+
+
+def strip_figure(ranking: pl.DataFrame, rows: pl.DataFrame, index, sel, lang: str, n: int, catalog=None):
+    """The strip's chart: the shown rows as labelled bars; the peer average is the whole table's."""
+    from chiso.i18n import label, t
+    from chiso.metrics.ranks import peer_average
+    from chiso.views import charts
+    from chiso.views import tables as views
+    from chiso.views.page import scope_text, titled
+
+    title = t(
+        "rankings.strip_title",
+        lang,
+        index=label(index.short_name, lang),
+        year=sel.year,
+        n=n,
+        total=ranking.height,
+    )
+    unit = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
+    return charts.ranking_bar(
+        rows,
+        title=titled(title, scope_text(sel.peer_group, sel.province, lang, catalog)),
+        score_label=f"{t('chart.score', lang)} ({unit})",
+        peer_average=peer_average(ranking),
+        average_label=t("chart.peer_average", lang),
+        source=views.source_line(ranking, lang),
+        decimals=index.decimals_for(sel.province, sel.peer_group, sel.year),
+        lang=lang,
+    )

@@ -1,0 +1,228 @@
+"""The province at a glance, in a real browser (Debian's chromium through Playwright): every page
+at a phone's 390×844 and a desktop's 1440 wide, with the screenshots kept in tests/artifacts/ to be
+looked at; chart labels whole (every SVG text inside its chart), the first phone screen holding the
+page's answer, the pickers folded into the sidebar."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1440, "height": 1000}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed (make test installs it)"
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(published_db, demo_db):
+    yield from _serve(published_db, demo_db)
+
+
+def _serve(published_db, demo_db):
+    port = _free_port()
+    env = {**os.environ, "CHISO_DB": str(published_db), "CHISO_DEMO_DB": str(demo_db)}
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"]
+    command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
+    command += ["--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, url: str, viewport: dict):
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("heading", level=2).first.wait_for(timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    # Streamlit's "running" widget gone: the script has finished and every element is drawn.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidget] button')", timeout=60_000
+    )
+    return context, page
+
+
+def cut_labels(page) -> list[str]:
+    """Texts of every Plotly chart whose drawn box leaves the chart's own box (a cut label)."""
+    return page.evaluate(
+        """() => {
+        const cut = [];
+        for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+            const box = plot.getBoundingClientRect();
+            for (const text of plot.querySelectorAll('svg text')) {
+                const r = text.getBoundingClientRect();
+                if (!text.textContent.trim() || r.width === 0) continue;
+                if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+                    || r.bottom > box.bottom + 1) cut.push(text.textContent);
+            }
+        }
+        return cut;
+    }"""
+    )
+
+
+def full_screenshot(page, path: Path, width: int) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so the window is grown to it."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain]')].map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 16_000)})
+    page.wait_for_function(  # every chart drawn at the page's width
+        """() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg')
+            && Math.abs(p.querySelector('.main-svg').getBoundingClientRect().width
+                        - p.getBoundingClientRect().width) < 2)"""
+    )
+    page.screenshot(path=str(path), full_page=True)
+
+
+PAGES = {
+    "rankings": ("", "?group=departments&province=Hòa Bình&index=PAR&year=2024"),
+    "trends": ("trends", "?group=departments&province=Hòa Bình&index=PAR"),
+    "gaps": ("gaps", "?group=provinces&index=PCI&year=2019"),
+    "profile": ("profile", "?unit=hoa-binh/so-noi-vu"),
+    "compare": ("compare", "?group=departments&province=Hòa Bình&index=PAR&year=2024"),
+    "why": ("why", "?group=departments&province=Hòa Bình&index=PAR&year=2024"),
+    "services": ("services", ""),
+    "data": ("data", ""),
+    "about": ("about", ""),
+}
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_keeps_its_chart_labels_whole(server, browser, name, size):
+    viewport = PHONE if size == "phone" else DESKTOP
+    path, query = PAGES[name]
+    context, page = open_page(browser, f"{server}/{path}{query}", viewport)
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "Không hiển thị được trang" not in body
+    page.screenshot(path=str(ARTIFACTS / f"glance_{name}_{size}_first.png"))
+    assert cut_labels(page) == []
+    # No Plotly toolbar over a chart's title; the PNG/SVG buttons export.
+    assert page.locator(".modebar-container .modebar-btn").count() == 0
+    full_screenshot(page, ARTIFACTS / f"glance_{name}_{size}.png", viewport["width"])
+    assert cut_labels(page) == []
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [("rankings", "[data-testid=stDataFrame]"), ("profile", "[data-testid=stDataFrame]")],
+)
+def test_the_first_phone_screen_answers_the_page(server, browser, name, answer):
+    """At 390×844 the table (the unit's rank and score, or the top of the table) starts on the
+    first screen; the table pickers are folded into the sidebar."""
+    path, query = PAGES[name]
+    context, page = open_page(browser, f"{server}/{path}{query}", PHONE)
+    table = page.locator(answer).first
+    table.wait_for()
+    assert table.bounding_box()["y"] < PHONE["height"] - 120
+    picker = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.bounding_box()
+    assert picker["x"] + picker["width"] <= 0  # folded: off the screen until the sidebar opens
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def national_server(tmp_path_factory):
+    """The national demo (HCMC's 168 wards and communes in 2025) as the demo dataset."""
+    from chiso.demo.national import build_national
+    from tests.conftest import CONFIG
+
+    db = tmp_path_factory.mktemp("national") / "national.duckdb"
+    build_national(CONFIG, db)
+    yield from _serve(db, db)
+
+
+def test_a_ranking_of_168_units_reads_as_a_labelled_strip(national_server, browser):
+    """168 wards: the chart draws the top and bottom 10 and the chosen unit with its neighbours,
+    each labelled n/168; the unit search moves the highlight; the table search narrows the table."""
+    query = "?ds=demo&group=communes&province=Hồ Chí Minh&index=PAR&year=2025"
+    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context, page = open_page(browser, f"{national_server}/{query}", viewport)
+        plot = page.locator(".js-plotly-plot").first
+        plot.wait_for()
+        labels = [t for t in plot.locator("svg text").all_text_contents() if "/168" in t]
+        assert 20 <= len(labels) <= 26, labels  # 10 + 10 + the chosen unit and its neighbours
+        assert labels[0].startswith("1/168") and any(t.startswith("168/168") for t in labels)
+        assert any("▶" in t for t in labels)
+        assert cut_labels(page) == []
+        full_screenshot(page, ARTIFACTS / f"glance_rankings_168_{size}.png", viewport["width"])
+        context.close()
+    context, page = open_page(browser, f"{national_server}/{query}", DESKTOP)
+    page.get_by_label("Tìm trong bảng (không cần dấu)").fill("phuong ben thanh")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stDataFrame]').getBoundingClientRect().height < 200"
+    )
+    context.close()
+
+
+def test_copy_link_puts_the_view_on_the_clipboard_in_one_click(server, browser):
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page = context.new_page()
+    page.goto(f"{server}/?group=departments&province=Hòa Bình&index=PAR&year=2022")
+    button = page.frame_locator("iframe[title='st.iframe']").first
+    button.get_by_role("button", name="Sao chép liên kết").click(timeout=60_000)
+    button.get_by_text("Đã sao chép").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "index=PAR" in copied and "year=2022" in copied and copied.startswith(server)
+    context.close()
+
+
+def test_switching_dataset_raises_no_link_notice(server, browser):
+    """Values the user never typed in a link (the published table's group, carried over to the
+    demo data, where it does not exist) fall back silently."""
+    context, page = open_page(browser, f"{server}/?group=departments&province=Hòa Bình&index=PAR", DESKTOP)
+    page.locator("[data-testid=stSidebar]").get_by_text("Tỉnh minh họa", exact=True).click()
+    page.get_by_text("Dữ liệu minh họa —").first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidget] button')", timeout=60_000
+    )
+    assert page.locator("[data-testid=stToast]").count() == 0
+    context.close()

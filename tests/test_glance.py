@@ -1,0 +1,94 @@
+"""The province at a glance, without a browser: the large-table strip, trends' default units,
+the findings' source panel in words, sparklines with their values."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from chiso.app import provenance
+from chiso.metrics import trends
+from chiso.views import charts_analysis, strip
+from chiso.views.findings import Finding
+
+
+def _ranking(n: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "unit_id": [f"u{i}" for i in range(1, n + 1)],
+            "name": [f"Phường {i}" for i in range(1, n + 1)],
+            "rank": list(range(1, n + 1)),
+            "score": [100.0 - i * 0.2 for i in range(1, n + 1)],
+        }
+    )
+
+
+def test_a_large_table_shows_its_ends_and_the_chosen_unit_with_neighbours():
+    ranking = _ranking(168)
+    assert strip.is_large(ranking) and not strip.is_large(_ranking(40))
+    rows = strip.strip_rows(ranking, "u80", 10)
+    ranks = rows.get_column("rank").to_list()
+    assert ranks == [*range(1, 11), 78, 79, 80, 81, 82, *range(159, 169)]
+    assert rows.filter(pl.col("rank") == 80).get_column("name").item() == "▶ Phường 80"
+    assert strip.strip_rows(ranking, "u3", 5).height == 10  # neighbours inside the top: no repeats
+
+
+def test_the_table_search_ignores_accents():
+    shown = pl.DataFrame({"Đơn vị": ["Phường Bến Thành", "Xã Bình Mỹ", "Phường Sài Gòn"], "Điểm": [1, 2, 3]})
+    assert strip.filter_table(shown, "Đơn vị", "ben thanh").get_column("Điểm").to_list() == [1]
+    assert strip.filter_table(shown, "Đơn vị", "  ").height == 3
+
+
+def test_trends_open_on_units_with_scores_not_on_a_rank_only_unit():
+    series = pl.DataFrame(
+        {
+            "unit_id": ["ha-long", "a", "b", "c"],
+            "name": ["Thành phố Hạ Long", "A", "B", "C"],
+            "year": [2024] * 4,
+            "rank": [1, 2, 3, 4],
+            "score": [None, 90.0, 89.0, 88.0],
+        }
+    )
+    assert trends.default_units(series, 2024) == ["a", "b", "c"]
+    rank_only = series.with_columns(pl.lit(None, dtype=pl.Float64).alias("score"))
+    assert trends.default_units(rank_only, 2024) == ["ha-long", "a", "b"]
+
+
+def _finding(url: str) -> Finding:
+    row = {"name": "Sở Nội vụ", "year": 2024, "score": 93.82, "max_score": 100, "rank": 1, "rank_of": 19}
+    row |= {"source_title": "Quyết định 2767/QĐ-UBND", "source_url": url, "quote": "Sở Nội vụ 93,82"}
+    row |= {"index_code": "PAR", "rank_basis": "published"}
+    return Finding(text="Năm 2024, Sở Nội vụ xếp thứ 1/19", kind="rank", row=row, note="số liệu sơ bộ")
+
+
+def test_the_source_panel_reads_as_words_with_a_safe_link():
+    block = provenance.panel_lines([_finding("https://hoabinh.gov.vn/qd")], "vi")[0]
+    assert "[Quyết định 2767/QĐ-UBND](https://hoabinh.gov.vn/qd) (hoabinh.gov.vn)" in block
+    assert "93,82/100" in block and "1/19" in block and "“Sở Nội vụ 93,82”" in block
+    assert "⚑" in block and "số liệu sơ bộ" in block
+    assert "index_code" not in block and "rank_basis" not in block and "{" not in block
+    unsafe = provenance.panel_lines([_finding("javascript:alert(1)")], "vi")[0]
+    assert "javascript" not in unsafe and "](" not in unsafe
+
+
+def test_a_sparkline_writes_its_values():
+    series = pl.DataFrame({"year": [2022, 2024], "pct_of_max": [93.82, 95.5]})
+    fig = charts_analysis.sparkline(series, years=[2022, 2023, 2024], lang="vi")
+    assert list(fig.data[0].text) == ["93,8 %", "", "95,5 %"]
+
+
+def test_the_import_templates_read_back_through_the_importer():
+    from chiso import paths
+    from chiso.config import load_catalog
+    from chiso.export import template
+    from chiso.ingest.annex import ImportOptions, read_annex_bytes
+
+    catalog = load_catalog(paths.CONFIG_PATH)
+    options = ImportOptions(index="PAR", year=2024, province="Hòa Bình")
+    wide = read_annex_bytes(template.annex_xlsx("vi"), "mau_phu_luc.xlsx", catalog, options)
+    long = read_annex_bytes(template.long_csv(), "mau_dang_dai.csv", catalog, ImportOptions())
+    for annex in (wide, long):
+        assert [(r["unit"], r["score"], r["rank"]) for r in annex.rows] == [
+            ("Sở Nội vụ", "93.82", "1"),
+            ("Sở Tư pháp", "93.42", "2"),
+        ]
+        assert not annex.issues
