@@ -104,7 +104,18 @@ def test_cli_rank_table_prints_flags_and_sources(published_db, capsys):
 
 
 def _page_sentences(at: AppTest) -> list[str]:
-    return [m.value[2:] for m in at.markdown if m.value.startswith("- ")]
+    """The page's sentences: the findings' numbered list and the printed lines' bullets."""
+    lines = [
+        line
+        for m in at.markdown
+        if m.value[:2] == "- " or m.value[:3] == "1. "
+        for line in m.value.splitlines()
+    ]
+    return [
+        line.split(" ", 1)[1]
+        for line in lines
+        if line.startswith("- ") or line.split(" ", 1)[0][:-1].isdigit()
+    ]
 
 
 def test_cli_and_profile_page_say_the_same_sentences(shipped, capsys):

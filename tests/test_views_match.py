@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from chiso.cli.export import page_view
 from chiso.cli.main import main, parser
 from chiso.export import sources as export_sources
+from chiso.views import style
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = {"group": "localities", "index": "PAR", "year": "2024"}
@@ -106,7 +107,9 @@ def test_export_writes_what_the_page_shows(demo_as_published, tmp_path, page):
     table_at, figure_at = PAGES[page]
     if table_at is not None:
         assert _csv(at.dataframe[table_at].value) == _csv(view.display.to_pandas())
-    assert _shown_figure(at, figure_at) == _figure(view.figure)
+    # The page draws the view's figure through style.for_screen (title wrapped for a phone, the
+    # source line printed under the chart as text); the file holds the figure as built.
+    assert _shown_figure(at, figure_at) == _figure(style.for_screen(view.figure, view.source))
     assert main([*argv, "--format", "csv", "--out", str(out)]) == 0
     assert out.read_bytes() == export_sources.csv_bytes(
         view.export.table, view.export.sources, view.export.source_key, "vi"
@@ -123,4 +126,4 @@ def test_a_different_selection_changes_the_view(demo_as_published):
         parser().parse_args([*argv, "--db", str(demo_as_published), "--format", "csv", "--out", "x"])
     )
     assert _csv(at.dataframe[0].value) != _csv(view.display.to_pandas())
-    assert _shown_figure(at, 0) != _figure(view.figure)
+    assert _shown_figure(at, 0) != _figure(style.for_screen(view.figure, view.source))
