@@ -28,6 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
+from chiso.columns import EDGE_COLUMNS, PREDECESSOR_COLUMNS, SUCCESSOR_COLUMNS
 from chiso.errors import ChisoError
 from chiso.names import fold, strip_prefix
 
@@ -47,21 +48,6 @@ UNIT_TYPES = {
     "Thị trấn": "township",
     "Đặc khu": "special_zone",
 }
-EDGE_COLUMNS = [
-    "level",
-    "predecessor",
-    "predecessor_type",
-    "predecessor_code",
-    "predecessor_district",
-    "predecessor_province",
-    "successor",
-    "successor_type",
-    "successor_code",
-    "successor_province",
-    "date",
-    "kind",
-    "source",
-]
 
 
 def _package_dir() -> Path:
@@ -167,15 +153,8 @@ def lineage() -> pl.DataFrame:
     common = [pl.lit(REFORM_DATE).alias("date"), pl.lit(src).alias("source")]
     communes = mapped.filter(pl.col("predecessor").is_not_null()).select(
         pl.lit("commune").alias("level"),
-        "predecessor",
-        "predecessor_type",
-        "predecessor_code",
-        "predecessor_district",
-        "predecessor_province",
-        "successor",
-        "successor_type",
-        "successor_code",
-        "successor_province",
+        *PREDECESSOR_COLUMNS,
+        *SUCCESSOR_COLUMNS,
         *common,
         pl.when(pl.col("divided")).then(pl.lit("part")).otherwise(pl.lit("whole")).alias("kind"),
     )
@@ -185,10 +164,7 @@ def lineage() -> pl.DataFrame:
             "district_type",
             "districtCode",
             "predecessor_province",
-            "successor",
-            "successor_type",
-            "successor_code",
-            "successor_province",
+            *SUCCESSOR_COLUMNS,
         )
         .agg()
         .with_columns(
@@ -204,10 +180,7 @@ def lineage() -> pl.DataFrame:
             pl.col("districtCode").alias("predecessor_code"),
             pl.lit("").alias("predecessor_district"),
             "predecessor_province",
-            "successor",
-            "successor_type",
-            "successor_code",
-            "successor_province",
+            *SUCCESSOR_COLUMNS,
             *common,
             "kind",
         )

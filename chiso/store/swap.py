@@ -326,6 +326,18 @@ def swap_write(db: Path, stamp: tuple, write, *, who: str, wait: float = 0.0, ch
     return import_id, backup
 
 
+def apply_plan(
+    db: Path, counts: tuple[int, int, int], stamp: tuple, write, *, who: str, wait: float = 0.0, check=None
+) -> ApplyResult:
+    """An import's plan written through :func:`swap_write` (``counts``: added, changed, unchanged);
+    nothing is written, and no import recorded, when nothing is added or changed."""
+    added, changed, unchanged = counts
+    if not added and not changed:
+        return ApplyResult(None, 0, 0, unchanged, None)
+    import_id, backup = swap_write(db, stamp, write, who=who, wait=wait, check=check)
+    return ApplyResult(import_id, added, changed, unchanged, backup)
+
+
 def _prune_backups(db: Path) -> None:
     """Keep the files of the last KEEP_BACKUPS imports that can still be undone."""
     rows = audit(db)
