@@ -91,6 +91,24 @@ SCORES = [
 ]
 
 
+def cli_args(*args, **flags) -> list[str]:
+    """``chiso``'s arguments: ``args``, then each flag as ``--name value``
+    (``unit_type`` → ``--unit-type``)."""
+    argv = [str(a) for a in args]
+    for name, value in flags.items():
+        argv += [f"--{name.replace('_', '-')}", str(value)]
+    return argv
+
+
+def run_cli(capsys, *args, **flags) -> tuple[int, str, str]:
+    """``chiso`` with :func:`cli_args`: its exit code, stdout and stderr."""
+    from chiso.cli.main import main
+
+    code = main(cli_args(*args, **flags))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
 def write_csv(path: Path, rows: list[dict]) -> None:
     """Rows as a CSV in the data folder's layout (the tests' name for the demo's writer)."""
     write_rows(path, rows)
