@@ -218,11 +218,4 @@ def _write(con, plan: CountsPlan, import_id: int, who: str, backup: str) -> None
 
 def apply_counts(db: Path, plan: CountsPlan, *, who: str, wait: float = 0.0) -> ApplyResult:
     """Write the plan through the importers' one write path (lock, copy, one transaction, swap)."""
-    return apply_plan(
-        Path(db),
-        plan.counts,
-        plan.db_stamp,
-        lambda con, import_id, backup_name: _write(con, plan, import_id, who, backup_name),
-        who=who,
-        wait=wait,
-    )
+    return apply_plan(db, plan, _write, who=who, wait=wait)
