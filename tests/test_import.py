@@ -25,7 +25,7 @@ from chiso.ingest.annex import ImportOptions
 from chiso.store import imports, queries, swap
 from chiso.store.build import build
 from chiso.views.import_report import ROLE_KEYS, text_report
-from tests.conftest import CONFIG, built_fixture, write_data
+from tests.conftest import CONFIG, built_fixture, said_by_calls, signed_in_data_page, write_data
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -598,32 +598,20 @@ def test_a_forged_session_flag_is_not_a_sign_in(fixture_db, monkeypatch, hashed)
 def test_write_functions_refuse_a_viewer(fixture_db, monkeypatch, hashed):
     monkeypatch.setenv(auth.ENV_HASH, hashed)
     before = fixture_db.read_bytes()
-    script = """
-import streamlit as st
-from chiso.app import data as ui_data
-from chiso.errors import ChisoError
-for call in (lambda: ui_data.undo("published"), lambda: ui_data.preview("published", "a.csv", b"x", None),
-             lambda: ui_data.confirm("published", None)):
-    try:
-        call()
-        st.write("reached")
-    except ChisoError as exc:
-        st.write(str(exc))
-"""
-    at = AppTest.from_string(script, default_timeout=60).run()
-    assert [m.value for m in at.markdown] == [
-        "Chỉ người quản lý dữ liệu đã đăng nhập mới được ghi dữ liệu."
-    ] * 3
+    said = said_by_calls(
+        "from chiso.app import data as ui_data",
+        'ui_data.undo("published")',
+        'ui_data.preview("published", "a.csv", b"x", None)',
+        'ui_data.confirm("published", None)',
+    )
+    assert said == ["Chỉ người quản lý dữ liệu đã đăng nhập mới được ghi dữ liệu."] * 3
     assert fixture_db.read_bytes() == before
 
 
 def test_steward_previews_confirms_and_undoes_on_the_page(fixture_db, monkeypatch, hashed):
     monkeypatch.setenv(auth.ENV_HASH, hashed)
     before = scores_and_ranked(fixture_db)
-    at = data_page().run()
-    at.text_input(key="data_signin_name").input("Anh Minh")
-    at.text_input(key="data_signin_password").input(PASSWORD)
-    at.button[0].click().run()
+    at = signed_in_data_page("Anh Minh", PASSWORD)
     assert at.file_uploader
     at.file_uploader(key="data_upload").set_value(
         (ANNEX.name, ANNEX.read_bytes(), "application/vnd.ms-excel")
