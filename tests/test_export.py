@@ -32,6 +32,7 @@ needs_browser = pytest.mark.skipif(
 )
 CATALOG = load_catalog(CONFIG)
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+SON_HAI_LOCALITIES = {"unit_type": "localities", "province": "Sơn Hải"}  # the demo province's localities
 PAR_HOA_BINH = ["--index", "PAR", "--year", "2022", "--province", "Hòa Bình", "--unit-type", "department"]
 
 
@@ -368,20 +369,12 @@ def test_export_trends_and_gaps_pages(published_db, demo_db, tmp_path, capsys):
     # 22 of 63 provinces in the data: no "out of" number computed from them
     assert rows.height == 10 and rows["Điểm mất"][0] == 3.32 and rows["Trên tổng số"][0] is None
     trends_xlsx = tmp_path / "trends.xlsx"
-    code = export("trends", trends_xlsx, demo_db, index="PAR", unit_type="localities", province="Sơn Hải")
+    code = export("trends", trends_xlsx, demo_db, index="PAR", **SON_HAI_LOCALITIES)
     assert code == 0
     table = pl.read_excel(trends_xlsx)
     assert table.height == 3 * 7  # three units, seven years
-    code = export(
-        "gaps",
-        tmp_path / "x.csv",
-        published_db,
-        index="PAR",
-        year=2022,
-        unit_type="department",
-        province="Hòa Bình",
-        unit="Sở Nội vụ",
-    )
+    hoa_binh = {"index": "PAR", "year": 2022, "unit_type": "department", "province": "Hòa Bình"}
+    code = export("gaps", tmp_path / "x.csv", published_db, unit="Sở Nội vụ", **hoa_binh)
     assert code == 1
     assert "thành phần" in capsys.readouterr().err
 
@@ -441,16 +434,7 @@ def test_export_profile_and_compare_tables(published_db, tmp_path, args, check):
 
 def test_export_why_splits_the_change(demo_db, tmp_path):
     out = tmp_path / "w.csv"
-    code = export(
-        "why",
-        out,
-        demo_db,
-        index="PAR",
-        year=2024,
-        unit_type="localities",
-        province="Sơn Hải",
-        unit="An Thạch",
-    )
+    code = export("why", out, demo_db, index="PAR", year=2024, unit="An Thạch", **SON_HAI_LOCALITIES)
     assert code == 0
     table = pl.read_csv(out)
     parts, total = table.head(table.height - 1), table.tail(1)
