@@ -258,27 +258,26 @@ def precomputed_profile(derived: Path, sel: Selection) -> None:
     frame[frame["unit_id"] == unit].sort_values(["index_code", "year"])
 
 
-def precomputed_rankings(derived: Path, sel: Selection) -> None:
+def _precomputed_series(derived: Path, sel: Selection) -> pd.DataFrame:
+    """The stored ranked rows of the selection's index totals, peer group and scope, all years."""
     frame = pd.read_parquet(derived)
-    table = frame[
+    return frame[
         (frame["index_code"] == sel.index)
-        & (frame["year"] == sel.year)
         & (frame["peer_group"] == sel.peer_group)
         & (frame["scope_province"] == sel.province)
         & frame["component"].isna()
     ]
+
+
+def precomputed_rankings(derived: Path, sel: Selection) -> None:
+    series = _precomputed_series(derived, sel)
+    table = series[series["year"] == sel.year]
     table.sort_values("rank")
     table["score"].mean()
 
 
 def precomputed_trends(derived: Path, sel: Selection) -> None:
-    frame = pd.read_parquet(derived)
-    series = frame[
-        (frame["index_code"] == sel.index)
-        & (frame["peer_group"] == sel.peer_group)
-        & (frame["scope_province"] == sel.province)
-        & frame["component"].isna()
-    ]
+    series = _precomputed_series(derived, sel)
     series.groupby("year")["peer_mean"].first()
 
 

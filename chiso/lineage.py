@@ -253,33 +253,30 @@ def _province_type(column: str) -> pl.Expr:
     )
 
 
+def _side_units(
+    edges: pl.DataFrame, side: str, period: str, level: pl.Expr, district: pl.Expr
+) -> pl.DataFrame:
+    """One side of every edge (``side``: ``predecessor`` or ``successor``) as units of ``period``."""
+    return edges.select(
+        level.alias("level"),
+        pl.lit(period).alias("period"),
+        pl.col(side).alias("name"),
+        pl.col(f"{side}_type").alias("unit_type"),
+        pl.col(f"{side}_code").alias("code"),
+        district.alias("district"),
+        pl.col(f"{side}_province").alias("province"),
+    )
+
+
 @cache
 def units() -> pl.DataFrame:
     """Every unit that appears in the lineage, once per period: ``level, period (old|new), name,
     unit_type, code, district, province, key, bare`` (``key``/``bare``: folded name with and
     without its prefix, for matching typed names)."""
     edges = lineage()
-    old = edges.select(
-        "level",
-        pl.lit("old").alias("period"),
-        pl.col("predecessor").alias("name"),
-        pl.col("predecessor_type").alias("unit_type"),
-        pl.col("predecessor_code").alias("code"),
-        pl.col("predecessor_district").alias("district"),
-        pl.col("predecessor_province").alias("province"),
-    )
-    new = edges.select(
-        pl.when(pl.col("level") == "province")
-        .then(pl.lit("province"))
-        .otherwise(pl.lit("commune"))
-        .alias("level"),
-        pl.lit("new").alias("period"),
-        pl.col("successor").alias("name"),
-        pl.col("successor_type").alias("unit_type"),
-        pl.col("successor_code").alias("code"),
-        pl.lit("").alias("district"),
-        pl.col("successor_province").alias("province"),
-    )
+    old = _side_units(edges, "predecessor", "old", pl.col("level"), pl.col("predecessor_district"))
+    new_level = pl.when(pl.col("level") == "province").then(pl.lit("province")).otherwise(pl.lit("commune"))
+    new = _side_units(edges, "successor", "new", new_level, pl.lit(""))
     frame = pl.concat([old, new]).unique(maintain_order=True)
     names = frame.get_column("name").unique()
     keys = pl.DataFrame(
