@@ -676,22 +676,19 @@ def test_a_rebuild_refuses_to_drop_imported_rows_unless_forced(tmp_path):
 def test_a_published_rank_is_not_compared_with_a_rank_among_a_few_rows(shared_db, tmp_path):
     """2 of 19 departments with published ranks 8 and 3: the order of the two scores says
     nothing about ranks out of 19, so no 'thứ hạng công bố 8 khác thứ hạng theo điểm (1)'."""
-    path = tmp_path / "few.csv"
-    path.write_text(
-        "unit,index,year,score,rank,rank_of,source_title\n"
-        "Sở Nội vụ,PAR,2024,95,8,19,Quyết định\n"
-        "Sở Y tế,PAR,2024,90,3,19,Quyết định\n",
-        encoding="utf-8",
-    )
-    plan = imports.plan_import(shared_db, path, ImportOptions(**BASE))
+
+    def ranked(name: str, noi_vu: str, y_te: str) -> Path:
+        """Sở Nội vụ at 95 and Sở Y tế at 90 with the printed ``rank,rank_of`` given."""
+        path = tmp_path / name
+        path.write_text(
+            "unit,index,year,score,rank,rank_of,source_title\n"
+            f"Sở Nội vụ,PAR,2024,95,{noi_vu},Quyết định\nSở Y tế,PAR,2024,90,{y_te},Quyết định\n",
+            encoding="utf-8",
+        )
+        return path
+
+    plan = imports.plan_import(shared_db, ranked("few.csv", "8,19", "3,19"), ImportOptions(**BASE))
     assert plan.ok, [str(e) for e in plan.errors]
     assert not any("thứ hạng công bố" in w.message for w in plan.warnings)
-    complete = tmp_path / "complete.csv"
-    complete.write_text(
-        "unit,index,year,score,rank,rank_of,source_title\n"
-        "Sở Nội vụ,PAR,2024,95,2,2,Quyết định\n"
-        "Sở Y tế,PAR,2024,90,1,2,Quyết định\n",
-        encoding="utf-8",
-    )
-    plan = imports.plan_import(shared_db, complete, ImportOptions(**BASE))
+    plan = imports.plan_import(shared_db, ranked("complete.csv", "2,2", "1,2"), ImportOptions(**BASE))
     assert any("thứ hạng công bố 2 khác thứ hạng theo điểm (1)" in w.message for w in plan.warnings)
