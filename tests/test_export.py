@@ -353,7 +353,7 @@ def test_a_formula_as_a_unit_name_comes_out_inert_from_the_cli(tmp_path):
     assert "<f>" not in xlsx_parts(xlsx)["xl/worksheets/sheet1.xml"]
 
 
-def export(page: str, out: Path, db: Path, **flags) -> int:
+def cli_export(page: str, out: Path, db: Path, **flags) -> int:
     """``chiso export page`` with ``flags`` (see ``cli_args``), written to ``out`` in the format its
     suffix names: the exit code."""
     return main(cli_args("export", page, **flags, format=out.suffix[1:], out=out, db=db))
@@ -361,7 +361,7 @@ def export(page: str, out: Path, db: Path, **flags) -> int:
 
 def test_export_trends_and_gaps_pages(published_db, demo_db, tmp_path, capsys):
     gaps_csv = tmp_path / "gaps.csv"
-    code = export(
+    code = cli_export(
         "gaps", gaps_csv, published_db, index="PCI", year=2019, unit_type="provinces", unit="Quảng Ninh"
     )
     assert code == 0
@@ -369,12 +369,12 @@ def test_export_trends_and_gaps_pages(published_db, demo_db, tmp_path, capsys):
     # 22 of 63 provinces in the data: no "out of" number computed from them
     assert rows.height == 10 and rows["Điểm mất"][0] == 3.32 and rows["Trên tổng số"][0] is None
     trends_xlsx = tmp_path / "trends.xlsx"
-    code = export("trends", trends_xlsx, demo_db, index="PAR", **SON_HAI_LOCALITIES)
+    code = cli_export("trends", trends_xlsx, demo_db, index="PAR", **SON_HAI_LOCALITIES)
     assert code == 0
     table = pl.read_excel(trends_xlsx)
     assert table.height == 3 * 7  # three units, seven years
     hoa_binh = {"index": "PAR", "year": 2022, "unit_type": "department", "province": "Hòa Bình"}
-    code = export("gaps", tmp_path / "x.csv", published_db, unit="Sở Nội vụ", **hoa_binh)
+    code = cli_export("gaps", tmp_path / "x.csv", published_db, unit="Sở Nội vụ", **hoa_binh)
     assert code == 1
     assert "thành phần" in capsys.readouterr().err
 
@@ -434,7 +434,7 @@ def test_export_profile_and_compare_tables(published_db, tmp_path, args, check):
 
 def test_export_why_splits_the_change(demo_db, tmp_path):
     out = tmp_path / "w.csv"
-    code = export("why", out, demo_db, index="PAR", year=2024, unit="An Thạch", **SON_HAI_LOCALITIES)
+    code = cli_export("why", out, demo_db, index="PAR", year=2024, unit="An Thạch", **SON_HAI_LOCALITIES)
     assert code == 0
     table = pl.read_csv(out)
     parts, total = table.head(table.height - 1), table.tail(1)
