@@ -158,16 +158,22 @@ def export_parquet(con, folder: Path) -> tuple[Path, Path]:
     return raw, derived
 
 
-def recompute_rankings(raw: Path, national: set[str], sel: Selection) -> None:
+def _index_series(raw: Path, national: set[str], sel: Selection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The raw scores, and the index totals of the selection's peer group and scope, all years."""
     frame = pd.read_parquet(raw)
     scope = frame["province"].where(~frame["peer_group"].isin(national), "")
-    table = frame[
+    series = frame[
         (frame["index_code"] == sel.index)
-        & (frame["year"] == sel.year)
         & (frame["peer_group"] == sel.peer_group)
         & (scope == sel.province)
         & frame["component"].isna()
     ]
+    return frame, series
+
+
+def recompute_rankings(raw: Path, national: set[str], sel: Selection) -> None:
+    frame, series = _index_series(raw, national, sel)
+    table = series[series["year"] == sel.year]
     table = table.assign(
         rank=table["score"].rank(method="min", ascending=False),
         pct_of_max=table["score"] / table["max_score"] * 100,
@@ -181,14 +187,7 @@ def recompute_rankings(raw: Path, national: set[str], sel: Selection) -> None:
 
 
 def recompute_trends(raw: Path, national: set[str], sel: Selection) -> None:
-    frame = pd.read_parquet(raw)
-    scope = frame["province"].where(~frame["peer_group"].isin(national), "")
-    series = frame[
-        (frame["index_code"] == sel.index)
-        & (frame["peer_group"] == sel.peer_group)
-        & (scope == sel.province)
-        & frame["component"].isna()
-    ].copy()
+    series = _index_series(raw, national, sel)[1].copy()
     series["rank"] = series.groupby("year")["score"].rank(method="min", ascending=False)
     series.groupby("year")["score"].mean()
 
@@ -259,27 +258,26 @@ def precomputed_profile(derived: Path, sel: Selection) -> None:
     frame[frame["unit_id"] == unit].sort_values(["index_code", "year"])
 
 
-def precomputed_rankings(derived: Path, sel: Selection) -> None:
+def _precomputed_series(derived: Path, sel: Selection) -> pd.DataFrame:
+    """The stored ranked rows of the selection's index totals, peer group and scope, all years."""
     frame = pd.read_parquet(derived)
-    table = frame[
+    return frame[
         (frame["index_code"] == sel.index)
-        & (frame["year"] == sel.year)
         & (frame["peer_group"] == sel.peer_group)
         & (frame["scope_province"] == sel.province)
         & frame["component"].isna()
     ]
+
+
+def precomputed_rankings(derived: Path, sel: Selection) -> None:
+    series = _precomputed_series(derived, sel)
+    table = series[series["year"] == sel.year]
     table.sort_values("rank")
     table["score"].mean()
 
 
 def precomputed_trends(derived: Path, sel: Selection) -> None:
-    frame = pd.read_parquet(derived)
-    series = frame[
-        (frame["index_code"] == sel.index)
-        & (frame["peer_group"] == sel.peer_group)
-        & (frame["scope_province"] == sel.province)
-        & frame["component"].isna()
-    ]
+    series = _precomputed_series(derived, sel)
     series.groupby("year")["peer_mean"].first()
 
 

@@ -64,6 +64,28 @@ COUNT_COLUMNS = [
     "quote",
 ]
 
+# The lineage of units across a reorganisation: one edge predecessor -> successor
+# (chiso.lineage); the stored ``lineage`` table adds the stored unit on each side.
+PREDECESSOR_COLUMNS = [
+    "predecessor",
+    "predecessor_type",
+    "predecessor_code",
+    "predecessor_district",
+    "predecessor_province",
+]
+SUCCESSOR_COLUMNS = ["successor", "successor_type", "successor_code", "successor_province"]
+EDGE_COLUMNS = ["level", *PREDECESSOR_COLUMNS, *SUCCESSOR_COLUMNS, "date", "kind", "source"]
+LINEAGE_COLUMNS = [
+    "level",
+    *PREDECESSOR_COLUMNS,
+    "predecessor_id",
+    *SUCCESSOR_COLUMNS,
+    "successor_id",
+    "date",
+    "kind",
+    "source",
+]
+
 # ---------- database tables (store) ----------
 
 # Columns of the ``scores`` table, in order: what a build or an import inserts.

@@ -80,10 +80,7 @@ class Variant(_Strict):
 
     @model_validator(mode="after")
     def _unique_components(self) -> Variant:
-        codes = [c.code for c in self.components]
-        dupes = sorted({c for c in codes if codes.count(c) > 1})
-        if dupes:
-            raise ValueError(f"component code repeated: {', '.join(dupes)}")
+        _no_repeats([c.code for c in self.components], "component")
         return self
 
     def specificity(self) -> int:
@@ -239,10 +236,7 @@ class Catalog(_Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Catalog:
-        codes = [i.code for i in self.indices]
-        dupes = sorted({c for c in codes if codes.count(c) > 1})
-        if dupes:
-            raise ValueError(f"index code repeated: {', '.join(dupes)}")
+        _no_repeats([i.code for i in self.indices], "index")
         for code, unit_type in self.unit_types.items():
             if unit_type.peer_group not in self.peer_groups:
                 raise ValueError(f"unit type {code}: unknown peer group {unit_type.peer_group!r}")
@@ -299,6 +293,12 @@ class Catalog(_Strict):
 
 class ConfigError(ChisoError):
     """The configuration file is unreadable or invalid; the message is one line."""
+
+
+def _no_repeats(codes: list[str], what: str) -> None:
+    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    if dupes:
+        raise ValueError(f"{what} code repeated: {', '.join(dupes)}")
 
 
 def _check_rules(catalog: Catalog) -> None:

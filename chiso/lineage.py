@@ -28,6 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
+from chiso.columns import EDGE_COLUMNS, PREDECESSOR_COLUMNS, SUCCESSOR_COLUMNS
 from chiso.errors import ChisoError
 from chiso.names import fold, strip_prefix
 
@@ -47,21 +48,6 @@ UNIT_TYPES = {
     "Thị trấn": "township",
     "Đặc khu": "special_zone",
 }
-EDGE_COLUMNS = [
-    "level",
-    "predecessor",
-    "predecessor_type",
-    "predecessor_code",
-    "predecessor_district",
-    "predecessor_province",
-    "successor",
-    "successor_type",
-    "successor_code",
-    "successor_province",
-    "date",
-    "kind",
-    "source",
-]
 
 
 def _package_dir() -> Path:
@@ -167,15 +153,8 @@ def lineage() -> pl.DataFrame:
     common = [pl.lit(REFORM_DATE).alias("date"), pl.lit(src).alias("source")]
     communes = mapped.filter(pl.col("predecessor").is_not_null()).select(
         pl.lit("commune").alias("level"),
-        "predecessor",
-        "predecessor_type",
-        "predecessor_code",
-        "predecessor_district",
-        "predecessor_province",
-        "successor",
-        "successor_type",
-        "successor_code",
-        "successor_province",
+        *PREDECESSOR_COLUMNS,
+        *SUCCESSOR_COLUMNS,
         *common,
         pl.when(pl.col("divided")).then(pl.lit("part")).otherwise(pl.lit("whole")).alias("kind"),
     )
@@ -185,10 +164,7 @@ def lineage() -> pl.DataFrame:
             "district_type",
             "districtCode",
             "predecessor_province",
-            "successor",
-            "successor_type",
-            "successor_code",
-            "successor_province",
+            *SUCCESSOR_COLUMNS,
         )
         .agg()
         .with_columns(
@@ -204,10 +180,7 @@ def lineage() -> pl.DataFrame:
             pl.col("districtCode").alias("predecessor_code"),
             pl.lit("").alias("predecessor_district"),
             "predecessor_province",
-            "successor",
-            "successor_type",
-            "successor_code",
-            "successor_province",
+            *SUCCESSOR_COLUMNS,
             *common,
             "kind",
         )
@@ -280,33 +253,30 @@ def _province_type(column: str) -> pl.Expr:
     )
 
 
+def _side_units(
+    edges: pl.DataFrame, side: str, period: str, level: pl.Expr, district: pl.Expr
+) -> pl.DataFrame:
+    """One side of every edge (``side``: ``predecessor`` or ``successor``) as units of ``period``."""
+    return edges.select(
+        level.alias("level"),
+        pl.lit(period).alias("period"),
+        pl.col(side).alias("name"),
+        pl.col(f"{side}_type").alias("unit_type"),
+        pl.col(f"{side}_code").alias("code"),
+        district.alias("district"),
+        pl.col(f"{side}_province").alias("province"),
+    )
+
+
 @cache
 def units() -> pl.DataFrame:
     """Every unit that appears in the lineage, once per period: ``level, period (old|new), name,
     unit_type, code, district, province, key, bare`` (``key``/``bare``: folded name with and
     without its prefix, for matching typed names)."""
     edges = lineage()
-    old = edges.select(
-        "level",
-        pl.lit("old").alias("period"),
-        pl.col("predecessor").alias("name"),
-        pl.col("predecessor_type").alias("unit_type"),
-        pl.col("predecessor_code").alias("code"),
-        pl.col("predecessor_district").alias("district"),
-        pl.col("predecessor_province").alias("province"),
-    )
-    new = edges.select(
-        pl.when(pl.col("level") == "province")
-        .then(pl.lit("province"))
-        .otherwise(pl.lit("commune"))
-        .alias("level"),
-        pl.lit("new").alias("period"),
-        pl.col("successor").alias("name"),
-        pl.col("successor_type").alias("unit_type"),
-        pl.col("successor_code").alias("code"),
-        pl.lit("").alias("district"),
-        pl.col("successor_province").alias("province"),
-    )
+    old = _side_units(edges, "predecessor", "old", pl.col("level"), pl.col("predecessor_district"))
+    new_level = pl.when(pl.col("level") == "province").then(pl.lit("province")).otherwise(pl.lit("commune"))
+    new = _side_units(edges, "successor", "new", new_level, pl.lit(""))
     frame = pl.concat([old, new]).unique(maintain_order=True)
     names = frame.get_column("name").unique()
     keys = pl.DataFrame(

@@ -91,6 +91,54 @@ SCORES = [
 ]
 
 
+def cli_args(*args, **flags) -> list[str]:
+    """``chiso``'s arguments: ``args``, then each flag as ``--name value``
+    (``unit_type`` → ``--unit-type``)."""
+    argv = [str(a) for a in args]
+    for name, value in flags.items():
+        argv += [f"--{name.replace('_', '-')}", str(value)]
+    return argv
+
+
+def run_cli(capsys, *args, **flags) -> tuple[int, str, str]:
+    """``chiso`` with :func:`cli_args`: its exit code, stdout and stderr."""
+    from chiso.cli.main import main
+
+    code = main(cli_args(*args, **flags))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def said_by_calls(imports: str, *calls: str) -> list[str]:
+    """What a Streamlit script shows when it runs ``calls`` (Python expressions, after
+    ``imports``) one by one: each call's ChisoError, or "reached" where the call went through."""
+    from streamlit.testing.v1 import AppTest
+
+    script = f"""
+import streamlit as st
+from chiso.errors import ChisoError
+{imports}
+for call in ({", ".join(f"lambda: {c}" for c in calls)},):
+    try:
+        call()
+        st.write("reached")
+    except ChisoError as exc:
+        st.write(str(exc))
+"""
+    return [m.value for m in AppTest.from_string(script, default_timeout=60).run().markdown]
+
+
+def signed_in_data_page(name: str, password: str):
+    """The Data page (an AppTest) after a steward signs in as ``name`` with ``password``."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60).run()
+    at.text_input(key="data_signin_name").input(name)
+    at.text_input(key="data_signin_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
 def write_csv(path: Path, rows: list[dict]) -> None:
     """Rows as a CSV in the data folder's layout (the tests' name for the demo's writer)."""
     write_rows(path, rows)

@@ -10,7 +10,6 @@ import json
 import polars as pl
 import pytest
 
-from chiso.cli.main import main
 from chiso.config import load_catalog
 from chiso.demo.province import build_demo
 from chiso.metrics import gaps
@@ -18,17 +17,12 @@ from chiso.paths import CONFIG_PATH
 from chiso.store import analysis_queries as aq
 from chiso.store import queries
 from chiso.views import findings
+from tests.conftest import run_cli
 
 CATALOG = load_catalog(CONFIG_PATH)
 PCI, PAR, SIPAS = CATALOG.index("PCI"), CATALOG.index("PAR"), CATALOG.index("SIPAS")
 QUANG_NINH = "quang-ninh/quang-ninh"
 DAM_HA = "quang-ninh/huyen-dam-ha"
-
-
-def run_cli(capsys, *args) -> tuple[int, str, str]:
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")
@@ -560,18 +554,7 @@ def test_unit_findings_on_demo_in_both_languages(demo_db):
 
 def test_cli_gaps_csv_for_quang_ninh(published_db, capsys):
     code, out, err = run_cli(
-        capsys,
-        "gaps",
-        "--index",
-        "PCI",
-        "--year",
-        "2019",
-        "--unit",
-        "Quảng Ninh",
-        "--format",
-        "csv",
-        "--db",
-        str(published_db),
+        capsys, "gaps", index="PCI", year="2019", unit="Quảng Ninh", format="csv", db=published_db
     )
     assert code == 0, err
     assert out.splitlines()[0] == (
@@ -603,38 +586,21 @@ def test_cli_gaps_csv_for_quang_ninh(published_db, capsys):
 
 def test_cli_gaps_json_and_table(published_db, capsys):
     code, out, _ = run_cli(
-        capsys,
-        "gaps",
-        "--index",
-        "pci",
-        "--year",
-        "2019",
-        "--unit",
-        "quang ninh",
-        "--format",
-        "json",
-        "--db",
-        str(published_db),
+        capsys, "gaps", index="pci", year="2019", unit="quang ninh", format="json", db=published_db
     )
     assert code == 0 and len(json.loads(out)) == 10
-    code, out, _ = run_cli(
-        capsys, "gaps", "--index", "PCI", "--year", "2019", "--unit", "Quảng Ninh", "--db", str(published_db)
-    )
+    code, out, _ = run_cli(capsys, "gaps", index="PCI", year="2019", unit="Quảng Ninh", db=published_db)
     assert code == 0 and out.splitlines()[0].startswith("Dịch vụ hỗ trợ doanh nghiệp") and "66,80 %" in out
 
 
 def test_cli_gaps_without_components_says_which_years_have_them(published_db, capsys):
-    code, out, err = run_cli(
-        capsys, "gaps", "--index", "PCI", "--year", "2022", "--unit", "Quảng Ninh", "--db", str(published_db)
-    )
+    code, out, err = run_cli(capsys, "gaps", index="PCI", year="2022", unit="Quảng Ninh", db=published_db)
     assert code == 1 and out == ""
     assert "2019" in err and len(err.strip().splitlines()) == 1
 
 
 def test_cli_profile_dam_ha_2021(published_db, capsys):
-    code, out, err = run_cli(
-        capsys, "profile", "--unit", "Đầm Hà", "--year", "2021", "--db", str(published_db)
-    )
+    code, out, err = run_cli(capsys, "profile", unit="Đầm Hà", year="2021", db=published_db)
     assert code == 0, err
     lines = out.splitlines()
     assert any("3/13" in line and "91,24" in line and "PAR INDEX" in line for line in lines)
@@ -651,18 +617,7 @@ def test_cli_profile_dam_ha_2021(published_db, capsys):
 
 def test_cli_profile_in_english(published_db, capsys):
     code, out, _ = run_cli(
-        capsys,
-        "profile",
-        "--unit",
-        "dam ha",
-        "--province",
-        "Quang Ninh",
-        "--year",
-        "2021",
-        "--lang",
-        "en",
-        "--db",
-        str(published_db),
+        capsys, "profile", unit="dam ha", province="Quang Ninh", year="2021", lang="en", db=published_db
     )
     assert code == 0 and out.splitlines()[0].startswith(
         "In 2021, Đầm Hà district ranked 3/13 (percentile 83) on PAR INDEX with 91.24 points."
@@ -679,25 +634,14 @@ def test_cli_profile_in_english(published_db, capsys):
     ],
 )
 def test_cli_errors_are_one_line(published_db, capsys, args, message):
-    code, out, err = run_cli(capsys, *args, "--db", str(published_db))
+    code, out, err = run_cli(capsys, *args, db=published_db)
     assert code == 1 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
 
 
 def test_cli_gaps_on_demo(demo_db, capsys):
     code, out, _ = run_cli(
-        capsys,
-        "gaps",
-        "--index",
-        "PAR",
-        "--year",
-        "2023",
-        "--unit",
-        "Cẩm Lĩnh",
-        "--format",
-        "csv",
-        "--db",
-        str(demo_db),
+        capsys, "gaps", index="PAR", year="2023", unit="Cẩm Lĩnh", format="csv", db=demo_db
     )
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 8
@@ -726,9 +670,7 @@ def test_scores_keep_their_scale(values, lang, expected):
 
 
 def test_rank_only_published_row_gives_a_sentence_without_a_score(published_db, capsys):
-    code, out, _ = run_cli(
-        capsys, "profile", "--unit", "Hạ Long", "--year", "2024", "--db", str(published_db)
-    )
+    code, out, _ = run_cli(capsys, "profile", unit="Hạ Long", year="2024", db=published_db)
     assert code == 0
     assert (
         "Năm 2024, thành phố Hạ Long xếp thứ 1/13 (phân vị 100) về Chỉ số CCHC (PAR INDEX)."
@@ -785,9 +727,8 @@ def test_inferred_component_maxima_are_marked_on_the_page_and_in_chiso_gaps(publ
     view = components.build(rows, DAM_HA, dgi, sel, "vi")
     assert view.display.row(0)[1] == "72,74/80 (thang điểm suy luận)"
     code, out, _ = run_cli(
-        capsys, "gaps", "--index", "DGI", "--year", "2021", "--unit", "Đầm Hà", "--format", "csv",
-        "--db", str(published_db),
-    )  # fmt: skip
+        capsys, "gaps", index="DGI", year="2021", unit="Đầm Hà", format="csv", db=published_db
+    )
     row = next(csv.DictReader(io.StringIO(out)))
     assert code == 0 and "điểm tối đa 80 là suy luận" in row["note"] and "cấu trúc" in row["note"]
     sel = Selection("provinces", "", "PCI", 2019)  # PCI's sub-indices are published on 10

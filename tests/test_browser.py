@@ -4,6 +4,8 @@ tests/artifacts/ so a person can look at them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,61 +33,67 @@ def _open(browser, url: str):
     return context, page
 
 
+@contextmanager
+def _opened(browser, url: str, shot: str) -> Iterator:
+    """The page at ``url`` in a fresh browser context; its screenshot is kept as ``shot`` once
+    the block has passed, and the context closes either way."""
+    context, page = _open(browser, url)
+    try:
+        yield page
+        page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+    finally:
+        context.close()
+
+
 def _settle(page) -> None:
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(800)
 
 
 def test_rankings_page_shows_the_hoa_binh_table(server, browser):
-    context, page = _open(browser, f"{server}/?group=departments&province=Hòa Bình&index=PAR&year=2022")
-    page.get_by_text("Xếp hạng Chỉ số CCHC năm 2022").wait_for(timeout=30_000)
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    _settle(page)
-    body = page.locator("body").inner_text()
-    assert "Bảng đầy đủ: 19/19" in body
-    page.screenshot(path=str(ARTIFACTS / "rankings_vi.png"), full_page=True)
-    context.close()
+    url = f"{server}/?group=departments&province=Hòa Bình&index=PAR&year=2022"
+    with _opened(browser, url, "rankings_vi.png") as page:
+        page.get_by_text("Xếp hạng Chỉ số CCHC năm 2022").wait_for(timeout=30_000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+        _settle(page)
+        body = page.locator("body").inner_text()
+        assert "Bảng đầy đủ: 19/19" in body
 
 
 def test_language_switch_and_copied_link_restore_the_view(server, browser):
-    context, page = _open(browser, f"{server}/?group=departments&province=Hòa Bình&index=SIPAS&year=2022")
-    page.get_by_text("English", exact=True).click()
-    page.get_by_text("PAR INDEX", exact=False).or_(page.get_by_text("SIPAS rankings, 2022")).first.wait_for()
-    page.get_by_text("SIPAS rankings, 2022").wait_for(timeout=30_000)
-    _settle(page)
-    copied = page.url
-    assert "lang=en" in copied and "index=SIPAS" in copied and "year=2022" in copied
-    page.screenshot(path=str(ARTIFACTS / "rankings_en.png"), full_page=True)
-    context.close()
+    url = f"{server}/?group=departments&province=Hòa Bình&index=SIPAS&year=2022"
+    with _opened(browser, url, "rankings_en.png") as page:
+        page.get_by_text("English", exact=True).click()
+        page.get_by_text("PAR INDEX", exact=False).or_(
+            page.get_by_text("SIPAS rankings, 2022")
+        ).first.wait_for()
+        page.get_by_text("SIPAS rankings, 2022").wait_for(timeout=30_000)
+        _settle(page)
+        copied = page.url
+        assert "lang=en" in copied and "index=SIPAS" in copied and "year=2022" in copied
 
-    fresh, page = _open(browser, copied)  # a new context: no cookies, no session
-    page.get_by_text("SIPAS rankings, 2022").wait_for(timeout=30_000)
-    _settle(page)
-    body = page.locator("body").inner_text()
-    assert "Departments" in body or "departments" in body.lower()
-    assert "Sở Nội vụ" in body
-    page.screenshot(path=str(ARTIFACTS / "copied_link.png"), full_page=True)
-    fresh.close()
+    with _opened(browser, copied, "copied_link.png") as page:  # a new context: no cookies, no session
+        page.get_by_text("SIPAS rankings, 2022").wait_for(timeout=30_000)
+        _settle(page)
+        body = page.locator("body").inner_text()
+        assert "Departments" in body or "departments" in body.lower()
+        assert "Sở Nội vụ" in body
 
 
 def test_trends_page_draws_seven_demo_years(server, browser):
-    context, page = _open(browser, f"{server}/trends?ds=demo&group=localities&index=PAR")
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    _settle(page)
-    assert "Dữ liệu minh họa" in page.locator("body").inner_text()
-    ticks = [t.text_content() for t in page.locator(".js-plotly-plot .xtick text").all()]
-    assert [str(y) for y in range(2018, 2025)] == ticks
-    page.screenshot(path=str(ARTIFACTS / "trends_demo.png"), full_page=True)
-    context.close()
+    with _opened(browser, f"{server}/trends?ds=demo&group=localities&index=PAR", "trends_demo.png") as page:
+        page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+        _settle(page)
+        assert "Dữ liệu minh họa" in page.locator("body").inner_text()
+        ticks = [t.text_content() for t in page.locator(".js-plotly-plot .xtick text").all()]
+        assert [str(y) for y in range(2018, 2025)] == ticks
 
 
 def test_invalid_link_value_falls_back_with_a_notice(server, browser):
-    context, page = _open(browser, f"{server}/?index=NOPE&year=1900")
-    page.get_by_text("NOPE").first.wait_for(timeout=30_000)
-    _settle(page)
-    assert "Traceback" not in page.locator("body").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "invalid_link.png"), full_page=True)
-    context.close()
+    with _opened(browser, f"{server}/?index=NOPE&year=1900", "invalid_link.png") as page:
+        page.get_by_text("NOPE").first.wait_for(timeout=30_000)
+        _settle(page)
+        assert "Traceback" not in page.locator("body").inner_text()
 
 
 def test_download_buttons_deliver_the_files(server, browser):
@@ -123,11 +131,9 @@ PAGES = {
 def test_every_page_in_the_browser(server, browser, name, dataset):
     """Each page opens in a real browser without an error; the screenshot is kept to be looked at."""
     query = "?ds=demo&group=localities" if dataset == "demo" else "?group=provinces&index=PCI&year=2019"
-    context, page = _open(browser, f"{server}/{PAGES[name]}{query}")
-    _settle(page)
-    body = page.locator("body").inner_text()
-    assert "Traceback" not in body and "Không hiển thị được trang" not in body
-    if dataset == "demo" and name not in ("about", "data"):
-        assert "Dữ liệu minh họa" in body
-    page.screenshot(path=str(ARTIFACTS / f"page_{name}_{dataset}.png"), full_page=True)
-    context.close()
+    with _opened(browser, f"{server}/{PAGES[name]}{query}", f"page_{name}_{dataset}.png") as page:
+        _settle(page)
+        body = page.locator("body").inner_text()
+        assert "Traceback" not in body and "Không hiển thị được trang" not in body
+        if dataset == "demo" and name not in ("about", "data"):
+            assert "Dữ liệu minh họa" in body

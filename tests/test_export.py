@@ -25,13 +25,14 @@ from chiso.store import queries
 from chiso.store.build import build
 from chiso.views import rankings as rankings_view
 from chiso.views import style
-from tests.conftest import CONFIG, SCORES, score, write_data
+from tests.conftest import CONFIG, SCORES, cli_args, score, write_data
 
 needs_browser = pytest.mark.skipif(
     export.browser_path() is None, reason="no Chromium for kaleido (apt-get install chromium)"
 )
 CATALOG = load_catalog(CONFIG)
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+SON_HAI_LOCALITIES = {"unit_type": "localities", "province": "Sơn Hải"}  # the demo province's localities
 PAR_HOA_BINH = ["--index", "PAR", "--year", "2022", "--province", "Hòa Bình", "--unit-type", "department"]
 
 
@@ -352,85 +353,29 @@ def test_a_formula_as_a_unit_name_comes_out_inert_from_the_cli(tmp_path):
     assert "<f>" not in xlsx_parts(xlsx)["xl/worksheets/sheet1.xml"]
 
 
-def test_export_trends_and_gaps_pages(published_db, demo_db, tmp_path, capsys):
-    from chiso.cli.main import main
+def cli_export(page: str, out: Path, db: Path, **flags) -> int:
+    """``chiso export page`` with ``flags`` (see ``cli_args``), written to ``out`` in the format its
+    suffix names: the exit code."""
+    return main(cli_args("export", page, **flags, format=out.suffix[1:], out=out, db=db))
 
+
+def test_export_trends_and_gaps_pages(published_db, demo_db, tmp_path, capsys):
     gaps_csv = tmp_path / "gaps.csv"
-    assert (
-        main(
-            [
-                "export",
-                "gaps",
-                "--index",
-                "PCI",
-                "--year",
-                "2019",
-                "--unit-type",
-                "provinces",
-                "--unit",
-                "Quảng Ninh",
-                "--format",
-                "csv",
-                "--out",
-                str(gaps_csv),
-                "--db",
-                str(published_db),
-            ]
-        )
-        == 0
+    code = cli_export(
+        "gaps", gaps_csv, published_db, index="PCI", year=2019, unit_type="provinces", unit="Quảng Ninh"
     )
+    assert code == 0
     rows = pl.read_csv(gaps_csv)
     # 22 of 63 provinces in the data: no "out of" number computed from them
     assert rows.height == 10 and rows["Điểm mất"][0] == 3.32 and rows["Trên tổng số"][0] is None
     trends_xlsx = tmp_path / "trends.xlsx"
-    assert (
-        main(
-            [
-                "export",
-                "trends",
-                "--index",
-                "PAR",
-                "--unit-type",
-                "localities",
-                "--province",
-                "Sơn Hải",
-                "--format",
-                "xlsx",
-                "--out",
-                str(trends_xlsx),
-                "--db",
-                str(demo_db),
-            ]
-        )
-        == 0
-    )
+    code = cli_export("trends", trends_xlsx, demo_db, index="PAR", **SON_HAI_LOCALITIES)
+    assert code == 0
     table = pl.read_excel(trends_xlsx)
     assert table.height == 3 * 7  # three units, seven years
-    assert (
-        main(
-            [
-                "export",
-                "gaps",
-                "--index",
-                "PAR",
-                "--year",
-                "2022",
-                "--unit-type",
-                "department",
-                "--province",
-                "Hòa Bình",
-                "--unit",
-                "Sở Nội vụ",
-                "--format",
-                "csv",
-                "--out",
-                str(tmp_path / "x.csv"),
-                "--db",
-                str(published_db),
-            ]
-        )
-        == 1
-    )
+    hoa_binh = {"index": "PAR", "year": 2022, "unit_type": "department", "province": "Hòa Bình"}
+    code = cli_export("gaps", tmp_path / "x.csv", published_db, unit="Sở Nội vụ", **hoa_binh)
+    assert code == 1
     assert "thành phần" in capsys.readouterr().err
 
 
@@ -488,34 +433,9 @@ def test_export_profile_and_compare_tables(published_db, tmp_path, args, check):
 
 
 def test_export_why_splits_the_change(demo_db, tmp_path):
-    from chiso.cli.main import main
-
     out = tmp_path / "w.csv"
-    assert (
-        main(
-            [
-                "export",
-                "why",
-                "--index",
-                "PAR",
-                "--year",
-                "2024",
-                "--unit-type",
-                "localities",
-                "--province",
-                "Sơn Hải",
-                "--unit",
-                "An Thạch",
-                "--format",
-                "csv",
-                "--out",
-                str(out),
-                "--db",
-                str(demo_db),
-            ]
-        )
-        == 0
-    )
+    code = cli_export("why", out, demo_db, index="PAR", year=2024, unit="An Thạch", **SON_HAI_LOCALITIES)
+    assert code == 0
     table = pl.read_csv(out)
     parts, total = table.head(table.height - 1), table.tail(1)
     assert total["Chỉ số thành phần"][0] == "Tổng" and parts.height >= 8  # the eight PAR areas (+ rounding)

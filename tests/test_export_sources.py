@@ -58,6 +58,14 @@ def assert_rows_carry_sources(path: Path) -> pl.DataFrame:
     return table
 
 
+def export_both(db: Path, tmp_path: Path, page: str, *args: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The page exported as XLSX (its sources sheet, each source listed once) and as CSV (every
+    row carrying its source): the sources sheet and the CSV table."""
+    sheet = sources_sheet(run_export(db, tmp_path, page, "xlsx", *args))
+    assert_sources_listed_once(sheet)
+    return sheet, assert_rows_carry_sources(run_export(db, tmp_path, page, "csv", *args))
+
+
 def title_of(figure) -> str:
     """The title as shown: its first line and, below it, its second (Plotly's subtitle)."""
     title = figure.layout.title
@@ -67,18 +75,14 @@ def title_of(figure) -> str:
 
 def test_rankings_exports_describe_themselves(published_db, tmp_path):
     args = ["--index", "PAR", "--year", "2022", "--province", "Hòa Bình", "--unit-type", "department"]
-    sheet = sources_sheet(run_export(published_db, tmp_path, "rankings", "xlsx", *args))
-    assert_sources_listed_once(sheet)
+    sheet, _ = export_both(published_db, tmp_path, "rankings", *args)
     assert "Sở Nội vụ" in sheet.get_column("Dòng dữ liệu dựa trên nguồn")[0]
-    assert_rows_carry_sources(run_export(published_db, tmp_path, "rankings", "csv", *args))
     from chiso.views import rankings as rankings_view
     from chiso.views import tables as views
 
     sel = Selection("departments", "Hòa Bình", "PAR", 2022)
     with queries.connect(published_db) as con:
-        ranking = queries.ranking(
-            con, index="PAR", year=2022, peer_group="departments", scope_province="Hòa Bình"
-        )
+        ranking = queries.ranking(con, **sel.table())
     title = title_of(rankings_view.rankings_figure(ranking, CATALOG.index("PAR"), sel, "vi", CATALOG))
     assert "2022" in title and "Chỉ số CCHC" in title and "Hòa Bình" in title and "Sở, ban, ngành" in title
     assert views.file_name(sel) == "chiso_PAR_2022_departments_hoa-binh"
@@ -86,10 +90,8 @@ def test_rankings_exports_describe_themselves(published_db, tmp_path):
 
 def test_trends_exports_describe_themselves(demo_db, tmp_path):
     args = ["--index", "PAR", "--unit-type", "localities", "--province", "Sơn Hải", "--unit", "An Thạch"]
-    sheet = sources_sheet(run_export(demo_db, tmp_path, "trends", "xlsx", *args))
-    assert_sources_listed_once(sheet)
+    sheet, table = export_both(demo_db, tmp_path, "trends", *args)
     assert sheet.get_column("Dòng dữ liệu dựa trên nguồn").to_list() == ["Thị xã An Thạch"]
-    table = assert_rows_carry_sources(run_export(demo_db, tmp_path, "trends", "csv", *args))
     assert set(table.get_column("Đơn vị")) == {"Thị xã An Thạch"}
     sel = Selection("localities", "Sơn Hải", "PAR", 2024)
     with queries.connect(demo_db) as con:
@@ -106,17 +108,13 @@ def test_trends_exports_describe_themselves(demo_db, tmp_path):
 
 def test_components_exports_and_heatmap_describe_themselves(published_db, tmp_path):
     args = ["--index", "PCI", "--year", "2019", "--unit-type", "provinces", "--unit", "Quảng Ninh"]
-    sheet = sources_sheet(run_export(published_db, tmp_path, "gaps", "xlsx", *args))
-    assert_sources_listed_once(sheet)
+    sheet, _ = export_both(published_db, tmp_path, "gaps", *args)
     supported = " ".join(sheet.get_column("Dòng dữ liệu dựa trên nguồn").to_list())
     assert "Đà Nẵng" not in supported  # no list of 22 unit names in one cell, but what the source supports
     assert "Mọi dòng" in supported and "21 đơn vị cùng nhóm" in supported
-    assert_rows_carry_sources(run_export(published_db, tmp_path, "gaps", "csv", *args))
     sel = Selection("provinces", "", "PCI", 2019)
     with queries.connect(published_db) as con:
-        rows = analysis_queries.table_rows(
-            con, index="PCI", year=2019, peer_group="provinces", scope_province=""
-        )
+        rows = analysis_queries.table_rows(con, **sel.table())
     unit_id = rows.filter(pl.col("name") == "Quảng Ninh").get_column("unit_id")[0]
     title = title_of(components.gaps_figure(rows, unit_id, CATALOG.index("PCI"), sel, "vi", CATALOG))
     assert "PCI 2019" in title and "Quảng Ninh" in title and "Toàn quốc" in title
@@ -126,11 +124,9 @@ def test_components_exports_and_heatmap_describe_themselves(published_db, tmp_pa
 
 def test_profile_exports_describe_themselves(published_db, tmp_path):
     args = ["--unit", "Đầm Hà", "--year", "2021"]
-    sheet = sources_sheet(run_export(published_db, tmp_path, "profile", "xlsx", *args))
-    assert_sources_listed_once(sheet)
+    sheet, table = export_both(published_db, tmp_path, "profile", *args)
     # one source behind three indices: listed once, naming the indices, not the unit three times
     assert sheet.get_column("Dòng dữ liệu dựa trên nguồn").to_list() == ["Chỉ số CCHC, SIPAS, DGI"]
-    table = assert_rows_carry_sources(run_export(published_db, tmp_path, "profile", "csv", *args))
     assert table.get_column("Chỉ số").to_list() == ["Chỉ số CCHC", "SIPAS", "DGI"]  # labels, not codes
     with queries.connect(published_db) as con:
         dam_ha = queries.units(con).filter(pl.col("name") == "Huyện Đầm Hà").get_column("unit_id")[0]
@@ -144,15 +140,11 @@ def test_profile_exports_describe_themselves(published_db, tmp_path):
 def test_compare_exports_describe_themselves(published_db, tmp_path):
     args = ["--index", "PCI", "--year", "2019", "--unit-type", "provinces"]
     args += ["--unit", "Quảng Ninh", "--unit", "Đà Nẵng"]
-    sheet = sources_sheet(run_export(published_db, tmp_path, "compare", "xlsx", *args))
-    assert_sources_listed_once(sheet)
+    sheet, _ = export_both(published_db, tmp_path, "compare", *args)
     assert "Quảng Ninh" in sheet.get_column("Dòng dữ liệu dựa trên nguồn")[0]
-    assert_rows_carry_sources(run_export(published_db, tmp_path, "compare", "csv", *args))
     sel = Selection("provinces", "", "PCI", 2019)
     with queries.connect(published_db) as con:
-        rows = analysis_queries.table_rows(
-            con, index="PCI", year=2019, peer_group="provinces", scope_province=""
-        )
+        rows = analysis_queries.table_rows(con, **sel.table())
     chosen = (
         rows.filter(pl.col("name").is_in(["Quảng Ninh", "Đà Nẵng"])).get_column("unit_id").unique().to_list()
     )
@@ -164,11 +156,9 @@ def test_compare_exports_describe_themselves(published_db, tmp_path):
 def test_why_exports_describe_themselves(demo_db, tmp_path):
     args = ["--index", "PAR", "--year", "2024", "--unit-type", "localities", "--province", "Sơn Hải"]
     args += ["--unit", "An Thạch"]
-    sheet = sources_sheet(run_export(demo_db, tmp_path, "why", "xlsx", *args))
-    assert_sources_listed_once(sheet)
+    sheet, table = export_both(demo_db, tmp_path, "why", *args)
     supported = sheet.get_column("Dòng dữ liệu dựa trên nguồn")[0]
     assert "cột năm 2023" in supported and "cột năm 2024" in supported
-    table = assert_rows_carry_sources(run_export(demo_db, tmp_path, "why", "csv", *args))
     numbers = [v for c in table.columns if table.schema[c].is_float() for v in table[c].drop_nulls()]
     assert numbers and all(round(v, 2) == v for v in numbers)  # rounded as on screen
     sel = Selection("localities", "Sơn Hải", "PAR", 2024)

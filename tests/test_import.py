@@ -25,7 +25,7 @@ from chiso.ingest.annex import ImportOptions
 from chiso.store import imports, queries, swap
 from chiso.store.build import build
 from chiso.views.import_report import ROLE_KEYS, text_report
-from tests.conftest import CONFIG, built_fixture, write_data
+from tests.conftest import CONFIG, built_fixture, said_by_calls, signed_in_data_page, write_data
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -598,32 +598,20 @@ def test_a_forged_session_flag_is_not_a_sign_in(fixture_db, monkeypatch, hashed)
 def test_write_functions_refuse_a_viewer(fixture_db, monkeypatch, hashed):
     monkeypatch.setenv(auth.ENV_HASH, hashed)
     before = fixture_db.read_bytes()
-    script = """
-import streamlit as st
-from chiso.app import data as ui_data
-from chiso.errors import ChisoError
-for call in (lambda: ui_data.undo("published"), lambda: ui_data.preview("published", "a.csv", b"x", None),
-             lambda: ui_data.confirm("published", None)):
-    try:
-        call()
-        st.write("reached")
-    except ChisoError as exc:
-        st.write(str(exc))
-"""
-    at = AppTest.from_string(script, default_timeout=60).run()
-    assert [m.value for m in at.markdown] == [
-        "Chỉ người quản lý dữ liệu đã đăng nhập mới được ghi dữ liệu."
-    ] * 3
+    said = said_by_calls(
+        "from chiso.app import data as ui_data",
+        'ui_data.undo("published")',
+        'ui_data.preview("published", "a.csv", b"x", None)',
+        'ui_data.confirm("published", None)',
+    )
+    assert said == ["Chỉ người quản lý dữ liệu đã đăng nhập mới được ghi dữ liệu."] * 3
     assert fixture_db.read_bytes() == before
 
 
 def test_steward_previews_confirms_and_undoes_on_the_page(fixture_db, monkeypatch, hashed):
     monkeypatch.setenv(auth.ENV_HASH, hashed)
     before = scores_and_ranked(fixture_db)
-    at = data_page().run()
-    at.text_input(key="data_signin_name").input("Anh Minh")
-    at.text_input(key="data_signin_password").input(PASSWORD)
-    at.button[0].click().run()
+    at = signed_in_data_page("Anh Minh", PASSWORD)
     assert at.file_uploader
     at.file_uploader(key="data_upload").set_value(
         (ANNEX.name, ANNEX.read_bytes(), "application/vnd.ms-excel")
@@ -688,22 +676,19 @@ def test_a_rebuild_refuses_to_drop_imported_rows_unless_forced(tmp_path):
 def test_a_published_rank_is_not_compared_with_a_rank_among_a_few_rows(shared_db, tmp_path):
     """2 of 19 departments with published ranks 8 and 3: the order of the two scores says
     nothing about ranks out of 19, so no 'thứ hạng công bố 8 khác thứ hạng theo điểm (1)'."""
-    path = tmp_path / "few.csv"
-    path.write_text(
-        "unit,index,year,score,rank,rank_of,source_title\n"
-        "Sở Nội vụ,PAR,2024,95,8,19,Quyết định\n"
-        "Sở Y tế,PAR,2024,90,3,19,Quyết định\n",
-        encoding="utf-8",
-    )
-    plan = imports.plan_import(shared_db, path, ImportOptions(**BASE))
+
+    def ranked(name: str, noi_vu: str, y_te: str) -> Path:
+        """Sở Nội vụ at 95 and Sở Y tế at 90 with the printed ``rank,rank_of`` given."""
+        path = tmp_path / name
+        path.write_text(
+            "unit,index,year,score,rank,rank_of,source_title\n"
+            f"Sở Nội vụ,PAR,2024,95,{noi_vu},Quyết định\nSở Y tế,PAR,2024,90,{y_te},Quyết định\n",
+            encoding="utf-8",
+        )
+        return path
+
+    plan = imports.plan_import(shared_db, ranked("few.csv", "8,19", "3,19"), ImportOptions(**BASE))
     assert plan.ok, [str(e) for e in plan.errors]
     assert not any("thứ hạng công bố" in w.message for w in plan.warnings)
-    complete = tmp_path / "complete.csv"
-    complete.write_text(
-        "unit,index,year,score,rank,rank_of,source_title\n"
-        "Sở Nội vụ,PAR,2024,95,2,2,Quyết định\n"
-        "Sở Y tế,PAR,2024,90,1,2,Quyết định\n",
-        encoding="utf-8",
-    )
-    plan = imports.plan_import(shared_db, complete, ImportOptions(**BASE))
+    plan = imports.plan_import(shared_db, ranked("complete.csv", "2,2", "1,2"), ImportOptions(**BASE))
     assert any("thứ hạng công bố 2 khác thứ hạng theo điểm (1)" in w.message for w in plan.warnings)

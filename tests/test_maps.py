@@ -208,7 +208,7 @@ def test_a_real_incomplete_table_hovers_published_ranks_only(published_db):
 def test_the_rankings_page_shows_the_map_when_asked(published_db, demo_db, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from tests.test_pages import APP
+    from tests.test_pages import APP, run
 
     monkeypatch.setenv("CHISO_DB", str(published_db))
     monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
@@ -220,28 +220,11 @@ def test_the_rankings_page_shows_the_map_when_asked(published_db, demo_db, monke
     captions = " ".join(c.value for c in at.caption)
     assert "không phải ranh giới hành chính" in captions and "vietnamadminunits" in captions
     assert [b.label for b in at.get("download_button")][-2:] == ["Tải PNG", "Tải SVG"]
-    departments = AppTest.from_file(APP, default_timeout=60)
-    for key, value in {
-        "group": "departments",
-        "province": "Hòa Bình",
-        "index": "PAR",
-        "year": "2022",
-    }.items():
-        departments.query_params[key] = value
-    departments.run()
+    departments = run(group="departments", province="Hòa Bình", index="PAR", year="2022")
     assert not departments.exception
     assert not departments.get("button_group")  # no Chart | Map choice where units have no place
     assert "không phải ranh giới" not in " ".join(c.value for c in departments.caption)
     # The demo province is invented: the registry has no places for it, and the page says so.
-    fictional = AppTest.from_file(APP, default_timeout=60)
-    for key, value in {
-        "ds": "demo",
-        "group": "localities",
-        "index": "PAR",
-        "year": "2024",
-        "show": "map",
-    }.items():
-        fictional.query_params[key] = value
-    fictional.run()
+    fictional = run(ds="demo", group="localities", index="PAR", year="2024", show="map")
     assert not fictional.exception and not fictional.error
     assert any("sổ đăng ký" in i.value for i in fictional.info)

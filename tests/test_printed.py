@@ -1,5 +1,7 @@
 """Published beside computed, and the Profile page and ``chiso profile`` saying the same thing."""
 
+import csv
+import io
 from datetime import date
 
 import polars as pl
@@ -14,7 +16,7 @@ from chiso.views import findings
 from chiso.views import rankings as rankings_view
 from chiso.views import services as views_dvc
 from chiso.views import tables as views
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, run_cli
 from tests.test_pages import run, table_text
 
 CATALOG = load_catalog(CONFIG)
@@ -33,12 +35,6 @@ def profile_page(year: str) -> AppTest:
     at.selectbox(key="w_year").select(int(year)).run()
     assert not at.exception, at.exception
     return at
-
-
-def cli(capsys, *args) -> tuple[int, str, str]:
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def _dam_ha_rows(db):
@@ -72,21 +68,23 @@ def test_dam_ha_level_3_services_as_printed(published_db, capsys):
         )
     level3 = published.filter(indicator="procedures_level3_pct").row(0, named=True)
     assert views_dvc.published_rate_text(level3, "vi") == "trên 89,9 %"
-    code, out, _ = cli(capsys, "dvc", "--unit", "Đầm Hà", "--period", "2022", "--db", str(published_db))
+    code, out, _ = run_cli(capsys, "dvc", unit="Đầm Hà", period="2022", db=published_db)
     assert code == 0 and "trên 89,9 %" in out and "89,90" not in out
     assert "Nguồn: Đầm Hà nâng cao các chỉ số CCHC" in out
 
 
-def test_cli_rank_csv_carries_flags_notes_and_sources(published_db, capsys):
-    code, out, _ = cli(
-        capsys, "rank", "--index", "DDCI", "--year", "2020", "--province", "Quảng Ninh",
-        "--unit-type", "district", "--format", "csv", "--db", str(published_db),
-    )  # fmt: skip
-    import csv
-    import io
+DDCI_2020_DISTRICTS = {"index": "DDCI", "year": 2020, "province": "Quảng Ninh", "unit_type": "district"}
 
-    rows = {r["unit"]: r for r in csv.DictReader(io.StringIO(out))}
+
+def _rank_csv(capsys, db, **flags) -> dict[str, dict]:
+    """``chiso rank --format csv`` with ``flags`` (it must succeed): each unit's row."""
+    code, out, _ = run_cli(capsys, "rank", format="csv", db=db, **flags)
     assert code == 0
+    return {r["unit"]: r for r in csv.DictReader(io.StringIO(out))}
+
+
+def test_cli_rank_csv_carries_flags_notes_and_sources(published_db, capsys):
+    rows = _rank_csv(capsys, published_db, **DDCI_2020_DISTRICTS)
     van_don = rows["Huyện Vân Đồn"]
     assert "24,22" in van_don["flag"] and van_don["rank"] == ""  # no rank computed among 4 of 13
     assert "4 trong 4 đơn vị có dữ liệu" in van_don["note"] and "suy luận" in van_don["note"]
@@ -95,10 +93,7 @@ def test_cli_rank_csv_carries_flags_notes_and_sources(published_db, capsys):
 
 
 def test_cli_rank_table_prints_flags_and_sources(published_db, capsys):
-    code, out, _ = cli(
-        capsys, "rank", "--index", "DDCI", "--year", "2020", "--province", "Quảng Ninh",
-        "--unit-type", "district", "--db", str(published_db),
-    )  # fmt: skip
+    code, out, _ = run_cli(capsys, "rank", db=published_db, **DDCI_2020_DISTRICTS)
     assert code == 0 and "⚑ Nghi lỗi in: 24,22" in out and "Nguồn:" in out
     assert "Bảng chưa đầy đủ" in out and "3/4" not in out
 
@@ -121,7 +116,7 @@ def _page_sentences(at: AppTest) -> list[str]:
 def test_cli_and_profile_page_say_the_same_sentences(shipped, capsys):
     at = profile_page("2021")
     page = _page_sentences(at)
-    code, out, _ = cli(capsys, "profile", "--unit", "Đầm Hà", "--year", "2021", "--db", str(shipped))
+    code, out, _ = run_cli(capsys, "profile", unit="Đầm Hà", year="2021", db=shipped)
     assert code == 0
     printed = [line[2:] if line.startswith("- ") else line for line in out.splitlines()]
     assert page and all(sentence in printed for sentence in page)
@@ -134,20 +129,8 @@ def test_cli_and_profile_page_agree_when_there_are_no_data(shipped, capsys):
     at = profile_page("2020")
     assert any("chưa có dữ liệu" in i.value for i in at.info)
     assert not _page_sentences(at)
-    code, out, err = cli(capsys, "profile", "--unit", "Đầm Hà", "--year", "2020", "--db", str(shipped))
+    code, out, err = run_cli(capsys, "profile", unit="Đầm Hà", year="2020", db=shipped)
     assert code == 1 and out == "" and "không có số liệu năm 2020" in err
-
-
-def _rank_csv(capsys, db, index: str, year: int) -> dict[str, dict]:
-    import csv
-    import io
-
-    code, out, _ = cli(
-        capsys, "rank", "--index", index, "--year", str(year), "--unit-type", "province",
-        "--format", "csv", "--db", str(db),
-    )  # fmt: skip
-    assert code == 0
-    return {r["unit"]: r for r in csv.DictReader(io.StringIO(out))}
 
 
 def _sel(year: int):
@@ -158,10 +141,11 @@ def _sel(year: int):
 
 def test_pci_tier_the_portal_prints_wins_over_the_inferred_band(published_db, capsys):
     """Hải Phòng PCI 2021: 70,61 is above the inferred 'Rất tốt' band (70 %), the portal prints 'Tốt'."""
-    printed = _rank_csv(capsys, published_db, "PCI", 2021)["Hải Phòng"]
+    printed = _rank_csv(capsys, published_db, index="PCI", year=2021, unit_type="province")["Hải Phòng"]
     assert (printed["tier"], printed["printed_tier"]) == ("Tốt", "Tốt")
     assert "suy luận" not in printed["note"]
-    inferred = _rank_csv(capsys, published_db, "PCI", 2024)["Hải Phòng"]  # the 2024 source prints no tier
+    # the 2024 source prints no tier
+    inferred = _rank_csv(capsys, published_db, index="PCI", year=2024, unit_type="province")["Hải Phòng"]
     assert (inferred["tier"], inferred["printed_tier"]) == ("Rất tốt", "")
     assert "suy luận" in inferred["note"]
     with queries.connect(published_db) as con:
@@ -218,8 +202,6 @@ def test_a_tier_printed_for_a_component_is_refused(tmp_path):
 
 def test_an_imported_printed_tier_is_kept_and_wins_over_the_band(tmp_path, capsys):
     """Through ``chiso import`` as through a build: 95,5 is in the band 'Nhóm A'; the file prints 'Nhóm B'."""
-    import csv
-    import io
 
     from chiso.store.build import build
     from tests.conftest import write_data
@@ -235,11 +217,6 @@ def test_an_imported_printed_tier_is_kept_and_wins_over_the_band(tmp_path, capsy
     )
     assert main(["import", str(path), "--db", str(db)]) == 0
     capsys.readouterr()
-    code, out, _ = cli(
-        capsys, "rank", "--index", "PAR", "--year", "2024", "--province", "Tỉnh Mẫu",
-        "--unit-type", "department", "--format", "csv", "--db", str(db),
-    )  # fmt: skip
-    rows = {r["unit"]: r for r in csv.DictReader(io.StringIO(out))}
-    assert code == 0
+    rows = _rank_csv(capsys, db, index="PAR", year=2024, province="Tỉnh Mẫu", unit_type="department")
     assert (rows["Sở Nội vụ"]["tier"], rows["Sở Nội vụ"]["printed_tier"]) == ("Nhóm B", "Nhóm B")
     assert (rows["Sở Y tế"]["tier"], rows["Sở Y tế"]["printed_tier"]) == ("Nhóm A", "")

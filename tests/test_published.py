@@ -10,32 +10,19 @@ import pytest
 from chiso import paths
 from chiso.cli.main import main
 from chiso.store import queries
+from tests.conftest import run_cli
 
 
-def run_cli(capsys, *args) -> tuple[int, str, str]:
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
+def rank_csv(capsys, db, **flags) -> tuple[int, str, list[dict]]:
+    """``chiso rank --format csv`` with ``flags``: exit code, the CSV text and its rows."""
+    code, out, _ = run_cli(capsys, "rank", format="csv", db=db, **flags)
+    return code, out, list(csv.DictReader(io.StringIO(out)))
 
 
 def test_par_2022_departments_match_the_published_ranks(published_db, capsys):
-    code, out, _ = run_cli(
-        capsys,
-        "rank",
-        "--index",
-        "PAR",
-        "--year",
-        "2022",
-        "--province",
-        "Hòa Bình",
-        "--unit-type",
-        "department",
-        "--format",
-        "csv",
-        "--db",
-        str(published_db),
+    code, out, rows = rank_csv(
+        capsys, published_db, index="PAR", year=2022, province="Hòa Bình", unit_type="department"
     )
-    rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 19
     assert out.splitlines()[0] == (
         "rank,rank_of,percentile,unit,score,max_score,pct_of_max,tier,printed_tier,published_rank,"
@@ -47,23 +34,10 @@ def test_par_2022_departments_match_the_published_ranks(published_db, capsys):
 
 
 def test_sipas_2022_ties(published_db, capsys):
-    _, out, _ = run_cli(
-        capsys,
-        "rank",
-        "--index",
-        "SIPAS",
-        "--year",
-        "2022",
-        "--province",
-        "Hoà Bình",
-        "--unit-type",
-        "departments",
-        "--format",
-        "csv",
-        "--db",
-        str(published_db),
+    _, _, rows = rank_csv(
+        capsys, published_db, index="SIPAS", year=2022, province="Hoà Bình", unit_type="departments"
     )
-    ranks = [int(r["rank"]) for r in csv.DictReader(io.StringIO(out))]
+    ranks = [int(r["rank"]) for r in rows]
     assert ranks[:10] == [1, 2, 3, 4, 4, 6, 7, 8, 8, 10]
 
 
@@ -80,11 +54,9 @@ def test_sipas_2022_ties(published_db, capsys):
 def test_a_unit_type_reaches_the_block_its_units_are_ranked_in(
     published_db, capsys, unit_type, province, index, year, first
 ):
-    code, out, _ = run_cli(
-        capsys, "rank", "--index", index, "--year", year, "--province", province,
-        "--unit-type", unit_type, "--format", "csv", "--db", str(published_db),
-    )  # fmt: skip
-    rows = list(csv.DictReader(io.StringIO(out)))
+    code, _, rows = rank_csv(
+        capsys, published_db, index=index, year=year, province=province, unit_type=unit_type
+    )
     assert code == 0 and rows[0]["unit"] == first
     if unit_type == "central_agency" and province == "Đà Nẵng":
         assert "Bảo hiểm Xã hội thành phố" in [r["unit"] for r in rows]
@@ -92,66 +64,26 @@ def test_a_unit_type_reaches_the_block_its_units_are_ranked_in(
 
 def test_json_and_national_groups(published_db, capsys):
     code, out, _ = run_cli(
-        capsys,
-        "rank",
-        "--index",
-        "PAR",
-        "--year",
-        "2023",
-        "--unit-type",
-        "province",
-        "--format",
-        "json",
-        "--db",
-        str(published_db),
+        capsys, "rank", index="PAR", year="2023", unit_type="province", format="json", db=published_db
     )
     rows = json.loads(out)
     assert code == 0 and rows[0]["unit"] == "Quảng Ninh" and rows[0]["rank_of"] == 63
 
 
+HOA_BINH_DEPARTMENTS = {"unit_type": "department", "province": "Hòa Bình"}
+
+
 @pytest.mark.parametrize(
-    ("args", "code", "text"),
+    ("flags", "code", "text"),
     [
-        (["rank", "--index", "PAR", "--year", "2022", "--unit-type", "department"], 1, "--province"),
-        (
-            [
-                "rank",
-                "--index",
-                "NOPE",
-                "--year",
-                "2022",
-                "--unit-type",
-                "department",
-                "--province",
-                "Hòa Bình",
-            ],
-            1,
-            "NOPE",
-        ),
-        (
-            [
-                "rank",
-                "--index",
-                "PAR",
-                "--year",
-                "1999",
-                "--unit-type",
-                "department",
-                "--province",
-                "Hòa Bình",
-            ],
-            1,
-            "Không có dữ liệu",
-        ),
-        (
-            ["rank", "--index", "PAR", "--year", "2022", "--unit-type", "galaxy", "--province", "Hòa Bình"],
-            1,
-            "galaxy",
-        ),
+        ({"index": "PAR", "year": 2022, "unit_type": "department"}, 1, "--province"),
+        ({"index": "NOPE", "year": 2022, **HOA_BINH_DEPARTMENTS}, 1, "NOPE"),
+        ({"index": "PAR", "year": 1999, **HOA_BINH_DEPARTMENTS}, 1, "Không có dữ liệu"),
+        ({"index": "PAR", "year": 2022, "unit_type": "galaxy", "province": "Hòa Bình"}, 1, "galaxy"),
     ],
 )
-def test_cli_errors(published_db, capsys, args, code, text):
-    got, _, err = run_cli(capsys, *args, "--db", str(published_db))
+def test_cli_errors(published_db, capsys, flags, code, text):
+    got, _, err = run_cli(capsys, "rank", db=published_db, **flags)
     assert got == code and text in err and len(err.strip().splitlines()) == 1
 
 

@@ -21,6 +21,7 @@ from chiso.store import analysis_queries, queries
 from chiso.store import targets as store
 from chiso.views import brief as brief_view
 from chiso.views import targets as view
+from tests.conftest import said_by_calls, signed_in_data_page
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog(CONFIG_PATH)
@@ -265,10 +266,7 @@ def test_a_viewer_sees_no_target_form(fixture_db, hashed):
 
 
 def test_a_steward_sets_a_target_and_rankings_and_profile_show_its_status(fixture_db, hashed):
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60).run()
-    at.text_input(key="data_signin_name").input("Chị Lan")
-    at.text_input(key="data_signin_password").input(PASSWORD)
-    at.button[0].click().run()
+    at = signed_in_data_page("Chị Lan", PASSWORD)
     at.selectbox(key="target_unit").select(TU_PHAP)
     at.number_input(key="target_year").set_value(2025)
     at.selectbox(key="target_kind").select("rank")
@@ -343,19 +341,10 @@ def test_the_briefing_pack_shows_the_units_targets(fixture_db, capsys, tmp_path)
 
 def test_the_write_functions_refuse_a_viewer(fixture_db, hashed):
     before = fixture_db.read_bytes()
-    script = """
-import streamlit as st
-from chiso.app import targets as app_targets
-from chiso.errors import ChisoError
-for call in (lambda: app_targets.preview("published", {}), lambda: app_targets.confirm("published", None)):
-    try:
-        call()
-        st.write("reached")
-    except ChisoError as exc:
-        st.write(str(exc))
-"""
-    at = AppTest.from_string(script, default_timeout=60).run()
-    assert [m.value for m in at.markdown] == [
-        "Chỉ người quản lý dữ liệu đã đăng nhập mới được đặt mục tiêu."
-    ] * 2
+    said = said_by_calls(
+        "from chiso.app import targets as app_targets",
+        'app_targets.preview("published", {})',
+        'app_targets.confirm("published", None)',
+    )
+    assert said == ["Chỉ người quản lý dữ liệu đã đăng nhập mới được đặt mục tiêu."] * 2
     assert fixture_db.read_bytes() == before

@@ -155,20 +155,8 @@ def target_form(lang: str, dataset: str) -> None:
         for problem in plan.errors:
             st.markdown(f"- {safe.md(problem.render(lang))}")
         return
-    added, changed, same = plan.counts
-    st.markdown(
-        safe.md(
-            t(
-                "targets.cli.preview",
-                lang,
-                file=plan.file,
-                n=plan.rows.height,
-                added=added,
-                changed=changed,
-                same=same,
-            )
-        )
-    )
+    added, changed, _ = plan.counts
+    st.markdown(safe.md(view.preview_text(plan, lang)))
     if added + changed and st.button(t("targets.form.confirm", lang), type="primary", key="target_confirm"):
         result = confirm(dataset, plan)
         st.success(

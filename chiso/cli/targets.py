@@ -103,18 +103,7 @@ def _rows(args: argparse.Namespace, lang: str) -> list[dict]:
 
 
 def _preview(plan, lang: str) -> None:
-    added, changed, same = plan.counts
-    print(
-        t(
-            "targets.cli.preview",
-            lang,
-            file=plan.file,
-            n=plan.rows.height,
-            added=added,
-            changed=changed,
-            same=same,
-        )
-    )
+    print(view.preview_text(plan, lang))
     for row in plan.rows.filter(pl.col("status") == "change").iter_rows(named=True):
         old = row["old_rank_target"] or row["old_tier_code"] or row["old_value"]
         new = row["rank_target"] or row["tier_code"] or row["value"]

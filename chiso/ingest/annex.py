@@ -35,6 +35,7 @@ from chiso.columns import LONG_COLUMNS
 from chiso.config import Catalog
 from chiso.errors import ChisoError
 from chiso.ingest.problems import AnnexError, Issue, issue
+from chiso.ingest.xlsx_guard import column_letter
 from chiso.names import fold, nfc
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -200,16 +201,6 @@ class Grid:
 def _dotted(n: int) -> str:
     """14859 -> '14.859' (Vietnamese thousands)."""
     return f"{n:,}".replace(",", ".")
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _clean(text: object) -> str:
@@ -712,9 +703,12 @@ def _conflict(file, sheet, row, label, name, value, option) -> Issue:
     )
 
 
-def _read_long(grid: Grid, header: int, file: str, options: ImportOptions) -> Annex:
-    head_cells = grid.rows[header][1]
-    position = {c.text.strip().lower(): j for j, c in enumerate(head_cells) if c.text}
+def long_header(
+    grid: Grid, header: int, options: ImportOptions
+) -> tuple[dict[str, int], dict[str, str], dict[str, str]]:
+    """A long table's header: each column name's position, its label ("C «score»"), and the
+    values the options give the columns a file may leave out."""
+    position = {c.text.strip().lower(): j for j, c in enumerate(grid.rows[header][1]) if c.text}
     labels = {name: f"{grid.letters[j]} «{name}»" for name, j in position.items() if j < len(grid.letters)}
     defaults = {
         "index": options.index or "",
@@ -724,6 +718,11 @@ def _read_long(grid: Grid, header: int, file: str, options: ImportOptions) -> An
         "source_title": options.source_title or "",
         "source_url": options.source_url or "",
     }
+    return position, labels, defaults
+
+
+def _read_long(grid: Grid, header: int, file: str, options: ImportOptions) -> Annex:
+    position, labels, defaults = long_header(grid, header, options)
     provided = frozenset(c for c in ("score", "rank", "rank_of", "flag") if c in position)
     rows, origins, issues = [], [], []
     for number, cells in grid.rows[header + 1 :]:

@@ -25,6 +25,7 @@ from chiso.ingest.annex import (
     _option_label,
     check_long_header,
     column_letter,
+    long_header,
     records_grid,
 )
 from chiso.ingest.problems import AnnexError, Issue, issue
@@ -95,16 +96,7 @@ def _check_shape(body: pl.DataFrame, width: int, file: str) -> None:
 
 def _long_rows(grid: Grid, header: int, body: pl.DataFrame, file: str, options: ImportOptions) -> Annex:
     """``annex._read_long`` over the columns: each long column from the file or the option."""
-    position = {c.text.strip().lower(): j for j, c in enumerate(grid.rows[header][1]) if c.text}
-    labels = {name: f"{grid.letters[j]} «{name}»" for name, j in position.items() if j < len(grid.letters)}
-    defaults = {
-        "index": options.index or "",
-        "year": "" if options.year is None else str(options.year),
-        "province": options.province or "",
-        "unit_type": options.unit_type or "",
-        "source_title": options.source_title or "",
-        "source_url": options.source_url or "",
-    }
+    position, labels, defaults = long_header(grid, header, options)
     if body.is_empty():
         raise AnnexError([issue(file, "table.no_data", sheet=grid.sheet, row=grid.rows[header][0])])
     columns: dict[str, str] = {}

@@ -322,7 +322,7 @@ def _child_read(data: bytes, sheet: str, part: str | None) -> SheetCells:
             numeric = bool(numeric_cols[j][r]) if j < len(numeric_cols) else False
             text = "" if v is None else str(v)
             if numeric and percent_cells:
-                ref = f"{_letters(first + j)}{r + 1}"
+                ref = f"{column_letter(first + j)}{r + 1}"
                 if ref in percent_cells:
                     text = repr(round(float(text) * 100, 10))
             cells.append((text, numeric))
@@ -335,7 +335,8 @@ def _xls_visible(reader, name: str) -> bool:
     return reader.load_sheet(name, header_row=None, n_rows=1).visible == "visible"
 
 
-def _letters(index: int) -> str:
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""
     index += 1
     while index:

@@ -15,6 +15,16 @@ import polars as pl
 REFORM_YEAR = 2025
 NEW_PROVINCES = 34  # provinces from 1 July 2025 (Resolution 202/2025/QH15)
 DERIVED_BASIS = "derived"
+# A unit's score in one year, as a series carries it (a back-cast row too).
+YEAR_SCORE_SCHEMA = {
+    "year": pl.Int32,
+    "score": pl.Float64,
+    "max_score": pl.Float64,
+    "pct_of_max": pl.Float64,
+    "rank": pl.Int32,
+    "rank_of": pl.Int32,
+    "rank_basis": pl.String,
+}
 
 
 def after_reform(national: bool, reform_year: int = REFORM_YEAR) -> pl.Expr:
@@ -89,16 +99,4 @@ def derive(
 
 
 def _empty(unit_id: str) -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "unit_id": pl.String,
-            "year": pl.Int32,
-            "score": pl.Float64,
-            "max_score": pl.Float64,
-            "pct_of_max": pl.Float64,
-            "rank": pl.Int32,
-            "rank_of": pl.Int32,
-            "rank_basis": pl.String,
-            "derived": pl.Boolean,
-        }
-    )
+    return pl.DataFrame(schema={"unit_id": pl.String, **YEAR_SCORE_SCHEMA, "derived": pl.Boolean})

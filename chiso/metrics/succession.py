@@ -13,27 +13,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from chiso.columns import LINEAGE_COLUMNS, SUCCESSOR_COLUMNS
+
 REFORM_YEAR = 2025
 OLD_LOCAL = ["district", "city", "town", "urban_district"]
 OLD_COMMUNE = ["commune", "ward", "township"]
 NEW_COMMUNE = ["commune", "ward", "special_zone"]
-LINEAGE_COLUMNS = [
-    "level",
-    "predecessor",
-    "predecessor_type",
-    "predecessor_code",
-    "predecessor_district",
-    "predecessor_province",
-    "predecessor_id",
-    "successor",
-    "successor_type",
-    "successor_code",
-    "successor_province",
-    "successor_id",
-    "date",
-    "kind",
-    "source",
-]
 
 
 def _side(units: pl.DataFrame, old: bool) -> pl.DataFrame:
@@ -122,10 +107,7 @@ def unit_edges(units: pl.DataFrame, source: str) -> pl.DataFrame:
         pl.lit("").alias("predecessor_district"),
         pl.col("province").alias("predecessor_province"),
         pl.col("unit_id").alias("predecessor_id"),
-        "successor",
-        "successor_type",
-        "successor_code",
-        "successor_province",
+        *SUCCESSOR_COLUMNS,
         "successor_id",
         pl.date(pl.col("valid_to").fill_null(REFORM_YEAR), 1, 1).alias("date"),
         pl.lit("whole").alias("kind"),

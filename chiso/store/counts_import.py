@@ -18,7 +18,7 @@ import polars as pl
 
 from chiso.errors import ChisoError
 from chiso.ingest.readers import COUNT_COLUMNS, read_counts
-from chiso.store.swap import ApplyResult, db_stamp, reading, sha256_of, swap_write
+from chiso.store.swap import ApplyResult, apply_plan, db_stamp, reading, sha256_of
 from chiso.units import Registry
 
 KEY = ["province", "unit_id", "level", "period_start", "period_end", "indicator"]
@@ -218,14 +218,4 @@ def _write(con, plan: CountsPlan, import_id: int, who: str, backup: str) -> None
 
 def apply_counts(db: Path, plan: CountsPlan, *, who: str, wait: float = 0.0) -> ApplyResult:
     """Write the plan through the importers' one write path (lock, copy, one transaction, swap)."""
-    added, changed, same = plan.counts
-    if not added and not changed:
-        return ApplyResult(None, 0, 0, same, None)
-    import_id, backup = swap_write(
-        Path(db),
-        plan.db_stamp,
-        lambda con, import_id, backup_name: _write(con, plan, import_id, who, backup_name),
-        who=who,
-        wait=wait,
-    )
-    return ApplyResult(import_id, added, changed, same, backup)
+    return apply_plan(db, plan, _write, who=who, wait=wait)

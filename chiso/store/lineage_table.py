@@ -170,22 +170,30 @@ ORDER BY role, date, CASE level WHEN 'province' THEN 0 WHEN 'unit' THEN 1 WHEN '
 """
 
 
-def last_results(con, *, unit_ids: list[str]) -> pl.DataFrame:
-    """Each unit's latest stored total per index: what the profile shows beside a predecessor or
-    successor (rank and percentile as stored, under the partial-table rule)."""
+def _totals(con, unit_ids: list[str], tail: str, **params) -> pl.DataFrame:
+    """The stored totals (no component) of several units, ``tail`` (SQL after the WHERE) applied."""
     if not unit_ids:
         return _frame(con, "SELECT * FROM ranked WHERE false")
     return _frame(
         con,
+        f"SELECT * FROM ranked WHERE list_contains($units, unit_id) AND component IS NULL {tail}",
+        units=list(unit_ids),
+        **params,
+    )
+
+
+def last_results(con, *, unit_ids: list[str]) -> pl.DataFrame:
+    """Each unit's latest stored total per index: what the profile shows beside a predecessor or
+    successor (rank and percentile as stored, under the partial-table rule)."""
+    return _totals(
+        con,
+        unit_ids,
         """
-        SELECT * FROM ranked
-        WHERE list_contains($units, unit_id) AND component IS NULL
         QUALIFY row_number() OVER (
             PARTITION BY unit_id, index_code ORDER BY year DESC, rank_of DESC NULLS LAST
         ) = 1
         ORDER BY unit_id, index_code
         """,
-        units=list(unit_ids),
     )
 
 
@@ -216,16 +224,9 @@ def predecessors(con, *, unit_ids: list[str]) -> pl.DataFrame:
 
 def totals_of(con, *, unit_ids: list[str], index: str | None = None) -> pl.DataFrame:
     """Every stored total of several units, all years (one index, or all when None)."""
-    if not unit_ids:
-        return _frame(con, "SELECT * FROM ranked WHERE false")
-    return _frame(
+    return _totals(
         con,
-        """
-        SELECT * FROM ranked
-        WHERE list_contains($units, unit_id) AND component IS NULL
-          AND ($index IS NULL OR index_code = $index)
-        ORDER BY unit_id, index_code, year
-        """,
-        units=list(unit_ids),
+        unit_ids,
+        "AND ($index IS NULL OR index_code = $index) ORDER BY unit_id, index_code, year",
         index=index,
     )

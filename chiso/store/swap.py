@@ -326,6 +326,23 @@ def swap_write(db: Path, stamp: tuple, write, *, who: str, wait: float = 0.0, ch
     return import_id, backup
 
 
+def apply_plan(db: Path, plan, write, *, who: str, wait: float = 0.0) -> ApplyResult:
+    """A previewed plan (``counts``: added, changed, unchanged; ``db_stamp``) written through
+    :func:`swap_write` as ``write(con, plan, import_id, who, backup_name)``; nothing is written,
+    and no import recorded, when nothing is added or changed."""
+    added, changed, unchanged = plan.counts
+    if not added and not changed:
+        return ApplyResult(None, 0, 0, unchanged, None)
+    import_id, backup = swap_write(
+        Path(db),
+        plan.db_stamp,
+        lambda con, import_id, backup_name: write(con, plan, import_id, who, backup_name),
+        who=who,
+        wait=wait,
+    )
+    return ApplyResult(import_id, added, changed, unchanged, backup)
+
+
 def _prune_backups(db: Path) -> None:
     """Keep the files of the last KEEP_BACKUPS imports that can still be undone."""
     rows = audit(db)

@@ -243,14 +243,4 @@ def apply_targets(db: Path, plan: TargetsPlan, *, who: str, wait: float = 0.0) -
     database changed since the preview or another writer holds the lock."""
     if not plan.ok:
         raise ChisoError(t("targets.refused", "vi", file=plan.file, n=len(plan.errors)))
-    added, changed, same = plan.counts
-    if not added and not changed:
-        return ApplyResult(None, 0, 0, same, None)
-    import_id, backup = swap.swap_write(
-        Path(db),
-        plan.db_stamp,
-        lambda con, import_id, backup_name: _write(con, plan, import_id, who, backup_name),
-        who=who,
-        wait=wait,
-    )
-    return ApplyResult(import_id, added, changed, same, backup)
+    return swap.apply_plan(db, plan, _write, who=who, wait=wait)

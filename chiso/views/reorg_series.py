@@ -19,19 +19,14 @@ from chiso.metrics import backcast
 from chiso.views import percentile
 
 PROFILE_YEARS = 2
-TREND_COLUMNS = [
-    "unit_id",
-    "name",
-    "year",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "rank",
-    "rank_of",
-    "rank_basis",
-    "source_title",
-    "source_url",
-]
+TREND_SCHEMA = {
+    "unit_id": pl.String,
+    "name": pl.String,
+    **backcast.YEAR_SCORE_SCHEMA,
+    "source_title": pl.String,
+    "source_url": pl.String,
+}
+TREND_COLUMNS = list(TREND_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -76,7 +71,7 @@ def unit_parts(
     predecessor's rows before the break, the back-cast) and its break year."""
     edges = _usable(preds, unit_id)
     if edges.is_empty():
-        return pl.DataFrame(schema=_schema()), None
+        return pl.DataFrame(schema=TREND_SCHEMA), None
     own = own.filter(pl.col("unit_id") == unit_id)
     cut = backcast.break_year(own, national) or backcast.REFORM_YEAR
     others = edges.filter(~pl.col("same_unit")).get_column("other_id").to_list()
@@ -111,7 +106,7 @@ def unit_parts(
                 source_url=pl.lit(None, pl.String),
             ).select(TREND_COLUMNS)
         )
-    rows = pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame(schema=_schema())
+    rows = pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame(schema=TREND_SCHEMA)
     return rows, cut
 
 
@@ -121,22 +116,6 @@ def _short(official: str) -> str:
         if official.startswith(prefix) and official[len(prefix) :].strip():
             return official[len(prefix) :]
     return official
-
-
-def _schema() -> dict:
-    return {
-        "unit_id": pl.String,
-        "name": pl.String,
-        "year": pl.Int32,
-        "score": pl.Float64,
-        "max_score": pl.Float64,
-        "pct_of_max": pl.Float64,
-        "rank": pl.Int32,
-        "rank_of": pl.Int32,
-        "rank_basis": pl.String,
-        "source_title": pl.String,
-        "source_url": pl.String,
-    }
 
 
 def for_trends(

@@ -92,6 +92,20 @@ def target_text(target: dict, index: Index, lang: str) -> str:
     return t("targets.text.score", lang, value=value)
 
 
+def preview_text(plan, lang: str) -> str:
+    """What a targets file's preview says: the file, its rows, and how many are new, changed, the same."""
+    added, changed, same = plan.counts
+    return t(
+        "targets.cli.preview",
+        lang,
+        file=plan.file,
+        n=plan.rows.height,
+        added=added,
+        changed=changed,
+        same=same,
+    )
+
+
 def status_label(status: TargetStatus, lang: str) -> str:
     return t(f"targets.status.{status.status}", lang)
 

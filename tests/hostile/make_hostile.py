@@ -213,6 +213,12 @@ def cases(folder: Path) -> list[Case]:
         out.append(Case(name, expect, fragment, where, list(scores), **kw))
 
     good = [94.5, 91.24, 90.0, 87.5]
+    good_rows = long_rows(good)
+
+    def with_row(i: int, row: str) -> list[str]:
+        """The good long file with its row ``i`` (0: the first below the header) replaced."""
+        return [LONG, *good_rows[:i], row, *good_rows[i + 1 :]]
+
     # --- strict CSV: exact or refused, naming the line ---
     body = [f"Tỉnh Mẫu,{UNITS[i % 4]},PAR,,2024,{80 + i / 10},,19" for i in range(19)]
     broken = list(body)
@@ -225,15 +231,14 @@ def cases(folder: Path) -> list[Case]:
         "ngoặc kép",
         "dòng 5",
     )
-    rows = long_rows(good)
-    rows[1] = rows[1].replace("91.24", "91,24")  # an unquoted comma: one field too many
-    csv_case("extra_unquoted_comma.csv", [LONG, *rows], "refused", "trường", "dòng 3")
-    rows = long_rows(good)
-    rows[3] = "Tỉnh Mẫu,Sở Y tế,PAR,,2024,87.5"  # the last row cut short: rank and rank_of lost
-    csv_case("truncated_last_row.csv", [LONG, *rows], "refused", "bị cắt", "dòng 5")
-    rows = long_rows(good)
-    rows[2] = rows[2] + ",,,,"  # trailing empty fields are padding, not data
-    csv_case("trailing_empty_fields.csv", [LONG, *rows], "imported", scores=good)
+    # an unquoted comma: one field too many
+    extra_comma = with_row(1, good_rows[1].replace("91.24", "91,24"))
+    csv_case("extra_unquoted_comma.csv", extra_comma, "refused", "trường", "dòng 3")
+    # the last row cut short: rank and rank_of lost
+    truncated = with_row(3, "Tỉnh Mẫu,Sở Y tế,PAR,,2024,87.5")
+    csv_case("truncated_last_row.csv", truncated, "refused", "bị cắt", "dòng 5")
+    # trailing empty fields are padding, not data
+    csv_case("trailing_empty_fields.csv", with_row(2, good_rows[2] + ",,,,"), "imported", scores=good)
     csv_case(
         "duplicated_score_column.csv",
         [LONG + ",score", *(r + f",{s + 1}" for r, s in zip(long_rows(good), good, strict=True))],
@@ -337,37 +342,23 @@ def cases(folder: Path) -> list[Case]:
     # --- plausibility ---
     csv_case("year_2099.csv", [LONG, *long_rows(good, year=2099)], "refused", "2099", "dòng 2")
     csv_case("year_1850.csv", [LONG, *long_rows(good, year=1850)], "refused", "1850", "dòng 2")
-    rows = long_rows(good)
-    rows[0] = "Tỉnh Mẫu,Sở Nội vụ,PAR,,2024,94.5,2147483648,4"
-    csv_case("rank_2147483648.csv", [LONG, *rows], "refused", "2147483648", "dòng 2")
-    rows = long_rows(good)
-    rows[1] = "Tỉnh Mẫu,Sở Tư pháp,PAR,,2024,91.24,2,-4"
-    csv_case("negative_rank_of.csv", [LONG, *rows], "refused", "-4", "dòng 3")
-    rows = long_rows(good)
-    rows[1] = "Tỉnh Mẫu,Sở Tư pháp,PAR,,2024,91.24,0,4"
-    csv_case("rank_zero.csv", [LONG, *rows], "refused", "'0'", "dòng 3")
-    rows = long_rows(good)
-    rows[1] = "Tỉnh Mẫu,Sở Tư pháp,PAR,,2024,91.24,7,4"
-    csv_case("rank_above_rank_of.csv", [LONG, *rows], "refused", "1–4", "dòng 3")
-    rows = long_rows(good)
-    rows[2] = "Tỉnh Mẫu,Sở Y tế,PAR,,2024,90,3.5,4"
-    csv_case("fractional_rank.csv", [LONG, *rows], "refused", "số nguyên", "dòng 4")
-    for label, value in (("nan", "NaN"), ("inf", "inf"), ("minus_inf", "-inf"), ("overflow", "1e309")):
-        rows = long_rows(good)
-        rows[0] = rows[0].replace("94.5", value)
-        csv_case(f"score_{label}.csv", [LONG, *rows], "refused", "hữu hạn", "dòng 2")
-    rows = long_rows(good)
-    rows[3] = rows[3].replace("87.5", "-3")
-    csv_case("negative_score.csv", [LONG, *rows], "refused", "âm", "dòng 5")
-    rows = long_rows(good)
-    rows[3] = rows[3].replace("87.5", "100.5")
-    csv_case("score_above_max.csv", [LONG, *rows], "refused", "vượt", "dòng 5")
-    rows = long_rows(good)
-    rows[0] = rows[0].replace("94.5", "94,5")
-    csv_case("decimal_comma_long.csv", [LONG, *rows], "refused", "trường", "dòng 2")
-    rows = long_rows(good)
-    rows[0] = rows[0].replace(",PAR,", ",XYZ,")
-    csv_case("unknown_index.csv", [LONG, *rows], "refused", "XYZ", "dòng 2")
+    # one row of the good file replaced: (file, row, new row, what the message says, where)
+    for name, i, row, fragment, where in (
+        ("rank_2147483648.csv", 0, "Tỉnh Mẫu,Sở Nội vụ,PAR,,2024,94.5,2147483648,4", "2147483648", "dòng 2"),
+        ("negative_rank_of.csv", 1, "Tỉnh Mẫu,Sở Tư pháp,PAR,,2024,91.24,2,-4", "-4", "dòng 3"),
+        ("rank_zero.csv", 1, "Tỉnh Mẫu,Sở Tư pháp,PAR,,2024,91.24,0,4", "'0'", "dòng 3"),
+        ("rank_above_rank_of.csv", 1, "Tỉnh Mẫu,Sở Tư pháp,PAR,,2024,91.24,7,4", "1–4", "dòng 3"),
+        ("fractional_rank.csv", 2, "Tỉnh Mẫu,Sở Y tế,PAR,,2024,90,3.5,4", "số nguyên", "dòng 4"),
+        *(
+            (f"score_{label}.csv", 0, good_rows[0].replace("94.5", value), "hữu hạn", "dòng 2")
+            for label, value in (("nan", "NaN"), ("inf", "inf"), ("minus_inf", "-inf"), ("overflow", "1e309"))
+        ),
+        ("negative_score.csv", 3, good_rows[3].replace("87.5", "-3"), "âm", "dòng 5"),
+        ("score_above_max.csv", 3, good_rows[3].replace("87.5", "100.5"), "vượt", "dòng 5"),
+        ("decimal_comma_long.csv", 0, good_rows[0].replace("94.5", "94,5"), "trường", "dòng 2"),
+        ("unknown_index.csv", 0, good_rows[0].replace(",PAR,", ",XYZ,"), "XYZ", "dòng 2"),
+    ):
+        csv_case(name, with_row(i, row), "refused", fragment, where)
     rows = [*long_rows(good), long_rows(good)[0].replace("94.5", "93.5")]
     csv_case("same_key_two_values.csv", [LONG, *rows], "refused", "dòng 2", "dòng 6")
     csv_case(
