@@ -6,10 +6,7 @@ from chiso.app import downloads, page, ui
 from chiso.views import compare
 
 
-def render() -> None:
-    frame = page.start()
-    if frame is None:
-        return
+def render(frame: page.Frame) -> None:
     sel, index = frame.sel, frame.index
     rows = frame.table_rows()
     names, default = compare.unit_choices(rows)
@@ -31,4 +28,4 @@ def render() -> None:
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="compare")
 
 
-ui.guard(render)
+page.run(render)

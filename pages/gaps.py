@@ -7,10 +7,7 @@ from chiso.app import targets as app_targets
 from chiso.views import components
 
 
-def render() -> None:
-    frame = page.start()
-    if frame is None:
-        return
+def render(frame: page.Frame) -> None:
     sel, index = frame.sel, frame.index
     rows = frame.table_rows()
     names, default = components.unit_choices(rows)
@@ -37,4 +34,4 @@ def render() -> None:
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="heatmap")
 
 
-ui.guard(render)
+page.run(render)

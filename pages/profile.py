@@ -8,10 +8,7 @@ from chiso.app import targets as app_targets
 from chiso.views import profile
 
 
-def render() -> None:
-    frame = page.start(table=False)
-    if frame is None:
-        return
+def render(frame: page.Frame) -> None:
     names, default = profile.unit_choices(frame.all_units())
     with st.sidebar:  # folds away on a phone: the first screen is the unit's table
         unit_id = ui.single_unit(frame.t("sel.unit"), names, ui.context_unit(frame.dataset) or default)
@@ -53,4 +50,4 @@ def render() -> None:
         downloads.chart(view.figure, name=view.figure_name, source=view.source, key="cross")
 
 
-ui.guard(render)
+page.run(render, table=False)

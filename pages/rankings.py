@@ -8,10 +8,7 @@ from chiso.app import targets as app_targets
 from chiso.views import rankings, strip
 
 
-def render() -> None:
-    frame = page.start()
-    if frame is None:
-        return
+def render(frame: page.Frame) -> None:
     sel, index = frame.sel, frame.index
     ranking = frame.ranking()
     view = rankings.build(ranking, index, sel, frame.lang, frame.published_stats(), frame.catalog)
@@ -43,4 +40,4 @@ def render() -> None:
         st.write(view.description)
 
 
-ui.guard(render)
+page.run(render)

@@ -3,15 +3,12 @@ monthly or quarterly trend, the chosen unit's funnel, consistency warnings, publ
 
 import streamlit as st
 
-from chiso.app import downloads, page, services_page, ui
+from chiso.app import downloads, page, services_page
 from chiso.app import services as data
 from chiso.views import services
 
 
-def render() -> None:
-    frame = page.start(table=False)
-    if frame is None:
-        return
+def render(frame: page.Frame) -> None:
     lang, dataset = frame.lang, frame.dataset
     downloads.header(frame.t("dvc.title"))
     st.caption(frame.t("dvc.intro"))
@@ -45,4 +42,4 @@ def render() -> None:
         services_page.unit_section(frame, sel, *choice, rate_name=rate_name)
 
 
-ui.guard(render)
+page.run(render, table=False)

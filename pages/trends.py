@@ -7,10 +7,7 @@ from chiso.app import lineage as lineage_section
 from chiso.views import trends
 
 
-def render() -> None:
-    frame = page.start()
-    if frame is None:
-        return
+def render(frame: page.Frame) -> None:
     series = frame.series()
     downloads.header(frame.t("trends.title", index=frame.label(frame.index.short_name)))
     offer = trends.choices(series, frame.sel.year)
@@ -41,4 +38,4 @@ def render() -> None:
     st.caption(frame.t("trends.year_note", year=frame.sel.year) + " " + frame.t("trends.gap_note"))
 
 
-ui.guard(render)
+page.run(render)

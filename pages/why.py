@@ -6,10 +6,7 @@ from chiso.app import downloads, page, ui
 from chiso.views import why
 
 
-def render() -> None:
-    frame = page.start()
-    if frame is None:
-        return
+def render(frame: page.Frame) -> None:
     sel, index = frame.sel, frame.index
     years = frame.earlier_years()
     downloads.header(frame.t("why.title", index=frame.label(index.short_name), year=sel.year))
@@ -42,4 +39,4 @@ def render() -> None:
         downloads.table(view.movers, key="movers")
 
 
-ui.guard(render)
+page.run(render)

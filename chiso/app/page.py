@@ -7,6 +7,7 @@ picker, and the page's cached reads with the data version looked up inside (page
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # pandas is loaded before any page runs: Plotly's array check reads sys.modules["pandas"] without
@@ -21,7 +22,7 @@ from chiso.config import Catalog, Index
 from chiso.i18n import label, t
 from chiso.selection import Selection
 
-__all__ = ["Frame", "label", "start", "t", "text"]
+__all__ = ["Frame", "label", "run", "start", "t", "text"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,19 @@ def start(table: bool = True) -> Frame | None:
         return Frame(lang, dataset)
     sel = ui.table_picker(dataset, lang)
     return None if sel is None else Frame(lang, dataset, sel)
+
+
+def run(render: Callable[[Frame], None], *, table: bool = True) -> None:
+    """A page: its frame (:func:`start`), then ``render(frame)``, guarded so that an error is shown
+    in words (:func:`chiso.app.ui.guard`); nothing more when the frame has said why it cannot show
+    anything."""
+
+    def body() -> None:
+        frame = start(table)
+        if frame is not None:
+            render(frame)
+
+    ui.guard(body)
 
 
 def text(line: str, *, caption: bool = False) -> None:
