@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from chiso.app.ui import lang
+from chiso.app.ui import favicon, lang
 from chiso.i18n import t
 
-st.set_page_config(page_title="Chỉ số", page_icon=":material/leaderboard:", layout="wide")
+st.set_page_config(page_title="Chỉ số", page_icon=favicon(), layout="wide")
 
 PAGES = [
     st.Page(

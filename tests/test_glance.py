@@ -80,7 +80,8 @@ def test_the_import_templates_read_back_through_the_importer():
     from chiso import paths
     from chiso.config import load_catalog
     from chiso.export import template
-    from chiso.ingest.annex import ImportOptions, read_annex_bytes
+    from chiso.ingest.annex import ImportOptions
+    from chiso.ingest.dispatch import read_annex_bytes
 
     catalog = load_catalog(paths.CONFIG_PATH)
     options = ImportOptions(index="PAR", year=2024, province="Hòa Bình")

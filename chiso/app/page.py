@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 
 from chiso import safe
-from chiso.app import downloads, ui
+from chiso.app import ui
 from chiso.config import Catalog, Index
 from chiso.i18n import label, t
 from chiso.selection import Selection
@@ -98,7 +98,6 @@ def start(table: bool = True) -> Frame | None:
     """Sidebar, dataset check and (with ``table``) the table picker; None when the page can show
     nothing (the reason is already on screen)."""
     lang, dataset = ui.sidebar()
-    downloads.warm_renderer()  # the image renderer starts with the first page, not the first chart
     if not ui.dataset_ready(dataset, lang):
         return None
     if not table:
