@@ -197,7 +197,7 @@ def words_of(image, dpi: float, file: str) -> list:
 
     scale = 72.0 / dpi
     first = phrases(_tsv_words(image, "--psm 11", scale, file), gap=0.6, tolerance=0.45)
-    top, bottom = _body_span(group_lines(first, 0.45))
+    top, rows_top, bottom = _body_span(group_lines(first, 0.45))
     if top is None:
         return first
     masked = image.copy()
@@ -215,9 +215,12 @@ def words_of(image, dpi: float, file: str) -> list:
     for w in texts:
         draw.rectangle([w.x0 * px - 4, w.top * px - 4, w.x1 * px + 4, w.bottom * px + 4], fill=255)
     second = []
+    # a column of names, not of numbers: told by the rows' names (a header's words above the rows,
+    # whitened too, say nothing about the columns below them)
+    names = [w for w in texts if w.center_y >= rows_top]
     for left, right in _ink_strips(masked, int(top * px), int(bottom * px), dpi):
         x0, x1 = left * scale, right * scale
-        if any(min(x1, w.x1) - max(x0, w.x0) > 0.5 * (x1 - x0) for w in texts):
+        if any(min(x1, w.x1) - max(x0, w.x0) > 0.5 * (x1 - x0) for w in names):
             continue  # what the masks left of a name (an accent, a stroke), not a column of numbers
         y0 = max(int(top * px) - 10, 0)
         strip = masked.crop((left, y0, right, min(int(bottom * px) + 10, masked.height)))
@@ -252,23 +255,26 @@ def words_of(image, dpi: float, file: str) -> list:
     return kept + [_comma(w) for w in chosen]
 
 
-def _body_span(lines: list) -> tuple[float | None, float | None]:
-    """Top and bottom (points) of the table's body: from the first line carrying two numbers
-    beside something else (one, when no two lines do) to the last line carrying a number beside
-    something else. A header's misread "(12,5 điểm)" is one number on its line: not the body."""
+def _body_span(lines: list) -> tuple[float | None, float | None, float | None]:
+    """(top, rows' top, bottom) of the table's body in points. ``top``: the first line carrying a
+    number beside something else (a row whose small STT and rank sparse reading dropped counts);
+    ``rows' top``: the first line carrying two such numbers (one, when no two lines do), which a
+    header's misread "(12,5 điểm)" never is; ``bottom``: the last line carrying a number."""
     from chiso.ingest.pdf_types import is_number
 
     def numbers(line) -> int:
         return sum(1 for w in line if is_number(w.text)) if len(line) >= 2 else 0
 
+    body = [line for line in lines if numbers(line) >= 1]
+    if not body:
+        return None, None, None
     needed = 2 if sum(1 for line in lines if numbers(line) >= 2) >= 2 else 1
-    first = next((k for k, line in enumerate(lines) if numbers(line) >= needed), None)
-    if first is None:
-        return None, None
-    body = [line for line in lines[first:] if numbers(line) >= 1]
-    top = min(w.top for w in lines[first]) - 2
-    bottom = max(w.bottom for line in body for w in line) + 2
-    return top, bottom
+    rows = next(line for line in lines if numbers(line) >= needed)
+    return (
+        min(w.top for w in body[0]) - 2,
+        min(w.top for w in rows) - 2,
+        max(w.bottom for line in body for w in line) + 2,
+    )
 
 
 def _comma(word):
