@@ -99,11 +99,10 @@ def test_the_flagged_cell_is_shown_on_the_page_corrected_in_the_grid_and_audited
     image.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "pdf_preview_1440.png"))
 
-    # The grid: the first body row is found by its STT "1"; Sở Y tế is the fourth department.
+    # The flagged total's place in the grid, read the way the page reads it.
     grid = _grid(page)
     grid.scroll_into_view_if_needed()
-    frame_rows = _grid_rows(flagged_pdf)
-    row, column = frame_rows
+    row, column = _grid_rows(flagged_pdf)
     box = grid.bounding_box()
     assert box is not None
     # Click the first cell of the first row, then move with the keyboard to the flagged total.
@@ -125,6 +124,7 @@ def test_the_flagged_cell_is_shown_on_the_page_corrected_in_the_grid_and_audited
     confirm.wait_for(timeout=60_000)
     body = page.locator("body").inner_text()
     assert f"Sửa ô {cell} (trang 1" in body and "bản đọc gốc «88,5» → «87,5»" in body
+    assert "Bảng như đã đọc (0 ô cần kiểm tra)" in body  # the corrected row adds up: nothing flagged
     confirm.click()
     page.get_by_text("Đã nhập lần #").wait_for(timeout=60_000)
     context.close()
