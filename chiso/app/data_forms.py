@@ -125,16 +125,22 @@ def pdf_view(lang: str, table) -> None:
     cols = st.columns(2)
     with cols[0]:
         for page in pdf_preview.pages_to_show(table):
-            st.image(pdf_preview.page_picture(table, page), caption=t("data.pdf.page", lang, page=page))
+            st.image(pdf_preview.table_picture(table, page), caption=t("data.pdf.page", lang, page=page))
     with cols[1]:
         frame = pdf_preview.grid_frame(table)
 
+        # A new editor for each grid shown (after a correction the grid is the corrected one):
+        # its edits are added to the corrections already made, never compared with another grid.
+        key = f"data_pdf_grid_{pdf_preview.grid_key(frame)}"
+
         def edited() -> None:
-            changes = st.session_state.get("data_pdf_grid", {}).get("edited_rows", {})
-            st.session_state["data_opt_correct"] = pdf_preview.corrections_from_edits(frame, changes)
+            changes = st.session_state.get(key, {}).get("edited_rows", {})
+            made = st.session_state.get("data_opt_correct", "")
+            added = pdf_preview.corrections_from_edits(frame, changes)
+            st.session_state["data_opt_correct"] = pdf_preview.merge_corrections(made, added)
 
         st.caption(t("data.pdf.grid", lang, n=len(table.flags)))
-        st.data_editor(frame, hide_index=True, disabled=["dòng"], key="data_pdf_grid", on_change=edited)
+        st.data_editor(frame, hide_index=True, disabled=["dòng"], key=key, on_change=edited)
 
 
 def show_plan(lang: str, dataset: str, plan) -> None:

@@ -26,6 +26,8 @@ MAX_SKEW = 3.0  # degrees searched either way
 JUNK = set("|¦!_—–-‘’'\"`~.,:;[](){}<>/\\=+*")
 DIGITS_LANG = "eng"  # the digits pass: its model keeps single digits that the Vietnamese one drops
 DIGITS = "--psm 6 -c tessedit_char_whitelist=0123456789,."
+INK = 128  # grey level below which a pixel is ink (a reread cell)
+NAME_CONF = 50  # below it a word in the body is noise or a misread number, not a name
 
 
 def _missing(file: str, what: str) -> AnnexError:
@@ -191,33 +193,34 @@ def words_of(image, dpi: float, file: str) -> list:
     skips are found, and no letter can be read in a number."""
     from PIL import Image, ImageDraw
 
-    from chiso.ingest.pdf_types import is_number, phrases
+    from chiso.ingest.pdf_types import group_lines, is_number, phrases
 
     scale = 72.0 / dpi
     first = phrases(_tsv_words(image, "--psm 11", scale, file), gap=0.6, tolerance=0.45)
-    numbers = [w for w in first if is_number(w.text)]
-    if not numbers:
+    top, rows_top, bottom = _body_span(group_lines(first, 0.45))
+    if top is None:
         return first
-    # Data rows: a number beside something else on its line (a name, another number).
-    rows_with_numbers = [
-        n for n in numbers if sum(1 for w in first if abs(w.center_y - n.center_y) < 0.5 * n.height) >= 2
-    ]
-    if not rows_with_numbers:
-        return first
-    top = min(w.top for w in rows_with_numbers) - 2
-    bottom = max(w.bottom for w in rows_with_numbers) + 2
     masked = image.copy()
     draw = ImageDraw.Draw(masked)
     px = 1 / scale
     draw.rectangle([0, 0, masked.width, max(0, top * px)], fill=255)
     draw.rectangle([0, bottom * px, masked.width, masked.height], fill=255)
-    texts = [w for w in first if not _numberish(w.text) and top <= w.center_y <= bottom]
+    # Names are whitened; a word read with little confidence is no name but a speck or a number
+    # misread ("J;2T"): whitening it would erase the number the digits pass is there to read.
+    texts = [
+        w
+        for w in first
+        if not _numberish(w.text) and top <= w.center_y <= bottom and (w.conf or 0) >= NAME_CONF
+    ]
     for w in texts:
         draw.rectangle([w.x0 * px - 4, w.top * px - 4, w.x1 * px + 4, w.bottom * px + 4], fill=255)
     second = []
+    # a column of names, not of numbers: told by the rows' names (a header's words above the rows,
+    # whitened too, say nothing about the columns below them)
+    names = [w for w in texts if w.center_y >= rows_top]
     for left, right in _ink_strips(masked, int(top * px), int(bottom * px), dpi):
         x0, x1 = left * scale, right * scale
-        if any(min(x1, w.x1) - max(x0, w.x0) > 0.5 * (x1 - x0) for w in texts):
+        if any(min(x1, w.x1) - max(x0, w.x0) > 0.5 * (x1 - x0) for w in names):
             continue  # what the masks left of a name (an accent, a stroke), not a column of numbers
         y0 = max(int(top * px) - 10, 0)
         strip = masked.crop((left, y0, right, min(int(bottom * px) + 10, masked.height)))
@@ -235,7 +238,11 @@ def words_of(image, dpi: float, file: str) -> list:
         second += at_size
     second = [w for w in phrases(second, gap=0.6, tolerance=0.45) if top <= w.center_y <= bottom]
     first_numbers = [w for w in first if _numberish(w.text) and top <= w.center_y <= bottom]
-    kept = [w for w in first if w not in first_numbers]
+    kept = [
+        w
+        for w in first
+        if w not in first_numbers and not ((w.conf or 0) < NAME_CONF and any(_overlap(w, o) for o in second))
+    ]
     # Where both passes read a number, a reading that parses wins, then the more confident.
     chosen = []
     for word in second:
@@ -246,6 +253,28 @@ def words_of(image, dpi: float, file: str) -> list:
         if not any(_overlap(word, o) for o in second):
             chosen.append(word)
     return kept + [_comma(w) for w in chosen]
+
+
+def _body_span(lines: list) -> tuple[float | None, float | None, float | None]:
+    """(top, rows' top, bottom) of the table's body in points. ``top``: the first line carrying a
+    number beside something else (a row whose small STT and rank sparse reading dropped counts);
+    ``rows' top``: the first line carrying two such numbers (one, when no two lines do), which a
+    header's misread "(12,5 điểm)" never is; ``bottom``: the last line carrying a number."""
+    from chiso.ingest.pdf_types import is_number
+
+    def numbers(line) -> int:
+        return sum(1 for w in line if is_number(w.text)) if len(line) >= 2 else 0
+
+    body = [line for line in lines if numbers(line) >= 1]
+    if not body:
+        return None, None, None
+    needed = 2 if sum(1 for line in lines if numbers(line) >= 2) >= 2 else 1
+    rows = next(line for line in lines if numbers(line) >= needed)
+    return (
+        min(w.top for w in body[0]) - 2,
+        min(w.top for w in rows) - 2,
+        max(w.bottom for line in body for w in line) + 2,
+    )
 
 
 def _comma(word):
@@ -360,15 +389,19 @@ def page_image(data: bytes, file: str, page: int, dpi: int = 100):
 
 
 def reread(image, box: tuple[float, float, float, float], size: tuple[float, float], file: str):
-    """A number cell read again alone, three times larger: (text, confidence) or None."""
-    from PIL import Image
+    """A number cell read again alone, black on white and three times larger, with a margin:
+    (text, confidence) or None. Tesseract's own threshold, on a crop that is mostly speckled
+    paper, breaks the digits ("7,72" read as "512"); the straightened page is thresholded here."""
+    from PIL import Image, ImageOps
 
     scale = image.width / size[0]  # pixels per point
     x0, top, x1, bottom = box
     crop = image.crop((int(x0 * scale), int(top * scale), int(x1 * scale) + 1, int(bottom * scale) + 1))
     if crop.width < 4 or crop.height < 4:
         return None
+    crop = crop.point(lambda v: 0 if v < INK else 255)
     crop = crop.resize((crop.width * 3, crop.height * 3), Image.Resampling.LANCZOS)
+    crop = ImageOps.expand(crop, border=30, fill=255)
     words = _tsv_words(crop, DIGITS.replace("--psm 6", "--psm 7"), 1.0, file, lang=DIGITS_LANG)
     if not words:
         return None

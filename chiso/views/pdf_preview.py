@@ -55,6 +55,26 @@ def page_picture(table, page: int):
     return image
 
 
+def table_picture(table, page: int, margin: float = 24.0):
+    """``page_picture`` cut to the table's width and from the page's top (the decision's title) to
+    the table's foot, with a margin (points): on the Data page the table, not the blank half of an
+    A4 page, fills the column."""
+    image = page_picture(table, page)
+    box = table.table_boxes.get(page)
+    if not box:
+        return image
+    scale = image.width / table.page_sizes[page][0]
+    x0, _, x1, bottom = box
+    return image.crop(
+        (
+            max(0, int((x0 - margin) * scale)),
+            0,
+            min(image.width, int((x1 + margin) * scale)),
+            min(image.height, int((bottom + margin) * scale)),
+        )
+    )
+
+
 def grid_frame(table) -> pl.DataFrame:
     """The grid as read: a 'dòng' column (row number as in the messages), then one column per letter."""
     width = len(table.grid.letters)
@@ -77,3 +97,20 @@ def corrections_from_edits(frame: pl.DataFrame, edited_rows: dict) -> str:
             if str(value).strip() != (frame[letter][int(index)] or ""):
                 parts.append(f"{letter}{number}={str(value).strip()}")
     return "; ".join(parts)
+
+
+def grid_key(frame: pl.DataFrame) -> str:
+    """A short fingerprint of the grid's text (one editor per grid shown)."""
+    return f"{frame.hash_rows().sum() % 10**12:012d}"
+
+
+def merge_corrections(made: str, added: str) -> str:
+    """Corrections already typed ("K12=91,24; D7=9") with new ones; a cell corrected again keeps
+    the newer value. Text that is not cell=value is kept as typed (the import refuses it in words)."""
+    cells: dict[str, str] = {}
+    for part in [*made.split(";"), *added.split(";")]:
+        if not part.strip():
+            continue
+        cell, sep, value = part.partition("=")
+        cells[cell.strip().upper() if sep else part.strip()] = f"={value.strip()}" if sep else ""
+    return "; ".join(f"{cell}{value}" for cell, value in cells.items())
