@@ -53,7 +53,7 @@ nginx:
 
 # Debian's chromium drives the browser tests (playwright cannot download its own browser here) and
 # prints the PDF test corpus; tesseract (with its Vietnamese data) and poppler read scanned PDFs;
-# nginx fronts two replicas in tests/test_replicas.py.
+# nginx fronts two replicas in tests/browser/test_replicas.py.
 DEBIAN_PACKAGES := chromium fonts-noto-core tesseract-ocr tesseract-ocr-vie poppler-utils nginx
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-core tesseract-ocr-vie poppler-utils nginx >/dev/null 2>&1; then \

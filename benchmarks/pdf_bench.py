@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 from chiso.config import load_catalog  # noqa: E402
 from chiso.ingest import dispatch  # noqa: E402
 from chiso.ingest.annex import ImportOptions  # noqa: E402
+from tests.ingest.test_pdf_scan import accuracy  # noqa: E402
 from tests.pdf import make_corpus  # noqa: E402
-from tests.test_pdf_scan import accuracy  # noqa: E402
 
 
 def timed(fn):

@@ -18,7 +18,7 @@ from chiso.store import counts, queries
 from chiso.views import services as views_dvc
 from tests.conftest import CONFIG
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "services.py")
 RATES = load_catalog(CONFIG).index("DVC").rates
 XUAN_TRUONG = ("nam-dinh/huyen-xuan-truong", date(2024, 1, 1), date(2024, 5, 31))

@@ -8,8 +8,8 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from tests.app.test_data_as_text import EVIL_HOST, PAGES, hostile_db  # noqa: F401 (fixture)
 from tests.conftest import BROWSER_MARKS, streamlit_server
-from tests.test_data_as_text import EVIL_HOST, PAGES, hostile_db  # noqa: F401 (fixture)
 
 pytestmark = BROWSER_MARKS
 

@@ -23,7 +23,7 @@ from chiso.views import brief as brief_view
 from chiso.views import targets as view
 from tests.conftest import said_by_calls, signed_in_data_page
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog(CONFIG_PATH)
 PAR = CATALOG.index("PAR")
 PASSWORD = "mật khẩu mục tiêu"

@@ -208,7 +208,7 @@ def test_a_real_incomplete_table_hovers_published_ranks_only(published_db):
 def test_the_rankings_page_shows_the_map_when_asked(published_db, demo_db, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from tests.test_pages import APP, run
+    from tests.app.test_pages import APP, run
 
     monkeypatch.setenv("CHISO_DB", str(published_db))
     monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))

@@ -27,7 +27,7 @@ from chiso.store import swap
 from chiso.store.build import build
 from tests.conftest import CONFIG, SCORES, UNITS, write_csv
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EVIL_HOST = "evil.invalid"
 FLAG = f"![x](http://{EVIL_HOST}/beacon.png)"
 TITLE = (
@@ -399,7 +399,7 @@ def test_one_address_is_slowed_after_several_failures_and_every_client_at_the_ce
 
 
 def test_a_garbage_lock_file_is_explained_then_taken_over(fixture_db, capsys):
-    from tests.test_import import ANNEX, BASE, cli_args
+    from tests.store.test_import import ANNEX, BASE, cli_args
 
     lock = swap.lock_path(fixture_db)
     lock.write_bytes(b"\xff\xfe garbage \x00\x01 not a lock\n")

@@ -8,9 +8,9 @@ import urllib.request
 import pytest
 
 from chiso import auth
+from tests.browser.test_browser import _settle
 from tests.conftest import ARTIFACTS, BROWSER_MARKS, streamlit_server
 from tests.hostile import make_hostile
-from tests.test_browser import _settle
 
 PASSWORD = "mật khẩu thử trình duyệt"
 

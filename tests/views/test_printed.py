@@ -16,8 +16,8 @@ from chiso.views import findings
 from chiso.views import rankings as rankings_view
 from chiso.views import services as views_dvc
 from chiso.views import tables as views
+from tests.app.test_pages import run, table_text
 from tests.conftest import CONFIG, run_cli
-from tests.test_pages import run, table_text
 
 CATALOG = load_catalog(CONFIG)
 PCI = CATALOG.index("PCI")

@@ -21,7 +21,7 @@ from chiso.store import imports
 from chiso.store.build import build
 from chiso.units import Registry
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "indices.yaml"
 EMPTY_UNITS = pl.DataFrame(
     schema={k: pl.String for k in ("unit_id", "province", "name", "short_name", "unit_type", "code")}

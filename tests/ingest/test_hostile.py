@@ -25,7 +25,7 @@ from chiso.store.build import build
 from tests.conftest import CONFIG, write_data
 from tests.hostile import make_hostile
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PEAK_MB = 500  # the stated bound, for the importing process and for any child it starts
 CORPUS = Path(tempfile.mkdtemp(prefix="chiso-hostile-"))
 CASES = {case.name: case for case in make_hostile.cases(CORPUS)}

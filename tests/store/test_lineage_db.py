@@ -111,7 +111,7 @@ def test_a_unit_without_lineage_has_no_section_and_an_old_file_reads_empty(con, 
 def test_profile_page_shows_the_predecessors(published_db, demo_db, monkeypatch):
     monkeypatch.setenv("CHISO_DB", str(published_db))
     monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
     at.query_params["unit"] = "ho-chi-minh/ho-chi-minh"
     at.run()
     at.switch_page("pages/profile.py").run()
@@ -124,7 +124,7 @@ def test_profile_page_shows_the_predecessors(published_db, demo_db, monkeypatch)
 def _app(published_db, demo_db, monkeypatch, page: str, **query) -> AppTest:
     monkeypatch.setenv("CHISO_DB", str(published_db))
     monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

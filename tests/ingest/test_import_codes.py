@@ -13,9 +13,9 @@ from chiso.i18n import messages
 from chiso.ingest.annex import ImportOptions
 from chiso.store import imports
 from tests.conftest import built_fixture
-from tests.test_import import cli_args
+from tests.store.test_import import cli_args
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "fixtures" / "bad"
 BASE = {"index": "PAR", "year": 2024, "province": "Tỉnh Mẫu"}
 

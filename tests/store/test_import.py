@@ -27,7 +27,7 @@ from chiso.store.build import build
 from chiso.views.import_report import ROLE_KEYS, text_report
 from tests.conftest import CONFIG, built_fixture, said_by_calls, signed_in_data_page, write_data
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 BAD = FIXTURES / "bad"
 ANNEX = FIXTURES / "good" / "annex_par_2024.xlsx"

@@ -15,7 +15,7 @@ from chiso.cli.main import main, parser
 from chiso.export import sources as export_sources
 from chiso.views import style
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TABLE = {"group": "localities", "index": "PAR", "year": "2024"}
 
 

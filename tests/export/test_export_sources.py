@@ -225,7 +225,7 @@ def test_online_services_exports_and_charts_describe_themselves(published_db, mo
 
     monkeypatch.setenv("CHISO_DB", str(published_db))
     at = AppTest.from_file(
-        str(Path(__file__).resolve().parents[1] / "pages" / "services.py"), default_timeout=60
+        str(Path(__file__).resolve().parents[2] / "pages" / "services.py"), default_timeout=60
     )
     at.run()
     assert not at.exception
