@@ -232,6 +232,21 @@ def streamlit_server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Pope
         proc.wait(timeout=20)
 
 
+QUIET = """() => {
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  const n = performance.getEntriesByType("resource").length, now = performance.now();
+  if (window.__chisoSeen !== n) { window.__chisoSeen = n; window.__chisoSince = now; return false; }
+  return now - window.__chisoSince > 500;
+}"""
+
+
+def settle(page, timeout: float = 90_000) -> None:
+    """Wait until the app has finished its run (Streamlit's running indicator gone) and the page
+    has fetched nothing new for half a second. Playwright's "networkidle" is not used: on a fresh
+    server's first page it never fired although every request had been answered."""
+    page.wait_for_function(QUIET, polling=100, timeout=timeout)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's chromium through Playwright, one per test module."""

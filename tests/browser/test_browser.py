@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTIFACTS, BROWSER_MARKS, CONFIG, streamlit_server
+from tests.conftest import ARTIFACTS, BROWSER_MARKS, CONFIG, settle, streamlit_server
 
 pytestmark = BROWSER_MARKS
 
@@ -46,7 +46,7 @@ def _opened(browser, url: str, shot: str) -> Iterator:
 
 
 def _settle(page) -> None:
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.wait_for_timeout(800)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTIFACTS, BROWSER_MARKS, streamlit_server
+from tests.conftest import ARTIFACTS, BROWSER_MARKS, settle, streamlit_server
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1440, "height": 1000}
 
@@ -31,7 +31,7 @@ def open_page(browser, url: str, viewport: dict):
     page = context.new_page()
     page.goto(url)
     page.get_by_role("heading", level=2).first.wait_for(timeout=30_000)
-    page.wait_for_load_state("networkidle")
+    settle(page)
     # Streamlit's "running" widget gone: the script has finished and every element is drawn.
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=stStatusWidget] button')", timeout=60_000

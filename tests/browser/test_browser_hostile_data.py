@@ -9,7 +9,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests.app.test_data_as_text import EVIL_HOST, PAGES, hostile_db  # noqa: F401 (fixture)
-from tests.conftest import BROWSER_MARKS, streamlit_server
+from tests.conftest import BROWSER_MARKS, settle, streamlit_server
 
 pytestmark = BROWSER_MARKS
 
@@ -47,7 +47,7 @@ def test_hostile_data_makes_no_outside_request_and_no_injected_element(hostile_s
         page.get_by_role("heading", level=2).first.wait_for(timeout=30_000)
         if slug == "rankings":
             page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         page.wait_for_timeout(800)
         assert page.evaluate(INJECTED) == [], slug
         seen_text += page.locator("body").inner_text()

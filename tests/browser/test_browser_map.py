@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import polars as pl
 import pytest
 
-from tests.conftest import ARTIFACTS, BROWSER_MARKS, streamlit_server
+from tests.conftest import ARTIFACTS, BROWSER_MARKS, settle, streamlit_server
 
 PROVINCE = "Quảng Ninh"
 
@@ -72,7 +72,7 @@ def _open_map(browser, url: str, width: int, **options):
     page.goto(url)
     title = page.locator(".js-plotly-plot .gtitle").filter(has_text="bản đồ")
     title.first.wait_for(timeout=90_000)
-    page.wait_for_load_state("networkidle")
+    settle(page)
     title.first.scroll_into_view_if_needed()
     return context, page, requests
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from chiso import auth
 from chiso.store import swap
-from tests.conftest import ARTIFACTS, BROWSER_MARKS, built_fixture, streamlit_server
+from tests.conftest import ARTIFACTS, BROWSER_MARKS, built_fixture, settle, streamlit_server
 from tests.pdf import make_corpus
 
 PASSWORD = "mật khẩu thử PDF"
@@ -79,7 +79,7 @@ def _wait_for_preview(page) -> None:
     page.get_by_text("Trang 1: khung xanh là bảng đọc được, ô đỏ cần kiểm tra").wait_for(timeout=60_000)
     page.locator("[data-testid=stImage] img").first.wait_for(timeout=30_000)
     _grid(page).wait_for(timeout=30_000)
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def test_the_flagged_cell_is_shown_on_the_page_corrected_in_the_grid_and_audited(
