@@ -129,10 +129,10 @@ def _amount(value: float | None, row: dict, index: Index, lang: str, *, signed: 
     return _e(_nb(findings.amount_text(value, row, index, lang, signed=signed)))
 
 
-def _rank(row: dict, lang: str) -> str:
+def _rank(row: dict, index: Index, lang: str) -> str:
     if row.get("rank") is None:
         return _no_data(lang)
-    note = views.rank_note(row, lang)
+    note = views.rank_note(row, lang, index)  # with the index: what is inferred is said here too
     text = f'<span class="nowrap">{_e(findings.rank_text(row["rank"], row.get("rank_of")))}</span>'
     return text + (f'<br><span class="note">{_e(note)}</span>' if note else "")
 
@@ -276,7 +276,7 @@ def _rankings_rows(pack: _Pack) -> list[list[str]]:
         rows.append(
             [
                 _e(findings.index_label(index, lang)),
-                _rank(row, lang),
+                _rank(row, index, lang),
                 _score(row, index, lang),
                 _pct(row["pct_of_max"], lang),
                 _tier(row, index, lang),

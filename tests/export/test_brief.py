@@ -315,3 +315,10 @@ def test_pack_bytes_and_file_name(published_db, monkeypatch):
     assert ui_brief._file_name("published", f"{published_db}:test", NOI_VU, 2022) == (
         "bao-cao-tom-tat_so-noi-vu_hoa-binh_2022.html"
     )
+
+
+def test_the_rank_cell_says_what_is_inferred_as_the_rankings_table_does(cam_linh):
+    """The demo's tiers are bands the project deduced: the pack's rank note says so, as the
+    Rankings table's note column does (``rank_note`` given the index)."""
+    text = text_of(cam_linh)
+    assert "theo ngưỡng do dự án suy luận" in text
