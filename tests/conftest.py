@@ -198,6 +198,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def steward_env(db: Path, folder: Path, password: str) -> dict[str, str]:
+    """The environment of an app whose Data page takes ``password`` and writes ``db`` (published and
+    demo alike), with its error log in ``folder``."""
+    from chiso import auth
+
+    return {
+        "CHISO_DB": str(db),
+        "CHISO_DEMO_DB": str(db),
+        auth.ENV_HASH: auth.hash_password(password),
+        "CHISO_LOG": str(folder / "errors.log"),
+    }
+
+
 @contextmanager
 def streamlit_server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
     """`streamlit run app.py` on a free port with ``env`` added to this process's environment;

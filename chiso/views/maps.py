@@ -106,19 +106,15 @@ def matched(ranking: pl.DataFrame, names: pl.DataFrame, scope: MapScope) -> pl.D
     return rows.with_columns(code=code).drop("_key", "_named")
 
 
-def _tier_legend(scored: pl.DataFrame, inferred: set[str], lang: str) -> tuple[pl.Expr, list]:
-    """Tiers in their order, coloured as the bar chart colours them; a band the project deduced
-    says so ('Tốt (suy luận)'), as in the table; a tier the source prints is shown unmarked."""
+def _tier_legend(scored: pl.DataFrame, lang: str) -> tuple[pl.Expr, list]:
+    """Tiers in their order, coloured as the bar chart colours them and named as the table names
+    them (``tables.with_tier_text`` was applied to the ranking: a deduced band says so)."""
     tier = "tier_vi" if lang == "vi" else "tier_en"
-    mark = f" ({t('inferred.mark', lang)})"
-    deduced = pl.col("tier_code").is_in(sorted(inferred)) & pl.col("printed_tier").is_null()
-    shown = pl.when(deduced).then(pl.col(tier) + pl.lit(mark)).otherwise(pl.col(tier))
-    tiers = scored.select(shown.alias("_shown"), "tier_order").drop_nulls().unique()
-    tiers = tiers.sort("tier_order", "_shown")
+    tiers = scored.select(tier, "tier_order").drop_nulls().unique().sort("tier_order", tier)
     legend = [(name, style.PALETTE[order % len(style.PALETTE)]) for name, order in tiers.rows()]
     if scored.get_column(tier).null_count():
         legend.append((t("map.no_tier", lang), "#999999"))
-    return shown.fill_null(t("map.no_tier", lang)), legend
+    return pl.col(tier).fill_null(t("map.no_tier", lang)), legend
 
 
 def _band_legend(scored: pl.DataFrame, index: Index, decimals: int, lang: str) -> tuple[pl.Expr, list]:
@@ -141,9 +137,7 @@ def _band_legend(scored: pl.DataFrame, index: Index, decimals: int, lang: str) -
     return band.replace_strict(dict(enumerate(labels)), return_dtype=pl.String), legend
 
 
-def _categories(
-    frame: pl.DataFrame, index: Index, decimals: int, inferred: set[str], lang: str
-) -> tuple[pl.DataFrame, list]:
+def _categories(frame: pl.DataFrame, index: Index, decimals: int, lang: str) -> tuple[pl.DataFrame, list]:
     """Each unit's legend entry: its tier, else its score band; rank only; not in the table.
     Returns the frame with ``category`` and the legend as [(category, colour)] in legend order."""
     tier = "tier_vi" if lang == "vi" else "tier_en"
@@ -151,7 +145,7 @@ def _categories(
     legend: list[tuple[str, str]] = []
     category = pl.lit(None, pl.String)
     if not scored.is_empty() and scored.get_column(tier).drop_nulls().len():
-        category, legend = _tier_legend(scored, inferred, lang)
+        category, legend = _tier_legend(scored, lang)
     elif not scored.is_empty():
         category, legend = _band_legend(scored, index, decimals, lang)
     rank_only, absent = t("map.rank_only", lang), t("map.not_in_table", lang)
@@ -230,9 +224,7 @@ def _frame(shapes, names, islands, ranking, scope, lang) -> pl.DataFrame:
     """Shapes (and island markers) with the table's rows joined: one row per place."""
     columns = ["unit_id", "score", "rank", "rank_of", "tier_vi", "tier_en", "tier_code", "tier_order", "flag"]
     rows = matched(ranking, names, scope).filter(pl.col("code").is_not_null())
-    if "printed_tier" not in rows.columns:
-        rows = rows.with_columns(printed_tier=pl.lit(None, pl.String))
-    rows = rows.select("code", *columns, "printed_tier").unique("code", keep="first", maintain_order=True)
+    rows = rows.select("code", *columns).unique("code", keep="first", maintain_order=True)
     named = names.select("code", pl.col("name").alias("label")).unique("code", keep="first")
     places = pl.concat(
         [shapes.with_columns(island=pl.lit(False)), _island_marks(islands, shapes, scope, lang)],
@@ -267,11 +259,9 @@ def build(
         )
     decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
     scale = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
-    frame = _frame(shapes, names, islands, ranking, scope, lang)
-    inferred = {
-        tier.code for tier in index.tiers_for(sel.province, sel.peer_group, sel.year) if tier.inferred
-    }
-    frame, legend = _categories(frame, index, decimals, inferred, lang)
+    shown = views.with_tier_text(ranking, index, lang)  # tiers named as the table names them
+    frame = _frame(shapes, names, islands, shown, scope, lang)
+    frame, legend = _categories(frame, index, decimals, lang)
     frame = frame.with_columns(_hover(frame, decimals, scale, lang))
     colour = dict(legend)
     fig = go.Figure()

@@ -15,10 +15,10 @@ from chiso.config import Index
 from chiso.i18n import label, t
 from chiso.metrics.ranks import peer_average
 from chiso.selection import Selection
-from chiso.views import charts, findings, percentile, strip
+from chiso.views import findings, percentile, strip
 from chiso.views import sources as export_sources
 from chiso.views import tables as views
-from chiso.views.page import TableExport, scope_text, titled
+from chiso.views.page import TableExport
 from chiso.views.sources import number_format
 
 
@@ -98,20 +98,10 @@ def rankings_figure(
     if strip.is_large(ranking):
         rows = strip.strip_rows(ranking, None, strip.DEFAULT_N)
         return strip.strip_figure(ranking, rows, index, sel, lang, strip.DEFAULT_N, catalog)
-    index_name = label(index.short_name, lang)
-    unit = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
-    return charts.ranking_bar(
-        views.with_tier_text(ranking, index, lang),  # the legend marks inferred bands as the table does
-        title=titled(
-            t("rankings.chart_title", lang, index=index_name, year=sel.year),
-            scope_text(sel.peer_group, sel.province, lang, catalog),
-        ),
-        score_label=f"{t('chart.score', lang)} ({unit})",
-        peer_average=peer_average(ranking),
-        average_label=t("chart.peer_average", lang),
-        source=views.source_line(ranking, lang),
-        decimals=index.decimals_for(sel.province, sel.peer_group, sel.year),
-        lang=lang,
+    title = t("rankings.chart_title", lang, index=label(index.short_name, lang), year=sel.year)
+    # The legend marks inferred bands as the table does.
+    return strip.bar_figure(
+        views.with_tier_text(ranking, index, lang), ranking, index, sel, lang, title, catalog
     )
 
 

@@ -47,10 +47,6 @@ def filter_table(display: pl.DataFrame, column: str, query: str) -> pl.DataFrame
 def strip_figure(ranking: pl.DataFrame, rows: pl.DataFrame, index, sel, lang: str, n: int, catalog=None):
     """The strip's chart: the shown rows as labelled bars; the peer average is the whole table's."""
     from chiso.i18n import label, t
-    from chiso.metrics.ranks import peer_average
-    from chiso.views import charts
-    from chiso.views import tables as views
-    from chiso.views.page import scope_text, titled
 
     title = t(
         "rankings.strip_title",
@@ -60,6 +56,18 @@ def strip_figure(ranking: pl.DataFrame, rows: pl.DataFrame, index, sel, lang: st
         n=n,
         total=ranking.height,
     )
+    return bar_figure(rows, ranking, index, sel, lang, title, catalog)
+
+
+def bar_figure(rows: pl.DataFrame, ranking: pl.DataFrame, index, sel, lang: str, title: str, catalog=None):
+    """The rankings bar chart of ``rows`` (the whole table, or the strip's rows): scale on the
+    axis, the whole ``ranking``'s peer average and source line, the scope under the title."""
+    from chiso.i18n import t
+    from chiso.metrics.ranks import peer_average
+    from chiso.views import charts
+    from chiso.views import tables as views
+    from chiso.views.page import scope_text, titled
+
     unit = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
     return charts.ranking_bar(
         rows,

@@ -7,9 +7,8 @@ import urllib.request
 
 import pytest
 
-from chiso import auth
 from tests.browser.test_browser import _settle
-from tests.conftest import ARTIFACTS, BROWSER_MARKS, streamlit_server
+from tests.conftest import ARTIFACTS, BROWSER_MARKS, steward_env, streamlit_server
 from tests.hostile import make_hostile
 
 PASSWORD = "mật khẩu thử trình duyệt"
@@ -22,13 +21,7 @@ def steward_server(published_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile-browser")
     db = folder / "chiso.duckdb"
     db.write_bytes(published_db.read_bytes())
-    env = {
-        "CHISO_DB": str(db),
-        "CHISO_DEMO_DB": str(db),
-        auth.ENV_HASH: auth.hash_password(PASSWORD),
-        "CHISO_LOG": str(folder / "errors.log"),
-    }
-    with streamlit_server(env) as (base, proc):
+    with streamlit_server(steward_env(db, folder, PASSWORD)) as (base, proc):
         yield base, proc, db
 
 

@@ -10,9 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from chiso import auth
 from chiso.store import swap
-from tests.conftest import ARTIFACTS, BROWSER_MARKS, built_fixture, settle, streamlit_server
+from tests.conftest import ARTIFACTS, BROWSER_MARKS, built_fixture, settle, steward_env, streamlit_server
 from tests.pdf import make_corpus
 
 PASSWORD = "mật khẩu thử PDF"
@@ -24,13 +23,7 @@ pytestmark = BROWSER_MARKS
 def steward_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pdf-browser")
     db = built_fixture(folder)
-    env = {
-        "CHISO_DB": str(db),
-        "CHISO_DEMO_DB": str(db),
-        auth.ENV_HASH: auth.hash_password(PASSWORD),
-        "CHISO_LOG": str(folder / "errors.log"),
-    }
-    with streamlit_server(env) as (base, proc):
+    with streamlit_server(steward_env(db, folder, PASSWORD)) as (base, proc):
         yield base, proc, db
 
 
