@@ -99,10 +99,7 @@ def rankings_figure(
         rows = strip.strip_rows(ranking, None, strip.DEFAULT_N)
         return strip.strip_figure(ranking, rows, index, sel, lang, strip.DEFAULT_N, catalog)
     title = t("rankings.chart_title", lang, index=label(index.short_name, lang), year=sel.year)
-    # The legend marks inferred bands as the table does.
-    return strip.bar_figure(
-        views.with_tier_text(ranking, index, lang), ranking, index, sel, lang, title, catalog
-    )
+    return strip.bar_figure(ranking, ranking, index, sel, lang, title, catalog)
 
 
 def _headers(ranking: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:

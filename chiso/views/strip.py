@@ -61,7 +61,8 @@ def strip_figure(ranking: pl.DataFrame, rows: pl.DataFrame, index, sel, lang: st
 
 def bar_figure(rows: pl.DataFrame, ranking: pl.DataFrame, index, sel, lang: str, title: str, catalog=None):
     """The rankings bar chart of ``rows`` (the whole table, or the strip's rows): scale on the
-    axis, the whole ``ranking``'s peer average and source line, the scope under the title."""
+    axis, the whole ``ranking``'s peer average and source line, the scope under the title. The
+    legend names each tier as the table does: a band the project deduced says so."""
     from chiso.i18n import t
     from chiso.metrics.ranks import peer_average
     from chiso.views import charts
@@ -70,7 +71,7 @@ def bar_figure(rows: pl.DataFrame, ranking: pl.DataFrame, index, sel, lang: str,
 
     unit = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
     return charts.ranking_bar(
-        rows,
+        views.with_tier_text(rows, index, lang),
         title=titled(title, scope_text(sel.peer_group, sel.province, lang, catalog)),
         score_label=f"{t('chart.score', lang)} ({unit})",
         peer_average=peer_average(ranking),
