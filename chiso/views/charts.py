@@ -106,9 +106,13 @@ def ranking_bar(
             name=f"{average_label}: {fmt.number(peer_average, decimals, lang=lang)}",
             hoverinfo="skip",
         )
-    height = max(320, 40 * len(all_labels) + 200)
+    # The legend sits above the bars and grows upwards as it wraps: room for it at a phone's width.
+    legend = style.legend_rows_extra([d.name for d in fig.data if d.showlegend is not False and d.name])
+    height = max(320, 40 * len(all_labels) + 200) + legend
     fig = style.layout(fig, title=title, source=source, lang=lang, height=height)
-    fig.update_layout(bargap=0.3, legend={"y": 1.0, "yref": "paper", "yanchor": "bottom"}, margin={"t": 110})
+    fig.update_layout(
+        bargap=0.3, legend={"y": 1.0, "yref": "paper", "yanchor": "bottom"}, margin={"t": 110 + legend}
+    )
     return fig
 
 

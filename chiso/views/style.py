@@ -77,6 +77,17 @@ def wrap(text: str, width: int) -> list[str]:
 
 TITLE_CHARS, SUBTITLE_CHARS = 34, 46
 LINE_PX = 15
+PHONE_PLOT_PX, LEGEND_ROW_PX, CHAR_PX, SYMBOL_PX = 300, 20, 7, 50
+
+
+def legend_rows_extra(names: list[str]) -> int:
+    """Pixels a horizontal legend of ``names`` needs beyond one row at a phone's plot width. Plotly
+    puts the items on one row when they fit, else in columns as wide as the widest item."""
+    widths = [SYMBOL_PX + CHAR_PX * len(name) for name in names]
+    if not widths or sum(widths) <= PHONE_PLOT_PX:
+        return 0
+    columns = max(1, PHONE_PLOT_PX // max(widths))
+    return (-(-len(widths) // columns) - 1) * LEGEND_ROW_PX
 
 
 def for_screen(fig: go.Figure, source: str = "") -> go.Figure:

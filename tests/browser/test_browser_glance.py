@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from chiso.i18n import t
 from tests.conftest import ARTIFACTS, BROWSER_MARKS, settle, streamlit_server
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1440, "height": 1000}
@@ -152,6 +153,55 @@ def test_a_ranking_of_168_units_reads_as_a_labelled_strip(national_server, brows
         "() => document.querySelector('[data-testid=stDataFrame]').getBoundingClientRect().height < 200"
     )
     context.close()
+
+
+def overlapping_texts(page) -> list[tuple[str, str]]:
+    """Pairs of texts in one Plotly chart drawn over each other (more than 3 px both ways): a
+    legend wrapped onto the title, a label over a label."""
+    return page.evaluate(
+        """() => {
+        const pairs = [];
+        for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+            const texts = [...plot.querySelectorAll('svg text')].filter(
+                e => e.textContent.trim() && e.getBoundingClientRect().width > 0);
+            const boxes = texts.map(e => e.getBoundingClientRect());
+            for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+                const a = boxes[i], b = boxes[j];
+                const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+                const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+                if (w > 3 && h > 3) pairs.push([texts[i].textContent, texts[j].textContent]);
+            }
+        }
+        return pairs;
+    }"""
+    )
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_2025_commune_ranking_of_51_units_reads_in_both_languages(server, browser, lang):
+    """The demo province after 1 July 2025: 51 new communes and wards ranked on PAR, at 390 and 1440
+    wide, in Vietnamese and English: a labelled strip (n/51 on every bar, the chosen unit marked),
+    the legend naming the deduced bands as such, every chart label whole, the page in one language."""
+    query = "?ds=demo&group=communes&province=Sơn Hải&index=PAR&year=2025" + (
+        "&lang=en" if lang == "en" else ""
+    )
+    inferred, other = ("(suy luận)", "(inferred)") if lang == "vi" else ("(inferred)", "(suy luận)")
+    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context, page = open_page(browser, f"{server}/{query}", viewport)
+        plot = page.locator(".js-plotly-plot").first
+        plot.wait_for()
+        texts = plot.locator("svg text").all_text_contents()
+        labels = [text for text in texts if "/51" in text]
+        assert 20 <= len(labels) <= 26, labels  # top and bottom 10 and the chosen unit's neighbours
+        assert labels[0].startswith("1/51") and any(text.startswith("51/51") for text in labels)
+        assert any(inferred in text for text in texts) and not any(other in text for text in texts)
+        body = page.locator("[data-testid=stMain]").inner_text()
+        assert "Dữ liệu minh họa" in body and t("rankings.top_n", lang) in body
+        assert t("rankings.top_n", "en" if lang == "vi" else "vi") not in body
+        assert cut_labels(page) == []
+        full_screenshot(page, ARTIFACTS / f"reform_rankings_51_{lang}_{size}.png", viewport["width"])
+        assert cut_labels(page) == [] and overlapping_texts(page) == []
+        context.close()
 
 
 def test_copy_link_puts_the_view_on_the_clipboard_in_one_click(server, browser):
