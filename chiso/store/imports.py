@@ -19,6 +19,7 @@ import polars as pl
 from chiso import paths
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
+from chiso.ingest import editions
 from chiso.ingest import plan as ingest_plan
 from chiso.ingest.annex import ImportOptions, Issue
 from chiso.ingest.readers import KEY
@@ -180,6 +181,9 @@ def plan_import(
         return plan
     plan.warnings = checked.warnings
     plan.added, plan.changed, plan.unchanged = _compare(checked.scores, ref.scores)
+    plan.errors = editions.clashes(plan.changed, plan.file)  # 63 vs 34 provinces: not a correction
+    if plan.errors:
+        return plan
     plan.rows = pl.concat([plan.added, plan.changed], how="diagonal_relaxed")
     _plan_new_units(plan, ref)
     plan.long_csv = checked.long_csv
