@@ -84,8 +84,14 @@ def test_commune_level_par_from_2025_is_a_method_change_of_commune_tables_only()
 
 
 def test_ha_noi_2025_has_its_own_framework():
+    """QĐ 5666: the 100-point scale and the eight areas are published, their maxima are not (the
+    variant says it is inferred); bonus/penalty points are no component."""
     variant = PAR.variant_for("Hà Nội", "communes", 2025)
-    assert variant.id == "par_ha_noi_2025" and variant.max_score == 100 and not variant.components
-    assert "5666" in variant.note["vi"]
+    assert variant.id == "par_ha_noi_2025" and variant.max_score == 100 and variant.inferred
+    assert len(variant.components) == 8 and "một cửa" in variant.components[2].name["vi"]
+    assert not any("thưởng" in c.name["vi"] for c in variant.components)
+    assert "5666" in variant.note["vi"] and "suy luận" in variant.note["vi"]
+    assert "5666" in variant.source
+    assert PAR.variant_for("Hà Nội", "departments", 2025).id == "par_ha_noi_2025"
     assert PAR.variant_for("Hà Nội", "communes", 2024).id != "par_ha_noi_2025"
     assert PAR.variant_for("Quảng Ninh", "communes", 2025).id != "par_ha_noi_2025"
