@@ -8,13 +8,13 @@ its successor's.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from chiso import lineage
 from chiso.errors import ChisoError
+from chiso.i18n import DEFAULT_LANG, t
 from chiso.metrics import succession
 
 LINEAGE_SCHEMA = """
@@ -53,57 +53,108 @@ def file_edges(path, units: pl.DataFrame) -> pl.DataFrame:
     """``data/lineage.csv`` (optional): edges no registry holds, as their sources give them —
     departments merged in 2025, a demo province's communes. Columns :data:`LINEAGE_FILE_COLUMNS`;
     ``predecessor``/``successor`` are official or short names of units in the units file, ``date``
-    is ``YYYY-MM-DD``, ``kind`` is ``whole`` or ``part``. A bad row stops the build with a message
-    naming the file, the line and the column."""
-    frame = pl.read_csv(path, infer_schema_length=0).fill_null("")
-    missing = [c for c in LINEAGE_FILE_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ChisoError(f"{path}: thiếu cột {', '.join(missing)}")
+    is ``YYYY-MM-DD``, ``kind`` is ``whole`` or ``part``. A bad file stops the build (nothing is
+    written) with one coded message naming the file, the row and the column."""
+    path = Path(path)
+    file = f"{path.parent.name}/{path.name}"
+    frame = _read_lineage_file(path, file)
     names = pl.concat(
         [
             units.select("province", "name", "unit_id", "unit_type", "code"),
             units.select("province", pl.col("short_name").alias("name"), "unit_id", "unit_type", "code"),
         ]
     ).unique(["province", "name"], keep="first")
-    rows = []
-    for line, row in enumerate(frame.iter_rows(named=True), start=2):
-        ends = {}
-        for side in ("predecessor", "successor"):
-            found = names.filter((pl.col("province") == row["province"]) & (pl.col("name") == row[side]))
-            if found.is_empty():
-                raise ChisoError(
-                    f"{path}, dòng {line}, cột {side}: không có đơn vị '{row[side]}' ở {row['province']}"
-                )
-            ends[side] = found.row(0, named=True)
-        if row["kind"] not in ("whole", "part"):
-            raise ChisoError(f"{path}, dòng {line}, cột kind: '{row['kind']}' không phải whole hoặc part")
-        try:
-            when = date.fromisoformat(row["date"])
-        except ValueError:
-            raise ChisoError(
-                f"{path}, dòng {line}, cột date: '{row['date']}' không phải ngày YYYY-MM-DD"
-            ) from None
-        old, new = ends["predecessor"], ends["successor"]
-        rows.append(
-            (
-                "unit",
-                old["name"],
-                old["unit_type"],
-                old["code"],
-                "",
-                row["province"],
-                old["unit_id"],
-                new["name"],
-                new["unit_type"],
-                new["code"],
-                row["province"],
-                new["unit_id"],
-                when,
-                row["kind"],
-                row["source_title"] or str(path.name),
-            )
+    for side in ("predecessor", "successor"):
+        found = names.rename({c: f"{side}_{c}" for c in ("name", "unit_id", "unit_type", "code")})
+        frame = frame.join(
+            found, left_on=["province", side], right_on=["province", f"{side}_name"], how="left"
         )
-    return pl.DataFrame(rows, schema=LINEAGE_SCHEMA_TYPES, orient="row")
+    frame = frame.sort("_line").with_columns(_date=pl.col("date").str.to_date("%Y-%m-%d", strict=False))
+    _refuse_bad_rows(frame, file)
+    return frame.select(
+        level=pl.lit("unit"),
+        predecessor=pl.col("predecessor_unit_id").replace_strict(*_official(units), default=None),
+        predecessor_type="predecessor_unit_type",
+        predecessor_code="predecessor_code",
+        predecessor_district=pl.lit(""),
+        predecessor_province="province",
+        predecessor_id="predecessor_unit_id",
+        successor=pl.col("successor_unit_id").replace_strict(*_official(units), default=None),
+        successor_type="successor_unit_type",
+        successor_code="successor_code",
+        successor_province="province",
+        successor_id="successor_unit_id",
+        date="_date",
+        kind="kind",
+        source=pl.when(pl.col("source_title") == "").then(pl.lit(path.name)).otherwise("source_title"),
+    ).cast(LINEAGE_SCHEMA_TYPES)
+
+
+def _official(units: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """unit_id -> official name (a row may give the short name)."""
+    return units.get_column("unit_id").to_list(), units.get_column("name").to_list()
+
+
+def _read_lineage_file(path: Path, file: str) -> pl.DataFrame:
+    """Every column as trimmed NFC text, with its ``_line`` (the header is line 1)."""
+    try:
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except Exception as exc:  # polars raises several types for a malformed or empty CSV
+        raise ChisoError.coded(
+            "lineage.file.unreadable", file=file, reason=str(exc).splitlines()[0] if str(exc) else ""
+        ) from None
+    missing = [c for c in LINEAGE_FILE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ChisoError.coded("lineage.file.missing_columns", file=file, columns=", ".join(missing))
+    return (
+        frame.select(LINEAGE_FILE_COLUMNS)
+        .with_columns(pl.all().cast(pl.String).fill_null("").str.strip_chars().str.normalize("NFC"))
+        .with_row_index("_line", offset=2)
+    )
+
+
+def _refuse_bad_rows(frame: pl.DataFrame, file: str) -> None:
+    """The first bad cell (by row, then column) as one coded error; how many more follow."""
+    checks = [
+        ("predecessor", "lineage.file.no_unit", pl.col("predecessor_unit_id").is_null()),
+        ("successor", "lineage.file.no_unit", pl.col("successor_unit_id").is_null()),
+        ("date", "lineage.file.date", pl.col("_date").is_null()),
+        ("kind", "lineage.file.kind", ~pl.col("kind").is_in(["whole", "part"])),
+    ]
+    bad = pl.concat(
+        [
+            frame.filter(test).select(
+                "_line", "province", _order=pl.lit(i), column=pl.lit(column), code=pl.lit(code), value=column
+            )
+            for i, (column, code, test) in enumerate(checks)
+        ]
+    ).sort("_line", "_order")
+    if bad.is_empty():
+        return
+    first = bad.row(0, named=True)
+    error = LineageFileError.coded(
+        first["code"],
+        file=file,
+        line=first["_line"],
+        column=first["column"],
+        value=first["value"],
+        province=first["province"],
+    )
+    error.more = bad.height - 1
+    raise error
+
+
+class LineageFileError(ChisoError):
+    """A bad row of ``lineage.csv``: the first problem, and how many more the file has."""
+
+    more = 0
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        more = t("lineage.file.more", lang, n=self.more) if self.more else ""
+        return super().text(lang) + more
+
+    def __str__(self) -> str:
+        return self.text(DEFAULT_LANG)
 
 
 LINEAGE_SCHEMA_TYPES = {

@@ -87,22 +87,69 @@ def test_trend_of_a_new_ward_shows_its_two_predecessors_before_the_break(con):
     assert ranked.rank_as_percentile  # 13 localities, then 51 communes and wards
 
 
-def test_a_lineage_file_naming_an_unknown_unit_is_refused_with_its_line(tmp_path):
-    folder = write_demo_data(CATALOG, tmp_path / "data", 2024)
-    path = folder / "lineage.csv"
+def _rewrite(path, change) -> None:
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    rows[2]["successor"] = "Xã Không Có"
+    change(rows)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+
+
+def _spoil(rows) -> None:
+    rows[2]["successor"] = "Xã Không Có"  # line 4
+    rows[4]["date"] = "01/07/2025"  # line 6
+    rows[5]["kind"] = "toàn bộ"  # line 7
+
+
+def test_a_lineage_file_naming_an_unknown_unit_is_refused_with_its_line(tmp_path):
+    folder = write_demo_data(CATALOG, tmp_path / "data", 2024)
+    _rewrite(folder / "lineage.csv", _spoil)
     db = tmp_path / "demo.duckdb"
     with pytest.raises(
-        ChisoError, match=r"lineage\.csv, dòng 4, cột successor: không có đơn vị 'Xã Không Có'"
+        ChisoError, match=r"data/lineage\.csv, dòng 4, cột successor: không có đơn vị 'Xã Không Có' ở Sơn Hải"
     ):
         build(CONFIG, folder, db)
     assert not db.exists()
+
+
+def test_a_bad_lineage_file_is_one_coded_message_in_either_language_and_changes_nothing(tmp_path, capsys):
+    """``chiso --lang en build`` with a bad data/lineage.csv: one English line naming the file, row
+    and column of the first problem and how many more there are; the database built before is
+    untouched; no traceback. The same in Vietnamese; an unreadable file and a missing column too."""
+    from tests.conftest import run_cli
+
+    folder = write_demo_data(CATALOG, tmp_path / "data", 2024)
+    db = tmp_path / "demo.duckdb"
+    build(CONFIG, folder, db)
+    before = db.read_bytes()
+    lineage_csv = folder / "lineage.csv"
+    good = lineage_csv.read_bytes()
+    _rewrite(lineage_csv, _spoil)
+    said = {
+        "en": "chiso: data/lineage.csv, row 4, column successor: no unit 'Xã Không Có' in Sơn Hải in the "
+        "units file (official or short name) (and 2 more problems in the file)\n",
+        "vi": "chiso: data/lineage.csv, dòng 4, cột successor: không có đơn vị 'Xã Không Có' ở Sơn Hải "
+        "trong danh mục đơn vị (tên chính thức hoặc tên ngắn) (và 2 lỗi khác trong tệp)\n",
+    }
+    for lang, line in said.items():
+        code, out, err = run_cli(capsys, "--lang", lang, "build", data=folder, db=db)
+        assert (code, err) == (1, line), out
+    lineage_csv.write_bytes(good)
+    _rewrite(lineage_csv, lambda rows: rows[1].update(kind="một phần"))
+    code, _out, err = run_cli(capsys, "--lang", "en", "build", data=folder, db=db)
+    assert err == "chiso: data/lineage.csv, row 3, column kind: 'một phần' is not whole or part\n"
+    lineage_csv.write_text("province,predecessor,successor\nSơn Hải,a,b\n", encoding="utf-8")
+    code, _out, err = run_cli(capsys, "--lang", "en", "build", data=folder, db=db)
+    assert err == "chiso: data/lineage.csv, row 1: missing columns date, kind, source_title\n"
+    header = ",".join(lineage_table.LINEAGE_FILE_COLUMNS) + "\n"
+    row = b"S\xf5n H\xd2ai,V\xe3n ph\xf2ng,x,2025-03-01,whole,\n"  # Windows-1258 bytes, not UTF-8
+    lineage_csv.write_bytes(header.encode() + row)
+    code, _out, err = run_cli(capsys, "--lang", "en", "build", data=folder, db=db)
+    assert code == 1 and err.startswith("chiso: data/lineage.csv: cannot be read as CSV (")
+    assert "Traceback" not in err
+    assert db.read_bytes() == before
 
 
 def test_profile_of_a_new_ward_sets_its_predecessors_beside_it(con):
