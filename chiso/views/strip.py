@@ -27,11 +27,17 @@ def strip_rows(ranking: pl.DataFrame, unit_id: str | None, n: int) -> pl.DataFra
         at = ids.index(unit_id)
         keep |= set(range(max(0, at - NEIGHBOURS), min(len(ids), at + NEIGHBOURS + 1)))
     shown = scored.with_row_index("_at").filter(pl.col("_at").is_in(sorted(keep)))
-    return shown.drop("_at").with_columns(
-        pl.when(pl.col("unit_id") == (unit_id or ""))
-        .then(pl.lit("▶ ") + pl.col("name"))
-        .otherwise(pl.col("name"))
-        .alias("name")
+    # How many scored units lie between this row and the one above it: the strip marks the gap.
+    hidden = (pl.col("_at").cast(pl.Int64) - pl.col("_at").cast(pl.Int64).shift(1) - 1).fill_null(0)
+    return (
+        shown.with_columns(hidden_before=hidden)
+        .drop("_at")
+        .with_columns(
+            pl.when(pl.col("unit_id") == (unit_id or ""))
+            .then(pl.lit("▶ ") + pl.col("name"))
+            .otherwise(pl.col("name"))
+            .alias("name")
+        )
     )
 
 
@@ -56,7 +62,52 @@ def strip_figure(ranking: pl.DataFrame, rows: pl.DataFrame, index, sel, lang: st
         n=n,
         total=ranking.height,
     )
-    return bar_figure(rows, ranking, index, sel, lang, title, catalog)
+    return mark_gaps(bar_figure(rows, ranking, index, sel, lang, title, catalog), rows, lang)
+
+
+GAP_PX = 40  # a gap row is as tall as a unit's row
+
+
+def mark_gaps(fig, rows: pl.DataFrame, lang: str):
+    """A row '⋯ 31 đơn vị không hiển thị' wherever the strip skips units, so 10/51 and 42/51 are
+    not read as neighbours. The chart's rows are its y categories, best first (reversed on the axis)."""
+    from chiso.i18n import t
+
+    if "hidden_before" not in rows.columns:
+        return fig
+    order = list(reversed(fig.layout.yaxis.categoryarray or ()))
+    hidden = rows.get_column("hidden_before").to_list()
+    if len(order) != len(hidden) or not any(hidden):
+        return fig
+    start = fig.layout.xaxis.range[0] if fig.layout.xaxis.range else 0
+    shown, notes = [], []
+    for label, n in zip(order, hidden, strict=True):
+        if n:
+            gap = f"gap {len(notes)}"
+            shown.append(gap)
+            notes.append((gap, t("rankings.strip_gap", lang, n=n)))
+        shown.append(label)
+    fig.add_bar(
+        y=[gap for gap, _ in notes],
+        x=[None] * len(notes),
+        orientation="h",
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    fig.update_yaxes(categoryarray=list(reversed(shown)))
+    for gap, text in notes:
+        fig.add_annotation(
+            x=start,
+            y=gap,
+            xref="x",
+            yref="y",
+            text=text,
+            showarrow=False,
+            xanchor="left",
+            font={"size": 12, "color": "#555"},
+            bgcolor="rgba(255,255,255,0.85)",  # the peer average line passes behind
+        )
+    return fig.update_layout(height=(fig.layout.height or 0) + GAP_PX * len(notes))
 
 
 def bar_figure(rows: pl.DataFrame, ranking: pl.DataFrame, index, sel, lang: str, title: str, catalog=None):

@@ -195,6 +195,7 @@ def test_a_2025_commune_ranking_of_51_units_reads_in_both_languages(server, brow
         assert 20 <= len(labels) <= 26, labels  # top and bottom 10 and the chosen unit's neighbours
         assert labels[0].startswith("1/51") and any(text.startswith("51/51") for text in labels)
         assert any(inferred in text for text in texts) and not any(other in text for text in texts)
+        assert t("rankings.strip_gap", lang, n=31) in texts  # 10/51 and 42/51 are no neighbours
         body = page.locator("[data-testid=stMain]").inner_text()
         assert "Dữ liệu minh họa" in body and t("rankings.top_n", lang) in body
         assert t("rankings.top_n", "en" if lang == "vi" else "vi") not in body

@@ -41,3 +41,20 @@ def test_strip_legend_marks_inferred_tiers_as_the_table_does(demo_db, code, lang
     for figure in (page, picked):
         legend = {bar.name for bar in figure.data if bar.type == "bar" and bar.showlegend is not False}
         assert legend and legend <= table_tiers  # 'Nhóm C' unmarked beside 'Nhóm C (suy luận)' fails
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_strip_says_how_many_units_it_leaves_out_between_its_rows(demo_db, lang):
+    """51 communes and wards, top and bottom 5 and the 26th with its neighbours: two gaps, each a
+    row saying how many units it hides; hidden and drawn units add up to the 51."""
+    ranking = _communes_2025(demo_db, "PAR")
+    scored = ranking.filter(pl.col("score").is_not_null()).sort("rank", "name")
+    unit = scored.get_column("unit_id")[25]
+    rows = strip.strip_rows(ranking, unit, 5)
+    sel = Selection("communes", PROVINCE, "PAR", 2025)
+    figure = strip.strip_figure(ranking, rows, CATALOG.index("PAR"), sel, lang, 5)
+    gaps = [a.text for a in figure.layout.annotations if a.text.startswith("⋯")]
+    assert gaps == [t("rankings.strip_gap", lang, n=n) for n in (18, 18)]
+    assert rows.height + 18 + 18 == scored.height == 51
+    drawn = [c for c in reversed(figure.layout.yaxis.categoryarray)]
+    assert drawn[5].startswith("gap") and drawn[0].startswith("1/51")  # the gap sits after the top 5
