@@ -267,7 +267,7 @@ def _predecessor_line(unit: dict, edge: dict, last: dict | None, year: int, inde
         if last.get("rank") is not None:
             parts.append(percentile.rank_text(last, lang))
         if last["year"] != year:
-            parts.append(t("reorg.not_same_year", lang, year=year))
+            parts.append(_why_not_same_year(unit, edge, year, lang))
         value = " · ".join(parts)
     return {
         "unit": unit["name"],
@@ -275,3 +275,12 @@ def _predecessor_line(unit: dict, edge: dict, last: dict | None, year: int, inde
         "predecessor": name,
         "value": value,
     }
+
+
+def _why_not_same_year(unit: dict, edge: dict, year: int, lang: str) -> str:
+    """Why a predecessor has no value of ``year`` beside the unit's: not stored yet or, for a
+    province's own former territory in a year published for the new provinces (DTI 2024 of 34),
+    not storable (one unit holds one edition of a year)."""
+    if edge["same_unit"] and unit.get("rank_of") == backcast.NEW_PROVINCES and unit["year"] == year:
+        return t("reorg.one_edition", lang, year=year, n=backcast.NEW_PROVINCES)
+    return t("reorg.not_same_year", lang, year=year)
