@@ -54,6 +54,9 @@ def main() -> int:
         rows.append(("PDF, first (starts chromium)", [pdf_first]))
         rows.append(("PDF, again", [timed(lambda: brief.pdf_from_html(page))[0] for _ in range(args.repeat)]))
         rows.append(("toggle to both files, first", [first + pdf_first]))
+        warm = [timed(lambda: brief.pdf_from_html(page, warm=True))[0] for _ in range(args.repeat + 1)]
+        rows.append(("PDF in the warm renderer, first", warm[:1]))  # the app's way
+        rows.append(("PDF in the warm renderer, again", warm[1:]))
         if args.profile:
             profiler = cProfile.Profile()
             profiler.runcall(lambda: brief.pdf_from_html(html()))

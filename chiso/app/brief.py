@@ -54,7 +54,7 @@ def _file_name(dataset: str, version: str, unit_id: str, year: int) -> str:
 @st.cache_data(max_entries=16, show_spinner=False)
 def briefing_pdf(dataset: str, version: str, unit_id: str, year: int, lang: str) -> bytes:
     """The pack printed to an A4 PDF by chromium; cached like the HTML."""
-    return brief.pdf_from_html(briefing(dataset, version, unit_id, year, lang).decode("utf-8"))
+    return brief.pdf_from_html(briefing(dataset, version, unit_id, year, lang).decode("utf-8"), warm=True)
 
 
 # The pack is prepared in the background while the profile is read, on one worker: by the time
@@ -73,7 +73,7 @@ def _make(cursor, catalog, unit_id: str, year: int, lang: str, targets) -> tuple
         html = pack_html(cursor, catalog, unit_id, year, lang, targets)
     finally:
         cursor.close()
-    return html.encode("utf-8"), brief.pdf_from_html(html) if export.browser_path() else None
+    return html.encode("utf-8"), brief.pdf_from_html(html, warm=True) if export.browser_path() else None
 
 
 def prefetch(dataset: str, version: str, unit_id: str, year: int, lang: str) -> None:
