@@ -59,8 +59,8 @@ def cut_labels(page) -> list[str]:
 
 
 def crowded_titles(page) -> list[str]:
-    """A chart's title or subtitle touching another of its texts (a label, a legend entry, a note):
-    their boxes overlap or stand less than 2 px apart."""
+    """A chart's title or subtitle run into another of its texts (a label, a legend entry, a note):
+    their boxes (each a line's full height) overlap by more than a pixel each way."""
     return page.evaluate(
         """() => {
         const hits = [];
@@ -74,7 +74,7 @@ def crowded_titles(page) -> list[str]:
                 const r = box(a), s = box(b);
                 const w = Math.min(r.right, s.right) - Math.max(r.left, s.left);
                 const h = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
-                if (w > 0 && h > -2) hits.push(a.textContent + ' / ' + b.textContent);
+                if (w > 1 && h > 1) hits.push(a.textContent + ' / ' + b.textContent);
             }
         }
         return hits;
