@@ -20,16 +20,25 @@ from chiso.views import services_map as services_map_view
 SHOW = ["chart", "map"]
 
 
-def chart_or_map(frame: Frame, view, ranking: pl.DataFrame, *, chart: bool = True) -> None:
-    """The rankings chart, or (chosen beside it) the map of the same table; ``chart=False`` where
-    the page has drawn its own chart already (a large table's strip)."""
+def chart_or_map(
+    frame: Frame,
+    view,
+    ranking: pl.DataFrame,
+    *,
+    chart: bool = True,
+    selected: str | None = None,
+    key: str = "rankings",
+) -> None:
+    """The page's chart, or (chosen beside it) the map of the ranked table; ``chart=False`` where
+    the page has drawn its own chart already (a large table's strip); ``selected``: the unit the
+    page is about, outlined without a picker of its own (Components)."""
     scope = maps.map_scope(ranking, frame.sel)
     chosen = "chart" if scope is None else _shown(frame.lang)
     if chosen != "map":
         if chart:
-            downloads.chart(view.figure, name=view.export.name, source=view.source, key="rankings")
+            downloads.chart(view.figure, name=view.export.name, source=view.source, key=key)
         return
-    show_map(frame, ranking, scope, name=view.export.name)
+    show_map(frame, ranking, scope, name=view.export.name, selected=selected, key=f"{key}_map")
 
 
 def _shown(lang: str) -> str:
@@ -113,17 +122,25 @@ def _outlined(frame: Frame, ranking: pl.DataFrame) -> str | None:
     return chosen or None
 
 
-def show_map(frame: Frame, ranking: pl.DataFrame, scope: maps.MapScope, *, name: str) -> None:
+def show_map(
+    frame: Frame,
+    ranking: pl.DataFrame,
+    scope: maps.MapScope,
+    *,
+    name: str,
+    selected: str | None = None,
+    key: str = "rankings_map",
+) -> None:
     with st.spinner(frame.t("map.building")):
         geometry = _geometry(scope)
     if geometry is None or geometry[0].is_empty():
         st.info(frame.t("map.no_shapes", province=scope.province))
         return
-    selected = _outlined(frame, ranking)
+    selected = selected or _outlined(frame, ranking)
     view = maps.build(
         ranking, frame.index, frame.sel, scope, geometry, frame.lang, selected, frame.catalog, geo.version()
     )
-    downloads.chart(view.figure, name=f"{name}_ban-do", source=view.source, key="rankings_map")
+    downloads.chart(view.figure, name=f"{name}_ban-do", source=view.source, key=key)
     st.caption(safe.md(view.caption))
     if view.missing:
         st.caption(safe.md(frame.t("map.missing", names=", ".join(view.missing))))
