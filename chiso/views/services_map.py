@@ -27,6 +27,10 @@ def rows(ranked: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame()
     known = units.select("unit_id", "province", "code", "peer_group").unique("unit_id")
     ranking = ranked.drop([c for c in ("province", "code", "peer_group") if c in ranked.columns])
+    absent = {"rate_pct": pl.Float64, "rank": pl.Int64, "rank_of": pl.Int64, "source_title": pl.String}
+    ranking = ranking.with_columns(
+        pl.lit(None, d).alias(c) for c, d in absent.items() if c not in ranking.columns
+    )
     out = ranking.join(known, on="unit_id", how="left", maintain_order="left").select(
         "unit_id",
         "name",
@@ -41,9 +45,7 @@ def rows(ranked: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, pl.String).alias("tier_code"),
         pl.lit(None, pl.Int64).alias("tier_order"),
         pl.lit(None, pl.String).alias("flag"),
-        (pl.col("source_title") if "source_title" in ranked.columns else pl.lit(None, pl.String)).alias(
-            "source_title"
-        ),
+        "source_title",
     )
     return out
 

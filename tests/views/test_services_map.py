@@ -71,3 +71,15 @@ def test_each_district_hovers_with_the_rank_and_rate_of_its_row_only():
     assert "98,51" in legend and "Đang chọn: Huyện Xuân Trường" in legend
     assert view.source == "Nguồn: Báo cáo một cửa Xuân Trường" and view.missing == []
     assert "Tỷ lệ số hóa: bản đồ" in view.figure.layout.title.text
+
+
+def test_units_with_counts_but_no_rate_at_all_are_drawn_without_a_score():
+    """No unit has the rate in the period: every unit of the table reads 'no score', none a rank."""
+    bare = RANKED.select("unit_id", "name")
+    rows = services_map.rows(bare, UNITS)
+    assert rows.get_column("score").null_count() == 2 and rows.get_column("rank").null_count() == 2
+    scope = services_map.scope(rows, "Nam Định", date(2024, 1, 1))
+    view = services_map.build(rows, scope, _geometry(scope), rate_name="R", where="", lang="vi")
+    hovers = [" ".join(c) for trace in view.figure.data for c in (trace.customdata or ())]
+    assert [h for h in hovers if "Xuân Trường" in h and "không có hạng" in h]
+    assert not [h for h in hovers if "Hạng " in h]
