@@ -21,7 +21,8 @@ sys.path.insert(0, str(ROOT))
 from chiso import paths  # noqa: E402
 from chiso.config import load_catalog  # noqa: E402
 from chiso.export import brief  # noqa: E402
-from chiso.store import queries  # noqa: E402
+from chiso.store import analysis_queries, queries  # noqa: E402
+from chiso.views import brief as brief_view  # noqa: E402
 
 
 def timed(fn) -> tuple[float, object]:
@@ -43,7 +44,8 @@ def main() -> int:
     with queries.connect(args.db) as con:
 
         def html() -> str:
-            return brief.briefing_html(con, catalog, unit_id=args.unit, year=args.year)
+            read = analysis_queries.unit_year(con, unit_id=args.unit, year=args.year, order=catalog.codes)
+            return brief.briefing_html(brief_view.build(catalog, read, year=args.year, lang="vi"))
 
         first, page = timed(html)
         rows.append(("HTML, first in the process", [first]))
@@ -52,6 +54,9 @@ def main() -> int:
         rows.append(("PDF, first (starts chromium)", [pdf_first]))
         rows.append(("PDF, again", [timed(lambda: brief.pdf_from_html(page))[0] for _ in range(args.repeat)]))
         rows.append(("toggle to both files, first", [first + pdf_first]))
+        warm = [timed(lambda: brief.pdf_from_html(page, warm=True))[0] for _ in range(args.repeat + 1)]
+        rows.append(("PDF in the warm renderer, first", warm[:1]))  # the app's way
+        rows.append(("PDF in the warm renderer, again", warm[1:]))
         if args.profile:
             profiler = cProfile.Profile()
             profiler.runcall(lambda: brief.pdf_from_html(html()))

@@ -11,7 +11,10 @@ from chiso.views import import_report
 def render() -> None:
     lang, dataset = ui.sidebar()
     st.header(page.t("data.title", lang))
-    st.caption(page.t("data.intro", lang))
+    if ui_data.signed_in():
+        st.caption(page.t("data.intro", lang))
+    else:  # a committee member: what the page is, what to download, whom to ask
+        st.markdown(page.t("data.viewer", lang))
     downloads.import_templates()
     if not ui.dataset_ready(dataset, lang):
         return
@@ -28,8 +31,10 @@ def render() -> None:
     if history.is_empty():
         st.caption(page.t("data.audit.empty", lang))
     else:
-        st.dataframe(import_report.audit_table(history, lang), hide_index=True, width="stretch")
+        audit = import_report.audit_table(history, lang)
+        st.dataframe(audit, hide_index=True, width="stretch")
         st.caption(page.t("data.audit.utc", lang))
+        downloads.table_buttons(audit, name="nhat-ky-nhap-du-lieu", key="audit", sources=[])
 
 
 ui.guard(render)

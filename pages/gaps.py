@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso.app import downloads, page, ui
+from chiso.app import downloads, maps, page, ui
 from chiso.app import targets as app_targets
 from chiso.views import components
 
@@ -31,7 +31,8 @@ def render(frame: page.Frame) -> None:
         with column.container(border=True):  # whole words: a metric would cut "Đã ở xếp loại cao n…"
             st.caption(title)
             st.markdown(f"**{value}**")
-    downloads.chart(view.figure, name=view.export.name, source=view.source, key="heatmap")
+    # The heatmap, or the peers' map with this unit outlined (the same toggle as Rankings).
+    maps.chart_or_map(frame, view, frame.ranking(), selected=unit_id, key="heatmap")
 
 
 page.run(render)

@@ -9,6 +9,7 @@ from chiso.views import profile
 
 
 def render(frame: page.Frame) -> None:
+    downloads.warm_renderer()  # the briefing pack's charts and PDF need it: started before the reads
     names, default = profile.unit_choices(frame.all_units())
     with st.sidebar:  # folds away on a phone: the first screen is the unit's table
         unit_id = ui.single_unit(frame.t("sel.unit"), names, ui.context_unit(frame.dataset) or default)

@@ -3,7 +3,7 @@ monthly or quarterly trend, the chosen unit's funnel, consistency warnings, publ
 
 import streamlit as st
 
-from chiso.app import downloads, page, services_page
+from chiso.app import downloads, maps, page, services_page
 from chiso.app import services as data
 from chiso.views import services
 
@@ -36,6 +36,8 @@ def render(frame: page.Frame) -> None:
     if not view.display.is_empty():
         st.dataframe(view.display, hide_index=True, width="stretch")
         downloads.table(view.export, key="dvc_rank")
+        where = frame.t("dvc.ranking.subtitle", period=period, province=sel.province, level=level)
+        maps.services_map(frame, ranked, sel, rate_name=rate_name, where=where, name=view.export.name)
     st.caption(frame.t("dvc.ranking.combined_rule"))
     choice = data.unit_choice(dataset, sel, ranked, lang)
     if choice is not None:

@@ -32,11 +32,14 @@ def briefing(dataset: str, version: str, unit_id: str, year: int, lang: str) -> 
     con = ui.connection(dataset)
     if con is None:
         raise ChisoError(t("db.missing", lang))
-    catalog = ui.catalog()
-    read = analysis_queries.unit_year(con, unit_id=unit_id, year=year, order=catalog.codes)
     targets = app_targets.built(dataset, lang, unit_ids=[unit_id])
-    view = brief_view.build(catalog, read, year=year, lang=lang)
-    return brief.briefing_html(view, targets).encode("utf-8")
+    return pack_html(con, ui.catalog(), unit_id, year, lang, targets).encode("utf-8")
+
+
+def pack_html(con, catalog, unit_id: str, year: int, lang: str, targets) -> str:
+    """The pack's HTML from a connection (the page's, or the worker's own cursor)."""
+    read = analysis_queries.unit_year(con, unit_id=unit_id, year=year, order=catalog.codes)
+    return brief.briefing_html(brief_view.build(catalog, read, year=year, lang=lang), targets)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -51,7 +54,7 @@ def _file_name(dataset: str, version: str, unit_id: str, year: int) -> str:
 @st.cache_data(max_entries=16, show_spinner=False)
 def briefing_pdf(dataset: str, version: str, unit_id: str, year: int, lang: str) -> bytes:
     """The pack printed to an A4 PDF by chromium; cached like the HTML."""
-    return brief.pdf_from_html(briefing(dataset, version, unit_id, year, lang).decode("utf-8"))
+    return brief.pdf_from_html(briefing(dataset, version, unit_id, year, lang).decode("utf-8"), warm=True)
 
 
 # The pack is prepared in the background while the profile is read, on one worker: by the time
@@ -63,13 +66,14 @@ _READY_LOCK = threading.Lock()
 _KEEP = 8
 
 
-def _make(cursor, catalog, unit_id: str, year: int, lang: str) -> tuple[bytes, bytes | None]:
-    """The pack's HTML and PDF, on the worker, through its own cursor of the app's connection."""
+def _make(cursor, catalog, unit_id: str, year: int, lang: str, targets) -> tuple[bytes, bytes | None]:
+    """The pack's HTML and PDF, on the worker, through its own cursor of the app's connection
+    (``targets`` were read on the page's thread, through its caches)."""
     try:
-        html = brief.briefing_html(cursor, catalog, unit_id=unit_id, year=year, lang=lang)
+        html = pack_html(cursor, catalog, unit_id, year, lang, targets)
     finally:
         cursor.close()
-    return html.encode("utf-8"), brief.pdf_from_html(html) if export.browser_path() else None
+    return html.encode("utf-8"), brief.pdf_from_html(html, warm=True) if export.browser_path() else None
 
 
 def prefetch(dataset: str, version: str, unit_id: str, year: int, lang: str) -> None:
@@ -79,7 +83,8 @@ def prefetch(dataset: str, version: str, unit_id: str, year: int, lang: str) -> 
     with _READY_LOCK:
         if con is None or key in _READY or any(not f.done() for f in _READY.values()):
             return
-        _READY[key] = _WORKER.submit(_make, con.cursor(), ui.catalog(), unit_id, year, lang)
+        targets = app_targets.built(dataset, lang, unit_ids=[unit_id])
+        _READY[key] = _WORKER.submit(_make, con.cursor(), ui.catalog(), unit_id, year, lang, targets)
         while len(_READY) > _KEEP:
             _READY.popitem(last=False)
 

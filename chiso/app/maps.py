@@ -13,34 +13,85 @@ from chiso import geo, safe
 from chiso.app import downloads, ui
 from chiso.app.page import Frame
 from chiso.i18n import t
+from chiso.store import queries
 from chiso.views import maps
+from chiso.views import services_map as services_map_view
 
 SHOW = ["chart", "map"]
 
 
-def chart_or_map(frame: Frame, view, ranking: pl.DataFrame, *, chart: bool = True) -> None:
-    """The rankings chart, or (chosen beside it) the map of the same table; ``chart=False`` where
-    the page has drawn its own chart already (a large table's strip)."""
+def chart_or_map(
+    frame: Frame,
+    view,
+    ranking: pl.DataFrame,
+    *,
+    chart: bool = True,
+    selected: str | None = None,
+    key: str = "rankings",
+) -> None:
+    """The page's chart, or (chosen beside it) the map of the ranked table; ``chart=False`` where
+    the page has drawn its own chart already (a large table's strip); ``selected``: the unit the
+    page is about, outlined without a picker of its own (Components)."""
     scope = maps.map_scope(ranking, frame.sel)
-    chosen = "chart"
-    if scope is not None:
-        lang = frame.lang
-        chosen = ui.widget(
-            st.segmented_control,
-            "show",
-            t("map.show", lang),
-            SHOW,
-            ui._choice("show", SHOW, "chart"),
-            fmt=lambda v: t(f"map.show.{v}", lang),
-            required=True,
-            label_visibility="collapsed",
-        )
-        ui.publish(show=None if chosen == "chart" else chosen)
+    chosen = "chart" if scope is None else _shown(frame.lang)
     if chosen != "map":
         if chart:
-            downloads.chart(view.figure, name=view.export.name, source=view.source, key="rankings")
+            downloads.chart(view.figure, name=view.export.name, source=view.source, key=key)
         return
-    show_map(frame, ranking, scope, name=view.export.name)
+    show_map(frame, ranking, scope, name=view.export.name, selected=selected, key=f"{key}_map")
+
+
+def _shown(lang: str) -> str:
+    """'Biểu đồ | Bản đồ', kept in the link as ``show=map``."""
+    chosen = ui.widget(
+        st.segmented_control,
+        "show",
+        t("map.show", lang),
+        SHOW,
+        ui._choice("show", SHOW, "chart"),
+        fmt=lambda v: t(f"map.show.{v}", lang),
+        required=True,
+        label_visibility="collapsed",
+    )
+    ui.publish(show=None if chosen == "chart" else chosen)
+    return chosen
+
+
+@st.cache_resource(max_entries=8)
+def _units(dataset: str, version: str) -> pl.DataFrame:
+    """Every unit with its province, registry code and peer group (the map's keys)."""
+    return queries.units(ui.connection(dataset))
+
+
+def services_map(frame: Frame, ranked: pl.DataFrame, sel, *, rate_name: str, where: str, name: str) -> None:
+    """The online-services ranking beside its table (``sel`` the page's selection): the same
+    toggle (the page's charts are its 'Biểu đồ'), the map of the ranked units with the unit of the
+    link (``unit=``) outlined."""
+    rows = services_map_view.rows(ranked, _units(frame.dataset, ui.version(frame.dataset)))
+    scope = services_map_view.scope(rows, sel.province, sel.period.start)
+    if scope is None or _shown(frame.lang) != "map":
+        return
+    with st.spinner(frame.t("map.building")):
+        geometry = _geometry(scope)
+    if geometry is None or geometry[0].is_empty():
+        st.info(frame.t("map.no_shapes", province=scope.province))
+        return
+    wanted = ui.view().get("unit")
+    selected = wanted if wanted in set(rows.get_column("unit_id").to_list()) else None
+    view = services_map_view.build(
+        rows,
+        scope,
+        geometry,
+        rate_name=rate_name,
+        where=where,
+        lang=frame.lang,
+        selected=selected,
+        registry=geo.version(),
+    )
+    downloads.chart(view.figure, name=f"{name}_ban-do", source=view.source, key="dvc_map")
+    st.caption(safe.md(view.caption))
+    if view.missing:
+        st.caption(safe.md(frame.t("map.missing", names=", ".join(view.missing))))
 
 
 def _geometry(scope: maps.MapScope) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
@@ -71,17 +122,25 @@ def _outlined(frame: Frame, ranking: pl.DataFrame) -> str | None:
     return chosen or None
 
 
-def show_map(frame: Frame, ranking: pl.DataFrame, scope: maps.MapScope, *, name: str) -> None:
+def show_map(
+    frame: Frame,
+    ranking: pl.DataFrame,
+    scope: maps.MapScope,
+    *,
+    name: str,
+    selected: str | None = None,
+    key: str = "rankings_map",
+) -> None:
     with st.spinner(frame.t("map.building")):
         geometry = _geometry(scope)
     if geometry is None or geometry[0].is_empty():
         st.info(frame.t("map.no_shapes", province=scope.province))
         return
-    selected = _outlined(frame, ranking)
+    selected = selected or _outlined(frame, ranking)
     view = maps.build(
         ranking, frame.index, frame.sel, scope, geometry, frame.lang, selected, frame.catalog, geo.version()
     )
-    downloads.chart(view.figure, name=f"{name}_ban-do", source=view.source, key="rankings_map")
+    downloads.chart(view.figure, name=f"{name}_ban-do", source=view.source, key=key)
     st.caption(safe.md(view.caption))
     if view.missing:
         st.caption(safe.md(frame.t("map.missing", names=", ".join(view.missing))))

@@ -576,11 +576,19 @@ def file_name(unit_name: str, province: str, year: int, ext: str = "html") -> st
 # ---------- PDF ----------
 
 
-def pdf_from_html(document: str, *, timeout: float = PDF_TIMEOUT) -> bytes:
-    """Print an HTML document to PDF with Debian's chromium (A4 from the document's ``@page``)."""
+def pdf_from_html(document: str, *, timeout: float = PDF_TIMEOUT, warm: bool = False) -> bytes:
+    """Print an HTML document to PDF with Debian's chromium (A4 from the document's ``@page``).
+
+    ``warm``: in the process's warm browser (the app's chart renderer, kept running), a tab
+    instead of a new chromium; a one-off command (the CLI) starts its own."""
     browser = export.browser_path()
     if browser is None:
         raise ChisoError("Không tìm thấy Chromium để in PDF; hãy cài 'chromium' (apt-get install chromium)")
+    if warm:
+        data = export.warm_pdf(document, timeout)
+        if not data.startswith(b"%PDF"):
+            raise ChisoError("Chromium không in được PDF")
+        return data
     with tempfile.TemporaryDirectory(prefix="chiso-brief-") as tmp:
         source, out = Path(tmp) / "brief.html", Path(tmp) / "brief.pdf"
         source.write_text(document, encoding="utf-8")

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import base64
 import contextlib
 import io
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -290,17 +293,25 @@ class _Renderer:
         self._loop, self._thread = loop, thread
 
     def render(self, fig: go.Figure | dict, opts: dict) -> bytes:
+        return self._run(lambda k: k.calc_fig(fig, opts=opts), RENDER_TIMEOUT + 10)
+
+    def print_pdf(self, uri: str, timeout: float) -> bytes:
+        """A page (a file:// URI) printed to PDF in a new tab of the warm browser: no new
+        browser process (about 0,2 s instead of 2 s or more for a fresh chromium)."""
+        return self._run(lambda k: _print_pdf(k, uri), timeout)
+
+    def _run(self, job, timeout: float) -> bytes:
         with self._lock:
             if not self.running():
                 self._start()
             loop, k = self._loop, self._kaleido
-        future = asyncio.run_coroutine_threadsafe(k.calc_fig(fig, opts=opts), loop)
+        future = asyncio.run_coroutine_threadsafe(job(k), loop)
         try:
-            return future.result(RENDER_TIMEOUT + 10)
+            return future.result(timeout)
         except FutureTimeout as exc:
             future.cancel()
             self.close()  # the next export starts a fresh browser
-            raise ChisoError(f"Xuất ảnh quá {RENDER_TIMEOUT:.0f} giây; hãy thử lại") from exc
+            raise ChisoError(f"Xuất ảnh quá {timeout:.0f} giây; hãy thử lại") from exc
         except ChisoError:
             raise
         except Exception as exc:
@@ -318,6 +329,25 @@ class _Renderer:
         loop.call_soon_threadsafe(loop.stop)
 
 
+async def _print_pdf(k, uri: str) -> bytes:
+    """Open ``uri`` in a new tab, wait for its load event, print it (page size and margins from the
+    document's ``@page``, backgrounds kept), close the tab."""
+    tab = await k.create_tab("about:blank")
+    try:
+        await tab.send_command("Page.enable")
+        loaded = tab.subscribe_once("Page.loadEventFired")
+        await tab.send_command("Page.navigate", params={"url": uri})
+        await loaded
+        printed = await tab.send_command(
+            "Page.printToPDF", params={"printBackground": True, "preferCSSPageSize": True}
+        )
+        if "error" in printed:
+            raise ChisoError(f"Chromium không in được PDF: {printed['error'].get('message', '')}")
+        return base64.b64decode(printed["result"]["data"])
+    finally:
+        await k.close_tab(tab)
+
+
 _RENDERER = _Renderer()
 atexit.register(_RENDERER.close)
 
@@ -331,6 +361,14 @@ def start_renderer() -> None:
 
 def stop_renderer() -> None:
     _RENDERER.close()
+
+
+def warm_pdf(document: str, timeout: float) -> bytes:
+    """An HTML document printed to PDF by the warm browser (started if need be)."""
+    with tempfile.TemporaryDirectory(prefix="chiso-pdf-") as tmp:
+        source = Path(tmp) / "page.html"
+        source.write_text(document, encoding="utf-8")
+        return _RENDERER.print_pdf(source.as_uri(), timeout)
 
 
 def _size(fig: go.Figure, width: int | None, height: int | None) -> tuple[int, int]:

@@ -117,27 +117,33 @@ def _tier_legend(scored: pl.DataFrame, lang: str) -> tuple[pl.Expr, list]:
     return pl.col(tier).fill_null(t("map.no_tier", lang)), legend
 
 
-def _band_legend(scored: pl.DataFrame, index: Index, decimals: int, lang: str) -> tuple[pl.Expr, list]:
+def _band_legend(
+    scored: pl.DataFrame, higher_is_better: bool, decimals: int, lang: str
+) -> tuple[pl.Expr, list]:
     """Four equal score bands between the lowest and highest score shown (fewer when the scores
     are equal), darker for better; the best band first in the legend."""
     low, high = scored.get_column("score").min(), scored.get_column("score").max()
     edges = [low + (high - low) * i / 4 for i in range(5)] if high > low else [low, high]
     labels = [
         f"{fmt.number(a, decimals, lang=lang)}–{fmt.number(b, decimals, lang=lang)}"
+        if b > a
+        else fmt.number(a, decimals, lang=lang)  # every score equal (one unit): '98,51', not '98,51–98,51'
         for a, b in itertools.pairwise(edges)
     ]
     colours = BANDS[-len(labels) :]  # ascending scores, light to dark
-    if not index.higher_is_better:
+    if not higher_is_better:
         colours = colours[::-1]
     legend = list(zip(labels, colours, strict=True))
-    legend = legend[::-1] if index.higher_is_better else legend
+    legend = legend[::-1] if higher_is_better else legend
     band = pl.lit(0)
     for i, edge in enumerate(edges[1:-1], start=1):
         band = pl.when(pl.col("score") >= edge).then(pl.lit(i)).otherwise(band)
     return band.replace_strict(dict(enumerate(labels)), return_dtype=pl.String), legend
 
 
-def _categories(frame: pl.DataFrame, index: Index, decimals: int, lang: str) -> tuple[pl.DataFrame, list]:
+def _categories(
+    frame: pl.DataFrame, higher_is_better: bool, decimals: int, lang: str
+) -> tuple[pl.DataFrame, list]:
     """Each unit's legend entry: its tier, else its score band; rank only; not in the table.
     Returns the frame with ``category`` and the legend as [(category, colour)] in legend order."""
     tier = "tier_vi" if lang == "vi" else "tier_en"
@@ -147,7 +153,7 @@ def _categories(frame: pl.DataFrame, index: Index, decimals: int, lang: str) -> 
     if not scored.is_empty() and scored.get_column(tier).drop_nulls().len():
         category, legend = _tier_legend(scored, lang)
     elif not scored.is_empty():
-        category, legend = _band_legend(scored, index, decimals, lang)
+        category, legend = _band_legend(scored, higher_is_better, decimals, lang)
     rank_only, absent = t("map.rank_only", lang), t("map.not_in_table", lang)
     out = frame.with_columns(
         category=pl.when(pl.col("score").is_not_null())
@@ -169,7 +175,7 @@ def _categories(frame: pl.DataFrame, index: Index, decimals: int, lang: str) -> 
 HOVER = "%{customdata[0]}<br>%{customdata[1]}<extra></extra>"  # values escaped by safe.plotly_text
 
 
-def _hover(frame: pl.DataFrame, decimals: int, scale: str, lang: str) -> list[pl.Expr]:
+def _hover(frame: pl.DataFrame, decimals: int, scale: str, lang: str, value_name: str = "") -> list[pl.Expr]:
     """``hover_name`` 'Đầm Hà' and ``hover_detail`` 'Hạng 3/13 · Điểm 91,24 /100 · Tốt', or
     'không có hạng' where the table gives none (an incomplete table without a published rank)."""
     score = exprs.mapped(frame, "score", lambda v: fmt.number(v, decimals, lang=lang))
@@ -181,7 +187,9 @@ def _hover(frame: pl.DataFrame, decimals: int, scale: str, lang: str) -> list[pl
     )
     parts = [
         rank,
-        pl.when(pl.col("score").is_not_null()).then(pl.lit(t("map.score", lang) + " ") + score + f" {scale}"),
+        pl.when(pl.col("score").is_not_null()).then(
+            pl.lit((value_name or t("map.score", lang)) + " ") + score + f" {scale}"
+        ),
         pl.when(pl.col("in_table")).then(pl.col("category")),
     ]
     details = pl.concat_str(parts, separator=" · ", ignore_nulls=True)
@@ -239,6 +247,19 @@ def _frame(shapes, names, islands, ranking, scope, lang) -> pl.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class Measure:
+    """What the map colours and how it says it: the table's value, its decimals and scale ('/100',
+    '%'), its direction, the figure's title and second line, and the table's source line."""
+
+    decimals: int
+    scale: str
+    higher_is_better: bool
+    title: str
+    source: str
+    value_name: str = ""  # the hover's word for the value: 'Điểm' unless said ('Tỷ lệ')
+
+
 def build(
     ranking: pl.DataFrame,
     index: Index,
@@ -250,19 +271,42 @@ def build(
     catalog=None,
     registry: str = geo.SOURCE,
 ) -> MapView:
-    """The map of one table. ``geometry`` is (shapes, names, islands) from :mod:`chiso.geo` for
-    the scope; ``selected`` a unit_id to outline; ``registry`` names the registry and its version."""
+    """The map of one ranked table of an index. ``geometry`` is (shapes, names, islands) from
+    :mod:`chiso.geo` for the scope; ``selected`` a unit_id to outline; ``registry`` names the
+    registry and its version."""
+    main = t("map.title", lang, index=label(index.short_name, lang), year=sel.year)
+    note = t(f"map.shapes.{scope.level}", lang)
+    measure = Measure(
+        index.decimals_for(sel.province, sel.peer_group, sel.year),
+        views.scale_label(index, sel.province, sel.peer_group, sel.year, lang),
+        index.higher_is_better,
+        titled(main, note, scope_text(sel.peer_group, sel.province, lang, catalog)),
+        views.source_line(ranking, lang),
+    )
+    shown = views.with_tier_text(ranking, index, lang)  # tiers named as the table names them
+    return draw(shown, measure, scope, geometry, lang, selected, registry)
+
+
+def draw(
+    ranking: pl.DataFrame,
+    measure: Measure,
+    scope: MapScope,
+    geometry: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    lang: str,
+    selected: str | None = None,
+    registry: str = geo.SOURCE,
+) -> MapView:
+    """The map of any ranking of units in a place: ``ranking`` has unit_id, name, province, code,
+    score, rank, rank_of, tier_vi, tier_en, tier_code, tier_order and flag (tiers and flag may be
+    null); a unit is hovered with exactly the rank the table gives it."""
     shapes, names, islands = geometry
     if scope.level != "provinces":
         names = names.filter(
             pl.col("province_code").is_in(shapes.get_column("province_code").unique().implode())
         )
-    decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
-    scale = views.scale_label(index, sel.province, sel.peer_group, sel.year, lang)
-    shown = views.with_tier_text(ranking, index, lang)  # tiers named as the table names them
-    frame = _frame(shapes, names, islands, shown, scope, lang)
-    frame, legend = _categories(frame, index, decimals, lang)
-    frame = frame.with_columns(_hover(frame, decimals, scale, lang))
+    frame = _frame(shapes, names, islands, ranking, scope, lang)
+    frame, legend = _categories(frame, measure.higher_is_better, measure.decimals, lang)
+    frame = frame.with_columns(_hover(frame, measure.decimals, measure.scale, lang, measure.value_name))
     colour = dict(legend)
     fig = go.Figure()
     for name, fill in legend:
@@ -291,17 +335,8 @@ def build(
     )
     _islands(fig, frame, colour)
     _outline(fig, frame, selected, lang)
-    main = t("map.title", lang, index=label(index.short_name, lang), year=sel.year)
-    note = t(f"map.shapes.{scope.level}", lang)
-    source = views.source_line(ranking, lang)
     height = 900 if scope.level == "provinces" else 700
-    style.layout(
-        fig,
-        title=titled(main, note, scope_text(sel.peer_group, sel.province, lang, catalog)),
-        source=source,
-        lang=lang,
-        height=height,
-    )
+    style.layout(fig, title=measure.title, source=measure.source, lang=lang, height=height)
     _axes(fig, frame)
     fig.update_layout(
         hovermode="closest", hoverdistance=30, legend={"itemclick": False, "itemdoubleclick": False}
@@ -310,7 +345,7 @@ def build(
     fig.update_annotations(yshift=-6)
     missing = matched(ranking, names, scope).filter(pl.col("code").is_null()).get_column("name").to_list()
     caption = t("map.caption", lang, registry=registry, count=shapes.height)
-    return MapView(fig, caption, source, missing)
+    return MapView(fig, caption, measure.source, missing)
 
 
 def _islands(fig: go.Figure, frame: pl.DataFrame, colour: dict[str, str]) -> None:

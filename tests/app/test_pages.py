@@ -197,6 +197,18 @@ def test_briefing_pack_is_prepared_on_click_and_offered_as_html_and_pdf(both_dbs
     assert not at.exception and not at.error
 
 
+def test_the_pack_prepared_while_the_profile_is_read_is_ready_before_the_toggle(both_dbs):
+    """Opening a profile starts the unit's pack in the background, so the toggle finds it made."""
+    from chiso.app import brief
+
+    run("pages/profile.py", unit="hoa-binh/so-noi-vu", year="2022")
+    jobs = [job for key, job in brief._READY.items() if key[2:4] == ("hoa-binh/so-noi-vu", 2022)]
+    assert jobs, list(brief._READY)
+    html, pdf = jobs[-1].result(timeout=120)
+    assert "Sở Nội vụ" in html.decode("utf-8")
+    assert pdf is None or pdf.startswith(b"%PDF")
+
+
 def test_rank_only_table_renders_its_published_ranks(both_dbs):
     """Quảng Ninh localities PAR 2024 holds published ranks without scores: the page shows
     them (no chart crash), and computes no peer average."""

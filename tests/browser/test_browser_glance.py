@@ -59,6 +59,30 @@ def cut_labels(page) -> list[str]:
     )
 
 
+def crowded_titles(page) -> list[str]:
+    """A chart's title or subtitle run into another of its texts (a label, a legend entry, a note):
+    their boxes (each a line's full height) overlap by more than a pixel each way."""
+    return page.evaluate(
+        """() => {
+        const hits = [];
+        const box = (e) => e.getBoundingClientRect();
+        const shown = (e) => e.textContent.trim() && box(e).width > 0;
+        for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+            const titles = [...plot.querySelectorAll('.gtitle, .gtitle-subtitle')].filter(shown);
+            const others = [...plot.querySelectorAll('svg text')]
+                .filter(e => shown(e) && !titles.includes(e));
+            for (const a of titles) for (const b of others) {
+                const r = box(a), s = box(b);
+                const w = Math.min(r.right, s.right) - Math.max(r.left, s.left);
+                const h = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
+                if (w > 1 && h > 1) hits.push(a.textContent + ' / ' + b.textContent);
+            }
+        }
+        return hits;
+    }"""
+    )
+
+
 def full_screenshot(page, path: Path, width: int) -> None:
     """The whole page: Streamlit scrolls inside its main block, so the window is grown to it."""
     height = page.evaluate(
@@ -96,11 +120,52 @@ def test_every_page_keeps_its_chart_labels_whole(server, browser, name, size):
     assert "Traceback" not in body and "Không hiển thị được trang" not in body
     page.screenshot(path=str(ARTIFACTS / f"glance_{name}_{size}_first.png"))
     assert cut_labels(page) == []
+    assert crowded_titles(page) == []
     # No Plotly toolbar over a chart's title; the PNG/SVG buttons export.
     assert page.locator(".modebar-container .modebar-btn").count() == 0
     full_screenshot(page, ARTIFACTS / f"glance_{name}_{size}.png", viewport["width"])
     assert cut_labels(page) == []
+    assert crowded_titles(page) == []
     context.close()
+
+
+def draw(browser, fig, width: int):
+    """One figure drawn by the plotly.js that ships with plotly (nothing fetched) at ``width``."""
+    import plotly
+
+    bundle = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_content(f'<div id="c" style="width:{width - 32}px"></div>')
+    page.add_script_tag(path=str(bundle))
+    page.evaluate("f => Plotly.newPlot('c', f.data, f.layout, {displayModeBar: false})", fig.to_plotly_json())
+    page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    return page
+
+
+def test_the_funnel_title_keeps_clear_of_its_first_label_at_phone_width(browser):
+    """The services funnel as the page draws it at 390: its wrapped subtitle stands clear of the
+    first stage's label; the same figure with 60 px less above the plot has its subtitle on that
+    label, and the check says so."""
+    import polars as pl
+
+    from chiso.views import charts_services, style
+    from chiso.views.page import titled
+
+    stages = pl.DataFrame({"label": ["Tiếp nhận", "Đã giải quyết", "Giải quyết trước hạn, đúng hạn"]})
+    stages = stages.with_columns(value=pl.Series([14_859.0, 14_404.0, 12_210.0]))
+    title = titled(
+        "Từ tiếp nhận đến giải quyết — Thành phố Đồng Hới, các xã, phường trực thuộc",
+        "DVC trực tuyến · Tháng 1–12/2023 · Quảng Bình · Cấp xã, phường, thị trấn",
+    )
+    fig = charts_services.funnel(stages, title=title, value_unit="hồ sơ", source="Nguồn", lang="vi")
+    shown = style.for_screen(fig, "Nguồn")
+    page = draw(browser, shown, 390)
+    page.screenshot(path=str(ARTIFACTS / "glance_funnel_phone.png"))
+    assert crowded_titles(page) == [] and cut_labels(page) == []
+    page.close()
+    cramped = draw(browser, shown.update_layout(margin={"t": shown.layout.margin.t - 60}), 390)
+    assert [hit for hit in crowded_titles(cramped) if hit.endswith("/ Tiếp nhận")]
+    cramped.close()
 
 
 @pytest.mark.parametrize(

@@ -121,3 +121,39 @@ def test_the_map_downloads_as_png_and_svg(server, browser):
     hosts = {urlsplit(url).netloc for url in requests if not url.startswith(("data:", "blob:"))}
     assert hosts == {urlsplit(server).netloc}, hosts
     context.close()
+
+
+SERVICES = "services?province=Nam Định&show=map&unit=nam-dinh/huyen-xuan-truong"
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_the_online_services_ranking_has_the_same_map(server, browser, width):
+    """Online services ranked by district (Nam Định, January–May 2024, the shipped counts): the same
+    'Bản đồ' beside the table, every district drawn, the ranked one coloured and outlined with the
+    rank and rate its row gives, the others 'not in the table', nothing fetched elsewhere."""
+    from chiso import geo
+
+    context, page, requests = _open_map(browser, f"{server}/{SERVICES}", width, accept_downloads=True)
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "không phải ranh giới hành chính" in body
+    plot = page.locator(".js-plotly-plot").filter(has=page.locator(".gtitle", has_text="bản đồ"))
+    texts = " ".join(plot.locator("text").all_text_contents())
+    assert "Vị trí gần đúng, không phải ranh giới huyện" in texts and "Nam Định" in texts
+    legend = " ".join(plot.locator(".legend text").all_text_contents())
+    assert "Không có trong bảng" in legend and "Đang chọn: Huyện Xuân Trường" in legend
+    code = geo.names(geo.LEGACY, "provinces").filter(pl.col("name").str.contains("Nam Định"))
+    districts = geo.shapes(geo.LEGACY, "districts", code.get_column("code").item(0)).height
+    assert _points(page) == districts
+    hovers = plot.evaluate("p => p.data.flatMap(d => (d.customdata || []).map(c => c.join(' ')))")
+    assert any("Xuân Trường" in h and "Hạng 1/1 · Tỷ lệ 98,51 %" in h for h in hovers), hovers
+    assert sum("Không có trong bảng" in h for h in hovers) == districts - 1
+    page.screenshot(path=str(ARTIFACTS / f"map_services_{width}.png"))
+    plot.screenshot(path=str(ARTIFACTS / f"map_services_{width}_plot.png"))
+    if width > 500:  # the map's own PNG button: the first after the table's CSV/XLSX
+        with page.expect_download(timeout=120_000) as png_download:
+            page.get_by_text("Tải PNG").first.click()
+        assert Path(png_download.value.path()).read_bytes().startswith(b"\x89PNG")
+        assert png_download.value.suggested_filename.endswith("_ban-do.png")
+    hosts = {urlsplit(url).netloc for url in requests if not url.startswith(("data:", "blob:"))}
+    assert hosts == {urlsplit(server).netloc}, hosts
+    context.close()

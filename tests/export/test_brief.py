@@ -273,6 +273,17 @@ def test_pdf_is_an_a4_portrait_pdf(published_db):
 
 
 @needs_browser
+def test_the_warm_browser_prints_the_same_a4_pack(published_db):
+    """The app prints in a tab of its chart renderer: an A4 PDF holding the pack's text."""
+    document = brief.briefing_html(view(published_db, NOI_VU, 2022))
+    data = brief.pdf_from_html(document, warm=True)
+    assert data.startswith(b"%PDF")
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", data)
+    assert boxes and all(abs(float(w) - 595) < 1.5 and abs(float(h) - 842) < 1.5 for w, h in boxes)
+    assert len(boxes) == len(re.findall(rb"/MediaBox", brief.pdf_from_html(document)))  # same pages
+
+
+@needs_browser
 def test_cli_pdf_writes_the_html_and_the_pdf(published_db, tmp_path, capsys):
     out = tmp_path / "brief.html"
     code, stdout, _ = run_cli(capsys, *HOA_BINH, "--out", str(out), "--pdf", "--db", str(published_db))

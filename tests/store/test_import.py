@@ -552,9 +552,45 @@ def test_data_page_without_a_credential_is_read_only(fixture_db, monkeypatch):
     at = data_page().run()
     assert not at.exception, at.exception
     assert not at.error and not at.warning
-    assert any("chiso hash-password" in i.value and "CHISO_STEWARD_PASSWORD_HASH" in i.value for i in at.info)
+    assert any("chưa bật việc nhập số liệu" in i.value for i in at.info)
     assert not at.file_uploader and not at.text_input
     assert "Chưa có lần nhập nào." in [c.value for c in at.caption]
+    assert_plain_words_for_a_viewer(at)
+
+
+COMMAND_LINE = ("chiso ", "hash-password", "CHISO_", "secrets.toml", "scrypt", "`", "$ ")
+
+
+def assert_plain_words_for_a_viewer(at: AppTest) -> None:
+    """A committee member reads what the page is, what to download and whom to ask; no command."""
+    shown = [e.value for kind in ("markdown", "caption", "info", "warning") for e in at.get(kind)]
+    text = "\n".join(str(v) for v in shown)
+    assert "Trang này là gì?" in text and "Mẫu tệp" in text and "nhật ký" in text
+    assert "người quản lý dữ liệu của cơ quan" in text
+    assert not [word for word in COMMAND_LINE if word in text], text
+
+
+@pytest.mark.parametrize("configured", ["hash", "missing", "malformed"])
+def test_a_viewer_reads_the_data_page_in_plain_words(fixture_db, monkeypatch, hashed, configured):
+    if configured == "missing":
+        monkeypatch.delenv(auth.ENV_HASH, raising=False)
+    else:
+        monkeypatch.setenv(auth.ENV_HASH, hashed if configured == "hash" else "my-plain-password")
+    at = data_page().run()
+    assert not at.exception, at.exception
+    assert_plain_words_for_a_viewer(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert any("Excel" in label or "XLSX" in label for label in labels), labels
+
+
+def test_the_english_viewer_text_names_the_steward_and_no_command(fixture_db, monkeypatch):
+    monkeypatch.delenv(auth.ENV_HASH, raising=False)
+    at = data_page()
+    at.query_params["lang"] = "en"
+    at.run()
+    text = "\n".join(str(e.value) for kind in ("markdown", "info") for e in at.get(kind))
+    assert "What is this page?" in text and "data steward" in text
+    assert not [word for word in COMMAND_LINE if word in text], text
 
 
 def test_data_page_sign_in_is_slowed_after_a_failure(fixture_db, monkeypatch, hashed):

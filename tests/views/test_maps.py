@@ -228,3 +228,34 @@ def test_the_rankings_page_shows_the_map_when_asked(published_db, demo_db, monke
     fictional = run(ds="demo", group="localities", index="PAR", year="2024", show="map")
     assert not fictional.exception and not fictional.error
     assert any("sổ đăng ký" in i.value for i in fictional.info)
+
+
+def test_the_components_page_maps_the_peers_with_its_unit_outlined(published_db, demo_db, monkeypatch):
+    """Components (PCI 2019, 63 provinces): 'Bản đồ' replaces the heatmap with the peers' map, the
+    page's unit outlined without a second picker; the heatmap is back without ``show=map``."""
+    import json
+
+    from tests.app.test_pages import run
+
+    monkeypatch.setenv("CHISO_DB", str(published_db))
+    monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
+    query = {"group": "provinces", "index": "PCI", "year": "2019"}
+    at = run("pages/gaps.py", **query, show="map")
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert not [s for s in at.selectbox if s.key == "w_map_unit"]  # the unit is the page's own
+
+    def outlined(at) -> list[str]:
+        charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        drawn = [c for c in charts if "bản đồ" in c["layout"]["title"]["text"]]
+        assert len(drawn) == 1
+        return [d["name"] for d in drawn[0]["data"] if d.get("name", "").startswith("Đang chọn")]
+
+    picker = at.selectbox(key="w_unit")
+    assert outlined(at) == [f"Đang chọn: {picker.format_func(picker.value)}"]
+    assert "Đà Nẵng" in picker.options
+    picker.set_value("da-nang/da-nang").run()
+    assert outlined(at) == ["Đang chọn: Đà Nẵng"]
+    assert [b.label for b in at.get("download_button")][-2:] == ["Tải PNG", "Tải SVG"]
+    heatmap = run("pages/gaps.py", **query)
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in heatmap.get("plotly_chart")]
+    assert titles and not [t for t in titles if "bản đồ" in t]
