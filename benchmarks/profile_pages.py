@@ -2,7 +2,7 @@
 
     .venv/bin/chiso demo --scale national --db build/national.duckdb
     .venv/bin/python benchmarks/profile_pages.py --db build/national.duckdb [--json out.json]
-    .venv/bin/python benchmarks/profile_pages.py --db build/national.duckdb --cpu --warm 10
+    .venv/bin/python benchmarks/profile_pages.py --db build/national.duckdb --cpu --warm 10 [--vary]
 
 Each page runs in a fresh Python process through Streamlit's ``AppTest`` (the page script, its
 widgets and its elements marshalled to protobuf, without a browser or websocket): once cold (the
@@ -27,7 +27,9 @@ a real run's.
 ``--cpu`` measures instead what capacity depends on: the process CPU seconds of each warm run
 (``time.process_time`` deltas, all threads, no sampler), median and max per page beside the
 floor's. CPU time is robust on a shared machine where wall time is not: one process serves
-about ``1 / cpu`` page runs per second per core it gets.
+about ``1 / cpu`` page runs per second per core it gets. ``--vary`` makes each warm run a new
+session opening a random link of the catalogue (a selection nobody has opened yet, as in
+``benchmarks/load.py``); without it the same selection is run again (what shared caches serve).
 """
 
 from __future__ import annotations
@@ -124,13 +126,28 @@ def cpu_run(at, page: str | None) -> dict:
     return {"cpu_s": cpu, "wall_s": wall, "errors": errors}
 
 
-def cpu_child(script: str, page: str | None, warm: int) -> dict:
-    """Runs inside the fresh process: one cold run, then ``warm`` runs, CPU seconds each."""
+def cpu_child(script: str, page: str | None, warm: int, vary: bool = False) -> dict:
+    """Runs inside the fresh process: one cold run, then ``warm`` runs, CPU seconds each. With
+    ``vary`` each warm run is a new session opening a random link of the database's catalogue
+    (as ``benchmarks/load.py`` does): the selection is new, the process warm."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(script, default_timeout=300)
     cold = cpu_run(at, page)
-    runs = [cpu_run(at, page) for _ in range(warm)]
+    if vary and page:
+        import random
+
+        from benchmarks.load import Catalogue
+
+        catalogue, rng = Catalogue.read(Path(os.environ["CHISO_DB"])), random.Random(15)
+        runs = []
+        for _ in range(warm):
+            at = AppTest.from_file(script, default_timeout=300)
+            for key, value in catalogue.link(rng, page).items():
+                at.query_params[key] = value
+            runs.append(cpu_run(at, page))
+    else:
+        runs = [cpu_run(at, page) for _ in range(warm)]
     cpu = sorted(r["cpu_s"] for r in runs)
     return {
         "cold_cpu_s": cold["cpu_s"],
@@ -165,11 +182,13 @@ def child(script: str, page: str | None, warm: int) -> dict:
     return {"cold": cold, "warm": warm_split, "errors": errors}
 
 
-def measure(script: Path, page: str | None, warm: int, env: dict[str, str], fn: str = "child") -> dict:
+def measure(
+    script: Path, page: str | None, warm: int, env: dict[str, str], fn: str = "child", extra: str = ""
+) -> dict:
     code = (
         f"import json, sys; sys.path.insert(0, {str(ROOT)!r});"
         f"from benchmarks.profile_pages import {fn};"
-        f"print('RESULT' + json.dumps({fn}({str(script)!r}, {page!r}, {warm})))"
+        f"print('RESULT' + json.dumps({fn}({str(script)!r}, {page!r}, {warm}{extra})))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
@@ -208,9 +227,11 @@ def cpu_main(args, env: dict[str, str]) -> dict[str, dict]:
     floor = ROOT / "benchmarks" / "floor_app.py"
     rows: dict[str, dict] = {"floor": measure(floor, None, args.warm, env, "cpu_child")}
     for page in args.pages.split(","):
-        rows[page] = measure(ROOT / "app.py", page, args.warm, env, "cpu_child")
+        extra = ", vary=True" if args.vary else ""
+        rows[page] = measure(ROOT / "app.py", page, args.warm, env, "cpu_child", extra)
         print(f"{page}: {rows[page]['cpu_median_s']:.3f} CPU s per warm run", file=sys.stderr)
-    print(f"CPU seconds per page run (process CPU time, {args.warm} warm runs after one cold run):")
+    what = "each a new session on a random link" if args.vary else "the same selection again"
+    print(f"CPU seconds per page run (process CPU time, {args.warm} warm runs, {what}, after one cold run):")
     print(cpu_table(rows))
     return rows
 
@@ -222,6 +243,9 @@ def main() -> int:
     parser.add_argument("--warm", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--cpu", action="store_true", help="CPU seconds per warm run instead of the split")
+    parser.add_argument(
+        "--vary", action="store_true", help="with --cpu: each warm run a new session on a random link"
+    )
     args = parser.parse_args()
     env = {**os.environ, "CHISO_DB": str(args.db.resolve())}
     if args.cpu:
