@@ -9,7 +9,8 @@ No browser: each session opens ``/_stcore/stream`` with the ``streamlit`` subpro
 Streamlit's front end does), sends ``BackMsg.rerun_script`` carrying the page and the query string
 of a link, and reads ``ForwardMsg`` until ``script_finished``; that interval is one page run. A
 session first opens a random link (page, peer group, province, index, year drawn from the
-database's own catalogue, ``ranked_tables``, and the online-service provinces), then switches
+database's own catalogue, ``ranked_tables``, and the online-service provinces; with ``--links k``
+from k of them only, as when a conference shares a few links), then switches
 pages at random keeping the selection, as a reader clicking through the sidebar does, with a
 think time between runs. A run is an error when it shows an exception or an error box, finishes
 with a compile error, times out, or the connection drops.
@@ -81,6 +82,13 @@ class Catalogue:
         if not tables:
             raise SystemExit(f"{db}: no ranked tables to choose from")
         return cls(tables, sorted(provinces))
+
+    def shared(self, k: int, seed: int) -> Catalogue:
+        """Only ``k`` tables (and service provinces), drawn once: the links a conference hands out."""
+        rng = random.Random(seed)
+        tables = rng.sample(self.tables, min(k, len(self.tables)))
+        provinces = rng.sample(self.service_provinces, min(k, len(self.service_provinces)))
+        return Catalogue(tables, provinces)
 
     def link(self, rng: random.Random, page: str) -> dict[str, str]:
         """A link's query string: a random ranked table, or a province with counts for services."""
@@ -347,6 +355,13 @@ def main() -> int:
     parser.add_argument("--label", default="", help="a name for this run in the JSON")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument(
+        "--links",
+        type=int,
+        default=0,
+        help="sessions open one of only this many links (a shared link at a conference); "
+        "default 0: any table of the catalogue",
+    )
+    parser.add_argument(
         "--no-warmup",
         dest="warmup",
         action="store_false",
@@ -359,6 +374,8 @@ def main() -> int:
     if any(n < 1 or n > MAX_SESSIONS for n in sizes):
         parser.error(f"--sessions: each N must be between 1 and {MAX_SESSIONS}")
     catalogue = Catalogue.read(args.db)
+    if args.links:
+        catalogue = catalogue.shared(args.links, args.seed)
     pids = server_pids(args)
     results = []
     if args.warmup:

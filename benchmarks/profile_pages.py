@@ -2,6 +2,7 @@
 
     .venv/bin/chiso demo --scale national --db build/national.duckdb
     .venv/bin/python benchmarks/profile_pages.py --db build/national.duckdb [--json out.json]
+    .venv/bin/python benchmarks/profile_pages.py --db build/national.duckdb --cpu --warm 10 [--vary]
 
 Each page runs in a fresh Python process through Streamlit's ``AppTest`` (the page script, its
 widgets and its elements marshalled to protobuf, without a browser or websocket): once cold (the
@@ -22,6 +23,13 @@ under the outermost frame that names a category:
 The same is done for the bare-Streamlit floor (``benchmarks/floor_app.py``: one 19-row table, one
 Plotly bar chart). Sampling costs a little; the split is what to look at, the totals are close to
 a real run's.
+
+``--cpu`` measures instead what capacity depends on: the process CPU seconds of each warm run
+(``time.process_time`` deltas, all threads, no sampler), median and max per page beside the
+floor's. CPU time is robust on a shared machine where wall time is not: one process serves
+about ``1 / cpu`` page runs per second per core it gets. ``--vary`` makes each warm run a new
+session opening a random link of the catalogue (a selection nobody has opened yet, as in
+``benchmarks/load.py``); without it the same selection is run again (what shared caches serve).
 """
 
 from __future__ import annotations
@@ -109,6 +117,48 @@ class Sampler:
         self._thread.join()
 
 
+def cpu_run(at, page: str | None) -> dict:
+    """One run without the sampler: process CPU seconds and wall seconds."""
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    (at.switch_page(f"pages/{page}.py") if page else at).run()
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    errors = [e.value for e in at.exception] + [e.value for e in at.error]
+    return {"cpu_s": cpu, "wall_s": wall, "errors": errors}
+
+
+def cpu_child(script: str, page: str | None, warm: int, vary: bool = False) -> dict:
+    """Runs inside the fresh process: one cold run, then ``warm`` runs, CPU seconds each. With
+    ``vary`` each warm run is a new session opening a random link of the database's catalogue
+    (as ``benchmarks/load.py`` does): the selection is new, the process warm."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(script, default_timeout=300)
+    cold = cpu_run(at, page)
+    if vary and page:
+        import random
+
+        from benchmarks.load import Catalogue
+
+        catalogue, rng = Catalogue.read(Path(os.environ["CHISO_DB"])), random.Random(15)
+        runs = []
+        for _ in range(warm):
+            at = AppTest.from_file(script, default_timeout=300)
+            for key, value in catalogue.link(rng, page).items():
+                at.query_params[key] = value
+            runs.append(cpu_run(at, page))
+    else:
+        runs = [cpu_run(at, page) for _ in range(warm)]
+    cpu = sorted(r["cpu_s"] for r in runs)
+    return {
+        "cold_cpu_s": cold["cpu_s"],
+        "cpu_median_s": statistics.median(cpu),
+        "cpu_min_s": cpu[0],
+        "cpu_max_s": cpu[-1],
+        "wall_median_s": statistics.median(r["wall_s"] for r in runs),
+        "errors": cold["errors"] + [e for r in runs for e in r["errors"]],
+    }
+
+
 def one_run(at, page: str | None) -> dict:
     started = time.perf_counter()
     with Sampler() as sampler:
@@ -132,11 +182,13 @@ def child(script: str, page: str | None, warm: int) -> dict:
     return {"cold": cold, "warm": warm_split, "errors": errors}
 
 
-def measure(script: Path, page: str | None, warm: int, env: dict[str, str]) -> dict:
+def measure(
+    script: Path, page: str | None, warm: int, env: dict[str, str], fn: str = "child", extra: str = ""
+) -> dict:
     code = (
         f"import json, sys; sys.path.insert(0, {str(ROOT)!r});"
-        "from benchmarks.profile_pages import child;"
-        f"print('RESULT' + json.dumps(child({str(script)!r}, {page!r}, {warm})))"
+        f"from benchmarks.profile_pages import {fn};"
+        f"print('RESULT' + json.dumps({fn}({str(script)!r}, {page!r}, {warm}{extra})))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
@@ -157,14 +209,53 @@ def table(rows: dict[str, dict], key: str) -> str:
     return "\n".join(lines)
 
 
+def cpu_table(rows: dict[str, dict]) -> str:
+    floor = rows["floor"]["cpu_median_s"]
+    lines = [
+        "| page | CPU s per warm run (median) | min | max | × floor | wall s (median) | cold run CPU s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, r in rows.items():
+        lines.append(
+            f"| {name} | {r['cpu_median_s']:.3f} | {r['cpu_min_s']:.3f} | {r['cpu_max_s']:.3f} | "
+            f"{r['cpu_median_s'] / floor:.1f} | {r['wall_median_s']:.3f} | {r['cold_cpu_s']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def cpu_main(args, env: dict[str, str]) -> dict[str, dict]:
+    floor = ROOT / "benchmarks" / "floor_app.py"
+    rows: dict[str, dict] = {"floor": measure(floor, None, args.warm, env, "cpu_child")}
+    for page in args.pages.split(","):
+        extra = ", vary=True" if args.vary else ""
+        rows[page] = measure(ROOT / "app.py", page, args.warm, env, "cpu_child", extra)
+        print(f"{page}: {rows[page]['cpu_median_s']:.3f} CPU s per warm run", file=sys.stderr)
+    what = "each a new session on a random link" if args.vary else "the same selection again"
+    print(f"CPU seconds per page run (process CPU time, {args.warm} warm runs, {what}, after one cold run):")
+    print(cpu_table(rows))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--warm", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--cpu", action="store_true", help="CPU seconds per warm run instead of the split")
+    parser.add_argument(
+        "--vary", action="store_true", help="with --cpu: each warm run a new session on a random link"
+    )
     args = parser.parse_args()
     env = {**os.environ, "CHISO_DB": str(args.db.resolve())}
+    if args.cpu:
+        rows = cpu_main(args, env)
+        failed = {k: v["errors"] for k, v in rows.items() if v["errors"]}
+        if failed:
+            print("\nErrors:", failed)
+        if args.json:
+            args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+        return 1 if failed else 0
     rows: dict[str, dict] = {"floor": measure(ROOT / "benchmarks" / "floor_app.py", None, args.warm, env)}
     for page in args.pages.split(","):
         rows[page] = measure(ROOT / "app.py", page, args.warm, env)

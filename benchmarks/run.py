@@ -392,6 +392,20 @@ def _cold_start(browser, script: Path, env: dict[str, str], query: str, *, keep:
     return cold
 
 
+SETTLED = """() => {
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  const n = performance.getEntriesByType("resource").length, now = performance.now();
+  if (window.__chisoSeen !== n) { window.__chisoSeen = n; window.__chisoSince = now; return false; }
+  return now - window.__chisoSince > 500;
+}"""  # the run has finished (no running indicator) and nothing was fetched for 0,5 s
+
+
+def settle(page) -> None:
+    """Wait until the page's run has finished (as tests/conftest.py's ``settle``). The heading a
+    page switch waits for is drawn early in the run; memory read then missed the rest of it."""
+    page.wait_for_function(SETTLED, polling=100, timeout=120_000)
+
+
 def _visit_every_page(page, pages: list[str], after=None) -> tuple[list[float], list[str]]:
     """Click through the sidebar; the seconds of each switch and the names in order. ``after(name)``
     runs once each page has switched (outside the timed part)."""
@@ -438,7 +452,7 @@ def browser_figures(db: Path, pages: list[str]) -> dict:
             rss_pages = {}
 
             def settled(name: str) -> None:
-                page.wait_for_load_state("networkidle")
+                settle(page)
                 rss_pages[name] = _rss_mb(proc.pid, "VmRSS")
 
             switches, _ = _visit_every_page(page, pages, after=settled)

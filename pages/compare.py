@@ -2,21 +2,28 @@
 
 import streamlit as st
 
-from chiso.app import downloads, page, ui
+from chiso.app import downloads, memo, page, ui
 from chiso.views import compare
 
 
 def render(frame: page.Frame) -> None:
     sel, index = frame.sel, frame.index
     rows = frame.table_rows()
-    names, default = compare.unit_choices(rows)
+    names, default = memo.shared("compare.units", frame, build=lambda: compare.unit_choices(rows))
     downloads.header(frame.t("compare.title", index=frame.label(index.short_name), year=sel.year))
     with st.sidebar:  # folds away on a phone
         chosen = ui.unit_picker(frame.t("compare.units"), names, default, max_units=5)
     if len(chosen) < 2:
         st.info(frame.t("compare.pick_two"))
         return
-    view = compare.build(rows, chosen, index, sel, frame.catalog, frame.lang, every=frame.units_rows(chosen))
+    view = memo.shared(
+        "compare",
+        frame,
+        tuple(chosen),
+        build=lambda: compare.build(
+            rows, chosen, index, sel, frame.catalog, frame.lang, every=frame.units_rows(chosen)
+        ),
+    )
     st.dataframe(view.display, hide_index=True, width="stretch")
     downloads.table(view.export, key="compare")
     st.subheader(frame.t("compare.all_indices", year=sel.year))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso.app import downloads, maps, page, ui
+from chiso.app import downloads, maps, memo, page, ui
 from chiso.app import targets as app_targets
 from chiso.views import components
 
@@ -10,7 +10,7 @@ from chiso.views import components
 def render(frame: page.Frame) -> None:
     sel, index = frame.sel, frame.index
     rows = frame.table_rows()
-    names, default = components.unit_choices(rows)
+    names, default = memo.shared("gaps.units", frame, build=lambda: components.unit_choices(rows))
     with st.sidebar:  # folds away on a phone
         unit_id = ui.single_unit(frame.t("sel.unit"), names, default)
     downloads.header(frame.t("gaps.title", index=frame.label(index.short_name), year=sel.year))
@@ -21,7 +21,8 @@ def render(frame: page.Frame) -> None:
         )
         st.info(text)
         return
-    view = components.build(rows, unit_id, index, sel, frame.lang, frame.catalog)
+    build = lambda: components.build(rows, unit_id, index, sel, frame.lang, frame.catalog)  # noqa: E731
+    view = memo.shared("gaps", frame, unit_id, build=build)
     ui.findings_block(view.findings, frame.lang)
     st.subheader(frame.t("gaps.table"))
     st.dataframe(view.display, hide_index=True, width="stretch")

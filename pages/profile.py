@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso.app import brief, downloads, page, ui
+from chiso.app import brief, downloads, memo, page, ui
 from chiso.app import lineage as lineage_section
 from chiso.app import targets as app_targets
 from chiso.views import profile
@@ -10,7 +10,9 @@ from chiso.views import profile
 
 def render(frame: page.Frame) -> None:
     downloads.warm_renderer()  # the briefing pack's charts and PDF need it: started before the reads
-    names, default = profile.unit_choices(frame.all_units())
+    names, default = memo.shared(
+        "profile.units", frame, build=lambda: profile.unit_choices(frame.all_units())
+    )
     with st.sidebar:  # folds away on a phone: the first screen is the unit's table
         unit_id = ui.single_unit(frame.t("sel.unit"), names, ui.context_unit(frame.dataset) or default)
     if unit_id is None:
@@ -21,7 +23,8 @@ def render(frame: page.Frame) -> None:
     with st.sidebar:
         year = ui.year_choice(frame.t("sel.year"), years, years[0], key="year")
     lineage = frame.lineage(unit_id), frame.reorg([unit_id])
-    view = profile.build(rows, year, frame.catalog, frame.lang, *lineage)
+    build = lambda: profile.build(rows, year, frame.catalog, frame.lang, *lineage)  # noqa: E731
+    view = memo.shared("profile", frame, unit_id, year, build=build)
     downloads.header(frame.t("profile.title", unit=names[unit_id], year=year))
     if view.empty:
         st.info(frame.t("profile.empty", year=year))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso.app import downloads, large, maps, page, ui
+from chiso.app import downloads, large, maps, memo, page, ui
 from chiso.app import lineage as lineage_section
 from chiso.app import targets as app_targets
 from chiso.views import rankings, strip
@@ -11,7 +11,11 @@ from chiso.views import rankings, strip
 def render(frame: page.Frame) -> None:
     sel, index = frame.sel, frame.index
     ranking = frame.ranking()
-    view = rankings.build(ranking, index, sel, frame.lang, frame.published_stats(), frame.catalog)
+    view = memo.shared(
+        "rankings",
+        frame,
+        build=lambda: rankings.build(ranking, index, sel, frame.lang, frame.published_stats(), frame.catalog),
+    )
     downloads.header(frame.t("rankings.title", index=frame.label(index.short_name), year=sel.year))
     group_name = frame.label(frame.catalog.peer_groups[sel.peer_group].name)
     st.caption(

@@ -3,7 +3,7 @@ monthly or quarterly trend, the chosen unit's funnel, consistency warnings, publ
 
 import streamlit as st
 
-from chiso.app import downloads, maps, page, services_page
+from chiso.app import downloads, maps, memo, page, services_page
 from chiso.app import services as data
 from chiso.views import services
 
@@ -20,15 +20,14 @@ def render(frame: page.Frame) -> None:
     level = services.level_label(sel.level, lang)
     period = data.covered_label(dataset, sel, lang)
     st.caption(frame.t("dvc.ranking.subtitle", period=period, province=sel.province, level=level))
-    ranked = data.ranking(dataset, sel)
-    view = services.ranking_view(
-        ranked,
-        data.checks(dataset, sel),
-        data.group_counts(dataset, sel),
-        sel,
-        data.covered(dataset, sel),
-        lang,
-    )
+
+    def build():
+        ranked = data.ranking(dataset, sel)
+        counts = data.group_counts(dataset, sel)
+        covered = data.covered(dataset, sel)
+        return ranked, services.ranking_view(ranked, data.checks(dataset, sel), counts, sel, covered, lang)
+
+    ranked, view = memo.shared("services", frame, sel, build=build)
     if view.status:
         st.markdown(view.status)
     else:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso.app import downloads, page, ui
+from chiso.app import downloads, memo, page, ui
 from chiso.app import lineage as lineage_section
 from chiso.views import trends
 
@@ -10,7 +10,7 @@ from chiso.views import trends
 def render(frame: page.Frame) -> None:
     series = frame.series()
     downloads.header(frame.t("trends.title", index=frame.label(frame.index.short_name)))
-    offer = trends.choices(series, frame.sel.year)
+    offer = memo.shared("trends.units", frame, build=lambda: trends.choices(series, frame.sel.year))
     if not offer.names:
         st.info(frame.t("trends.empty"))
         return
@@ -26,8 +26,22 @@ def render(frame: page.Frame) -> None:
         horizontal=True,
     )
     ui.publish(measure=measure if measure != offer.default_measure else None)
-    reorg = frame.reorg(chosen, frame.sel.index)
-    view = trends.build(series, chosen, measure, frame.index, frame.sel, frame.lang, frame.catalog, reorg)
+    view = memo.shared(
+        "trends",
+        frame,
+        tuple(chosen),
+        measure,
+        build=lambda: trends.build(
+            series,
+            chosen,
+            measure,
+            frame.index,
+            frame.sel,
+            frame.lang,
+            frame.catalog,
+            frame.reorg(chosen, frame.sel.index),
+        ),
+    )
     if view.scale_changed:
         st.caption(frame.t("trends.scale_changed"))
     if view.rank_as_percentile:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chiso.app import downloads, page, ui
+from chiso.app import downloads, memo, page, ui
 from chiso.views import why
 
 
@@ -16,13 +16,14 @@ def render(frame: page.Frame) -> None:
     with st.sidebar:  # folds away on a phone
         year_a = ui.year_choice(frame.t("why.compare_with"), years, years[0], key="from")
     rows = frame.two_years(year_a)
-    names, default = why.unit_choices(rows, sel.year)
+    names, default = memo.shared("why.units", frame, year_a, build=lambda: why.unit_choices(rows, sel.year))
     with st.sidebar:  # folds away on a phone
         unit_id = ui.single_unit(frame.t("sel.unit"), names, default)
     if unit_id is None:
         st.info(frame.t("rankings.empty"))
         return
-    view = why.build(rows, unit_id, index, sel, year_a, frame.lang, frame.catalog)
+    build = lambda: why.build(rows, unit_id, index, sel, year_a, frame.lang, frame.catalog)  # noqa: E731
+    view = memo.shared("why", frame, year_a, unit_id, build=build)
     page.text(view.sentence)
     if not view.has_components:
         st.info(frame.t("why.no_components"))

@@ -196,9 +196,11 @@ def header(title: str) -> None:
 def chart(figure: go.Figure, *, name: str, source: str, date: str = "", key: str) -> None:
     """A chart with a meaningful toolbar file name, print-quality scale, and PNG/SVG buttons.
 
-    The export works on a copy taken before ``st.plotly_chart``, which applies Streamlit's theme to
-    the figure in place (it would clip the axis labels of the exported image)."""
-    snapshot = go.Figure(figure)
+    ``figure`` itself is never drawn nor changed (it may be a shared view's, :mod:`chiso.app.memo`):
+    the page draws its screen copy (:func:`chiso.views.style.for_screen`, made once per figure),
+    and the export works on a captioned copy made on click."""
+    from chiso.app import memo
+
     if not date:
         from chiso.app import ui
         from chiso.views.rankings import data_date
@@ -207,10 +209,11 @@ def chart(figure: go.Figure, *, name: str, source: str, date: str = "", key: str
         if ui.connection(dataset) is not None:
             date = data_date(ui.meta(dataset, ui.version(dataset)), current_lang())
     # No Plotly toolbar: on a phone it covers the title, and the PNG/SVG buttons below export.
-    st.plotly_chart(style.for_screen(figure, source), key=f"{key}_chart", config={"displayModeBar": False})
+    drawn = memo.screen(figure, source, lambda: style.for_screen(figure, source))
+    st.plotly_chart(drawn, key=f"{key}_chart", config={"displayModeBar": False})
     if source:
         st.caption(safe.md(source))
-    chart_buttons(snapshot, name=name, caption=(source, date), key=key)
+    chart_buttons(figure, name=name, caption=(source, date), key=key)
 
 
 def table(table_export: TableExport, *, key: str, long_rows: pl.DataFrame | None = None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chiso.app import downloads, ui
+from chiso.app import downloads, memo, ui
 from chiso.i18n import t
 from chiso.views import strip
 
@@ -23,8 +23,15 @@ def rankings(frame, view) -> None:
         unit = ui.single_unit(t("sel.unit", lang), names, ranking.get_column("unit_id")[0], key="unit")
     with right:
         n = ui.widget(st.radio, "top", t("rankings.top_n", lang), TOP_N, strip.DEFAULT_N, horizontal=True)
-    rows = strip.strip_rows(ranking, unit, n)
-    figure = strip.strip_figure(ranking, rows, frame.index, frame.sel, lang, n, frame.catalog)
+    figure = memo.shared(
+        "rankings.strip",
+        frame,
+        unit,
+        n,
+        build=lambda: strip.strip_figure(
+            ranking, strip.strip_rows(ranking, unit, n), frame.index, frame.sel, lang, n, frame.catalog
+        ),
+    )
     downloads.chart(figure, name=view.export.name, source=view.source, key="rankings")
     query = st.text_input(t("rankings.table_search", lang), key="q_table", placeholder="phuong ben thanh")
     shown = strip.filter_table(view.display, t("col.unit", lang), query)

@@ -63,9 +63,19 @@ def ranking_predecessors(frame, ranking: pl.DataFrame) -> None:
 
     if ranking.is_empty():
         return
-    ids = ranking.get_column("unit_id").unique().to_list()
-    preds, totals = frame.reorg(ids, frame.sel.index)
-    table, lines = reorg_series.ranking_predecessors(ranking, preds, totals, frame.index, frame.lang)
+    from chiso.app import memo
+
+    def build():
+        from chiso.metrics import backcast
+
+        national = ranking.item(0, "scope_province") == ""
+        if ranking.filter(backcast.after_reform(national)).is_empty():
+            return pl.DataFrame(), []  # not a table of new units: no predecessors to read
+        ids = ranking.get_column("unit_id").unique().to_list()
+        preds, totals = frame.reorg(ids, frame.sel.index)
+        return reorg_series.ranking_predecessors(ranking, preds, totals, frame.index, frame.lang)
+
+    table, lines = memo.shared("rankings.predecessors", frame, build=build)
     if table.is_empty():
         return
     st.subheader(t("reorg.heading_ranking", frame.lang))

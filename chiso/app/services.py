@@ -44,12 +44,19 @@ def _rate(code: str) -> Rate:
 # ---------- cached data ----------
 
 
-@st.cache_resource(max_entries=16)
-def _periods(dataset: str, version: str) -> pl.DataFrame:
-    return counts.periods(ui.connection(dataset))
-
-
 @st.cache_resource(max_entries=64)
+def _periods(dataset: str, version: str, province: str) -> pl.DataFrame:
+    return counts.periods(ui.connection(dataset), province)
+
+
+@st.cache_resource(max_entries=16)
+def _report_provinces(dataset: str, version: str) -> list[str]:
+    return counts.report_provinces(ui.connection(dataset))
+
+
+# Bounded by size: a province's counts for a period are ≈ 5 MB at national scale and its monthly
+# series ≈ 9 MB; what the page shows from them (rankings, rates, trends) is cached beside, small.
+@st.cache_resource(max_entries=16)
 def _group_counts(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
     return counts.group_counts(ui.connection(dataset), province=province, start=start, end=end)
 
@@ -69,7 +76,7 @@ def _checks(dataset: str, version: str, province: str, start: date, end: date) -
     return dvc.checks(_group_counts(dataset, version, province, start, end))
 
 
-@st.cache_resource(max_entries=32)
+@st.cache_resource(max_entries=4)
 def _series(dataset: str, version: str, province: str, level: str) -> pl.DataFrame:
     return counts.monthly_series(ui.connection(dataset), province=province, level=level)
 
@@ -79,8 +86,9 @@ def _trend(dataset: str, version: str, province: str, level: str, rate: str, gra
     return dvc.trend(_series(dataset, version, province, level), _rate(rate), grain)
 
 
-def periods(dataset: str) -> pl.DataFrame:
-    return _periods(dataset, ui.version(dataset))
+def periods(dataset: str, province: str) -> pl.DataFrame:
+    """The reports of one province (the page never reads the whole country's)."""
+    return _periods(dataset, ui.version(dataset), province)
 
 
 def group_counts(dataset: str, sel: DvcSelection) -> pl.DataFrame:
@@ -101,14 +109,16 @@ def checks(dataset: str, sel: DvcSelection) -> pl.DataFrame:
 
 def ranking(dataset: str, sel: DvcSelection) -> pl.DataFrame:
     """The ranked units of the selection, then the units with data in the period but no rate."""
-    in_period = _reports_in(periods(dataset), sel.province, sel.period).filter(pl.col("level") == sel.level)
+    in_period = _reports_in(periods(dataset, sel.province), sel.province, sel.period).filter(
+        pl.col("level") == sel.level
+    )
     found = group_counts(dataset, sel)
     return dvc.ranking(rated(dataset, sel), sel.rate, sel.level, in_period, dvc.unit_sources(found))
 
 
 def covered(dataset: str, sel: DvcSelection, unit_id: str | None = None) -> dvc.Period:
     """The part of the selected period the data of the selection (or of one unit) cover."""
-    reports = _reports_in(periods(dataset), sel.province, sel.period)
+    reports = _reports_in(periods(dataset, sel.province), sel.province, sel.period)
     if unit_id is not None:
         reports = reports.filter(pl.col("unit_id") == unit_id)
     elif sel.level:
@@ -147,16 +157,6 @@ def _requested(key: str, allowed: list[str], default: str, *, quiet: bool = Fals
     return default
 
 
-def _provinces(reports: pl.DataFrame) -> list[str]:
-    """Provinces with data, the one with most units holding counts first."""
-    sized = (
-        reports.group_by("province")
-        .agg(n=pl.col("unit_id").filter(pl.col("kind") == "count").n_unique())
-        .sort(["n", "province"], descending=[True, False])
-    )
-    return sized.get_column("province").to_list()
-
-
 def _pick(kind, name: str, lang: str, choices: list, current, fmt=str, **kwargs):
     """The page's picker of ``name`` (key ``dvc_<name>``, label ``dvc.sel.<name>``)."""
     return ui.widget(kind, f"dvc_{name}", t(f"dvc.sel.{name}", lang), choices, current, fmt, **kwargs)
@@ -171,18 +171,17 @@ def _radio(name: str, lang: str, choices: list, current):
 
 def selection(dataset: str, lang: str) -> DvcSelection | None:
     """Province, period (type, then period), rate and level; None when there is no data."""
-    reports = periods(dataset)
-    if reports.is_empty():
+    provinces = list(_report_provinces(dataset, ui.version(dataset)))
+    if not provinces:
         st.info(t("dvc.none", lang))
         return None
-    provinces = _provinces(reports)
     quiet = "w_dvc_province" in st.session_state  # after the first run, stale URL values are not news
     # 'province' is shared with the rankings page: a province without counts falls back quietly.
     province = _requested("province", provinces, provinces[0], quiet=True)
     top = st.columns([2, 3, 3])
     with top[0]:
         province = _pick(st.selectbox, "province", lang, provinces, province)
-    mine = reports.filter(pl.col("province") == province)
+    mine = periods(dataset, province)
     options = dvc.period_options(mine)
     keys = {p.key: p for p in options}
     fallback = dvc.default_period(options, mine.filter(pl.col("kind") == "count")) or options[0]
@@ -231,7 +230,7 @@ def selection(dataset: str, lang: str) -> DvcSelection | None:
 
 def unit_choice(dataset: str, sel: DvcSelection, ranked: pl.DataFrame, lang: str) -> tuple[str, str] | None:
     """The unit shown in detail (default: first in the ranking); returns (unit_id, name)."""
-    in_period = _reports_in(periods(dataset), sel.province, sel.period)
+    in_period = _reports_in(periods(dataset, sel.province), sel.province, sel.period)
     names = dict(
         ranked.select("unit_id", "name").rows()
         + in_period.select("unit_id", "name").unique("unit_id").sort("name").rows()

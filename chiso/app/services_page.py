@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from chiso import safe
-from chiso.app import downloads, page
+from chiso.app import downloads, memo, page
 from chiso.app import services as data
 from chiso.views import services
 
@@ -16,9 +16,13 @@ def unit_section(frame: page.Frame, sel, unit_id: str, unit_name: str, *, rate_n
     lang, dataset = frame.lang, frame.dataset
     period = data.covered_label(dataset, sel, lang, unit_id)
     st.subheader(safe.md(frame.t("dvc.unit.title", unit=unit_name, period=period)))
-    rows = data.unit_inputs(dataset, sel, unit_id, unit_name)
-    covered = data.covered(dataset, sel, unit_id)
-    view = services.unit_view(rows, data.rates(), sel, period, covered, frame.catalog, lang)
+
+    def build():
+        rows = data.unit_inputs(dataset, sel, unit_id, unit_name)
+        covered = data.covered(dataset, sel, unit_id)
+        return services.unit_view(rows, data.rates(), sel, period, covered, frame.catalog, lang)
+
+    view = memo.shared("services.unit", frame, sel, unit_id, build=build)
     if not view.has_data:
         st.info(safe.md(frame.t("dvc.unit.no_data", unit=unit_name)))
         return
@@ -54,10 +58,14 @@ def trend_section(
         st.info(safe.md(frame.t("dvc.trend.empty", unit=unit_name)))
         return
     grain = data.grain_choice(frame.lang)
-    per_unit, pooled = data.trend(frame.dataset, sel, grain)
-    view = services.trend_view(
-        per_unit, pooled, unit_id, unit_name, sel, grain, rate_name, source, frame.catalog, frame.lang
-    )
+
+    def build():
+        per_unit, pooled = data.trend(frame.dataset, sel, grain)
+        return services.trend_view(
+            per_unit, pooled, unit_id, unit_name, sel, grain, rate_name, source, frame.catalog, frame.lang
+        )
+
+    view = memo.shared("services.trend", frame, sel, unit_id, grain, source, build=build)
     if view.figure is None:  # quarterly reports only: no monthly line to draw
         st.info(safe.md(frame.t("dvc.trend.empty", unit=unit_name)))
         return

@@ -232,10 +232,30 @@ def dataset_ready(dataset: str, lang_code: str) -> bool:
     return True
 
 
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _fit(dataset: str, db_version: str, requested: tuple) -> tuple[Selection, list[tuple[str, str]]]:
+    """:func:`chiso.selection.fit` of the dataset's tables, once per process and request."""
+    return fit(tables(dataset, db_version), dict(requested))
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _options(dataset: str, db_version: str, sel: Selection, field: str) -> tuple:
+    return tuple(options(tables(dataset, db_version), sel, field))
+
+
 def table_picker(dataset: str, lang_code: str) -> Selection | None:
-    """Peer group, province, index and year selectors; refused URL values fall back with a notice."""
+    """Peer group, province, index and year selectors; refused URL values fall back with a notice.
+    The choices offered are worked out once per process for each request (``_fit``, ``_options``)."""
     cat = catalog()
-    frame = tables(dataset, version(dataset))
+    db_version = version(dataset)
+    frame = tables(dataset, db_version)
+
+    def fit(_frame, wanted: dict) -> tuple[Selection, list[tuple[str, str]]]:
+        return _fit(dataset, db_version, tuple(sorted(wanted.items())))
+
+    def options(_frame, current: Selection, field: str) -> list:
+        return list(_options(dataset, db_version, current, field))
+
     if frame.is_empty():
         st.info(t("rankings.no_tables", lang_code))
         return None

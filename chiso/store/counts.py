@@ -24,12 +24,15 @@ _COUNTS = f"""SELECT c.province, c.unit_id, {_UNIT_COLUMNS}, c.level, c.period_s
         {_COUNTS_FROM}"""
 
 
-def periods(con) -> pl.DataFrame:
-    """Every report in the data, counts and published rates alike: the period selectors read it.
+def periods(con, province: str | None = None) -> pl.DataFrame:
+    """Every report in the data (or in one ``province``), counts and published rates alike: the
+    period selectors read it. The page asks for one province: the whole country's reports are a
+    grouping of every count row, whose working memory the process keeps (≈ 60 MB at national scale).
 
     Columns: province, unit_id, name, short_name, unit_type, peer_group, level, period_start,
     period_end, kind ('count' or 'rate'), n_values.
     """
+    where = "" if province is None else "WHERE province = $province"
     return _frame(
         con,
         f"""
@@ -37,14 +40,33 @@ def periods(con) -> pl.DataFrame:
                r.kind, r.n_values
         FROM (
             SELECT province, unit_id, level, period_start, period_end, 'count' AS kind, count(*) AS n_values
-            FROM one_stop_counts GROUP BY ALL
+            FROM one_stop_counts {where} GROUP BY ALL
             UNION ALL
             SELECT province, unit_id, level, period_start, period_end, 'rate' AS kind, count(*) AS n_values
-            FROM one_stop_rates GROUP BY ALL
+            FROM one_stop_rates {where} GROUP BY ALL
         ) r JOIN units u ON u.unit_id = r.unit_id
         ORDER BY r.province, u.name, r.level, r.period_start, r.period_end, r.kind
         """,
+        **({} if province is None else {"province": province}),
     )
+
+
+def report_provinces(con) -> list[str]:
+    """Provinces with reports (counts or published rates), the one with most units holding counts
+    first, then by name."""
+    rows = _frame(
+        con,
+        """
+        SELECT province, count(DISTINCT unit_id) FILTER (WHERE kind = 'count') AS n
+        FROM (
+            SELECT DISTINCT province, unit_id, 'count' AS kind FROM one_stop_counts
+            UNION ALL
+            SELECT DISTINCT province, unit_id, 'rate' AS kind FROM one_stop_rates
+        ) GROUP BY province
+        ORDER BY n DESC, province
+        """,
+    )
+    return rows.get_column("province").to_list()
 
 
 def unit_counts(con, *, unit_id: str, start: date, end: date) -> pl.DataFrame:
