@@ -284,6 +284,37 @@ def cycles(root: Path) -> list[str]:
     return [" ↔ ".join(group) for group in sorted(found)]
 
 
+def private_reads(root: Path, layers: tuple[str, ...]) -> list[str]:
+    """Private names (``_x``) of another module read by the modules of ``layers``: ``ui._choice(…)``
+    or ``from chiso.app.ui import _choice``. A helper other modules call gets a public name."""
+    known = load(root)
+    out = []
+    for m in known.values():
+        if not any(_is(m.name, layer) for layer in layers):
+            continue
+        aliases = {}
+        for node in ast.walk(m.tree):
+            if isinstance(node, ast.Import):
+                aliases |= {a.asname or a.name: a.name for a in node.names if a.name in known}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    if full in known:
+                        aliases[alias.asname or alias.name] = full
+                    elif alias.name.startswith("_") and node.module in known:
+                        out.append(f"{_where(m, node.lineno, root)} imports {full}")
+        out += [
+            f"{_where(m, node.lineno, root)} reads {aliases[node.value.id]}.{node.attr}"
+            for node in ast.walk(m.tree)
+            if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ]
+    return out
+
+
 # ---------- the rules, on this checkout ----------
 
 
@@ -313,6 +344,10 @@ def test_layers_import_one_way():
 
 def test_no_import_cycles():
     assert cycles(ROOT) == []
+
+
+def test_the_app_and_pages_call_no_private_helper_of_another_module():
+    assert private_reads(ROOT, ("chiso.app", "pages", "app")) == []
 
 
 # ---------- the checker itself: each rule catches a break ----------
@@ -382,3 +417,11 @@ def test_a_long_page_fails_the_checker(tmp_path):
     _add_line(root / "pages" / "about.py", "\n" * PAGE_MAX_LINES)
     new = set(page_length_breaks(root)) - before
     assert len(new) == 1 and new.pop().startswith("pages/about.py has")
+
+
+def test_a_private_helper_called_from_the_app_fails_the_checker(tmp_path):
+    root = _copy(tmp_path)
+    _add_line(root / "chiso" / "app" / "maps.py", "def peek():\n    return ui._private_helper()")
+    _add_line(root / "pages" / "about.py", "from chiso.app.ui import _private_helper")
+    found = [b.split(" ", 1)[1] for b in private_reads(root, ("chiso.app", "pages", "app"))]
+    assert found == ["reads chiso.app.ui._private_helper", "imports chiso.app.ui._private_helper"]

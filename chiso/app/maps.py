@@ -30,7 +30,7 @@ def chart_or_map(frame: Frame, view, ranking: pl.DataFrame, *, chart: bool = Tru
             "show",
             t("map.show", lang),
             SHOW,
-            ui._choice("show", SHOW, "chart"),
+            ui.state_choice("show", SHOW, "chart"),
             fmt=lambda v: t(f"map.show.{v}", lang),
             required=True,
             label_visibility="collapsed",
