@@ -115,11 +115,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     if frame.is_empty():
         raise ChisoError(f"{unit.name} không có điểm thành phần {index.code} năm {args.year}")
     decimals = index.decimals_for(province, group, args.year)
-    where = {"province": province, "peer_group": group, "year": args.year}
-    notes = [
-        tables.inference_note({**where, "component": code, "max_score": top}, index, args.lang)
-        for code, top in frame.select("component", "max_score").rows()
-    ]
+    notes = tables.gap_notes(frame, index, province, group, args.year, args.lang)
     if args.format == "csv":
         sys.stdout.write(neutralised(gap_rows(frame, decimals, notes)).write_csv())
     elif args.format == "json":
