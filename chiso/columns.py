@@ -5,21 +5,11 @@ from __future__ import annotations
 
 # ---------- files (ingest) ----------
 
-SCORE_COLUMNS = [
-    "province",
-    "unit",
-    "unit_type",
-    "index",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "source_title",
-    "source_url",
-    "quote",
-]
+# What a score row says about one table cell: the component (empty for the total), the year, the
+# score on its maximum and the rank out of N; files, findings and import hints all name them.
+SCORE_FIELDS = ["component", "year", "score", "max_score", "rank", "rank_of"]
+SOURCE_FIELDS = ["source_title", "source_url", "quote"]
+SCORE_COLUMNS = ["province", "unit", "unit_type", "index", *SCORE_FIELDS, *SOURCE_FIELDS]
 OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag", "printed", "printed_change", "printed_tier"]
 """``printed``: the value as the source prints it when that differs from the bare number
 ("96,04 %", "trên 89,9 %"); ``printed_change``: a change the source prints ("+4,54 so với 2020");
@@ -193,18 +183,4 @@ PROFILE_EXPORT = [
 ]
 TREND_EXPORT = ["name", "year", "score", "max_score", "pct_of_max", "rank", "rank_of"]
 # The fields of a finding's source row worth showing under it.
-EVIDENCE_KEYS = (
-    "index_code",
-    "name",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "rank_basis",
-    "source_title",
-    "source_url",
-    "quote",
-    "flag",
-)
+EVIDENCE_KEYS = ("index_code", "name", *SCORE_FIELDS, "rank_basis", *SOURCE_FIELDS, "flag")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from chiso.columns import SCORE_FIELDS
 from chiso.config import Catalog
 from chiso.errors import ChisoError
 from chiso.i18n import t
@@ -61,18 +62,7 @@ CODE_HINTS = {
     ("score", "score.negative"): "score.negative",
     ("score", "number.decimal_comma"): "number.decimal_comma",
 }
-COLUMN_HINTS = {
-    "unit",
-    "unit_type",
-    "index",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "rank_basis",
-}
+COLUMN_HINTS = {"unit", "unit_type", "index", *SCORE_FIELDS, "rank_basis"}
 
 
 def _hint_keys(problem: Problem) -> tuple[str, ...]:
