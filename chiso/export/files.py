@@ -33,6 +33,7 @@ import polars as pl
 
 from chiso.columns import LONG_COLUMNS  # noqa: F401 (re-exported)
 from chiso.errors import ChisoError
+from chiso.views import style
 from chiso.views.sources import number_format
 
 BOM = "\ufeff"
@@ -396,16 +397,5 @@ def with_caption(fig: go.Figure, source: str, date: str) -> go.Figure:
             return out
         if text == caption:
             return out
-    out.add_annotation(
-        text=caption,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-112,
-        yanchor="top",
-        showarrow=False,
-        xanchor="left",
-        font={"size": 11, "color": "#555"},
-    )
+    style.add_source_line(out, caption)
     return out
