@@ -221,12 +221,8 @@ def test_cli_refuses_bad_targets_naming_the_column_and_changes_nothing(fixture_d
     assert "column target: points 101 outside 0–100" in capsys.readouterr().err
     assert cli(fixture_db, *SET, "--score", "90") == 1  # no document
     assert "--source" in capsys.readouterr().err
-    bad = targets_file(
-        tmp_path / "targets.csv",
-        "province,unit,index,year,kind,target,source_title",
-        "Tỉnh Mẫu,Sở Y tế,PAR,2025,rank,1,NQ",
-        "Tỉnh Mẫu,Sở Không Có,PAR,2025,rank,1,NQ",
-    )
+    rows = ["Tỉnh Mẫu,Sở Y tế,PAR,2025,rank,1,NQ", "Tỉnh Mẫu,Sở Không Có,PAR,2025,rank,1,NQ"]
+    bad = targets_file(tmp_path / "targets.csv", "province,unit,index,year,kind,target,source_title", *rows)
     assert cli(fixture_db, "targets", "set", "--file", str(bad)) == 1
     assert "targets.csv, dòng 3, cột unit: Không tìm thấy đơn vị 'Sở Không Có'" in capsys.readouterr().err
     big = tmp_path / "big.csv"
