@@ -243,17 +243,7 @@ def _excel_grid(data: bytes, file: str, sheet: str | None) -> Grid:
             # An Excel 97–2003 container calamine cannot read as a workbook: name the format.
             found = issue(file, "file.xls_unreadable", sheet=exc.sheet, detail=exc.message)
             raise AnnexError([found]) from exc
-        raise AnnexError(
-            [
-                Issue(
-                    file,
-                    exc.message,
-                    sheet=exc.sheet,
-                    column=exc.cell,
-                    hint=exc.hint or "Mở tệp bằng Excel và lưu lại dạng .xlsx, hoặc lưu thành CSV UTF-8",
-                )
-            ]
-        ) from exc
+        raise AnnexError([exc.issue(file, ("xlsx.resave_or_csv",))]) from exc
     if cells.name is None:
         names = ", ".join(cells.hidden_skipped)
         hints = ("sheet.none_visible",)
@@ -262,7 +252,7 @@ def _excel_grid(data: bytes, file: str, sheet: str | None) -> Grid:
     letters = [column_letter(cells.first_column + j) for j in range(width)]
     rows = [(r + 1, [Cell(_clean(t), n) for t, n in values]) for r, values in enumerate(cells.rows)]
     notes += [
-        Issue(file, message, sheet=cells.name, column=ref, level="warning") for ref, message in cells.warnings
+        issue(file, code, sheet=cells.name, column=ref, level="warning") for ref, code in cells.warnings
     ]
     notes += _xls_sheet_notes(file, cells)
     return Grid(cells.name, rows, letters, notes)
