@@ -158,7 +158,7 @@ def plan_import(
     db, path = Path(db), Path(path)
     catalog = load_catalog(config or paths.CONFIG_PATH)
     if not db.exists():
-        raise ChisoError(f"Chưa có cơ sở dữ liệu {db}; hãy chạy 'chiso build' trước khi nhập.")
+        raise ChisoError.coded("store.no_db_to_import", db=db)
     plan = ImportPlan(
         db, name or path.name, sha256_of(path), path.stat().st_size, options, db_stamp=db_stamp(db)
     )
@@ -372,7 +372,7 @@ def apply_import(db: Path, plan: ImportPlan, *, who: str, wait: float = 0.0, con
     changed since the preview, or another writer holds the lock."""
     db = Path(db)
     if not plan.ok:
-        raise ChisoError(f"Tệp {plan.file} có {len(plan.errors)} lỗi; không ghi gì.")
+        raise ChisoError.coded("store.plan_has_errors", file=plan.file, n=len(plan.errors))
     added, changed, unchanged = plan.counts
     if not added and not changed:
         return ApplyResult(None, 0, 0, unchanged, None)
@@ -400,13 +400,11 @@ def undo_last(db: Path, *, who: str, wait: float = 0.0) -> UndoResult:
         history = audit(db, with_rows=True)
         live = history.filter(pl.col("undone_at").is_null())
         if live.is_empty():
-            raise ChisoError("Chưa có lần nhập nào để hoàn tác.")
+            raise ChisoError.coded("store.nothing_to_undo")
         last = live.row(0, named=True)
         backup = db.parent / (last["backup"] or "")
         if not last["backup"] or not backup.exists():
-            raise ChisoError(
-                f"Không còn bản trước lần nhập #{last['import_id']} ({backup.name}); không thể hoàn tác."
-            )
+            raise ChisoError.coded("store.no_backup", id=last["import_id"], backup=backup.name)
         history = history.with_columns(
             undone_at=pl.when(pl.col("import_id") == last["import_id"])
             .then(pl.lit(swap.now()))

@@ -4,18 +4,20 @@ store's lock errors, the command line's own lines ("Wrote …", no data), and `r
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from chiso.cli.main import main
 from chiso.store import swap
-from tests.conftest import ROOT, built_fixture
+from tests.conftest import ROOT, built_fixture, write_data
 
 SCORES = """unit,score,source_title
 Sở Nội vụ,91.5,Quyết định mẫu
 Sở Tư pháp,90.0,Quyết định mẫu
 """
+VIETNAMESE = re.compile("[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 WHERE = ["--index", "PAR", "--year", "2024", "--province", "Tỉnh Mẫu", "--unit-type", "department"]
 
 
@@ -80,3 +82,78 @@ def test_the_global_lang_reaches_rank(db, capsys):
     assert code == 1 and err.strip() == "chiso: No PAR data for 2024 in group departments in Tỉnh Mẫu"
     _, _, err = run(capsys, "rank", *WHERE, "--db", str(db))
     assert err.strip() == "chiso: Không có dữ liệu PAR năm 2024 cho nhóm departments ở Tỉnh Mẫu"
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a password-protected .xlsx is an OLE box holding EncryptionInfo
+
+
+def test_a_units_sheet_without_a_required_column_is_refused_in_english(db, tmp_path, capsys):
+    import xlsxwriter
+
+    path = tmp_path / "with_units.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    scores = workbook.add_worksheet("Điểm")
+    for r, row in enumerate([["unit", "score", "source_title"], ["Sở Mới", 91.5, "Quyết định mẫu"]]):
+        scores.write_row(r, 0, row)
+    units = workbook.add_worksheet("Đơn vị")
+    for r, row in enumerate([["province", "name"], ["Tỉnh Mẫu", "Sở Mới"]]):
+        units.write_row(r, 0, row)
+    workbook.close()
+    before = db.read_bytes()
+    argv = ["import", str(path), *WHERE[:6], "--db", str(db)]
+    code, out, err = run(capsys, "--lang", "en", *argv)
+    assert code == 1 and "sheet 'Đơn vị' lacks the required column 'unit_type'" in out + err
+    assert "thiếu cột" not in out + err
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and "trang tính 'Đơn vị' thiếu cột bắt buộc 'unit_type'" in out + err
+    assert db.read_bytes() == before
+
+
+def test_a_refused_workbook_is_explained_in_english(db, tmp_path, capsys):
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(OLE + bytes(504) + "EncryptionInfo".encode("utf-16-le") + bytes(100))
+    before = db.read_bytes()
+    argv = ["import", str(path), *WHERE[:6], "--db", str(db)]
+    code, out, err = run(capsys, "--lang", "en", *argv)
+    assert code == 1 and "the Excel file is password-protected" in out + err
+    assert "remove the password (File → Info → Protect Workbook)" in out + err
+    assert "mật khẩu" not in out + err
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and "tệp Excel được đặt mật khẩu" in out + err
+    assert db.read_bytes() == before
+
+
+def test_build_and_undo_speak_english(tmp_path, capsys):
+    folder = write_data(tmp_path / "data")
+    db = tmp_path / "built.duckdb"
+    code, out, _ = run(capsys, "--lang", "en", "build", "--data", str(folder), "--db", str(db))
+    assert code == 0 and out.startswith(f"Built {db}: ") and "published means/medians" in out
+    code, _, err = run(capsys, "--lang", "en", "undo", "--db", str(db))
+    assert code == 1 and err.strip() == "chiso: No import to undo yet."
+    code, _, err = run(capsys, "undo", "--db", str(db))
+    assert code == 1 and err.strip() == "chiso: Chưa có lần nhập nào để hoàn tác."
+
+
+@pytest.mark.parametrize("command", [["rank"], ["export", "rankings"], ["import"]])
+def test_help_is_english_when_asked_and_names_the_unit_types(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--lang", "en", *command, "--help"])
+    english = capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    vietnamese = capsys.readouterr().out
+    assert done.value.code == 0
+    # every valid unit type and peer group is listed, in either language
+    for name in ("department", "commune", "ward", "special_zone", "localities", "central_agencies"):
+        assert name in english and name in vietnamese
+    assert "--unit-type takes a unit type (" in english and "--unit-type nhận một loại đơn vị (" in vietnamese
+    assert "cli.help." not in english + vietnamese  # every help text is found in locales/
+    assert not VIETNAMESE.search(english.replace("Tỉnh Mẫu", ""))
+
+
+def test_the_command_list_is_english_when_asked(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang=en", "--help"])
+    english = capsys.readouterr().out
+    assert "print the ranking of one index in one year" in english and "undo the last import" in english
+    assert not VIETNAMESE.search(english.replace("Chỉ số", ""))
