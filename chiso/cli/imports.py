@@ -157,8 +157,8 @@ def _import_counts(args: argparse.Namespace, db) -> int:
     from chiso.store import counts_import
 
     plan = counts_import.plan_counts(db, args.file)
-    print(plan.report())
     lang = getattr(args, "lang", "vi")
+    print(plan.report(lang))
     if args.dry_run:
         print(t("cli.import.dry_run", lang))
         return 0

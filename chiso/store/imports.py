@@ -21,6 +21,7 @@ from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.ingest import plan as ingest_plan
 from chiso.ingest.annex import ImportOptions, Issue
+from chiso.ingest.problems import Note
 from chiso.ingest.readers import KEY
 from chiso.ingest.resolve import Reference
 from chiso.names import fold
@@ -264,10 +265,11 @@ def _plan_new_units(plan: ImportPlan, ctx: Reference) -> None:
     plan.new_units = units.filter(~pl.col("unit_id").is_in(ctx.units["unit_id"].implode()))
     plan.new_aliases = aliases.filter(pl.col("unit_id").is_in(plan.new_units["unit_id"].implode()))
     if plan.new_units.height:
+        central = Note("import.central")
         names = ", ".join(
-            f"{r['name']} ({r['province'] or 'trung ương'})" for r in plan.new_units.iter_rows(named=True)
+            f"{r['name']} ({r['province'] or central})" for r in plan.new_units.iter_rows(named=True)
         )
-        plan.notes = [*plan.notes, f"Thêm {plan.new_units.height} đơn vị mới: {names}"]
+        plan.notes = [*plan.notes, Note("import.note.new_units", n=plan.new_units.height, names=names)]
 
 
 def _write_new_units(con, plan: ImportPlan) -> None:
@@ -361,9 +363,8 @@ def _check(path: Path, expected_scores: int) -> None:
         n_scores = con.sql("SELECT count(*) FROM scores").fetchall()[0][0]
         n_ranked = con.sql("SELECT count(*) FROM ranked").fetchall()[0][0]
     if n_scores != expected_scores or n_ranked != n_scores:
-        raise ChisoError(
-            f"Kiểm tra sau khi ghi thất bại ({n_scores} điểm, {n_ranked} dòng xếp hạng, "
-            f"cần {expected_scores}); cơ sở dữ liệu không đổi."
+        raise ChisoError.coded(
+            "store.check_failed", scores=n_scores, ranked=n_ranked, expected=expected_scores
         )
 
 
