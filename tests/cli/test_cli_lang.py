@@ -32,19 +32,26 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-def test_a_units_section_without_a_required_column_is_refused_in_english(db, tmp_path, capsys):
-    path = tmp_path / "with_units.csv"
-    path.write_text(SCORES + "\n[units]\nprovince,name\nTỉnh Mẫu,Sở Mới\n", encoding="utf-8")
+def import_refused(capsys, db: Path, path: Path, english: str, vietnamese: str) -> str:
+    """``chiso import path`` refused in English with ``--lang en`` and in Vietnamese without it,
+    the database unchanged; what the English run printed."""
     before = db.read_bytes()
     argv = ["import", str(path), *WHERE[:6], "--db", str(db)]
     code, out, err = run(capsys, "--lang", "en", *argv)
-    assert code == 1
-    assert "the [units] section lacks the required column 'unit_type'" in out + err
-    assert "Columns of the units list" in out + err
-    assert "thiếu cột" not in out + err
-    code, out, err = run(capsys, *argv)
-    assert code == 1 and "mục [units] thiếu cột bắt buộc 'unit_type'" in out + err
+    assert code == 1 and english in out + err
+    assert vietnamese not in out + err
+    code, vi_out, vi_err = run(capsys, *argv)
+    assert code == 1 and vietnamese in vi_out + vi_err
     assert db.read_bytes() == before
+    return out + err
+
+
+def test_a_units_section_without_a_required_column_is_refused_in_english(db, tmp_path, capsys):
+    path = tmp_path / "with_units.csv"
+    path.write_text(SCORES + "\n[units]\nprovince,name\nTỉnh Mẫu,Sở Mới\n", encoding="utf-8")
+    english = "the [units] section lacks the required column 'unit_type'"
+    said = import_refused(capsys, db, path, english, "mục [units] thiếu cột bắt buộc 'unit_type'")
+    assert "Columns of the units list" in said and "thiếu cột" not in said
 
 
 def test_a_locked_database_is_explained_in_english(db, capsys):
@@ -99,28 +106,17 @@ def test_a_units_sheet_without_a_required_column_is_refused_in_english(db, tmp_p
     for r, row in enumerate([["province", "name"], ["Tỉnh Mẫu", "Sở Mới"]]):
         units.write_row(r, 0, row)
     workbook.close()
-    before = db.read_bytes()
-    argv = ["import", str(path), *WHERE[:6], "--db", str(db)]
-    code, out, err = run(capsys, "--lang", "en", *argv)
-    assert code == 1 and "sheet 'Đơn vị' lacks the required column 'unit_type'" in out + err
-    assert "thiếu cột" not in out + err
-    code, out, err = run(capsys, *argv)
-    assert code == 1 and "trang tính 'Đơn vị' thiếu cột bắt buộc 'unit_type'" in out + err
-    assert db.read_bytes() == before
+    english = "sheet 'Đơn vị' lacks the required column 'unit_type'"
+    said = import_refused(capsys, db, path, english, "trang tính 'Đơn vị' thiếu cột bắt buộc 'unit_type'")
+    assert "thiếu cột" not in said
 
 
 def test_a_refused_workbook_is_explained_in_english(db, tmp_path, capsys):
     path = tmp_path / "locked.xlsx"
     path.write_bytes(OLE + bytes(504) + "EncryptionInfo".encode("utf-16-le") + bytes(100))
-    before = db.read_bytes()
-    argv = ["import", str(path), *WHERE[:6], "--db", str(db)]
-    code, out, err = run(capsys, "--lang", "en", *argv)
-    assert code == 1 and "the Excel file is password-protected" in out + err
-    assert "remove the password (File → Info → Protect Workbook)" in out + err
-    assert "mật khẩu" not in out + err
-    code, out, err = run(capsys, *argv)
-    assert code == 1 and "tệp Excel được đặt mật khẩu" in out + err
-    assert db.read_bytes() == before
+    english, vietnamese = "the Excel file is password-protected", "tệp Excel được đặt mật khẩu"
+    said = import_refused(capsys, db, path, english, vietnamese)
+    assert "remove the password (File → Info → Protect Workbook)" in said and "mật khẩu" not in said
 
 
 def test_build_and_undo_speak_english(tmp_path, capsys):
