@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from chiso import paths
+from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.i18n import DEFAULT_LANG, LANGS, t
 from chiso.selection import Scope
@@ -20,15 +21,16 @@ HELP_KEY = "cli.help."
 
 
 def lang_of(argv: list[str]) -> str:
-    """The language ``argv`` asks for (``--lang en`` or ``--lang=en``, global or a command's), read
-    before parsing so that ``--help`` and usage errors speak it too."""
+    """The language ``argv`` asks for (``--lang en`` or ``--lang=en``; a command's own, written
+    after the global one, wins as it does when parsed), read before parsing so that ``--help`` and
+    usage errors speak it too."""
+    asked = DEFAULT_LANG
     for i, arg in enumerate(argv):
         value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else None
         if arg == "--lang" and i + 1 < len(argv):
             value = argv[i + 1]
-        if value in LANGS:
-            return value
-    return DEFAULT_LANG
+        asked = value if value in LANGS else asked
+    return asked
 
 
 def _said(text: str | None) -> str | None:
@@ -39,7 +41,9 @@ def _said(text: str | None) -> str | None:
 
 
 class HelpFormatter(argparse.HelpFormatter):
-    """Help whose texts (options, commands, descriptions) are ``locales/`` keys under ``cli.help``."""
+    """Help whose texts (options, commands, descriptions) are ``locales/`` keys under ``cli.help``;
+    ``_get_help_string`` is the hook argparse's own ``ArgumentDefaultsHelpFormatter`` overrides
+    (tests/cli/test_cli_lang.py fails if it stops being called)."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         return _said(action.help)
@@ -63,8 +67,6 @@ UNIT_TYPES = "cli.help.unit_types"
 
 
 def unit_types_text(lang: str) -> str:
-    from chiso.config import load_catalog
-
     catalog = load_catalog(paths.CONFIG_PATH)
     types, groups = ", ".join(catalog.unit_types), ", ".join(catalog.peer_groups)
     return t(UNIT_TYPES, lang, types=types, groups=groups)

@@ -153,3 +153,10 @@ def test_the_command_list_is_english_when_asked(capsys):
     english = capsys.readouterr().out
     assert "print the ranking of one index in one year" in english and "undo the last import" in english
     assert not VIETNAMESE.search(english.replace("Chỉ số", ""))
+
+
+def test_a_commands_own_lang_wins_in_its_help_as_in_its_output(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", "vi", "rank", "--lang", "en", "--help"])
+    said = capsys.readouterr().out
+    assert "index code, e.g. PAR" in said and "mã chỉ số" not in said
