@@ -99,6 +99,9 @@ SCORE_TABLE_COLUMNS = [
     "file",
     "line",
 ]
+# A year's score as the ranked table, the profile and the trends show it: on its maximum, as a
+# share of it, and its rank out of N.
+SCORED = ["year", "score", "max_score", "pct_of_max", "rank", "rank_of"]
 # Columns of the ``ranked`` table, in order, and its sort order.
 RANKED_COLUMNS = [
     "scope_province",
@@ -111,12 +114,7 @@ RANKED_COLUMNS = [
     "code",
     "index_code",
     "component",
-    "year",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "rank",
-    "rank_of",
+    *SCORED,
     "rank_basis",
     "rank_computed",
     "n_scored",
@@ -169,18 +167,7 @@ GAP_COLUMNS = [
 ]
 """The columns of :func:`chiso.metrics.gaps.component_gaps`, in order (``published_rank`` follows them)."""
 GAP_EXPORT = GAP_COLUMNS[1:]  # the gaps table without the component code
-PROFILE_EXPORT = [
-    "index_code",
-    "year",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "rank",
-    "rank_of",
-    "percentile",
-    "d_score",
-    "d_rank",
-]
-TREND_EXPORT = ["name", "year", "score", "max_score", "pct_of_max", "rank", "rank_of"]
+PROFILE_EXPORT = ["index_code", *SCORED, "percentile", "d_score", "d_rank"]
+TREND_EXPORT = ["name", *SCORED]
 # The fields of a finding's source row worth showing under it.
 EVIDENCE_KEYS = ("index_code", "name", *SCORE_FIELDS, "rank_basis", *SOURCE_FIELDS, "flag")
