@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         ) as exc:  # the environment failed (disk, permissions, a corrupt file): words, not a trace
             log = failures.log_trace(exc)
             db = getattr(args, "db", None)
-            message = failures.describe(exc, db)
+            message = failures.describe(exc, db, args.lang)
             details = t("cli.failure.details", args.lang, log=log) if log else ""
             print(f"chiso: {message}{details}", file=sys.stderr)
             return 1

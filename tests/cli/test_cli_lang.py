@@ -160,3 +160,19 @@ def test_a_commands_own_lang_wins_in_its_help_as_in_its_output(capsys):
         main(["--lang", "vi", "rank", "--lang", "en", "--help"])
     said = capsys.readouterr().out
     assert "index code, e.g. PAR" in said and "mã chỉ số" not in said
+
+
+def test_a_damaged_database_and_a_wrong_scope_are_explained_in_english(db, tmp_path, capsys):
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"not a database" * 100)
+    argv = ["rank", *WHERE[:3], "2022", *WHERE[4:], "--db", str(broken)]
+    code, _, err = run(capsys, "--lang", "en", *argv)
+    assert code == 1 and f"the database file {broken} is damaged or not DuckDB" in err
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and f"tệp cơ sở dữ liệu {broken} hỏng hoặc không phải DuckDB" in err
+    wrong_type = ["rank", *WHERE[:3], "2022", *WHERE[4:6], "--unit-type", "nope", "--db", str(db)]
+    code, _, err = run(capsys, "--lang", "en", *wrong_type)
+    assert code == 1 and "--unit-type 'nope' is neither a unit type nor a peer group; choose one of:" in err
+    wrong_place = ["rank", *WHERE[:3], "2022", "--province", "Nowhere", *WHERE[6:], "--db", str(db)]
+    code, _, err = run(capsys, "--lang", "en", *wrong_place)
+    assert code == 1 and err.strip() == "chiso: Province 'Nowhere' not found"
