@@ -176,3 +176,14 @@ def test_a_damaged_database_and_a_wrong_scope_are_explained_in_english(db, tmp_p
     wrong_place = ["rank", *WHERE[:3], "2022", "--province", "Nowhere", *WHERE[6:], "--db", str(db)]
     code, _, err = run(capsys, "--lang", "en", *wrong_place)
     assert code == 1 and err.strip() == "chiso: Province 'Nowhere' not found"
+
+
+def test_an_image_too_large_to_draw_is_refused_in_english(db, tmp_path, capsys):
+    out_file = tmp_path / "huge.png"
+    argv = ["export", "rankings", *WHERE[:3], "2022", *WHERE[4:], "--format", "png", "--db", str(db)]
+    argv += ["--width", "20000", "--out", str(out_file)]
+    code, _, err = run(capsys, "--lang", "en", *argv)
+    assert code == 1 and "pixels is too large (at most 16384 per side" in err and "lower --width" in err
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and "điểm ảnh quá lớn" in err
+    assert not out_file.exists()
