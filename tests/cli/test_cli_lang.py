@@ -187,3 +187,12 @@ def test_an_image_too_large_to_draw_is_refused_in_english(db, tmp_path, capsys):
     code, _, err = run(capsys, *argv)
     assert code == 1 and "điểm ảnh quá lớn" in err
     assert not out_file.exists()
+
+
+def test_a_missing_config_file_is_explained_in_english(db, tmp_path, capsys):
+    missing = tmp_path / "nowhere.yaml"
+    argv = ["rank", *WHERE[:3], "2022", *WHERE[4:], "--config", str(missing), "--db", str(db)]
+    code, _, err = run(capsys, "--lang", "en", *argv)
+    assert code == 1 and err.strip() == f"chiso: {missing}: config file not found"
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and err.strip() == f"chiso: {missing}: không tìm thấy tệp cấu hình"
