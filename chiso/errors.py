@@ -15,7 +15,7 @@ class ChisoError(Exception):
     values: dict[str, object] | None = None
 
     @classmethod
-    def coded(cls, code: str, **values: object) -> ChisoError:
+    def coded(cls, code: str, /, **values: object) -> ChisoError:
         error = cls(t(code, DEFAULT_LANG, **values))
         error.code, error.values = code, values
         return error
