@@ -7,38 +7,24 @@
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import pstats
-import statistics
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bench import parser, print_times, timed
 
-from chiso import paths  # noqa: E402
-from chiso.config import load_catalog  # noqa: E402
-from chiso.export import brief  # noqa: E402
-from chiso.store import analysis_queries, queries  # noqa: E402
-from chiso.views import brief as brief_view  # noqa: E402
-
-
-def timed(fn) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
+from chiso import paths
+from chiso.config import load_catalog
+from chiso.export import brief
+from chiso.store import analysis_queries, queries
+from chiso.views import brief as brief_view
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=paths.db_path())
-    parser.add_argument("--unit", default="hoa-binh/so-noi-vu")
-    parser.add_argument("--year", type=int, default=2024)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--profile", action="store_true", help="print the 25 costliest calls of one pack")
-    args = parser.parse_args()
+    options = parser(__doc__, repeat=3)
+    options.add_argument("--unit", default="hoa-binh/so-noi-vu")
+    options.add_argument("--year", type=int, default=2024)
+    options.add_argument("--profile", action="store_true", help="print the 25 costliest calls of one pack")
+    args = options.parse_args()
     catalog = load_catalog(paths.CONFIG_PATH)
     rows = []
     with queries.connect(args.db) as con:
@@ -62,10 +48,7 @@ def main() -> int:
             profiler.runcall(lambda: brief.pdf_from_html(html()))
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     print(f"briefing pack of {args.unit} {args.year} ({len(page)} characters of HTML)")
-    print(f"{'step':<32} {'n':>3} {'median s':>9} {'min s':>8} {'max s':>8}")
-    for name, times in rows:
-        median, low, high = statistics.median(times), min(times), max(times)
-        print(f"{name:<32} {len(times):>3} {median:>9.3f} {low:>8.3f} {high:>8.3f}")
+    print_times("step", rows, 32)
     return 0
 
 

@@ -9,42 +9,27 @@ browser for every image.
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import sys
-import time
-from pathlib import Path
+from bench import parser, print_times, timed
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from chiso import paths  # noqa: E402
-from chiso.config import load_catalog  # noqa: E402
-from chiso.export import files as export  # noqa: E402
-from chiso.selection import Selection, resolve_scope  # noqa: E402
-from chiso.store import queries  # noqa: E402
-from chiso.views import rankings as rankings_view  # noqa: E402
-from chiso.views import style  # noqa: E402
-from chiso.views import tables as views  # noqa: E402
-
-
-def timed(fn) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
+from chiso import paths
+from chiso.config import load_catalog
+from chiso.export import files as export
+from chiso.selection import Selection, resolve_scope
+from chiso.store import queries
+from chiso.views import rankings as rankings_view
+from chiso.views import style
+from chiso.views import tables as views
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=paths.db_path())
-    parser.add_argument("--index", default="PAR")
-    parser.add_argument("--year", type=int, default=2022)
-    parser.add_argument("--province", default="Hòa Bình")
-    parser.add_argument("--unit-type", default="department")
-    parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--width", type=int, default=1200)
-    parser.add_argument("--scale", type=float, default=2)
-    args = parser.parse_args()
+    options = parser(__doc__, repeat=10)
+    options.add_argument("--index", default="PAR")
+    options.add_argument("--year", type=int, default=2022)
+    options.add_argument("--province", default="Hòa Bình")
+    options.add_argument("--unit-type", default="department")
+    options.add_argument("--width", type=int, default=1200)
+    options.add_argument("--scale", type=float, default=2)
+    args = options.parse_args()
 
     catalog = load_catalog(paths.CONFIG_PATH)
     index = catalog.index(args.index)
@@ -125,14 +110,9 @@ def main() -> int:
     ]
     rows.append(("plotly.io.to_image PNG (new browser each)", cold, len(png)))
 
-    print(f"{'export':<44} {'n':>3} {'median s':>9} {'min s':>8} {'max s':>8} {'bytes':>9}")
-    for name, times, nbytes in rows:
-        print(
-            f"{name:<44} {len(times):>3} {statistics.median(times):>9.3f} {min(times):>8.3f} "
-            f"{max(times):>8.3f} {nbytes:>9}"
-        )
+    print_times("export", rows, 44, extra=("bytes",))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -5,21 +5,11 @@ from __future__ import annotations
 
 # ---------- files (ingest) ----------
 
-SCORE_COLUMNS = [
-    "province",
-    "unit",
-    "unit_type",
-    "index",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "source_title",
-    "source_url",
-    "quote",
-]
+# What a score row says about one table cell: the component (empty for the total), the year, the
+# score on its maximum and the rank out of N; files, findings and import hints all name them.
+SCORE_FIELDS = ["component", "year", "score", "max_score", "rank", "rank_of"]
+SOURCE_FIELDS = ["source_title", "source_url", "quote"]
+SCORE_COLUMNS = ["province", "unit", "unit_type", "index", *SCORE_FIELDS, *SOURCE_FIELDS]
 OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag", "printed", "printed_change", "printed_tier"]
 """``printed``: the value as the source prints it when that differs from the bare number
 ("96,04 %", "trên 89,9 %"); ``printed_change``: a change the source prints ("+4,54 so với 2020");
@@ -109,6 +99,9 @@ SCORE_TABLE_COLUMNS = [
     "file",
     "line",
 ]
+# A year's score as the ranked table, the profile and the trends show it: on its maximum, as a
+# share of it, and its rank out of N.
+SCORED = ["year", "score", "max_score", "pct_of_max", "rank", "rank_of"]
 # Columns of the ``ranked`` table, in order, and its sort order.
 RANKED_COLUMNS = [
     "scope_province",
@@ -121,12 +114,7 @@ RANKED_COLUMNS = [
     "code",
     "index_code",
     "component",
-    "year",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "rank",
-    "rank_of",
+    *SCORED,
     "rank_basis",
     "rank_computed",
     "n_scored",
@@ -179,32 +167,7 @@ GAP_COLUMNS = [
 ]
 """The columns of :func:`chiso.metrics.gaps.component_gaps`, in order (``published_rank`` follows them)."""
 GAP_EXPORT = GAP_COLUMNS[1:]  # the gaps table without the component code
-PROFILE_EXPORT = [
-    "index_code",
-    "year",
-    "score",
-    "max_score",
-    "pct_of_max",
-    "rank",
-    "rank_of",
-    "percentile",
-    "d_score",
-    "d_rank",
-]
-TREND_EXPORT = ["name", "year", "score", "max_score", "pct_of_max", "rank", "rank_of"]
+PROFILE_EXPORT = ["index_code", *SCORED, "percentile", "d_score", "d_rank"]
+TREND_EXPORT = ["name", *SCORED]
 # The fields of a finding's source row worth showing under it.
-EVIDENCE_KEYS = (
-    "index_code",
-    "name",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "rank_basis",
-    "source_title",
-    "source_url",
-    "quote",
-    "flag",
-)
+EVIDENCE_KEYS = ("index_code", "name", *SCORE_FIELDS, "rank_basis", *SOURCE_FIELDS, "flag")

@@ -259,7 +259,7 @@ class Catalog(_Strict):
         for index in self.indices:
             if index.code == code.upper():
                 return index
-        raise ChisoError(f"Không có chỉ số {code!r}; có: {', '.join(self.codes)}")
+        raise ChisoError.coded("config.no_index", code=repr(code), codes=", ".join(self.codes))
 
     @property
     def codes(self) -> list[str]:
@@ -370,22 +370,21 @@ class _StrictLoader(yaml.SafeLoader):
 def _read_config_text(path: Path) -> str:
     path = Path(path)
     if path.is_dir():
-        raise ConfigError(f"{path}: là một thư mục, không phải tệp cấu hình (cần tệp indices.yaml)")
+        raise ConfigError.coded("config.is_a_folder", path=path)
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: không tìm thấy tệp cấu hình") from exc
+        raise ConfigError.coded("config.not_found", path=path) from exc
     except OSError as exc:
-        raise ConfigError(f"{path}: không đọc được tệp cấu hình ({exc.strerror})") from exc
+        raise ConfigError.coded("config.unreadable", path=path, reason=exc.strerror) from exc
     if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: tệp cấu hình lớn quá {MAX_CONFIG_BYTES // 1024 // 1024} MB")
+        raise ConfigError.coded("config.too_big", path=path, mb=MAX_CONFIG_BYTES // 1024 // 1024)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            f"{path}: dòng {line}: tệp cấu hình không phải UTF-8 (byte 0x{data[exc.start]:02X}); "
-            "hãy lưu lại dạng UTF-8"
+        raise ConfigError.coded(
+            "config.not_utf8", path=path, line=line, byte=f"{data[exc.start]:02X}"
         ) from exc
 
 
@@ -414,14 +413,16 @@ def load_catalog(path: Path) -> Catalog:
     try:
         raw = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except RecursionError as exc:
-        raise ConfigError(f"{path}: YAML lồng quá sâu") from exc
+        raise ConfigError.coded("config.too_deep", path=path) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}:{where}: YAML không hợp lệ: {problem}") from exc
+        if mark is None:
+            raise ConfigError.coded("config.yaml_invalid", path=path, problem=problem) from exc
+        at = {"line": mark.line + 1, "column": mark.column + 1}
+        raise ConfigError.coded("config.yaml_invalid_at", path=path, problem=problem, **at) from exc
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: tệp cấu hình phải là một bảng khóa: giá trị (mapping)")
+        raise ConfigError.coded("config.not_a_mapping", path=path)
     try:
         return Catalog.model_validate(raw)
     except ValidationError as exc:

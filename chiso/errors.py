@@ -15,13 +15,17 @@ class ChisoError(Exception):
     values: dict[str, object] | None = None
 
     @classmethod
-    def coded(cls, code: str, **values: object) -> ChisoError:
+    def coded(cls, code: str, /, **values: object) -> ChisoError:
         error = cls(t(code, DEFAULT_LANG, **values))
         error.code, error.values = code, values
         return error
 
     def text(self, lang: str = DEFAULT_LANG) -> str:
-        return t(self.code, lang, **(self.values or {})) if self.code else str(self)
+        """The message in ``lang``; a value that renders itself (a ``Note``) is said in it too."""
+        if not self.code:
+            return str(self)
+        values = {k: v.render(lang) if hasattr(v, "render") else v for k, v in (self.values or {}).items()}
+        return t(self.code, lang, **values)
 
 
 class KeepsImportsError(ChisoError):

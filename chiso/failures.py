@@ -12,7 +12,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-UNCHANGED = "cơ sở dữ liệu không đổi"
+from chiso.i18n import DEFAULT_LANG, t
 
 
 def log_path() -> Path:
@@ -39,43 +39,44 @@ def _chain(exc: BaseException):
         exc = exc.__cause__ or exc.__context__
 
 
-def describe(exc: BaseException, db: Path | None = None) -> str:
-    """One sentence for an exception nobody planned for, naming the file and what to do."""
-    where = f" {db}" if db else ""
+def describe(exc: BaseException, db: Path | None = None, lang: str = DEFAULT_LANG) -> str:
+    """One sentence for an exception nobody planned for, naming the file and what to do; the words
+    are ``failure.*`` in ``locales/<lang>.failures.yaml``."""
+    key, values = _failure(exc, db)
+    return t(f"failure.{key}", lang, **values)
+
+
+def _failure(exc: BaseException, db: Path | None) -> tuple[str, dict]:
+    """(the failure's code, the values its words name)."""
+    where = {"where": f" {db}" if db else "", "db": db or ""}
     for e in _chain(exc):
         text = str(e)
         if (isinstance(e, OSError) and e.errno == errno.ENOSPC) or "No space left" in text:
-            return (
-                f"hết chỗ trống trên đĩa khi ghi{where}: giải phóng chỗ trống (hoặc dùng --db ở ổ khác) "
-                f"rồi chạy lại; {UNCHANGED}"
-            )
+            return "disk_full", where
         if isinstance(e, OSError) and e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            target = e.filename or db or ""
-            return (
-                f"không ghi được vào {target}: thư mục chỉ đọc hoặc không có quyền ghi "
-                f"({e.strerror}); chọn thư mục ghi được (--db) hoặc xin quyền ghi; {UNCHANGED}"
-            )
+            return "read_only", {"target": e.filename or db or "", "reason": e.strerror}
         if isinstance(e, IsADirectoryError):
-            return f"{e.filename}: là một thư mục, cần một tệp (kiểm tra --db, --config)"
+            return "is_a_folder", {"path": e.filename}
         if isinstance(e, NotADirectoryError):
-            return f"{e.filename}: đường dẫn đi qua một tệp như thể đó là thư mục (kiểm tra --db, --config)"
+            return "not_a_folder", {"path": e.filename}
         if type(e).__module__.startswith("duckdb") or type(e).__module__ == "_duckdb":
-            lowered = text.lower()
-            if "read-only" in lowered or "permission denied" in lowered:
-                return f"không ghi được vào{where}: tệp hoặc thư mục chỉ đọc; {UNCHANGED}"
-            if any(
-                s in lowered
-                for s in ("not a valid duckdb", "could not read enough bytes", "corrupt", "checksum", "magic")
-            ):
-                return (
-                    f"tệp cơ sở dữ liệu{where} hỏng hoặc không phải DuckDB: dựng lại bằng `chiso build` "
-                    "hoặc khôi phục bản <db>.before-<id>"
-                )
-            if "is a directory" in lowered:
-                return f"{db}: là một thư mục, cần một tệp cơ sở dữ liệu (--db)"
+            found = _duckdb_failure(text.lower())
+            if found:
+                return found, where
         if isinstance(e, RecursionError):
-            return "tệp lồng quá sâu để đọc; kiểm tra lại tệp"
+            return "too_deep", {}
         if isinstance(e, MemoryError):
-            return "không đủ bộ nhớ để đọc tệp; tách tệp thành các tệp nhỏ hơn"
+            return "memory", {}
     first = (str(exc).splitlines() or [""])[0][:200]
-    return f"lỗi không lường trước ({type(exc).__name__}: {first})"
+    return "unexpected", {"kind": type(exc).__name__, "first": first}
+
+
+def _duckdb_failure(lowered: str) -> str | None:
+    if "read-only" in lowered or "permission denied" in lowered:
+        return "db_read_only"
+    corrupt = ("not a valid duckdb", "could not read enough bytes", "corrupt", "checksum", "magic")
+    if any(s in lowered for s in corrupt):
+        return "db_corrupt"
+    if "is a directory" in lowered:
+        return "db_is_a_folder"
+    return None

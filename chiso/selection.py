@@ -29,9 +29,7 @@ def peer_group_from(catalog: Catalog, text: str) -> str:
     if key in catalog.unit_types:
         return catalog.unit_types[key].peer_group
     choices = ", ".join([*catalog.peer_groups, *catalog.unit_types])
-    raise ChisoError(
-        f"--unit-type {text!r} không phải loại đơn vị hay nhóm so sánh; chọn một trong: {choices}"
-    )
+    raise ChisoError.coded("cli.unit_type_unknown", value=repr(text), choices=choices)
 
 
 def resolve_province(units: pl.DataFrame, aliases: pl.DataFrame, text: str) -> str:
@@ -47,8 +45,8 @@ def resolve_province(units: pl.DataFrame, aliases: pl.DataFrame, text: str) -> s
     if fold(text) in known:
         return known[fold(text)]
     if not found:
-        raise ChisoError(f"Không tìm thấy tỉnh {text!r}")
-    raise ChisoError(f"Tên tỉnh {text!r} không rõ ràng: {', '.join(u.name for u in found)}")
+        raise ChisoError.coded("cli.province_unknown", value=repr(text))
+    raise ChisoError.coded("cli.province_ambiguous", value=repr(text), names=", ".join(u.name for u in found))
 
 
 def resolve_scope(
@@ -58,7 +56,7 @@ def resolve_scope(
     if catalog.peer_groups[group].scope == "national":
         return Scope(group, "", "")
     if not province:
-        raise ChisoError(f"Nhóm {group} được xếp hạng trong từng tỉnh: hãy thêm --province")
+        raise ChisoError.coded("cli.province_needed", group=group)
     name = resolve_province(units, aliases, province)
     return Scope(_group_in_province(units, name, unit_type, group), name, name)
 

@@ -13,6 +13,7 @@ from chiso.app import ui
 from chiso.i18n import label, t
 from chiso.ingest import pdf_annex
 from chiso.ingest.annex import ImportOptions
+from chiso.ingest.problems import note_text
 from chiso.views import import_report, pdf_preview
 
 FROM_FILE = ""
@@ -152,7 +153,7 @@ def show_plan(lang: str, dataset: str, plan) -> None:
         with st.expander(t("import.columns_title", lang)):
             st.dataframe(import_report.columns_table(plan, lang), hide_index=True, width="stretch")
     for note in plan.notes:
-        st.caption(safe.md(note))
+        st.caption(safe.md(note_text(note, lang)))
     if getattr(plan, "source", None) is not None:
         pdf_view(lang, plan.source)
     if plan.errors:

@@ -48,7 +48,7 @@ def _shown(lang: str) -> str:
         "show",
         t("map.show", lang),
         SHOW,
-        ui._choice("show", SHOW, "chart"),
+        ui.state_choice("show", SHOW, "chart"),
         fmt=lambda v: t(f"map.show.{v}", lang),
         required=True,
         label_visibility="collapsed",

@@ -149,8 +149,9 @@ def notice_invalid(param: str, value: str) -> None:
     st.toast(safe.md(t("url.invalid", lang(), param=param, value=value)))
 
 
-def _choice(key: str, allowed: list[str], default: str) -> str:
-    """A state value restricted to ``allowed``; an invalid one falls back with a notice."""
+def state_choice(key: str, allowed: list[str], default: str) -> str:
+    """The URL/view state value ``key`` restricted to ``allowed`` (``default`` when absent); an
+    invalid one falls back to ``default`` with a notice, and the default is written to the link."""
     value = view().get(key)
     if value is None:
         return default
@@ -197,7 +198,7 @@ def ensure_router() -> None:
 def sidebar() -> tuple[str, str]:
     """Language and dataset pickers shown on every page; returns (lang, dataset)."""
     ensure_router()
-    chosen_lang = _choice("lang", list(LANGS), "vi")
+    chosen_lang = state_choice("lang", list(LANGS), "vi")
     names = {"vi": "Tiếng Việt", "en": "English"}
     with st.sidebar:
         chosen_lang = widget(
@@ -209,7 +210,7 @@ def sidebar() -> tuple[str, str]:
             fmt=names.get,
             horizontal=True,
         )
-        dataset = _choice("ds", list(DATASETS), "published")
+        dataset = state_choice("ds", list(DATASETS), "published")
         dataset = widget(
             st.radio,
             "ds",

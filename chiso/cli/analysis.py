@@ -32,22 +32,20 @@ from chiso.views.findings import finding_line
 
 
 def register(subparsers) -> dict:
-    p_gaps = subparsers.add_parser("gaps", help="điểm mất theo từng thành phần của một đơn vị")
-    p_gaps.add_argument("--index", required=True, help="mã chỉ số, ví dụ PCI")
+    p_gaps = subparsers.add_parser("gaps", help="cli.help.gaps")
+    p_gaps.add_argument("--index", required=True, help="cli.help.gaps.index")
     p_gaps.add_argument("--year", required=True, type=int)
-    p_gaps.add_argument("--unit", required=True, help='tên đơn vị, ví dụ "Quảng Ninh"')
-    p_gaps.add_argument("--province", default=None, help="tỉnh của đơn vị, khi tên trùng")
+    p_gaps.add_argument("--unit", required=True, help="cli.help.gaps.unit")
+    p_gaps.add_argument("--province", default=None, help="cli.help.gaps.province")
     p_gaps.add_argument("--format", choices=["csv", "json", "table"], default="table")
-    lang_option(p_gaps, "ngôn ngữ của bảng (table)")
+    lang_option(p_gaps, "cli.help.gaps.lang")
     p_gaps.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_gaps.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
 
-    p_profile = subparsers.add_parser("profile", help="nhận xét về một đơn vị trên mọi chỉ số")
-    p_profile.add_argument("--unit", required=True, help='tên đơn vị, ví dụ "Đầm Hà"')
-    p_profile.add_argument("--province", default=None, help="tỉnh của đơn vị, khi tên trùng")
-    p_profile.add_argument(
-        "--year", type=int, default=None, help="năm (mặc định: năm mới nhất của mỗi chỉ số)"
-    )
+    p_profile = subparsers.add_parser("profile", help="cli.help.profile")
+    p_profile.add_argument("--unit", required=True, help="cli.help.profile.unit")
+    p_profile.add_argument("--province", default=None, help="cli.help.profile.province")
+    p_profile.add_argument("--year", type=int, default=None, help="cli.help.profile.year")
     lang_option(p_profile)
     p_profile.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_profile.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
@@ -107,19 +105,15 @@ def cmd_gaps(args: argparse.Namespace) -> int:
                 (pl.col("index_code") == index.code) & (pl.col("n_components") > 0)
             )
             known = ", ".join(str(y) for y in years.get_column("year").to_list())
-            hint = f"; có điểm thành phần các năm: {known}" if known else ""
-            raise ChisoError(f"{unit.name} không có điểm thành phần {index.code} năm {args.year}{hint}")
+            code = "cli.gaps.none_but" if known else "cli.gaps.none"
+            raise ChisoError.coded(code, unit=unit.name, index=index.code, year=args.year, years=known)
     province = unit.province
     names = gaps.component_names(index, province, group, args.year, args.lang)
     frame = gaps.component_gaps(rows, unit.unit_id, names, higher_is_better=index.higher_is_better)
     if frame.is_empty():
-        raise ChisoError(f"{unit.name} không có điểm thành phần {index.code} năm {args.year}")
+        raise ChisoError.coded("cli.gaps.none", unit=unit.name, index=index.code, year=args.year)
     decimals = index.decimals_for(province, group, args.year)
-    where = {"province": province, "peer_group": group, "year": args.year}
-    notes = [
-        tables.inference_note({**where, "component": code, "max_score": top}, index, args.lang)
-        for code, top in frame.select("component", "max_score").rows()
-    ]
+    notes = tables.gap_notes(frame, index, province, group, args.year, args.lang)
     if args.format == "csv":
         sys.stdout.write(neutralised(gap_rows(frame, decimals, notes)).write_csv())
     elif args.format == "json":
@@ -153,12 +147,12 @@ def cmd_profile(args: argparse.Namespace) -> int:
         unit, _ = resolve_unit(con, args.unit, args.province)
         rows = analysis_queries.unit_rows(con, unit_id=unit.unit_id)
     if rows.is_empty():
-        raise ChisoError(f"Chưa có số liệu nào của {unit.name}")
+        raise ChisoError.coded("cli.profile.no_data", unit=unit.name)
     profile, found = findings.profile_report(rows, catalog, args.lang, args.year)
     if profile.is_empty():
         with_totals = gaps.totals(rows).filter(pl.col("score").is_not_null() | pl.col("rank").is_not_null())
         years = ", ".join(str(y) for y in sorted(set(with_totals.get_column("year").to_list())))
-        raise ChisoError(f"{unit.name} không có số liệu năm {args.year}; có số liệu các năm: {years}")
+        raise ChisoError.coded("cli.profile.no_year", unit=unit.name, year=args.year, years=years)
     for finding in found:
         print(finding_line(finding, args.lang))
     printed = tables.printed_lines(

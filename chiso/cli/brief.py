@@ -27,15 +27,13 @@ from chiso.views import targets as targets_view
 
 
 def register(subparsers) -> dict:
-    p_brief = subparsers.add_parser(
-        "brief", help="báo cáo tóm tắt của một đơn vị trong một năm (HTML in được khổ A4, tùy chọn PDF)"
-    )
-    p_brief.add_argument("--unit", required=True, help='tên đơn vị, ví dụ "Sở Nội vụ"')
-    p_brief.add_argument("--province", default=None, help="tỉnh của đơn vị, khi tên trùng")
+    p_brief = subparsers.add_parser("brief", help="cli.help.brief")
+    p_brief.add_argument("--unit", required=True, help="cli.help.brief.unit")
+    p_brief.add_argument("--province", default=None, help="cli.help.brief.province")
     p_brief.add_argument("--year", required=True, type=int)
-    p_brief.add_argument("--out", required=True, type=Path, help="tệp HTML kết quả (hoặc .pdf)")
+    p_brief.add_argument("--out", required=True, type=Path, help="cli.help.brief.out")
     lang_option(p_brief)
-    p_brief.add_argument("--pdf", action="store_true", help="in thêm tệp PDF khổ A4 cạnh tệp HTML")
+    p_brief.add_argument("--pdf", action="store_true", help="cli.help.brief.pdf")
     p_brief.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_brief.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
     return {"brief": cmd_brief}

@@ -3,13 +3,73 @@
 from __future__ import annotations
 
 import argparse
+from contextvars import ContextVar
 from pathlib import Path
 
 import polars as pl
 
+from chiso import paths
+from chiso.config import load_catalog
 from chiso.errors import ChisoError
+from chiso.i18n import DEFAULT_LANG, LANGS, t
 from chiso.selection import Scope
 from chiso.store import queries
+
+# The language this run of ``chiso`` speaks: its help, its argument errors (set by ``main``).
+LANG: ContextVar[str] = ContextVar("chiso_cli_lang", default=DEFAULT_LANG)
+HELP_KEY = "cli.help."
+
+
+def lang_of(argv: list[str]) -> str:
+    """The language ``argv`` asks for (``--lang en`` or ``--lang=en``; a command's own, written
+    after the global one, wins as it does when parsed), read before parsing so that ``--help`` and
+    usage errors speak it too."""
+    asked = DEFAULT_LANG
+    for i, arg in enumerate(argv):
+        value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        asked = value if value in LANGS else asked
+    return asked
+
+
+def _said(text: str | None) -> str | None:
+    """A help text given as a ``cli.help.*`` key, in the run's language."""
+    if text == UNIT_TYPES:
+        return unit_types_text(LANG.get())
+    return t(text, LANG.get()) if text and text.startswith(HELP_KEY) else text
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Help whose texts (options, commands, descriptions) are ``locales/`` keys under ``cli.help``;
+    ``_get_help_string`` is the hook argparse's own ``ArgumentDefaultsHelpFormatter`` overrides
+    (tests/cli/test_cli_lang.py fails if it stops being called)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return _said(action.help)
+
+    def add_text(self, text: str | None) -> None:
+        super().add_text(_said(text))
+
+
+class Parser(argparse.ArgumentParser):
+    """The ``chiso`` parser; argparse makes its subcommands' parsers of the same class, so every
+    ``--help`` speaks the run's language."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+# The epilog of a command taking --unit-type: the valid unit types and peer groups, read from the
+# default config only when the help is shown.
+UNIT_TYPES = "cli.help.unit_types"
+
+
+def unit_types_text(lang: str) -> str:
+    catalog = load_catalog(paths.CONFIG_PATH)
+    types, groups = ", ".join(catalog.unit_types), ", ".join(catalog.peer_groups)
+    return t(UNIT_TYPES, lang, types=types, groups=groups)
 
 
 def lang_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:

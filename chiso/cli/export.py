@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 
 from chiso import paths, safe
-from chiso.cli.common import lang_option, scope_ranking, write_file
+from chiso.cli.common import UNIT_TYPES, lang_option, scope_ranking, write_file
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.export import files as export
@@ -29,49 +29,34 @@ FORMATS = ("png", "svg", "csv", "xlsx", "long")
 
 
 def register(subparsers) -> dict:
-    p_export = subparsers.add_parser("export", help="xuất biểu đồ hoặc bảng của một trang ra tệp")
+    p_export = subparsers.add_parser("export", help="cli.help.export")
     views = p_export.add_subparsers(dest="view", required=True)
-    p_rank = views.add_parser(
-        "rankings", help="trang Xếp hạng: biểu đồ (png, svg) hoặc bảng (csv, xlsx, long)"
-    )
-    p_rank.add_argument("--index", required=True, help="mã chỉ số, ví dụ PAR")
+    p_rank = views.add_parser("rankings", help="cli.help.export.rankings", epilog=UNIT_TYPES)
+    p_rank.add_argument("--index", required=True, help="cli.help.export.rankings.index")
     p_rank.add_argument("--year", required=True, type=int)
-    p_rank.add_argument("--province", default=None, help="tỉnh (không cần với nhóm toàn quốc)")
-    p_rank.add_argument("--unit-type", required=True, help="loại đơn vị hoặc tên nhóm so sánh")
+    p_rank.add_argument("--province", default=None, help="cli.help.export.rankings.province")
+    p_rank.add_argument("--unit-type", required=True, help="cli.help.export.rankings.unit_type")
     p_rank.add_argument("--format", required=True, choices=FORMATS)
-    p_rank.add_argument("--out", required=True, type=Path, help="tệp kết quả")
-    p_rank.add_argument("--width", type=int, default=1200, help="chiều rộng ảnh, px (mặc định 1200)")
-    p_rank.add_argument(
-        "--height", type=int, default=None, help="chiều cao ảnh, px (mặc định: theo số đơn vị, ít nhất 700)"
-    )
-    p_rank.add_argument("--scale", type=float, default=2, help="hệ số phóng ảnh PNG (mặc định 2)")
+    p_rank.add_argument("--out", required=True, type=Path, help="cli.help.export.rankings.out")
+    p_rank.add_argument("--width", type=int, default=1200, help="cli.help.export.rankings.width")
+    p_rank.add_argument("--height", type=int, default=None, help="cli.help.export.rankings.height")
+    p_rank.add_argument("--scale", type=float, default=2, help="cli.help.export.rankings.scale")
     lang_option(p_rank)
     p_rank.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_rank.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
-    for name, help_text in (
-        ("trends", "trang Xu hướng: biểu đồ (png, svg) hoặc bảng giá trị theo năm (csv, xlsx)"),
-        ("gaps", "trang Thành phần: bản đồ nhiệt (png, svg) hoặc bảng điểm mất (csv, xlsx)"),
-        (
-            "profile",
-            "trang Hồ sơ đơn vị: phân vị trên các chỉ số (png, svg) hoặc bảng các chỉ số (csv, xlsx)",
-        ),
-        ("compare", "trang So sánh: biểu đồ thành phần (png, svg) hoặc bảng so sánh (csv, xlsx)"),
-        ("why", "trang Vì sao thay đổi hạng: biến động theo thành phần (png, svg) hoặc bảng (csv, xlsx)"),
-    ):
-        sub = views.add_parser(name, help=help_text)
+    for name in ("trends", "gaps", "profile", "compare", "why"):
+        sub = views.add_parser(name, help=f"cli.help.export.{name}", epilog=UNIT_TYPES)
         sub.add_argument("--index", required=name != "profile")
         sub.add_argument("--year", required=name != "trends", type=int, default=None)
         sub.add_argument("--province", default=None)
-        sub.add_argument("--unit-type", required=name != "profile", help="loại đơn vị hoặc tên nhóm so sánh")
+        sub.add_argument("--unit-type", required=name != "profile", help="cli.help.export.unit_type")
         if name == "why":
-            sub.add_argument(
-                "--from", dest="year_a", type=int, default=None, help="năm so sánh (mặc định: năm trước)"
-            )
+            sub.add_argument("--from", dest="year_a", type=int, default=None, help="cli.help.export.why.from")
         sub.add_argument(
             "--unit",
             default=None,
             action="append",
-            help="đơn vị (gaps: bắt buộc; trends: lặp lại để chọn nhiều, mặc định 3 đơn vị đầu)",
+            help="cli.help.export.unit",
         )
         if name == "trends":
             sub.add_argument("--measure", choices=["score", "pct_of_max", "rank"], default=None)
@@ -91,7 +76,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return export_rankings(args)
     if args.view in ("trends", "gaps", "profile", "compare", "why"):
         return export_page(args)
-    raise ChisoError(f"Chưa hỗ trợ xuất trang {args.view!r}")  # argparse refuses other names first
+    raise ChisoError.coded("cli.export.no_such_view", view=args.view)  # argparse refuses other names first
 
 
 def page_view(args: argparse.Namespace):
@@ -120,7 +105,7 @@ def export_rankings(args: argparse.Namespace) -> int:
         figure = export.with_caption(figure, view.source, rankings_view.data_date(meta, lang))
         height = args.height or max(700, int(figure.layout.height or 0))
         if args.width <= 0 or height <= 0 or args.scale <= 0:
-            raise ChisoError("--width, --height và --scale phải lớn hơn 0")
+            raise ChisoError.coded("cli.export.size")
         render = export.figure_png if args.format == "png" else export.figure_svg
         scale = args.scale if args.format == "png" else 1
         data = render(figure, width=args.width, height=height, scale=scale)
@@ -160,7 +145,7 @@ def _trends(con, args, index, scope, chosen: list[str], lang: str):
         con, index=index.code, peer_group=scope.peer_group, scope_province=scope.scope_province
     )
     if series.is_empty():
-        raise ChisoError(f"Không có dữ liệu {index.code} cho nhóm {scope.peer_group}")
+        raise ChisoError.coded("cli.export.no_series", index=index.code, group=scope.peer_group)
     year = args.year or int(series.get_column("year").max())
     offer = trends.choices(series, year)
     chosen = chosen or offer.default_units
@@ -195,11 +180,11 @@ def _gaps(con, args, index, scope, chosen: list[str], lang: str):
     from chiso.views import components
 
     if not chosen:
-        raise ChisoError("--unit là bắt buộc với export gaps")
+        raise ChisoError.coded("cli.export.unit_required", view="gaps")
     sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
     rows = _table_rows(con, index, scope, args.year)
     if not components.has_components(rows):
-        raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần")
+        raise ChisoError.coded("cli.export.no_components", index=index.code, year=args.year)
     view = components.build(rows, chosen[0], index, sel, lang, load_catalog(args.config))
     return view
 
@@ -212,10 +197,10 @@ def _compare(con, args, index, scope, chosen: list[str], lang: str):
     rows = _table_rows(con, index, scope, args.year)
     chosen = chosen or gaps.totals(rows).sort("rank", nulls_last=True).get_column("unit_id").to_list()[:3]
     if len(chosen) < 2:
-        raise ChisoError("So sánh cần ít nhất hai đơn vị (lặp lại --unit)")
+        raise ChisoError.coded("cli.export.compare_two")
     view = compare.build(rows, chosen, index, sel, load_catalog(args.config), lang)
     if view.figure is None and args.format in ("png", "svg"):
-        raise ChisoError(f"{index.code} năm {args.year} chưa có dữ liệu chỉ số thành phần để vẽ")
+        raise ChisoError.coded("cli.export.no_components_to_draw", index=index.code, year=args.year)
     return view
 
 
@@ -226,7 +211,7 @@ def _why(con, args, index, scope, chosen: list[str], lang: str):
     from chiso.views import why
 
     if not chosen:
-        raise ChisoError("--unit là bắt buộc với export why")
+        raise ChisoError.coded("cli.export.unit_required", view="why")
     sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
     year_a = args.year_a or args.year - 1
     rows = analysis_queries.tables_two_years(
@@ -238,7 +223,7 @@ def _why(con, args, index, scope, chosen: list[str], lang: str):
         year_b=args.year,
     )
     if rows.filter(pl.col("year") == year_a).is_empty():
-        raise ChisoError(f"Không có dữ liệu {index.code} năm {year_a} để so sánh")
+        raise ChisoError.coded("cli.export.no_year_a", index=index.code, year=year_a)
     view = why.build(rows, chosen[0], index, sel, year_a, lang, load_catalog(args.config))
     return view
 
@@ -252,14 +237,14 @@ def _profile(args, catalog):
     from chiso.views import profile
 
     if not args.unit:
-        raise ChisoError("--unit là bắt buộc với export profile")
+        raise ChisoError.coded("cli.export.unit_required", view="profile")
     with queries.connect(args.db or paths.db_path()) as con:
         unit, _ = resolve_unit(con, args.unit[0], args.province)
         rows = analysis_queries.unit_rows(con, unit_id=unit.unit_id)
         meta = queries.meta(con)
     view = profile.build(rows, args.year, catalog, args.lang)
     if view.figure is None and args.format in ("png", "svg"):
-        raise ChisoError(f"{unit.name} năm {args.year} có dưới hai chỉ số để so phân vị")
+        raise ChisoError.coded("cli.export.profile_two", unit=unit.name, year=args.year)
     return view, meta
 
 

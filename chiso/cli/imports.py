@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from chiso import auth, paths
+from chiso.cli.common import LANG, UNIT_TYPES
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
 from chiso.i18n import t
@@ -37,78 +38,70 @@ def _who(args: argparse.Namespace) -> str:
 
 def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
-        raise argparse.ArgumentTypeError(f"năm phải là số nguyên 4 chữ số: {text!r}")
+        raise argparse.ArgumentTypeError(t("cli.import.year_digits", LANG.get(), text=repr(text)))
     return int(text)
 
 
 def register(sub) -> dict:
     p_import = sub.add_parser(
         "import",
-        help="nhập bảng kết quả công bố (CSV, XLSX): xem trước, kiểm tra, ghi trong một bước",
-        description="Đọc bảng (dạng dài hoặc phụ lục quyết định), in bản xem trước, rồi ghi "
-        "trừ khi có --dry-run. Không bao giờ đọc đầu vào chuẩn.",
+        epilog=UNIT_TYPES,
+        help="cli.help.import",
+        description="cli.help.import.about",
     )
-    p_import.add_argument("file", type=Path, help="tệp .csv, .xlsx, .pdf (văn bản hoặc bản quét), ảnh quét")
-    p_import.add_argument("--sheet", default=None, help="trang tính (mặc định: trang đầu)")
-    p_import.add_argument("--index", default=None, help="mã chỉ số khi tệp không có cột index, ví dụ PAR")
-    p_import.add_argument("--year", type=_year, default=None, help="năm khi tệp không có cột năm")
-    p_import.add_argument("--province", default=None, help="tỉnh của các đơn vị")
-    p_import.add_argument("--unit-type", default=None, help="loại đơn vị hoặc nhóm (department, localities…)")
+    p_import.add_argument("file", type=Path, help="cli.help.import.file")
+    p_import.add_argument("--sheet", default=None, help="cli.help.import.sheet")
+    p_import.add_argument("--index", default=None, help="cli.help.import.index")
+    p_import.add_argument("--year", type=_year, default=None, help="cli.help.import.year")
+    p_import.add_argument("--province", default=None, help="cli.help.import.province")
+    p_import.add_argument("--unit-type", default=None, help="cli.help.import.unit_type")
     p_import.add_argument("--encoding", choices=ENCODINGS, default=None, help="cp1258 cho CSV Windows-1258")
-    p_import.add_argument("--source", default=None, help="tên nguồn (quyết định) ghi kèm mỗi giá trị")
-    p_import.add_argument("--source-url", default=None, help="địa chỉ của nguồn")
-    p_import.add_argument(
-        "--pages", default=None, help="PDF: các trang có bảng, ví dụ 3-5 (mặc định: mọi trang)"
-    )
-    p_import.add_argument(
-        "--accept-flagged", action="store_true", help="PDF/bản quét: nhập cả các ô bị đánh dấu cần kiểm tra"
-    )
+    p_import.add_argument("--source", default=None, help="cli.help.import.source")
+    p_import.add_argument("--source-url", default=None, help="cli.help.import.source_url")
+    p_import.add_argument("--pages", default=None, help="cli.help.import.pages")
+    p_import.add_argument("--accept-flagged", action="store_true", help="cli.help.import.accept_flagged")
     p_import.add_argument(
         "--correct",
         action="append",
         default=None,
-        metavar="Ô=GIÁ_TRỊ",
-        help="PDF/bản quét: sửa một ô, ví dụ K12=91,24",
+        metavar="CELL=VALUE",
+        help="cli.help.import.correct",
     )
-    p_import.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và xem trước, không ghi")
+    p_import.add_argument("--dry-run", action="store_true", help="cli.help.import.dry_run")
     p_import.add_argument(
         "--replace",
         action="store_true",
-        help="cho phép thay giá trị đã có trong cơ sở dữ liệu (bản xem trước ghi cũ → mới)",
+        help="cli.help.import.replace",
     )
-    p_import.add_argument("--who", default=None, help="người nhập, ghi vào nhật ký (mặc định: tên đăng nhập)")
-    p_import.add_argument("--wait", type=float, default=0.0, help="số giây chờ khi đang có lần ghi khác")
+    p_import.add_argument("--who", default=None, help="cli.help.import.who")
+    p_import.add_argument("--wait", type=float, default=0.0, help="cli.help.import.wait")
     p_import.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_import.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
 
-    p_undo = sub.add_parser("undo", help="hoàn tác lần nhập cuối cùng")
+    p_undo = sub.add_parser("undo", help="cli.help.undo")
     p_undo.add_argument("--who", default=None)
     p_undo.add_argument("--wait", type=float, default=0.0)
     p_undo.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
 
-    p_audit = sub.add_parser("audit", help="nhật ký các lần nhập")
+    p_audit = sub.add_parser("audit", help="cli.help.audit")
     p_audit.add_argument("--format", choices=["table", "csv"], default="table")
-    p_audit.add_argument(
-        "--rows", type=int, default=None, metavar="ID", help="in các dòng đã nhập của lần ID"
-    )
+    p_audit.add_argument("--rows", type=int, default=None, metavar="ID", help="cli.help.audit.rows")
     p_audit.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
 
     p_hash = sub.add_parser(
         "hash-password",
-        help="in mã băm mật khẩu cho người quản lý dữ liệu",
-        description=f"Đọc mật khẩu từ đối số hoặc từ biến môi trường {PASSWORD_ENV} (không đọc "
-        "đầu vào chuẩn) và in mã băm scrypt để đặt vào CHISO_STEWARD_PASSWORD_HASH hoặc "
-        ".streamlit/secrets.toml.",
+        help="cli.help.hash-password",
+        description="cli.help.hash-password.about",
     )
     p_hash.add_argument("password", nargs="?", default=None)
-    p_hash.add_argument("--env", default=PASSWORD_ENV, help="biến môi trường chứa mật khẩu")
+    p_hash.add_argument("--env", default=PASSWORD_ENV, help="cli.help.hash-password.env")
     return {"import": cmd_import, "undo": cmd_undo, "audit": cmd_audit, "hash-password": cmd_hash}
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     db = args.db or paths.db_path()
     if not args.file.is_file():
-        raise ChisoError(f"{args.file}: không tìm thấy tệp")
+        raise ChisoError.coded("cli.import.no_file", file=args.file)
     options = ImportOptions(
         index=args.index,
         year=args.year,
@@ -156,10 +149,7 @@ def _require_replace(plan, args: argparse.Namespace) -> None:
     """A stored value is changed only when asked for: the preview above lists each old → new."""
     changed = plan.changed.height if plan.changed is not None else 0
     if changed and not args.replace:
-        raise ChisoError(
-            f"không nhập: {changed} dòng sẽ thay giá trị đã có trong cơ sở dữ liệu (xem phần «Sửa», "
-            "cũ → mới, ở trên); nếu đúng là muốn thay, chạy lại với --replace; cơ sở dữ liệu không đổi"
-        )
+        raise ChisoError.coded("cli.import.needs_replace", n=changed)
 
 
 def _import_counts(args: argparse.Namespace, db) -> int:
@@ -167,8 +157,8 @@ def _import_counts(args: argparse.Namespace, db) -> int:
     from chiso.store import counts_import
 
     plan = counts_import.plan_counts(db, args.file)
-    print(plan.report())
     lang = getattr(args, "lang", "vi")
+    print(plan.report(lang))
     if args.dry_run:
         print(t("cli.import.dry_run", lang))
         return 0
@@ -185,12 +175,13 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     db = args.db or paths.db_path()
+    lang = getattr(args, "lang", "vi")
     if not Path(db).exists():
-        raise ChisoError(f"Chưa có cơ sở dữ liệu {db}")
+        raise ChisoError.coded("cli.audit.no_db", db=db)
     if args.rows is not None:
         frame = imports.audit(db, with_rows=True).filter(pl.col("import_id") == args.rows)
         if frame.is_empty():
-            raise ChisoError(f"Không có lần nhập #{args.rows}")
+            raise ChisoError.coded("cli.audit.no_import", id=args.rows)
         from chiso.export.files import neutralised_csv
 
         sys.stdout.write(neutralised_csv(frame["long_csv"][0] or ""))
@@ -202,10 +193,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
         sys.stdout.write(neutralised(frame).write_csv())
         return 0
     if frame.is_empty():
-        print(t("cli.audit.none", getattr(args, "lang", "vi")))
+        print(t("cli.audit.none", lang))
         return 0
     for row in frame.iter_rows(named=True):
-        undone = f"  đã hoàn tác {row['undone_at']} ({row['undone_by']})" if row["undone_at"] else ""
+        undone = (
+            t("cli.audit.undone", lang, at=row["undone_at"], by=row["undone_by"]) if row["undone_at"] else ""
+        )
         print(
             f"#{row['import_id']}  {row['imported_at']} UTC  {row['who']}  {row['file']}  "
             f"sha256 {row['sha256'][:12]}  +{row['rows_added']} ~{row['rows_changed']}{undone}"
@@ -216,7 +209,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_hash(args: argparse.Namespace) -> int:
     password = args.password if args.password is not None else os.environ.get(args.env)
     if not password:
-        raise ChisoError(f"Không có mật khẩu: đưa làm đối số hoặc đặt biến môi trường {args.env}")
+        raise ChisoError.coded("cli.hash.no_password", env=args.env)
     try:
         print(auth.hash_password(password))
     except ValueError as exc:

@@ -23,7 +23,7 @@ from chiso.cli import imports as cli_imports
 from chiso.cli import services as cli_services
 from chiso.cli import targets as cli_targets
 from chiso.cli import units as cli_units
-from chiso.cli.common import lang_option, scope_ranking
+from chiso.cli.common import LANG, UNIT_TYPES, Parser, lang_of, lang_option, scope_ranking
 from chiso.config import load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.export.files import neutralised
@@ -39,15 +39,11 @@ def _db_arg(parser: argparse.ArgumentParser, default: Path) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
-        prog="chiso", description="Chỉ số: xếp hạng các chỉ số cải cách hành chính"
-    )
-    root.add_argument(
-        "--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ của thông báo (vi, en); mặc định vi"
-    )
+    root = Parser(prog="chiso", description="cli.help.chiso.about")
+    root.add_argument("--lang", choices=["vi", "en"], default="vi", help="cli.help.chiso.lang")
     sub = root.add_subparsers(dest="command", required=True)
 
-    p_build = sub.add_parser("build", help="xây dựng cơ sở dữ liệu từ config/ và data/")
+    p_build = sub.add_parser("build", help="cli.help.build")
     p_build.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_build.add_argument("--data", type=Path, default=paths.DATA_DIR)
     p_build.add_argument("--force", action="store_true", help="rebuild even if it drops imported rows")
@@ -58,18 +54,18 @@ def parser() -> argparse.ArgumentParser:
     )
     _db_arg(p_build, paths.db_path())
 
-    p_rank = sub.add_parser("rank", help="in bảng xếp hạng của một chỉ số, một năm")
-    p_rank.add_argument("--index", required=True, help="mã chỉ số, ví dụ PAR")
+    p_rank = sub.add_parser("rank", help="cli.help.rank", epilog=UNIT_TYPES)
+    p_rank.add_argument("--index", required=True, help="cli.help.rank.index")
     p_rank.add_argument("--year", required=True, type=int)
-    p_rank.add_argument("--province", default=None, help="tỉnh (không cần với nhóm toàn quốc)")
-    p_rank.add_argument("--unit-type", required=True, help="loại đơn vị hoặc tên nhóm so sánh")
-    p_rank.add_argument("--component", default=None, help="mã thành phần (mặc định: điểm tổng)")
+    p_rank.add_argument("--province", default=None, help="cli.help.rank.province")
+    p_rank.add_argument("--unit-type", required=True, help="cli.help.rank.unit_type")
+    p_rank.add_argument("--component", default=None, help="cli.help.rank.component")
     p_rank.add_argument("--format", choices=["csv", "json", "table"], default="table")
     lang_option(p_rank)
     p_rank.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     _db_arg(p_rank, paths.db_path())
 
-    p_demo = sub.add_parser("demo", help="tạo cơ sở dữ liệu tỉnh minh họa")
+    p_demo = sub.add_parser("demo", help="cli.help.demo")
     p_demo.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_demo.add_argument("--seed", type=int, default=2024)
     p_demo.add_argument(
@@ -96,7 +92,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             raise
         print(f"chiso: {exc.text(args.lang)}\nchiso: {t('cli.keep_db', args.lang)}", file=sys.stderr)
         return 0
-    print(report.summary())
+    print(report.summary(args.lang))
     return 0
 
 
@@ -145,16 +141,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         started = time.perf_counter()
         report, counts = build_national(args.config, args.db or paths.demo_db_path(), seed=args.seed)
-        print(report.summary())
-        print(
-            f"Quy mô toàn quốc: {counts.units} đơn vị, {counts.score_rows} dòng điểm, "
-            f"{counts.count_rows} dòng số liệu một cửa; {time.perf_counter() - started:.1f} s"
-        )
+        print(report.summary(args.lang))
+        seconds = f"{time.perf_counter() - started:.1f}"
+        values = {"units": counts.units, "scores": counts.score_rows, "counts": counts.count_rows}
+        print(t("cli.demo.national", args.lang, seconds=seconds, **values))
         return 0
     from chiso.demo.province import build_demo
 
     report = build_demo(args.config, args.db or paths.demo_db_path(), seed=args.seed)
-    print(report.summary())
+    print(report.summary(args.lang))
     return 0
 
 
@@ -162,6 +157,8 @@ COMMANDS = {"build": cmd_build, "rank": cmd_rank, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    LANG.set(lang_of(argv))  # --help and usage errors speak the language asked for
     with safe.clean_terminal():  # values from files never reach the terminal as escape sequences
         args = parser().parse_args(argv)  # also registers the feature commands
         try:
@@ -178,8 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         ) as exc:  # the environment failed (disk, permissions, a corrupt file): words, not a trace
             log = failures.log_trace(exc)
             db = getattr(args, "db", None)
-            message = failures.describe(exc, db)
-            print(f"chiso: {message}" + (f" (chi tiết: {log})" if log else ""), file=sys.stderr)
+            message = failures.describe(exc, db, args.lang)
+            details = t("cli.failure.details", args.lang, log=log) if log else ""
+            print(f"chiso: {message}{details}", file=sys.stderr)
             return 1
 
 

@@ -34,13 +34,13 @@ from chiso.views import services as views_dvc
 
 
 def register(sub) -> dict:
-    p = sub.add_parser("dvc", help="tỷ lệ dịch vụ công của một đơn vị, tính từ số liệu một cửa")
-    p.add_argument("--unit", required=True, help="tên, tên ngắn, tên khác hoặc mã của đơn vị")
-    p.add_argument("--province", default=None, help="tỉnh của đơn vị (khi tên trùng)")
+    p = sub.add_parser("dvc", help="cli.help.dvc")
+    p.add_argument("--unit", required=True, help="cli.help.dvc.unit")
+    p.add_argument("--province", default=None, help="cli.help.dvc.province")
     p.add_argument(
         "--period",
         required=True,
-        help="YYYY-MM-DD:YYYY-MM-DD (ví dụ 2024-01-01:2024-05-31), YYYY, YYYY-Qn, YYYY-Hn hoặc YYYY-MM",
+        help="cli.help.dvc.period",
     )
     p.add_argument("--format", choices=["csv", "json", "table"], default="table")
     lang_option(p)
@@ -75,8 +75,8 @@ def cmd_dvc(args: argparse.Namespace) -> int:
         reports = counts.periods(con).filter(pl.col("unit_id") == unit.unit_id)
     if found.is_empty() and published.is_empty():
         have = sorted({dvc.Period(s, e).key for s, e in reports.select("period_start", "period_end").rows()})
-        tail = f"; số liệu có cho các kỳ: {', '.join(have)}" if have else "; đơn vị chưa có số liệu một cửa"
-        raise ChisoError(f"Không có số liệu một cửa của {unit.name} trong kỳ {period.key}{tail}")
+        code = "cli.dvc.none_but" if have else "cli.dvc.none"
+        raise ChisoError.coded(code, unit=unit.name, period=period.key, periods=", ".join(have))
     rated = dvc.compute_rates(found, rates)
     doubts = dvc.checks(found)
     rows = views_dvc.machine_rows(rated, published, found, doubts, rates, period, args.lang)

@@ -34,31 +34,35 @@ KIND_FLAGS = ("rank", "tier", "score", "floor")
 
 
 def register(sub) -> dict:
-    p = sub.add_parser("targets", help="mục tiêu của đơn vị (hạng, xếp loại, điểm, điểm sàn thành phần)")
+    p = sub.add_parser("targets", help="cli.help.targets")
     actions = p.add_subparsers(dest="targets_action", required=True)
-    p_set = actions.add_parser("set", help="đặt mục tiêu (ghi như một lần nhập: có nhật ký, hoàn tác được)")
-    p_set.add_argument("--file", type=Path, default=None, help="tệp CSV mục tiêu (xem README)")
+    p_set = actions.add_parser("set", help="cli.help.targets.set")
+    p_set.add_argument("--file", type=Path, default=None, help="cli.help.targets.set.file")
     p_set.add_argument("--unit", default=None)
     p_set.add_argument("--province", default=None)
     p_set.add_argument("--index", default=None)
-    p_set.add_argument("--year", default=None, help="năm mục tiêu")
-    p_set.add_argument("--rank", default=None, metavar="K", help="hạng ≤ K")
-    p_set.add_argument("--rank-of", default=None, metavar="N", help="trên tổng số N")
-    p_set.add_argument("--tier", default=None, help="mã hoặc tên xếp loại")
-    p_set.add_argument("--score", default=None, help="điểm tối thiểu (dấu chấm thập phân)")
+    p_set.add_argument("--year", default=None, help="cli.help.targets.set.year")
+    p_set.add_argument("--rank", default=None, metavar="K", help="cli.help.targets.set.rank")
+    p_set.add_argument("--rank-of", default=None, metavar="N", help="cli.help.targets.set.rank_of")
+    p_set.add_argument("--tier", default=None, help="cli.help.targets.set.tier")
+    p_set.add_argument("--score", default=None, help="cli.help.targets.set.score")
     p_set.add_argument(
-        "--floor", action="append", default=None, metavar="THÀNH_PHẦN=ĐIỂM", help="điểm sàn một thành phần"
+        "--floor",
+        action="append",
+        default=None,
+        metavar="COMPONENT=POINTS",
+        help="cli.help.targets.set.floor",
     )
-    p_set.add_argument("--source", default=None, help="tên văn bản đặt mục tiêu")
+    p_set.add_argument("--source", default=None, help="cli.help.targets.set.source")
     p_set.add_argument("--source-url", default=None)
     p_set.add_argument("--quote", default=None)
     p_set.add_argument("--dry-run", action="store_true")
-    p_set.add_argument("--replace", action="store_true", help="cho phép thay mục tiêu đã có")
+    p_set.add_argument("--replace", action="store_true", help="cli.help.targets.set.replace")
     p_set.add_argument("--who", default=None)
     p_set.add_argument("--wait", type=float, default=0.0)
     p_set.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
     p_set.add_argument("--db", type=Path, default=None, help=f"DuckDB file (default: {paths.db_path()})")
-    p_list = actions.add_parser("list", help="in các mục tiêu và tình trạng (đúng hướng, có nguy cơ, …)")
+    p_list = actions.add_parser("list", help="cli.help.targets.list")
     p_list.add_argument("--unit", default=None)
     p_list.add_argument("--province", default=None)
     p_list.add_argument("--index", default=None)

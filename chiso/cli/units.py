@@ -26,14 +26,14 @@ MACHINE_COLUMNS = ["role", *lineage.EDGE_COLUMNS]
 
 
 def register(subparsers) -> dict:
-    p_units = subparsers.add_parser("units", help="đơn vị hành chính: tiền thân và kế thừa sau sắp xếp 2025")
+    p_units = subparsers.add_parser("units", help="cli.help.units")
     p_units.add_argument(
         "--lineage",
         required=True,
         metavar="UNIT",
-        help='tên hoặc mã đơn vị, ví dụ "Quảng Ninh", "Phường Sài Gòn"',
+        help="cli.help.units.lineage",
     )
-    p_units.add_argument("--province", default=None, help="tỉnh của đơn vị, khi tên trùng")
+    p_units.add_argument("--province", default=None, help="cli.help.units.province")
     p_units.add_argument("--format", choices=["table", "csv", "json"], default="table")
     return {"units": cmd_units}
 

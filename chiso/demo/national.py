@@ -20,7 +20,7 @@ import polars as pl
 
 from chiso.config import Catalog, load_catalog
 from chiso.demo import shared
-from chiso.demo.shared import COUNT_INDICATORS, one_stop_values
+from chiso.demo.shared import COUNT_INDICATORS, Flow, drawn_counts
 from chiso.names import fold
 from chiso.store.build import BuildReport, apply_peer_rules, build
 
@@ -236,6 +236,11 @@ def national_scores(catalog: Catalog, units: pl.DataFrame, rng: np.random.Genera
     ).drop("_group")
 
 
+FLOW = Flow(
+    postal=0.01, resolved=(0.88, 0.99), late=(0, 0.05), early=(0.4, 0.8), digitised=(0.7, 1), paid=(0.2, 0.7)
+)
+
+
 def national_counts(units: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Monthly one-stop counts for every commune and ward, 2025–2026, consistent with each other."""
     communes = units.filter(pl.col("peer_group") == "communes").select("province", "name")
@@ -246,21 +251,14 @@ def national_counts(units: pl.DataFrame, rng: np.random.Generator) -> pl.DataFra
     n = rows.height
     received = rng.integers(40, 900, n)
     online = (received * rng.uniform(0.5, 0.98, n)).astype(int)
-    postal = (received * 0.01).astype(int)
-    resolved = (received * rng.uniform(0.88, 0.99, n)).astype(int)
-    late = (resolved * rng.uniform(0, 0.05, n)).astype(int)
-    early = ((resolved - late) * rng.uniform(0.4, 0.8, n)).astype(int)
-    values = one_stop_values(
+    values = drawn_counts(
+        received,
+        online,
         procedures=np.full(n, 110),
         full_online=rng.integers(60, 110, n),
-        received=received,
-        online=online,
-        postal=postal,
-        resolved=resolved,
-        early=early,
-        late=late,
-        digitised=(resolved * rng.uniform(0.7, 1, n)).astype(int),
-        paid=(online * rng.uniform(0.2, 0.7, n)).astype(int),
+        flow=FLOW,
+        uniform=lambda low, high: rng.uniform(low, high, n),
+        whole=lambda values: values.astype(int),
     )
     wide = rows.with_columns(**{k: pl.Series(v) for k, v in values.items()})
     return (

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from chiso.config import Catalog, Index, load_catalog
 from chiso.demo import reform
-from chiso.demo.shared import COUNT_INDICATORS, DEPARTMENTS, one_stop_values
+from chiso.demo.shared import COUNT_INDICATORS, DEPARTMENTS, Flow, drawn_counts
 from chiso.store.build import BuildReport, build
 
 PROVINCE = "Sơn Hải"
@@ -140,6 +140,16 @@ def _row(unit: str, index: str, component: str, year: int, score: float, rank_of
     }
 
 
+FLOW = Flow(
+    postal=0.02,
+    resolved=(0.9, 0.99),
+    late=(0.0, 0.04),
+    early=(0.5, 0.8),
+    digitised=(0.6, 1.0),
+    paid=(0.2, 0.6),
+)
+
+
 def _count_rows(rng: random.Random) -> list[dict]:
     """Monthly one-stop counts for every locality, consistent with each other (sums add up)."""
     rows = []
@@ -150,22 +160,14 @@ def _count_rows(rng: random.Random) -> list[dict]:
             online_share = min(online_share + rng.uniform(0.02, 0.07), 0.97)
             for month in range(1, 13):
                 received = max(int(rng.gauss(size, size * 0.12)), 10)
-                online = int(received * online_share)
-                postal = int(received * 0.02)
-                resolved = int(received * rng.uniform(0.9, 0.99))
-                late = int(resolved * rng.uniform(0.0, 0.04))
-                early = int((resolved - late) * rng.uniform(0.5, 0.8))
-                values = one_stop_values(
+                values = drawn_counts(
+                    received,
+                    int(received * online_share),
                     procedures=320,
                     full_online=int(320 * min(online_share + 0.1, 1)),
-                    received=received,
-                    online=online,
-                    postal=postal,
-                    resolved=resolved,
-                    early=early,
-                    late=late,
-                    digitised=int(resolved * rng.uniform(0.6, 1.0)),
-                    paid=int(online * rng.uniform(0.2, 0.6)),
+                    flow=FLOW,
+                    uniform=rng.uniform,
+                    whole=int,
                 )
                 last = calendar.monthrange(year, month)[1]
                 for indicator in COUNT_INDICATORS:

@@ -3,6 +3,9 @@ one-stop indicators and how their monthly values follow from each other (the sum
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 DEPARTMENTS = [  # a province's departments, in the demo province's order
     "Sở Nội vụ",
     "Sở Tư pháp",
@@ -57,3 +60,40 @@ def one_stop_values(
         "dossiers_digitised": digitised,
         "dossiers_paid_online": paid,
     }
+
+
+@dataclass(frozen=True)
+class Flow:
+    """How a demo draws a period's dossiers from those received: the share sent by post, and the
+    ranges of the uniform shares resolved (of received), late (of resolved), early (of resolved
+    on time or early), digitised (of resolved) and paid online (of received online)."""
+
+    postal: float
+    resolved: tuple[float, float]
+    late: tuple[float, float]
+    early: tuple[float, float]
+    digitised: tuple[float, float]
+    paid: tuple[float, float]
+
+
+def drawn_counts(
+    received, online, *, procedures, full_online, flow: Flow, uniform: Callable, whole: Callable
+) -> dict:
+    """:func:`one_stop_values` with the dossier flow drawn by ``flow``: the province demo draws
+    one period at a time (``random.Random.uniform``, ``int``), the national one every commune's
+    month at once (NumPy arrays); ``uniform(low, high)`` draws, ``whole`` truncates."""
+    resolved = whole(received * uniform(*flow.resolved))
+    late = whole(resolved * uniform(*flow.late))
+    early = whole((resolved - late) * uniform(*flow.early))
+    return one_stop_values(
+        procedures=procedures,
+        full_online=full_online,
+        received=received,
+        online=online,
+        postal=whole(received * flow.postal),
+        resolved=resolved,
+        early=early,
+        late=late,
+        digitised=whole(resolved * uniform(*flow.digitised)),
+        paid=whole(online * uniform(*flow.paid)),
+    )

@@ -36,6 +36,7 @@ import polars as pl
 
 from chiso.columns import LONG_COLUMNS  # noqa: F401 (re-exported)
 from chiso.errors import ChisoError
+from chiso.views import style
 from chiso.views.sources import number_format
 
 BOM = "\ufeff"
@@ -272,10 +273,7 @@ class _Renderer:
 
         path = browser_path()
         if path is None:
-            raise ChisoError(
-                "Không tìm thấy trình duyệt Chromium để xuất ảnh; hãy cài 'chromium' "
-                "(apt-get install chromium) hoặc đặt biến BROWSER_PATH"
-            )
+            raise ChisoError.coded("export.no_browser")
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="chiso-kaleido", daemon=True)
         thread.start()
@@ -289,7 +287,7 @@ class _Renderer:
             self._kaleido = asyncio.run_coroutine_threadsafe(open_browser(), loop).result(START_TIMEOUT)
         except Exception as exc:
             loop.call_soon_threadsafe(loop.stop)
-            raise ChisoError(f"Không khởi động được Chromium để xuất ảnh ({path}): {exc}") from exc
+            raise ChisoError.coded("export.browser_failed", path=path, error=exc) from exc
         self._loop, self._thread = loop, thread
 
     def render(self, fig: go.Figure | dict, opts: dict) -> bytes:
@@ -311,11 +309,11 @@ class _Renderer:
         except FutureTimeout as exc:
             future.cancel()
             self.close()  # the next export starts a fresh browser
-            raise ChisoError(f"Xuất ảnh quá {timeout:.0f} giây; hãy thử lại") from exc
+            raise ChisoError.coded("export.timeout", seconds=f"{timeout:.0f}") from exc
         except ChisoError:
             raise
         except Exception as exc:
-            raise ChisoError(f"Không xuất được ảnh: {type(exc).__name__}: {exc}") from exc
+            raise ChisoError.coded("export.image_failed", kind=type(exc).__name__, error=exc) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -383,16 +381,14 @@ def check_image_size(width: int, height: int, scale: float) -> None:
     """Refuse an image the renderer cannot draw (it would write a few bytes and call it a PNG)."""
     w, h = round(width * scale), round(height * scale)
     if w > MAX_IMAGE_SIDE or h > MAX_IMAGE_SIDE or w * h > MAX_IMAGE_PIXELS:
-        raise ChisoError(
-            f"ảnh {w}×{h} điểm ảnh quá lớn (tối đa {MAX_IMAGE_SIDE} mỗi cạnh, "
-            f"{MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh): giảm --width, --height hoặc --scale"
-        )
+        limits = {"side": MAX_IMAGE_SIDE, "millions": MAX_IMAGE_PIXELS // 1_000_000}
+        raise ChisoError.coded("export.image_too_big", width=w, height=h, **limits)
 
 
 def _image(fig: go.Figure, fmt: str, width: int | None, height: int | None, scale: float) -> bytes:
     w, h = _size(fig, width, height)
     if w <= 0 or h <= 0 or scale <= 0:
-        raise ChisoError(f"Kích thước ảnh không hợp lệ: {w}×{h}, tỉ lệ {scale}")
+        raise ChisoError.coded("export.image_size", width=w, height=h, scale=scale)
     check_image_size(w, h, scale if fmt == "png" else 1)
     # Inside the app Streamlit makes its own theme plotly's default template (no automargin), and a
     # figure built there carries it, which would crop the axis labels of the image: exports always
@@ -434,16 +430,5 @@ def with_caption(fig: go.Figure, source: str, date: str) -> go.Figure:
             return out
         if text == caption:
             return out
-    out.add_annotation(
-        text=caption,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-112,
-        yanchor="top",
-        showarrow=False,
-        xanchor="left",
-        font={"size": 11, "color": "#555"},
-    )
+    style.add_source_line(out, caption)
     return out

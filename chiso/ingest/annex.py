@@ -34,7 +34,7 @@ import polars as pl
 from chiso.columns import LONG_COLUMNS
 from chiso.config import Catalog
 from chiso.errors import ChisoError
-from chiso.ingest.problems import AnnexError, Issue, issue
+from chiso.ingest.problems import AnnexError, Issue, Note, issue
 from chiso.ingest.xlsx_guard import column_letter
 from chiso.names import fold, nfc
 
@@ -243,17 +243,7 @@ def _excel_grid(data: bytes, file: str, sheet: str | None) -> Grid:
             # An Excel 97–2003 container calamine cannot read as a workbook: name the format.
             found = issue(file, "file.xls_unreadable", sheet=exc.sheet, detail=exc.message)
             raise AnnexError([found]) from exc
-        raise AnnexError(
-            [
-                Issue(
-                    file,
-                    exc.message,
-                    sheet=exc.sheet,
-                    column=exc.cell,
-                    hint=exc.hint or "Mở tệp bằng Excel và lưu lại dạng .xlsx, hoặc lưu thành CSV UTF-8",
-                )
-            ]
-        ) from exc
+        raise AnnexError([exc.issue(file, ("xlsx.resave_or_csv",))]) from exc
     if cells.name is None:
         names = ", ".join(cells.hidden_skipped)
         hints = ("sheet.none_visible",)
@@ -262,7 +252,7 @@ def _excel_grid(data: bytes, file: str, sheet: str | None) -> Grid:
     letters = [column_letter(cells.first_column + j) for j in range(width)]
     rows = [(r + 1, [Cell(_clean(t), n) for t, n in values]) for r, values in enumerate(cells.rows)]
     notes += [
-        Issue(file, message, sheet=cells.name, column=ref, level="warning") for ref, message in cells.warnings
+        issue(file, code, sheet=cells.name, column=ref, level="warning") for ref, code in cells.warnings
     ]
     notes += _xls_sheet_notes(file, cells)
     return Grid(cells.name, rows, letters, notes)
@@ -693,7 +683,7 @@ def read_grid(grid: Grid, file: str, catalog: Catalog, options: ImportOptions) -
 
 
 def _option_label(name: str) -> str:
-    return f"tùy chọn --{name.replace('_', '-')}"
+    return Note("import.option_label", flag=f"--{name.replace('_', '-')}")
 
 
 def _conflict(file, sheet, row, label, name, value, option) -> Issue:
@@ -1015,10 +1005,10 @@ class _Wide:
         if _is_numbering(key, filled):
             return "skip"
         if key.startswith(SKIP_UNIT_PREFIXES):
-            self.notes.append(f"dòng {number}: bỏ qua dòng '{unit}' (không phải một đơn vị)")
+            self.notes.append(Note("import.note.not_a_unit", line=number, unit=unit))
             return "skip"
         if not filled:
-            self.notes.append(f"dòng {number}: '{unit}' không có số liệu, coi là tiêu đề nhóm")
+            self.notes.append(Note("import.note.group_title", line=number, unit=unit))
             return "group"
         return "data"
 
@@ -1106,12 +1096,12 @@ class _Wide:
         base_cols = {"unit": unit_label}
         base.update(
             unit=unit_text,
-            source_title=options.source_title or f"Tệp nhập {self.file}",
+            source_title=options.source_title or str(Note("import.source_title", file=self.file)),
             source_url=options.source_url or "",
         )
-        base["quote"] = (
-            f"{self.file}" + (f", trang tính {self.sheet}" if self.sheet else "") + f", dòng {number}"
-        )
+        # the provenance stored with each value: in the data's language (Vietnamese), from locales/
+        where = {"file": self.file, "sheet": self.sheet, "line": number}
+        base["quote"] = str(Note("import.quote.sheet" if self.sheet else "import.quote", **where))
         for name, option in (
             ("index", options.index.upper() if options.index else ""),
             ("year", "" if options.year is None else str(options.year)),

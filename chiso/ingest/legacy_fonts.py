@@ -52,7 +52,7 @@ def to_unicode(text: str, encoding: str = "TCVN3", *, capital: bool = False) -> 
     if encoding == "VNI":
         return _from_vni(text)
     if encoding != "TCVN3":
-        raise ValueError(f"không chuyển được bảng mã {encoding}")
+        raise ValueError(f"no converter for the legacy encoding {encoding!r}")  # a programming error
     converted = unicodedata.normalize("NFC", "".join(TCVN3_TO_UNICODE.get(ch, ch) for ch in text))
     return converted.upper() if capital else converted
 

@@ -24,6 +24,7 @@ from chiso.ingest.annex import (
     rows_frame,
 )
 from chiso.ingest.dispatch import read_annex, read_annex_bytes
+from chiso.ingest.problems import Note
 from chiso.ingest.resolve import (
     Reference,
     dedupe,
@@ -90,7 +91,7 @@ def check(read: ReadFile, ref: Reference, options: ImportOptions) -> Checked:
     if section is not None:
         known = units_sheet.register(section, ref.registry, ref.units)
         if known:
-            checked.notes.append(f"Đơn vị trong {section.where} đã có trong danh mục: {', '.join(known)}")
+            checked.notes.append(Note("units.note.known", where=section.where, names=", ".join(known)))
     kept, unit_issues = resolve_units(annex, ref, options)
     # Rows whose source row already has a problem are not read again (one message per cell).
     bad_rows = {(i.sheet, i.row) for i in annex.issues}

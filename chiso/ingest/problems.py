@@ -81,16 +81,7 @@ class Issue:
         return hint_for(self.hints, dict(self.params), lang)
 
     def where(self, lang: str = DEFAULT_LANG) -> str:
-        parts = [self.file]
-        if self.sheet:
-            parts.append(t("problem.where.sheet", lang, sheet=self.sheet))
-        if self.row:
-            parts.append(t("problem.where.row", lang, row=self.row))
-        if self.column:
-            parts.append(t("problem.where.column", lang, column=self.column))
-        if self.page:
-            parts.append(t("problem.where.page", lang, page=self.page))
-        return ", ".join(parts)
+        return where_text(self.file, lang, sheet=self.sheet, row=self.row, column=self.column, page=self.page)
 
     def render(self, lang: str = DEFAULT_LANG) -> str:
         hint = self.hint_text(lang)
@@ -101,6 +92,13 @@ class Issue:
 
     def sort_key(self) -> tuple:
         return (self.sheet or "", self.row or 0, self.column or "", self.message)
+
+
+def where_text(file: str, lang: str = DEFAULT_LANG, **places: object) -> str:
+    """'a.xlsx, trang tính X, dòng 3, cột score': the file, then each place given (sheet, row,
+    column, page) in the language."""
+    said = [t(f"problem.where.{name}", lang, **{name: value}) for name, value in places.items() if value]
+    return ", ".join([file, *said])
 
 
 def hint_for(keys: tuple[str, ...], params: dict, lang: str = DEFAULT_LANG) -> str | None:
@@ -141,5 +139,5 @@ class AnnexError(ChisoError):
 
     def __init__(self, issues: list[Issue]):
         self.issues = issues
-        more = f" (và {len(issues) - 1} lỗi khác)" if len(issues) > 1 else ""
+        more = t("problem.import.more", DEFAULT_LANG, n=len(issues) - 1) if len(issues) > 1 else ""
         super().__init__(f"{issues[0]}{more}")

@@ -22,6 +22,8 @@ from chiso.columns import (  # noqa: F401 (re-exported)
 )
 from chiso.config import Catalog
 from chiso.errors import ChisoError
+from chiso.i18n import DEFAULT_LANG, t
+from chiso.ingest.problems import where_text
 from chiso.units import Registry, unit_id, with_added
 
 YEAR_RANGE = (1990, 2100)
@@ -50,12 +52,19 @@ class Problem:
     params: tuple[tuple[str, object], ...] = ()
 
     def __str__(self) -> str:
-        where = (
-            self.file
-            + (f", dòng {self.line}" if self.line else "")
-            + (f", cột {self.column}" if self.column else "")
-        )
-        return f"{where}: {self.message}"
+        return self.text()
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        """'file, dòng 3, cột score: …' in the language (the stored message when it has no code)."""
+        said = t(f"problem.{self.code}", lang, **dict(self.params)) if self.code else self.message
+        return f"{where_text(self.file, lang, row=self.line, column=self.column)}: {said}"
+
+
+def coded(file: str, line: int | None, column: str | None, code: str, /, **params: object) -> Problem:
+    """A problem by code; its words are ``problem.<code>`` in ``locales/``."""
+    return Problem(
+        file, line, column, t(f"problem.{code}", DEFAULT_LANG, **params), code, tuple(params.items())
+    )
 
 
 class DataError(ChisoError):
@@ -63,8 +72,11 @@ class DataError(ChisoError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        more = f" (và {len(problems) - 1} lỗi khác)" if len(problems) > 1 else ""
-        super().__init__(f"{problems[0]}{more}")
+        super().__init__(self.text())
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        more = t("problem.import.more", lang, n=len(self.problems) - 1) if len(self.problems) > 1 else ""
+        return f"{self.problems[0].text(lang)}{more}"
 
 
 def read_csv(path: Path, required: list[str], optional: list[str] = ()) -> pl.DataFrame:
@@ -73,12 +85,11 @@ def read_csv(path: Path, required: list[str], optional: list[str] = ()) -> pl.Da
     try:
         frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except Exception as exc:  # polars raises several types for malformed CSV
-        raise DataError(
-            [Problem(name, None, None, f"không đọc được CSV: {str(exc).splitlines()[0]}")]
-        ) from exc
+        error = str(exc).splitlines()[0]
+        raise DataError([coded(name, None, None, "data.csv_unreadable", error=error)]) from exc
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise DataError([Problem(name, 1, missing[0], "thiếu cột bắt buộc")])
+        raise DataError([coded(name, 1, missing[0], "data.missing_column")])
     for column in optional:
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit("").alias(column))
@@ -94,19 +105,17 @@ def _problems(
     mask: pl.Expr,
     file: str,
     column: str,
-    message: str | pl.Expr,
-    code: str | None = None,
+    code: str,
+    /,
     **params: pl.Expr,
 ) -> list[Problem]:
-    """One problem per row where ``mask`` holds; ``params`` are read per row, as text."""
+    """One problem per row where ``mask`` holds, by code; ``params`` are read per row, as text."""
     bad = frame.filter(mask)
     if bad.is_empty():
         return []
-    text = message if isinstance(message, pl.Expr) else pl.lit(message)
-    names = list(params)
     values = [e.cast(pl.String).alias(f"_p_{n}") for n, e in params.items()]
-    rows = bad.select(pl.col("_line"), text.alias("_msg"), *values).rows()
-    return [Problem(file, r[0], column, r[1], code, tuple(zip(names, r[2:], strict=True))) for r in rows]
+    rows = bad.select(pl.col("_line"), *values).rows()
+    return [coded(file, r[0], column, code, **dict(zip(params, r[1:], strict=True))) for r in rows]
 
 
 def _number(column: str) -> pl.Expr:
@@ -122,7 +131,6 @@ def _number_checks(frame: pl.DataFrame, file: str, column: str, *, required: boo
         present & raw.str.contains(r"^-?[0-9]+,[0-9]+$"),
         file,
         column,
-        pl.format("'{}' dùng dấu phẩy thập phân; tệp dạng dài dùng dấu chấm (ví dụ 91.24)", raw),
         "number.decimal_comma",
         value=raw,
     )
@@ -131,12 +139,11 @@ def _number_checks(frame: pl.DataFrame, file: str, column: str, *, required: boo
         present & ~raw.str.contains(r"^-?[0-9]+,[0-9]+$") & (value.is_null() | ~value.is_finite()),
         file,
         column,
-        pl.format("'{}' không phải là số hữu hạn", raw),
         "number.not_finite",
         value=raw,
     )
     if required:
-        problems += _problems(frame, ~present, file, column, "thiếu giá trị", "value.missing")
+        problems += _problems(frame, ~present, file, column, "value.missing")
     return problems
 
 
@@ -149,7 +156,6 @@ def _year_checks(frame: pl.DataFrame, file: str, column: str = "year") -> list[P
         ~raw.str.contains(r"^[0-9]{4}$") | (year < lo) | (year > hi),
         file,
         column,
-        pl.format("năm '{}' phải là số nguyên trong khoảng " + f"{lo}–{hi}", raw),
         "year.invalid",
         value=raw,
         lo=pl.lit(lo),
@@ -157,33 +163,29 @@ def _year_checks(frame: pl.DataFrame, file: str, column: str = "year") -> list[P
     )
 
 
+def _unknown(
+    frame: pl.DataFrame, file: str, column: str, allowed: list[str], code: str, known: list[str] | None = None
+) -> list[Problem]:
+    """Rows whose ``column`` holds none of ``allowed``; ``known``: the values the words list."""
+    named = {"known": pl.lit(", ".join(known))} if known else {}
+    return _problems(frame, ~pl.col(column).is_in(allowed), file, column, code, value=pl.col(column), **named)
+
+
 def _unit_field_problems(frame: pl.DataFrame, file: str, catalog: Catalog) -> list[Problem]:
     """Unit types and peer groups the config knows, a name, years that are years."""
     types = list(catalog.unit_types)
-    problems = _problems(
-        frame,
-        ~pl.col("unit_type").is_in(types),
-        file,
-        "unit_type",
-        pl.format(
-            "loại đơn vị '{}' không có trong cấu hình ({})", pl.col("unit_type"), pl.lit(", ".join(types))
-        ),
-    )
-    problems += _problems(
-        frame,
-        (pl.col("peer_group") != "") & ~pl.col("peer_group").is_in(list(catalog.peer_groups)),
-        file,
-        "peer_group",
-        pl.format("nhóm so sánh '{}' không có trong cấu hình", pl.col("peer_group")),
-    )
-    problems += _problems(frame, pl.col("name") == "", file, "name", "thiếu tên đơn vị")
+    problems = _unknown(frame, file, "unit_type", types, "data.unit_type_unknown", known=types)
+    groups = ["", *catalog.peer_groups]  # an empty cell: the type's peer group
+    problems += _unknown(frame, file, "peer_group", groups, "data.peer_group_unknown")
+    problems += _problems(frame, pl.col("name") == "", file, "name", "data.no_name")
     for column in ("valid_from", "valid_to"):
         problems += _problems(
             frame,
             (pl.col(column) != "") & pl.col(column).cast(pl.Int64, strict=False).is_null(),
             file,
             column,
-            pl.format("'{}' không phải là năm", pl.col(column)),
+            "data.not_a_year",
+            value=pl.col(column),
         )
     return problems
 
@@ -219,7 +221,7 @@ def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame
     if not dupes.is_empty():
         raise DataError(
             [
-                Problem(file, r["_line"], "name", f"đơn vị '{r['name']}' lặp lại")
+                coded(file, r["_line"], "name", "data.unit_repeated", unit=r["name"])
                 for r in dupes.iter_rows(named=True)
             ]
         )
@@ -228,12 +230,7 @@ def read_units(path: Path, catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame
     if not orphans.is_empty():
         raise DataError(
             [
-                Problem(
-                    file,
-                    r["_line"],
-                    "successor",
-                    f"đơn vị kế thừa '{r['successor']}' không có trong danh sách",
-                )
+                coded(file, r["_line"], "successor", "data.successor_unknown", unit=r["successor"])
                 for r in orphans.iter_rows(named=True)
             ]
         )
@@ -352,7 +349,7 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         [c for c in SCORE_COLUMNS if c not in ("unit", "index", "year")] + OPTIONAL_SCORE_COLUMNS,
     )
     if frame.is_empty():
-        raise DataError([Problem(file, None, None, "tệp không có dòng dữ liệu nào")])
+        raise DataError([coded(file, None, None, "data.no_rows")])
     frame = apply_aliases(frame, catalog)
     codes = catalog.codes
     problems = _year_checks(frame, file)
@@ -361,7 +358,9 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         ~pl.col("index").str.to_uppercase().is_in(codes),
         file,
         "index",
-        pl.format("chỉ số '{}' không có trong cấu hình ({})", pl.col("index"), pl.lit(", ".join(codes))),
+        "data.index_unknown_of",
+        value=pl.col("index"),
+        known=pl.lit(", ".join(codes)),
     )
     for column, required in (("score", False), ("max_score", False), ("rank", False), ("rank_of", False)):
         problems += _number_checks(frame, file, column, required=required)
@@ -372,7 +371,8 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
             value.is_not_null() & value.is_finite() & (value != value.floor()),
             file,
             column,
-            pl.format("thứ hạng '{}' phải là số nguyên", pl.col(column)),
+            "data.rank_not_whole",
+            value=pl.col(column),
         )
     problems += _rank_bounds(frame, file)
     problems += _problems(
@@ -380,14 +380,14 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         (pl.col("score") == "") & (pl.col("rank") == ""),
         file,
         "score",
-        "cần có điểm (score) hoặc thứ hạng (rank)",
+        "data.score_or_rank",
     )
     problems += _problems(
         frame,
         ~pl.col("rank_basis").is_in(["", "published", "list_order"]),
         file,
         "rank_basis",
-        "rank_basis phải là 'published' hoặc 'list_order'",
+        "data.rank_basis",
     )
     frame, unit_problems = _resolve_units(frame, registry, file)
     problems += unit_problems
@@ -398,7 +398,9 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         & (pl.col("unit_type") != pl.col("registry_type")),
         file,
         "unit_type",
-        pl.format("loại '{}' khác với danh mục đơn vị ('{}')", pl.col("unit_type"), pl.col("registry_type")),
+        "data.type_differs",
+        value=pl.col("unit_type"),
+        registry=pl.col("registry_type"),
     )
     problems += _validity_problems(frame, units, file)
     if problems:
@@ -448,13 +450,6 @@ def _validity_problems(frame: pl.DataFrame, units: pl.DataFrame, file: str) -> l
         outside,
         file,
         "year",
-        pl.format(
-            "đơn vị '{}' chỉ tồn tại {}–{}, không có giá trị năm {}",
-            pl.col("unit"),
-            pl.col("_from").cast(pl.String).fill_null(""),
-            pl.col("_to").cast(pl.String).fill_null(""),
-            pl.col("year"),
-        ),
         "year.outside_validity",
         unit=pl.col("unit"),
         start=pl.col("_from").cast(pl.String).fill_null(""),
@@ -474,9 +469,6 @@ def _rank_bounds(frame: pl.DataFrame, file: str) -> list[Problem]:
             value.is_not_null() & value.is_finite() & ((value < 1) | (value > MAX_RANK)),
             file,
             column,
-            pl.format(
-                "'{}' phải là số nguyên dương không quá " + f"{MAX_RANK:,}".replace(",", "."), pl.col(column)
-            ),
             "rank.out_of_bounds",
             value=pl.col(column),
             max=pl.lit(_dotted(MAX_RANK)),
@@ -486,86 +478,47 @@ def _rank_bounds(frame: pl.DataFrame, file: str) -> list[Problem]:
 
 def _config_max_problems(frame: pl.DataFrame, file: str) -> list[Problem]:
     """Undeclared components, maxima and scores against the config, ranks within their table."""
-    problems = _problems(
-        frame,
-        pl.col("component").is_not_null() & pl.col("max_score_cfg").is_null(),
-        file,
-        "component",
-        pl.format(
-            "thành phần '{}' không được khai báo cho {} năm {} ({}) trong config/indices.yaml",
-            pl.col("component"),
-            pl.col("index_code"),
-            pl.col("year"),
-            pl.col("peer_group"),
+    col = pl.col
+    row_max, config_max = col("row_max"), col("max_score_cfg")
+    rank, rank_of = col("published_rank"), col("published_rank_of")
+    checks = [  # (rows refused, the column named, the code, the values the words name)
+        (
+            col("component").is_not_null() & config_max.is_null(),
+            "component",
+            "component.undeclared",
+            {
+                "component": col("component"),
+                "index": col("index_code"),
+                "year": col("year"),
+                "peer_group": col("peer_group"),
+            },
         ),
-        "component.undeclared",
-        component=pl.col("component"),
-        index=pl.col("index_code"),
-        year=pl.col("year"),
-        peer_group=pl.col("peer_group"),
-    )
-    problems += _problems(
-        frame,
-        pl.col("row_max").is_not_null()
-        & pl.col("max_score_cfg").is_not_null()
-        & ((pl.col("row_max") - pl.col("max_score_cfg")).abs() > 1e-9),
-        file,
-        "max_score",
-        pl.format(
-            "điểm tối đa {} khác với cấu hình ({}) cho {}",
-            pl.col("row_max"),
-            pl.col("max_score_cfg"),
-            pl.col("index_code"),
+        (
+            row_max.is_not_null() & config_max.is_not_null() & ((row_max - config_max).abs() > 1e-9),
+            "max_score",
+            "max_score.differs",
+            {"value": row_max, "config": config_max, "index": col("index_code")},
         ),
-        "max_score.differs",
-        value=pl.col("row_max"),
-        config=pl.col("max_score_cfg"),
-        index=pl.col("index_code"),
-    )
-    problems += _problems(
-        frame,
-        pl.col("score") > pl.col("max_score") + 1e-9,
-        file,
-        "score",
-        pl.format("điểm {} vượt điểm tối đa {}", pl.col("score"), pl.col("max_score")),
-        "score.above_max",
-        score=pl.col("score"),
-        max=pl.col("max_score"),
-    )
-    problems += _problems(
-        frame,
-        pl.col("score") < 0,
-        file,
-        "score",
-        pl.format("điểm {} âm", pl.col("score")),
-        "score.negative",
-        score=pl.col("score"),
-    )
-    problems += _problems(
-        frame,
-        (pl.col("published_rank") < 1) | (pl.col("published_rank") > pl.col("published_rank_of")),
-        file,
-        "rank",
-        pl.format("thứ hạng {} nằm ngoài 1–{}", pl.col("published_rank"), pl.col("published_rank_of")),
-        "rank.outside",
-        rank=pl.col("published_rank"),
-        rank_of=pl.col("published_rank_of"),
-    )
-    problems += _problems(
-        frame,
-        pl.col("component").is_not_null() & pl.col("printed_tier").is_not_null(),
-        file,
-        "printed_tier",
-        pl.format(
-            "xếp loại '{}' in cho thành phần '{}': xếp loại chỉ dành cho điểm tổng",
-            pl.col("printed_tier"),
-            pl.col("component"),
+        (
+            col("score") > col("max_score") + 1e-9,
+            "score",
+            "score.above_max",
+            {"score": col("score"), "max": col("max_score")},
         ),
-        "printed_tier.component",
-        tier=pl.col("printed_tier"),
-        component=pl.col("component"),
-    )
-    return problems
+        (col("score") < 0, "score", "score.negative", {"score": col("score")}),
+        ((rank < 1) | (rank > rank_of), "rank", "rank.outside", {"rank": rank, "rank_of": rank_of}),
+        (
+            col("component").is_not_null() & col("printed_tier").is_not_null(),
+            "printed_tier",
+            "printed_tier.component",
+            {"tier": col("printed_tier"), "component": col("component")},
+        ),
+    ]
+    return [
+        p
+        for mask, column, code, values in checks
+        for p in _problems(frame, mask, file, column, code, **values)
+    ]
 
 
 def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.DataFrame:
@@ -623,29 +576,14 @@ def check_duplicates(frame: pl.DataFrame, file: str | None = None) -> pl.DataFra
     if not conflicts.is_empty():
         places = {pos: (f, line) for pos, f, line in grouped.select("_pos", "file", "_line").rows()}
 
-        def where(row: dict) -> str:
+        def duplicate(row: dict) -> Problem:
             other_file, line = places[row["_first"]]
-            return f"dòng {line}" if other_file == row["file"] else f"{other_file} dòng {line}"
-
-        def coded(row: dict) -> tuple[str, tuple]:
-            other_file, line = places[row["_first"]]
+            here = (row["file"] or file or "", row["_line"], "score")
             if other_file == row["file"]:
-                return "score.duplicate", (("line", line),)
-            return "score.duplicate_file", (("other_file", other_file), ("line", line))
+                return coded(*here, "score.duplicate", line=line)
+            return coded(*here, "score.duplicate_file", other_file=other_file, line=line)
 
-        raise DataError(
-            [
-                Problem(
-                    r["file"] or file or "",
-                    r["_line"],
-                    "score",
-                    f"trùng đơn vị/chỉ số/thành phần/năm với {where(r)} "
-                    "nhưng khác điểm, thứ hạng hoặc tổng số đơn vị xếp hạng",
-                    *coded(r),
-                )
-                for r in conflicts.iter_rows(named=True)
-            ]
-        )
+        raise DataError([duplicate(r) for r in conflicts.iter_rows(named=True)])
     return grouped.with_columns(
         is_first=pl.col("_pos") == pl.col("_first"),
         published_rank=pl.col("_rank"),
@@ -660,24 +598,10 @@ def read_stats(path: Path, catalog: Catalog) -> pl.DataFrame:
     frame = read_csv(path, STAT_COLUMNS)
     problems = _year_checks(frame, file) + _number_checks(frame, file, "value", required=True)
     problems += _number_checks(frame, file, "max_score", required=True)
-    problems += _problems(
-        frame,
-        ~pl.col("index").is_in(catalog.codes),
-        file,
-        "index",
-        pl.format("chỉ số '{}' không có trong cấu hình", pl.col("index")),
-    )
-    problems += _problems(
-        frame, ~pl.col("stat").is_in(["mean", "median"]), file, "stat", "stat phải là 'mean' hoặc 'median'"
-    )
+    problems += _unknown(frame, file, "index", catalog.codes, "data.index_unknown")
+    problems += _problems(frame, ~pl.col("stat").is_in(["mean", "median"]), file, "stat", "data.stat")
     groups = [*catalog.peer_groups, "all"]
-    problems += _problems(
-        frame,
-        ~pl.col("peer_group").is_in(groups),
-        file,
-        "peer_group",
-        pl.format("nhóm so sánh '{}' không có trong cấu hình", pl.col("peer_group")),
-    )
+    problems += _unknown(frame, file, "peer_group", groups, "data.peer_group_unknown")
     if problems:
         raise DataError(problems)
     return frame.with_columns(
@@ -699,7 +623,7 @@ def read_counts(path: Path, registry: Registry) -> pl.DataFrame:
         ~pl.col("level").is_in(["unit", "communes"]),
         file,
         "level",
-        "level phải là 'unit' hoặc 'communes'",
+        "data.level",
     )
     for column in ("period_start", "period_end"):
         problems += _problems(
@@ -707,27 +631,26 @@ def read_counts(path: Path, registry: Registry) -> pl.DataFrame:
             pl.col(column).str.to_date("%Y-%m-%d", strict=False).is_null(),
             file,
             column,
-            pl.format("ngày '{}' phải có dạng YYYY-MM-DD", pl.col(column)),
+            "data.date_format",
+            value=pl.col(column),
         )
     problems += _problems(
-        frame, _number("value") < 0, file, "value", pl.format("giá trị {} âm", pl.col("value"))
+        frame, _number("value") < 0, file, "value", "data.value_negative", value=pl.col("value")
     )
     start = pl.col("period_start").str.to_date("%Y-%m-%d", strict=False)
     end = pl.col("period_end").str.to_date("%Y-%m-%d", strict=False)
-    problems += _problems(frame, end < start, file, "period_end", "ngày kết thúc kỳ trước ngày bắt đầu")
+    problems += _problems(frame, end < start, file, "period_end", "data.period_reversed")
     frame, unit_problems = _resolve_units(frame, registry, file)
     problems += unit_problems
     key = ["province", "unit_id", "level", "period_start", "period_end", "indicator"]
+    first = pl.col("_line").min().over(key)  # the first row of the key, before the repeats are picked
     problems += _problems(
-        frame,
-        pl.col("unit_id").is_not_null()
-        & pl.struct(key).is_duplicated()
-        & (pl.col("_line") != pl.col("_line").min().over(key)),
+        frame.with_columns(_first_line=first),
+        pl.col("unit_id").is_not_null() & pl.struct(key).is_duplicated() & (pl.col("_line") != first),
         file,
         "indicator",
-        pl.format(
-            "số liệu lặp lại: cùng đơn vị, cấp, kỳ và chỉ tiêu với dòng {}", pl.col("_line").min().over(key)
-        ),
+        "data.count_repeated",
+        line=pl.col("_first_line"),
     )
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.line or 0))

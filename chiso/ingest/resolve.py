@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from chiso.columns import SCORE_FIELDS
 from chiso.config import Catalog
 from chiso.errors import ChisoError
 from chiso.i18n import t
@@ -45,10 +46,8 @@ def unit_types(catalog: Catalog, text: str | None) -> set[str] | None:
     groups = {g for g in catalog.peer_groups if g == key}
     if groups:
         return {code for code, t in catalog.unit_types.items() if t.peer_group in groups}
-    raise ChisoError(
-        f"Loại đơn vị {text!r} không có trong cấu hình; dùng một loại "
-        f"({', '.join(catalog.unit_types)}) hoặc một nhóm ({', '.join(catalog.peer_groups)})"
-    )
+    types, groups = ", ".join(catalog.unit_types), ", ".join(catalog.peer_groups)
+    raise ChisoError.coded("import.unit_type_unknown", value=repr(text), types=types, groups=groups)
 
 
 # The hint of a reader problem: by its code where one says more, else by its column
@@ -61,18 +60,7 @@ CODE_HINTS = {
     ("score", "score.negative"): "score.negative",
     ("score", "number.decimal_comma"): "number.decimal_comma",
 }
-COLUMN_HINTS = {
-    "unit",
-    "unit_type",
-    "index",
-    "component",
-    "year",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "rank_basis",
-}
+COLUMN_HINTS = {"unit", "unit_type", "index", *SCORE_FIELDS, "rank_basis"}
 
 
 def _hint_keys(problem: Problem) -> tuple[str, ...]:
@@ -259,8 +247,9 @@ def _resolve_bounded(
     computed, so many names that match nothing close are refused in bounded time."""
     province = province or None
     if unknown >= SUGGESTED_NAMES and not ctx.registry.candidates(unit, province, types, year):
-        where = f" ở {province}" if province else ""
-        return ChisoError(f"Không tìm thấy đơn vị {unit!r}{where}")
+        if province:
+            return ChisoError.coded("import.unit_not_found_in", unit=repr(unit), province=province)
+        return ChisoError.coded("import.unit_not_found", unit=repr(unit))
     try:
         return ctx.registry.resolve(unit, province=province, types=types, year=year)
     except ChisoError as exc:

@@ -21,7 +21,7 @@ import polars as pl
 from chiso.admin_registry import AdminUnit
 from chiso.config import Catalog
 from chiso.ingest.annex import ImportOptions, Issue, is_excel
-from chiso.ingest.problems import hint_for, issue
+from chiso.ingest.problems import Note, hint_for, issue
 from chiso.ingest.readers import UNIT_COLUMNS, DataError, read_units
 from chiso.names import fold
 from chiso.units import Registry, Unit
@@ -40,7 +40,7 @@ class UnitsSection:
     units: pl.DataFrame | None = None
     aliases: pl.DataFrame | None = None
     issues: list[Issue] | None = None
-    where: str = ""  # "mục [units]" or "trang tính 'Đơn vị'"
+    where: str = ""  # a Note: "mục [units]" or "trang tính 'Đơn vị'" (units.where.* in locales)
     file: str = ""
     sheet: str | None = None
     header_line: int = 0
@@ -69,7 +69,7 @@ def split(data: bytes, file: str, options: ImportOptions) -> UnitsSection:
     rows = list(csv.reader(io.StringIO("".join(lines[start + 1 :]), newline="")))
     # Line numbers as the steward sees them: the section's header is the line after the marker.
     numbered = [(start + 2 + i, row) for i, row in enumerate(rows)]
-    found = _validate(numbered, file, "mục [units]")
+    found = _validate(numbered, file, Note("units.where.section"))
     found.data, found.options = scores, options
     return found
 
@@ -92,7 +92,7 @@ def _split_excel(data: bytes, file: str, options: ImportOptions) -> UnitsSection
     numbered = [
         (number, [c.text for c in cells]) for number, cells in grid.rows if any(c.text for c in cells)
     ]
-    found = _validate(numbered, file, f"trang tính '{units_sheet}'", sheet=units_sheet)
+    found = _validate(numbered, file, Note("units.where.sheet", sheet_name=units_sheet), sheet=units_sheet)
     found.data, found.options = data, options
     return found
 

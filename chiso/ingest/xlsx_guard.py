@@ -26,6 +26,8 @@ import sys
 import zipfile
 from dataclasses import dataclass, field
 
+from chiso.ingest.problems import Issue, Note, hint_for, issue
+
 MAX_SHEET_ROWS = 200_040  # MAX_ROWS plus title and header rows
 MAX_SHEET_COLUMNS = 200
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # every member of the zip together
@@ -38,11 +40,34 @@ ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".en
 
 
 class WorkbookError(Exception):
-    """The workbook is refused: ``message`` says why, ``hint`` what to do, ``sheet``/``cell`` where."""
+    """The workbook is refused, by code: ``problem.xlsx.<code>`` in ``locales/*.xlsx.yaml`` says
+    why (with ``params``), ``hint.xlsx.<hint>`` what to do, ``sheet``/``cell`` where. ``message``
+    and ``hint`` are the Vietnamese texts; :meth:`issue` the coded problem in any language."""
 
-    def __init__(self, message: str, hint: str = "", sheet: str | None = None, cell: str | None = None):
-        super().__init__(message)
-        self.message, self.hint, self.sheet, self.cell = message, hint, sheet, cell
+    def __init__(
+        self,
+        code: str,
+        hints: tuple[str, ...] = (),
+        sheet: str | None = None,
+        cell: str | None = None,
+        **params,
+    ):
+        self.code, self.hints = f"xlsx.{code}", tuple(f"xlsx.{h}" for h in hints)
+        self.sheet, self.cell, self.params = sheet, cell, params
+        self.message = Note(f"problem.{self.code}", **params)
+        self.hint = hint_for(self.hints, params) or ""
+        self.raised = (code, hints, sheet, cell, params)  # what the reading process sends back
+        super().__init__(self.message)
+
+    def issue(self, file: str, default_hints: tuple[str, ...]) -> Issue:
+        return issue(
+            file,
+            self.code,
+            sheet=self.sheet,
+            column=self.cell,
+            hints=self.hints or default_hints,
+            **self.params,
+        )
 
 
 @dataclass(frozen=True)
@@ -88,19 +113,22 @@ def _ref_extent(ref: str) -> tuple[int, int]:
     return rows, cols
 
 
-def _check_extent(rows: int, cols: int, sheet: str, what: str, cell: str | None = None) -> None:
-    too_far = []
-    if rows > MAX_SHEET_ROWS:
-        too_far.append(f"dòng {_fmt(rows)} (giới hạn {_fmt(MAX_SHEET_ROWS)})")
-    if cols > MAX_SHEET_COLUMNS:
-        too_far.append(f"cột {_fmt(cols)} (giới hạn {MAX_SHEET_COLUMNS})")
-    if too_far:
-        raise WorkbookError(
-            f"trang tính {what} ô {cell + ' ' if cell else ''}ở {' và '.join(too_far)}: quá xa, không đọc",
-            "Xóa các ô thừa ngoài bảng (Ctrl+End cho biết ô cuối), hoặc chép bảng sang tệp mới rồi lưu lại",
-            sheet=sheet,
-            cell=cell,
-        )
+def _check_extent(
+    rows: int, cols: int, sheet: str, declared: str | None = None, cell: str | None = None
+) -> None:
+    """Refuse cells beyond the limits: ``declared`` the range a sheet declares, ``cell`` the one found."""
+    far = ("rows" if rows > MAX_SHEET_ROWS else "") + ("columns" if cols > MAX_SHEET_COLUMNS else "")
+    if not far:
+        return
+    extent = Note(
+        f"problem.xlsx.extent.{far}",
+        rows=_fmt(rows),
+        row_limit=_fmt(MAX_SHEET_ROWS),
+        columns=_fmt(cols),
+        column_limit=MAX_SHEET_COLUMNS,
+    )
+    code = "far_declared" if declared else "far_cell" if cell else "far"
+    raise WorkbookError(code, ("far",), sheet=sheet, cell=cell, range=declared, cell_ref=cell, extent=extent)
 
 
 def is_encrypted(data: bytes) -> bool:
@@ -111,39 +139,25 @@ def is_encrypted(data: bytes) -> bool:
 def inspect(data: bytes) -> list[SheetInfo]:
     """The workbook's sheets, after refusing what no parser should be given (WorkbookError)."""
     if is_encrypted(data):
-        raise WorkbookError(
-            "tệp Excel được đặt mật khẩu (encrypted workbook), không đọc được",
-            "Mở tệp bằng Excel, bỏ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc) rồi lưu lại",
-        )
+        raise WorkbookError("encrypted", ("encrypted",))
     if data[:8] == OLE_MAGIC:
         return []  # legacy .xls: no zip to inspect; the child's limits still apply
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise WorkbookError(
-            f"không đọc được tệp Excel: tệp bị hỏng ({exc})", "Mở tệp bằng Excel và lưu lại dạng .xlsx"
-        ) from exc
+        raise WorkbookError("corrupt", ("resave",), error=str(exc)) from exc
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED:
-        raise WorkbookError(
-            f"tệp Excel bung ra {_fmt(total // 1024 // 1024)} MB, quá giới hạn "
-            f"{MAX_UNCOMPRESSED // 1024 // 1024} MB",
-            "Tách bảng thành nhiều tệp nhỏ hơn, hoặc lưu thành CSV UTF-8",
-        )
+        mb, limit = _fmt(total // 1024 // 1024), MAX_UNCOMPRESSED // 1024 // 1024
+        raise WorkbookError("too_big", ("split_or_csv",), mb=mb, limit=limit)
     for m in members:
         if m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise WorkbookError(
-                f"phần {m.filename} của tệp Excel nén {m.file_size // max(m.compress_size, 1)} lần "
-                f"(giới hạn {MAX_RATIO} lần): không giống một bảng số liệu",
-                "Mở tệp bằng Excel, chép bảng sang tệp mới và lưu lại",
-            )
+            ratio = m.file_size // max(m.compress_size, 1)
+            raise WorkbookError("ratio", ("copy",), part=m.filename, ratio=ratio, limit=MAX_RATIO)
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
-        raise WorkbookError(
-            "không đọc được tệp Excel: không có sổ làm việc (xl/workbook.xml)",
-            "Mở tệp bằng Excel và lưu lại dạng .xlsx",
-        )
+        raise WorkbookError("no_workbook", ("resave",))
     workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = (
         archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
@@ -171,9 +185,7 @@ def inspect(data: bytes) -> list[SheetInfo]:
             dim = re.search(r"<(?:\w+:)?dimension\b[^>]*\bref=\"([^\"]+)\"", head)
             if dim:
                 rows, cols = _ref_extent(dim.group(1))
-                _check_extent(
-                    rows, cols, name, f"khai báo vùng {dim.group(1)}, có", dim.group(1).split(":")[-1]
-                )
+                _check_extent(rows, cols, name, dim.group(1), dim.group(1).split(":")[-1])
     return sheets
 
 
@@ -228,7 +240,7 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, sheet: str) -> tuple[list[t
                 cut = buffer.rfind(b"</row>")
                 if cut < 0:
                     if len(buffer) > 64 * 1024 * 1024:
-                        raise WorkbookError("một dòng của trang tính quá lớn", sheet=sheet)
+                        raise WorkbookError("row_too_big", sheet=sheet)
                     tail = buffer
                     continue
                 body, tail = buffer[: cut + 6], buffer[cut + 6 :]
@@ -241,19 +253,17 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, sheet: str) -> tuple[list[t
                     rows, cols = _ref_extent(ref)
                     max_row, max_col = max(max_row, rows), max(max_col, cols)
                     if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLUMNS:
-                        _check_extent(rows, cols, sheet, "có", ref)
+                        _check_extent(rows, cols, sheet, cell=ref)
                 inner = m.group(2) or b""
                 kind = attrs.get(b"t", b"n")
                 if b"<f" in inner:
                     value = re.search(rb"<v>(.*?)</v>", inner, re.S)
                     if value is None or kind not in (b"n",) or not _is_number(value.group(1)):
-                        shown = value.group(1).decode("utf-8", "replace") if value else "không có"
+                        if value is None:
+                            raise WorkbookError("formula_no_value", ("formula",), sheet, ref, cell_ref=ref)
+                        shown = value.group(1).decode("utf-8", "replace")
                         raise WorkbookError(
-                            f"ô {ref} là công thức mà giá trị đã lưu không phải là số ({shown})",
-                            "Chép bảng rồi Dán đặc biệt → Giá trị (Paste Special → Values), "
-                            "hoặc sửa công thức",
-                            sheet=sheet,
-                            cell=ref,
+                            "formula_text", ("formula",), sheet, ref, cell_ref=ref, shown=shown
                         )
                 style = attrs.get(b"s")
                 if style and kind == b"n" and b"<v>" in inner and int(style) in percent_styles:
@@ -261,12 +271,11 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, sheet: str) -> tuple[list[t
             for m in _ROW_R.finditer(body):
                 max_row = max(max_row, int(m.group(1)))
                 if max_row > MAX_SHEET_ROWS:
-                    _check_extent(max_row, max_col, sheet, "có")
+                    _check_extent(max_row, max_col, sheet)
             if not chunk:
                 break
     warnings = [
-        (ref, "ô định dạng phần trăm: đọc theo giá trị hiển thị (×100); hãy kiểm tra lại")
-        for ref in sorted(percent_cells, key=lambda r: _ref_extent(r)[::-1])[:20]
+        (ref, "xlsx.percent") for ref in sorted(percent_cells, key=lambda r: _ref_extent(r)[::-1])[:20]
     ]
     return warnings, percent_cells
 
@@ -295,9 +304,9 @@ def _child_read(data: bytes, sheet: str, part: str | None) -> SheetCells:
         names = list(reader.sheet_names)
         named = [n for n in names if sheet is not None and fold(n) == fold(sheet)]
         if sheet is not None and not named:
-            raise WorkbookError(f"không có trang tính {sheet!r}; tệp có: {', '.join(names)}")
+            raise WorkbookError("no_such_sheet", name=repr(sheet), names=", ".join(names))
         if not names:
-            raise WorkbookError("tệp Excel không có trang tính nào")
+            raise WorkbookError("no_sheets")
         shown = {n: _xls_visible(reader, n) for n in names}
         if named:
             sheet, named_hidden = named[0], not shown[named[0]]
@@ -313,7 +322,7 @@ def _child_read(data: bytes, sheet: str, part: str | None) -> SheetCells:
     texts = text_sheet.to_polars()
     columns = text_sheet.available_columns()
     first = columns[0].absolute_index if columns else 0
-    _check_extent(texts.height, texts.width, sheet, "có")
+    _check_extent(texts.height, texts.width, sheet)
     numeric_cols = [kinds.get_column(c).is_not_null().to_list() for c in kinds.columns]
     rows = []
     for r, values in enumerate(texts.iter_rows()):
@@ -371,12 +380,12 @@ def child_main() -> None:
     try:
         answer = ("ok", _child_read(data, sheet, part))
     except WorkbookError as exc:
-        answer = ("problem", (exc.message, exc.hint, exc.sheet, exc.cell))
+        answer = ("problem", exc.raised)
     except MemoryError:
-        answer = ("problem", ("trang tính cần quá nhiều bộ nhớ để đọc", "", sheet, None))
+        answer = ("problem", ("memory", (), sheet, None, {}))
     except Exception as exc:  # calamine's own errors: the file is unreadable, say so
         first = (str(exc).splitlines() or [type(exc).__name__])[0]
-        answer = ("problem", (f"không đọc được trang tính ({first})", "", sheet, None))
+        answer = ("problem", ("unreadable_sheet", (), sheet, None, {"error": first}))
     sys.stdout.buffer.write(pickle.dumps((*answer, peak_kb())))
     sys.stdout.buffer.flush()
 
@@ -394,17 +403,12 @@ def read_sheet(data: bytes, sheet: str, part: str | None) -> SheetCells:
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise WorkbookError(
-            f"đọc trang tính quá {CHILD_SECONDS} giây", "Tách bảng thành nhiều tệp nhỏ hơn", sheet=sheet
-        ) from exc
+        raise WorkbookError("timeout", ("split",), sheet=sheet, seconds=CHILD_SECONDS) from exc
     if done.returncode != 0 or not done.stdout:
-        raise WorkbookError(
-            "tệp Excel làm trình đọc dừng lại (quá nhiều bộ nhớ hoặc tệp hỏng)",
-            "Mở tệp bằng Excel, chép bảng sang tệp mới và lưu lại, hoặc lưu thành CSV UTF-8",
-            sheet=sheet,
-        )
+        raise WorkbookError("crashed", ("copy_or_csv",), sheet=sheet)
     status, payload, peak = pickle.loads(done.stdout)
     CHILD_PEAKS_KB.append(peak)
     if status == "problem":
-        raise WorkbookError(*payload)
+        code, hints, where, cell, params = payload
+        raise WorkbookError(code, hints, where, cell, **params)
     return payload

@@ -18,6 +18,7 @@ import polars as pl
 from chiso.columns import RANKED_COLUMNS
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
+from chiso.i18n import DEFAULT_LANG, t
 from chiso.ingest.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
 from chiso.metrics import peer_rules
 from chiso.metrics import ranks as metrics
@@ -38,12 +39,9 @@ class BuildReport:
     counts: int
     rates: int
 
-    def summary(self) -> str:
-        return (
-            f"Đã xây dựng {self.db_path}: {self.units} đơn vị, {self.scores} điểm số, "
-            f"{self.stats} số bình quân/trung vị công bố, {self.counts} số liệu một cửa, "
-            f"{self.rates} tỷ lệ công bố."
-        )
+    def summary(self, lang: str = DEFAULT_LANG) -> str:
+        counts = {"units": self.units, "scores": self.scores, "stats": self.stats, "rates": self.rates}
+        return t("store.built", lang, db=self.db_path, counts=self.counts, **counts)
 
 
 def data_files(data_dir: Path) -> list[Path]:
@@ -173,11 +171,7 @@ def build(
     """
     kept = 0 if force else pending_imports(db_path)
     if kept:
-        raise KeepsImportsError(
-            f"{db_path}: có {kept} lần nhập dữ liệu (chiso import) chưa có trong data/; "
-            "xây dựng lại sẽ xóa chúng. "
-            "Hãy xuất bằng 'chiso audit --rows ID' vào data/scores/, rồi chạy lại với --force."
-        )
+        raise KeepsImportsError.coded("store.keeps_imports", db=db_path, n=kept)
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     with write_lock(Path(db_path)):
         return _build(config_path, data_dir, db_path, dataset=dataset)
@@ -188,12 +182,12 @@ def _build(config_path: Path, data_dir: Path, db_path: Path, *, dataset: str) ->
     data_dir = Path(data_dir)
     units_path = data_dir / "units.csv"
     if not units_path.exists():
-        raise ChisoError(f"{units_path}: không tìm thấy danh mục đơn vị")
+        raise ChisoError.coded("store.no_units_file", path=units_path)
     units, aliases = read_units(units_path, catalog)
     registry = Registry.from_frames(units, aliases, national=True)
     score_files = sorted((data_dir / "scores").glob("*.csv"))
     if not score_files:
-        raise ChisoError(f"{data_dir / 'scores'}: không có tệp điểm số (*.csv)")
+        raise ChisoError.coded("store.no_score_files", folder=data_dir / "scores")
     # Each file is checked on its own, then all together: the same key in two files is a duplicate too.
     scores = check_duplicates(
         pl.concat([read_scores(p, catalog, registry, units) for p in score_files], how="diagonal_relaxed")

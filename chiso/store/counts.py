@@ -69,19 +69,25 @@ def report_provinces(con) -> list[str]:
     return rows.get_column("province").to_list()
 
 
-def unit_counts(con, *, unit_id: str, start: date, end: date) -> pl.DataFrame:
-    """Counts of one unit (both levels) from the reports inside [start, end], with their sources."""
+def _counts_inside(con, start: date, end: date, where: str, order: str, **params: object) -> pl.DataFrame:
+    """Counts with their unit and source from the reports inside [start, end] that ``where`` keeps."""
     return _frame(
         con,
         f"""
         {_COUNTS}
-        WHERE c.unit_id = $unit_id AND c.period_start >= $start AND c.period_end <= $end
-        ORDER BY c.level DESC, c.period_start, c.period_end, c.indicator
+        WHERE c.period_start >= $start AND c.period_end <= $end AND {where}
+        ORDER BY {order}
         """,
-        unit_id=unit_id,
         start=start,
         end=end,
+        **params,
     )
+
+
+def unit_counts(con, *, unit_id: str, start: date, end: date) -> pl.DataFrame:
+    """Counts of one unit (both levels) from the reports inside [start, end], with their sources."""
+    order = "c.level DESC, c.period_start, c.period_end, c.indicator"
+    return _counts_inside(con, start, end, "c.unit_id = $unit_id", order, unit_id=unit_id)
 
 
 def group_counts(
@@ -89,19 +95,9 @@ def group_counts(
 ) -> pl.DataFrame:
     """Counts of every unit of a province (optionally one peer group) from the reports inside
     [start, end]: the input of a ranking."""
-    return _frame(
-        con,
-        f"""
-        {_COUNTS}
-        WHERE c.province = $province AND c.period_start >= $start AND c.period_end <= $end
-          AND ($peer_group IS NULL OR u.peer_group = $peer_group)
-        ORDER BY u.name, c.level DESC, c.period_start, c.indicator
-        """,
-        province=province,
-        start=start,
-        end=end,
-        peer_group=peer_group,
-    )
+    where = "c.province = $province AND ($peer_group IS NULL OR u.peer_group = $peer_group)"
+    order = "u.name, c.level DESC, c.period_start, c.indicator"
+    return _counts_inside(con, start, end, where, order, province=province, peer_group=peer_group)
 
 
 def published_rates(

@@ -17,6 +17,8 @@ from pathlib import Path
 import polars as pl
 
 from chiso.errors import ChisoError
+from chiso.i18n import DEFAULT_LANG, t
+from chiso.ingest.problems import Note
 from chiso.ingest.readers import COUNT_COLUMNS, read_counts
 from chiso.store.swap import ApplyResult, apply_plan, db_stamp, reading, sha256_of
 from chiso.units import Registry
@@ -50,14 +52,11 @@ class CountsPlan:
         status = self.rows.get_column("status")
         return int((status == "add").sum()), int((status == "change").sum()), int((status == "same").sum())
 
-    def report(self) -> str:
+    def report(self, lang: str = DEFAULT_LANG) -> str:
         added, changed, same = self.counts
         rates = int((self.rows.get_column("kind") == "rate").sum())
-        return (
-            f"{self.file}: {self.rows.height} dòng số liệu một cửa "
-            f"({rates} tỷ lệ do nguồn công bố, lưu riêng). "
-            f"Sẽ thêm {added} dòng, sửa {changed} dòng, giữ nguyên {same} dòng."
-        )
+        values = {"rows": self.rows.height, "rates": rates, "added": added, "changed": changed, "same": same}
+        return t("counts.report", lang, file=self.file, **values)
 
 
 MAX_COUNT_ROWS = 200_000
@@ -69,40 +68,28 @@ def check_counts_size(path: Path) -> None:
     with Path(path).open("rb") as handle:
         lines = sum(1 for line in handle if line.strip())
     if lines - 1 > MAX_COUNT_ROWS:
-        raise ChisoError(
-            f"{Path(path).name}: {lines - 1:,} dòng số liệu, quá giới hạn {MAX_COUNT_ROWS:,} dòng".replace(
-                ",", "."
-            )
-            + "; tách thành nhiều tệp nhỏ hơn; cơ sở dữ liệu không đổi"
-        )
+        dotted = {"n": f"{lines - 1:,}".replace(",", "."), "limit": f"{MAX_COUNT_ROWS:,}".replace(",", ".")}
+        raise ChisoError.coded("counts.too_many_rows", file=Path(path).name, **dotted)
 
 
 def check_counts_plausible(frame: pl.DataFrame, file: str) -> None:
     """An indicator is a code (not free text); a count is a whole number; a rate is 0–100 %."""
     rate = pl.col("indicator").str.ends_with("_pct")
-    checks = [
-        (
-            ~pl.col("indicator").str.contains(INDICATOR_CODE),
-            pl.format(
-                "chỉ tiêu '{}' không phải là mã (chữ thường, số, gạch dưới, ví dụ dossiers_received)",
-                pl.col("indicator"),
-            ),
-        ),
-        (rate & (pl.col("value") > 100), pl.format("tỷ lệ {} % vượt 100 %", pl.col("value"))),
-        (
-            ~rate & (pl.col("value") != pl.col("value").floor()),
-            pl.format("số lượng {} không phải số nguyên", pl.col("value")),
-        ),
+    checks = [  # (rows refused, the problem's code under problem.counts.*, the value it names)
+        (~pl.col("indicator").str.contains(INDICATOR_CODE), "not_a_code", pl.col("indicator")),
+        (rate & (pl.col("value") > 100), "rate_over_100", pl.col("value")),
+        (~rate & (pl.col("value") != pl.col("value").floor()), "not_whole", pl.col("value")),
     ]
     found = []
-    for mask, message in checks:
-        bad = frame.filter(mask).select("_line", message.alias("_msg"))
+    for mask, code, value in checks:
+        bad = frame.filter(mask).select("_line", pl.lit(code), value.cast(pl.String))
         found += bad.rows()
     if found:
         found.sort()
-        line, message = found[0]
-        more = f" (và {len(found) - 1} lỗi khác)" if len(found) > 1 else ""
-        raise ChisoError(f"{file}, dòng {line}: {message}{more}; cơ sở dữ liệu không đổi")
+        line, code, value = found[0]
+        more = Note("problem.import.more", n=len(found) - 1) if len(found) > 1 else ""
+        problem = Note(f"problem.counts.{code}", value=value)
+        raise ChisoError.coded("counts.refused", file=file, line=line, problem=problem, more=more)
 
 
 def plan_counts(db: Path, path: Path) -> CountsPlan:
@@ -133,7 +120,7 @@ def plan_counts(db: Path, path: Path) -> CountsPlan:
     dupes = frame.filter(pl.struct(KEY).is_duplicated())
     if not dupes.is_empty():
         line = dupes.get_column("_line").to_list()[1]
-        raise ChisoError(f"{path}, dòng {line}: số liệu lặp lại (cùng đơn vị, cấp, kỳ và chỉ tiêu)")
+        raise ChisoError.coded("counts.repeated", file=path, line=line)
     joined = frame.join(existing.rename({"value": "old_value"}).drop("kind"), on=KEY, how="left")
     planned = joined.with_columns(
         status=pl.when(pl.col("old_value").is_null())

@@ -22,6 +22,7 @@ from chiso.errors import ChisoError
 from chiso.ingest import editions
 from chiso.ingest import plan as ingest_plan
 from chiso.ingest.annex import ImportOptions, Issue
+from chiso.ingest.problems import Note
 from chiso.ingest.readers import KEY
 from chiso.ingest.resolve import Reference
 from chiso.names import fold
@@ -159,7 +160,7 @@ def plan_import(
     db, path = Path(db), Path(path)
     catalog = load_catalog(config or paths.CONFIG_PATH)
     if not db.exists():
-        raise ChisoError(f"Chưa có cơ sở dữ liệu {db}; hãy chạy 'chiso build' trước khi nhập.")
+        raise ChisoError.coded("store.no_db_to_import", db=db)
     plan = ImportPlan(
         db, name or path.name, sha256_of(path), path.stat().st_size, options, db_stamp=db_stamp(db)
     )
@@ -268,10 +269,11 @@ def _plan_new_units(plan: ImportPlan, ctx: Reference) -> None:
     plan.new_units = units.filter(~pl.col("unit_id").is_in(ctx.units["unit_id"].implode()))
     plan.new_aliases = aliases.filter(pl.col("unit_id").is_in(plan.new_units["unit_id"].implode()))
     if plan.new_units.height:
+        central = Note("import.central")
         names = ", ".join(
-            f"{r['name']} ({r['province'] or 'trung ương'})" for r in plan.new_units.iter_rows(named=True)
+            f"{r['name']} ({r['province'] or central})" for r in plan.new_units.iter_rows(named=True)
         )
-        plan.notes = [*plan.notes, f"Thêm {plan.new_units.height} đơn vị mới: {names}"]
+        plan.notes = [*plan.notes, Note("import.note.new_units", n=plan.new_units.height, names=names)]
 
 
 def _write_new_units(con, plan: ImportPlan) -> None:
@@ -365,9 +367,8 @@ def _check(path: Path, expected_scores: int) -> None:
         n_scores = con.sql("SELECT count(*) FROM scores").fetchall()[0][0]
         n_ranked = con.sql("SELECT count(*) FROM ranked").fetchall()[0][0]
     if n_scores != expected_scores or n_ranked != n_scores:
-        raise ChisoError(
-            f"Kiểm tra sau khi ghi thất bại ({n_scores} điểm, {n_ranked} dòng xếp hạng, "
-            f"cần {expected_scores}); cơ sở dữ liệu không đổi."
+        raise ChisoError.coded(
+            "store.check_failed", scores=n_scores, ranked=n_ranked, expected=expected_scores
         )
 
 
@@ -376,7 +377,7 @@ def apply_import(db: Path, plan: ImportPlan, *, who: str, wait: float = 0.0, con
     changed since the preview, or another writer holds the lock."""
     db = Path(db)
     if not plan.ok:
-        raise ChisoError(f"Tệp {plan.file} có {len(plan.errors)} lỗi; không ghi gì.")
+        raise ChisoError.coded("store.plan_has_errors", file=plan.file, n=len(plan.errors))
     added, changed, unchanged = plan.counts
     if not added and not changed:
         return ApplyResult(None, 0, 0, unchanged, None)
@@ -404,13 +405,11 @@ def undo_last(db: Path, *, who: str, wait: float = 0.0) -> UndoResult:
         history = audit(db, with_rows=True)
         live = history.filter(pl.col("undone_at").is_null())
         if live.is_empty():
-            raise ChisoError("Chưa có lần nhập nào để hoàn tác.")
+            raise ChisoError.coded("store.nothing_to_undo")
         last = live.row(0, named=True)
         backup = db.parent / (last["backup"] or "")
         if not last["backup"] or not backup.exists():
-            raise ChisoError(
-                f"Không còn bản trước lần nhập #{last['import_id']} ({backup.name}); không thể hoàn tác."
-            )
+            raise ChisoError.coded("store.no_backup", id=last["import_id"], backup=backup.name)
         history = history.with_columns(
             undone_at=pl.when(pl.col("import_id") == last["import_id"])
             .then(pl.lit(swap.now()))

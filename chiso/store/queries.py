@@ -12,7 +12,7 @@ from chiso.errors import ChisoError
 
 def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     if read_only and not Path(path).exists():
-        raise ChisoError(f"Chưa có cơ sở dữ liệu {path}; hãy chạy 'chiso build' (hoặc 'make run').")
+        raise ChisoError.coded("store.no_db_run", db=path)
     con = duckdb.connect(str(path), read_only=read_only)
     if read_only:
         # A query's working memory (a grouping of the count rows: tens of MB) is freed into DuckDB's

@@ -50,7 +50,8 @@ def no_components_text(component_tables: pl.DataFrame, catalog, lang: str, datas
 def build(
     rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, lang: str, catalog=None
 ) -> ComponentsView:
-    names = gaps.component_names(index, sel.province, sel.peer_group, sel.year, lang)
+    where = (sel.province, sel.peer_group, sel.year)
+    names = gaps.component_names(index, *where, lang)
     gap_table = gaps.component_gaps(rows, unit_id, names, higher_is_better=index.higher_is_better)
     tiers = index.tiers_for(sel.province, sel.peer_group, sel.year)
     decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
@@ -62,10 +63,10 @@ def build(
         display=views.gap_display(
             gap_table,
             lang,
-            inferred=gaps.component_max_inferred(index, sel.province, sel.peer_group, sel.year),
+            inferred=gaps.component_max_inferred(index, *where),
         ),
         export=TableExport(
-            views.gap_export(gap_table, lang),
+            views.gap_export(gap_table, lang, views.gap_notes(gap_table, index, *where, lang)),
             gaps_name(rows, unit_id, index, sel),
             gaps_sources(rows, unit_id, lang),
         ),
@@ -93,13 +94,6 @@ def gaps_figure(
         lang=lang,
         names=names,
     )
-
-
-def gaps_table(rows: pl.DataFrame, unit_id: str, index: Index, sel: Selection, lang: str) -> pl.DataFrame:
-    """The unit's points lost per component, largest first, numbers as numbers."""
-    names = gaps.component_names(index, sel.province, sel.peer_group, sel.year, lang)
-    table = gaps.component_gaps(rows, unit_id, names, higher_is_better=index.higher_is_better)
-    return views.gap_export(table, lang)
 
 
 def gaps_sources(rows: pl.DataFrame, unit_id: str, lang: str) -> list[dict]:

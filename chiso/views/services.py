@@ -228,35 +228,40 @@ def where_text(unit_name: str, level: str, lang: str) -> str:
     return t(f"dvc.where.{level}", lang, unit=unit_name)
 
 
+RANKING_HEADERS = {
+    "rank": "col.rank",
+    "name": "col.unit",
+    "numerator": "dvc.export.numerator",
+    "denominator": "dvc.export.denominator",
+    "rate_pct": "dvc.export.rate_pct",
+}
+COUNTS_HEADERS = {
+    "level": "dvc.export.level",
+    "period_start": "dvc.export.period_start",
+    "period_end": "dvc.export.period_end",
+    "indicator": "dvc.export.indicator",
+    "value": "dvc.export.value",
+    "source_title": "col.source",
+}
+
+
+def _headed(frame: pl.DataFrame, headers: dict[str, str], lang: str) -> pl.DataFrame:
+    """The columns of ``headers`` the frame has, in that order, under their texts in ``lang``."""
+    present = [c for c in headers if c in frame.columns]
+    return frame.select(present).rename({c: t(headers[c], lang) for c in present})
+
+
 def ranking_export(ranked: pl.DataFrame, lang: str) -> pl.DataFrame:
     """The ranking for CSV/XLSX: rank, unit, numerator, denominator and rate as numbers."""
-
-    columns = {
-        "rank": t("col.rank", lang),
-        "name": t("col.unit", lang),
-        "numerator": t("dvc.export.numerator", lang),
-        "denominator": t("dvc.export.denominator", lang),
-        "rate_pct": t("dvc.export.rate_pct", lang),
-    }
-    present = [c for c in columns if c in ranked.columns]
-    out = ranked.select(present)
-    if "rate_pct" in out.columns:
-        out = out.with_columns(exprs.round_half_up("rate_pct", 2))
-    return out.rename({c: columns[c] for c in present})
+    if "rate_pct" in ranked.columns:
+        ranked = ranked.with_columns(exprs.round_half_up("rate_pct", 2))
+    return _headed(ranked, RANKING_HEADERS, lang)
 
 
 def counts_export(counts: pl.DataFrame, lang: str) -> pl.DataFrame:
     """A unit's counts for CSV/XLSX: level, period, indicator and value as numbers, with the source."""
-    columns = {
-        "level": t("dvc.export.level", lang),
-        "period_start": t("dvc.export.period_start", lang),
-        "period_end": t("dvc.export.period_end", lang),
-        "indicator": t("dvc.export.indicator", lang),
-        "value": t("dvc.export.value", lang),
-        "source_title": t("col.source", lang),
-    }
-    present = [c for c in columns if c in counts.columns]
-    return counts.select(present).sort(present[:4]).rename({c: columns[c] for c in present})
+    order = [c for c in list(COUNTS_HEADERS)[:4] if c in counts.columns]
+    return _headed(counts.sort(order), COUNTS_HEADERS, lang)
 
 
 def unit_rates_export(computed: pl.DataFrame, published: pl.DataFrame, rates: list[Rate], lang: str):

@@ -44,19 +44,24 @@ def layout(fig: go.Figure, *, title: str, source: str, lang: str, height: int) -
         },
     )
     if source:
-        fig.add_annotation(
-            text=source,
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            yshift=-112,  # below the axis title (two-line tick labels included), above the legend
-            yanchor="top",
-            showarrow=False,
-            xanchor="left",
-            font={"size": 11, "color": "#555"},
-        )
+        add_source_line(fig, source)
     return safe.plotly_text(fig)  # data is text: names, sources, notes never become Plotly markup
+
+
+def add_source_line(fig: go.Figure, text: str) -> None:
+    """The chart's bottom line (its source, in files also the data date), in place."""
+    fig.add_annotation(
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-112,  # below the axis title (two-line tick labels included), above the legend
+        yanchor="top",
+        showarrow=False,
+        xanchor="left",
+        font={"size": 11, "color": "#555"},
+    )
 
 
 def wrap(text: str, width: int) -> list[str]:

@@ -278,15 +278,32 @@ MACHINE_HEADERS = {
     "rank_b": "why.rank_b",
     "score_a": "why.score_a",
     "score_b": "why.score_b",
+    "note": "col.note",
 }
 
 
-def gap_export(gap_table: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """The gaps table for CSV/XLSX: component names, numbers rounded half up to 2 decimals."""
+def gap_export(gap_table: pl.DataFrame, lang: str, notes: list[str] | None = None) -> pl.DataFrame:
+    """The gaps table for CSV/XLSX: component names, numbers rounded half up to 2 decimals, and
+    with ``notes`` (:func:`gap_notes`) a last column saying what is inferred, as the rankings' note."""
     rounded = gap_table.with_columns(
         exprs.round_half_up(c, 2) for c in ("pct_of_max", "points_lost", "peer_mean", "gap_to_best")
     ).rename({"name": "component_label"})
-    return machine_table(rounded, ["component_label", *GAP_EXPORT[1:]], lang)
+    if notes is not None:
+        rounded = rounded.with_columns(pl.Series("note", notes, dtype=pl.String))
+    return machine_table(rounded, ["component_label", *GAP_EXPORT[1:], "note"], lang)
+
+
+def gap_notes(
+    gap_table: pl.DataFrame, index: Index, province: str, peer_group: str, year: int, lang: str
+) -> list[str]:
+    """Per row of a gaps table, what in it is the project's deduction (the component's maximum,
+    the component structure), empty where nothing is: the ``note`` of ``chiso gaps`` and of the
+    Components page's CSV/XLSX."""
+    where = {"province": province, "peer_group": peer_group, "year": year}
+    return [
+        inference_note({**where, "component": code, "max_score": top}, index, lang)
+        for code, top in gap_table.select("component", "max_score").rows()
+    ]
 
 
 def profile_export(profile: pl.DataFrame, lang: str) -> pl.DataFrame:

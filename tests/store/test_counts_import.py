@@ -71,3 +71,17 @@ def test_a_repeated_count_is_refused(db, tmp_path, capsys):
     row = "quang ninh,Đầm Hà,district,unit,2024-01-01,2024-06-30,dossiers_resolved,5,x,\n"
     assert main(["import", str(_file(tmp_path, row + row)), "--db", str(db)]) == 1
     assert "dòng 3" in capsys.readouterr().err
+
+
+def test_a_repeated_count_names_the_first_row_in_both_languages(db, tmp_path, capsys):
+    row = "quang ninh,Đầm Hà,district,unit,2024-01-01,2024-06-30,dossiers_resolved,5,x,\n"
+    path = _file(tmp_path, row * 3)  # lines 2, 3 and 4: the repeats are of line 2
+    before = db.read_bytes()
+    assert main(["import", str(path), "--db", str(db)]) == 1
+    said = capsys.readouterr().err
+    assert "dòng 3, cột indicator: số liệu lặp lại: cùng đơn vị, cấp, kỳ và chỉ tiêu với dòng 2" in said
+    assert "(và 1 lỗi khác)" in said  # line 4 too
+    assert main(["--lang", "en", "import", str(path), "--db", str(db)]) == 1
+    said = capsys.readouterr().err
+    assert "row 3, column indicator: repeated count: same unit, level, period and indicator as row 2" in said
+    assert db.read_bytes() == before

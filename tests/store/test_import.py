@@ -25,7 +25,14 @@ from chiso.ingest.annex import ImportOptions
 from chiso.store import imports, queries, swap
 from chiso.store.build import build
 from chiso.views.import_report import ROLE_KEYS, text_report
-from tests.conftest import CONFIG, built_fixture, said_by_calls, signed_in_data_page, write_data
+from tests.conftest import (
+    CONFIG,
+    built_fixture,
+    choose_and_click,
+    said_by_calls,
+    signed_in_data_page,
+    write_data,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -653,11 +660,8 @@ def test_steward_previews_confirms_and_undoes_on_the_page(fixture_db, monkeypatc
         (ANNEX.name, ANNEX.read_bytes(), "application/vnd.ms-excel")
     )
     at.run()
-    at.selectbox(key="data_opt_index").select("PAR")
-    at.selectbox(key="data_opt_year").select("2024")
-    at.selectbox(key="data_opt_province").select("Tỉnh Mẫu")
-    at.button(key="data_preview").click().run()
-    assert not at.exception, at.exception
+    options = {"data_opt_index": "PAR", "data_opt_year": "2024", "data_opt_province": "Tỉnh Mẫu"}
+    choose_and_click(at, "data_preview", **options)
     assert any("Sẽ thêm 36 dòng" in m.value for m in at.markdown)
     assert [tab.label for tab in at.tabs] == ["Thêm (36)", "Sửa (0)", "Giữ nguyên (0)"]
     assert "C «Công tác chỉ đạo, điều hành CCHC (9,5 điểm)»" in at.dataframe[0].value.to_csv()

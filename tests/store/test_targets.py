@@ -147,6 +147,12 @@ def test_best_yearly_gain_is_compared_in_percent_of_maximum_across_gaps_in_years
 # ---------- the command line ----------
 
 
+def targets_file(path: Path, *lines: str) -> Path:
+    """A targets CSV of ``lines`` (the header first), UTF-8."""
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return path
+
+
 def cli(db: Path, *args: str) -> int:
     return main([*args, "--db", str(db)])
 
@@ -215,13 +221,8 @@ def test_cli_refuses_bad_targets_naming_the_column_and_changes_nothing(fixture_d
     assert "column target: points 101 outside 0–100" in capsys.readouterr().err
     assert cli(fixture_db, *SET, "--score", "90") == 1  # no document
     assert "--source" in capsys.readouterr().err
-    bad = tmp_path / "targets.csv"
-    bad.write_text(
-        "province,unit,index,year,kind,target,source_title\n"
-        "Tỉnh Mẫu,Sở Y tế,PAR,2025,rank,1,NQ\n"
-        "Tỉnh Mẫu,Sở Không Có,PAR,2025,rank,1,NQ\n",
-        encoding="utf-8",
-    )
+    rows = ["Tỉnh Mẫu,Sở Y tế,PAR,2025,rank,1,NQ", "Tỉnh Mẫu,Sở Không Có,PAR,2025,rank,1,NQ"]
+    bad = targets_file(tmp_path / "targets.csv", "province,unit,index,year,kind,target,source_title", *rows)
     assert cli(fixture_db, "targets", "set", "--file", str(bad)) == 1
     assert "targets.csv, dòng 3, cột unit: Không tìm thấy đơn vị 'Sở Không Có'" in capsys.readouterr().err
     big = tmp_path / "big.csv"
@@ -232,12 +233,11 @@ def test_cli_refuses_bad_targets_naming_the_column_and_changes_nothing(fixture_d
 
 
 def test_a_targets_file_and_its_audit_rows_read_back(fixture_db, capsys, tmp_path):
-    good = tmp_path / "nq.csv"
-    good.write_text(
-        "province,unit,index,year,kind,target,rank_of,component,source_title,source_url,quote\n"
-        "Tỉnh Mẫu,Sở Y tế,PAR,2025,tier,A,,,NQ 05,,giữ vững xếp loại A\n"
-        "Tỉnh Mẫu,Sở Nội vụ,PAR,2025,floor,9,,chi_dao_dieu_hanh,NQ 05,,\n",
-        encoding="utf-8",
+    good = targets_file(
+        tmp_path / "nq.csv",
+        "province,unit,index,year,kind,target,rank_of,component,source_title,source_url,quote",
+        "Tỉnh Mẫu,Sở Y tế,PAR,2025,tier,A,,,NQ 05,,giữ vững xếp loại A",
+        "Tỉnh Mẫu,Sở Nội vụ,PAR,2025,floor,9,,chi_dao_dieu_hanh,NQ 05,,",
     )
     assert cli(fixture_db, "targets", "set", "--file", str(good)) == 0
     capsys.readouterr()

@@ -717,7 +717,9 @@ def test_component_superlatives_need_every_declared_component(demo_db):
     )
 
 
-def test_inferred_component_maxima_are_marked_on_the_page_and_in_chiso_gaps(published_db, dam_ha, capsys):
+def test_inferred_component_maxima_are_marked_on_the_page_and_in_chiso_gaps(
+    published_db, dam_ha, capsys, tmp_path
+):
     from chiso.selection import Selection
     from chiso.views import components
 
@@ -731,6 +733,16 @@ def test_inferred_component_maxima_are_marked_on_the_page_and_in_chiso_gaps(publ
     )
     row = next(csv.DictReader(io.StringIO(out)))
     assert code == 0 and "điểm tối đa 80 là suy luận" in row["note"] and "cấu trúc" in row["note"]
+    # The page's CSV/XLSX (`chiso export gaps`) say it in their note column, as the rankings' do.
+    assert view.export.table.get_column("Ghi chú").to_list() == [row["note"]]
+    place = {"index": "DGI", "year": 2021, "province": "Quảng Ninh", "unit_type": "district"}
+    for kind in ("csv", "xlsx"):
+        out_file = tmp_path / f"gaps.{kind}"
+        code, _, _ = run_cli(
+            capsys, "export", "gaps", unit="Đầm Hà", format=kind, out=out_file, db=published_db, **place
+        )
+        table = pl.read_csv(out_file) if kind == "csv" else pl.read_excel(out_file)
+        assert code == 0 and table.get_column("Ghi chú").to_list() == [row["note"]]
     sel = Selection("provinces", "", "PCI", 2019)  # PCI's sub-indices are published on 10
     with queries.connect(published_db) as con:
         table = aq.table_rows(con, index="PCI", year=2019, peer_group="provinces", scope_province="")
