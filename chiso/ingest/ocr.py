@@ -11,6 +11,7 @@ Nothing is downloaded: the language data is the Debian package's.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ DIGITS_LANG = "eng"  # the digits pass: its model keeps single digits that the V
 DIGITS = "--psm 6 -c tessedit_char_whitelist=0123456789,."
 INK = 128  # grey level below which a pixel is ink (a reread cell)
 NAME_CONF = 50  # below it a word in the body is noise or a misread number, not a name
+WORKERS = 2  # pages read at once (each tesseract on one thread: OMP_THREAD_LIMIT=1)
 
 
 def _missing(file: str, what: str) -> AnnexError:
@@ -42,6 +44,9 @@ def _tesseract(file: str):
         raise _missing(file, "pytesseract") from exc
     if not shutil.which("tesseract"):
         raise _missing(file, "tesseract")
+    # Tesseract's OpenMP threads spin while waiting: on a few shared cores they cost two to three
+    # times the CPU of one thread and are slower too. Pages run side by side instead (WORKERS).
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         langs = pytesseract.get_languages(config="")
     except Exception as exc:
@@ -164,6 +169,7 @@ def _tsv_words(image, config: str, scale: float, file: str, offset=(0, 0), lang:
     from chiso.ingest.pdf_types import Word
 
     pytesseract = _tesseract(file)
+    image.format = "PPM"  # handed over uncompressed (PGM): PNG would cost a second a page
     try:
         data = pytesseract.image_to_data(image, lang=lang, config=config, output_type=pytesseract.Output.DICT)
     except Exception as exc:
@@ -315,17 +321,23 @@ def _ink_strips(image, top: int, bottom: int, dpi: float) -> list[tuple[int, int
 def pdf_words(data: bytes, file: str, pages: list[int], *, dpi: int = 300) -> dict[int, tuple[list, tuple]]:
     """OCR of the pages: page -> (words, page size in points). A page that is one scanned image
     is read at the image's own resolution; anything else is rendered at dpi."""
+    from concurrent.futures import ThreadPoolExecutor
+
     _tesseract(file)
-    out = {}
-    for page in pages:
+
+    def read(page: int):
         image, size = scanned_image(data, page)
         if image is None:
             image = rasterise(data, file, [page], dpi)[page]
             size = (image.width * 72 / dpi, image.height * 72 / dpi)
         resolution = image.width * 72 / size[0]
         ready, _ = prepare(image, round(resolution))
-        out[page] = (words_of(ready, resolution, file), size, ready)
-    return out
+        return words_of(ready, resolution, file), size, ready
+
+    # threads, not processes: the time is spent in tesseract's processes and in numpy and Pillow,
+    # which release the GIL; nothing is forked from a server's threads
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(pages)) or 1) as pool:
+        return dict(zip(pages, pool.map(read, pages), strict=True))
 
 
 def scanned_image(data: bytes, page: int):
@@ -347,18 +359,22 @@ def scanned_image(data: bytes, page: int):
         source.write_bytes(data)
         try:
             subprocess.run(
-                ["pdfimages", "-png", "-f", str(page), "-l", str(page), str(source), f"{tmp}/img"],
+                # -all: the image as stored (a JPEG stays a JPEG); -png re-encodes it, 4 s a page
+                ["pdfimages", "-all", "-f", str(page), "-l", str(page), str(source), f"{tmp}/img"],
                 check=True,
                 capture_output=True,
                 timeout=120,
             )
         except (subprocess.SubprocessError, OSError):
             return None, size
-        found = sorted(Path(tmp).glob("img-*.png"))
+        found = sorted(Path(tmp).glob("img-*"))
         if len(found) != 1:
             return None, size
-        with Image.open(found[0]) as image:
-            return image.convert("L"), size
+        try:
+            with Image.open(found[0]) as image:
+                return image.convert("L"), size
+        except Exception:  # a format Pillow cannot open (JBIG2, CCITT): the page is rendered instead
+            return None, size
 
 
 def image_words(data: bytes, file: str, *, dpi: int = 300) -> tuple[list, tuple]:
