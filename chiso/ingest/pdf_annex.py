@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -157,6 +158,7 @@ class _Layout:
     line_height: float
     pitch: float
     needed: int  # numbers on a line that make it a data row
+    first: int  # numbers on the line that starts the body: half a typical data row's at least
 
 
 def _unruled_rows(pages: dict[int, list[Word]], tolerance: float = 0.3) -> tuple[list[_Row], int, dict]:
@@ -190,7 +192,10 @@ def _layout(page_lines: dict[int, list[list[Word]]], tolerance: float) -> _Layou
         ]
         pitches += [b - a for a, b in itertools.pairwise(centers)]
     pitch = statistics.median(pitches) if pitches else 2 * line_height
-    return _Layout(bands, line_height, pitch, needed)
+    # A scan's header may break into short lines, one with two of its maxima ("bộ máy (13",
+    # "CCHC (12,5"): the body starts at a line with half the numbers of a typical row.
+    typical = statistics.median(sum(1 for w in line if is_number(w.text)) for line in anchors_all)
+    return _Layout(bands, line_height, pitch, needed, max(needed, math.ceil(typical / 2)))
 
 
 def _unruled_page(
@@ -207,7 +212,7 @@ def _unruled_page(
     """One page's rows (title and header on the first page, a repeated header dropped on the
     next ones) added to ``rows``, its table's box to ``boxes``; the header's texts returned."""
     centers = [statistics.median(w.center_y for w in line) for line in lines]
-    anchor_idx = [i for i, line in enumerate(lines) if _is_data_line(line, layout.needed)]
+    anchor_idx = [i for i, line in enumerate(lines) if _is_data_line(line, layout.first)]
     if anchor_idx:
         # Below the first data row, a row with a single number (an average, a unit without
         # components) is data too; above it, such a line is a header's "(12,5 điểm)".
