@@ -750,36 +750,43 @@ def _reread(table: PdfTable, flags: list[Flag]) -> bool:
     from chiso.ingest import ocr
 
     rows = dict(table.grid.rows)
-    changed = False
+    todo = []
     for flag in flags:
         page = table.row_pages.get(flag.row)
         image = table.images.get(page)
-        if image is None:
-            continue
-        box = _cell_box(table, flag.row, flag.column)
-        if box is None:
-            continue
-        old = table.sources.get((flag.row, flag.column))
-        found = ocr.reread(image, box, table.page_sizes[page], table.file)
+        box = _cell_box(table, flag.row, flag.column) if image is not None else None
+        if box is not None:
+            todo.append((flag, page, box, image))
+    readings = ocr.reread([(image, box, table.page_sizes[page]) for _, page, box, image in todo], table.file)
+    changed = False
+    for (flag, page, box, _), found in zip(todo, readings, strict=True):
         if not found:
             continue
+        old = table.sources.get((flag.row, flag.column))
         text, conf = found
+        text = _decimal_comma(text, rows, flag.column)
         current = rows[flag.row][flag.column].text
         if not is_number(text) or (
             is_number(current) and old and old.confidence is not None and conf <= old.confidence
         ):
             continue  # a reading that parses is only replaced by a more confident one
-        if (
-            text == rows[flag.row][flag.column].text
-            and old
-            and old.confidence is not None
-            and conf <= old.confidence
-        ):
+        if text == current and old and old.confidence is not None and conf <= old.confidence:
             continue
         rows[flag.row][flag.column] = Cell(text)
         table.sources[(flag.row, flag.column)] = Source(page, box, conf)
         changed = True
     return changed
+
+
+def _decimal_comma(text: str, rows: dict, column: int) -> str:
+    """A cell read again with a point before its one or two decimals ("12.48") where its column
+    writes decimal commas: the comma (a lone cell read alone often takes the comma for a point)."""
+    if not re.fullmatch(r"\d+\.\d{1,2}", text):
+        return text
+    written = [cells[column].text for cells in rows.values() if column < len(cells)]
+    commas = sum(1 for t in written if re.fullmatch(r"\d+,\d+", t))
+    points = sum(1 for t in written if re.fullmatch(r"\d+\.\d{1,2}", t))
+    return text.replace(".", ",") if commas > points else text
 
 
 def _cell_box(table: PdfTable, row: int, column: int):
