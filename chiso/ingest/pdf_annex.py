@@ -750,8 +750,11 @@ def _reread(table: PdfTable, flags: list[Flag]) -> bool:
     from chiso.ingest import ocr
 
     rows = dict(table.grid.rows)
+    numeric = _number_columns(table)
     todo = []
     for flag in flags:
+        if flag.column not in numeric:
+            continue  # a unit's name is not read again with digits only (it would come back "77")
         page = table.row_pages.get(flag.row)
         image = table.images.get(page)
         box = _cell_box(table, flag.row, flag.column) if image is not None else None
@@ -776,6 +779,18 @@ def _reread(table: PdfTable, flags: list[Flag]) -> bool:
         table.sources[(flag.row, flag.column)] = Source(page, box, conf)
         changed = True
     return changed
+
+
+def _number_columns(table: PdfTable) -> set[int]:
+    """Columns of the body where most cells written are numbers."""
+    counts: dict[int, list[int]] = {}
+    for number, cells in table.grid.rows:
+        if table.kinds.get(number) != "body":
+            continue
+        for j, cell in enumerate(cells):
+            if cell.text:
+                counts.setdefault(j, [0, 0])[is_number(cell.text)] += 1
+    return {j for j, (other, numbers) in counts.items() if numbers > other}
 
 
 def _decimal_comma(text: str, rows: dict, column: int) -> str:
