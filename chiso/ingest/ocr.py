@@ -180,7 +180,8 @@ def _tsv_words(image, config: str, scale: float, file: str, offset=(0, 0), lang:
     for text, left, top, width, height, conf in zip(
         data["text"], data["left"], data["top"], data["width"], data["height"], data["conf"], strict=True
     ):
-        text = (text or "").strip().strip("|¦")
+        # Ð (Icelandic eth) is no Vietnamese letter: tesseract's reading of Đ
+        text = (text or "").strip().strip("|¦").replace("Ð", "Đ").replace("ð", "đ")
         if not text or float(conf) < 0 or all(ch in JUNK for ch in text):
             continue
         left, top = left + offset[0], top + offset[1]

@@ -175,6 +175,30 @@ def _unruled_rows(pages: dict[int, list[Word]], tolerance: float = 0.3) -> tuple
     return rows, len(layout.bands), boxes
 
 
+def _name_bands_joined(bands: list[tuple[float, float]], lines: list[list[Word]]) -> list:
+    """A scan's band of words without numbers, on fewer than half of the data rows, right of a
+    band of words too: the end of a few names set apart by a wider gap ("Sở Y | tế"), joined."""
+    rows: dict[int, int] = {}  # lines with a word in the band
+    numbers: set[int] = set()  # bands with a number
+    for line in lines:
+        found = set()
+        for w in line:
+            j = _column_of(w, bands)
+            found.add(j)
+            if is_number(w.text):
+                numbers.add(j)
+        for j in found:
+            rows[j] = rows.get(j, 0) + 1
+    joined: list[tuple[float, float]] = []
+    for j, band in enumerate(bands):
+        words_only = j and j not in numbers and j - 1 not in numbers and rows.get(j - 1)
+        if joined and words_only and 2 * rows.get(j, 0) < len(lines):
+            joined[-1] = (joined[-1][0], band[1])
+        else:
+            joined.append(band)
+    return joined
+
+
 def _layout(page_lines: dict[int, list[list[Word]]], tolerance: float) -> _Layout:
     every = [line for lines in page_lines.values() for line in lines]
     needed = 2 if sum(1 for line in every if _is_data_line(line, 2)) >= 2 else 1
@@ -182,6 +206,8 @@ def _layout(page_lines: dict[int, list[list[Word]]], tolerance: float) -> _Layou
     if not anchors_all:
         raise _NoTableError()
     bands = _bands(anchors_all)
+    if tolerance > 0.3:
+        bands = _name_bands_joined(bands, anchors_all)
     heights = [w.height for line in anchors_all for w in line]
     # A text layer's boxes are the font's height; OCR boxes hug the glyphs (digits ~ 0.7 of it).
     line_height = statistics.median(heights) * (1.0 if tolerance <= 0.3 else 1.4)
