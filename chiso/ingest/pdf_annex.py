@@ -159,6 +159,7 @@ class _Layout:
     pitch: float
     needed: int  # numbers on a line that make it a data row
     first: int  # numbers on the line that starts the body: half a typical data row's at least
+    scanned: bool = False
 
 
 def _unruled_rows(pages: dict[int, list[Word]], tolerance: float = 0.3) -> tuple[list[_Row], int, dict]:
@@ -221,7 +222,8 @@ def _layout(page_lines: dict[int, list[list[Word]]], tolerance: float) -> _Layou
     # A scan's header may break into short lines, one with two of its maxima ("bộ máy (13",
     # "CCHC (12,5"): the body starts at a line with half the numbers of a typical row.
     typical = statistics.median(sum(1 for w in line if is_number(w.text)) for line in anchors_all)
-    return _Layout(bands, line_height, pitch, needed, max(needed, math.ceil(typical / 2)))
+    first = max(needed, math.ceil(typical / 2))
+    return _Layout(bands, line_height, pitch, needed, first, scanned=tolerance > 0.3)
 
 
 def _unruled_page(
@@ -243,6 +245,12 @@ def _unruled_page(
         # Below the first data row, a row with a single number (an average, a unit without
         # components) is data too; above it, such a line is a header's "(12,5 điểm)".
         anchor_idx = [i for i, line in enumerate(lines) if i >= anchor_idx[0] and _is_data_line(line, 1)]
+        if layout.scanned:
+            # on a scan, between two full rows such a line is a speck beside a name's stray word
+            # ("Xã" of "Xã Khánh Điền" a little higher): it joins the nearer row, whose cells
+            # then do not parse and are flagged
+            full = [i for i in anchor_idx if _is_data_line(lines[i], layout.needed)]
+            anchor_idx = [i for i in anchor_idx if i in full or not full[0] < i < full[-1]]
     if not anchor_idx:
         return header_texts
     bounds = _row_bounds([centers[i] for i in anchor_idx], layout.pitch)
