@@ -220,9 +220,10 @@ def _layout(page_lines: dict[int, list[list[Word]]], tolerance: float) -> _Layou
         pitches += [b - a for a, b in itertools.pairwise(centers)]
     pitch = statistics.median(pitches) if pitches else 2 * line_height
     # A scan's header may break into short lines, one with two of its maxima ("bộ máy (13",
-    # "CCHC (12,5"): the body starts at a line with half the numbers of a typical row.
+    # "CCHC (12,5"): its body starts at a line with half the numbers of a typical row. A text
+    # layer's header lines do not break so; its first row may be a unit with a total only.
     typical = statistics.median(sum(1 for w in line if is_number(w.text)) for line in anchors_all)
-    first = max(needed, math.ceil(typical / 2))
+    first = max(needed, math.ceil(typical / 2)) if tolerance > 0.3 else needed
     return _Layout(bands, line_height, pitch, needed, first, scanned=tolerance > 0.3)
 
 
