@@ -4,13 +4,18 @@
 
 Prints the time to read a 3-page text annex (target ≤ 10 s) and a 3-page scan (target ≤ 60 s),
 and for scans at each resolution: numeric cells right before review, wrong cells, and how many
-of the wrong ones were flagged. The 2025 commune table (Dữ liệu minh họa) of the generated test
-corpus is used: chromium prints it, pdftoppm and Pillow make the scans (±2° skew, noise).
+of the wrong ones were flagged. Beside the wall time: the CPU time (this process and the
+tesseract, pdftoppm and pdfimages it runs) and the load average when it ended (the machine is
+shared, so the wall time depends on the other jobs). The 2025 commune table (Dữ liệu minh họa)
+of the generated test corpus is used: chromium prints it, pdftoppm and Pillow make the scans
+(±2° skew, noise).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -26,10 +31,17 @@ from tests.ingest.test_pdf_scan import accuracy  # noqa: E402
 from tests.pdf import make_corpus  # noqa: E402
 
 
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(fn):
-    start = time.perf_counter()
+    """(wall seconds, CPU seconds, load average over the last minute, result)."""
+    start, cpu = time.perf_counter(), _cpu()
     result = fn()
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, _cpu() - cpu, os.getloadavg()[0], result
 
 
 def main() -> int:
@@ -44,19 +56,20 @@ def main() -> int:
         pdf, xlsx, table = make_corpus.make_pdf(variant, folder)
         options = ImportOptions(**table.options, pages=args.pages, accept_flagged=True)
         expected = dispatch.read_annex(xlsx, catalog, options)
-        seconds, read = timed(lambda: dispatch.read_annex(pdf, catalog, options))
-        print(f"{'what':<34} {'seconds':>8} {'right':>9} {'wrong':>6} {'flagged':>8}")
+        seconds, cpu, load, read = timed(lambda: dispatch.read_annex(pdf, catalog, options))
+        heads = f"{'seconds':>8} {'CPU s':>6} {'load':>5} {'right':>9} {'wrong':>6} {'flagged':>8}"
+        print(f"{'what':<34} {heads}")
         right, total, wrong, unflagged = accuracy(read, expected)
         label = f"text PDF, pages {args.pages} (≤ 10 s)"
-        print(f"{label:<34} {seconds:8.1f} {right:>4}/{total:<4} {len(wrong):>6}")
+        print(f"{label:<34} {seconds:8.1f} {cpu:6.1f} {load:5.1f} {right:>4}/{total:<4} {len(wrong):>6}")
         for dpi in args.dpi:
             scan = make_corpus.scan(pdf, folder / f"scan{dpi}.pdf", dpi=dpi, skew=2.0, pages=args.pages)
-            seconds, read = timed(lambda scan=scan: dispatch.read_annex(scan, catalog, options))
+            seconds, cpu, load, read = timed(lambda scan=scan: dispatch.read_annex(scan, catalog, options))
             right, total, wrong, unflagged = accuracy(read, expected)
             flagged = len(wrong) - len(unflagged)
             label = f"scan {dpi} dpi, {args.pages} (≤ 60 s)"
             counts = f"{right:>4}/{total:<4} {len(wrong):>6} {flagged:>4}/{len(wrong):<3}"
-            print(f"{label:<34} {seconds:8.1f} {counts}")
+            print(f"{label:<34} {seconds:8.1f} {cpu:6.1f} {load:5.1f} {counts}")
             for cell in wrong:
                 print(f"    {'flagged' if cell not in unflagged else 'NOT FLAGGED'}: {cell}")
     return 0

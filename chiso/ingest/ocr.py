@@ -11,6 +11,7 @@ Nothing is downloaded: the language data is the Debian package's.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ DIGITS_LANG = "eng"  # the digits pass: its model keeps single digits that the V
 DIGITS = "--psm 6 -c tessedit_char_whitelist=0123456789,."
 INK = 128  # grey level below which a pixel is ink (a reread cell)
 NAME_CONF = 50  # below it a word in the body is noise or a misread number, not a name
+WORKERS = 2  # pages read at once (each tesseract on one thread: OMP_THREAD_LIMIT=1)
 
 
 def _missing(file: str, what: str) -> AnnexError:
@@ -42,6 +44,9 @@ def _tesseract(file: str):
         raise _missing(file, "pytesseract") from exc
     if not shutil.which("tesseract"):
         raise _missing(file, "tesseract")
+    # Tesseract's OpenMP threads spin while waiting: on a few shared cores they cost two to three
+    # times the CPU of one thread and are slower too. Pages run side by side instead (WORKERS).
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         langs = pytesseract.get_languages(config="")
     except Exception as exc:
@@ -164,6 +169,7 @@ def _tsv_words(image, config: str, scale: float, file: str, offset=(0, 0), lang:
     from chiso.ingest.pdf_types import Word
 
     pytesseract = _tesseract(file)
+    image.format = "PPM"  # handed over uncompressed (PGM): PNG would cost a second a page
     try:
         data = pytesseract.image_to_data(image, lang=lang, config=config, output_type=pytesseract.Output.DICT)
     except Exception as exc:
@@ -174,7 +180,8 @@ def _tsv_words(image, config: str, scale: float, file: str, offset=(0, 0), lang:
     for text, left, top, width, height, conf in zip(
         data["text"], data["left"], data["top"], data["width"], data["height"], data["conf"], strict=True
     ):
-        text = (text or "").strip().strip("|¦")
+        # Ð (Icelandic eth) is no Vietnamese letter: tesseract's reading of Đ
+        text = (text or "").strip().strip("|¦").replace("Ð", "Đ").replace("ð", "đ")
         if not text or float(conf) < 0 or all(ch in JUNK for ch in text):
             continue
         left, top = left + offset[0], top + offset[1]
@@ -315,17 +322,23 @@ def _ink_strips(image, top: int, bottom: int, dpi: float) -> list[tuple[int, int
 def pdf_words(data: bytes, file: str, pages: list[int], *, dpi: int = 300) -> dict[int, tuple[list, tuple]]:
     """OCR of the pages: page -> (words, page size in points). A page that is one scanned image
     is read at the image's own resolution; anything else is rendered at dpi."""
+    from concurrent.futures import ThreadPoolExecutor
+
     _tesseract(file)
-    out = {}
-    for page in pages:
+
+    def read(page: int):
         image, size = scanned_image(data, page)
         if image is None:
             image = rasterise(data, file, [page], dpi)[page]
             size = (image.width * 72 / dpi, image.height * 72 / dpi)
         resolution = image.width * 72 / size[0]
         ready, _ = prepare(image, round(resolution))
-        out[page] = (words_of(ready, resolution, file), size, ready)
-    return out
+        return words_of(ready, resolution, file), size, ready
+
+    # threads, not processes: the time is spent in tesseract's processes and in numpy and Pillow,
+    # which release the GIL; nothing is forked from a server's threads
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(pages)) or 1) as pool:
+        return dict(zip(pages, pool.map(read, pages), strict=True))
 
 
 def scanned_image(data: bytes, page: int):
@@ -347,18 +360,22 @@ def scanned_image(data: bytes, page: int):
         source.write_bytes(data)
         try:
             subprocess.run(
-                ["pdfimages", "-png", "-f", str(page), "-l", str(page), str(source), f"{tmp}/img"],
+                # -all: the image as stored (a JPEG stays a JPEG); -png re-encodes it, 4 s a page
+                ["pdfimages", "-all", "-f", str(page), "-l", str(page), str(source), f"{tmp}/img"],
                 check=True,
                 capture_output=True,
                 timeout=120,
             )
         except (subprocess.SubprocessError, OSError):
             return None, size
-        found = sorted(Path(tmp).glob("img-*.png"))
+        found = sorted(Path(tmp).glob("img-*"))
         if len(found) != 1:
             return None, size
-        with Image.open(found[0]) as image:
-            return image.convert("L"), size
+        try:
+            with Image.open(found[0]) as image:
+                return image.convert("L"), size
+        except Exception:  # a format Pillow cannot open (JBIG2, CCITT): the page is rendered instead
+            return None, size
 
 
 def image_words(data: bytes, file: str, *, dpi: int = 300) -> tuple[list, tuple]:
@@ -388,10 +405,13 @@ def page_image(data: bytes, file: str, page: int, dpi: int = 100):
     return rasterise(data, file, [page], dpi)[page].convert("RGB")
 
 
-def reread(image, box: tuple[float, float, float, float], size: tuple[float, float], file: str):
-    """A number cell read again alone, black on white and three times larger, with a margin:
-    (text, confidence) or None. Tesseract's own threshold, on a crop that is mostly speckled
-    paper, breaks the digits ("7,72" read as "512"); the straightened page is thresholded here."""
+SHEET_HEIGHT = 20000  # pixels: cells read again are stacked on sheets up to this tall
+
+
+def _reread_crop(image, box: tuple[float, float, float, float], size: tuple[float, float]):
+    """A number cell alone, black on white and three times larger, with a margin; None if tiny.
+    Tesseract's own threshold, on a crop that is mostly speckled paper, breaks the digits ("7,72"
+    read as "512"): the straightened page is thresholded here."""
     from PIL import Image, ImageOps
 
     scale = image.width / size[0]  # pixels per point
@@ -401,8 +421,33 @@ def reread(image, box: tuple[float, float, float, float], size: tuple[float, flo
         return None
     crop = crop.point(lambda v: 0 if v < INK else 255)
     crop = crop.resize((crop.width * 3, crop.height * 3), Image.Resampling.LANCZOS)
-    crop = ImageOps.expand(crop, border=30, fill=255)
-    words = _tsv_words(crop, DIGITS.replace("--psm 6", "--psm 7"), 1.0, file, lang=DIGITS_LANG)
-    if not words:
-        return None
-    return "".join(w.text for w in words), min(w.conf or 0 for w in words)
+    return ImageOps.expand(crop, border=30, fill=255)
+
+
+def reread(cells: list[tuple[object, tuple, tuple]], file: str) -> list[tuple[str, float] | None]:
+    """Number cells read again, each alone (``_reread_crop``): (text, confidence) or None for each
+    (page image, box in points, page size in points). The crops are stacked on a few sheets, each
+    read by one tesseract call: a call per cell cost a tenth of a second each in starting
+    tesseract, more than reading the cell."""
+    from PIL import Image
+
+    crops = [_reread_crop(image, box, size) for image, box, size in cells]
+    found: list[tuple[str, float] | None] = [None] * len(cells)
+    todo = [(i, crop) for i, crop in enumerate(crops) if crop is not None]
+    while todo:
+        sheet_cells, height = [], 0
+        while todo and (not sheet_cells or height + todo[0][1].height <= SHEET_HEIGHT):
+            sheet_cells.append(todo.pop(0))
+            height += sheet_cells[-1][1].height
+        sheet = Image.new("L", (max(c.width for _, c in sheet_cells), height), 255)
+        spans, y = [], 0
+        for i, crop in sheet_cells:
+            sheet.paste(crop, (0, y))
+            spans.append((i, y, y + crop.height))
+            y += crop.height
+        words = _tsv_words(sheet, DIGITS, 1.0, file, lang=DIGITS_LANG)
+        for i, y0, y1 in spans:
+            inside = sorted((w for w in words if y0 <= (w.top + w.bottom) / 2 < y1), key=lambda w: w.x0)
+            if inside:
+                found[i] = "".join(w.text for w in inside), min(w.conf or 0 for w in inside)
+    return found

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -157,6 +158,8 @@ class _Layout:
     line_height: float
     pitch: float
     needed: int  # numbers on a line that make it a data row
+    first: int  # numbers on the line that starts the body: half a typical data row's at least
+    scanned: bool = False
 
 
 def _unruled_rows(pages: dict[int, list[Word]], tolerance: float = 0.3) -> tuple[list[_Row], int, dict]:
@@ -173,6 +176,30 @@ def _unruled_rows(pages: dict[int, list[Word]], tolerance: float = 0.3) -> tuple
     return rows, len(layout.bands), boxes
 
 
+def _name_bands_joined(bands: list[tuple[float, float]], lines: list[list[Word]]) -> list:
+    """A scan's band of words without numbers, on fewer than half of the data rows, right of a
+    band of words too: the end of a few names set apart by a wider gap ("Sở Y | tế"), joined."""
+    rows: dict[int, int] = {}  # lines with a word in the band
+    numbers: set[int] = set()  # bands with a number
+    for line in lines:
+        found = set()
+        for w in line:
+            j = _column_of(w, bands)
+            found.add(j)
+            if is_number(w.text):
+                numbers.add(j)
+        for j in found:
+            rows[j] = rows.get(j, 0) + 1
+    joined: list[tuple[float, float]] = []
+    for j, band in enumerate(bands):
+        words_only = j and j not in numbers and j - 1 not in numbers and rows.get(j - 1)
+        if joined and words_only and 2 * rows.get(j, 0) < len(lines):
+            joined[-1] = (joined[-1][0], band[1])
+        else:
+            joined.append(band)
+    return joined
+
+
 def _layout(page_lines: dict[int, list[list[Word]]], tolerance: float) -> _Layout:
     every = [line for lines in page_lines.values() for line in lines]
     needed = 2 if sum(1 for line in every if _is_data_line(line, 2)) >= 2 else 1
@@ -180,6 +207,8 @@ def _layout(page_lines: dict[int, list[list[Word]]], tolerance: float) -> _Layou
     if not anchors_all:
         raise _NoTableError()
     bands = _bands(anchors_all)
+    if tolerance > 0.3:
+        bands = _name_bands_joined(bands, anchors_all)
     heights = [w.height for line in anchors_all for w in line]
     # A text layer's boxes are the font's height; OCR boxes hug the glyphs (digits ~ 0.7 of it).
     line_height = statistics.median(heights) * (1.0 if tolerance <= 0.3 else 1.4)
@@ -190,7 +219,12 @@ def _layout(page_lines: dict[int, list[list[Word]]], tolerance: float) -> _Layou
         ]
         pitches += [b - a for a, b in itertools.pairwise(centers)]
     pitch = statistics.median(pitches) if pitches else 2 * line_height
-    return _Layout(bands, line_height, pitch, needed)
+    # A scan's header may break into short lines, one with two of its maxima ("bộ máy (13",
+    # "CCHC (12,5"): its body starts at a line with half the numbers of a typical row. A text
+    # layer's header lines do not break so; its first row may be a unit with a total only.
+    typical = statistics.median(sum(1 for w in line if is_number(w.text)) for line in anchors_all)
+    first = max(needed, math.ceil(typical / 2)) if tolerance > 0.3 else needed
+    return _Layout(bands, line_height, pitch, needed, first, scanned=tolerance > 0.3)
 
 
 def _unruled_page(
@@ -207,11 +241,17 @@ def _unruled_page(
     """One page's rows (title and header on the first page, a repeated header dropped on the
     next ones) added to ``rows``, its table's box to ``boxes``; the header's texts returned."""
     centers = [statistics.median(w.center_y for w in line) for line in lines]
-    anchor_idx = [i for i, line in enumerate(lines) if _is_data_line(line, layout.needed)]
+    anchor_idx = [i for i, line in enumerate(lines) if _is_data_line(line, layout.first)]
     if anchor_idx:
         # Below the first data row, a row with a single number (an average, a unit without
         # components) is data too; above it, such a line is a header's "(12,5 điểm)".
         anchor_idx = [i for i, line in enumerate(lines) if i >= anchor_idx[0] and _is_data_line(line, 1)]
+        if layout.scanned:
+            # on a scan, between two full rows such a line is a speck beside a name's stray word
+            # ("Xã" of "Xã Khánh Điền" a little higher): it joins the nearer row, whose cells
+            # then do not parse and are flagged
+            full = [i for i in anchor_idx if _is_data_line(lines[i], layout.needed)]
+            anchor_idx = [i for i in anchor_idx if i in full or not full[0] < i < full[-1]]
     if not anchor_idx:
         return header_texts
     bounds = _row_bounds([centers[i] for i in anchor_idx], layout.pitch)
@@ -745,36 +785,58 @@ def _reread(table: PdfTable, flags: list[Flag]) -> bool:
     from chiso.ingest import ocr
 
     rows = dict(table.grid.rows)
-    changed = False
+    numeric = _number_columns(table)
+    todo = []
     for flag in flags:
+        if flag.column not in numeric:
+            continue  # a unit's name is not read again with digits only (it would come back "77")
         page = table.row_pages.get(flag.row)
         image = table.images.get(page)
-        if image is None:
-            continue
-        box = _cell_box(table, flag.row, flag.column)
-        if box is None:
-            continue
-        old = table.sources.get((flag.row, flag.column))
-        found = ocr.reread(image, box, table.page_sizes[page], table.file)
+        box = _cell_box(table, flag.row, flag.column) if image is not None else None
+        if box is not None:
+            todo.append((flag, page, box, image))
+    readings = ocr.reread([(image, box, table.page_sizes[page]) for _, page, box, image in todo], table.file)
+    changed = False
+    for (flag, page, box, _), found in zip(todo, readings, strict=True):
         if not found:
             continue
+        old = table.sources.get((flag.row, flag.column))
         text, conf = found
+        text = _decimal_comma(text, rows, flag.column)
         current = rows[flag.row][flag.column].text
         if not is_number(text) or (
             is_number(current) and old and old.confidence is not None and conf <= old.confidence
         ):
             continue  # a reading that parses is only replaced by a more confident one
-        if (
-            text == rows[flag.row][flag.column].text
-            and old
-            and old.confidence is not None
-            and conf <= old.confidence
-        ):
+        if text == current and old and old.confidence is not None and conf <= old.confidence:
             continue
         rows[flag.row][flag.column] = Cell(text)
         table.sources[(flag.row, flag.column)] = Source(page, box, conf)
         changed = True
     return changed
+
+
+def _number_columns(table: PdfTable) -> set[int]:
+    """Columns of the body where most cells written are numbers."""
+    counts: dict[int, list[int]] = {}
+    for number, cells in table.grid.rows:
+        if table.kinds.get(number) != "body":
+            continue
+        for j, cell in enumerate(cells):
+            if cell.text:
+                counts.setdefault(j, [0, 0])[is_number(cell.text)] += 1
+    return {j for j, (other, numbers) in counts.items() if numbers > other}
+
+
+def _decimal_comma(text: str, rows: dict, column: int) -> str:
+    """A cell read again with a point before its one or two decimals ("12.48") where its column
+    writes decimal commas: the comma (a lone cell read alone often takes the comma for a point)."""
+    if not re.fullmatch(r"\d+\.\d{1,2}", text):
+        return text
+    written = [cells[column].text for cells in rows.values() if column < len(cells)]
+    commas = sum(1 for t in written if re.fullmatch(r"\d+,\d+", t))
+    points = sum(1 for t in written if re.fullmatch(r"\d+\.\d{1,2}", t))
+    return text.replace(".", ",") if commas > points else text
 
 
 def _cell_box(table: PdfTable, row: int, column: int):
