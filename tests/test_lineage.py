@@ -115,6 +115,13 @@ def test_cli_quang_ninh_lists_its_13_localities_and_54_new_units(capsys, registr
     for name in territory["predecessor"].unique():
         assert f"  {name} (Quảng Ninh)" in table
     assert "Huyện Vân Đồn" in table and "Đặc khu Vân Đồn" in table
+    code, english, _ = run_cli(capsys, "--lang", "en", "units", "--lineage", "Quảng Ninh")
+    assert code == 0
+    moved = "13 former districts (until 30/06/2025) → 54 communes, wards and special zones (from 01/07/2025)"
+    assert moved in english
+    assert "Quảng Ninh: predecessors and successors" in english
+    assert "(whole)" in english or "(part)" in english  # each successor's kind, in English
+    assert "đơn vị cấp huyện cũ" not in english and "Nguồn" not in english
 
 
 def test_cli_ho_chi_minh_names_its_three_predecessor_provinces(capsys):

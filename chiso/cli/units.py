@@ -20,8 +20,8 @@ from datetime import timedelta
 import polars as pl
 
 from chiso import lineage
+from chiso.i18n import t
 
-KIND_WORDS = {"whole": "toàn bộ", "part": "một phần"}
 MACHINE_COLUMNS = ["role", *lineage.EDGE_COLUMNS]
 
 
@@ -54,7 +54,7 @@ def cmd_units(args: argparse.Namespace) -> int:
         records = rows.with_columns(pl.col("date").cast(pl.String)).to_dicts()
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
     else:
-        print("\n".join(table_lines(found, rows)))
+        print("\n".join(table_lines(found, rows, getattr(args, "lang", "vi"))))
     return 0
 
 
@@ -66,25 +66,28 @@ def _where(district: str, province: str) -> str:
     return ", ".join(p for p in (district, province) if p)
 
 
-def table_lines(found: pl.DataFrame, rows: pl.DataFrame) -> list[str]:
+def kind_words(lang: str) -> dict[str, str]:
+    return {kind: t(f"cli.units.kind.{kind}", lang) for kind in ("whole", "part")}
+
+
+def table_lines(found: pl.DataFrame, rows: pl.DataFrame, lang: str = "vi") -> list[str]:
     """The terminal view: a heading, then each predecessor with the successors it went to
     (date and kind), then the source."""
+    words = kind_words(lang)
     first = found.row(0, named=True)
     title = first["province"] if first["level"] == "province" else first["name"]
     where = "" if first["level"] == "province" else f" ({_where(first['district'], first['province'])})"
-    lines = [f"{title}{where}: tiền thân và đơn vị kế thừa"]
+    lines = [t("cli.units.heading", lang, unit=f"{title}{where}")]
     provinces = rows.filter(pl.col("level") == "province")
     if not provinces.is_empty():
         lines.append("")
-        lines.append("Cấp tỉnh:")
+        lines.append(t("cli.units.provinces", lang))
         for r in provinces.iter_rows(named=True):
-            same = " (giữ tên và địa giới)" if r["predecessor"] == r["successor"] else ""
-            lines.append(
-                f"  {r['predecessor']} → {r['successor']}{same}  từ {_date(r['date'])}  "
-                f"({KIND_WORDS[r['kind']]})"
-            )
+            same = t("cli.units.same", lang) if r["predecessor"] == r["successor"] else ""
+            since = t("cli.units.since", lang, date=_date(r["date"]))
+            lines.append(f"  {r['predecessor']} → {r['successor']}{same}  {since}  ({words[r['kind']]})")
     below = rows.filter(pl.col("level") != "province")
-    for level, heading in (("district", "đơn vị cấp huyện cũ"), ("commune", "xã, phường, thị trấn cũ")):
+    for level in ("district", "commune"):
         part = below.filter(pl.col("level") == level)
         if part.is_empty():
             continue
@@ -94,7 +97,7 @@ def table_lines(found: pl.DataFrame, rows: pl.DataFrame) -> list[str]:
         until = ", ".join(_date(d - timedelta(days=1)) for d in days)
         since = ", ".join(_date(d) for d in days)
         lines.append("")
-        lines.append(f"{olds} {heading} (đến {until}) → {news} xã, phường, đặc khu (từ {since}):")
+        lines.append(t(f"cli.units.{level}s", lang, olds=olds, until=until, news=news, since=since))
         grouped = part.group_by(
             "predecessor",
             "predecessor_code",
@@ -108,7 +111,7 @@ def table_lines(found: pl.DataFrame, rows: pl.DataFrame) -> list[str]:
                 pl.when(pl.col("successor_province") != pl.col("predecessor_province"))
                 .then(pl.col("successor_province") + pl.lit(", "))
                 .otherwise(pl.lit("")),
-                pl.col("kind").replace_strict(KIND_WORDS),
+                pl.col("kind").replace_strict(words),
                 pl.lit(")"),
             ).alias("to"),
             pl.col("date").first(),
@@ -119,8 +122,8 @@ def table_lines(found: pl.DataFrame, rows: pl.DataFrame) -> list[str]:
             )
             lines.append(f"    → {_date(r['date'])}: " + "; ".join(r["to"]))
     if rows.is_empty():
-        lines.append("Không có thay đổi nào trong danh mục.")
+        lines.append(t("cli.units.none", lang))
     lines.append("")
-    lines.append(f"Nguồn: {lineage.source()}, danh mục đơn vị hành chính quốc gia.")
-    lines.append("'toàn bộ': cả đơn vị cũ về đơn vị mới; 'một phần': đơn vị cũ chia cho nhiều đơn vị mới.")
+    lines.append(t("cli.units.source", lang, source=lineage.source()))
+    lines.append(t("cli.units.kinds", lang))
     return lines

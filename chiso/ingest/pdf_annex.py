@@ -682,7 +682,7 @@ class CorrectionError(ValueError):
     """A correction not written as cell=value; ``part`` is what was written."""
 
     def __init__(self, part: str):
-        super().__init__(f"sửa ô phải có dạng K12=91,24: {part!r}")
+        super().__init__(f"not cell=value: {part!r}")  # shown through the coded pdf.correction_invalid
         self.part = part
 
 
