@@ -23,18 +23,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.run import (  # noqa: E402
+    PAGE_TITLES,
+    _cold_start,
+    _rss_mb,
+    _stop,
+    _visit_every_page,
+    settle,
+)
 from benchmarks.run import ROOT as APP_ROOT  # noqa: E402
-from benchmarks.run import _cold_start, _rss_mb, _stop, _visit_every_page, settle  # noqa: E402
 
-PAGES = [
-    "Xếp hạng",
-    "Xu hướng",
-    "Thành phần",
-    "Hồ sơ đơn vị",
-    "So sánh",
-    "Vì sao thay đổi hạng",
-    "Dịch vụ công",
-]
+PAGES = PAGE_TITLES
 
 
 def main() -> int:

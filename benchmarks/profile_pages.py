@@ -249,13 +249,7 @@ def main() -> int:
     args = parser.parse_args()
     env = {**os.environ, "CHISO_DB": str(args.db.resolve())}
     if args.cpu:
-        rows = cpu_main(args, env)
-        failed = {k: v["errors"] for k, v in rows.items() if v["errors"]}
-        if failed:
-            print("\nErrors:", failed)
-        if args.json:
-            args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-        return 1 if failed else 0
+        return _finish(cpu_main(args, env), args.json)
     rows: dict[str, dict] = {"floor": measure(ROOT / "benchmarks" / "floor_app.py", None, args.warm, env)}
     for page in args.pages.split(","):
         rows[page] = measure(ROOT / "app.py", page, args.warm, env)
@@ -265,11 +259,16 @@ def main() -> int:
     print(table(rows, "cold"))
     print(f"\nWarm page run (median of {args.warm}, ms):")
     print(table(rows, "warm"))
+    return _finish(rows, args.json)
+
+
+def _finish(rows: dict[str, dict], json_path: Path | None) -> int:
+    """Name the pages that failed, write the JSON if asked; exit code 1 when any failed."""
     failed = {k: v["errors"] for k, v in rows.items() if v["errors"]}
     if failed:
         print("\nErrors:", failed)
-    if args.json:
-        args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    if json_path:
+        json_path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     return 1 if failed else 0
 
 

@@ -50,6 +50,18 @@ from chiso.views import tables as views  # noqa: E402
 RUNS = 30
 
 
+# The pages a visitor goes through, by their titles in the sidebar (browser figures, memory_pages.py).
+PAGE_TITLES = [
+    "Xếp hạng",
+    "Xu hướng",
+    "Thành phần",
+    "Hồ sơ đơn vị",
+    "So sánh",
+    "Vì sao thay đổi hạng",
+    "Dịch vụ công",
+]
+
+
 def timed(fn: Callable[[], object], runs: int = RUNS) -> list[float]:
     out = []
     for _ in range(runs):
@@ -620,15 +632,7 @@ def main() -> int:
         result.update(
             browser_figures(
                 args.db,
-                [
-                    "Xếp hạng",
-                    "Xu hướng",
-                    "Thành phần",
-                    "Hồ sơ đơn vị",
-                    "So sánh",
-                    "Vì sao thay đổi hạng",
-                    "Dịch vụ công",
-                ],
+                PAGE_TITLES,
             )
         )
 
