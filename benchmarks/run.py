@@ -116,7 +116,7 @@ def profile_work(con, catalog, sel: Selection) -> None:
     unit_id = ranking.get_column("unit_id").to_list()[0]
     rows = analysis_queries.unit_rows(con, unit_id=unit_id)
     gaps.profile(rows, sel.year, catalog.codes)
-    gaps.component_extremes(rows, sel.year)
+    gaps.component_extremes(rows, sel.year, catalog=catalog)
     findings.profile_findings(rows, catalog, "vi", sel.year)
 
 

@@ -17,6 +17,8 @@ import hashlib
 import hmac
 import os
 
+from chiso.i18n import DEFAULT_LANG, t
+
 N, R, P = 2**14, 8, 1
 MIN_LENGTH = 10
 ENV_HASH = "CHISO_STEWARD_PASSWORD_HASH"
@@ -24,7 +26,7 @@ ENV_HASH = "CHISO_STEWARD_PASSWORD_HASH"
 
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
     if len(password) < MIN_LENGTH:
-        raise ValueError(f"mật khẩu cần ít nhất {MIN_LENGTH} ký tự")
+        raise ValueError(t("auth.too_short", DEFAULT_LANG, n=MIN_LENGTH))
     salt = salt or os.urandom(16)
     key = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=N, r=R, p=P, dklen=32)
     return "$".join(

@@ -37,3 +37,16 @@ def label(text: dict[str, str] | None, lang: str) -> str:
     if not text:
         return ""
     return text.get(lang) or text.get(DEFAULT_LANG) or next(iter(text.values()))
+
+
+class Said(str):
+    """Words that depend on the language, as a value of a coded message: ``str`` is the Vietnamese
+    text, ``render(lang)`` the text in ``lang`` (``ChisoError.text`` renders such values)."""
+
+    def __new__(cls, say) -> Said:
+        said = super().__new__(cls, say(DEFAULT_LANG))
+        said.say = say
+        return said
+
+    def render(self, lang: str = DEFAULT_LANG) -> str:
+        return self.say(lang)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from chiso.errors import ChisoError
+from chiso.i18n import Said, t
 from chiso.names import fold, slug, strip_prefix
 
 
@@ -203,13 +204,15 @@ class Registry:
         found = self.candidates(text, province, types, year)
         if len(found) == 1:
             return found[0]
-        where = f" ở {province}" if province else ""
+        where = Said(lambda lang: t("units.where", lang, province=province)) if province else ""
         if not found:
-            hint = self.suggest(text, province)
-            tail = f"; có phải: {', '.join(hint)}?" if hint else ""
-            raise ChisoError(f"Không tìm thấy đơn vị {text!r}{where}{tail}")
-        names = "; ".join(f"{u.name} ({u.province or 'trung ương'})" for u in found)
-        raise ChisoError(f"Tên {text!r}{where} chỉ nhiều đơn vị: {names}. Hãy ghi rõ hơn.")
+            hint = ", ".join(self.suggest(text, province))
+            tail = Said(lambda lang: t("units.did_you_mean", lang, names=hint)) if hint else ""
+            raise ChisoError.coded("units.not_found", text=repr(text), where=where, tail=tail)
+        names = Said(
+            lambda lang: "; ".join(f"{u.name} ({u.province or t('units.central', lang)})" for u in found)
+        )
+        raise ChisoError.coded("units.ambiguous", text=repr(text), where=where, names=names)
 
     def suggest(self, text: str, province: str | None = None, n: int = 3) -> list[str]:
         """Closest official names, accent-insensitive: 'Dam Ha' -> 'Huyện Đầm Hà'."""

@@ -166,7 +166,7 @@ def sign_out() -> None:
 
 def _require_steward() -> None:
     if not signed_in():
-        raise ChisoError("Chỉ người quản lý dữ liệu đã đăng nhập mới được ghi dữ liệu.")
+        raise ChisoError.coded("data.steward_only")
 
 
 # ---------- reading (everyone) ----------

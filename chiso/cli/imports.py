@@ -213,5 +213,5 @@ def cmd_hash(args: argparse.Namespace) -> int:
     try:
         print(auth.hash_password(password))
     except ValueError as exc:
-        raise ChisoError(str(exc)) from exc
+        raise ChisoError.coded("auth.too_short", n=auth.MIN_LENGTH) from exc
     return 0

@@ -583,11 +583,11 @@ def pdf_from_html(document: str, *, timeout: float = PDF_TIMEOUT, warm: bool = F
     instead of a new chromium; a one-off command (the CLI) starts its own."""
     browser = export.browser_path()
     if browser is None:
-        raise ChisoError("Không tìm thấy Chromium để in PDF; hãy cài 'chromium' (apt-get install chromium)")
+        raise ChisoError.coded("brief.pdf.no_chromium")
     if warm:
         data = export.warm_pdf(document, timeout)
         if not data.startswith(b"%PDF"):
-            raise ChisoError("Chromium không in được PDF")
+            raise ChisoError.coded("brief.pdf.failed", why="")
         return data
     with tempfile.TemporaryDirectory(prefix="chiso-brief-") as tmp:
         source, out = Path(tmp) / "brief.html", Path(tmp) / "brief.pdf"
@@ -610,15 +610,13 @@ def pdf_from_html(document: str, *, timeout: float = PDF_TIMEOUT, warm: bool = F
         try:
             done = subprocess.run(command, capture_output=True, timeout=timeout, check=False, env=env)
         except subprocess.TimeoutExpired as exc:
-            raise ChisoError(f"In PDF quá {timeout:.0f} giây; hãy thử lại") from exc
+            raise ChisoError.coded("brief.pdf.timeout", seconds=f"{timeout:.0f}") from exc
         except OSError as exc:
-            raise ChisoError(f"Không chạy được Chromium ({browser}): {exc}") from exc
+            raise ChisoError.coded("brief.pdf.cannot_start", browser=browser, error=exc) from exc
         data = out.read_bytes() if out.exists() else b""
     if not data.startswith(b"%PDF"):
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [
-            f"mã thoát {done.returncode}"
-        ]
-        raise ChisoError(f"Chromium không in được PDF: {tail[0]}")
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {done.returncode}"]
+        raise ChisoError.coded("brief.pdf.failed", why=f": {tail[0]}")
     return data
 
 

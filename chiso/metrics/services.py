@@ -232,14 +232,11 @@ def parse_period(text: str, arg: str = "--period") -> Period:
         elif m := re.fullmatch(r"(\d{4})-(\d{2})", value):
             period = _calendar("month", date(int(m[1]), int(m[2]), 1))
         else:
-            raise ChisoError(
-                f"{arg} {text!r}: hãy ghi YYYY-MM-DD:YYYY-MM-DD (ví dụ 2024-01-01:2024-05-31), "
-                "YYYY, YYYY-Qn, YYYY-Hn hoặc YYYY-MM"
-            )
+            raise ChisoError.coded("dvc.period.format", arg=arg, text=repr(text))
     except ValueError as exc:
-        raise ChisoError(f"{arg} {text!r}: không có ngày hoặc tháng này trong lịch") from exc
+        raise ChisoError.coded("dvc.period.no_such_date", arg=arg, text=repr(text)) from exc
     if period.start > period.end:
-        raise ChisoError(f"{arg} {text!r}: ngày bắt đầu sau ngày kết thúc")
+        raise ChisoError.coded("dvc.period.reversed", arg=arg, text=repr(text))
     return period
 
 

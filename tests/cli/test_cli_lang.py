@@ -196,3 +196,34 @@ def test_a_missing_config_file_is_explained_in_english(db, tmp_path, capsys):
     assert code == 1 and err.strip() == f"chiso: {missing}: config file not found"
     code, _, err = run(capsys, *argv)
     assert code == 1 and err.strip() == f"chiso: {missing}: không tìm thấy tệp cấu hình"
+
+
+def test_an_unknown_unit_is_named_in_english_with_suggestions(db, capsys):
+    code, _, err = run(capsys, "--lang", "en", "profile", "--unit", "So Noi vu x", "--db", str(db))
+    assert code == 1
+    assert "No unit named 'So Noi vu x'" in err and "did you mean: " in err and "Sở Nội vụ" in err
+    assert "Không tìm thấy" not in err and "có phải" not in err
+    code, _, vi_err = run(capsys, "profile", "--unit", "So Noi vu x", "--db", str(db))
+    assert code == 1 and "Không tìm thấy đơn vị 'So Noi vu x'" in vi_err and "có phải: " in vi_err
+
+
+@pytest.mark.parametrize(
+    ("period", "english"),
+    [
+        ("2024-13", "no such day or month in the calendar"),
+        ("May 2024", "write YYYY-MM-DD:YYYY-MM-DD"),
+        ("2024-05-31:2024-01-01", "the start date is after the end date"),
+    ],
+)
+def test_a_bad_period_is_explained_in_english(db, capsys, period, english):
+    argv = ["dvc", "--unit", "Sở Nội vụ", "--period", period, "--db", str(db)]
+    code, _, err = run(capsys, "--lang", "en", *argv)
+    assert code == 1 and f"--period {period!r}: {english}" in err
+    assert not VIETNAMESE.search(err.replace("Sở Nội vụ", ""))
+
+
+def test_a_short_password_is_refused_in_english(capsys):
+    code, _, err = run(capsys, "--lang", "en", "hash-password", "short")
+    assert code == 1 and "the password needs at least 10 characters" in err
+    code, _, vi_err = run(capsys, "hash-password", "short")
+    assert code == 1 and "mật khẩu cần ít nhất 10 ký tự" in vi_err
