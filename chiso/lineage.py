@@ -125,7 +125,22 @@ def lineage() -> pl.DataFrame:
     """Every edge predecessor -> successor (columns :data:`EDGE_COLUMNS`), provinces first."""
     legacy, new = registry_frames()
     province_map, ward_map = _converter()
-    src = source()
+    common = [pl.lit(REFORM_DATE).alias("date"), pl.lit(source()).alias("source")]
+    districts, communes = _local_edges(legacy, new, ward_map, common)
+    provinces = _province_edges(legacy, new, province_map, common)
+    edges = pl.concat([_renamed_edges(provinces), provinces, districts, communes], how="vertical_relaxed")
+    order = pl.col("level").replace_strict({lv: i for i, lv in enumerate(LEVELS)}, return_dtype=pl.Int8)
+    return (
+        edges.select(EDGE_COLUMNS)
+        .sort(
+            order, "date", "successor_province", "predecessor_province", "predecessor_code", "successor_code"
+        )
+        .collect()
+    )
+
+
+def _local_edges(legacy, new, ward_map, common: list[pl.Expr]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """District -> new commune and old commune/ward -> new commune/ward edges (lazy)."""
     new_units = new.select(
         pl.col("provinceShort").alias("successor_province"),
         pl.col("provinceKey").alias("new_province_key"),
@@ -150,7 +165,6 @@ def lineage() -> pl.DataFrame:
         .join(old_units.lazy(), on="old_key", how="inner")
         .join(new_units.lazy(), on=["new_province_key", "new_ward_key"], how="inner")
     )
-    common = [pl.lit(REFORM_DATE).alias("date"), pl.lit(src).alias("source")]
     communes = mapped.filter(pl.col("predecessor").is_not_null()).select(
         pl.lit("commune").alias("level"),
         *PREDECESSOR_COLUMNS,
@@ -185,6 +199,11 @@ def lineage() -> pl.DataFrame:
             "kind",
         )
     )
+    return districts, communes
+
+
+def _province_edges(legacy, new, province_map, common: list[pl.Expr]) -> pl.LazyFrame:
+    """Province 63 -> 34 edges (lazy), each whole."""
     new_provinces = new.lazy().select(
         pl.col("provinceKey").alias("new_province_key"),
         pl.col("province").alias("successor"),
@@ -197,7 +216,7 @@ def lineage() -> pl.DataFrame:
         pl.col("provinceCode").alias("predecessor_code"),
         pl.col("provinceShort").alias("predecessor_province"),
     )
-    provinces = (
+    return (
         province_map.lazy()
         .join(old_provinces.unique(), on="old_province_key")
         .join(new_provinces.unique(), on="new_province_key")
@@ -216,10 +235,14 @@ def lineage() -> pl.DataFrame:
             pl.lit("whole").alias("kind"),
         )
     )
+
+
+def _renamed_edges(provinces: pl.LazyFrame) -> pl.LazyFrame:
+    """Provinces renamed before the reform (:data:`RENAMED`): former name -> the name of 2025."""
     renamed = provinces.filter(pl.col("predecessor_province").is_in([r[2] for r in RENAMED])).unique(
         "predecessor_province"
     )
-    before = pl.concat(
+    return pl.concat(
         [
             renamed.filter(pl.col("predecessor_province") == now).with_columns(
                 pl.lit(f"{kind} {former}").alias("predecessor"),
@@ -233,15 +256,6 @@ def lineage() -> pl.DataFrame:
             )
             for former, kind, now, when in RENAMED
         ]
-    )
-    edges = pl.concat([before, provinces, districts, communes], how="vertical_relaxed")
-    order = pl.col("level").replace_strict({lv: i for i, lv in enumerate(LEVELS)}, return_dtype=pl.Int8)
-    return (
-        edges.select(EDGE_COLUMNS)
-        .sort(
-            order, "date", "successor_province", "predecessor_province", "predecessor_code", "successor_code"
-        )
-        .collect()
     )
 
 

@@ -195,6 +195,20 @@ def page_length_breaks(root: Path) -> list[str]:
     ]
 
 
+FUNCTION_MAX_LINES = 80
+
+
+def long_functions(root: Path) -> list[str]:
+    """Functions (and methods) longer than FUNCTION_MAX_LINES in the package, pages and app.py."""
+    return [
+        f"{_where(m, node.lineno, root)} {node.name} has {node.end_lineno - node.lineno + 1} lines"
+        for m in load(root).values()
+        for node in ast.walk(m.tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > FUNCTION_MAX_LINES
+    ]
+
+
 def layer_breaks(root: Path) -> list[str]:
     known = load(root)
     out = []
@@ -384,6 +398,10 @@ def test_every_page_is_at_most_60_lines():
     assert page_length_breaks(ROOT) == []
 
 
+def test_no_function_is_longer_than_80_lines():
+    assert long_functions(ROOT) == []
+
+
 def test_only_chiso_app_and_the_streamlit_scripts_import_streamlit():
     assert importers_of(ROOT, "streamlit", ("chiso.app", "app", "pages")) == []
 
@@ -504,3 +522,10 @@ def test_a_vietnamese_message_in_the_cli_fails_the_checker(tmp_path):
     _add_line(root / "chiso" / "ingest" / "annex.py", '_DATA = re.compile(r"(?:tối đa|max)")')  # a pattern
     new = set(words_beyond_ceiling(root)) - before
     assert len(new) == 1 and "chiso/cli/main.py" in (line := new.pop()) and "Đã ghi {} dòng" in line
+
+
+def test_the_function_length_rule_catches_a_long_function(tmp_path):
+    root = _copy(tmp_path)
+    body = "\n".join(f"    x{i} = {i}" for i in range(80))
+    _add_line(root / "chiso" / "views" / "tables.py", f"def sprawling():\n{body}")
+    assert [b.split(" ", 1)[1] for b in long_functions(root)] == ["sprawling has 81 lines"]

@@ -351,7 +351,31 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
     if frame.is_empty():
         raise DataError([coded(file, None, None, "data.no_rows")])
     frame = apply_aliases(frame, catalog)
-    codes = catalog.codes
+    problems = _field_problems(frame, file, catalog.codes)
+    frame, unit_problems = _resolve_units(frame, registry, file)
+    problems += unit_problems
+    problems += _problems(
+        frame,
+        pl.col("unit_id").is_not_null()
+        & (pl.col("unit_type") != "")
+        & (pl.col("unit_type") != pl.col("registry_type")),
+        file,
+        "unit_type",
+        "data.type_differs",
+        value=pl.col("unit_type"),
+        registry=pl.col("registry_type"),
+    )
+    problems += _validity_problems(frame, units, file)
+    if problems:
+        raise DataError(sorted(problems, key=lambda p: p.line or 0))
+    units = with_added(units, registry, catalog)
+    frame = _typed(frame.join(units.select("unit_id", "peer_group"), on="unit_id", how="left"))
+    frame = _attach_config_max(frame, catalog, file).with_columns(file=pl.lit(Path(path).name))
+    return check_duplicates(frame, file)
+
+
+def _field_problems(frame: pl.DataFrame, file: str, codes: list[str]) -> list[Problem]:
+    """Problems of a score file's own fields: years, index codes, numbers, ranks, rank basis."""
     problems = _year_checks(frame, file)
     problems += _problems(
         frame,
@@ -389,24 +413,12 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         "rank_basis",
         "data.rank_basis",
     )
-    frame, unit_problems = _resolve_units(frame, registry, file)
-    problems += unit_problems
-    problems += _problems(
-        frame,
-        pl.col("unit_id").is_not_null()
-        & (pl.col("unit_type") != "")
-        & (pl.col("unit_type") != pl.col("registry_type")),
-        file,
-        "unit_type",
-        "data.type_differs",
-        value=pl.col("unit_type"),
-        registry=pl.col("registry_type"),
-    )
-    problems += _validity_problems(frame, units, file)
-    if problems:
-        raise DataError(sorted(problems, key=lambda p: p.line or 0))
-    units = with_added(units, registry, catalog)
-    frame = frame.join(units.select("unit_id", "peer_group"), on="unit_id", how="left").with_columns(
+    return problems
+
+
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
+    """The checked text fields as stored: numbers, whole ranks, empty texts as nulls."""
+    return frame.with_columns(
         index_code=pl.col("index").str.to_uppercase(),
         component=pl.when(pl.col("component") == "").then(None).otherwise(pl.col("component")),
         year=pl.col("year").cast(pl.Int32),
@@ -424,8 +436,6 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         printed_change=pl.when(pl.col("printed_change") == "").then(None).otherwise(pl.col("printed_change")),
         printed_tier=pl.when(pl.col("printed_tier") == "").then(None).otherwise(pl.col("printed_tier")),
     )
-    frame = _attach_config_max(frame, catalog, file).with_columns(file=pl.lit(Path(path).name))
-    return check_duplicates(frame, file)
 
 
 def _validity_problems(frame: pl.DataFrame, units: pl.DataFrame, file: str) -> list[Problem]:

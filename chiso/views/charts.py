@@ -39,27 +39,8 @@ def ranking_bar(
     the bar on a white ground, so at any width (a phone's 390 px included) neither is cut, and the
     dashed average line passes behind the numbers instead of through them."""
     scored = ranking.filter(pl.col("score").is_not_null()).sort("rank", "name", nulls_last=True)
-    tier_col = "tier_vi" if lang == "vi" else "tier_en"
     fig = go.Figure()
-    # Colours follow the tier order (best first), so a tier keeps its colour from table to table.
-    order_of = dict(
-        zip(scored.get_column(tier_col).to_list(), scored.get_column("tier_order").to_list(), strict=True)
-    )
-    for i, tier in enumerate(dict.fromkeys(scored.get_column(tier_col).to_list())):
-        part = scored.filter(pl.col(tier_col).is_null() if tier is None else pl.col(tier_col) == tier)
-        labels = [_bar_label(row) for row in part.iter_rows(named=True)]
-        fig.add_bar(
-            x=part.get_column("score").to_list(),
-            y=labels,
-            orientation="h",
-            width=0.45,
-            name=tier or "–",
-            showlegend=tier is not None,
-            marker_color=style.PALETTE[
-                (order_of.get(tier) if order_of.get(tier) is not None else i) % len(style.PALETTE)
-            ],
-            hovertemplate="%{y}<br>" + score_label + ": %{x}<br>" + (tier or "") + "<extra></extra>",
-        )
+    _tier_bars(fig, scored, "tier_vi" if lang == "vi" else "tier_en", score_label)
     # Units with a published rank and no score (a rank-only table) keep their row, without a bar.
     rank_only = ranking.filter(pl.col("score").is_null() & pl.col("rank").is_not_null()).sort("rank", "name")
     rank_only_labels = [
@@ -97,15 +78,7 @@ def ranking_bar(
         ]
     )
     if peer_average is not None:
-        fig.add_vline(x=peer_average, line_dash="dash", line_color="#333", layer="below")
-        fig.add_scatter(  # the line's name and value in the legend, never across the bars' numbers
-            x=[None],
-            y=[None],
-            mode="lines",
-            line={"dash": "dash", "color": "#333"},
-            name=f"{average_label}: {fmt.number(peer_average, decimals, lang=lang)}",
-            hoverinfo="skip",
-        )
+        _average_line(fig, peer_average, f"{average_label}: {fmt.number(peer_average, decimals, lang=lang)}")
     # The legend sits above the bars and grows upwards as it wraps: room for it at a phone's width.
     legend = style.legend_rows_extra([d.name for d in fig.data if d.showlegend is not False and d.name])
     height = max(320, 40 * len(all_labels) + 200) + legend
@@ -114,6 +87,42 @@ def ranking_bar(
         bargap=0.3, legend={"y": 1.0, "yref": "paper", "yanchor": "bottom"}, margin={"t": 110 + legend}
     )
     return fig
+
+
+def _tier_bars(fig: go.Figure, scored: pl.DataFrame, tier_col: str, score_label: str) -> None:
+    """One bar trace per tier, in rank order. Colours follow the tier order (best first), so a
+    tier keeps its colour from table to table."""
+    order_of = dict(
+        zip(scored.get_column(tier_col).to_list(), scored.get_column("tier_order").to_list(), strict=True)
+    )
+    for i, tier in enumerate(dict.fromkeys(scored.get_column(tier_col).to_list())):
+        part = scored.filter(pl.col(tier_col).is_null() if tier is None else pl.col(tier_col) == tier)
+        labels = [_bar_label(row) for row in part.iter_rows(named=True)]
+        fig.add_bar(
+            x=part.get_column("score").to_list(),
+            y=labels,
+            orientation="h",
+            width=0.45,
+            name=tier or "–",
+            showlegend=tier is not None,
+            marker_color=style.PALETTE[
+                (order_of.get(tier) if order_of.get(tier) is not None else i) % len(style.PALETTE)
+            ],
+            hovertemplate="%{y}<br>" + score_label + ": %{x}<br>" + (tier or "") + "<extra></extra>",
+        )
+
+
+def _average_line(fig: go.Figure, x: float, name: str) -> None:
+    """The peer average as a dashed line behind the bars, named with its value in the legend."""
+    fig.add_vline(x=x, line_dash="dash", line_color="#333", layer="below")
+    fig.add_scatter(  # the line's name and value in the legend, never across the bars' numbers
+        x=[None],
+        y=[None],
+        mode="lines",
+        line={"dash": "dash", "color": "#333"},
+        name=name,
+        hoverinfo="skip",
+    )
 
 
 def _bar_annotations(label: str, value: float | None, decimals: int, lang: str, start: float) -> list[dict]:

@@ -365,29 +365,7 @@ def what_it_takes_findings(
         table_rows, unit_id, tiers, higher_is_better=index.higher_is_better, decimals=decimals
     )
     who, idx = unit_label(row, lang), index_label(index, lang)
-    found: list[Finding] = []
-    nxt = wit.next_rank
-    if nxt:
-        if nxt.stored_rank is not None and row.get("rank_basis") != "partial":
-            rank, basis = nxt.stored_rank, basis_text(row.get("rank_basis"), lang)
-        else:
-            rank, basis = nxt.rank, basis_text("partial", lang)
-        passed = table_rows.filter(pl.col("component").is_null() & pl.col("unit_id").is_in(nxt.passes_ids))
-        text = t(
-            "finding.next_rank",
-            lang,
-            rank=rank,
-            basis=basis,
-            index=idx,
-            unit=who,
-            points=amount_text(nxt.points, row, index, lang),
-            names=_join([unit_label(r, lang) for r in passed.sort("name").iter_rows(named=True)], lang),
-        )
-        found.append(
-            _finding(
-                text, "next_rank", row, extra_rows=tuple(passed.iter_rows(named=True)), figures=asdict(nxt)
-            )
-        )
+    found = _next_rank_finding(wit.next_rank, table_rows, row, index, lang)
     tier = wit.next_tier
     if tier:
         text = t(
@@ -413,31 +391,52 @@ def what_it_takes_findings(
         )
         found.append(_finding(text, "top_three", row, figures=asdict(top3)))
     if wit.room and gaps.scored_completely(table_rows, unit_id, index):
-        names = names if names is not None else _names_for(table_rows, index, lang)
-        items = []
-        comp_rows = []
-        for item in wit.room:
-            comp_row = _row_of(table_rows, unit_id, item.component) or row
-            comp_rows.append(comp_row)
-            lost = amount_text(-item.points_lost, comp_row, index, lang, signed=True)
-            items.append(f"{names.get(item.component, item.component)} ({lost})")
-        text = t(
-            "finding.room",
-            lang,
-            index=idx,
-            items="; ".join(items),
-            mark=inferred_scale(comp_rows[0], index, lang),
-        )
-        found.append(
-            _finding(
-                text,
-                "room",
-                comp_rows[0],
-                extra_rows=tuple(comp_rows[1:]),
-                figures={"room": [asdict(i) for i in wit.room]},
-            )
-        )
+        found.append(_room_finding(wit.room, table_rows, unit_id, row, index, lang, names))
     return found
+
+
+def _next_rank_finding(nxt, table_rows: pl.DataFrame, row: dict, index: Index, lang: str) -> list[Finding]:
+    """'To reach rank n …': the points to pass the units just above (none when already first)."""
+    if not nxt:
+        return []
+    if nxt.stored_rank is not None and row.get("rank_basis") != "partial":
+        rank, basis = nxt.stored_rank, basis_text(row.get("rank_basis"), lang)
+    else:
+        rank, basis = nxt.rank, basis_text("partial", lang)
+    passed = table_rows.filter(pl.col("component").is_null() & pl.col("unit_id").is_in(nxt.passes_ids))
+    text = t(
+        "finding.next_rank",
+        lang,
+        rank=rank,
+        basis=basis,
+        index=index_label(index, lang),
+        unit=unit_label(row, lang),
+        points=amount_text(nxt.points, row, index, lang),
+        names=_join([unit_label(r, lang) for r in passed.sort("name").iter_rows(named=True)], lang),
+    )
+    extra = tuple(passed.iter_rows(named=True))
+    return [_finding(text, "next_rank", row, extra_rows=extra, figures=asdict(nxt))]
+
+
+def _room_finding(room, table_rows, unit_id: str, row: dict, index: Index, lang: str, names) -> Finding:
+    """The components with the most room, with the points each lost."""
+    names = names if names is not None else _names_for(table_rows, index, lang)
+    items = []
+    comp_rows = []
+    for item in room:
+        comp_row = _row_of(table_rows, unit_id, item.component) or row
+        comp_rows.append(comp_row)
+        lost = amount_text(-item.points_lost, comp_row, index, lang, signed=True)
+        items.append(f"{names.get(item.component, item.component)} ({lost})")
+    text = t(
+        "finding.room",
+        lang,
+        index=index_label(index, lang),
+        items="; ".join(items),
+        mark=inferred_scale(comp_rows[0], index, lang),
+    )
+    extra = tuple(comp_rows[1:])
+    return _finding(text, "room", comp_rows[0], extra_rows=extra, figures={"room": [asdict(i) for i in room]})
 
 
 def unit_findings(
