@@ -137,8 +137,15 @@ def draw(browser, fig, width: int):
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.set_content(f'<div id="c" style="width:{width - 32}px"></div>')
     page.add_script_tag(path=str(bundle))
-    page.evaluate("f => Plotly.newPlot('c', f.data, f.layout, {displayModeBar: false})", fig.to_plotly_json())
-    page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    # newPlot's promise settles once the plot is drawn and its margins have made room for the labels
+    # (a first pass draws them before that); then two frames so the boxes are laid out.
+    page.evaluate(
+        """async f => {
+            await Plotly.newPlot('c', f.data, f.layout, {displayModeBar: false});
+            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        }""",
+        fig.to_plotly_json(),
+    )
     return page
 
 
