@@ -149,15 +149,19 @@ def draw(browser, fig, width: int):
     return page
 
 
-def test_the_funnel_title_keeps_clear_of_its_first_label_at_phone_width(browser):
+def test_the_funnel_title_keeps_clear_of_its_first_label_at_phone_width(browser, monkeypatch):
     """The services funnel as the page draws it at 390: its wrapped subtitle stands clear of the
     first stage's label; the same figure with 90 px less above the plot (half the room the phone
     layout leaves for a wrapped title) has its subtitle on that label, and the check says so."""
+    import plotly.io as pio
     import polars as pl
 
     from chiso.views import charts_services, style
     from chiso.views.page import titled
 
+    # Streamlit makes its own template Plotly's default once a page has drawn a chart in this process
+    # (the AppTest page tests do); the browser draws with the app's theme, so build as a fresh process.
+    monkeypatch.setattr(pio.templates, "default", "plotly")
     stages = pl.DataFrame({"label": ["Tiếp nhận", "Đã giải quyết", "Giải quyết trước hạn, đúng hạn"]})
     stages = stages.with_columns(value=pl.Series([14_859.0, 14_404.0, 12_210.0]))
     title = titled(
