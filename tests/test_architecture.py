@@ -341,9 +341,6 @@ VIETNAMESE_DATA = {
     "chiso.store.schema": "SQL comments giving examples of stored values ('Huyện Đầm Hà', '96,04 %')",
     "chiso.ingest.pdf_annex": "the annex's header words a PDF table's columns are matched against",
 }
-# Words still written in code, per module, until their branch moves them to locales/ (a ceiling:
-# the test fails when a module gains one; lower the number when one goes).
-NOT_YET_IN_LOCALES = {}
 
 
 def _literals(tree: ast.Module) -> list[tuple[int, str]]:
@@ -377,14 +374,9 @@ def vietnamese_words(root: Path, layers: tuple[str, ...] = TEXT_LAYERS) -> dict[
     return out
 
 
-def words_beyond_ceiling(root: Path) -> list[str]:
-    found = vietnamese_words(root)
-    return [
-        line
-        for name, words in sorted(found.items())
-        if len(words) > NOT_YET_IN_LOCALES.get(name, (0, ""))[0]
-        for line in words
-    ]
+def words_in_code(root: Path) -> list[str]:
+    """Every Vietnamese sentence written in the text layers' code (none may be: see VIETNAMESE_DATA)."""
+    return [line for _, words in sorted(vietnamese_words(root).items()) for line in words]
 
 
 # ---------- the rules, on this checkout ----------
@@ -429,13 +421,7 @@ def test_the_app_and_pages_call_no_private_helper_of_another_module():
 def test_cli_store_ingest_and_failures_write_no_vietnamese_words_in_code():
     """Messages carry codes and their words live in locales/ (vi, en), so `chiso --lang en` and the
     English pages say them in English; only data the readers match is written in Vietnamese."""
-    assert words_beyond_ceiling(ROOT) == []
-
-
-def test_the_words_left_in_code_are_no_more_than_their_ceilings():
-    found = vietnamese_words(ROOT)
-    loose = {name: (len(found.get(name, [])), ceiling) for name, (ceiling, _) in NOT_YET_IN_LOCALES.items()}
-    assert {name: n for name, (n, ceiling) in loose.items() if n < ceiling} == {}, "lower the ceiling"
+    assert words_in_code(ROOT) == []
 
 
 # ---------- the checker itself: each rule catches a break ----------
@@ -517,10 +503,10 @@ def test_a_private_helper_called_from_the_app_fails_the_checker(tmp_path):
 
 def test_a_vietnamese_message_in_the_cli_fails_the_checker(tmp_path):
     root = _copy(tmp_path)
-    before = set(words_beyond_ceiling(root))
+    before = set(words_in_code(root))
     _add_line(root / "chiso" / "cli" / "main.py", 'def say(n):\n    return f"Đã ghi {n} dòng"')
     _add_line(root / "chiso" / "ingest" / "annex.py", '_DATA = re.compile(r"(?:tối đa|max)")')  # a pattern
-    new = set(words_beyond_ceiling(root)) - before
+    new = set(words_in_code(root)) - before
     assert len(new) == 1 and "chiso/cli/main.py" in (line := new.pop()) and "Đã ghi {} dòng" in line
 
 

@@ -54,7 +54,7 @@ def cmd_units(args: argparse.Namespace) -> int:
         records = rows.with_columns(pl.col("date").cast(pl.String)).to_dicts()
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
     else:
-        print("\n".join(table_lines(found, rows, getattr(args, "lang", "vi"))))
+        print("\n".join(table_lines(found, rows, args.lang)))
     return 0
 
 
