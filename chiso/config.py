@@ -336,6 +336,14 @@ MAX_CONFIG_BYTES = 2 * 1024 * 1024
 MAX_YAML_DEPTH = 40
 
 
+class _YamlRefused(yaml.YAMLError):
+    """A structure the strict loader refuses: a message code, its fields and where it was found."""
+
+    def __init__(self, code: str, mark, **fields):
+        super().__init__(code)
+        self.code, self.mark, self.fields = code, mark, fields
+
+
 class _StrictLoader(yaml.SafeLoader):
     """A YAML loader that refuses a key given twice in one mapping (the second would silently win)
     and nesting deeper than any catalogue needs (a deep file would exhaust the recursion)."""
@@ -347,7 +355,7 @@ class _StrictLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_YAML_DEPTH:
                 mark = self.peek_event().start_mark
-                raise yaml.constructor.ConstructorError(None, None, f"lồng quá {MAX_YAML_DEPTH} mức", mark)
+                raise _YamlRefused("config.yaml_too_deep", mark, depth=MAX_YAML_DEPTH)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -357,11 +365,8 @@ class _StrictLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"khóa {key!r} có hai lần (dòng {seen[key] + 1} và dòng {key_node.start_mark.line + 1})",
-                    key_node.start_mark,
+                raise _YamlRefused(
+                    "config.duplicate_key", key_node.start_mark, name=repr(key), first=seen[key] + 1
                 )
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
@@ -414,6 +419,9 @@ def load_catalog(path: Path) -> Catalog:
         raw = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except RecursionError as exc:
         raise ConfigError.coded("config.too_deep", path=path) from exc
+    except _YamlRefused as exc:
+        at = {"line": exc.mark.line + 1, "column": exc.mark.column + 1}
+        raise ConfigError.coded(exc.code, path=path, **at, **exc.fields) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

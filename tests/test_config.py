@@ -79,3 +79,22 @@ def test_missing_language_is_named(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="không tìm thấy"):
         load_catalog(tmp_path / "nope.yaml")
+
+
+def test_a_key_given_twice_names_both_lines_in_either_language(tmp_path):
+    cfg = tmp_path / "indices.yaml"
+    cfg.write_text("indices:\n  - code: PAR\n    name: {vi: A, en: A}\n    code: SIPAS\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_catalog(cfg)
+    assert err.value.code == "config.duplicate_key"
+    assert "dòng 4, cột 5" in str(err.value) and "'code' có hai lần (dòng 2 và dòng 4)" in str(err.value)
+    assert "line 4, column 5: the key 'code' is given twice (lines 2 and 4)" in err.value.text("en")
+
+
+def test_nesting_too_deep_is_refused_with_its_position_in_either_language(tmp_path):
+    cfg = tmp_path / "indices.yaml"
+    cfg.write_text("indices: " + "[" * 60 + "]" * 60 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_catalog(cfg)
+    assert "dòng 1" in str(err.value) and "lồng quá 40 mức" in str(err.value)
+    assert "nested more than 40 levels deep" in err.value.text("en")
