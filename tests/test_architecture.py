@@ -339,7 +339,6 @@ TEXT_LAYERS = ("chiso.cli", "chiso.store", "chiso.ingest", "chiso.failures", "ch
 VIETNAMESE_DATA = {
     "chiso.ingest.legacy_fonts": "the TCVN3 and VNI code tables, and the fonts' names as offices know them",
     "chiso.store.schema": "SQL comments giving examples of stored values ('Huyện Đầm Hà', '96,04 %')",
-    "chiso.ingest.pdf_annex": "the annex's header words a PDF table's columns are matched against",
 }
 
 

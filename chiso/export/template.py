@@ -12,6 +12,7 @@ from chiso.columns import LONG_COLUMNS
 from chiso.export.files import _workbook
 from chiso.i18n import t
 
+TEMPLATE_HEADERS = ("number", "unit", "total", "rank")  # locales: annex.header.*
 EXAMPLES = [("Sở Nội vụ", 93.82, 1), ("Sở Tư pháp", 93.42, 2)]
 SOURCE = ("Quyết định số …/QĐ-UBND ngày …", "")
 
@@ -27,10 +28,8 @@ def annex_xlsx(lang: str = "vi") -> bytes:
     cell = book.add_format({"border": 1})
     sheet.write(0, 0, t("template.title", lang), bold)
     sheet.write(1, 0, t("template.note", lang))
-    for col, text in enumerate(
-        ["STT", "Tên đơn vị", "Tổng điểm", "Xếp hạng"] if lang == "vi" else ["No.", "Unit", "Total", "Rank"]
-    ):
-        sheet.write(3, col, text, header)
+    for col, role in enumerate(TEMPLATE_HEADERS):
+        sheet.write(3, col, t(f"annex.header.{role}", lang), header)
     for row, (name, score, rank) in enumerate(EXAMPLES, start=4):
         sheet.write_number(row, 0, row - 3, cell)
         sheet.write_string(row, 1, name, cell)

@@ -46,6 +46,8 @@ ENCODINGS = ("utf-8", "cp1258")
 
 # ---------- what a header means (folded: lower case, no accents, no punctuation) ----------
 
+# Header roles whose printed form (locales: annex.header.*) a misread PDF header is matched against
+ANNEX_HEADERS = ("total", "rank", "unit", "number", "commune", "note")
 UNIT_HEADERS = {
     "ten don vi",
     "don vi",

@@ -29,7 +29,9 @@ import statistics
 from dataclasses import dataclass, field
 
 from chiso.config import Catalog
+from chiso.i18n import t
 from chiso.ingest.annex import (
+    ANNEX_HEADERS,
     Annex,
     Cell,
     Grid,
@@ -752,7 +754,8 @@ def _normalise_headers(table: PdfTable, catalog: Catalog, options: ImportOptions
         for variant in index.variants:
             for comp in variant.components:
                 known.setdefault(fold(comp.name.get("vi", comp.code)), comp.name.get("vi", comp.code))
-    for text in ("Tổng điểm", "Xếp hạng", "Tên đơn vị", "STT", "Tên xã, phường", "Ghi chú"):
+    for role in ANNEX_HEADERS:
+        text = t(f"annex.header.{role}", "vi")  # an annex prints its headers in Vietnamese
         known.setdefault(fold(text), text)
     exact = (
         set(known) | reader.UNIT_HEADERS | reader.TOTAL_HEADERS | reader.RANK_HEADERS | reader.IGNORED_HEADERS
