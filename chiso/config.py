@@ -145,8 +145,13 @@ class YearEditions(_Strict):
         _no_repeats([e.code for e in self.editions], f"edition of {self.year}")
         if sum(e.default for e in self.editions) != 1:
             raise ValueError(f"editions of {self.year}: exactly one must be default: true")
-        if sum(e.units == "new" for e in self.editions) > 1 or sum(e.units == "former" for e in self.editions) > 1:
-            raise ValueError(f"editions of {self.year}: at most one edition of the former and one of the new units")
+        if (
+            sum(e.units == "new" for e in self.editions) > 1
+            or sum(e.units == "former" for e in self.editions) > 1
+        ):
+            raise ValueError(
+                f"editions of {self.year}: at most one edition of the former and one of the new units"
+            )
         return self
 
     def applies(self, peer_group: str) -> bool:
@@ -259,6 +264,10 @@ class Index(_Strict):
 
     def edition(self, year: int, code: str, peer_group: str | None = None) -> Edition | None:
         return next((e for e in self.editions_for(year, peer_group) if e.code == code), None)
+
+    def new_editions(self) -> list[str]:
+        """The codes of editions that rank the new units of a reorganisation (DTI 2024: 34)."""
+        return sorted({e.code for declared in self.editions for e in declared.editions if e.units == "new"})
 
     def default_edition(self, year: int, peer_group: str | None = None) -> str:
         """The code of the edition shown unless another is chosen; '' for a year of one edition."""
@@ -378,17 +387,20 @@ def _check_editions(catalog: Catalog, index: Index) -> None:
     for declared in index.editions:
         unknown = [g for g in declared.peer_groups if g not in catalog.peer_groups]
         if unknown:
-            raise ValueError(f"index {index.code}: editions of {declared.year}: unknown peer group {unknown[0]!r}")
+            raise ValueError(
+                f"index {index.code}: editions of {declared.year}: unknown peer group {unknown[0]!r}"
+            )
         for group in declared.peer_groups or list(catalog.peer_groups):
             if (declared.year, group) in seen:
-                raise ValueError(f"index {index.code}: editions of {declared.year} declared twice for {group}")
+                raise ValueError(
+                    f"index {index.code}: editions of {declared.year} declared twice for {group}"
+                )
             seen.add((declared.year, group))
         for edition in declared.editions:
             missing = [lang for lang in catalog.languages if lang not in edition.name]
             if missing:
-                raise ValueError(
-                    f"index {index.code}: edition {edition.code} of {declared.year}: name lacks language {missing[0]}"
-                )
+                where = f"index {index.code}: edition {edition.code} of {declared.year}"
+                raise ValueError(f"{where}: name lacks language {missing[0]}")
 
 
 def _check_sum(index: Index, variant: Variant) -> None:

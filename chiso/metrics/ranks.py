@@ -3,8 +3,9 @@
 A *table* is one (scope province, peer group, index, component, year, edition): the units that
 a published decision ranks against each other. A year the publisher issued twice (DTI 2024: 63
 and 34 provinces; config ``editions``) has one table per edition, each with its own N, and a rank
-change never crosses editions (``prev_edition``: which edition of the year before a row continues). Provinces and ministries are ranked across
-the country (scope province ''), every other peer group within its province.
+change never crosses editions (``prev_edition``: which edition of the year before a row continues).
+Provinces and ministries are ranked across the country (scope province ''), every other peer
+group within its province.
 
 Rank 1 is best; ties share the better rank (1, 2, 2, 4).
 

@@ -150,11 +150,15 @@ def derive_ranked(
 def _with_editions(base: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     """Each row's edition flags: whether it is the edition shown by default ('' always is) and
     which edition of the year before its change is measured against (chiso.ingest.editions)."""
-    declared = editions.declared(catalog).select("index_code", "year", "peer_group", "edition", "edition_default")
+    declared = editions.declared(catalog).select(
+        "index_code", "year", "peer_group", "edition", "edition_default"
+    )
     keys = base.select("index_code", "peer_group", "year", "edition").unique()
     return (
         base.join(declared, on=["index_code", "year", "peer_group", "edition"], how="left")
-        .join(editions.continued(catalog, keys), on=["index_code", "peer_group", "year", "edition"], how="left")
+        .join(
+            editions.continued(catalog, keys), on=["index_code", "peer_group", "year", "edition"], how="left"
+        )
         .with_columns(edition_default=pl.col("edition_default").fill_null(pl.col("edition") == ""))
     )
 
@@ -284,7 +288,9 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
     firsts = scores.filter(pl.col("is_first")).rename({"_line": "line"})
     con.register("scores_df", with_printed(firsts).select(SCORE_TABLE_COLUMNS).to_arrow())
     con.execute("INSERT INTO scores SELECT * FROM scores_df")
-    extra = scores.filter(~pl.col("is_first")).select(*SCORE_TABLE_COLUMNS[:5], "source_id", "quote", "edition")
+    extra = scores.filter(~pl.col("is_first")).select(
+        *SCORE_TABLE_COLUMNS[:5], "source_id", "quote", "edition"
+    )
     con.register("extra_df", extra.to_arrow())
     con.execute("INSERT INTO score_sources SELECT * FROM extra_df")
     con.register("ranked_df", ranked.to_arrow())

@@ -97,8 +97,8 @@ CREATE TABLE imports (
 # One row per table of index totals, rebuilt whenever ``ranked`` is (build and import).
 RANKED_TABLES_SQL = """
 CREATE TABLE ranked_tables AS
-SELECT scope_province, peer_group, index_code, year, edition, edition_default, count(*) AS n_rows, count(score) AS n_scored,
-       bool_and(complete) AS complete
+SELECT scope_province, peer_group, index_code, year, edition, edition_default,
+       count(*) AS n_rows, count(score) AS n_scored, bool_and(complete) AS complete
 FROM ranked WHERE component IS NULL
 GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year, edition
 """

@@ -1,0 +1,43 @@
+"""Which edition of a year a table shows (DTI 2024: 63 or 34 provinces; config ``editions``):
+its label for captions, table columns and exports. Pure, no Streamlit."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from chiso.config import Index
+from chiso.i18n import label, t
+
+
+def name(index: Index, year: int, code: str, lang: str, peer_group: str | None = None) -> str:
+    """The edition's label in the language ('' for a year of one edition, the code when unknown)."""
+    if not code:
+        return ""
+    edition = index.edition(year, code, peer_group)
+    return label(edition.name, lang) if edition else code
+
+
+def of_table(ranking: pl.DataFrame) -> str:
+    """The edition code of one table's rows ('' for a year of one edition)."""
+    if ranking.is_empty() or "edition" not in ranking.columns:
+        return ""
+    return str(ranking.get_column("edition").fill_null("").first())
+
+
+def caption(ranking: pl.DataFrame, index: Index, lang: str) -> str | None:
+    """'Lần công bố: 34 tỉnh, thành phố (từ 1/7/2025)' for a table of an edition; None otherwise."""
+    code = of_table(ranking)
+    if not code:
+        return None
+    first = ranking.row(0, named=True)
+    return t("edition.caption", lang, name=name(index, first["year"], code, lang, first["peer_group"]))
+
+
+def with_column(table: pl.DataFrame, ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFrame:
+    """An exported table of an edition gets a column naming it; other tables are unchanged."""
+    code = of_table(ranking)
+    if not code or table.is_empty():
+        return table
+    first = ranking.row(0, named=True)
+    text = name(index, first["year"], code, lang, first["peer_group"])
+    return table.with_columns(pl.lit(text).alias(t("export.col.edition", lang)))
