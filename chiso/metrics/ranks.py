@@ -45,6 +45,8 @@ def rank_table(scores: pl.LazyFrame) -> pl.LazyFrame:
     Expects ``score`` (may be null), ``max_score``, ``higher_is_better`` and the TABLE
     columns; ``published_rank``/``published_rank_of``/``rank_basis`` may be null.
     """
+    if "edition" not in scores.collect_schema().names():  # a year of one edition
+        scores = scores.with_columns(edition=pl.lit(""))
     signed = pl.when(pl.col("higher_is_better")).then(-pl.col("score")).otherwise(pl.col("score"))
     ranked = scores.with_columns(
         rank_computed=signed.rank(method="min").over(TABLE).cast(pl.Int32),

@@ -128,8 +128,8 @@ def series(
     return _frame(
         con,
         """
-        SELECT unit_id, name, short_name, year, score, max_score, pct_of_max, rank, rank_of, rank_basis,
-               peer_mean, n_scored, flag, source_title, source_url
+        SELECT unit_id, name, short_name, year, edition, score, max_score, pct_of_max, rank, rank_of,
+               rank_basis, peer_mean, n_scored, flag, source_title, source_url
         FROM ranked
         WHERE index_code = $index AND peer_group = $peer_group AND scope_province = $scope
           AND component IS NOT DISTINCT FROM $component AND edition_default
