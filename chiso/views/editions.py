@@ -41,3 +41,9 @@ def with_column(table: pl.DataFrame, ranking: pl.DataFrame, index: Index, lang: 
     first = ranking.row(0, named=True)
     text = name(index, first["year"], code, lang, first["peer_group"])
     return table.with_columns(pl.lit(text).alias(t("export.col.edition", lang)))
+
+
+def with_code(rows: pl.DataFrame, ranking: pl.DataFrame) -> pl.DataFrame:
+    """Machine rows (``chiso rank`` CSV/JSON) of an edition's table get its code in ``edition``."""
+    code = of_table(ranking)
+    return rows.with_columns(edition=pl.lit(code)) if code else rows
