@@ -71,7 +71,7 @@ def db(published_db, tmp_path, monkeypatch):
 def with_63(db, tmp_path, capsys):
     """The database with the synthetic 63-province edition imported beside the stored 34."""
     write_csv(tmp_path / "dti63.csv", [{k: v for k, v in r.items() if k != "edition"} for r in ROWS_63])
-    code, out, err = run_cli(capsys, "import", tmp_path / "dti63.csv", "--edition", "63", db=db, who="test")
+    code, _out, err = run_cli(capsys, "import", tmp_path / "dti63.csv", "--edition", "63", db=db, who="test")
     assert code == 0, err
     return db
 
@@ -99,7 +99,7 @@ def test_importing_the_63_edition_beside_the_34_adds_and_undo_removes_it(db, tmp
     write_csv(tmp_path / "dti63.csv", ROWS_63)
     plan = imports.plan_import(db, tmp_path / "dti63.csv")
     assert plan.ok and plan.counts == (4, 0, 0)  # added beside the 34-province values, none swapped
-    code, out, err = run_cli(capsys, "--lang", "en", "import", tmp_path / "dti63.csv", db=db, who="test")
+    code, _out, err = run_cli(capsys, "--lang", "en", "import", tmp_path / "dti63.csv", db=db, who="test")
     assert code == 0, err
     assert _stored(db, "Hồ Chí Minh") == [(4, 34, "34"), (1, 63, "63")]  # both at once
     assert _stored(db, "Hà Nội") == [(1, 34, "34")]  # untouched
@@ -150,8 +150,9 @@ def test_ranks_are_never_computed_across_editions(with_63):
             " WHERE index_code = 'DTI' AND year = 2024 AND peer_group = 'provinces' ORDER BY edition"
         ).fetchall()
         hcm = con.sql(
-            "SELECT year, edition, rank, rank_of, n_scored, prev_rank, d_rank, rank_change_comparable FROM ranked"
-            " WHERE unit_id = 'ho-chi-minh/ho-chi-minh' AND index_code = 'DTI' AND year >= 2023 ORDER BY year, edition"
+            "SELECT year, edition, rank, rank_of, n_scored, prev_rank, d_rank, rank_change_comparable"
+            " FROM ranked WHERE unit_id = 'ho-chi-minh/ho-chi-minh' AND index_code = 'DTI' AND year >= 2023"
+            " ORDER BY year, edition"
         ).fetchall()
     assert tables == [("34", 7, True), ("63", 4, False)]  # two tables, each with its own rows
     by_edition = {(r[0], r[1]): r[2:] for r in hcm}
