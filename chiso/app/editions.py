@@ -48,3 +48,16 @@ def pick(dataset: str, db_version: str, sel: Selection, lang: str) -> Selection:
         )
     ui.publish(edition=code)
     return replace(base, edition=code)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _other(dataset: str, db_version: str, index: str, unit_ids: tuple[str, ...]):
+    return queries.other_editions(ui.connection(dataset), index=index, unit_ids=list(unit_ids))
+
+
+def beside(frame, unit_ids: list[str]) -> None:
+    """Under a series (Trends, Profile): the chosen units' values in the editions the series does
+    not show (DTI 2024 of 63 provinces beside the 34-province values it draws), never joined to it."""
+    rows = _other(frame.dataset, frame.version, frame.sel.index, tuple(sorted(unit_ids)))
+    for line in editions.beside_lines(rows, frame.index, frame.lang):
+        st.caption(line)

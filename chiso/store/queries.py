@@ -148,7 +148,8 @@ def other_editions(con, *, index: str, unit_ids: list[str]) -> pl.DataFrame:
     return _frame(
         con,
         """
-        SELECT unit_id, name, year, edition, score, max_score, pct_of_max, rank, rank_of, rank_basis
+        SELECT unit_id, name, province, peer_group, year, edition, score, max_score, pct_of_max, rank,
+               rank_of, rank_basis, percentile
         FROM ranked
         WHERE index_code = $index AND list_contains($units, unit_id) AND component IS NULL
           AND NOT edition_default

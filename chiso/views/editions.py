@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from chiso import fmt
 from chiso.config import Index
 from chiso.i18n import label, t
+from chiso.views import percentile
 
 
 def name(index: Index, year: int, code: str, lang: str, peer_group: str | None = None) -> str:
@@ -47,3 +49,24 @@ def with_code(rows: pl.DataFrame, ranking: pl.DataFrame) -> pl.DataFrame:
     """Machine rows (``chiso rank`` CSV/JSON) of an edition's table get its code in ``edition``."""
     code = of_table(ranking)
     return rows.with_columns(edition=pl.lit(code)) if code else rows
+
+
+def beside_lines(rows: pl.DataFrame, index: Index, lang: str) -> list[str]:
+    """Beside a series of default editions: one line per year and edition not shown, with each
+    unit's value and rank in that edition's own table ('Lần công bố khác của năm 2024: 63 tỉnh,
+    thành phố (trước 1/7/2025) — Hồ Chí Minh 0,8012 · 1/63 · phân vị 100'). ``rows``:
+    ``queries.other_editions``."""
+    lines = []
+    for (year, code), part in rows.sort("year", "edition", "name").group_by(
+        ["year", "edition"], maintain_order=True
+    ):
+        first = part.row(0, named=True)
+        decimals = index.decimals_for(first["province"], first["peer_group"], year)
+        values = [
+            f"{row['name']} {fmt.number(row['score'], decimals, lang=lang)}"
+            f" · {percentile.rank_text(row, lang)}"
+            for row in part.iter_rows(named=True)
+        ]
+        edition = name(index, year, code, lang, first["peer_group"])
+        lines.append(f"{t('edition.other', lang, year=year, name=edition)} — {'; '.join(values)}")
+    return lines
