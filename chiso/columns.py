@@ -118,7 +118,7 @@ RANKED_COLUMNS = [
     "index_code",
     "component",
     "edition",
-    "edition_default",  # True for the edition shown unless another is chosen (and for '')
+    "edition_default",  # the edition shown unless another is chosen (the config's default where stored)
     *SCORED,
     "rank_basis",
     "rank_computed",

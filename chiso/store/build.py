@@ -160,7 +160,17 @@ def _with_editions(base: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
             editions.continued(catalog, keys), on=["index_code", "peer_group", "year", "edition"], how="left"
         )
         .with_columns(edition_default=pl.col("edition_default").fill_null(pl.col("edition") == ""))
+        .with_columns(edition_default=_shown_by_default())
     )
+
+
+def _shown_by_default() -> pl.Expr:
+    """The edition a table shows unless another is chosen: the config's default where it is
+    stored, else the first stored (the national demo holds only the 63 former provinces' DTI 2024)."""
+    table = ["index_code", "peer_group", "scope_province", "year"]
+    default = pl.col("edition_default")
+    first = pl.col("edition") == pl.col("edition").min().over(table)
+    return pl.when(default.any().over(table)).then(default).otherwise(first)
 
 
 def pending_imports(db_path: Path) -> int:

@@ -45,10 +45,7 @@ def tables(con) -> pl.DataFrame:
     return _frame(
         con,
         """
-        SELECT * FROM ranked_tables
-        QUALIFY row_number() OVER (
-            PARTITION BY index_code, peer_group, scope_province, year ORDER BY NOT edition_default, edition
-        ) = 1
+        SELECT * FROM ranked_tables WHERE edition_default
         ORDER BY index_code, peer_group, scope_province, year
         """,
     )
