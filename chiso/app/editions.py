@@ -51,13 +51,13 @@ def pick(dataset: str, db_version: str, sel: Selection, lang: str) -> Selection:
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def _other(dataset: str, db_version: str, index: str, unit_ids: tuple[str, ...]):
-    return queries.other_editions(ui.connection(dataset), index=index, unit_ids=list(unit_ids))
+def _other(dataset: str, db_version: str, unit_ids: tuple[str, ...], index: str | None):
+    return queries.other_editions(ui.connection(dataset), unit_ids=list(unit_ids), index=index)
 
 
-def beside(frame, unit_ids: list[str]) -> None:
-    """Under a series (Trends, Profile): the chosen units' values in the editions the series does
-    not show (DTI 2024 of 63 provinces beside the 34-province values it draws), never joined to it."""
-    rows = _other(frame.dataset, frame.version, frame.sel.index, tuple(sorted(unit_ids)))
-    for line in editions.beside_lines(rows, frame.index, frame.lang):
+def beside(frame, unit_ids: list[str], index: str | None = None) -> None:
+    """Under a series (Trends, Profile): the units' values in the editions the series does not
+    show (DTI 2024 of 63 provinces beside the 34-province values it draws), never joined to it."""
+    rows = _other(frame.dataset, frame.version, tuple(sorted(unit_ids)), index)
+    for line in editions.beside_lines(rows, frame.catalog, frame.lang):
         st.caption(line)

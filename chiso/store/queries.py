@@ -139,18 +139,18 @@ def series(
     )
 
 
-def other_editions(con, *, index: str, unit_ids: list[str]) -> pl.DataFrame:
+def other_editions(con, *, unit_ids: list[str], index: str | None = None) -> pl.DataFrame:
     """The index totals of some units in the editions not shown by default (DTI 2024 of 63
-    provinces beside the 34): shown beside a series, never joined to it."""
+    provinces beside the 34), of one index or (None) all: shown beside a series, never joined to it."""
     return _frame(
         con,
         """
-        SELECT unit_id, name, province, peer_group, year, edition, score, max_score, pct_of_max, rank,
-               rank_of, rank_basis, percentile
+        SELECT unit_id, name, province, peer_group, index_code, year, edition, score, max_score,
+               pct_of_max, rank, rank_of, rank_basis, percentile
         FROM ranked
-        WHERE index_code = $index AND list_contains($units, unit_id) AND component IS NULL
-          AND NOT edition_default
-        ORDER BY unit_id, year, edition
+        WHERE ($index IS NULL OR index_code = $index) AND list_contains($units, unit_id)
+          AND component IS NULL AND NOT edition_default
+        ORDER BY index_code, year, edition, name
         """,
         index=index,
         units=list(unit_ids),

@@ -51,15 +51,15 @@ def with_code(rows: pl.DataFrame, ranking: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(edition=pl.lit(code)) if code else rows
 
 
-def beside_lines(rows: pl.DataFrame, index: Index, lang: str) -> list[str]:
-    """Beside a series of default editions: one line per year and edition not shown, with each
-    unit's value and rank in that edition's own table ('Lần công bố khác của năm 2024: 63 tỉnh,
-    thành phố (trước 1/7/2025) — Hồ Chí Minh 0,8012 · 1/63 · phân vị 100'). ``rows``:
-    ``queries.other_editions``."""
+def beside_lines(rows: pl.DataFrame, catalog, lang: str) -> list[str]:
+    """Beside a series of default editions: one line per index, year and edition not shown, with
+    each unit's value and rank in that edition's own table ('DTI — Lần công bố khác của năm 2024:
+    63 tỉnh, thành phố (trước 1/7/2025) — Hồ Chí Minh 0,8012 · 1/63 · phân vị 100').
+    ``rows``: ``queries.other_editions``."""
     lines = []
-    for (year, code), part in rows.sort("year", "edition", "name").group_by(
-        ["year", "edition"], maintain_order=True
-    ):
+    keys = ["index_code", "year", "edition"]
+    for (code, year, edition), part in rows.sort(*keys, "name").group_by(keys, maintain_order=True):
+        index = catalog.index(code)
         first = part.row(0, named=True)
         decimals = index.decimals_for(first["province"], first["peer_group"], year)
         values = [
@@ -67,6 +67,8 @@ def beside_lines(rows: pl.DataFrame, index: Index, lang: str) -> list[str]:
             f" · {percentile.rank_text(row, lang)}"
             for row in part.iter_rows(named=True)
         ]
-        edition = name(index, year, code, lang, first["peer_group"])
-        lines.append(f"{t('edition.other', lang, year=year, name=edition)} — {'; '.join(values)}")
+        other = t(
+            "edition.other", lang, year=year, name=name(index, year, edition, lang, first["peer_group"])
+        )
+        lines.append(f"{label(index.short_name, lang)} — {other} — {'; '.join(values)}")
     return lines

@@ -29,6 +29,7 @@ EDITION_63 = {
     "vi": "63 tỉnh, thành phố (trước 1/7/2025)",
     "en": "63 provinces and cities (before 1 July 2025)",
 }
+HCM = "ho-chi-minh/ho-chi-minh"
 EDITION_34 = {"vi": "34 tỉnh, thành phố (từ 1/7/2025)", "en": "34 provinces and cities (from 1 July 2025)"}
 
 
@@ -255,3 +256,18 @@ def test_63_province_values_of_predecessors_sit_beside_the_34_province_ranking(w
     assert derived[0][value] == f"2024: {'0,7503' if lang == 'vi' else '0.7503'}"
     rule = reorg_series.rule_note(DTI, lang)
     assert safe.md(t("reorg.derived_note", lang, rule=rule)) in captions  # the mean: the publisher's rule
+
+
+@pytest.mark.parametrize(
+    ("page", "query"), [("pages/trends.py", {"units": HCM}), ("pages/profile.py", {"unit": HCM})]
+)
+def test_trends_and_profile_draw_one_edition_and_list_the_other_beside(with_63, page, query):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in ({"group": "provinces", "index": "DTI", "year": "2024"} | query).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    other = t("edition.other", "vi", year=2024, name=EDITION_63["vi"])
+    beside = [c.value for c in at.caption if other in c.value]
+    assert len(beside) == 1 and "Hồ Chí Minh 0,8012 · 1/63" in beside[0]
