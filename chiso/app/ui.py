@@ -306,9 +306,7 @@ def table_picker(dataset: str, lang_code: str) -> Selection | None:
     sel, _ = fit(frame, {**requested, "peer_group": group, "province": province, "index": index})
     with cols[3]:
         year = pick("year")
-    from chiso.app import editions  # the edition of a year published twice (DTI 2024)
-
-    sel = editions.pick(dataset, db_version, Selection(group, province, index, int(year)), lang_code)
+    sel = Selection(group, province, index, int(year))
     publish(group=sel.peer_group, province=sel.province or None, index=sel.index, year=sel.year)
     return sel
 

@@ -21,9 +21,8 @@ import polars as pl
 from chiso.config import Catalog, load_catalog
 from chiso.demo import shared
 from chiso.demo.shared import COUNT_INDICATORS, Flow, drawn_counts
-from chiso.ingest import editions
 from chiso.names import fold
-from chiso.store.build import BuildReport, apply_peer_rules, build
+from chiso.store.build import BuildReport, apply_peer_rules, build, declared_editions
 
 LEGACY_YEARS = list(range(2015, 2025))
 NEW_YEARS = [2025, 2026]
@@ -242,7 +241,7 @@ def _former_edition(scores: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     """A year the config publishes in several editions (DTI 2024 of provinces): the demo's units
     of that year are the former ones, so their rows are of the former units' edition."""
     former = (
-        editions.declared(catalog)
+        declared_editions(catalog)
         .filter(pl.col("edition_units") == "former")
         .select(pl.col("index_code").alias("index"), "year", pl.col("peer_group").alias("_group"), "edition")
         .with_columns(pl.col("year").cast(scores.schema["year"]))

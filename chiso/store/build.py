@@ -29,6 +29,7 @@ from chiso.store.swap import write_lock
 from chiso.units import Registry
 
 apply_peer_rules = peer_rules.apply  # the demos count their tables' N by the same rules
+declared_editions = editions.declared  # and name the editions the config declares
 
 
 @dataclass(frozen=True)
