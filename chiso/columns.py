@@ -10,10 +10,12 @@ from __future__ import annotations
 SCORE_FIELDS = ["component", "year", "score", "max_score", "rank", "rank_of"]
 SOURCE_FIELDS = ["source_title", "source_url", "quote"]
 SCORE_COLUMNS = ["province", "unit", "unit_type", "index", *SCORE_FIELDS, *SOURCE_FIELDS]
-OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag", "printed", "printed_change", "printed_tier"]
+OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag", "printed", "printed_change", "printed_tier", "edition"]
 """``printed``: the value as the source prints it when that differs from the bare number
 ("96,04 %", "trên 89,9 %"); ``printed_change``: a change the source prints ("+4,54 so với 2020");
-``printed_tier``: the tier the source prints for an index total ("Tốt"), which wins over a band."""
+``printed_tier``: the tier the source prints for an index total ("Tốt"), which wins over a band;
+``edition``: which of a year's editions the value belongs to, where the config declares several
+(DTI 2024: ``63`` or ``34`` provinces), empty otherwise."""
 # The long CSV format as written by exports and read by imports (README, "The long CSV format").
 LONG_COLUMNS = [*SCORE_COLUMNS, *OPTIONAL_SCORE_COLUMNS]
 UNIT_COLUMNS = [
@@ -98,6 +100,7 @@ SCORE_TABLE_COLUMNS = [
     "quote",
     "file",
     "line",
+    "edition",  # '' for a year of one edition (config: an index's ``editions``)
 ]
 # A year's score as the ranked table, the profile and the trends show it: on its maximum, as a
 # share of it, and its rank out of N.
@@ -114,6 +117,8 @@ RANKED_COLUMNS = [
     "code",
     "index_code",
     "component",
+    "edition",
+    "edition_default",  # the edition shown unless another is chosen (the config's default where stored)
     *SCORED,
     "rank_basis",
     "rank_computed",
@@ -147,7 +152,7 @@ RANKED_COLUMNS = [
     "quote",
 ]
 # Read paths filter on these columns; sorting the derived table by them keeps slices contiguous.
-RANKED_ORDER = ["index_code", "peer_group", "scope_province", "year", "component", "rank"]
+RANKED_ORDER = ["index_code", "peer_group", "scope_province", "year", "edition", "component", "rank"]
 
 # ---------- computed tables (metrics) and what leaves as a table (views, export) ----------
 

@@ -120,6 +120,44 @@ class WeightedBackcast(_Strict):
     weighted_by: Literal["population", "area"]
 
 
+class Edition(_Strict):
+    """One of several tables a publisher issued for the same index and year (DTI 2024: the 63
+    former provinces and the 34 formed on 1 July 2025). ``units``: whose territory it ranks, the
+    former units (it continues the earlier years' series) or the new ones (later years continue it)."""
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$", description="Stable code: files, URLs, CLI.")
+    name: Text = Field(description="Label per language, shown in selectors, captions and exports.")
+    units: Literal["former", "new"]
+    default: bool = Field(default=False, description="The edition shown unless another is chosen.")
+    source: str | None = None
+
+
+class YearEditions(_Strict):
+    """The editions of one year's tables of an index, for some peer groups (empty: every one)."""
+
+    year: int = Field(ge=1990, le=2100)
+    peer_groups: list[str] = Field(default_factory=list)
+    editions: list[Edition] = Field(min_length=2)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_default(self) -> YearEditions:
+        _no_repeats([e.code for e in self.editions], f"edition of {self.year}")
+        if sum(e.default for e in self.editions) != 1:
+            raise ValueError(f"editions of {self.year}: exactly one must be default: true")
+        if (
+            sum(e.units == "new" for e in self.editions) > 1
+            or sum(e.units == "former" for e in self.editions) > 1
+        ):
+            raise ValueError(
+                f"editions of {self.year}: at most one edition of the former and one of the new units"
+            )
+        return self
+
+    def applies(self, peer_group: str) -> bool:
+        return not self.peer_groups or peer_group in self.peer_groups
+
+
 class Rate(_Strict):
     """An online-service rate computed from one-stop counts: sum(numerator) / sum(denominator)."""
 
@@ -152,6 +190,11 @@ class Index(_Strict):
         "predecessors' (none: not at all). A derived value is labelled, never ranked, never stored.",
     )
     backcast_note: Text | None = Field(default=None, description="Whose rule the back-cast is.")
+    editions: list[YearEditions] = Field(
+        default_factory=list,
+        description="Years published in several editions (DTI 2024: 63 and 34 provinces); a stored "
+        "value of such a year names its edition, and each edition is a table of its own.",
+    )
 
     @model_validator(mode="after")
     def _tiers_descending(self) -> Index:
@@ -212,6 +255,24 @@ class Index(_Strict):
         variant = self.variant_for(province, peer_group, year)
         return variant.unit if variant and variant.unit else self.unit
 
+    def editions_for(self, year: int, peer_group: str | None = None) -> list[Edition]:
+        """The editions of a year's table ([] when the year has only one); ``peer_group`` None: any."""
+        for declared in self.editions:
+            if declared.year == year and (peer_group is None or declared.applies(peer_group)):
+                return declared.editions
+        return []
+
+    def edition(self, year: int, code: str, peer_group: str | None = None) -> Edition | None:
+        return next((e for e in self.editions_for(year, peer_group) if e.code == code), None)
+
+    def new_editions(self) -> list[str]:
+        """The codes of editions that rank the new units of a reorganisation (DTI 2024: 34)."""
+        return sorted({e.code for declared in self.editions for e in declared.editions if e.units == "new"})
+
+    def default_edition(self, year: int, peer_group: str | None = None) -> str:
+        """The code of the edition shown unless another is chosen; '' for a year of one edition."""
+        return next((e.code for e in self.editions_for(year, peer_group) if e.default), "")
+
 
 class UnitType(_Strict):
     name: Text
@@ -246,6 +307,7 @@ class Catalog(_Strict):
                 missing = [lang for lang in self.languages if lang not in getattr(index, text_field)]
                 if missing:
                     raise ValueError(f"index {index.code}: {text_field} lacks language {missing[0]}")
+            _check_editions(self, index)
             for variant in index.variants:
                 unknown = [g for g in variant.peer_groups if g not in self.peer_groups]
                 if unknown:
@@ -316,6 +378,29 @@ def _check_rules(catalog: Catalog) -> None:
                 raise ValueError(
                     f"index {index.code}: method change {change.year}: unknown peer group {unknown[0]!r}"
                 )
+
+
+def _check_editions(catalog: Catalog, index: Index) -> None:
+    """Editions name configured peer groups, carry a label in every language, and a year is
+    declared once per peer group."""
+    seen: set[tuple[int, str]] = set()
+    for declared in index.editions:
+        unknown = [g for g in declared.peer_groups if g not in catalog.peer_groups]
+        if unknown:
+            raise ValueError(
+                f"index {index.code}: editions of {declared.year}: unknown peer group {unknown[0]!r}"
+            )
+        for group in declared.peer_groups or list(catalog.peer_groups):
+            if (declared.year, group) in seen:
+                raise ValueError(
+                    f"index {index.code}: editions of {declared.year} declared twice for {group}"
+                )
+            seen.add((declared.year, group))
+        for edition in declared.editions:
+            missing = [lang for lang in catalog.languages if lang not in edition.name]
+            if missing:
+                where = f"index {index.code}: edition {edition.code} of {declared.year}"
+                raise ValueError(f"{where}: name lacks language {missing[0]}")
 
 
 def _check_sum(index: Index, variant: Variant) -> None:

@@ -79,12 +79,14 @@ def _group_in_province(units: pl.DataFrame, province: str, unit_type: str, group
 
 @dataclass(frozen=True)
 class Selection:
-    """A ranked table: peer group, province ('' when national), index and year."""
+    """A ranked table: peer group, province ('' when national), index and year, and the
+    edition of a year published more than once ('': the year's default edition)."""
 
     peer_group: str
     province: str
     index: str
     year: int
+    edition: str = ""
 
     def table(self) -> dict[str, object]:
         """The table's key as the store's named reads take it: ``queries.ranking(con, **sel.table())``."""
@@ -93,6 +95,7 @@ class Selection:
             "year": self.year,
             "peer_group": self.peer_group,
             "scope_province": self.province,
+            "edition": self.edition or None,
         }
 
 

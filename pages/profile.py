@@ -3,6 +3,7 @@
 import streamlit as st
 
 from chiso.app import brief, downloads, memo, page, ui
+from chiso.app import editions as app_editions
 from chiso.app import lineage as lineage_section
 from chiso.app import targets as app_targets
 from chiso.views import profile
@@ -50,6 +51,7 @@ def render(frame: page.Frame) -> None:
         downloads.table(view.extremes, key="extremes")
     lineage_section.show(view.lineage, frame.lang)
     lineage_section.before_after(view.before_after, view.before_after_notes, frame.lang)
+    app_editions.beside(frame, [unit_id])  # e.g. DTI 2024 of 63 provinces beside the 34 shown
     if view.figure is not None:
         downloads.chart(view.figure, name=view.figure_name, source=view.source, key="cross")
 

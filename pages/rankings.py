@@ -5,7 +5,7 @@ import streamlit as st
 from chiso.app import downloads, large, maps, memo, page, ui
 from chiso.app import lineage as lineage_section
 from chiso.app import targets as app_targets
-from chiso.views import rankings, strip
+from chiso.views import editions, rankings, strip
 
 
 def render(frame: page.Frame) -> None:
@@ -21,6 +21,8 @@ def render(frame: page.Frame) -> None:
     st.caption(
         frame.t("rankings.subtitle", group=group_name, province=sel.province or frame.t("sel.national"))
     )
+    if edition_note := editions.caption(ranking, index, frame.lang):  # DTI 2024: 63 or 34 provinces
+        page.text(edition_note, caption=True)
     if view.status == "empty":
         st.info(frame.t("rankings.empty"))
         return

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from chiso.app import downloads, memo, page, ui
+from chiso.app import editions as app_editions
 from chiso.app import lineage as lineage_section
 from chiso.views import trends
 
@@ -48,6 +49,7 @@ def render(frame: page.Frame) -> None:
         st.caption(frame.t("trends.rank_as_percentile"))
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="trends")
     lineage_section.notes(view.reorg_notes, frame.lang)
+    app_editions.beside(frame, chosen, frame.sel.index)  # DTI 2024 of 63 provinces beside the 34 drawn
     downloads.table(view.export, key="trends_table")
     st.caption(frame.t("trends.year_note", year=frame.sel.year) + " " + frame.t("trends.gap_note"))
 

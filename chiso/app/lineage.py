@@ -69,7 +69,7 @@ def ranking_predecessors(frame, ranking: pl.DataFrame) -> None:
         from chiso.metrics import backcast
 
         national = ranking.item(0, "scope_province") == ""
-        if ranking.filter(backcast.after_reform(national)).is_empty():
+        if ranking.filter(backcast.after_reform(national, frame.index.new_editions())).is_empty():
             return pl.DataFrame(), []  # not a table of new units: no predecessors to read
         ids = ranking.get_column("unit_id").unique().to_list()
         preds, totals = frame.reorg(ids, frame.sel.index)

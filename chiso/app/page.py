@@ -103,7 +103,11 @@ def start(table: bool = True) -> Frame | None:
     if not table:
         return Frame(lang, dataset)
     sel = ui.table_picker(dataset, lang)
-    return None if sel is None else Frame(lang, dataset, sel)
+    if sel is None:
+        return None
+    from chiso.app import editions  # the edition of a year published twice (DTI 2024)
+
+    return Frame(lang, dataset, editions.pick(dataset, ui.version(dataset), sel, lang))
 
 
 def run(render: Callable[[Frame], None], *, table: bool = True) -> None:

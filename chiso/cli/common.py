@@ -90,16 +90,25 @@ def write_file(path: Path, data: bytes) -> None:
         raise ChisoError.coded("cli.cannot_write", path=path, reason=exc.strerror or exc) from exc
 
 
-def scope_ranking(con, index: str, year: int, scope: Scope, component: str | None = None) -> pl.DataFrame:
-    """The ranked table of ``index`` in ``year`` for the scope's peer group; none is an error."""
-    ranking = queries.ranking(
-        con,
-        index=index,
-        year=year,
-        peer_group=scope.peer_group,
-        scope_province=scope.scope_province,
-        component=component,
-    )
+def scope_ranking(
+    con, index: str, year: int, scope: Scope, component: str | None = None, edition: str | None = None
+) -> pl.DataFrame:
+    """The ranked table of ``index`` in ``year`` for the scope's peer group; none is an error.
+    ``edition``: which edition of a year published more than once (None: the default one, or
+    the only one stored); an edition not stored for that table is an error naming the stored ones."""
+    key = {
+        "index": index,
+        "year": year,
+        "peer_group": scope.peer_group,
+        "scope_province": scope.scope_province,
+    }
+    stored = queries.editions(con, **key).get_column("edition").to_list()
+    if edition is not None and stored and edition not in stored:
+        raise ChisoError.coded(
+            "cli.edition_not_stored", edition=edition, index=index, year=year, known=", ".join(stored)
+        )
+    chosen = edition if edition is not None else (stored[0] if stored else None)
+    ranking = queries.ranking(con, **key, component=component, edition=chosen)
     if ranking.is_empty():
         where = {"province": scope.province} if scope.province else {}
         code = "cli.no_ranking_in" if scope.province else "cli.no_ranking"

@@ -22,6 +22,7 @@ from chiso.export import sources as export_sources
 from chiso.i18n import t
 from chiso.selection import Selection, resolve_scope
 from chiso.store import queries
+from chiso.views import editions
 from chiso.views import rankings as rankings_view
 from chiso.views.page import TableExport
 
@@ -36,6 +37,7 @@ def register(subparsers) -> dict:
     p_rank.add_argument("--year", required=True, type=int)
     p_rank.add_argument("--province", default=None, help="cli.help.export.rankings.province")
     p_rank.add_argument("--unit-type", required=True, help="cli.help.export.rankings.unit_type")
+    p_rank.add_argument("--edition", default=None, help="cli.help.rank.edition")
     p_rank.add_argument("--format", required=True, choices=FORMATS)
     p_rank.add_argument("--out", required=True, type=Path, help="cli.help.export.rankings.out")
     p_rank.add_argument("--width", type=int, default=1200, help="cli.help.export.rankings.width")
@@ -119,8 +121,8 @@ def export_rankings(args: argparse.Namespace) -> int:
 
 
 def _rankings(con, args, index, scope, chosen: list[str], lang: str):
-    ranking = scope_ranking(con, index.code, args.year, scope)
-    sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year)
+    ranking = scope_ranking(con, index.code, args.year, scope, edition=getattr(args, "edition", None))
+    sel = Selection(scope.peer_group, scope.scope_province, index.code, args.year, editions.of_table(ranking))
     return rankings_view.build(ranking, index, sel, lang, catalog=load_catalog(args.config))
 
 

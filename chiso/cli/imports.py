@@ -58,6 +58,7 @@ def register(sub) -> dict:
     p_import.add_argument("--encoding", choices=ENCODINGS, default=None, help="cp1258 cho CSV Windows-1258")
     p_import.add_argument("--source", default=None, help="cli.help.import.source")
     p_import.add_argument("--source-url", default=None, help="cli.help.import.source_url")
+    p_import.add_argument("--edition", default=None, help="cli.help.import.edition")
     p_import.add_argument("--pages", default=None, help="cli.help.import.pages")
     p_import.add_argument("--accept-flagged", action="store_true", help="cli.help.import.accept_flagged")
     p_import.add_argument(
@@ -114,6 +115,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         pages=args.pages,
         accept_flagged=args.accept_flagged,
         corrections="; ".join(args.correct) if args.correct else None,
+        edition=args.edition,
     )
     from chiso.store import counts_import
 

@@ -31,7 +31,7 @@ from chiso.i18n import t
 from chiso.selection import resolve_scope
 from chiso.store import queries
 from chiso.store.build import build
-from chiso.views import tables
+from chiso.views import editions, tables
 
 
 def _db_arg(parser: argparse.ArgumentParser, default: Path) -> None:
@@ -60,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
     p_rank.add_argument("--province", default=None, help="cli.help.rank.province")
     p_rank.add_argument("--unit-type", required=True, help="cli.help.rank.unit_type")
     p_rank.add_argument("--component", default=None, help="cli.help.rank.component")
+    p_rank.add_argument("--edition", default=None, help="cli.help.rank.edition")
     p_rank.add_argument("--format", choices=["csv", "json", "table"], default="table")
     lang_option(p_rank)
     p_rank.add_argument("--config", type=Path, default=paths.CONFIG_PATH)
@@ -102,8 +103,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
     with queries.connect(args.db or paths.db_path()) as con:
         registry_units, registry_aliases = queries.units(con), queries.aliases(con)
         scope = resolve_scope(catalog, registry_units, registry_aliases, args.province, args.unit_type)
-        ranking = scope_ranking(con, index.code, args.year, scope, args.component)
-    rows = tables.machine_rows(ranking, args.lang, index)
+        ranking = scope_ranking(con, index.code, args.year, scope, args.component, args.edition)
+    rows = editions.with_code(tables.machine_rows(ranking, args.lang, index), ranking)
     if args.format == "csv":
         sys.stdout.write(neutralised(rows).write_csv())
     elif args.format == "json":
@@ -117,6 +118,8 @@ def _print_table(ranking: pl.DataFrame, index, lang: str) -> None:
     """The page's table in a terminal: its status sentence, the same cells (built by
     ``tables.display_table``), then each source once."""
     status = tables.table_status(ranking)
+    if note := editions.caption(ranking, index, lang):  # DTI 2024: the 63- or the 34-province table
+        print(note)
     if status != "empty":
         print(tables.status_sentence(ranking, status, lang))
     table = tables.display_table(ranking, index, lang)

@@ -22,7 +22,7 @@ from chiso.config import Catalog, load_catalog
 from chiso.demo import shared
 from chiso.demo.shared import COUNT_INDICATORS, Flow, drawn_counts
 from chiso.names import fold
-from chiso.store.build import BuildReport, apply_peer_rules, build
+from chiso.store.build import BuildReport, apply_peer_rules, build, declared_editions
 
 LEGACY_YEARS = list(range(2015, 2025))
 NEW_YEARS = [2025, 2026]
@@ -228,12 +228,27 @@ def national_scores(catalog: Catalog, units: pl.DataFrame, rng: np.random.Genera
         .rename({"peer_group": "_group"})
         .drop("unit_type")
     )
+    scores = _former_edition(scores, catalog)
     # Every table is complete: rank_of = the number of units in it; provinces form one national table.
     scope = pl.when(pl.col("_group") == "provinces").then(pl.lit("")).otherwise(pl.col("province"))
     return scores.with_columns(
-        rank_of=pl.len().over(scope, "_group", "index", "component", "year").cast(pl.String),
+        rank_of=pl.len().over(scope, "_group", "index", "component", "year", "edition").cast(pl.String),
         source_title=pl.lit(SOURCE),
     ).drop("_group")
+
+
+def _former_edition(scores: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
+    """A year the config publishes in several editions (DTI 2024 of provinces): the demo's units
+    of that year are the former ones, so their rows are of the former units' edition."""
+    former = (
+        declared_editions(catalog)
+        .filter(pl.col("edition_units") == "former")
+        .select(pl.col("index_code").alias("index"), "year", pl.col("peer_group").alias("_group"), "edition")
+        .with_columns(pl.col("year").cast(scores.schema["year"]))
+    )
+    return scores.join(former, on=["index", "year", "_group"], how="left").with_columns(
+        pl.col("edition").fill_null("")
+    )
 
 
 FLOW = Flow(

@@ -207,6 +207,7 @@ def long_format(ranking: pl.DataFrame) -> pl.DataFrame:
         pl.col("printed").fill_null(""),
         pl.col("printed_change").fill_null(""),
         pl.col("printed_tier").fill_null(""),
+        (pl.col("edition") if "edition" in ranking.columns else pl.lit("")).fill_null("").alias("edition"),
     )
 
 

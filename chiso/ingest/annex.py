@@ -144,6 +144,7 @@ class ImportOptions:
     pages: str | None = None  # PDF: the pages holding the table, "3-5"
     accept_flagged: bool = False  # PDF/scan: import cells flagged for review as read
     corrections: str | None = None  # PDF/scan: "K12=91,24; D7=9" (cell as printed in the preview)
+    edition: str | None = None  # the edition of a year published more than once (config editions)
 
 
 @dataclass
@@ -709,6 +710,7 @@ def long_header(
         "unit_type": options.unit_type or "",
         "source_title": options.source_title or "",
         "source_url": options.source_url or "",
+        "edition": options.edition or "",
     }
     return position, labels, defaults
 
@@ -1100,6 +1102,7 @@ class _Wide:
             unit=unit_text,
             source_title=options.source_title or str(Note("import.source_title", file=self.file)),
             source_url=options.source_url or "",
+            edition=options.edition or "",
         )
         # the provenance stored with each value: in the data's language (Vietnamese), from locales/
         where = {"file": self.file, "sheet": self.sheet, "line": number}

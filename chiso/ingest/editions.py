@@ -1,44 +1,87 @@
-"""Two editions of one year's provincial ranking: DTI 2024 was published for the 63 former
-provinces and again for the 34 provinces formed on 1 July 2025. A province that kept its unit
-(Hà Nội, Hồ Chí Minh) can hold only one of them, since a stored value is keyed by unit, index,
-component and year, with no edition. An import that would swap one edition's rank for the
-other's is refused, even with ``--replace`` (it is not a correction), with one coded problem
-per row. Pure Polars: the import plan's changed rows in, problems out."""
+"""Editions of one year's table: a publisher may issue a year twice (DTI 2024 for the 63 former
+provinces and again for the 34 formed on 1 July 2025). The config (an index's ``editions``)
+declares them; a stored value names its edition, so one unit can hold both (Hồ Chí Minh: 1/63
+and 4/34), each edition a table of its own.
+
+Here: which editions the config declares, as a small frame, and the check of a score file's
+``edition`` column (a year of several editions needs one of them; a year of one needs none).
+Pure Polars, no I/O."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from chiso.ingest.problems import Issue, issue
+from chiso.config import Catalog
 
-OLD_PROVINCES, NEW_PROVINCES = 63, 34  # to 30 June 2025; from 1 July 2025 (as metrics.backcast)
-EDITIONS = [OLD_PROVINCES, NEW_PROVINCES]
+EDITION_SCHEMA = {
+    "index_code": pl.String,
+    "year": pl.Int32,
+    "peer_group": pl.String,
+    "edition": pl.String,
+    "edition_units": pl.String,  # 'former' or 'new'
+    "edition_default": pl.Boolean,
+}
 
 
-def clashes(changed: pl.DataFrame | None, file: str) -> list[Issue]:
-    """Rows of ``changed`` (old and new values side by side) whose rank is out of 63 on one side
-    and out of 34 on the other."""
-    if changed is None or changed.is_empty() or "old_published_rank_of" not in changed.columns:
-        return []
-    old, new = pl.col("old_published_rank_of"), pl.col("published_rank_of")
-    found = changed.filter(old.is_in(EDITIONS) & new.is_in(EDITIONS) & (old != new))
-    return [
-        issue(
-            file,
-            "import.edition_clash",
-            row=row.get("source_row"),
-            column="rank_of",
-            unit=row["unit"],
-            index=row["index_code"],
-            year=row["year"],
-            old=_rank(row["old_published_rank"], row["old_published_rank_of"]),
-            new=_rank(row["published_rank"], row["published_rank_of"]),
-            old_of=row["old_published_rank_of"],
-            new_of=row["published_rank_of"],
-        )
-        for row in found.iter_rows(named=True)
+def declared(catalog: Catalog) -> pl.DataFrame:
+    """One row per (index, year, peer group, edition) the config declares."""
+    rows = [
+        (index.code, year_editions.year, group, edition.code, edition.units, edition.default)
+        for index in catalog.indices
+        for year_editions in index.editions
+        for group in year_editions.peer_groups or list(catalog.peer_groups)
+        for edition in year_editions.editions
     ]
+    return pl.DataFrame(rows, schema=EDITION_SCHEMA, orient="row")
 
 
-def _rank(rank: int | None, of: int) -> str:
-    return f"{'–' if rank is None else rank}/{of}"
+def problems(frame: pl.DataFrame, file: str, catalog: Catalog, coded) -> list:
+    """A row of a year the config gives several editions must name one of them; a row of a year
+    of one edition names none. ``frame``: typed score rows (``index_code, year, peer_group,
+    edition, _line``); ``coded``: the reader's problem maker. One problem per row, column
+    ``edition``."""
+    editions = declared(catalog)
+    keys = ["index_code", "year", "peer_group"]
+    known = editions.group_by(keys).agg(
+        pl.col("edition").sort().str.join(", ").alias("_known"), pl.col("edition").alias("_codes")
+    )
+    rows = frame.select("_line", *keys, "edition").join(known, on=keys, how="left")
+    has = pl.col("_known").is_not_null()
+    named = pl.col("edition") != ""
+    listed = pl.col("_codes").list.contains(pl.col("edition")).fill_null(False)
+    checks = (
+        (has & ~named, "edition.missing"),
+        (has & named & ~listed, "edition.unknown"),
+        (~has & named, "edition.undeclared"),
+    )
+    found = []
+    for mask, code in checks:
+        for row in rows.filter(mask).iter_rows(named=True):
+            params = {"index": row["index_code"], "year": row["year"], "value": row["edition"]}
+            found.append(coded(file, row["_line"], "edition", code, known=row["_known"] or "", **params))
+    return found
+
+
+def continued(catalog: Catalog, keys: pl.DataFrame) -> pl.DataFrame:
+    """For each table key (``index_code, peer_group, year, edition``) the edition of the year
+    before that its change is measured against, or null when none is (a rank change never
+    crosses editions): the same edition; a year's only table continues into the former units'
+    edition and out of the new units' one; the new units' edition continues no single table
+    before it (its units did not exist)."""
+    editions = declared(catalog)
+    units = {(r[0], r[1], r[2], r[3]): r[4] for r in editions.select(*EDITION_SCHEMA).rows()}
+    new_of = {(i, y, g): e for (i, y, g, e), u in units.items() if u == "new"}
+    years = {(i, y, g) for (i, y, g, _e) in units}
+    rows = []
+    for index, group, year, edition in keys.select("index_code", "peer_group", "year", "edition").rows():
+        before = (index, year - 1, group)
+        if edition:
+            if before in years:
+                prev = edition if (*before, edition) in units else None
+            else:
+                prev = "" if units.get((index, year, group, edition)) == "former" else None
+        else:
+            prev = new_of.get(before) if before in years else ""
+        rows.append((index, group, year, edition, prev))
+    schema = {"index_code": pl.String, "peer_group": pl.String, "year": pl.Int32, "edition": pl.String}
+    return pl.DataFrame(rows, schema={**schema, "prev_edition": pl.String}, orient="row")

@@ -23,6 +23,7 @@ from chiso.columns import (  # noqa: F401 (re-exported)
 from chiso.config import Catalog
 from chiso.errors import ChisoError
 from chiso.i18n import DEFAULT_LANG, t
+from chiso.ingest import editions
 from chiso.ingest.problems import where_text
 from chiso.units import Registry, unit_id, with_added
 
@@ -370,6 +371,9 @@ def read_scores(path: Path, catalog: Catalog, registry: Registry, units: pl.Data
         raise DataError(sorted(problems, key=lambda p: p.line or 0))
     units = with_added(units, registry, catalog)
     frame = _typed(frame.join(units.select("unit_id", "peer_group"), on="unit_id", how="left"))
+    problems = editions.problems(frame, file, catalog, coded)
+    if problems:
+        raise DataError(sorted(problems, key=lambda p: p.line or 0))
     frame = _attach_config_max(frame, catalog, file).with_columns(file=pl.lit(Path(path).name))
     return check_duplicates(frame, file)
 
@@ -435,6 +439,7 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
         printed=pl.when(pl.col("printed") == "").then(None).otherwise(pl.col("printed")),
         printed_change=pl.when(pl.col("printed_change") == "").then(None).otherwise(pl.col("printed_change")),
         printed_tier=pl.when(pl.col("printed_tier") == "").then(None).otherwise(pl.col("printed_tier")),
+        edition=pl.col("edition").fill_null(""),
     )
 
 
@@ -557,7 +562,7 @@ def _attach_config_max(frame: pl.DataFrame, catalog: Catalog, file: str) -> pl.D
     return frame
 
 
-KEY = ["province", "unit_id", "index_code", "component", "year"]
+KEY = ["province", "unit_id", "index_code", "component", "year", "edition"]
 
 
 def check_duplicates(frame: pl.DataFrame, file: str | None = None) -> pl.DataFrame:

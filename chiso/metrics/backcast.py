@@ -10,10 +10,11 @@ the same maximum.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 REFORM_YEAR = 2025
-NEW_PROVINCES = 34  # provinces from 1 July 2025 (Resolution 202/2025/QH15)
 DERIVED_BASIS = "derived"
 # A unit's score in one year, as a series carries it (a back-cast row too).
 YEAR_SCORE_SCHEMA = {
@@ -27,21 +28,21 @@ YEAR_SCORE_SCHEMA = {
 }
 
 
-def after_reform(national: bool, reform_year: int = REFORM_YEAR) -> pl.Expr:
-    """True for a row of the new territory: from the reform year on or, in a national table of
-    provinces, a ranking out of the 34 new provinces (DTI 2024 was recomputed by its publisher
-    for the provinces formed on 1 July 2025)."""
+def after_reform(national: bool, new_editions: Sequence[str] = (), reform_year: int = REFORM_YEAR) -> pl.Expr:
+    """True for a row of the new territory: from the reform year on or, in a national table, a
+    row of an edition of the new units (config ``editions``, ``units: new``: DTI 2024 was
+    recomputed by its publisher for the provinces formed on 1 July 2025)."""
     after = pl.col("year") >= reform_year
-    if national:
-        after = after | (pl.col("rank_of") == NEW_PROVINCES)
+    if national and new_editions:
+        after = after | pl.col("edition").is_in(list(new_editions))
     return after.fill_null(False)
 
 
-def break_year(own: pl.DataFrame, national: bool) -> int | None:
+def break_year(own: pl.DataFrame, national: bool, new_editions: Sequence[str] = ()) -> int | None:
     """The first year of the unit's own rows on the new territory, or None."""
     if own.is_empty():
         return None
-    after = own.filter(after_reform(national))
+    after = own.filter(after_reform(national, new_editions))
     return None if after.is_empty() else int(after.get_column("year").min())
 
 

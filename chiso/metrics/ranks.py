@@ -1,8 +1,11 @@
 """Rankings, rank changes and peer statistics: pure Polars, no I/O, no Streamlit.
 
-A *table* is one (scope province, peer group, index, component, year): the units that a
-published decision ranks against each other. Provinces and ministries are ranked across
-the country (scope province ''), every other peer group within its province.
+A *table* is one (scope province, peer group, index, component, year, edition): the units that
+a published decision ranks against each other. A year the publisher issued twice (DTI 2024: 63
+and 34 provinces; config ``editions``) has one table per edition, each with its own N, and a rank
+change never crosses editions (``prev_edition``: which edition of the year before a row continues).
+Provinces and ministries are ranked across the country (scope province ''), every other peer
+group within its province.
 
 Rank 1 is best; ties share the better rank (1, 2, 2, 4).
 
@@ -28,7 +31,7 @@ import polars as pl
 from chiso import fmt
 from chiso.i18n import t
 
-TABLE = ["scope_province", "peer_group", "index_code", "component", "year"]
+TABLE = ["scope_province", "peer_group", "index_code", "component", "year", "edition"]
 SERIES = ["unit_id", "peer_group", "index_code", "component"]
 
 
@@ -42,6 +45,8 @@ def rank_table(scores: pl.LazyFrame) -> pl.LazyFrame:
     Expects ``score`` (may be null), ``max_score``, ``higher_is_better`` and the TABLE
     columns; ``published_rank``/``published_rank_of``/``rank_basis`` may be null.
     """
+    if "edition" not in scores.collect_schema().names():  # a year of one edition
+        scores = scores.with_columns(edition=pl.lit(""))
     signed = pl.when(pl.col("higher_is_better")).then(-pl.col("score")).otherwise(pl.col("score"))
     ranked = scores.with_columns(
         rank_computed=signed.rank(method="min").over(TABLE).cast(pl.Int32),
@@ -163,11 +168,20 @@ def _published_tiers(rows: pl.LazyFrame, tiers: pl.LazyFrame, keys: list[str]) -
 def add_changes(ranked: pl.LazyFrame) -> pl.LazyFrame:
     """Change against the previous calendar year in score and rank (empty without that year).
 
-    ``d_rank`` is positive when the unit moved up (e.g. from 5th to 3rd: +2).
+    ``d_rank`` is positive when the unit moved up (e.g. from 5th to 3rd: +2). ``prev_edition``
+    (optional; default the row's own edition) names the edition of the year before a row
+    continues; null: none, so the row has no change (the 34 new provinces' DTI 2024 does not
+    continue the 63 former provinces' 2023).
     """
+    names = ranked.collect_schema().names()
+    if "edition" not in names:
+        ranked = ranked.with_columns(edition=pl.lit(""))
+    if "prev_edition" not in names:  # a year of one edition continues the year before's
+        ranked = ranked.with_columns(prev_edition=pl.col("edition"))
     previous = ranked.select(
         *SERIES,
         (pl.col("year") + 1).alias("year"),
+        pl.col("edition").alias("prev_edition"),
         pl.col("score").alias("prev_score"),
         pl.col("rank").alias("prev_rank"),
         pl.col("rank_of").alias("prev_rank_of"),
@@ -178,7 +192,8 @@ def add_changes(ranked: pl.LazyFrame) -> pl.LazyFrame:
         _basis_class("prev_rank_basis") == _basis_class("rank_basis")
     )
     return (
-        ranked.join(previous, on=[*SERIES, "year"], how="left", nulls_equal=True)
+        ranked.join(previous, on=[*SERIES, "year", "prev_edition"], how="left", nulls_equal=True)
+        .drop("prev_edition")
         .with_columns(rank_change_comparable=pl.when(both).then(comparable.fill_null(False)))
         .with_columns(
             d_score=pl.col("score") - pl.col("prev_score"),

@@ -15,26 +15,30 @@ import polars as pl
 from chiso.errors import ChisoError
 from chiso.metrics import gaps
 from chiso.store import queries
-from chiso.store.queries import _frame
+from chiso.store.queries import EDITION_SQL, _frame
 
 _TABLE_ORDER = "ORDER BY component NULLS FIRST, rank NULLS LAST, score DESC NULLS LAST, name"
 
 
-def table_rows(con, *, index: str, year: int, peer_group: str, scope_province: str) -> pl.DataFrame:
+def table_rows(
+    con, *, index: str, year: int, peer_group: str, scope_province: str, edition: str | None = None
+) -> pl.DataFrame:
     """Every row of one ranked table: the index totals (component NULL) first, then each
-    component's rows; within each, best rank first and unranked rows last."""
+    component's rows; within each, best rank first and unranked rows last (``edition`` None:
+    the year's default edition)."""
     return _frame(
         con,
         f"""
         SELECT * FROM ranked
         WHERE index_code = $index AND year = $year AND peer_group = $peer_group
-          AND scope_province = $scope
+          AND scope_province = $scope AND {EDITION_SQL}
         {_TABLE_ORDER}
         """,
         index=index,
         year=year,
         peer_group=peer_group,
         scope=scope_province,
+        edition=edition,
     )
 
 
@@ -44,7 +48,7 @@ def unit_rows(con, *, unit_id: str) -> pl.DataFrame:
         con,
         """
         SELECT * FROM ranked
-        WHERE unit_id = $unit
+        WHERE unit_id = $unit AND edition_default
         ORDER BY index_code, year, component NULLS FIRST
         """,
         unit=unit_id,
@@ -61,7 +65,7 @@ def tables_two_years(
         f"""
         SELECT * FROM ranked
         WHERE index_code = $index AND peer_group = $peer_group AND scope_province = $scope
-          AND year IN ($year_a, $year_b)
+          AND year IN ($year_a, $year_b) AND edition_default
         ORDER BY year, {_TABLE_ORDER.removeprefix("ORDER BY ")}
         """,
         index=index,
@@ -80,7 +84,7 @@ def units_rows(con, *, unit_ids: list[str]) -> pl.DataFrame:
         con,
         """
         SELECT * FROM ranked
-        WHERE list_contains($units, unit_id)
+        WHERE list_contains($units, unit_id) AND edition_default
         ORDER BY index_code, year, component NULLS FIRST, unit_id
         """,
         units=list(unit_ids),
@@ -95,7 +99,7 @@ def component_tables(con) -> pl.DataFrame:
         """
         SELECT scope_province, peer_group, index_code, year,
                count(DISTINCT unit_id) AS n_units, count(DISTINCT component) AS n_components
-        FROM ranked WHERE component IS NOT NULL AND score IS NOT NULL
+        FROM ranked WHERE component IS NOT NULL AND score IS NOT NULL AND edition_default
         GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year
         """,
     )
@@ -110,7 +114,7 @@ def unit_tables(con, *, unit_id: str) -> pl.DataFrame:
         SELECT index_code, year, peer_group, scope_province,
                bool_or(component IS NULL) AS has_total,
                count(component) FILTER (WHERE score IS NOT NULL) AS n_components
-        FROM ranked WHERE unit_id = $unit
+        FROM ranked WHERE unit_id = $unit AND edition_default
         GROUP BY ALL ORDER BY index_code, year
         """,
         unit=unit_id,

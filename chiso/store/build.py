@@ -19,6 +19,7 @@ from chiso.columns import RANKED_COLUMNS
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError, KeepsImportsError
 from chiso.i18n import DEFAULT_LANG, t
+from chiso.ingest import editions
 from chiso.ingest.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
 from chiso.metrics import peer_rules
 from chiso.metrics import ranks as metrics
@@ -28,6 +29,7 @@ from chiso.store.swap import write_lock
 from chiso.units import Registry
 
 apply_peer_rules = peer_rules.apply  # the demos count their tables' N by the same rules
+declared_editions = editions.declared  # and name the editions the config declares
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def derive_ranked(
             higher_is_better=pl.col("index_code").replace_strict(direction, return_dtype=pl.Boolean),
         )
     )
+    base = _with_editions(base, catalog)
     tiers = tier_frame(catalog, base.select("index_code", "province", "peer_group", "year").unique())
     ranked = metrics.derive(base.lazy(), tiers).collect()
     community = [
@@ -143,6 +146,32 @@ def derive_ranked(
         how="left",
     )
     return ranked.select(RANKED_COLUMNS).sort(RANKED_ORDER, nulls_last=True)
+
+
+def _with_editions(base: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
+    """Each row's edition flags: whether it is the edition shown by default ('' always is) and
+    which edition of the year before its change is measured against (chiso.ingest.editions)."""
+    declared = editions.declared(catalog).select(
+        "index_code", "year", "peer_group", "edition", "edition_default"
+    )
+    keys = base.select("index_code", "peer_group", "year", "edition").unique()
+    return (
+        base.join(declared, on=["index_code", "year", "peer_group", "edition"], how="left")
+        .join(
+            editions.continued(catalog, keys), on=["index_code", "peer_group", "year", "edition"], how="left"
+        )
+        .with_columns(edition_default=pl.col("edition_default").fill_null(pl.col("edition") == ""))
+        .with_columns(edition_default=_shown_by_default())
+    )
+
+
+def _shown_by_default() -> pl.Expr:
+    """The edition a table shows unless another is chosen: the config's default where it is
+    stored, else the first stored (the national demo holds only the 63 former provinces' DTI 2024)."""
+    table = ["index_code", "peer_group", "scope_province", "year"]
+    default = pl.col("edition_default")
+    first = pl.col("edition") == pl.col("edition").min().over(table)
+    return pl.when(default.any().over(table)).then(default).otherwise(first)
 
 
 def pending_imports(db_path: Path) -> int:
@@ -270,7 +299,9 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
     firsts = scores.filter(pl.col("is_first")).rename({"_line": "line"})
     con.register("scores_df", with_printed(firsts).select(SCORE_TABLE_COLUMNS).to_arrow())
     con.execute("INSERT INTO scores SELECT * FROM scores_df")
-    extra = scores.filter(~pl.col("is_first")).select(*SCORE_TABLE_COLUMNS[:5], "source_id", "quote")
+    extra = scores.filter(~pl.col("is_first")).select(
+        *SCORE_TABLE_COLUMNS[:5], "source_id", "quote", "edition"
+    )
     con.register("extra_df", extra.to_arrow())
     con.execute("INSERT INTO score_sources SELECT * FROM extra_df")
     con.register("ranked_df", ranked.to_arrow())

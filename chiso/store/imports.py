@@ -19,7 +19,6 @@ import polars as pl
 from chiso import paths
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
-from chiso.ingest import editions
 from chiso.ingest import plan as ingest_plan
 from chiso.ingest.annex import ImportOptions, Issue
 from chiso.ingest.problems import Note
@@ -182,9 +181,6 @@ def plan_import(
         return plan
     plan.warnings = checked.warnings
     plan.added, plan.changed, plan.unchanged = _compare(checked.scores, ref.scores)
-    plan.errors = editions.clashes(plan.changed, plan.file)  # 63 vs 34 provinces: not a correction
-    if plan.errors:
-        return plan
     plan.rows = pl.concat([plan.added, plan.changed], how="diagonal_relaxed")
     _plan_new_units(plan, ref)
     plan.long_csv = checked.long_csv
@@ -216,7 +212,7 @@ def _ranked_inputs(con, catalog: Catalog, *, only_affected: bool = False) -> pl.
         else ""
     )
     scores = con.sql(
-        "SELECT s.province, s.unit_id, u.peer_group, s.index_code, s.component, s.year, s.score, "
+        "SELECT s.province, s.unit_id, u.peer_group, s.index_code, s.component, s.year, s.edition, s.score, "
         "s.max_score, s.published_rank, s.published_rank_of, s.rank_basis, s.flag, s.printed, "
         "s.printed_change, s.printed_tier, s.source_id, "
         "s.quote, coalesce(src.title, '') AS source_title, coalesce(src.url, '') AS source_url, "
@@ -301,7 +297,7 @@ def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, ba
     con.register("import_keys", keys.to_arrow())
     match = (
         "t.province = k.province AND t.unit_id = k.unit_id AND t.index_code = k.index_code "
-        "AND t.component IS NOT DISTINCT FROM k.component AND t.year = k.year"
+        "AND t.component IS NOT DISTINCT FROM k.component AND t.year = k.year AND t.edition = k.edition"
     )
     con.execute(f"DELETE FROM scores t USING import_keys k WHERE {match}")
     con.execute(f"DELETE FROM score_sources t USING import_keys k WHERE {match}")

@@ -40,20 +40,55 @@ def aliases(con) -> pl.DataFrame:
 
 
 def tables(con) -> pl.DataFrame:
-    """Every ranked table of index totals, for the selectors: one row per table with its size."""
-    return _frame(con, "SELECT * FROM ranked_tables ORDER BY index_code, peer_group, scope_province, year")
-
-
-def ranking(
-    con, *, index: str, year: int, peer_group: str, scope_province: str, component: str | None = None
-) -> pl.DataFrame:
-    """One ranked table (the total when component is None), best first, unranked rows last."""
+    """Every ranked table of index totals, for the selectors: one row per table with its size
+    (a year of several editions by its default one: :func:`editions` lists the others)."""
     return _frame(
         con,
         """
+        SELECT * FROM ranked_tables WHERE edition_default
+        ORDER BY index_code, peer_group, scope_province, year
+        """,
+    )
+
+
+def editions(con, *, index: str, year: int, peer_group: str, scope_province: str) -> pl.DataFrame:
+    """The stored editions of one table of index totals (one row, edition '', for most)."""
+    return _frame(
+        con,
+        """
+        SELECT edition, edition_default, n_rows, n_scored, complete FROM ranked_tables
+        WHERE index_code = $index AND year = $year AND peer_group = $peer_group AND scope_province = $scope
+        ORDER BY NOT edition_default, edition
+        """,
+        index=index,
+        year=year,
+        peer_group=peer_group,
+        scope=scope_province,
+    )
+
+
+EDITION_SQL = "(edition = $edition OR ($edition IS NULL AND edition_default))"
+"""The rows of one edition; the default one when ``$edition`` is NULL."""
+
+
+def ranking(
+    con,
+    *,
+    index: str,
+    year: int,
+    peer_group: str,
+    scope_province: str,
+    component: str | None = None,
+    edition: str | None = None,
+) -> pl.DataFrame:
+    """One ranked table (the total when component is None), best first, unranked rows last;
+    ``edition`` None: the year's default edition."""
+    return _frame(
+        con,
+        f"""
         SELECT * FROM ranked
         WHERE index_code = $index AND year = $year AND peer_group = $peer_group
-          AND scope_province = $scope AND component IS NOT DISTINCT FROM $component
+          AND scope_province = $scope AND component IS NOT DISTINCT FROM $component AND {EDITION_SQL}
         ORDER BY rank NULLS LAST, score DESC NULLS LAST, name
         """,
         index=index,
@@ -61,6 +96,7 @@ def ranking(
         peer_group=peer_group,
         scope=scope_province,
         component=component,
+        edition=edition,
     )
 
 
@@ -84,21 +120,40 @@ def published_stats(con, *, index: str, year: int, peer_group: str, province: st
 def series(
     con, *, index: str, peer_group: str, scope_province: str, component: str | None = None
 ) -> pl.DataFrame:
-    """Every year of one index for a peer group: the trends page filters units from it."""
+    """Every year of one index for a peer group: the trends page filters units from it. One
+    edition per year, the default one (``other_editions`` reads the others, shown beside)."""
     return _frame(
         con,
         """
-        SELECT unit_id, name, short_name, year, score, max_score, pct_of_max, rank, rank_of, rank_basis,
-               peer_mean, n_scored, flag, source_title, source_url
+        SELECT unit_id, name, short_name, year, edition, score, max_score, pct_of_max, rank, rank_of,
+               rank_basis, peer_mean, n_scored, flag, source_title, source_url
         FROM ranked
         WHERE index_code = $index AND peer_group = $peer_group AND scope_province = $scope
-          AND component IS NOT DISTINCT FROM $component
+          AND component IS NOT DISTINCT FROM $component AND edition_default
         ORDER BY unit_id, year
         """,
         index=index,
         peer_group=peer_group,
         scope=scope_province,
         component=component,
+    )
+
+
+def other_editions(con, *, unit_ids: list[str], index: str | None = None) -> pl.DataFrame:
+    """The index totals of some units in the editions not shown by default (DTI 2024 of 63
+    provinces beside the 34), of one index or (None) all: shown beside a series, never joined to it."""
+    return _frame(
+        con,
+        """
+        SELECT unit_id, name, province, peer_group, index_code, year, edition, score, max_score,
+               pct_of_max, rank, rank_of, rank_basis, percentile
+        FROM ranked
+        WHERE ($index IS NULL OR index_code = $index) AND list_contains($units, unit_id)
+          AND component IS NULL AND NOT edition_default
+        ORDER BY index_code, year, edition, name
+        """,
+        index=index,
+        units=list(unit_ids),
     )
 
 

@@ -51,12 +51,13 @@ CREATE TABLE scores (
     source_id INTEGER,
     quote VARCHAR,
     file VARCHAR,
-    line INTEGER
+    line INTEGER,
+    edition VARCHAR NOT NULL DEFAULT ''  -- which edition of the year ('' when it has one: config editions)
 );
 
 CREATE TABLE score_sources (           -- a second source for the same value
     province VARCHAR, unit_id VARCHAR, index_code VARCHAR, component VARCHAR, year INTEGER,
-    source_id INTEGER, quote VARCHAR
+    source_id INTEGER, quote VARCHAR, edition VARCHAR NOT NULL DEFAULT ''
 );
 
 CREATE TABLE published_stats (         -- published averages and medians: never ranked as units
@@ -96,10 +97,10 @@ CREATE TABLE imports (
 # One row per table of index totals, rebuilt whenever ``ranked`` is (build and import).
 RANKED_TABLES_SQL = """
 CREATE TABLE ranked_tables AS
-SELECT scope_province, peer_group, index_code, year, count(*) AS n_rows, count(score) AS n_scored,
-       bool_and(complete) AS complete
+SELECT scope_province, peer_group, index_code, year, edition, edition_default,
+       count(*) AS n_rows, count(score) AS n_scored, bool_and(complete) AS complete
 FROM ranked WHERE component IS NULL
-GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year
+GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year, edition
 """
 
 
@@ -108,7 +109,8 @@ def with_printed(rows):
     import polars as pl
 
     missing = [c for c in ("printed", "printed_change", "printed_tier") if c not in rows.columns]
-    return rows.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
+    rows = rows.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
+    return rows if "edition" in rows.columns else rows.with_columns(edition=pl.lit(""))
 
 
 # Targets a steward sets (chiso/store/targets.py): IF NOT EXISTS, so a database built before them

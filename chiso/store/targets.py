@@ -132,6 +132,7 @@ def series(con, frame: pl.DataFrame) -> pl.DataFrame:
             WHERE list_contains($keys, unit_id || chr(31) || index_code)
         )
         SELECT r.* FROM ranked r JOIN wanted w USING (index_code, peer_group, scope_province)
+        WHERE r.edition_default
         ORDER BY r.index_code, r.year, r.component NULLS FIRST, r.rank NULLS LAST, r.name
         """,
         keys=keys,

@@ -15,7 +15,7 @@ from chiso.config import Index
 from chiso.i18n import label, t
 from chiso.metrics.ranks import peer_average
 from chiso.selection import Selection
-from chiso.views import findings, percentile, strip
+from chiso.views import editions, findings, percentile, strip
 from chiso.views import sources as export_sources
 from chiso.views import tables as views
 from chiso.views.page import TableExport
@@ -153,7 +153,7 @@ def rankings_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFra
         pl.col("d_rank").cast(pl.Int64).alias(names["d_rank"]),
         pl.Series(names["note"], notes, dtype=pl.String),
         pl.col("source_title").alias(names["source"]),
-    )
+    ).pipe(editions.with_column, ranking, index, lang)
 
 
 def rankings_number_formats(ranking: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:

@@ -73,7 +73,7 @@ def unit_parts(
     if edges.is_empty():
         return pl.DataFrame(schema=TREND_SCHEMA), None
     own = own.filter(pl.col("unit_id") == unit_id)
-    cut = backcast.break_year(own, national) or backcast.REFORM_YEAR
+    cut = backcast.break_year(own, national, index.new_editions()) or backcast.REFORM_YEAR
     others = edges.filter(~pl.col("same_unit")).get_column("other_id").to_list()
     before = totals.filter(
         pl.col("unit_id").is_in(edges.get_column("other_id").to_list()) & (pl.col("year") < cut)
@@ -217,7 +217,8 @@ def ranking_predecessors(
         return pl.DataFrame(), []
     national = ranking.item(0, "scope_province") == ""
     year = int(ranking.item(0, "year"))
-    if ranking.filter(backcast.after_reform(national)).is_empty():
+    after = backcast.after_reform(national, index.new_editions())
+    if ranking.filter(after).is_empty():
         return pl.DataFrame(), []
     lines = []
     for unit in ranking.filter(pl.col("component").is_null()).iter_rows(named=True):
@@ -227,13 +228,11 @@ def ranking_predecessors(
         for edge in edges.iter_rows(named=True):
             theirs = totals.filter(
                 (pl.col("unit_id") == edge["other_id"]) & (pl.col("index_code") == index.code)
-            ).filter(~backcast.after_reform(national) & (pl.col("year") <= year))
+            ).filter(~after & (pl.col("year") <= year))
             last = theirs.sort("year").tail(1).to_dicts()
             lines.append(_predecessor_line(unit, edge, last[0] if last else None, year, index, lang))
         before = totals.filter(pl.col("index_code") == index.code, pl.col("year") == year)
-        derived = backcast.derive(
-            unit["unit_id"], edges, before.filter(~backcast.after_reform(national)), index.backcast
-        )
+        derived = backcast.derive(unit["unit_id"], edges, before.filter(~after), index.backcast)
         decimals = index.decimals_for(unit["province"], unit["peer_group"], year)
         for row in derived.iter_rows(named=True):
             lines.append(
@@ -267,7 +266,7 @@ def _predecessor_line(unit: dict, edge: dict, last: dict | None, year: int, inde
         if last.get("rank") is not None:
             parts.append(percentile.rank_text(last, lang))
         if last["year"] != year:
-            parts.append(_why_not_same_year(unit, edge, year, lang))
+            parts.append(t("reorg.not_same_year", lang, year=year))  # the former edition can be imported
         value = " · ".join(parts)
     return {
         "unit": unit["name"],
@@ -275,12 +274,3 @@ def _predecessor_line(unit: dict, edge: dict, last: dict | None, year: int, inde
         "predecessor": name,
         "value": value,
     }
-
-
-def _why_not_same_year(unit: dict, edge: dict, year: int, lang: str) -> str:
-    """Why a predecessor has no value of ``year`` beside the unit's: not stored yet or, for a
-    province's own former territory in a year published for the new provinces (DTI 2024 of 34),
-    not storable (one unit holds one edition of a year)."""
-    if edge["same_unit"] and unit.get("rank_of") == backcast.NEW_PROVINCES and unit["year"] == year:
-        return t("reorg.one_edition", lang, year=year, n=backcast.NEW_PROVINCES)
-    return t("reorg.not_same_year", lang, year=year)

@@ -44,6 +44,8 @@ def total(unit_id, name, year, score, rank=None, rank_of=None, flag=None, max_sc
         "flag": flag,
         "source_title": "s",
         "source_url": "",
+        # DTI 2024 was published for the 63 former and the 34 new provinces (config editions)
+        "edition": {63: "63", 34: "34"}.get(rank_of, "") if year == 2024 else "",
     }
 
 

@@ -487,7 +487,7 @@ def stored_rows_as_long_csv(db: Path, path: Path) -> int:
                    s.published_rank AS rank, s.published_rank_of AS rank_of,
                    coalesce(src.title, '') AS source_title, coalesce(src.url, '') AS source_url,
                    coalesce(s.quote, '') AS quote, coalesce(s.rank_basis, '') AS rank_basis,
-                   coalesce(s.flag, '') AS flag
+                   coalesce(s.flag, '') AS flag, s.edition
             FROM scores s JOIN units u USING (unit_id) LEFT JOIN sources src USING (source_id)
             """
         ).pl()
