@@ -187,14 +187,27 @@ def add_changes(ranked: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("rank_of").alias("prev_rank_of"),
         pl.col("rank_basis").alias("prev_rank_basis"),
     )
+    # a unit ranked the year before in a table its edition does not continue (Hà Nội 6/63 in
+    # 2023, 1/34 in DTI 2024 of the new provinces): its change is "not comparable", not missing
+    ranked_before = (
+        ranked.filter(pl.col("rank").is_not_null())
+        .select(*SERIES, (pl.col("year") + 1).alias("year"))
+        .unique()
+        .with_columns(_ranked_before=pl.lit(True))
+    )
     both = pl.col("prev_rank").is_not_null() & pl.col("rank").is_not_null()
     comparable = (pl.col("prev_rank_of") == pl.col("rank_of")) & (
         _basis_class("prev_rank_basis") == _basis_class("rank_basis")
     )
+    crossed = pl.col("_new_series") & pl.col("_ranked_before").fill_null(False) & pl.col("rank").is_not_null()
     return (
-        ranked.join(previous, on=[*SERIES, "year", "prev_edition"], how="left", nulls_equal=True)
-        .drop("prev_edition")
-        .with_columns(rank_change_comparable=pl.when(both).then(comparable.fill_null(False)))
+        ranked.with_columns(_new_series=pl.col("prev_edition").is_null())
+        .join(previous, on=[*SERIES, "year", "prev_edition"], how="left", nulls_equal=True)
+        .join(ranked_before, on=[*SERIES, "year"], how="left", nulls_equal=True)
+        .with_columns(
+            rank_change_comparable=pl.when(both).then(comparable.fill_null(False)).when(crossed).then(False)
+        )
+        .drop("prev_edition", "_new_series", "_ranked_before")
         .with_columns(
             d_score=pl.col("score") - pl.col("prev_score"),
             d_rank=pl.when(pl.col("rank_change_comparable"))

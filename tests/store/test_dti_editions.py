@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from chiso import safe
 from chiso.config import load_catalog
 from chiso.i18n import t
+from chiso.metrics.ranks import rank_change_text
 from chiso.store import imports
 from chiso.views import reorg_series
 from tests.conftest import CONFIG, ROOT, run_cli, write_csv
@@ -159,9 +160,16 @@ def test_ranks_are_never_computed_across_editions(with_63):
     by_edition = {(r[0], r[1]): r[2:] for r in hcm}
     assert by_edition[(2024, "63")][:3] == (1, 63, 4)  # the 63-province table: 4 scored of 63
     assert by_edition[(2024, "34")][:3] == (4, 34, 2)  # the 34-province table: its own 2 scored
-    # 2/63 in 2023 -> 1/63 in 2024 (63 provinces) is a change; 2023 -> 4/34 (34 provinces) is not.
+    # 2/63 in 2023 -> 1/63 in 2024 (63 provinces) is a change; 2023 -> 4/34 (34 provinces) is not,
+    # and the table says so ("không so sánh được") rather than showing no earlier rank at all.
     assert by_edition[(2024, "63")][3:] == (2, 1, True)
-    assert by_edition[(2024, "34")][3:] == (None, None, None)
+    assert by_edition[(2024, "34")][3:] == (None, None, False)
+    with duckdb.connect(str(with_63), read_only=True) as con:
+        row = con.sql(
+            "SELECT * FROM ranked WHERE unit_id = 'ho-chi-minh/ho-chi-minh' AND index_code = 'DTI'"
+            " AND year = 2024 AND edition = '34' AND component IS NULL"
+        ).pl().row(0, named=True)
+    assert rank_change_text(row) == "không so sánh được"
 
 
 def test_chiso_rank_and_the_export_take_the_edition(with_63, tmp_path, capsys):
