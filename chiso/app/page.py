@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 
 from chiso import safe
-from chiso.app import ui
+from chiso.app import collect, ui
 from chiso.config import Catalog, Index
 from chiso.i18n import label, t
 from chiso.selection import Selection
@@ -110,6 +110,8 @@ def run(render: Callable[[Frame], None], *, table: bool = True) -> None:
     """A page: its frame (:func:`start`), then ``render(frame)``, guarded so that an error is shown
     in words (:func:`chiso.app.ui.guard`); nothing more when the frame has said why it cannot show
     anything."""
+
+    collect.start()  # full garbage collections off the page's path (see chiso.app.collect)
 
     def body() -> None:
         frame = start(table)
