@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 
 from chiso import safe
-from chiso.app import collect, ui
+from chiso.app import busy, collect, ui
 from chiso.config import Catalog, Index
 from chiso.i18n import label, t
 from chiso.selection import Selection
@@ -118,7 +118,8 @@ def run(render: Callable[[Frame], None], *, table: bool = True) -> None:
         if frame is not None:
             render(frame)
 
-    ui.guard(body)
+    with busy.page_run():
+        ui.guard(body)
 
 
 def text(line: str, *, caption: bool = False) -> None:
