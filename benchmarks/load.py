@@ -17,7 +17,8 @@ with a compile error, times out, or the connection drops.
 
 For each N (default 1, 10, 25, 50) it prints page runs served, runs per second, p50/p95/p99 page-run
 time, errors, and the server's memory (RSS summed over the given processes, before, peak and after
-the sessions closed) and CPU (cores busy on average). Bounded: ``--runs`` per session, ``--seconds``
+the sessions closed) and CPU (cores busy on average, and seconds per page run: the server's CPU
+over the runs served, which is what capacity depends on). Bounded: ``--runs`` per session, ``--seconds``
 per N, at most 200 sessions, and loopback addresses only.
 """
 
@@ -287,6 +288,8 @@ async def run_phase(args, catalogue: Catalogue, n: int, pids: list[int]) -> dict
         "rss_peak_mb": peak[0],
         "rss_after_mb": rss_mb(pids),
         "cpu_cores": cpu / wall if wall else float("nan"),
+        # what capacity depends on: one process serves about 1 / this many runs a second per core
+        "cpu_s_per_run": cpu / len(ordered) if ordered else float("nan"),
     }
 
 
@@ -389,7 +392,7 @@ def main() -> int:
             )
     print(
         f"{'N':>4}{'runs':>6}{'runs/s':>8}{'p50 s':>8}{'p95 s':>8}{'p99 s':>8}{'errors':>8}"
-        f"{'RSS before':>12}{'peak':>8}{'after':>8}{'CPU cores':>11}"
+        f"{'RSS before':>12}{'peak':>8}{'after':>8}{'CPU cores':>11}{'CPU s/run':>11}"
     )
     for n in sizes:
         row = asyncio.run(run_phase(args, catalogue, n, pids))
@@ -397,7 +400,7 @@ def main() -> int:
         print(
             f"{n:>4}{row['runs']:>6}{row['runs_per_s']:>8.2f}{row['p50_s']:>8.2f}{row['p95_s']:>8.2f}"
             f"{row['p99_s']:>8.2f}{row['errors']:>8}{row['rss_before_mb']:>12.0f}{row['rss_peak_mb']:>8.0f}"
-            f"{row['rss_after_mb']:>8.0f}{row['cpu_cores']:>11.2f}",
+            f"{row['rss_after_mb']:>8.0f}{row['cpu_cores']:>11.2f}{row['cpu_s_per_run']:>11.3f}",
             flush=True,
         )
         for sample in row["error_samples"]:

@@ -30,6 +30,10 @@ floor's. CPU time is robust on a shared machine where wall time is not: one proc
 about ``1 / cpu`` page runs per second per core it gets. ``--vary`` makes each warm run a new
 session opening a random link of the catalogue (a selection nobody has opened yet, as in
 ``benchmarks/load.py``); without it the same selection is run again (what shared caches serve).
+``AppTest`` runs the script without two things a server does per session or run: the source
+watcher's scan of every module (a new session's first run) and the garbage collection after each
+run (``runner.postScriptGC``, off in this app's config); ``benchmarks/load.py`` reports the
+server's own CPU seconds per run, which include them.
 """
 
 from __future__ import annotations

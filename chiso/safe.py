@@ -170,6 +170,38 @@ def plotly_text(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def plotly_text_spec(spec: dict) -> dict:
+    """:func:`plotly_text` on a figure's plain dict (``Figure.to_dict()``), in place: the same texts
+    escaped, without Plotly checking every property it sets."""
+    for trace in spec.get("data") or ():
+        for prop in _TRACE_TEXT:
+            if trace.get(prop) is not None:
+                trace[prop] = _escaped(trace[prop])
+        _escape_text((trace.get("colorbar") or {}).get("title"))
+    layout = spec.get("layout") or {}
+    title = layout.get("title") or {}
+    _escape_text(title)
+    _escape_text(title.get("subtitle"))
+    _escape_text((layout.get("legend") or {}).get("title"))
+    for annotation in layout.get("annotations") or ():
+        for prop in ("text", "hovertext"):
+            if annotation.get(prop):
+                annotation[prop] = plot(annotation[prop])
+    for name, axis in layout.items():
+        if not name.startswith(("xaxis", "yaxis")) or not isinstance(axis, dict):
+            continue
+        _escape_text(axis.get("title"))
+        for prop in _AXIS_TEXT:
+            if axis.get(prop) is not None:
+                axis[prop] = _escaped(axis[prop])
+    return spec
+
+
+def _escape_text(part: dict | None) -> None:
+    if part and part.get("text"):
+        part["text"] = plot(part["text"])
+
+
 def _layout_text(layout) -> None:
     """The layout's titles, annotations and axes of :func:`plotly_text`, escaped in place."""
     if layout.title and layout.title.text:

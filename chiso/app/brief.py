@@ -16,8 +16,8 @@ import polars as pl
 import streamlit as st
 
 from chiso import safe
+from chiso.app import busy, ui
 from chiso.app import targets as app_targets
-from chiso.app import ui
 from chiso.errors import ChisoError
 from chiso.export import brief
 from chiso.export import files as export
@@ -77,7 +77,10 @@ def _make(cursor, catalog, unit_id: str, year: int, lang: str, targets) -> tuple
 
 
 def prefetch(dataset: str, version: str, unit_id: str, year: int, lang: str) -> None:
-    """Start preparing the pack unless it is ready, under way, or the worker is busy."""
+    """Start preparing the pack unless it is ready, under way, or the worker is busy; not while other
+    sessions are running pages (:mod:`chiso.app.busy`): then the toggle makes it when asked."""
+    if busy.others_running():
+        return
     key = (dataset, version, unit_id, year, lang)
     con = ui.connection(dataset)
     with _READY_LOCK:

@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 
 from chiso import safe
-from chiso.app import ui
+from chiso.app import busy, collect, ui
 from chiso.config import Catalog, Index
 from chiso.i18n import label, t
 from chiso.selection import Selection
@@ -115,12 +115,15 @@ def run(render: Callable[[Frame], None], *, table: bool = True) -> None:
     in words (:func:`chiso.app.ui.guard`); nothing more when the frame has said why it cannot show
     anything."""
 
+    collect.start()  # full garbage collections off the page's path (see chiso.app.collect)
+
     def body() -> None:
         frame = start(table)
         if frame is not None:
             render(frame)
 
-    ui.guard(body)
+    with busy.page_run():
+        ui.guard(body)
 
 
 def text(line: str, *, caption: bool = False) -> None:

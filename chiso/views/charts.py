@@ -69,20 +69,22 @@ def ranking_bar(
     fig.update_xaxes(
         title=score_label, showgrid=True, gridcolor="#eee", range=[start, top + (top - start) * 0.16]
     )
-    # Set at once: Plotly's add_annotation re-validates every earlier one (quadratic at 168 units).
-    fig.update_layout(
-        annotations=[
+    # Handed to the layout as plain dicts: Plotly re-checked every annotation on each layout change
+    # (two per unit), and add_annotation re-validates every earlier one (quadratic at 168 units).
+    extra: dict = {
+        "annotations": [
             note
             for label, value in zip(all_labels, values, strict=True)
             for note in _bar_annotations(label, value, decimals, lang, start)
         ]
-    )
+    }
     if peer_average is not None:
-        _average_line(fig, peer_average, f"{average_label}: {fmt.number(peer_average, decimals, lang=lang)}")
+        name = f"{average_label}: {fmt.number(peer_average, decimals, lang=lang)}"
+        extra["shapes"] = [_average_line(fig, peer_average, name)]
     # The legend sits above the bars and grows upwards as it wraps: room for it at a phone's width.
     legend = style.legend_rows_extra([d.name for d in fig.data if d.showlegend is not False and d.name])
     height = max(320, 40 * len(all_labels) + 200) + legend
-    fig = style.layout(fig, title=title, source=source, lang=lang, height=height)
+    fig = style.layout(fig, title=title, source=source, lang=lang, height=height, extra=extra)
     fig.update_layout(
         bargap=0.3, legend={"y": 1.0, "yref": "paper", "yanchor": "bottom"}, margin={"t": 110 + legend}
     )
@@ -112,9 +114,9 @@ def _tier_bars(fig: go.Figure, scored: pl.DataFrame, tier_col: str, score_label:
         )
 
 
-def _average_line(fig: go.Figure, x: float, name: str) -> None:
-    """The peer average as a dashed line behind the bars, named with its value in the legend."""
-    fig.add_vline(x=x, line_dash="dash", line_color="#333", layer="below")
+def _average_line(fig: go.Figure, x: float, name: str) -> dict:
+    """The peer average as a dashed line behind the bars (the shape returned, as ``add_vline`` draws
+    it), named with its value in the legend."""
     fig.add_scatter(  # the line's name and value in the legend, never across the bars' numbers
         x=[None],
         y=[None],
@@ -123,6 +125,8 @@ def _average_line(fig: go.Figure, x: float, name: str) -> None:
         name=name,
         hoverinfo="skip",
     )
+    line = {"type": "line", "layer": "below", "line": {"color": "#333", "dash": "dash"}}
+    return line | {"x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
 
 
 def _bar_annotations(label: str, value: float | None, decimals: int, lang: str, start: float) -> list[dict]:

@@ -336,7 +336,7 @@ def draw(
     _islands(fig, frame, colour)
     _outline(fig, frame, selected, lang)
     height = 900 if scope.level == "provinces" else 700
-    style.layout(fig, title=measure.title, source=measure.source, lang=lang, height=height)
+    fig = style.layout(fig, title=measure.title, source=measure.source, lang=lang, height=height)
     _axes(fig, frame)
     fig.update_layout(
         hovermode="closest", hoverdistance=30, legend={"itemclick": False, "itemdoubleclick": False}

@@ -209,6 +209,18 @@ def test_the_pack_prepared_while_the_profile_is_read_is_ready_before_the_toggle(
     assert pdf is None or pdf.startswith(b"%PDF")
 
 
+def test_no_pack_is_prepared_ahead_while_another_session_runs_a_page(both_dbs):
+    """Under load the pack is made when asked for, not ahead; it is still offered."""
+    from chiso.app import brief, busy
+
+    brief._READY.clear()
+    with busy.page_run():  # this thread stands for another reader's page run in progress
+        at = run("pages/profile.py", unit="hoa-binh/so-noi-vu", year="2022")
+    assert not brief._READY
+    at.toggle(key="brief_hoa-binh/so-noi-vu_2022_make").set_value(True).run()
+    assert "Tải báo cáo (HTML)" in [b.label for b in at.get("download_button")]
+
+
 def test_rank_only_table_renders_its_published_ranks(both_dbs):
     """Quảng Ninh localities PAR 2024 holds published ranks without scores: the page shows
     them (no chart crash), and computes no peer average."""
