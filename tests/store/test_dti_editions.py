@@ -165,10 +165,14 @@ def test_ranks_are_never_computed_across_editions(with_63):
     assert by_edition[(2024, "63")][3:] == (2, 1, True)
     assert by_edition[(2024, "34")][3:] == (None, None, False)
     with duckdb.connect(str(with_63), read_only=True) as con:
-        row = con.sql(
-            "SELECT * FROM ranked WHERE unit_id = 'ho-chi-minh/ho-chi-minh' AND index_code = 'DTI'"
-            " AND year = 2024 AND edition = '34' AND component IS NULL"
-        ).pl().row(0, named=True)
+        row = (
+            con.sql(
+                "SELECT * FROM ranked WHERE unit_id = 'ho-chi-minh/ho-chi-minh' AND index_code = 'DTI'"
+                " AND year = 2024 AND edition = '34' AND component IS NULL"
+            )
+            .pl()
+            .row(0, named=True)
+        )
     assert rank_change_text(row) == "không so sánh được"
 
 
