@@ -322,6 +322,7 @@ def what_it_takes(
     higher_is_better: bool = True,
     decimals: int = 2,
     n_room: int = 3,
+    gap_table: pl.DataFrame | None = None,
 ) -> WhatItTakes:
     """What it would take one unit to move up in one table (see :class:`WhatItTakes`).
 
@@ -329,12 +330,15 @@ def what_it_takes(
     the unit's component rows (if any) for the room left. ``tiers``: the bands that apply
     (``Index.tiers_for(province, peer_group, year)``), highest ``min_pct`` first.
     ``decimals``: the index's printed decimals; passing means beating a score by one step
-    (0.01 for 2 decimals).
+    (0.01 for 2 decimals). ``gap_table``: :func:`component_gaps` of the same rows, unit and
+    direction when the caller has it (the room left is read from it).
     """
     step = 10.0 ** (-decimals)
     tot = totals(table_rows)
     mine = tot.filter(pl.col("unit_id") == unit_id)
-    gaps = component_gaps(table_rows, unit_id, higher_is_better=higher_is_better)
+    gaps = gap_table
+    if gaps is None:
+        gaps = component_gaps(table_rows, unit_id, higher_is_better=higher_is_better)
     room = tuple(
         Room(**{k: r[k] for k in ("component", "score", "max_score", "pct_of_max", "points_lost")})
         for r in gaps.filter(pl.col("points_lost").is_not_null()).head(n_room).iter_rows(named=True)
@@ -682,3 +686,29 @@ def contrast(profile_rows: pl.DataFrame, threshold: float = 30.0) -> tuple[dict,
     if high["percentile"] - low["percentile"] < threshold - _EPS:
         return None
     return high, low
+
+
+def most_lost(unit_rows: pl.DataFrame, chosen: pl.DataFrame, catalog) -> tuple[pl.DataFrame, set[str]]:
+    """Per index, the component of one unit that loses the most points, for every index at once:
+    what :func:`component_gaps` on the unit's own rows of that index and year puts first (ties by
+    component code), among indices whose declared components are all scored (``scored_completely``).
+
+    ``unit_rows``: all rows of one unit; ``chosen``: (index_code, year) pairs, e.g. the profile.
+    Returns (the stored component rows with ``points_lost``, one per index at most; the index codes
+    whose rows hold a component twice in a year, which only the per-index functions answer).
+    """
+    own = components(
+        unit_rows.join(chosen.select("index_code", "year"), on=["index_code", "year"], how="semi")
+    )
+    twice = set(
+        own.filter(pl.len().over("index_code", "year", "component") > 1).get_column("index_code").to_list()
+    )
+    complete = fully_scored(own, catalog).get_column("index_code").unique()
+    lost = (
+        own.filter(pl.col("index_code").is_in(complete.implode()) & ~pl.col("index_code").is_in(list(twice)))
+        .with_columns(points_lost=(pl.col("max_score") - pl.col("score")).round(9))
+        .filter(pl.col("points_lost").is_not_null() & (pl.col("points_lost") > _EPS))
+        .sort(["points_lost", "component"], descending=[True, False])
+        .unique("index_code", keep="first", maintain_order=True)
+    )
+    return lost, twice
