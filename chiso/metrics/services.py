@@ -27,6 +27,7 @@ Rank 1 is the highest rate; ties (equal exact fractions) share the better rank.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -244,10 +245,14 @@ def parse_period(text: str, arg: str = "--period") -> Period:
 
 
 def _any_overlap(frame: pl.DataFrame, key: list[str]) -> bool:
-    """Whether some report starts before an earlier report of the same key has ended."""
+    """Whether some report starts before an earlier report of the same key has ended. In start
+    order one does exactly when one starts before the report just before it has ended (if report
+    i overlaps an earlier j, report j + 1 starts between j's start and i's start, so before j's
+    end): each row is compared with the row above it, no window per key."""
     ordered = frame.sort(*key, "period_start", "period_end")
-    previous_end = pl.col("period_end").cum_max().shift(1).over(key)
-    return bool(ordered.select((pl.col("period_start") <= previous_end).fill_null(False).any()).item())
+    same_key = pl.all_horizontal([pl.col(k) == pl.col(k).shift(1) for k in key])
+    overlaps = same_key & (pl.col("period_start") <= pl.col("period_end").shift(1))
+    return bool(ordered.select(overlaps.fill_null(False).any()).item())
 
 
 def select_reports(counts: pl.DataFrame) -> pl.DataFrame:
@@ -298,11 +303,15 @@ def _without_replaced(values: pl.DataFrame, group: list[str]) -> pl.DataFrame:
 
 
 def _rate_terms(rates: list[Rate]) -> pl.DataFrame:
+    return _rate_terms_of(tuple((r.code, tuple(r.numerator), tuple(r.denominator)) for r in rates))
+
+
+@functools.lru_cache(maxsize=8)
+def _rate_terms_of(rates: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]) -> pl.DataFrame:
+    """The terms of the declared rates (a few rows), built once per set of rates."""
     frames = [
-        _terms({"num": r.numerator, "den": r.denominator}, rate=r.code).with_columns(
-            rate_order=pl.lit(i, pl.Int64)
-        )
-        for i, r in enumerate(rates)
+        _terms({"num": list(num), "den": list(den)}, rate=code).with_columns(rate_order=pl.lit(i, pl.Int64))
+        for i, (code, num, den) in enumerate(rates)
     ]
     return pl.concat(frames)
 

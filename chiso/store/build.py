@@ -311,7 +311,10 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
                 "source_id",
                 "quote",
                 *(["printed"] if table == "one_stop_rates" else []),
-            ).to_arrow(),
+            )
+            # a province's reports side by side: the online-services page reads one province
+            .sort("province", "unit_id", "level", "period_start", "period_end", "indicator")
+            .to_arrow(),
         )
         con.execute(f"INSERT INTO {table} SELECT * FROM c_df")
         con.unregister("c_df")

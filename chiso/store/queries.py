@@ -30,7 +30,12 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, **params) -> pl.DataFrame:
 def ordered(frame: pl.DataFrame, keys) -> pl.DataFrame:
     """``frame`` sorted on ``keys``: (column, descending, nulls_last) triples, as an SQL ORDER BY
     would (strings by bytes, like DuckDB's default collation)."""
-    return frame.sort([k[0] for k in keys], descending=[k[1] for k in keys], nulls_last=[k[2] for k in keys])
+    return frame.sort(
+        [k[0] for k in keys],
+        descending=[k[1] for k in keys],
+        nulls_last=[k[2] for k in keys],
+        maintain_order=True,
+    )
 
 
 def meta(con) -> dict[str, str]:
