@@ -36,10 +36,15 @@ def totals(rows: pl.DataFrame) -> pl.DataFrame:
 def components(rows: pl.DataFrame) -> pl.DataFrame:
     """The component rows (component not NULL) of the authority: scores of the local business
     community (config ``community: true``) are never a unit's component, strength or weakness."""
+    return rows.filter(_own_component(rows.columns))
+
+
+def _own_component(columns: Sequence[str]) -> pl.Expr:
+    """True on the component rows of the authority (see :func:`components`)."""
     own = pl.col("component").is_not_null()
-    if "community" in rows.columns:
+    if "community" in columns:
         own = own & ~pl.col("community").fill_null(False)
-    return rows.filter(own)
+    return own
 
 
 def component_names(index: Index, province: str, peer_group: str, year: int, lang: str) -> dict[str, str]:
@@ -93,10 +98,15 @@ def fully_scored(rows: pl.DataFrame, catalog) -> pl.DataFrame:
         schema={**{k: comps.schema[k] for k in keys}, "component": pl.String, "_n": pl.Int64},
         orient="row",
     )
-    own = comps.join(frame, on=[*keys, "component"], how="inner", nulls_equal=True)
-    whole = own.group_by("unit_id", *keys).agg(pl.col("component").n_unique() == pl.col("_n").first())
-    done = whole.filter(pl.col("component")).drop("component")
-    return own.join(done, on=["unit_id", *keys], how="semi", nulls_equal=True).drop("_n")
+    # One plan, collected once: a unit's rows are a few hundred, each eager step cost more than its work.
+    own = comps.lazy().join(frame.lazy(), on=[*keys, "component"], how="inner", nulls_equal=True)
+    done = (
+        own.group_by("unit_id", *keys)
+        .agg(pl.col("component").n_unique() == pl.col("_n").first())
+        .filter(pl.col("component"))
+        .drop("component")
+    )
+    return own.join(done, on=["unit_id", *keys], how="semi", nulls_equal=True).drop("_n").collect()
 
 
 def component_max_inferred(index: Index, province: str, peer_group: str, year: int) -> bool:
@@ -133,10 +143,13 @@ def component_gaps(
     Sorted by points lost, largest first (unscored components last). Empty frame (same
     columns) when the unit has no component rows.
     """
-    comps = components(table_rows)
-    for column in ("rank", "rank_of", "peer_mean"):
-        if column not in comps.columns:
-            comps = comps.with_columns(pl.lit(None, pl.Float64).alias(column))
+    missing = [c for c in ("rank", "rank_of", "peer_mean") if c not in table_rows.columns]
+    # One plan, collected once (a table is a few hundred rows: eager steps cost more than their work).
+    comps = (
+        table_rows.lazy()
+        .filter(_own_component(table_rows.columns))
+        .with_columns(pl.lit(None, pl.Float64).alias(c) for c in missing)
+    )
     scored = comps.filter(pl.col("score").is_not_null())
     key = pl.col("score") if higher_is_better else -pl.col("score")
     stats = (
@@ -182,8 +195,10 @@ def component_gaps(
             gap_to_best=((pl.col("best_score") - pl.col("score")) * sign).round(9),
         )
     )
-    return out.select(*GAP_COLUMNS, "published_rank").sort(
-        ["points_lost", "component"], descending=[True, False], nulls_last=True
+    return (
+        out.select(*GAP_COLUMNS, "published_rank")
+        .sort(["points_lost", "component"], descending=[True, False], nulls_last=True)
+        .collect()
     )
 
 
@@ -596,7 +611,9 @@ def profile(
     ``n_years`` (years with a total for that index) and ``n_components`` (component scores
     that year). Indices where the unit has only component rows have no row here.
     """
-    tot = totals(unit_rows)
+    # One plan, collected once (a unit's rows are a few hundred: eager steps cost more than their work).
+    rows = unit_rows.lazy()
+    tot = totals(rows)
     chosen = _chosen_years(tot, year)
     n_years = (
         tot.filter(pl.col("score").is_not_null() | pl.col("rank").is_not_null())
@@ -604,22 +621,20 @@ def profile(
         .agg(n_years=pl.col("year").n_unique().cast(pl.Int32))
     )
     n_comp = (
-        components(unit_rows)
-        .filter(pl.col("score").is_not_null())
+        rows.filter(_own_component(unit_rows.columns) & pl.col("score").is_not_null())
         .group_by("index_code", "year")
         .agg(n_components=pl.len().cast(pl.Int32))
     )
     out = (
-        chosen.join(n_years, on="index_code", how="left")
-        .join(n_comp, on=["index_code", "year"], how="left")
+        chosen.join(n_years, on="index_code", how="left", maintain_order="left")
+        .join(n_comp, on=["index_code", "year"], how="left", maintain_order="left")
         .with_columns(pl.col("n_components").fill_null(0), pl.col("n_years").fill_null(0))
     )
-    return _in_order(out, order)
+    return _in_order(out, order).collect()
 
 
-def _in_order(frame: pl.DataFrame, order: Sequence[str] | None) -> pl.DataFrame:
-    if frame.is_empty():
-        return frame
+def _in_order(frame, order: Sequence[str] | None):
+    """A frame (or a lazy one) of index rows in display order, then by code and year."""
     rank = {code: i for i, code in enumerate(order or [])}
     return (
         frame.with_columns(
@@ -642,22 +657,22 @@ def component_extremes(
     which. Other columns are the stored ``ranked`` columns (index_code, component, year,
     score, max_score, pct_of_max, rank, rank_of, rank_basis, …).
     """
-    comps = fully_scored(unit_rows, catalog).filter(
-        pl.col("score").is_not_null() & pl.col("pct_of_max").is_not_null()
+    # fully_scored decides per (index, year): the year's rows are all it needs when one is given.
+    rows = unit_rows if year is None else unit_rows.filter(pl.col("year") == year)
+    comps = (
+        fully_scored(rows, catalog)
+        .lazy()
+        .filter(pl.col("score").is_not_null() & pl.col("pct_of_max").is_not_null())
     )
-    if year is not None:
-        comps = comps.filter(pl.col("year") == year)
-    else:
+    if year is None:
         comps = comps.filter(pl.col("year") == pl.col("year").max().over("index_code"))
-    if comps.is_empty():
-        return comps.with_columns(kind=pl.lit(None, pl.String))
     ranked = comps.sort(["pct_of_max", "index_code", "component"], descending=[True, False, False])
     strongest = ranked.head(n)
     rest = ranked.slice(n).sort(["pct_of_max", "index_code", "component"])
     weakest = rest.head(n)
     return pl.concat(
         [strongest.with_columns(kind=pl.lit("strongest")), weakest.with_columns(kind=pl.lit("weakest"))]
-    )
+    ).collect()
 
 
 def cross_index(profile_rows: pl.DataFrame) -> pl.DataFrame:

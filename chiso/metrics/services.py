@@ -329,8 +329,12 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
     if counts.is_empty() or not rates:
         return _empty_rates(keys)
     counts = select_reports(counts)
-    values = counts.select(*REPORT, *[c for c in by if c not in REPORT], "indicator", "value").join(
-        _rate_terms(rates), on="indicator"
+    # One plan, collected once: a province's counts are a few thousand rows, each eager step cost
+    # more than its work.
+    values = (
+        counts.lazy()
+        .select(*REPORT, *[c for c in by if c not in REPORT], "indicator", "value")
+        .join(_rate_terms(rates).lazy(), on="indicator")
     )
     report = list(dict.fromkeys([*REPORT, *by, "rate"]))
     values = _without_replaced(values, [*report, "side"])
@@ -356,9 +360,11 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
         .join(per_report.select(report), on=report, how="semi")
         .group_by(*keys, "rate", "indicator", "position")
         .agg(pl.col("value").sum())
-        .sort("position")
         .group_by(*keys, "rate")
-        .agg(numerator_terms=pl.col("value"), numerator_indicators=pl.col("indicator"))
+        .agg(
+            numerator_terms=pl.col("value").sort_by("position"),
+            numerator_indicators=pl.col("indicator").sort_by("position"),
+        )
     )
     result = (
         totals.join(terms, on=[*keys, "rate"], how="left")
@@ -370,7 +376,7 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
         )
         .sort(*keys, "rate_order")
     )
-    return _with_unit_columns(result, counts)
+    return _with_unit_columns(result.collect(), counts)
 
 
 def _empty_rates(keys: list[str]) -> pl.DataFrame:
