@@ -82,24 +82,26 @@ def fully_scored(rows: pl.DataFrame, catalog) -> pl.DataFrame:
     scored, at least two of them: only there may one component be called the strongest, the
     weakest or the one losing the most points (one component known out of several, or one
     alone, is no comparison)."""
-    comps = components(rows).filter(pl.col("score").is_not_null())
+    # One plan for the rows, collected once (a unit's rows are a few hundred: each eager step
+    # cost more than its work); the tables they belong to are read first.
+    comps = rows.lazy().filter(_own_component(rows.columns) & pl.col("score").is_not_null())
     keys = ["index_code", "province", "peer_group", "year"]
-    if comps.is_empty():
-        return comps
+    tables = comps.select(keys).unique().collect()
+    if tables.is_empty():
+        return comps.collect()
     declared = [
         (*key, code, len(codes))
-        for key in comps.select(keys).unique().rows()
+        for key in tables.rows()
         for codes in [declared_components(catalog.index(key[0]), key[1] or "", key[2], key[3])]
         if len(codes) >= MIN_COMPARED
         for code in codes
     ]
     frame = pl.DataFrame(
         declared,
-        schema={**{k: comps.schema[k] for k in keys}, "component": pl.String, "_n": pl.Int64},
+        schema={**{k: tables.schema[k] for k in keys}, "component": pl.String, "_n": pl.Int64},
         orient="row",
     )
-    # One plan, collected once: a unit's rows are a few hundred, each eager step cost more than its work.
-    own = comps.lazy().join(frame.lazy(), on=[*keys, "component"], how="inner", nulls_equal=True)
+    own = comps.join(frame.lazy(), on=[*keys, "component"], how="inner", nulls_equal=True)
     done = (
         own.group_by("unit_id", *keys)
         .agg(pl.col("component").n_unique() == pl.col("_n").first())
@@ -150,18 +152,7 @@ def component_gaps(
         .filter(_own_component(table_rows.columns))
         .with_columns(pl.lit(None, pl.Float64).alias(c) for c in missing)
     )
-    scored = comps.filter(pl.col("score").is_not_null())
-    key = pl.col("score") if higher_is_better else -pl.col("score")
-    stats = (
-        scored.with_columns(_key=key)
-        .with_columns(_best=pl.col("_key").max().over("component"))
-        .group_by("component")
-        .agg(
-            n_in_data=pl.len().cast(pl.Int32),
-            best_score=pl.col("score").filter(pl.col("_key") == pl.col("_best")).first(),
-            best_unit=pl.col("name").filter(pl.col("_key") == pl.col("_best")).sort().str.join("; "),
-        )
-    )
+    stats = _best_by_component(comps.filter(pl.col("score").is_not_null()), higher_is_better)
     mine = comps.filter(pl.col("unit_id") == unit_id)
     names = dict(names or {})
     sign = 1 if higher_is_better else -1
@@ -199,6 +190,21 @@ def component_gaps(
         out.select(*GAP_COLUMNS, "published_rank")
         .sort(["points_lost", "component"], descending=[True, False], nulls_last=True)
         .collect()
+    )
+
+
+def _best_by_component(scored, higher_is_better: bool):
+    """Per component of the scored rows: how many, the best score and the unit(s) holding it."""
+    key = pl.col("score") if higher_is_better else -pl.col("score")
+    return (
+        scored.with_columns(_key=key)
+        .with_columns(_best=pl.col("_key").max().over("component"))
+        .group_by("component")
+        .agg(
+            n_in_data=pl.len().cast(pl.Int32),
+            best_score=pl.col("score").filter(pl.col("_key") == pl.col("_best")).first(),
+            best_unit=pl.col("name").filter(pl.col("_key") == pl.col("_best")).sort().str.join("; "),
+        )
     )
 
 

@@ -355,7 +355,22 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
         first_start=pl.col("period_start").min(),
         last_end=pl.col("period_end").max(),
     )
-    terms = (
+    result = (
+        totals.join(_numerator_terms(values, per_report, keys, report), on=[*keys, "rate"], how="left")
+        .with_columns(
+            rate_pct=pl.when(pl.col("denominator") > 0).then(
+                pl.col("numerator") / pl.col("denominator") * 100
+            ),
+            over_100=pl.col("numerator") > pl.col("denominator"),
+        )
+        .sort(*keys, "rate_order")
+    )
+    return _with_unit_columns(result.collect(), counts)
+
+
+def _numerator_terms(values: pl.LazyFrame, per_report: pl.LazyFrame, keys: list[str], report: list[str]):
+    """The numerator's parts of each rate, summed over the reports that count, in declared order."""
+    return (
         values.filter(pl.col("side") == "num")
         .join(per_report.select(report), on=report, how="semi")
         .group_by(*keys, "rate", "indicator", "position")
@@ -366,17 +381,6 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
             numerator_indicators=pl.col("indicator").sort_by("position"),
         )
     )
-    result = (
-        totals.join(terms, on=[*keys, "rate"], how="left")
-        .with_columns(
-            rate_pct=pl.when(pl.col("denominator") > 0).then(
-                pl.col("numerator") / pl.col("denominator") * 100
-            ),
-            over_100=pl.col("numerator") > pl.col("denominator"),
-        )
-        .sort(*keys, "rate_order")
-    )
-    return _with_unit_columns(result.collect(), counts)
 
 
 def _empty_rates(keys: list[str]) -> pl.DataFrame:
@@ -471,21 +475,21 @@ def checks(counts: pl.DataFrame) -> pl.DataFrame:
         on="indicator", index=REPORT, values="value", aggregate_function="sum"
     )
     found = []
-    for check in CHECKS:
+    for check in CHECKS:  # one plan for every check, collected once
         columns = [check.total, *check.parts]
-        frame = wide.with_columns(
-            [pl.lit(None, pl.Float64).alias(c) for c in columns if c not in wide.columns]
-        ).with_columns(
-            n_parts=pl.sum_horizontal([pl.col(p).is_not_null() for p in check.parts]),
-            parts_sum=pl.sum_horizontal([pl.col(p).fill_null(0) for p in check.parts]),
+        frame = (
+            wide.lazy()
+            .with_columns([pl.lit(None, pl.Float64).alias(c) for c in columns if c not in wide.columns])
+            .with_columns(
+                n_parts=pl.sum_horizontal([pl.col(p).is_not_null() for p in check.parts]),
+                parts_sum=pl.sum_horizontal([pl.col(p).fill_null(0) for p in check.parts]),
+            )
         )
         bad = frame.filter(
             pl.col(check.total).is_not_null()
             & (pl.col("n_parts") >= check.min_parts)
             & ((pl.col("parts_sum") - pl.col(check.total)).abs() > 1e-6)
         )
-        if bad.is_empty():
-            continue
         found.append(
             bad.group_by("unit_id", "level")
             .agg(
@@ -510,7 +514,7 @@ def checks(counts: pl.DataFrame) -> pl.DataFrame:
             )
             .select([pl.col(k).cast(v) for k, v in schema.items()])
         )
-    return pl.concat(found) if found else pl.DataFrame(schema=schema)
+    return pl.concat(found).collect()
 
 
 # ---------- trends ----------
