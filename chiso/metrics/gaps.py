@@ -82,33 +82,26 @@ def fully_scored(rows: pl.DataFrame, catalog) -> pl.DataFrame:
     scored, at least two of them: only there may one component be called the strongest, the
     weakest or the one losing the most points (one component known out of several, or one
     alone, is no comparison)."""
-    # One plan for the rows, collected once (a unit's rows are a few hundred: each eager step
-    # cost more than its work); the tables they belong to are read first.
-    comps = rows.lazy().filter(_own_component(rows.columns) & pl.col("score").is_not_null())
+    comps = rows.filter(_own_component(rows.columns) & pl.col("score").is_not_null())
     keys = ["index_code", "province", "peer_group", "year"]
-    tables = comps.select(keys).unique().collect()
-    if tables.is_empty():
-        return comps.collect()
+    if comps.is_empty():
+        return comps
     declared = [
         (*key, code, len(codes))
-        for key in tables.rows()
+        for key in comps.select(keys).unique().rows()
         for codes in [declared_components(catalog.index(key[0]), key[1] or "", key[2], key[3])]
         if len(codes) >= MIN_COMPARED
         for code in codes
     ]
     frame = pl.DataFrame(
         declared,
-        schema={**{k: tables.schema[k] for k in keys}, "component": pl.String, "_n": pl.Int64},
+        schema={**{k: comps.schema[k] for k in keys}, "component": pl.String, "_n": pl.Int64},
         orient="row",
     )
-    own = comps.join(frame.lazy(), on=[*keys, "component"], how="inner", nulls_equal=True)
-    done = (
-        own.group_by("unit_id", *keys)
-        .agg(pl.col("component").n_unique() == pl.col("_n").first())
-        .filter(pl.col("component"))
-        .drop("component")
-    )
-    return own.join(done, on=["unit_id", *keys], how="semi", nulls_equal=True).drop("_n").collect()
+    own = comps.join(frame, on=[*keys, "component"], how="inner", nulls_equal=True)
+    whole = own.group_by("unit_id", *keys).agg(pl.col("component").n_unique() == pl.col("_n").first())
+    done = whole.filter(pl.col("component")).drop("component")
+    return own.join(done, on=["unit_id", *keys], how="semi", nulls_equal=True).drop("_n")
 
 
 def component_max_inferred(index: Index, province: str, peer_group: str, year: int) -> bool:
@@ -145,13 +138,10 @@ def component_gaps(
     Sorted by points lost, largest first (unscored components last). Empty frame (same
     columns) when the unit has no component rows.
     """
-    missing = [c for c in ("rank", "rank_of", "peer_mean") if c not in table_rows.columns]
-    # One plan, collected once (a table is a few hundred rows: eager steps cost more than their work).
-    comps = (
-        table_rows.lazy()
-        .filter(_own_component(table_rows.columns))
-        .with_columns(pl.lit(None, pl.Float64).alias(c) for c in missing)
-    )
+    comps = components(table_rows)
+    for column in ("rank", "rank_of", "peer_mean"):
+        if column not in comps.columns:
+            comps = comps.with_columns(pl.lit(None, pl.Float64).alias(column))
     stats = _best_by_component(comps.filter(pl.col("score").is_not_null()), higher_is_better)
     mine = comps.filter(pl.col("unit_id") == unit_id)
     names = dict(names or {})
@@ -186,10 +176,8 @@ def component_gaps(
             gap_to_best=((pl.col("best_score") - pl.col("score")) * sign).round(9),
         )
     )
-    return (
-        out.select(*GAP_COLUMNS, "published_rank")
-        .sort(["points_lost", "component"], descending=[True, False], nulls_last=True)
-        .collect()
+    return out.select(*GAP_COLUMNS, "published_rank").sort(
+        ["points_lost", "component"], descending=[True, False], nulls_last=True
     )
 
 
@@ -617,9 +605,7 @@ def profile(
     ``n_years`` (years with a total for that index) and ``n_components`` (component scores
     that year). Indices where the unit has only component rows have no row here.
     """
-    # One plan, collected once (a unit's rows are a few hundred: eager steps cost more than their work).
-    rows = unit_rows.lazy()
-    tot = totals(rows)
+    tot = totals(unit_rows)
     chosen = _chosen_years(tot, year)
     n_years = (
         tot.filter(pl.col("score").is_not_null() | pl.col("rank").is_not_null())
@@ -627,7 +613,7 @@ def profile(
         .agg(n_years=pl.col("year").n_unique().cast(pl.Int32))
     )
     n_comp = (
-        rows.filter(_own_component(unit_rows.columns) & pl.col("score").is_not_null())
+        unit_rows.filter(_own_component(unit_rows.columns) & pl.col("score").is_not_null())
         .group_by("index_code", "year")
         .agg(n_components=pl.len().cast(pl.Int32))
     )
@@ -636,11 +622,12 @@ def profile(
         .join(n_comp, on=["index_code", "year"], how="left", maintain_order="left")
         .with_columns(pl.col("n_components").fill_null(0), pl.col("n_years").fill_null(0))
     )
-    return _in_order(out, order).collect()
+    return _in_order(out, order)
 
 
-def _in_order(frame, order: Sequence[str] | None):
-    """A frame (or a lazy one) of index rows in display order, then by code and year."""
+def _in_order(frame: pl.DataFrame, order: Sequence[str] | None) -> pl.DataFrame:
+    if frame.is_empty():
+        return frame
     rank = {code: i for i, code in enumerate(order or [])}
     return (
         frame.with_columns(

@@ -329,12 +329,8 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
     if counts.is_empty() or not rates:
         return _empty_rates(keys)
     counts = select_reports(counts)
-    # One plan, collected once: a province's counts are a few thousand rows, each eager step cost
-    # more than its work.
-    values = (
-        counts.lazy()
-        .select(*REPORT, *[c for c in by if c not in REPORT], "indicator", "value")
-        .join(_rate_terms(rates).lazy(), on="indicator")
+    values = counts.select(*REPORT, *[c for c in by if c not in REPORT], "indicator", "value").join(
+        _rate_terms(rates), on="indicator"
     )
     report = list(dict.fromkeys([*REPORT, *by, "rate"]))
     values = _without_replaced(values, [*report, "side"])
@@ -365,10 +361,10 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
         )
         .sort(*keys, "rate_order")
     )
-    return _with_unit_columns(result.collect(), counts)
+    return _with_unit_columns(result, counts)
 
 
-def _numerator_terms(values: pl.LazyFrame, per_report: pl.LazyFrame, keys: list[str], report: list[str]):
+def _numerator_terms(values: pl.DataFrame, per_report: pl.DataFrame, keys: list[str], report: list[str]):
     """The numerator's parts of each rate, summed over the reports that count, in declared order."""
     return (
         values.filter(pl.col("side") == "num")
