@@ -116,8 +116,9 @@ def profile_work(con, catalog, sel: Selection) -> None:
     )
     unit_id = ranking.get_column("unit_id").to_list()[0]
     rows = analysis_queries.unit_rows(con, unit_id=unit_id)
-    findings.profile_report(rows, catalog, "vi", sel.year)  # the profile and its sentences
-    gaps.component_extremes(rows, sel.year, catalog=catalog)
+    complete = gaps.scored_tables(rows, sel.year, catalog)  # as chiso.views.profile.build
+    findings.profile_report(rows, catalog, "vi", sel.year, complete)  # the profile and its sentences
+    gaps.component_extremes(rows, sel.year, catalog=catalog, complete=complete)
 
 
 def compare_work(con, catalog, sel: Selection) -> None:

@@ -638,8 +638,19 @@ def _in_order(frame: pl.DataFrame, order: Sequence[str] | None) -> pl.DataFrame:
     )
 
 
+def scored_tables(unit_rows: pl.DataFrame, year: int | None, catalog) -> pl.DataFrame:
+    """:func:`fully_scored` of the unit's rows of ``year`` (all years without one): what
+    :func:`component_extremes` and :func:`most_lost` read, computed once for both."""
+    return fully_scored(unit_rows if year is None else unit_rows.filter(pl.col("year") == year), catalog)
+
+
 def component_extremes(
-    unit_rows: pl.DataFrame, year: int | None = None, n: int = 3, *, catalog
+    unit_rows: pl.DataFrame,
+    year: int | None = None,
+    n: int = 3,
+    *,
+    catalog,
+    complete: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The unit's strongest and weakest components across all its indices, by % of maximum.
 
@@ -648,15 +659,15 @@ def component_extremes(
     Returns up to ``n`` ``strongest`` rows (highest % of maximum first) and up to ``n``
     ``weakest`` rows (lowest first) that are not among the strongest; column ``kind`` says
     which. Other columns are the stored ``ranked`` columns (index_code, component, year,
-    score, max_score, pct_of_max, rank, rank_of, rank_basis, …).
+    score, max_score, pct_of_max, rank, rank_of, rank_basis, …). ``complete``:
+    :func:`scored_tables` of the same rows and year when the caller has it.
     """
     # fully_scored decides per (index, year): the year's rows are all it needs when one is given.
-    rows = unit_rows if year is None else unit_rows.filter(pl.col("year") == year)
-    comps = (
-        fully_scored(rows, catalog)
-        .lazy()
-        .filter(pl.col("score").is_not_null() & pl.col("pct_of_max").is_not_null())
-    )
+    if complete is None:
+        complete = scored_tables(unit_rows, year, catalog)
+    elif year is not None:
+        complete = complete.filter(pl.col("year") == year)
+    comps = complete.lazy().filter(pl.col("score").is_not_null() & pl.col("pct_of_max").is_not_null())
     if year is None:
         comps = comps.filter(pl.col("year") == pl.col("year").max().over("index_code"))
     ranked = comps.sort(["pct_of_max", "index_code", "component"], descending=[True, False, False])
@@ -696,7 +707,9 @@ def contrast(profile_rows: pl.DataFrame, threshold: float = 30.0) -> tuple[dict,
     return high, low
 
 
-def most_lost(unit_rows: pl.DataFrame, chosen: pl.DataFrame, catalog) -> tuple[pl.DataFrame, set[str]]:
+def most_lost(
+    unit_rows: pl.DataFrame, chosen: pl.DataFrame, catalog, complete: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, set[str]]:
     """Per index, the component of one unit that loses the most points, for every index at once:
     what :func:`component_gaps` on the unit's own rows of that index and year puts first (ties by
     component code), among indices whose declared components are all scored (``scored_completely``).
@@ -704,6 +717,7 @@ def most_lost(unit_rows: pl.DataFrame, chosen: pl.DataFrame, catalog) -> tuple[p
     ``unit_rows``: all rows of one unit; ``chosen``: (index_code, year) pairs, e.g. the profile.
     Returns (the stored component rows with ``points_lost``, one per index at most; the index codes
     whose rows hold a component twice in a year, which only the per-index functions answer).
+    ``complete``: :func:`fully_scored` of rows holding the chosen years (:func:`scored_tables`).
     """
     own = components(
         unit_rows.join(chosen.select("index_code", "year"), on=["index_code", "year"], how="semi")
@@ -711,9 +725,14 @@ def most_lost(unit_rows: pl.DataFrame, chosen: pl.DataFrame, catalog) -> tuple[p
     twice = set(
         own.filter(pl.len().over("index_code", "year", "component") > 1).get_column("index_code").to_list()
     )
-    complete = fully_scored(own, catalog).get_column("index_code").unique()
+    if complete is None:
+        complete = fully_scored(own, catalog)
+    whole = complete.join(chosen.select("index_code", "year"), on=["index_code", "year"], how="semi")
     lost = (
-        own.filter(pl.col("index_code").is_in(complete.implode()) & ~pl.col("index_code").is_in(list(twice)))
+        own.filter(
+            pl.col("index_code").is_in(whole.get_column("index_code").unique().implode())
+            & ~pl.col("index_code").is_in(list(twice))
+        )
         .with_columns(points_lost=(pl.col("max_score") - pl.col("score")).round(9))
         .filter(pl.col("points_lost").is_not_null() & (pl.col("points_lost") > _EPS))
         .sort(["points_lost", "component"], descending=[True, False])
