@@ -104,9 +104,10 @@ def gaps_work(con, catalog, sel: Selection) -> None:
     )
     unit_id = gaps.totals(rows).get_column("unit_id").to_list()[0]
     names = gaps.component_names(index, sel.province, sel.peer_group, sel.year, "vi")
-    gaps.component_gaps(rows, unit_id, names)
+    gap_table = gaps.component_gaps(rows, unit_id, names)
     gaps.heatmap_matrix(rows, names)
-    gaps.what_it_takes(rows, unit_id, index.tiers_for(sel.province, sel.peer_group, sel.year))
+    tiers = index.tiers_for(sel.province, sel.peer_group, sel.year)
+    gaps.what_it_takes(rows, unit_id, tiers, gap_table=gap_table)
 
 
 def profile_work(con, catalog, sel: Selection) -> None:
@@ -115,9 +116,9 @@ def profile_work(con, catalog, sel: Selection) -> None:
     )
     unit_id = ranking.get_column("unit_id").to_list()[0]
     rows = analysis_queries.unit_rows(con, unit_id=unit_id)
-    gaps.profile(rows, sel.year, catalog.codes)
-    gaps.component_extremes(rows, sel.year, catalog=catalog)
-    findings.profile_findings(rows, catalog, "vi", sel.year)
+    complete = gaps.scored_tables(rows, sel.year, catalog)  # as chiso.views.profile.build
+    findings.profile_report(rows, catalog, "vi", sel.year, complete)  # the profile and its sentences
+    gaps.component_extremes(rows, sel.year, catalog=catalog, complete=complete)
 
 
 def compare_work(con, catalog, sel: Selection) -> None:

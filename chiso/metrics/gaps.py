@@ -36,10 +36,15 @@ def totals(rows: pl.DataFrame) -> pl.DataFrame:
 def components(rows: pl.DataFrame) -> pl.DataFrame:
     """The component rows (component not NULL) of the authority: scores of the local business
     community (config ``community: true``) are never a unit's component, strength or weakness."""
+    return rows.filter(_own_component(rows.columns))
+
+
+def _own_component(columns: Sequence[str]) -> pl.Expr:
+    """True on the component rows of the authority (see :func:`components`)."""
     own = pl.col("component").is_not_null()
-    if "community" in rows.columns:
+    if "community" in columns:
         own = own & ~pl.col("community").fill_null(False)
-    return rows.filter(own)
+    return own
 
 
 def component_names(index: Index, province: str, peer_group: str, year: int, lang: str) -> dict[str, str]:
@@ -77,7 +82,7 @@ def fully_scored(rows: pl.DataFrame, catalog) -> pl.DataFrame:
     scored, at least two of them: only there may one component be called the strongest, the
     weakest or the one losing the most points (one component known out of several, or one
     alone, is no comparison)."""
-    comps = components(rows).filter(pl.col("score").is_not_null())
+    comps = rows.filter(_own_component(rows.columns) & pl.col("score").is_not_null())
     keys = ["index_code", "province", "peer_group", "year"]
     if comps.is_empty():
         return comps
@@ -137,18 +142,7 @@ def component_gaps(
     for column in ("rank", "rank_of", "peer_mean"):
         if column not in comps.columns:
             comps = comps.with_columns(pl.lit(None, pl.Float64).alias(column))
-    scored = comps.filter(pl.col("score").is_not_null())
-    key = pl.col("score") if higher_is_better else -pl.col("score")
-    stats = (
-        scored.with_columns(_key=key)
-        .with_columns(_best=pl.col("_key").max().over("component"))
-        .group_by("component")
-        .agg(
-            n_in_data=pl.len().cast(pl.Int32),
-            best_score=pl.col("score").filter(pl.col("_key") == pl.col("_best")).first(),
-            best_unit=pl.col("name").filter(pl.col("_key") == pl.col("_best")).sort().str.join("; "),
-        )
-    )
+    stats = _best_by_component(comps.filter(pl.col("score").is_not_null()), higher_is_better)
     mine = comps.filter(pl.col("unit_id") == unit_id)
     names = dict(names or {})
     sign = 1 if higher_is_better else -1
@@ -184,6 +178,21 @@ def component_gaps(
     )
     return out.select(*GAP_COLUMNS, "published_rank").sort(
         ["points_lost", "component"], descending=[True, False], nulls_last=True
+    )
+
+
+def _best_by_component(scored, higher_is_better: bool):
+    """Per component of the scored rows: how many, the best score and the unit(s) holding it."""
+    key = pl.col("score") if higher_is_better else -pl.col("score")
+    return (
+        scored.with_columns(_key=key)
+        .with_columns(_best=pl.col("_key").max().over("component"))
+        .group_by("component")
+        .agg(
+            n_in_data=pl.len().cast(pl.Int32),
+            best_score=pl.col("score").filter(pl.col("_key") == pl.col("_best")).first(),
+            best_unit=pl.col("name").filter(pl.col("_key") == pl.col("_best")).sort().str.join("; "),
+        )
     )
 
 
@@ -322,6 +331,7 @@ def what_it_takes(
     higher_is_better: bool = True,
     decimals: int = 2,
     n_room: int = 3,
+    gap_table: pl.DataFrame | None = None,
 ) -> WhatItTakes:
     """What it would take one unit to move up in one table (see :class:`WhatItTakes`).
 
@@ -329,12 +339,15 @@ def what_it_takes(
     the unit's component rows (if any) for the room left. ``tiers``: the bands that apply
     (``Index.tiers_for(province, peer_group, year)``), highest ``min_pct`` first.
     ``decimals``: the index's printed decimals; passing means beating a score by one step
-    (0.01 for 2 decimals).
+    (0.01 for 2 decimals). ``gap_table``: :func:`component_gaps` of the same rows, unit and
+    direction when the caller has it (the room left is read from it).
     """
     step = 10.0 ** (-decimals)
     tot = totals(table_rows)
     mine = tot.filter(pl.col("unit_id") == unit_id)
-    gaps = component_gaps(table_rows, unit_id, higher_is_better=higher_is_better)
+    gaps = gap_table
+    if gaps is None:
+        gaps = component_gaps(table_rows, unit_id, higher_is_better=higher_is_better)
     room = tuple(
         Room(**{k: r[k] for k in ("component", "score", "max_score", "pct_of_max", "points_lost")})
         for r in gaps.filter(pl.col("points_lost").is_not_null()).head(n_room).iter_rows(named=True)
@@ -600,14 +613,13 @@ def profile(
         .agg(n_years=pl.col("year").n_unique().cast(pl.Int32))
     )
     n_comp = (
-        components(unit_rows)
-        .filter(pl.col("score").is_not_null())
+        unit_rows.filter(_own_component(unit_rows.columns) & pl.col("score").is_not_null())
         .group_by("index_code", "year")
         .agg(n_components=pl.len().cast(pl.Int32))
     )
     out = (
-        chosen.join(n_years, on="index_code", how="left")
-        .join(n_comp, on=["index_code", "year"], how="left")
+        chosen.join(n_years, on="index_code", how="left", maintain_order="left")
+        .join(n_comp, on=["index_code", "year"], how="left", maintain_order="left")
         .with_columns(pl.col("n_components").fill_null(0), pl.col("n_years").fill_null(0))
     )
     return _in_order(out, order)
@@ -626,8 +638,19 @@ def _in_order(frame: pl.DataFrame, order: Sequence[str] | None) -> pl.DataFrame:
     )
 
 
+def scored_tables(unit_rows: pl.DataFrame, year: int | None, catalog) -> pl.DataFrame:
+    """:func:`fully_scored` of the unit's rows of ``year`` (all years without one): what
+    :func:`component_extremes` and :func:`most_lost` read, computed once for both."""
+    return fully_scored(unit_rows if year is None else unit_rows.filter(pl.col("year") == year), catalog)
+
+
 def component_extremes(
-    unit_rows: pl.DataFrame, year: int | None = None, n: int = 3, *, catalog
+    unit_rows: pl.DataFrame,
+    year: int | None = None,
+    n: int = 3,
+    *,
+    catalog,
+    complete: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The unit's strongest and weakest components across all its indices, by % of maximum.
 
@@ -636,24 +659,24 @@ def component_extremes(
     Returns up to ``n`` ``strongest`` rows (highest % of maximum first) and up to ``n``
     ``weakest`` rows (lowest first) that are not among the strongest; column ``kind`` says
     which. Other columns are the stored ``ranked`` columns (index_code, component, year,
-    score, max_score, pct_of_max, rank, rank_of, rank_basis, …).
+    score, max_score, pct_of_max, rank, rank_of, rank_basis, …). ``complete``:
+    :func:`scored_tables` of the same rows and year when the caller has it.
     """
-    comps = fully_scored(unit_rows, catalog).filter(
-        pl.col("score").is_not_null() & pl.col("pct_of_max").is_not_null()
-    )
-    if year is not None:
-        comps = comps.filter(pl.col("year") == year)
-    else:
+    # fully_scored decides per (index, year): the year's rows are all it needs when one is given.
+    if complete is None:
+        complete = scored_tables(unit_rows, year, catalog)
+    elif year is not None:
+        complete = complete.filter(pl.col("year") == year)
+    comps = complete.lazy().filter(pl.col("score").is_not_null() & pl.col("pct_of_max").is_not_null())
+    if year is None:
         comps = comps.filter(pl.col("year") == pl.col("year").max().over("index_code"))
-    if comps.is_empty():
-        return comps.with_columns(kind=pl.lit(None, pl.String))
     ranked = comps.sort(["pct_of_max", "index_code", "component"], descending=[True, False, False])
     strongest = ranked.head(n)
     rest = ranked.slice(n).sort(["pct_of_max", "index_code", "component"])
     weakest = rest.head(n)
     return pl.concat(
         [strongest.with_columns(kind=pl.lit("strongest")), weakest.with_columns(kind=pl.lit("weakest"))]
-    )
+    ).collect()
 
 
 def cross_index(profile_rows: pl.DataFrame) -> pl.DataFrame:
@@ -682,3 +705,37 @@ def contrast(profile_rows: pl.DataFrame, threshold: float = 30.0) -> tuple[dict,
     if high["percentile"] - low["percentile"] < threshold - _EPS:
         return None
     return high, low
+
+
+def most_lost(
+    unit_rows: pl.DataFrame, chosen: pl.DataFrame, catalog, complete: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, set[str]]:
+    """Per index, the component of one unit that loses the most points, for every index at once:
+    what :func:`component_gaps` on the unit's own rows of that index and year puts first (ties by
+    component code), among indices whose declared components are all scored (``scored_completely``).
+
+    ``unit_rows``: all rows of one unit; ``chosen``: (index_code, year) pairs, e.g. the profile.
+    Returns (the stored component rows with ``points_lost``, one per index at most; the index codes
+    whose rows hold a component twice in a year, which only the per-index functions answer).
+    ``complete``: :func:`fully_scored` of rows holding the chosen years (:func:`scored_tables`).
+    """
+    own = components(
+        unit_rows.join(chosen.select("index_code", "year"), on=["index_code", "year"], how="semi")
+    )
+    twice = set(
+        own.filter(pl.len().over("index_code", "year", "component") > 1).get_column("index_code").to_list()
+    )
+    if complete is None:
+        complete = fully_scored(own, catalog)
+    whole = complete.join(chosen.select("index_code", "year"), on=["index_code", "year"], how="semi")
+    lost = (
+        own.filter(
+            pl.col("index_code").is_in(whole.get_column("index_code").unique().implode())
+            & ~pl.col("index_code").is_in(list(twice))
+        )
+        .with_columns(points_lost=(pl.col("max_score") - pl.col("score")).round(9))
+        .filter(pl.col("points_lost").is_not_null() & (pl.col("points_lost") > _EPS))
+        .sort(["points_lost", "component"], descending=[True, False])
+        .unique("index_code", keep="first", maintain_order=True)
+    )
+    return lost, twice

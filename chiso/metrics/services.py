@@ -27,6 +27,7 @@ Rank 1 is the highest rate; ties (equal exact fractions) share the better rank.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -244,10 +245,14 @@ def parse_period(text: str, arg: str = "--period") -> Period:
 
 
 def _any_overlap(frame: pl.DataFrame, key: list[str]) -> bool:
-    """Whether some report starts before an earlier report of the same key has ended."""
+    """Whether some report starts before an earlier report of the same key has ended. In start
+    order one does exactly when one starts before the report just before it has ended (if report
+    i overlaps an earlier j, report j + 1 starts between j's start and i's start, so before j's
+    end): each row is compared with the row above it, no window per key."""
     ordered = frame.sort(*key, "period_start", "period_end")
-    previous_end = pl.col("period_end").cum_max().shift(1).over(key)
-    return bool(ordered.select((pl.col("period_start") <= previous_end).fill_null(False).any()).item())
+    same_key = pl.all_horizontal([pl.col(k) == pl.col(k).shift(1) for k in key])
+    overlaps = same_key & (pl.col("period_start") <= pl.col("period_end").shift(1))
+    return bool(ordered.select(overlaps.fill_null(False).any()).item())
 
 
 def select_reports(counts: pl.DataFrame) -> pl.DataFrame:
@@ -298,11 +303,15 @@ def _without_replaced(values: pl.DataFrame, group: list[str]) -> pl.DataFrame:
 
 
 def _rate_terms(rates: list[Rate]) -> pl.DataFrame:
+    return _rate_terms_of(tuple((r.code, tuple(r.numerator), tuple(r.denominator)) for r in rates))
+
+
+@functools.lru_cache(maxsize=8)
+def _rate_terms_of(rates: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]) -> pl.DataFrame:
+    """The terms of the declared rates (a few rows), built once per set of rates."""
     frames = [
-        _terms({"num": r.numerator, "den": r.denominator}, rate=r.code).with_columns(
-            rate_order=pl.lit(i, pl.Int64)
-        )
-        for i, r in enumerate(rates)
+        _terms({"num": list(num), "den": list(den)}, rate=code).with_columns(rate_order=pl.lit(i, pl.Int64))
+        for i, (code, num, den) in enumerate(rates)
     ]
     return pl.concat(frames)
 
@@ -342,17 +351,8 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
         first_start=pl.col("period_start").min(),
         last_end=pl.col("period_end").max(),
     )
-    terms = (
-        values.filter(pl.col("side") == "num")
-        .join(per_report.select(report), on=report, how="semi")
-        .group_by(*keys, "rate", "indicator", "position")
-        .agg(pl.col("value").sum())
-        .sort("position")
-        .group_by(*keys, "rate")
-        .agg(numerator_terms=pl.col("value"), numerator_indicators=pl.col("indicator"))
-    )
     result = (
-        totals.join(terms, on=[*keys, "rate"], how="left")
+        totals.join(_numerator_terms(values, per_report, keys, report), on=[*keys, "rate"], how="left")
         .with_columns(
             rate_pct=pl.when(pl.col("denominator") > 0).then(
                 pl.col("numerator") / pl.col("denominator") * 100
@@ -362,6 +362,21 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
         .sort(*keys, "rate_order")
     )
     return _with_unit_columns(result, counts)
+
+
+def _numerator_terms(values: pl.DataFrame, per_report: pl.DataFrame, keys: list[str], report: list[str]):
+    """The numerator's parts of each rate, summed over the reports that count, in declared order."""
+    return (
+        values.filter(pl.col("side") == "num")
+        .join(per_report.select(report), on=report, how="semi")
+        .group_by(*keys, "rate", "indicator", "position")
+        .agg(pl.col("value").sum())
+        .group_by(*keys, "rate")
+        .agg(
+            numerator_terms=pl.col("value").sort_by("position"),
+            numerator_indicators=pl.col("indicator").sort_by("position"),
+        )
+    )
 
 
 def _empty_rates(keys: list[str]) -> pl.DataFrame:
@@ -456,21 +471,21 @@ def checks(counts: pl.DataFrame) -> pl.DataFrame:
         on="indicator", index=REPORT, values="value", aggregate_function="sum"
     )
     found = []
-    for check in CHECKS:
+    for check in CHECKS:  # one plan for every check, collected once
         columns = [check.total, *check.parts]
-        frame = wide.with_columns(
-            [pl.lit(None, pl.Float64).alias(c) for c in columns if c not in wide.columns]
-        ).with_columns(
-            n_parts=pl.sum_horizontal([pl.col(p).is_not_null() for p in check.parts]),
-            parts_sum=pl.sum_horizontal([pl.col(p).fill_null(0) for p in check.parts]),
+        frame = (
+            wide.lazy()
+            .with_columns([pl.lit(None, pl.Float64).alias(c) for c in columns if c not in wide.columns])
+            .with_columns(
+                n_parts=pl.sum_horizontal([pl.col(p).is_not_null() for p in check.parts]),
+                parts_sum=pl.sum_horizontal([pl.col(p).fill_null(0) for p in check.parts]),
+            )
         )
         bad = frame.filter(
             pl.col(check.total).is_not_null()
             & (pl.col("n_parts") >= check.min_parts)
             & ((pl.col("parts_sum") - pl.col(check.total)).abs() > 1e-6)
         )
-        if bad.is_empty():
-            continue
         found.append(
             bad.group_by("unit_id", "level")
             .agg(
@@ -495,7 +510,7 @@ def checks(counts: pl.DataFrame) -> pl.DataFrame:
             )
             .select([pl.col(k).cast(v) for k, v in schema.items()])
         )
-    return pl.concat(found) if found else pl.DataFrame(schema=schema)
+    return pl.concat(found).collect()
 
 
 # ---------- trends ----------

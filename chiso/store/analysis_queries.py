@@ -10,14 +10,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import duckdb
 import polars as pl
 
 from chiso.errors import ChisoError
 from chiso.metrics import gaps
-from chiso.store import queries
-from chiso.store.queries import EDITION_SQL, _frame
+from chiso.store import queries, unit_table
+from chiso.store.queries import EDITION_SQL, _frame, ordered
 
-_TABLE_ORDER = "ORDER BY component NULLS FIRST, rank NULLS LAST, score DESC NULLS LAST, name"
+# Rows are put in order by Polars once read (a few hundred rows): DuckDB's sort of every column
+# cost more than the scan. component NULLS FIRST, rank NULLS LAST, score DESC NULLS LAST, name.
+_TABLE_ORDER = (
+    ("component", False, False),
+    ("rank", False, True),
+    ("score", True, True),
+    ("name", False, True),
+)
 
 
 def table_rows(
@@ -26,13 +34,12 @@ def table_rows(
     """Every row of one ranked table: the index totals (component NULL) first, then each
     component's rows; within each, best rank first and unranked rows last (``edition`` None:
     the year's default edition)."""
-    return _frame(
+    rows = _frame(
         con,
         f"""
         SELECT * FROM ranked
         WHERE index_code = $index AND year = $year AND peer_group = $peer_group
           AND scope_province = $scope AND {EDITION_SQL}
-        {_TABLE_ORDER}
         """,
         index=index,
         year=year,
@@ -40,19 +47,18 @@ def table_rows(
         scope=scope_province,
         edition=edition,
     )
+    return ordered(rows, _TABLE_ORDER)
 
 
 def unit_rows(con, *, unit_id: str) -> pl.DataFrame:
-    """Every row of one unit, totals and components, over all years: the input of ``gaps.profile``."""
-    return _frame(
-        con,
-        """
-        SELECT * FROM ranked
-        WHERE unit_id = $unit AND edition_default
-        ORDER BY index_code, year, component NULLS FIRST
-        """,
-        unit=unit_id,
-    )
+    """Every row of one unit, totals and components, over all years: the input of ``gaps.profile``.
+    Read from ``ranked_units`` (the same rows in unit order) when the database has it."""
+    sql = "SELECT * FROM {} WHERE unit_id = $unit AND edition_default"
+    try:
+        rows = _frame(con, sql.format(unit_table.TABLE), unit=unit_id)
+    except duckdb.CatalogException:  # a database built before the table existed
+        rows = _frame(con, sql.format("ranked"), unit=unit_id)
+    return ordered(rows, (("index_code", False, True), ("year", False, True), ("component", False, False)))
 
 
 def tables_two_years(
@@ -60,13 +66,12 @@ def tables_two_years(
 ) -> pl.DataFrame:
     """Every row of one peer table in two years (totals and components): the input of
     ``gaps.rank_change_split`` and ``gaps.movers`` (filter on ``year``)."""
-    return _frame(
+    rows = _frame(
         con,
-        f"""
+        """
         SELECT * FROM ranked
         WHERE index_code = $index AND peer_group = $peer_group AND scope_province = $scope
           AND year IN ($year_a, $year_b) AND edition_default
-        ORDER BY year, {_TABLE_ORDER.removeprefix("ORDER BY ")}
         """,
         index=index,
         peer_group=peer_group,
@@ -74,6 +79,7 @@ def tables_two_years(
         year_a=year_a,
         year_b=year_b,
     )
+    return ordered(rows, (("year", False, True), *_TABLE_ORDER))
 
 
 def units_rows(con, *, unit_ids: list[str]) -> pl.DataFrame:

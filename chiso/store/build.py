@@ -23,7 +23,7 @@ from chiso.ingest import editions
 from chiso.ingest.readers import check_duplicates, read_counts, read_scores, read_stats, read_units
 from chiso.metrics import peer_rules
 from chiso.metrics import ranks as metrics
-from chiso.store import lineage_table
+from chiso.store import lineage_table, unit_table
 from chiso.store.schema import RANKED_ORDER, RANKED_TABLES_SQL, SCHEMA, SCORE_TABLE_COLUMNS, with_printed
 from chiso.store.swap import write_lock
 from chiso.units import Registry
@@ -308,6 +308,7 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
     con.execute("CREATE TABLE ranked AS SELECT * FROM ranked_df")
     # One row per table of index totals: the selectors read this instead of scanning ``ranked``.
     con.execute(RANKED_TABLES_SQL)
+    unit_table.write(con)  # the same rows in unit order: one unit's profile reads a few blocks
     if stats is not None:
         con.register(
             "stats_df",
@@ -341,7 +342,10 @@ def _write_all(con, catalog, units, aliases, sources, scores, ranked, stats, cou
                 "source_id",
                 "quote",
                 *(["printed"] if table == "one_stop_rates" else []),
-            ).to_arrow(),
+            )
+            # a province's reports side by side: the online-services page reads one province
+            .sort("province", "unit_id", "level", "period_start", "period_end", "indicator")
+            .to_arrow(),
         )
         con.execute(f"INSERT INTO {table} SELECT * FROM c_df")
         con.unregister("c_df")

@@ -69,24 +69,28 @@ def report_provinces(con) -> list[str]:
     return rows.get_column("province").to_list()
 
 
-def _counts_inside(con, start: date, end: date, where: str, order: str, **params: object) -> pl.DataFrame:
-    """Counts with their unit and source from the reports inside [start, end] that ``where`` keeps."""
-    return _frame(
+def _counts_inside(con, start: date, end: date, where: str, order, **params: object) -> pl.DataFrame:
+    """Counts with their unit and source from the reports inside [start, end] that ``where`` keeps,
+    in ``order`` ((column, descending) pairs; put in order by Polars, cheaper than DuckDB's sort of
+    every column)."""
+    rows = _frame(
         con,
         f"""
         {_COUNTS}
         WHERE c.period_start >= $start AND c.period_end <= $end AND {where}
-        ORDER BY {order}
         """,
         start=start,
         end=end,
         **params,
     )
+    return rows.sort(
+        [c for c, _ in order], descending=[d for _, d in order], nulls_last=True, maintain_order=True
+    )
 
 
 def unit_counts(con, *, unit_id: str, start: date, end: date) -> pl.DataFrame:
     """Counts of one unit (both levels) from the reports inside [start, end], with their sources."""
-    order = "c.level DESC, c.period_start, c.period_end, c.indicator"
+    order = (("level", True), ("period_start", False), ("period_end", False), ("indicator", False))
     return _counts_inside(con, start, end, "c.unit_id = $unit_id", order, unit_id=unit_id)
 
 
@@ -96,7 +100,7 @@ def group_counts(
     """Counts of every unit of a province (optionally one peer group) from the reports inside
     [start, end]: the input of a ranking."""
     where = "c.province = $province AND ($peer_group IS NULL OR u.peer_group = $peer_group)"
-    order = "u.name, c.level DESC, c.period_start, c.indicator"
+    order = (("name", False), ("level", True), ("period_start", False), ("indicator", False))
     return _counts_inside(con, start, end, where, order, province=province, peer_group=peer_group)
 
 

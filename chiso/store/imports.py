@@ -25,7 +25,7 @@ from chiso.ingest.problems import Note
 from chiso.ingest.readers import KEY
 from chiso.ingest.resolve import Reference
 from chiso.names import fold
-from chiso.store import swap
+from chiso.store import swap, unit_table
 from chiso.store.build import derive_ranked
 from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS, with_printed
 from chiso.store.swap import ApplyResult, LockedError, audit, db_stamp, reading, sha256_of
@@ -318,6 +318,7 @@ def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, ba
     )
     con.register("ranked_df", ranked.to_arrow())
     con.execute("INSERT INTO ranked SELECT * FROM ranked_df")
+    unit_table.refresh(con, "affected")
     con.execute("DROP TABLE affected")
     con.execute("DROP TABLE IF EXISTS ranked_tables")
     con.execute(RANKED_TABLES_SQL)

@@ -27,6 +27,17 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, **params) -> pl.DataFrame:
         return cur.sql(sql, params=params).pl() if params else cur.sql(sql).pl()
 
 
+def ordered(frame: pl.DataFrame, keys) -> pl.DataFrame:
+    """``frame`` sorted on ``keys``: (column, descending, nulls_last) triples, as an SQL ORDER BY
+    would (strings by bytes, like DuckDB's default collation)."""
+    return frame.sort(
+        [k[0] for k in keys],
+        descending=[k[1] for k in keys],
+        nulls_last=[k[2] for k in keys],
+        maintain_order=True,
+    )
+
+
 def meta(con) -> dict[str, str]:
     return dict(_frame(con, "SELECT key, value FROM meta").rows())
 
@@ -83,13 +94,12 @@ def ranking(
 ) -> pl.DataFrame:
     """One ranked table (the total when component is None), best first, unranked rows last;
     ``edition`` None: the year's default edition."""
-    return _frame(
+    rows = _frame(
         con,
         f"""
         SELECT * FROM ranked
         WHERE index_code = $index AND year = $year AND peer_group = $peer_group
           AND scope_province = $scope AND component IS NOT DISTINCT FROM $component AND {EDITION_SQL}
-        ORDER BY rank NULLS LAST, score DESC NULLS LAST, name
         """,
         index=index,
         year=year,
@@ -98,6 +108,7 @@ def ranking(
         component=component,
         edition=edition,
     )
+    return ordered(rows, (("rank", False, True), ("score", True, True), ("name", False, True)))
 
 
 def published_stats(con, *, index: str, year: int, peer_group: str, province: str) -> pl.DataFrame:

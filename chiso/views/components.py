@@ -56,7 +56,7 @@ def build(
     tiers = index.tiers_for(sel.province, sel.peer_group, sel.year)
     decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
     needs = gaps.what_it_takes(
-        rows, unit_id, tiers, higher_is_better=index.higher_is_better, decimals=decimals
+        rows, unit_id, tiers, higher_is_better=index.higher_is_better, decimals=decimals, gap_table=gap_table
     )
     return ComponentsView(
         findings=findings.unit_findings(rows, unit_id, index, lang, names),

@@ -520,22 +520,53 @@ def ranking_findings(ranking: pl.DataFrame, index: Index, lang: str) -> list[Fin
 # ---------- one unit, every index ----------
 
 
+def _most_lost_finding(top: dict, total: dict, index: Index, lang: str) -> Finding:
+    """What :func:`gap_findings` says first about the unit's own rows of one index and year, from
+    the component row :func:`gaps.most_lost` picked (``total``: the index total row that year)."""
+    lost_points = top.pop("points_lost")
+    names = gaps.component_names(index, total["province"] or "", total["peer_group"], total["year"], lang)
+    text = t(
+        "finding.most_lost",
+        lang,
+        index=index_label(index, lang),
+        component=names.get(top["component"], top["component"]),
+        lost=amount_text(-lost_points, top, index, lang, signed=True),
+        mark=inferred_scale(top, index, lang),
+    )
+    figures = {"component": top["component"], "score": top["score"], "max_score": top["max_score"]}
+    return _finding(text, "most_lost", top, figures=figures | {"points_lost": lost_points})
+
+
 def profile_findings(
-    unit_rows: pl.DataFrame, catalog: Catalog, lang: str, year: int | None = None
+    unit_rows: pl.DataFrame,
+    catalog: Catalog,
+    lang: str,
+    year: int | None = None,
+    profile: pl.DataFrame | None = None,
+    complete: pl.DataFrame | None = None,
 ) -> list[Finding]:
     """Everything the profile says about one unit (``analysis_queries.unit_rows``): per index
     (config order) its rank sentence, its change and its component losing the most points;
     then its strongest and weakest components across indices, and a contrast when its
     percentiles on two indices are far apart. ``year``: that year only; None: each index's
-    latest year with data."""
-    profile = gaps.profile(unit_rows, year, catalog.codes)
+    latest year with data. ``profile``: ``gaps.profile(unit_rows, year, catalog.codes)`` when the
+    caller has it; ``complete``: ``gaps.scored_tables(unit_rows, year, catalog)`` likewise."""
+    profile = gaps.profile(unit_rows, year, catalog.codes) if profile is None else profile
+    complete = gaps.scored_tables(unit_rows, year, catalog) if complete is None else complete
+    lost, twice = gaps.most_lost(unit_rows, profile, catalog, complete)
+    tops = {r["index_code"]: r for r in lost.iter_rows(named=True)}
     found: list[Finding] = []
     for row in profile.iter_rows(named=True):
         index = catalog.index(row["index_code"])
         found += [f for f in (rank_finding(row, index, lang), change_finding(row, index, lang)) if f]
-        own = unit_rows.filter((pl.col("index_code") == row["index_code"]) & (pl.col("year") == row["year"]))
-        found += [f for f in gap_findings(own, row["unit_id"], index, lang) if f.kind == "most_lost"]
-    extremes = gaps.component_extremes(unit_rows, year, n=1, catalog=catalog)
+        if row["index_code"] in twice:  # a component twice in a year: the table's own rule
+            own = unit_rows.filter(
+                (pl.col("index_code") == row["index_code"]) & (pl.col("year") == row["year"])
+            )
+            found += [f for f in gap_findings(own, row["unit_id"], index, lang) if f.kind == "most_lost"]
+        elif row["index_code"] in tops:
+            found.append(_most_lost_finding(tops[row["index_code"]], row, index, lang))
+    extremes = gaps.component_extremes(unit_rows, year, n=1, catalog=catalog, complete=complete)
     if extremes.height >= 2:
         for comp in extremes.iter_rows(named=True):
             index = catalog.index(comp["index_code"])
@@ -569,7 +600,11 @@ def profile_findings(
 
 
 def profile_report(
-    unit_rows: pl.DataFrame, catalog: Catalog, lang: str, year: int | None = None
+    unit_rows: pl.DataFrame,
+    catalog: Catalog,
+    lang: str,
+    year: int | None = None,
+    complete: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, list[Finding]]:
     """The profile as both the Profile page and ``chiso profile`` show it: the per-index rows
     and the sentences. When the unit has no index total that year the profile is empty and
@@ -577,7 +612,7 @@ def profile_report(
     profile = gaps.profile(unit_rows, year, catalog.codes)
     if profile.is_empty():
         return profile, []
-    return profile, profile_findings(unit_rows, catalog, lang, year)
+    return profile, profile_findings(unit_rows, catalog, lang, year, profile, complete)
 
 
 def finding_line(finding: Finding, lang: str) -> str:

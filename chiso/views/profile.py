@@ -58,8 +58,9 @@ def years(rows: pl.DataFrame) -> list[int]:
 def build(rows: pl.DataFrame, year: int, catalog, lang: str, lineage=None, reorg=None) -> ProfileView:
     """``lineage``: (edges, their units' last results) from the store; ``reorg``: (predecessor
     edges, totals of the unit and its predecessors); either may be None."""
-    profile, found = findings.profile_report(rows, catalog, lang, year)
-    extremes = gaps.component_extremes(rows, year, catalog=catalog)
+    complete = gaps.scored_tables(rows, year, catalog)  # read by the sentences and the extremes
+    profile, found = findings.profile_report(rows, catalog, lang, year, complete)
+    extremes = gaps.component_extremes(rows, year, catalog=catalog, complete=complete)
     return ProfileView(
         empty=profile.is_empty(),
         findings=found,
