@@ -136,7 +136,8 @@ def preview(dataset: str, row: dict) -> store.TargetsPlan:
 def confirm(dataset: str, plan: store.TargetsPlan):
     _require_steward()
     old = ui.connection(dataset)
-    result = store.apply_targets(ui.db_path(dataset), plan, who=f"{_steward().steward_name()} (web)", wait=5.0)
+    who = f"{_steward().steward_name()} (web)"
+    result = store.apply_targets(ui.db_path(dataset), plan, who=who, wait=5.0)
     if result.written and old is not None:
         with contextlib.suppress(Exception):  # already closed
             old.close()
