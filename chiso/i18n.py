@@ -13,6 +13,10 @@ import yaml
 
 from chiso.paths import LOCALES_DIR
 
+# libyaml's parser when the installed PyYAML has it: the locale files are read on a page's first
+# run, ten times faster than the pure-Python parser (the same plain mappings of strings).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 DEFAULT_LANG = "vi"
 LANGS = ("vi", "en")
 
@@ -23,7 +27,7 @@ def messages(lang: str) -> dict[str, str]:
     merged: dict[str, str] = {}
     for path in [LOCALES_DIR / f"{lang}.yaml", *sorted(LOCALES_DIR.glob(f"{lang}.*.yaml"))]:
         if path.exists():
-            merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+            merged.update(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {})
     return merged
 
 

@@ -45,15 +45,29 @@ def _safe(render: Callable[[], bytes]) -> Callable[[], bytes]:
 
 _WARM = threading.Lock()
 _warm_started = False
+_warm_timer: threading.Timer | None = None
+WARM_AFTER_S = 20.0  # a chart's page starts the renderer this long after it is first drawn
 
 
-def warm_renderer() -> None:
-    """Start the image renderer's browser in the background the first time a chart is shown, so
-    the first 'Tải PNG' answers in a fraction of a second instead of waiting for Chromium to start.
-    The renderer's module is imported here, on the page's own thread, before the thread starts."""
-    global _warm_started
+def warm_renderer(*, later: bool = False) -> None:
+    """Start the image renderer's browser in the background, so the first 'Tải PNG' answers in a
+    fraction of a second instead of waiting for Chromium to start. The renderer's module is
+    imported on the calling thread, before the thread starts (no concurrent import of it).
+
+    ``later``: start it ``WARM_AFTER_S`` seconds from now instead, off the first page's path: a
+    Chromium starting while the reader's browser draws the process's first page took the same
+    two cores (cold start), and the first click on 'Tải PNG' comes later than that; an export
+    before then starts the renderer itself. A call without ``later`` (the Profile page, whose
+    briefing pack prints through it) starts it at once."""
+    global _warm_started, _warm_timer
     with _WARM:
-        if _warm_started or export.browser_path() is None:
+        if _warm_started or (later and _warm_timer is not None) or export.browser_path() is None:
+            return
+        if later:
+            _warm_timer = threading.Timer(WARM_AFTER_S, warm_renderer)
+            _warm_timer.daemon = True
+            _warm_timer.name = "chiso-renderer-later"
+            _warm_timer.start()
             return
         _warm_started = True
     import kaleido  # noqa: F401  (imported before the thread: no concurrent import of the same module)
@@ -67,7 +81,7 @@ def warm_renderer() -> None:
 
 def chart_buttons(figure: go.Figure, *, name: str, caption: tuple[str, str], key: str) -> None:
     """'Tải PNG' and 'Tải SVG' for a figure, with its source line and data date in the image."""
-    warm_renderer()
+    warm_renderer(later=True)
     lang = current_lang()
     height = max(600, int(figure.layout.height or 0))
 

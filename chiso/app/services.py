@@ -55,8 +55,11 @@ def _report_provinces(dataset: str, version: str) -> list[str]:
 
 
 # Bounded by size: a province's counts for a period are ≈ 5 MB at national scale and its monthly
-# series ≈ 9 MB; what the page shows from them (rankings, rates, trends) is cached beside, small.
-@st.cache_resource(max_entries=16)
+# series ≈ 9 MB, and each kept frame holds ≈ 3× that of the process's memory (the allocators' pages
+# around it); what the page shows from them (rankings, rates, trends) is cached beside, small. Four
+# selections kept: every reader on the same few provinces shares them, and another selection costs
+# one query (tens of ms), not memory that stays after its readers leave.
+@st.cache_resource(max_entries=4)
 def _group_counts(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
     return counts.group_counts(ui.connection(dataset), province=province, start=start, end=end)
 
@@ -76,7 +79,7 @@ def _checks(dataset: str, version: str, province: str, start: date, end: date) -
     return dvc.checks(_group_counts(dataset, version, province, start, end))
 
 
-@st.cache_resource(max_entries=4)
+@st.cache_resource(max_entries=2)
 def _series(dataset: str, version: str, province: str, level: str) -> pl.DataFrame:
     return counts.monthly_series(ui.connection(dataset), province=province, level=level)
 

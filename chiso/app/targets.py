@@ -14,7 +14,6 @@ import polars as pl
 import streamlit as st
 
 from chiso import safe
-from chiso.app import data as ui_data
 from chiso.app import ui
 from chiso.errors import ChisoError
 from chiso.i18n import label, t
@@ -64,8 +63,16 @@ def section(frame, *, index: str | None = None, unit_id: str | None = None, tabl
 # ---------- the steward's form (Data page) ----------
 
 
+def _steward():
+    """The Data page's sign-in module, imported when a form needs it: it brings the importers,
+    which no reading page needs (they stay off the first page's path)."""
+    from chiso.app import data
+
+    return data
+
+
 def _require_steward() -> None:
-    if not ui_data.signed_in():
+    if not _steward().signed_in():
         raise ChisoError(t("targets.steward_only", ui.lang()))
 
 
@@ -129,7 +136,8 @@ def preview(dataset: str, row: dict) -> store.TargetsPlan:
 def confirm(dataset: str, plan: store.TargetsPlan):
     _require_steward()
     old = ui.connection(dataset)
-    result = store.apply_targets(ui.db_path(dataset), plan, who=f"{ui_data.steward_name()} (web)", wait=5.0)
+    who = f"{_steward().steward_name()} (web)"
+    result = store.apply_targets(ui.db_path(dataset), plan, who=who, wait=5.0)
     if result.written and old is not None:
         with contextlib.suppress(Exception):  # already closed
             old.close()
@@ -139,7 +147,7 @@ def confirm(dataset: str, plan: store.TargetsPlan):
 
 def target_form(lang: str, dataset: str) -> None:
     """Set a target: the fields, a preview (validated like an import), then the write."""
-    if not ui_data.signed_in():
+    if not _steward().signed_in():
         return
     st.subheader(t("targets.form.title", lang))
     st.caption(t("targets.form.intro", lang))

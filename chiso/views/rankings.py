@@ -31,7 +31,7 @@ class RankingsView:
     sentence: str
     findings: list
     stat_lines: list[str]  # the publisher's own statistics of the table
-    figure: go.Figure | None
+    figure: go.Figure | None  # None for a large table: the page draws its strip for the chosen unit
     display: pl.DataFrame
     average_text: str | None
     export: TableExport
@@ -63,7 +63,9 @@ def build(
         stat_lines=[]
         if empty or published is None
         else list(views.published_stat_lines(published, decimals, lang)),
-        figure=None if empty else rankings_figure(ranking, index, sel, lang, catalog),
+        figure=None
+        if empty or strip.is_large(ranking)
+        else rankings_figure(ranking, index, sel, lang, catalog),
         display=pl.DataFrame() if empty else views.display_table(ranking, index, lang),
         average_text=None
         if average is None
