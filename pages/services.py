@@ -23,7 +23,7 @@ def render(frame: page.Frame) -> None:
 
     def build():
         ranked = data.ranking(dataset, sel)
-        counts = data.group_counts(dataset, sel)
+        counts = data.source_rows(dataset, sel)
         covered = data.covered(dataset, sel)
         return ranked, services.ranking_view(ranked, data.checks(dataset, sel), counts, sel, covered, lang)
 

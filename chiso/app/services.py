@@ -22,6 +22,8 @@ from chiso.store import counts
 from chiso.views import services as views_dvc
 
 LEVELS = ["unit", "communes"]
+# what the ranking's sources read of the counts (each distinct row once, first seen first)
+SOURCE_COLUMNS = ["name", "source_title", "source_url", "quote"]
 GRAINS = ["month", "quarter"]
 
 
@@ -54,14 +56,23 @@ def _report_provinces(dataset: str, version: str) -> list[str]:
     return counts.report_provinces(ui.connection(dataset))
 
 
-# Bounded by size: a province's counts for a period are ≈ 5 MB at national scale and its monthly
-# series ≈ 9 MB, and each kept frame holds ≈ 3× that of the process's memory (the allocators' pages
-# around it); what the page shows from them (rankings, rates, trends) is cached beside, small. Four
-# selections kept: every reader on the same few provinces shares them, and another selection costs
-# one query (tens of ms), not memory that stays after its readers leave.
-@st.cache_resource(max_entries=4)
-def _group_counts(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
-    return counts.group_counts(ui.connection(dataset), province=province, start=start, end=end)
+# A province's counts for a period are ≈ 5 MB at national scale and its monthly series ≈ 9 MB, and
+# a kept frame holds ≈ 3× that of the process's memory (the allocators' pages around it). So the raw
+# rows are never kept: one read per selection gives what the page shows from them (rates, checks,
+# each unit's sources: small, cached), a unit's own counts are read for that unit only, and a trend
+# reads the terms of its one rate only. Another selection costs a query (tens of ms), not memory
+# that stays after its readers leave.
+@st.cache_resource(max_entries=64)
+def _derived(dataset: str, version: str, province: str, start: date, end: date):
+    found = counts.group_counts(ui.connection(dataset), province=province, start=start, end=end)
+    sourced = found.select(*SOURCE_COLUMNS).unique(maintain_order=True)
+    return dvc.compute_rates(found, rates()), dvc.checks(found), dvc.unit_sources(found), sourced
+
+
+@st.cache_resource(max_entries=64)
+def _unit_counts(dataset: str, version: str, province: str, start: date, end: date, unit_id: str):
+    con = ui.connection(dataset)
+    return counts.group_counts(con, province=province, start=start, end=end, unit_id=unit_id)
 
 
 @st.cache_resource(max_entries=64)
@@ -70,23 +81,12 @@ def _published(dataset: str, version: str, province: str, start: date, end: date
 
 
 @st.cache_resource(max_entries=64)
-def _rated(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
-    return dvc.compute_rates(_group_counts(dataset, version, province, start, end), rates())
-
-
-@st.cache_resource(max_entries=64)
-def _checks(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
-    return dvc.checks(_group_counts(dataset, version, province, start, end))
-
-
-@st.cache_resource(max_entries=2)
-def _series(dataset: str, version: str, province: str, level: str) -> pl.DataFrame:
-    return counts.monthly_series(ui.connection(dataset), province=province, level=level)
-
-
-@st.cache_resource(max_entries=64)
 def _trend(dataset: str, version: str, province: str, level: str, rate: str, grain: str):
-    return dvc.trend(_series(dataset, version, province, level), _rate(rate), grain)
+    chosen = _rate(rate)
+    terms = list(dict.fromkeys([*chosen.numerator, *chosen.denominator]))
+    con = ui.connection(dataset)
+    series = counts.monthly_series(con, province=province, level=level, indicators=terms)
+    return dvc.trend(series, chosen, grain)
 
 
 def periods(dataset: str, province: str) -> pl.DataFrame:
@@ -94,8 +94,20 @@ def periods(dataset: str, province: str) -> pl.DataFrame:
     return _periods(dataset, ui.version(dataset), province)
 
 
-def group_counts(dataset: str, sel: DvcSelection) -> pl.DataFrame:
-    return _group_counts(dataset, ui.version(dataset), sel.province, sel.period.start, sel.period.end)
+def _of(dataset: str, sel: DvcSelection):
+    return _derived(dataset, ui.version(dataset), sel.province, sel.period.start, sel.period.end)
+
+
+def source_rows(dataset: str, sel: DvcSelection) -> pl.DataFrame:
+    """The selection's counts as the ranking's sources read them: unit name, source title, URL
+    and quote, each distinct row once in the order the counts give them."""
+    return _of(dataset, sel)[3]
+
+
+def unit_counts(dataset: str, sel: DvcSelection, unit_id: str) -> pl.DataFrame:
+    """The counts of one unit of the selection (both levels), with their sources."""
+    v = ui.version(dataset)
+    return _unit_counts(dataset, v, sel.province, sel.period.start, sel.period.end, unit_id)
 
 
 def published(dataset: str, sel: DvcSelection) -> pl.DataFrame:
@@ -103,11 +115,11 @@ def published(dataset: str, sel: DvcSelection) -> pl.DataFrame:
 
 
 def rated(dataset: str, sel: DvcSelection) -> pl.DataFrame:
-    return _rated(dataset, ui.version(dataset), sel.province, sel.period.start, sel.period.end)
+    return _of(dataset, sel)[0]
 
 
 def checks(dataset: str, sel: DvcSelection) -> pl.DataFrame:
-    return _checks(dataset, ui.version(dataset), sel.province, sel.period.start, sel.period.end)
+    return _of(dataset, sel)[1]
 
 
 def ranking(dataset: str, sel: DvcSelection) -> pl.DataFrame:
@@ -115,8 +127,7 @@ def ranking(dataset: str, sel: DvcSelection) -> pl.DataFrame:
     in_period = _reports_in(periods(dataset, sel.province), sel.province, sel.period).filter(
         pl.col("level") == sel.level
     )
-    found = group_counts(dataset, sel)
-    return dvc.ranking(rated(dataset, sel), sel.rate, sel.level, in_period, dvc.unit_sources(found))
+    return dvc.ranking(rated(dataset, sel), sel.rate, sel.level, in_period, _of(dataset, sel)[2])
 
 
 def covered(dataset: str, sel: DvcSelection, unit_id: str | None = None) -> dvc.Period:
@@ -260,7 +271,7 @@ def unit_inputs(dataset: str, sel: DvcSelection, unit_id: str, unit_name: str) -
     return views_dvc.UnitInputs(
         unit_id,
         unit_name,
-        counts=group_counts(dataset, sel).filter(unit_id=unit_id),
+        counts=unit_counts(dataset, sel, unit_id),
         published=published(dataset, sel).filter(unit_id=unit_id),
         rated=rated(dataset, sel).filter(unit_id=unit_id),
         found=checks(dataset, sel).filter(unit_id=unit_id),

@@ -95,13 +95,24 @@ def unit_counts(con, *, unit_id: str, start: date, end: date) -> pl.DataFrame:
 
 
 def group_counts(
-    con, *, province: str, start: date, end: date, peer_group: str | None = None
+    con,
+    *,
+    province: str,
+    start: date,
+    end: date,
+    peer_group: str | None = None,
+    unit_id: str | None = None,
 ) -> pl.DataFrame:
-    """Counts of every unit of a province (optionally one peer group) from the reports inside
-    [start, end]: the input of a ranking."""
-    where = "c.province = $province AND ($peer_group IS NULL OR u.peer_group = $peer_group)"
+    """Counts of every unit of a province (optionally one peer group, or one unit) from the
+    reports inside [start, end]: the input of a ranking."""
+    where = (
+        "c.province = $province AND ($peer_group IS NULL OR u.peer_group = $peer_group)"
+        " AND ($unit_id IS NULL OR c.unit_id = $unit_id)"
+    )
     order = (("name", False), ("level", True), ("period_start", False), ("indicator", False))
-    return _counts_inside(con, start, end, where, order, province=province, peer_group=peer_group)
+    return _counts_inside(
+        con, start, end, where, order, province=province, peer_group=peer_group, unit_id=unit_id
+    )
 
 
 def published_rates(
@@ -127,10 +138,18 @@ def published_rates(
     )
 
 
-def monthly_series(con, *, province: str, level: str, peer_group: str | None = None) -> pl.DataFrame:
+def monthly_series(
+    con,
+    *,
+    province: str,
+    level: str,
+    peer_group: str | None = None,
+    indicators: list[str] | None = None,
+) -> pl.DataFrame:
     """Counts from the short reports of a province at one level — those inside one calendar
     quarter (months, quarters) — for the monthly and quarterly trends. Longer reports (a year,
-    a dated range) cannot be split into months and are left out."""
+    a dated range) cannot be split into months and are left out. ``indicators`` keeps only those
+    (the terms of one rate: a trend needs no other row)."""
     return _frame(
         con,
         f"""
@@ -140,9 +159,11 @@ def monthly_series(con, *, province: str, level: str, peer_group: str | None = N
         WHERE c.province = $province AND c.level = $level
           AND date_trunc('quarter', c.period_start) = date_trunc('quarter', c.period_end)
           AND ($peer_group IS NULL OR u.peer_group = $peer_group)
+          AND ($indicators IS NULL OR list_contains($indicators, c.indicator))
         ORDER BY c.unit_id, c.period_start, c.indicator
         """,
         province=province,
         level=level,
         peer_group=peer_group,
+        indicators=None if indicators is None else list(indicators),
     )
