@@ -1,7 +1,7 @@
 """The profile's "component losing the most points" sentences, found for every index at once
 (``gaps.most_lost``), are the sentences the gaps page's per-table rule (``gap_findings`` on the
-unit's own rows of that index and year) gives, for every unit and year of the demo and the
-published data."""
+unit's own rows of that index and year) gives, for every year of every third unit of the demo and
+the published data, in Vietnamese and English by turns (the whole set took ≈ 50 s of the suite)."""
 
 from __future__ import annotations
 
@@ -30,12 +30,12 @@ def test_profile_most_lost_sentences_are_the_per_table_ones(db_fixture, request)
     with queries.connect(request.getfixturevalue(db_fixture)) as con:
         units = con.sql("SELECT DISTINCT unit_id FROM ranked ORDER BY unit_id").pl()["unit_id"].to_list()
         compared = 0
-        for unit_id in units:
+        for i, unit_id in enumerate(units[::3]):
             rows = analysis_queries.unit_rows(con, unit_id=unit_id)
             for year in [None, *sorted(set(rows["year"].to_list()))]:
-                for lang in ("vi", "en"):
+                for lang in (("vi", "en")[i % 2],):
                     said = findings.profile_findings(rows, catalog, lang, year)
                     expected = _per_index(rows, catalog, lang, year)
                     assert [f for f in said if f.kind == "most_lost"] == expected, (unit_id, year, lang)
                     compared += len(expected)
-    assert compared > 0  # the data hold units with every component scored
+    assert compared > 0  # the sampled units include some with every component scored
