@@ -296,9 +296,9 @@ def national_counts(units: pl.DataFrame, rng: np.random.Generator) -> pl.DataFra
     )
 
 
-def write_national_data(catalog: Catalog, folder: Path, seed: int) -> NationalCounts:
-    rng = np.random.default_rng(seed)
-    units = national_units()
+def write_units_csv(units: pl.DataFrame, folder: Path) -> None:
+    """The registry's units as ``units.csv`` rows: communes valid from their first year, the old
+    localities until 2025; peer groups left to the config's rules."""
     units.select(
         "province",
         "name",
@@ -311,6 +311,12 @@ def write_national_data(catalog: Catalog, folder: Path, seed: int) -> NationalCo
         pl.lit("").alias("peer_group"),
         pl.lit("").alias("aliases"),
     ).write_csv(folder / "units.csv")
+
+
+def write_national_data(catalog: Catalog, folder: Path, seed: int) -> NationalCounts:
+    rng = np.random.default_rng(seed)
+    units = national_units()
+    write_units_csv(units, folder)
     scores = national_scores(catalog, units, rng)
     (folder / "scores").mkdir(parents=True, exist_ok=True)
     scores.write_csv(folder / "scores" / "national.csv")

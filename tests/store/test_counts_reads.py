@@ -12,8 +12,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from chiso.columns import COUNT_COLUMNS
 from chiso.config import load_catalog
-from chiso.demo.national import national_counts, national_scores, national_units
+from chiso.demo.national import national_counts, national_scores, national_units, write_units_csv
 from chiso.metrics import services as dvc
 from chiso.store import counts, queries
 from chiso.store.build import build
@@ -23,21 +24,6 @@ from tests.conftest import CONFIG
 CATALOG = load_catalog(CONFIG)
 RATES = list(CATALOG.index("DVC").rates)
 SOURCE_COLUMNS = ["name", "source_title", "source_url", "quote"]
-
-
-def _write_units(units: pl.DataFrame, folder: Path) -> None:
-    units.select(
-        "province",
-        "name",
-        "short_name",
-        "unit_type",
-        "code",
-        pl.when(pl.col("peer_group") == "communes").then(pl.col("first_year")).alias("valid_from"),
-        pl.when(pl.col("peer_group") == "localities").then(pl.lit(2025)).alias("valid_to"),
-        pl.lit("").alias("successor"),
-        pl.lit("").alias("peer_group"),
-        pl.lit("").alias("aliases"),
-    ).write_csv(folder / "units.csv")
 
 
 def _overlapping(monthly: pl.DataFrame) -> pl.DataFrame:
@@ -72,12 +58,7 @@ def _overlapping(monthly: pl.DataFrame) -> pl.DataFrame:
 def _published(monthly: pl.DataFrame) -> pl.DataFrame:
     some = monthly.filter(pl.col("indicator") == monthly.get_column("indicator").first()).head(20)
     return some.select(
-        "province",
-        "unit",
-        "unit_type",
-        "level",
-        "period_start",
-        "period_end",
+        *COUNT_COLUMNS[: COUNT_COLUMNS.index("indicator")],
         pl.lit("reported_online_rate_pct").alias("indicator"),
         pl.lit("87.5").alias("value"),
         "source_title",
@@ -94,7 +75,7 @@ def national_like_db(tmp_path_factory) -> Path:
     units = national_units()
     two = units.filter(pl.col("peer_group") == "communes").get_column("province").unique().sort().head(2)
     units = units.filter(pl.col("province").is_in(two.implode()))
-    _write_units(units, folder)
+    write_units_csv(units, folder)
     (folder / "scores").mkdir()
     national_scores(CATALOG, units, rng).write_csv(folder / "scores" / "national.csv")
     (folder / "one_stop").mkdir()
