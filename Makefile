@@ -33,7 +33,7 @@ demo: $(VENV)/.installed
 
 run: $(DB)
 	@echo "Chỉ số đang chạy tại http://127.0.0.1:8501"
-	CHISO_DB=$(DB) CHISO_DEMO_DB=$(DEMO_DB) $(BIN)/streamlit run app.py \
+	CHISO_DB=$(DB) CHISO_DEMO_DB=$(DEMO_DB) $(BIN)/python -m chiso.app.launch run app.py \
 		--server.address 127.0.0.1 --server.port 8501 --server.headless true \
 		--browser.gatherUsageStats false
 

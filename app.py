@@ -1,9 +1,13 @@
 """Chỉ số: the router. Pages are registered here, in order; each page is thin."""
 
-import streamlit as st
+from chiso.app import warmup
 
-from chiso.app.ui import favicon, lang
-from chiso.i18n import t
+warmup.wait()  # the launcher's imports (python -m chiso.app.launch) end before any page code runs
+
+import streamlit as st  # noqa: E402
+
+from chiso.app.ui import favicon, lang  # noqa: E402
+from chiso.i18n import t  # noqa: E402
 
 st.set_page_config(page_title="Chỉ số", page_icon=favicon(), layout="wide")
 

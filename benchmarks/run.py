@@ -359,12 +359,15 @@ def _cpu_s(pid: int) -> float:
 
 
 def _serve(script: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """Chỉ số as ``make run`` starts it (``python -m chiso.app.launch``: its first page's imports
+    begin with the server); the floor app as a bare ``streamlit run``."""
     port = _free_port()
+    launcher = "streamlit" if script == FLOOR_APP else "chiso.app.launch"
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "streamlit",
+            launcher,
             "run",
             str(script),
             "--server.headless",
@@ -382,12 +385,13 @@ def _serve(script: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    while True:
+    while proc.poll() is None:
         try:
             if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
                 return proc, base
         except OSError:
             time.sleep(0.05)
+    raise SystemExit(f"{script.name}: the server exited with code {proc.returncode} before answering")
 
 
 def _stop(proc: subprocess.Popen) -> None:

@@ -53,7 +53,7 @@ def replica_command(port: int) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "streamlit",
+        "chiso.app.launch",  # streamlit run, with the first page's imports started at once
         "run",
         str(ROOT / "app.py"),
         "--server.address",

@@ -223,12 +223,14 @@ def steward_env(db: Path, folder: Path, password: str) -> dict[str, str]:
 
 @contextmanager
 def streamlit_server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`streamlit run app.py` on a free port with ``env`` added to this process's environment;
-    yields the base URL once the health check answers (60 s at most), and the process."""
+    """`python -m chiso.app.launch run app.py` (as ``make run``) on a free port with ``env`` added
+    to this process's environment; yields the base URL once the health check answers (60 s at
+    most), and the process."""
     port = free_port()
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"),
+            *(sys.executable, "-m", "chiso.app.launch", "run", str(ROOT / "app.py")),
+            *("--server.headless", "true"),
             *("--server.address", "127.0.0.1", "--server.port", str(port)),
             *("--browser.gatherUsageStats", "false"),
         ],

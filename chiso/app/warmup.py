@@ -1,0 +1,91 @@
+"""The first page's imports, started when the server starts instead of when the first reader's
+page runs.
+
+A fresh server answers its health check and then waits while the reader's browser fetches and
+starts Streamlit's front end (a second or two here); only then does the first page run and pay for
+importing Polars, DuckDB, pydantic and the project (≈ 1 s of CPU on the machines measured, see
+README "Scale and speed"). ``python -m chiso.app.launch`` (what ``make run`` and ``make serve``
+start) calls :func:`start` before Streamlit's server, so those imports happen while the browser is
+busy; ``app.py`` calls :func:`wait` before any page code runs. Nothing is read, cached or
+computed here: only modules are imported (data is read by the first request, as before).
+
+Plotly checks ``sys.modules["pandas"]`` without the import lock, so a page must never run while
+another thread imports pandas: :func:`wait` makes the first page wait for the whole warm-up, and
+the launcher imports Streamlit (and Plotly with it) on its own thread before starting this one.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Streamlit's st.dataframe imports pandas (and pyarrow) on its first call: first, before the rest.
+LIBRARIES = ("pandas", "pyarrow", "polars", "duckdb", "plotly.graph_objects")
+
+_thread: threading.Thread | None = None
+_lock = threading.Lock()
+
+
+def default_page(app: Path) -> Path | None:
+    """The page ``app.py`` registers with ``default=True`` (the page a first link opens)."""
+    for node in ast.walk(ast.parse(app.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", None) == "Page"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and any(k.arg == "default" and getattr(k.value, "value", None) is True for k in node.keywords)
+        ):
+            return app.parent / node.args[0].value
+    return None
+
+
+def imported_by(script: Path) -> list[str]:
+    """Modules a script imports at its top (``from a import b`` gives ``a.b`` and ``a``)."""
+    names: list[str] = []
+    for node in ast.parse(script.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names += [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
+    return names
+
+
+def first_page_modules(root: Path = ROOT) -> list[str]:
+    """What the first page run imports: the libraries, then ``app.py``'s and its default page's
+    imports, in order, each once."""
+    app = root / "app.py"
+    page = default_page(app)
+    found = [*LIBRARIES, *imported_by(app), *(imported_by(page) if page else [])]
+    return list(dict.fromkeys(n for n in found if n != "chiso.app.warmup"))
+
+
+def _import_all(modules: list[str]) -> None:
+    for name in modules:
+        # ``from a import b`` where b is a name, not a module; a real failure is the page's to
+        # report when it imports the same module.
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+
+
+def start(root: Path = ROOT) -> None:
+    """Import the first page's modules on a background thread (once per process)."""
+    global _thread
+    with _lock:
+        if _thread is not None:
+            return
+        _thread = threading.Thread(
+            target=_import_all, args=(first_page_modules(root),), daemon=True, name="chiso-warmup"
+        )
+        _thread.start()
+
+
+def wait() -> None:
+    """Return once the warm-up (when one was started) has finished; at once otherwise."""
+    thread = _thread
+    if thread is not None:
+        thread.join()
