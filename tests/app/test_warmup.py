@@ -77,3 +77,24 @@ def test_a_broken_module_name_does_not_stop_the_warmup():
     warm-up skips it and imports the rest."""
     warmup._import_all(["chiso.app.ui.favicon", "no_such_module_here", "chiso.views.strip"])
     assert "chiso.views.strip" in sys.modules
+
+
+FROZEN_AFTER_WARMUP = """
+import gc, json
+from chiso.app import warmup
+warmup.start()
+warmup.wait()
+print(json.dumps({"frozen": gc.get_freeze_count(), "tracked": len(gc.get_objects())}))
+"""
+
+
+def test_the_warmup_leaves_the_imported_modules_out_of_full_collections():
+    """The objects the imports made (functions, classes, constants of every library) are frozen:
+    a full collection walks only what pages made afterwards."""
+    out = subprocess.run(
+        [sys.executable, "-c", FROZEN_AFTER_WARMUP], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    counts = json.loads(out.stdout.strip().splitlines()[-1])
+    assert counts["frozen"] > 50_000
+    assert counts["tracked"] < counts["frozen"] / 10
