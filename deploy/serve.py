@@ -2,7 +2,8 @@
 
     python deploy/serve.py --replicas 2 --port 8501 --db build/chiso.duckdb
 
-Each replica is a ``streamlit run app.py`` on a loopback port (``--first-port`` upwards) reading the
+Each replica is a ``python -m chiso.app.launch run app.py`` (``streamlit run`` with the first
+page's imports started at once) on a loopback port (``--first-port`` upwards) reading the
 same database file read-only; nginx listens on ``--port`` with sticky sessions (a cookie holding a
 random key, hashed to a replica) and the websocket upgrade. The nginx configuration is generated
 from deploy/nginx.conf.template into ``--prefix`` (default build/serve/), where nginx also keeps
