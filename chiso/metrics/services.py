@@ -467,8 +467,10 @@ def checks(counts: pl.DataFrame) -> pl.DataFrame:
     }
     if counts.is_empty():
         return pl.DataFrame(schema=schema)
+    # one value per report and indicator is left; "first" keeps an absent one None ("sum" gives 0
+    # under Polars 2, which ran checks on indicators a report does not give)
     wide = select_reports(counts).pivot(
-        on="indicator", index=REPORT, values="value", aggregate_function="sum"
+        on="indicator", index=REPORT, values="value", aggregate_function="first"
     )
     found = []
     for check in CHECKS:  # one plan for every check, collected once

@@ -177,6 +177,35 @@ def test_a_range_sums_counts_then_divides_and_drops_contained_reports():
     assert (with_quarter["numerator"].item(), with_quarter["denominator"].item()) == (200, 400)
 
 
+def test_a_check_reads_only_what_each_report_gives():
+    """An indicator that another report of the range gives is not 0 in this one: January gives
+    the combined count and its split, February the split only (no combined_split check on it),
+    and February's missing postal count is None, not 0."""
+    rows = report(
+        "a",
+        1,
+        dossiers_resolved_early=5,
+        dossiers_resolved_on_time=4,
+        dossiers_resolved_early_or_on_time=9,
+        dossiers_received=10,
+        dossiers_received_direct=6,
+        dossiers_received_online=3,
+        dossiers_received_postal=1,
+    ) + report(
+        "a",
+        2,
+        dossiers_resolved_early=5,
+        dossiers_resolved_on_time=4,
+        dossiers_received=10,
+        dossiers_received_direct=6,
+        dossiers_received_online=3,
+    )
+    found = dvc.checks(pl.DataFrame(rows))
+    assert found.select("check", "n_reports", "part_values").rows() == [
+        ("received_channels", 1, [6.0, 3.0, None])
+    ]
+
+
 def test_ranking_highest_first_ties_share_the_better_rank():
     rows = []
     for unit, num in (("b", 50), ("a", 50), ("c", 40), ("d", 90)):
