@@ -47,6 +47,18 @@ def _own_component(columns: Sequence[str]) -> pl.Expr:
     return own
 
 
+def _collect_all(*plans: pl.LazyFrame) -> list[pl.DataFrame]:
+    """:func:`_collect` of several plans at once."""
+    return pl.collect_all(plans, engine="in-memory", optimizations=pl.QueryOptFlags.none())
+
+
+def _collect(plan: pl.LazyFrame) -> pl.DataFrame:
+    """A plan over one table's rows (tens to a few thousand), collected as eager operations run, in
+    memory and without the optimiser: ``collect``'s defaults (the streaming engine, the planner)
+    cost more there than the work."""
+    return plan.collect(engine="in-memory", optimizations=pl.QueryOptFlags.none())
+
+
 def component_names(index: Index, province: str, peer_group: str, year: int, lang: str) -> dict[str, str]:
     """component code -> its name in ``lang`` for the variant that applies to a table, in the
     config's order. Pass it as ``names`` to :func:`component_gaps` and :func:`heatmap_matrix`."""
@@ -138,9 +150,9 @@ def component_gaps(
     Sorted by points lost, largest first (unscored components last). Empty frame (same
     columns) when the unit has no component rows.
     """
-    comps = components(table_rows)
+    comps = table_rows.lazy().filter(_own_component(table_rows.columns))  # one plan, collected once
     for column in ("rank", "rank_of", "peer_mean"):
-        if column not in comps.columns:
+        if column not in table_rows.columns:
             comps = comps.with_columns(pl.lit(None, pl.Float64).alias(column))
     stats = _best_by_component(comps.filter(pl.col("score").is_not_null()), higher_is_better)
     mine = comps.filter(pl.col("unit_id") == unit_id)
@@ -176,8 +188,10 @@ def component_gaps(
             gap_to_best=((pl.col("best_score") - pl.col("score")) * sign).round(9),
         )
     )
-    return out.select(*GAP_COLUMNS, "published_rank").sort(
-        ["points_lost", "component"], descending=[True, False], nulls_last=True
+    return _collect(
+        out.select(*GAP_COLUMNS, "published_rank").sort(
+            ["points_lost", "component"], descending=[True, False], nulls_last=True
+        )
     )
 
 
@@ -210,21 +224,30 @@ def heatmap_matrix(
     rows follow the index total's rank when the table holds totals, else the mean % of
     maximum, best first. Empty frame when the table has no component scores.
     """
-    comps = components(table_rows).filter(pl.col("score").is_not_null())
+    comps = _collect(
+        table_rows.lazy()
+        .filter(_own_component(table_rows.columns) & pl.col("score").is_not_null())
+        .with_columns(
+            unit=pl.when(pl.col(unit_label).fill_null("") != "").then(pl.col(unit_label)).otherwise("name")
+        )
+    )
     if comps.is_empty():
         return pl.DataFrame(schema={"unit_id": pl.String, "unit": pl.String})
-    comps = comps.with_columns(
-        unit=pl.when(pl.col(unit_label).fill_null("") != "").then(pl.col(unit_label)).otherwise("name")
-    )
     wide = comps.pivot(on="component", index=["unit_id", "unit"], values="pct_of_max")
     present = [c for c in wide.columns if c not in ("unit_id", "unit")]
     order = [c for c in (names or {}) if c in present] + sorted(c for c in present if c not in (names or {}))
-    order_key = totals(table_rows).select("unit_id", _order=pl.col("rank").cast(pl.Float64))
-    wide = wide.join(order_key, on="unit_id", how="left").with_columns(
-        _mean=pl.mean_horizontal(*order) if order else pl.lit(None)
+    order_key = (
+        table_rows.lazy()
+        .filter(pl.col("component").is_null())
+        .select("unit_id", _order=pl.col("rank").cast(pl.Float64))
     )
-    wide = wide.sort(["_order", "_mean", "unit"], descending=[False, True, False], nulls_last=True)
-    return wide.select("unit_id", "unit", *order)
+    wide = (
+        wide.lazy()
+        .join(order_key, on="unit_id", how="left")
+        .with_columns(_mean=pl.mean_horizontal(*order) if order else pl.lit(None))
+        .sort(["_order", "_mean", "unit"], descending=[False, True, False], nulls_last=True)
+    )
+    return _collect(wide.select("unit_id", "unit", *order))
 
 
 def _tier_of(tiers: Sequence[Tier], pct: float) -> int | None:
@@ -343,8 +366,14 @@ def what_it_takes(
     direction when the caller has it (the room left is read from it).
     """
     step = 10.0 ** (-decimals)
-    tot = totals(table_rows)
-    mine = tot.filter(pl.col("unit_id") == unit_id)
+    sign = 1.0 if higher_is_better else -1.0
+    tot = totals(table_rows.lazy())
+    mine, others = _collect_all(  # the unit's total, and the other scored ones (``_key``: signed)
+        tot.filter(pl.col("unit_id") == unit_id),
+        tot.filter((pl.col("unit_id") != unit_id) & pl.col("score").is_not_null()).with_columns(
+            _key=pl.col("score") * sign
+        ),
+    )
     gaps = gap_table
     if gaps is None:
         gaps = component_gaps(table_rows, unit_id, higher_is_better=higher_is_better)
@@ -359,10 +388,6 @@ def what_it_takes(
     score = row["score"]
     if score is None:
         return WhatItTakes(unit_id, step, room, reason="no_score", **stored)
-    sign = 1.0 if higher_is_better else -1.0
-    others = tot.filter((pl.col("unit_id") != unit_id) & pl.col("score").is_not_null()).with_columns(
-        _key=pl.col("score") * sign
-    )
     above = others.filter(pl.col("_key") > sign * score + _EPS)
     rank_in_data = above.height + 1
     at_top = "top" if row["rank"] in (None, 1) else "no_data_above"
@@ -484,7 +509,7 @@ def rank_change_split(
             pl.col("max_score").alias(f"max_{suffix}"),
         )
 
-    a, b = pick(rows_year_a, "a"), pick(rows_year_b, "b")
+    a, b = pick(rows_year_a.lazy(), "a"), pick(rows_year_b.lazy(), "b")  # collected at once below
     joined = a.join(b, on="component", how="full", coalesce=True, nulls_equal=True).with_columns(
         change=(pl.col("score_b") - pl.col("score_a")).round(9),
         pct_a=pl.col("score_a") / pl.col("max_a") * 100,
@@ -504,6 +529,7 @@ def rank_change_split(
         )
     else:
         comps = comps.sort(["change", "component"], descending=[True, False], nulls_last=True)
+    comps, total = _collect_all(comps, total)
     adds_up = aggregation == "sum"
     parts = [comps]
     if adds_up and total.height and total.item(0, "change") is not None:
@@ -553,20 +579,22 @@ def movers(rows_year_a: pl.DataFrame, rows_year_b: pl.DataFrame, unit_id: str) -
             pl.col("score").alias(f"score_{suffix}"),
         )
 
-    a, b = pick(rows_year_a, "a"), pick(rows_year_b, "b").drop("name", "short_name")
+    a, b = pick(rows_year_a.lazy(), "a"), pick(rows_year_b.lazy(), "b").drop("name", "short_name")
     both = a.join(b, on="unit_id", how="inner").filter(
         pl.col("rank_a").is_not_null() & pl.col("rank_b").is_not_null()
     )
+    (both,) = _collect_all(both)
     mine = both.filter(pl.col("unit_id") == unit_id)
-    empty = both.clear().with_columns(
-        relation=pl.lit(None, pl.String), d_score=pl.lit(None, pl.Float64), d_rank=pl.lit(None, pl.Int32)
-    )
     columns = ["unit_id", "name", "short_name", "relation", "rank_a", "rank_b", "score_a", "score_b"]
     if mine.is_empty():
+        empty = both.clear().with_columns(
+            relation=pl.lit(None, pl.String), d_score=pl.lit(None, pl.Float64), d_rank=pl.lit(None, pl.Int32)
+        )
         return empty.select(*columns, "d_score", "d_rank")
     ra, rb = mine.item(0, "rank_a"), mine.item(0, "rank_b")
     out = (
-        both.filter(pl.col("unit_id") != unit_id)
+        both.lazy()
+        .filter(pl.col("unit_id") != unit_id)
         .with_columns(
             relation=pl.when((pl.col("rank_a") > ra) & (pl.col("rank_b") < rb))
             .then(pl.lit("passed_unit"))
@@ -579,8 +607,10 @@ def movers(rows_year_a: pl.DataFrame, rows_year_b: pl.DataFrame, unit_id: str) -
             d_rank=(pl.col("rank_a") - pl.col("rank_b")).cast(pl.Int32),
         )
     )
-    return out.select(*columns, "d_score", "d_rank").sort(
-        [pl.col("relation") != "passed_unit", "rank_b", "name"]
+    return _collect(
+        out.select(*columns, "d_score", "d_rank").sort(
+            [pl.col("relation") != "passed_unit", "rank_b", "name"]
+        )
     )
 
 
@@ -674,9 +704,11 @@ def component_extremes(
     strongest = ranked.head(n)
     rest = ranked.slice(n).sort(["pct_of_max", "index_code", "component"])
     weakest = rest.head(n)
-    return pl.concat(
-        [strongest.with_columns(kind=pl.lit("strongest")), weakest.with_columns(kind=pl.lit("weakest"))]
-    ).collect()
+    return _collect(
+        pl.concat(
+            [strongest.with_columns(kind=pl.lit("strongest")), weakest.with_columns(kind=pl.lit("weakest"))]
+        )
+    )
 
 
 def cross_index(profile_rows: pl.DataFrame) -> pl.DataFrame:
