@@ -94,26 +94,27 @@ def fully_scored(rows: pl.DataFrame, catalog) -> pl.DataFrame:
     scored, at least two of them: only there may one component be called the strongest, the
     weakest or the one losing the most points (one component known out of several, or one
     alone, is no comparison)."""
-    comps = rows.filter(_own_component(rows.columns) & pl.col("score").is_not_null())
     keys = ["index_code", "province", "peer_group", "year"]
-    if comps.is_empty():
-        return comps
+    comps = rows.lazy().filter(_own_component(rows.columns) & pl.col("score").is_not_null())
+    tables = _collect(comps.select(keys).unique()).rows()  # the few tables the rows belong to
     declared = [
         (*key, code, len(codes))
-        for key in comps.select(keys).unique().rows()
+        for key in tables
         for codes in [declared_components(catalog.index(key[0]), key[1] or "", key[2], key[3])]
         if len(codes) >= MIN_COMPARED
         for code in codes
     ]
     frame = pl.DataFrame(
         declared,
-        schema={**{k: comps.schema[k] for k in keys}, "component": pl.String, "_n": pl.Int64},
+        schema={**{k: rows.schema[k] for k in keys}, "component": pl.String, "_n": pl.Int64},
         orient="row",
-    )
-    own = comps.join(frame, on=[*keys, "component"], how="inner", nulls_equal=True)
+    ).lazy()
+    own = comps.join(frame, on=[*keys, "component"], how="inner", nulls_equal=True, maintain_order="left")
     whole = own.group_by("unit_id", *keys).agg(pl.col("component").n_unique() == pl.col("_n").first())
     done = whole.filter(pl.col("component")).drop("component")
-    return own.join(done, on=["unit_id", *keys], how="semi", nulls_equal=True).drop("_n")
+    return _collect(
+        own.join(done, on=["unit_id", *keys], how="semi", nulls_equal=True, maintain_order="left").drop("_n")
+    )
 
 
 def component_max_inferred(index: Index, province: str, peer_group: str, year: int) -> bool:
@@ -635,7 +636,8 @@ def profile(
     ``n_years`` (years with a total for that index) and ``n_components`` (component scores
     that year). Indices where the unit has only component rows have no row here.
     """
-    tot = totals(unit_rows)
+    rows = unit_rows.lazy()  # one plan, collected once
+    tot = totals(rows)
     chosen = _chosen_years(tot, year)
     n_years = (
         tot.filter(pl.col("score").is_not_null() | pl.col("rank").is_not_null())
@@ -643,7 +645,7 @@ def profile(
         .agg(n_years=pl.col("year").n_unique().cast(pl.Int32))
     )
     n_comp = (
-        unit_rows.filter(_own_component(unit_rows.columns) & pl.col("score").is_not_null())
+        rows.filter(_own_component(unit_rows.columns) & pl.col("score").is_not_null())
         .group_by("index_code", "year")
         .agg(n_components=pl.len().cast(pl.Int32))
     )
@@ -652,12 +654,10 @@ def profile(
         .join(n_comp, on=["index_code", "year"], how="left", maintain_order="left")
         .with_columns(pl.col("n_components").fill_null(0), pl.col("n_years").fill_null(0))
     )
-    return _in_order(out, order)
+    return _collect(_in_order(out, order))
 
 
-def _in_order(frame: pl.DataFrame, order: Sequence[str] | None) -> pl.DataFrame:
-    if frame.is_empty():
-        return frame
+def _in_order(frame: pl.LazyFrame, order: Sequence[str] | None) -> pl.LazyFrame:
     rank = {code: i for i, code in enumerate(order or [])}
     return (
         frame.with_columns(
@@ -751,23 +751,27 @@ def most_lost(
     whose rows hold a component twice in a year, which only the per-index functions answer).
     ``complete``: :func:`fully_scored` of rows holding the chosen years (:func:`scored_tables`).
     """
-    own = components(
-        unit_rows.join(chosen.select("index_code", "year"), on=["index_code", "year"], how="semi")
-    )
-    twice = set(
-        own.filter(pl.len().over("index_code", "year", "component") > 1).get_column("index_code").to_list()
-    )
+    pairs = chosen.lazy().select("index_code", "year")
+    own_plan = unit_rows.lazy().join(pairs, on=["index_code", "year"], how="semi", maintain_order="left")
+    own_plan = own_plan.filter(_own_component(unit_rows.columns))
     if complete is None:
+        own = _collect(own_plan)
         complete = fully_scored(own, catalog)
-    whole = complete.join(chosen.select("index_code", "year"), on=["index_code", "year"], how="semi")
-    lost = (
-        own.filter(
-            pl.col("index_code").is_in(whole.get_column("index_code").unique().implode())
-            & ~pl.col("index_code").is_in(list(twice))
-        )
+        own_plan = own.lazy()
+    held_twice = own_plan.filter(pl.len().over("index_code", "year", "component") > 1).select("index_code")
+    whole = (
+        complete.lazy()
+        .join(pairs, on=["index_code", "year"], how="semi")
+        .select("index_code")
+        .unique()
+        .join(held_twice.unique(), on="index_code", how="anti")
+    )
+    lost_plan = (
+        own_plan.join(whole, on="index_code", how="semi", maintain_order="left")
         .with_columns(points_lost=(pl.col("max_score") - pl.col("score")).round(9))
         .filter(pl.col("points_lost").is_not_null() & (pl.col("points_lost") > _EPS))
-        .sort(["points_lost", "component"], descending=[True, False])
+        .sort(["points_lost", "component"], descending=[True, False], maintain_order=True)
         .unique("index_code", keep="first", maintain_order=True)
     )
-    return lost, twice
+    twice_codes, lost = _collect_all(held_twice, lost_plan)
+    return lost, set(twice_codes.get_column("index_code").to_list())
