@@ -244,15 +244,27 @@ def parse_period(text: str, arg: str = "--period") -> Period:
 # ---------- reports ----------
 
 
-def _any_overlap(frame: pl.DataFrame, key: list[str]) -> bool:
-    """Whether some report starts before an earlier report of the same key has ended. In start
+def _any_overlap(frame: pl.LazyFrame, key: list[str]) -> pl.LazyFrame:
+    """One value: whether some report starts before an earlier report of the same key has ended. In start
     order one does exactly when one starts before the report just before it has ended (if report
     i overlaps an earlier j, report j + 1 starts between j's start and i's start, so before j's
     end): each row is compared with the row above it, no window per key."""
     ordered = frame.sort(*key, "period_start", "period_end")
     same_key = pl.all_horizontal([pl.col(k) == pl.col(k).shift(1) for k in key])
     overlaps = same_key & (pl.col("period_start") <= pl.col("period_end").shift(1))
-    return bool(ordered.select(overlaps.fill_null(False).any()).item())
+    return ordered.select(overlaps.fill_null(False).any())
+
+
+def _collect(plan: pl.LazyFrame) -> pl.DataFrame:
+    """A plan over one page's counts (a few thousand rows), collected once, in memory and without
+    the optimiser: ``collect``'s defaults (the streaming engine, the planner) cost more there than
+    the work."""
+    return plan.collect(engine="in-memory", optimizations=pl.QueryOptFlags.none())
+
+
+def _collect_all(*plans: pl.LazyFrame) -> list[pl.DataFrame]:
+    """:func:`_collect` of several plans at once."""
+    return pl.collect_all(plans, engine="in-memory", optimizations=pl.QueryOptFlags.none())
 
 
 def select_reports(counts: pl.DataFrame) -> pl.DataFrame:
@@ -260,10 +272,11 @@ def select_reports(counts: pl.DataFrame) -> pl.DataFrame:
     if counts.is_empty():
         return counts
     key = ["unit_id", "level", "indicator"]
-    frame = counts.unique(subset=[*REPORT, "indicator"], keep="first", maintain_order=True)
-    if not _any_overlap(frame, key):
+    plan = counts.lazy().unique(subset=[*REPORT, "indicator"], keep="first", maintain_order=True)
+    frame, overlap = _collect_all(plan, _any_overlap(plan, key))
+    if not overlap.item():
         return frame
-    slim = frame.select(*key, "period_start", "period_end").with_row_index("_row")
+    slim = frame.lazy().select(*key, "period_start", "period_end").with_row_index("_row")
     inside = (
         slim.join(slim, on=key, suffix="_o")
         .filter(
@@ -271,10 +284,10 @@ def select_reports(counts: pl.DataFrame) -> pl.DataFrame:
             & (pl.col("period_start_o") <= pl.col("period_start"))
             & (pl.col("period_end_o") >= pl.col("period_end"))
         )
-        .get_column("_row")
-        .unique()
+        .select(pl.col("_row").unique())
     )
-    return frame.with_row_index("_row").filter(~pl.col("_row").is_in(inside.implode())).drop("_row")
+    kept = frame.lazy().with_row_index("_row").join(inside, on="_row", how="anti", maintain_order="left")
+    return _collect(kept.drop("_row"))
 
 
 def _terms(sides: dict[str, list[str]], **labels: str) -> pl.DataFrame:
@@ -329,8 +342,11 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
     if counts.is_empty() or not rates:
         return _empty_rates(keys)
     counts = select_reports(counts)
-    values = counts.select(*REPORT, *[c for c in by if c not in REPORT], "indicator", "value").join(
-        _rate_terms(rates), on="indicator"
+    # one plan from the selected reports to the result, collected once
+    values = (
+        counts.lazy()
+        .select(*REPORT, *[c for c in by if c not in REPORT], "indicator", "value")
+        .join(_rate_terms(rates).lazy(), on="indicator")
     )
     report = list(dict.fromkeys([*REPORT, *by, "rate"]))
     values = _without_replaced(values, [*report, "side"])
@@ -364,7 +380,7 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
     return _with_unit_columns(result, counts)
 
 
-def _numerator_terms(values: pl.DataFrame, per_report: pl.DataFrame, keys: list[str], report: list[str]):
+def _numerator_terms(values: pl.LazyFrame, per_report: pl.LazyFrame, keys: list[str], report: list[str]):
     """The numerator's parts of each rate, summed over the reports that count, in declared order."""
     return (
         values.filter(pl.col("side") == "num")
@@ -396,21 +412,31 @@ def _empty_rates(keys: list[str]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def _with_unit_columns(frame: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
+def _with_unit_columns(frame: pl.LazyFrame, counts: pl.DataFrame) -> pl.DataFrame:
+    """The plan's result with the unit columns of ``counts`` joined on (none on an empty result)."""
     extra = [c for c in ("province", "name", "short_name", "peer_group") if c in counts.columns]
-    if not extra or frame.is_empty():
-        return frame
-    return frame.join(counts.select("unit_id", *extra).unique("unit_id"), on="unit_id", how="left")
+    if not extra:
+        return _collect(frame)
+    out = _collect(
+        frame.join(
+            counts.lazy().select("unit_id", *extra).unique("unit_id"),
+            on="unit_id",
+            how="left",
+            maintain_order="left",
+        )
+    )
+    return out.drop(extra) if out.is_empty() else out
 
 
-def rank_rates(rated: pl.DataFrame) -> pl.DataFrame:
+def rank_rates(rated: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """Rank units on each rate and level (within a peer group when present): 1 = highest,
     ties share the better rank; units without a rate get no rank. Sorted best first."""
-    group = ["rate", "level", *(["peer_group"] if "peer_group" in rated.columns else [])]
+    columns = rated.collect_schema().names()
+    group = ["rate", "level", *(["peer_group"] if "peer_group" in columns else [])]
     return rated.with_columns(
         rank=pl.col("rate_pct").rank(method="min", descending=True).over(group).cast(pl.Int64),
         rank_of=pl.col("rate_pct").count().over(group).cast(pl.Int64),
-    ).sort("rate_order", "level", "rank", "name" if "name" in rated.columns else "unit_id", nulls_last=True)
+    ).sort("rate_order", "level", "rank", "name" if "name" in columns else "unit_id", nulls_last=True)
 
 
 # ---------- counts of one unit: funnel, totals, checks ----------
@@ -512,7 +538,7 @@ def checks(counts: pl.DataFrame) -> pl.DataFrame:
             )
             .select([pl.col(k).cast(v) for k, v in schema.items()])
         )
-    return pl.concat(found).collect()
+    return _collect(pl.concat(found))
 
 
 # ---------- trends ----------
@@ -621,10 +647,11 @@ def ranking(
 ) -> pl.DataFrame:
     """The ranking of one rate at one level: ranked units first, then the units of ``units``
     (unit_id, name) that have data in the period but not for this rate, unranked."""
-    ranked = rank_rates(rated.filter((pl.col("rate") == rate) & (pl.col("level") == level)))
+    ranked = rank_rates(rated.lazy().filter((pl.col("rate") == rate) & (pl.col("level") == level)))
     ranked = ranked.filter(pl.col("rate_pct").is_not_null())
     missing = (
-        units.select("unit_id", "name")
+        units.lazy()
+        .select("unit_id", "name")
         .unique("unit_id")
         .join(ranked.select("unit_id"), on="unit_id", how="anti")
     )
@@ -633,5 +660,5 @@ def ranking(
         how="diagonal_relaxed",
     )
     if sources is not None:
-        out = out.join(sources, on="unit_id", how="left")
-    return out
+        out = out.join(sources.lazy(), on="unit_id", how="left", maintain_order="left")
+    return _collect(out)

@@ -398,3 +398,22 @@ def test_page_refuses_a_bad_period_in_the_link_with_a_notice(demo_env):
     assert not at.exception
     assert any("1999-01-01:1999-12-31" in t.value for t in at.toast)
     assert at.query_params["period"] == "2024-01-01:2024-12-31"
+
+
+def test_rates_without_a_pair_keep_the_empty_columns():
+    """Counts with unit columns but no numerator beside a denominator give no row, and (as when the
+    plan was eager) no unit columns are joined on the empty result."""
+    lone = pl.DataFrame(
+        {
+            "unit_id": ["a"],
+            "name": ["A"],
+            "level": ["unit"],
+            "period_start": [date(2024, 1, 1)],
+            "period_end": [date(2024, 1, 31)],
+            "indicator": [RATES[0].denominator[0]],
+            "value": [10.0],
+        }
+    )
+    rated = dvc.compute_rates(lone, RATES)
+    assert rated.is_empty() and "name" not in rated.columns
+    assert "numerator_terms" in rated.columns
