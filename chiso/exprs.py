@@ -13,6 +13,18 @@ from collections.abc import Callable
 import polars as pl
 
 
+def collect(plan: pl.LazyFrame) -> pl.DataFrame:
+    """A plan over a page's rows (tens to a few thousand), collected once, in memory and without
+    the optimiser: ``collect``'s defaults (Polars 2's streaming engine, the planner) cost more there
+    than the work, and the streaming engine's code paged in costs the process tens of MB."""
+    return plan.collect(engine="in-memory", optimizations=pl.QueryOptFlags.none())
+
+
+def collect_all(*plans: pl.LazyFrame) -> list[pl.DataFrame]:
+    """:func:`collect` of several plans at once."""
+    return pl.collect_all(plans, engine="in-memory", optimizations=pl.QueryOptFlags.none())
+
+
 def round_half_up(expr: pl.Expr | str, decimals: int = 2) -> pl.Expr:
     """As :func:`chiso.fmt.round_half_up`: binary noise cut at 9 decimals, then halves away from
     zero (1.005 -> 1.01, 90.925 -> 90.93), so files hold the number the screen prints."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from chiso import exprs
 from chiso.columns import GAP_COLUMNS
 from chiso.config import Index, Tier
 from chiso.i18n import label
@@ -45,18 +46,6 @@ def _own_component(columns: Sequence[str]) -> pl.Expr:
     if "community" in columns:
         own = own & ~pl.col("community").fill_null(False)
     return own
-
-
-def _collect_all(*plans: pl.LazyFrame) -> list[pl.DataFrame]:
-    """:func:`_collect` of several plans at once."""
-    return pl.collect_all(plans, engine="in-memory", optimizations=pl.QueryOptFlags.none())
-
-
-def _collect(plan: pl.LazyFrame) -> pl.DataFrame:
-    """A plan over one table's rows (tens to a few thousand), collected as eager operations run, in
-    memory and without the optimiser: ``collect``'s defaults (the streaming engine, the planner)
-    cost more there than the work."""
-    return plan.collect(engine="in-memory", optimizations=pl.QueryOptFlags.none())
 
 
 def component_names(index: Index, province: str, peer_group: str, year: int, lang: str) -> dict[str, str]:
@@ -96,7 +85,7 @@ def fully_scored(rows: pl.DataFrame, catalog) -> pl.DataFrame:
     alone, is no comparison)."""
     keys = ["index_code", "province", "peer_group", "year"]
     comps = rows.lazy().filter(_own_component(rows.columns) & pl.col("score").is_not_null())
-    tables = _collect(comps.select(keys).unique()).rows()  # the few tables the rows belong to
+    tables = exprs.collect(comps.select(keys).unique()).rows()  # the few tables the rows belong to
     declared = [
         (*key, code, len(codes))
         for key in tables
@@ -112,7 +101,7 @@ def fully_scored(rows: pl.DataFrame, catalog) -> pl.DataFrame:
     own = comps.join(frame, on=[*keys, "component"], how="inner", nulls_equal=True, maintain_order="left")
     whole = own.group_by("unit_id", *keys).agg(pl.col("component").n_unique() == pl.col("_n").first())
     done = whole.filter(pl.col("component")).drop("component")
-    return _collect(
+    return exprs.collect(
         own.join(done, on=["unit_id", *keys], how="semi", nulls_equal=True, maintain_order="left").drop("_n")
     )
 
@@ -189,7 +178,7 @@ def component_gaps(
             gap_to_best=((pl.col("best_score") - pl.col("score")) * sign).round(9),
         )
     )
-    return _collect(
+    return exprs.collect(
         out.select(*GAP_COLUMNS, "published_rank").sort(
             ["points_lost", "component"], descending=[True, False], nulls_last=True
         )
@@ -225,7 +214,7 @@ def heatmap_matrix(
     rows follow the index total's rank when the table holds totals, else the mean % of
     maximum, best first. Empty frame when the table has no component scores.
     """
-    comps = _collect(
+    comps = exprs.collect(
         table_rows.lazy()
         .filter(_own_component(table_rows.columns) & pl.col("score").is_not_null())
         .with_columns(
@@ -248,7 +237,7 @@ def heatmap_matrix(
         .with_columns(_mean=pl.mean_horizontal(*order) if order else pl.lit(None))
         .sort(["_order", "_mean", "unit"], descending=[False, True, False], nulls_last=True)
     )
-    return _collect(wide.select("unit_id", "unit", *order))
+    return exprs.collect(wide.select("unit_id", "unit", *order))
 
 
 def _tier_of(tiers: Sequence[Tier], pct: float) -> int | None:
@@ -369,7 +358,7 @@ def what_it_takes(
     step = 10.0 ** (-decimals)
     sign = 1.0 if higher_is_better else -1.0
     tot = totals(table_rows.lazy())
-    mine, others = _collect_all(  # the unit's total, and the other scored ones (``_key``: signed)
+    mine, others = exprs.collect_all(  # the unit's total, and the other scored ones (``_key``: signed)
         tot.filter(pl.col("unit_id") == unit_id),
         tot.filter((pl.col("unit_id") != unit_id) & pl.col("score").is_not_null()).with_columns(
             _key=pl.col("score") * sign
@@ -530,7 +519,7 @@ def rank_change_split(
         )
     else:
         comps = comps.sort(["change", "component"], descending=[True, False], nulls_last=True)
-    comps, total = _collect_all(comps, total)
+    comps, total = exprs.collect_all(comps, total)
     adds_up = aggregation == "sum"
     parts = [comps]
     if adds_up and total.height and total.item(0, "change") is not None:
@@ -584,7 +573,7 @@ def movers(rows_year_a: pl.DataFrame, rows_year_b: pl.DataFrame, unit_id: str) -
     both = a.join(b, on="unit_id", how="inner").filter(
         pl.col("rank_a").is_not_null() & pl.col("rank_b").is_not_null()
     )
-    (both,) = _collect_all(both)
+    (both,) = exprs.collect_all(both)
     mine = both.filter(pl.col("unit_id") == unit_id)
     columns = ["unit_id", "name", "short_name", "relation", "rank_a", "rank_b", "score_a", "score_b"]
     if mine.is_empty():
@@ -608,7 +597,7 @@ def movers(rows_year_a: pl.DataFrame, rows_year_b: pl.DataFrame, unit_id: str) -
             d_rank=(pl.col("rank_a") - pl.col("rank_b")).cast(pl.Int32),
         )
     )
-    return _collect(
+    return exprs.collect(
         out.select(*columns, "d_score", "d_rank").sort(
             [pl.col("relation") != "passed_unit", "rank_b", "name"]
         )
@@ -654,7 +643,7 @@ def profile(
         .join(n_comp, on=["index_code", "year"], how="left", maintain_order="left")
         .with_columns(pl.col("n_components").fill_null(0), pl.col("n_years").fill_null(0))
     )
-    return _collect(_in_order(out, order))
+    return exprs.collect(_in_order(out, order))
 
 
 def _in_order(frame: pl.LazyFrame, order: Sequence[str] | None) -> pl.LazyFrame:
@@ -704,7 +693,7 @@ def component_extremes(
     strongest = ranked.head(n)
     rest = ranked.slice(n).sort(["pct_of_max", "index_code", "component"])
     weakest = rest.head(n)
-    return _collect(
+    return exprs.collect(
         pl.concat(
             [strongest.with_columns(kind=pl.lit("strongest")), weakest.with_columns(kind=pl.lit("weakest"))]
         )
@@ -755,7 +744,7 @@ def most_lost(
     own_plan = unit_rows.lazy().join(pairs, on=["index_code", "year"], how="semi", maintain_order="left")
     own_plan = own_plan.filter(_own_component(unit_rows.columns))
     if complete is None:
-        own = _collect(own_plan)
+        own = exprs.collect(own_plan)
         complete = fully_scored(own, catalog)
         own_plan = own.lazy()
     held_twice = own_plan.filter(pl.len().over("index_code", "year", "component") > 1).select("index_code")
@@ -773,5 +762,5 @@ def most_lost(
         .sort(["points_lost", "component"], descending=[True, False], maintain_order=True)
         .unique("index_code", keep="first", maintain_order=True)
     )
-    twice_codes, lost = _collect_all(held_twice, lost_plan)
+    twice_codes, lost = exprs.collect_all(held_twice, lost_plan)
     return lost, set(twice_codes.get_column("index_code").to_list())

@@ -255,25 +255,13 @@ def _any_overlap(frame: pl.LazyFrame, key: list[str]) -> pl.LazyFrame:
     return ordered.select(overlaps.fill_null(False).any())
 
 
-def _collect(plan: pl.LazyFrame) -> pl.DataFrame:
-    """A plan over one page's counts (a few thousand rows), collected once, in memory and without
-    the optimiser: ``collect``'s defaults (the streaming engine, the planner) cost more there than
-    the work."""
-    return plan.collect(engine="in-memory", optimizations=pl.QueryOptFlags.none())
-
-
-def _collect_all(*plans: pl.LazyFrame) -> list[pl.DataFrame]:
-    """:func:`_collect` of several plans at once."""
-    return pl.collect_all(plans, engine="in-memory", optimizations=pl.QueryOptFlags.none())
-
-
 def select_reports(counts: pl.DataFrame) -> pl.DataFrame:
     """Counts with duplicates and contained reports removed, per unit, level and indicator."""
     if counts.is_empty():
         return counts
     key = ["unit_id", "level", "indicator"]
     plan = counts.lazy().unique(subset=[*REPORT, "indicator"], keep="first", maintain_order=True)
-    frame, overlap = _collect_all(plan, _any_overlap(plan, key))
+    frame, overlap = exprs.collect_all(plan, _any_overlap(plan, key))
     if not overlap.item():
         return frame
     slim = frame.lazy().select(*key, "period_start", "period_end").with_row_index("_row")
@@ -287,7 +275,7 @@ def select_reports(counts: pl.DataFrame) -> pl.DataFrame:
         .select(pl.col("_row").unique())
     )
     kept = frame.lazy().with_row_index("_row").join(inside, on="_row", how="anti", maintain_order="left")
-    return _collect(kept.drop("_row"))
+    return exprs.collect(kept.drop("_row"))
 
 
 def _terms(sides: dict[str, list[str]], **labels: str) -> pl.DataFrame:
@@ -416,8 +404,8 @@ def _with_unit_columns(frame: pl.LazyFrame, counts: pl.DataFrame) -> pl.DataFram
     """The plan's result with the unit columns of ``counts`` joined on (none on an empty result)."""
     extra = [c for c in ("province", "name", "short_name", "peer_group") if c in counts.columns]
     if not extra:
-        return _collect(frame)
-    out = _collect(
+        return exprs.collect(frame)
+    out = exprs.collect(
         frame.join(
             counts.lazy().select("unit_id", *extra).unique("unit_id"),
             on="unit_id",
@@ -538,7 +526,7 @@ def checks(counts: pl.DataFrame) -> pl.DataFrame:
             )
             .select([pl.col(k).cast(v) for k, v in schema.items()])
         )
-    return _collect(pl.concat(found))
+    return exprs.collect(pl.concat(found))
 
 
 # ---------- trends ----------
@@ -661,4 +649,4 @@ def ranking(
     )
     if sources is not None:
         out = out.join(sources.lazy(), on="unit_id", how="left", maintain_order="left")
-    return _collect(out)
+    return exprs.collect(out)
