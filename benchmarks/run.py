@@ -494,7 +494,7 @@ def browser_figures(db: Path, pages: list[str]) -> dict:
                 settle(page)
                 rss_pages[name] = _rss_mb(proc.pid, "VmRSS")
 
-            switches, _ = _visit_every_page(page, pages, after=settled)
+            switches, visited = _visit_every_page(page, pages, after=settled)
             one_session = _rss_mb(proc.pid, "VmRSS")
             # More readers: each opens the app on its own table and clicks through every page.
             tables = _sample_links(db, EXTRA_SESSIONS)
@@ -523,6 +523,7 @@ def browser_figures(db: Path, pages: list[str]) -> dict:
                     "cold_start_floor_cpu_s": statistics.median(CPU_TO_FIRST_RENDER[FLOOR_APP.name]),
                     "page_switch_s": statistics.median(switches),
                     "page_switch_max_s": max(switches),
+                    "page_switch_by_page_s": dict(zip(visited, switches, strict=True)),
                     "rss_first_page_mb": rss_start,
                     "rss_after_page_mb": rss_pages,
                     "rss_one_session_mb": one_session,
@@ -698,6 +699,8 @@ def main() -> int:
         if key in result:
             value = result[key]
             print(f"{key:<32}{value:.2f}" if isinstance(value, float) else f"{key:<32}{value}")
+    for name, seconds in result.get("page_switch_by_page_s", {}).items():
+        print(f"{'switch to ' + name:<32}{seconds:.2f}")
     for name, mb in result.get("rss_after_page_mb", {}).items():
         print(f"{'rss after ' + name:<32}{mb:.2f}")
     if args.json:
