@@ -190,6 +190,17 @@ def published_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def national_db(tmp_path_factory):
+    """The national demo (every province, district and commune of the registry), built once per
+    test session: (database path, its row counts)."""
+    from chiso.demo.national import build_national
+
+    db = tmp_path_factory.mktemp("national") / "national.duckdb"
+    _, counts = build_national(CONFIG, db)
+    return db, counts
+
+
+@pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The demo province, built once per test session."""
     from chiso.demo.province import build_demo

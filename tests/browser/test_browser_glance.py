@@ -197,13 +197,9 @@ def test_the_first_phone_screen_answers_the_page(server, browser, name, answer):
 
 
 @pytest.fixture(scope="module")
-def national_server(tmp_path_factory):
+def national_server(national_db):
     """The national demo (HCMC's 168 wards and communes in 2025) as the demo dataset."""
-    from chiso.demo.national import build_national
-    from tests.conftest import CONFIG
-
-    db = tmp_path_factory.mktemp("national") / "national.duckdb"
-    build_national(CONFIG, db)
+    db, _ = national_db
     yield from _serve(db, db)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import polars as pl
 
 from chiso.config import load_catalog
-from chiso.demo.national import build_national, national_scores, national_units
+from chiso.demo.national import national_scores, national_units
 from chiso.store import queries
 from tests.conftest import CONFIG
 
@@ -18,9 +18,8 @@ def test_units_come_from_the_registry():
     assert units.filter(pl.col("peer_group") == "communes").get_column("last_year").max() == 2026
 
 
-def test_national_build_is_complete_ranked_and_marked_demo(tmp_path):
-    db = tmp_path / "national.duckdb"
-    _, counts = build_national(CONFIG, db, seed=1)
+def test_national_build_is_complete_ranked_and_marked_demo(national_db):
+    db, counts = national_db  # built once for the session (the glance tests serve it too)
     assert counts.score_rows > 500_000 and counts.count_rows > 900_000
     with queries.connect(db) as con:
         assert queries.meta(con)["dataset"] == "demo"
