@@ -70,9 +70,12 @@ fix: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# One pytest worker per core (TEST_WORKERS=0 runs in this process); a test file stays on one worker,
+# so its server and browser start once.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test chromium
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf build tests/artifacts .pytest_cache

@@ -192,12 +192,25 @@ def published_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def national_db(tmp_path_factory):
     """The national demo (every province, district and commune of the registry), built once per
-    test session: (database path, its row counts)."""
-    from chiso.demo.national import build_national
+    test run, parallel workers included (the first to ask builds it while the others wait; ≈ 40 s
+    of two cores): (database path, its row counts). Tests only read it."""
+    import dataclasses
+    import fcntl
+    import json
 
-    db = tmp_path_factory.mktemp("national") / "national.duckdb"
-    _, counts = build_national(CONFIG, db)
-    return db, counts
+    from chiso.demo.national import NationalCounts, build_national
+
+    # the run's own folder under xdist (each worker's base folder is inside it), else this session's
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    db, counts_file = shared / "national.duckdb", shared / "national.json"
+    with open(shared / "national.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not counts_file.is_file():
+            _, counts = build_national(CONFIG, db)
+            counts_file.write_text(json.dumps(dataclasses.asdict(counts)))
+    return db, NationalCounts(**json.loads(counts_file.read_text()))
 
 
 @pytest.fixture(scope="session")

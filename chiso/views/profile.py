@@ -67,9 +67,9 @@ def build(rows: pl.DataFrame, year: int, catalog, lang: str, lineage=None, reorg
         printed=views.printed_lines(rows, catalog, year, lang),
         display=profile if profile.is_empty() else views.profile_display(profile, catalog, lang),
         export=TableExport(
-            profile_table(rows, year, catalog, lang),
+            profile_table(rows, year, catalog, lang, profile=profile),
             profile_name(rows, year),
-            profile_sources(rows, year, catalog, lang),
+            profile_sources(rows, year, catalog, lang, profile=profile),
             t("sel.index", lang),
         ),
         sparks=_sparks(rows, profile, catalog, lang),
@@ -77,12 +77,12 @@ def build(rows: pl.DataFrame, year: int, catalog, lang: str, lineage=None, reorg
         if not extremes.is_empty()
         else extremes,
         extremes=TableExport(
-            extremes_table(rows, year, catalog, lang),
+            extremes_table(rows, year, catalog, lang, extremes=extremes),
             profile_name(rows, year, "ho-so_thanh-phan"),
-            extremes_sources(rows, year, catalog, lang),
+            extremes_sources(rows, year, catalog, lang, extremes=extremes),
             t("gaps.col.component", lang),
         ),
-        figure=profile_figure(rows, year, catalog, lang),
+        figure=profile_figure(rows, year, catalog, lang, profile=profile),
         figure_name=profile_name(rows, year, "ho-so_phan-vi"),
         source=views.source_line(rows, lang),
         lineage=None if lineage is None else lineage_view.build(*lineage, catalog, lang),
@@ -107,9 +107,13 @@ def _sparks(rows: pl.DataFrame, profile: pl.DataFrame, catalog, lang: str) -> li
     ]
 
 
-def profile_figure(rows: pl.DataFrame, year: int, catalog, lang: str) -> go.Figure | None:
-    """The unit's percentile on each index (the profile page's chart); None with fewer than two."""
-    cross = views.cross_index_frame(gaps.cross_index(gaps.profile(rows, year, catalog.codes)), catalog, lang)
+def profile_figure(
+    rows: pl.DataFrame, year: int, catalog, lang: str, *, profile: pl.DataFrame | None = None
+) -> go.Figure | None:
+    """The unit's percentile on each index (the profile page's chart); None with fewer than two.
+    ``profile``: :func:`gaps.profile` of the same rows and year when the caller has it (as for the
+    other tables here)."""
+    cross = views.cross_index_frame(gaps.cross_index(_profile(rows, year, catalog, profile)), catalog, lang)
     if cross.height < 2:
         return None
     return charts_analysis.percentile_bars(
@@ -129,15 +133,27 @@ def _unit_title(rows: pl.DataFrame) -> str:
     return f"{first['name']} ({province})" if province and province != first["name"] else first["name"]
 
 
-def profile_table(rows: pl.DataFrame, year: int, catalog, lang: str) -> pl.DataFrame:
+def _profile(rows: pl.DataFrame, year: int, catalog, profile: pl.DataFrame | None) -> pl.DataFrame:
+    return gaps.profile(rows, year, catalog.codes) if profile is None else profile
+
+
+def _extremes(rows: pl.DataFrame, year: int, catalog, extremes: pl.DataFrame | None) -> pl.DataFrame:
+    return gaps.component_extremes(rows, year, catalog=catalog) if extremes is None else extremes
+
+
+def profile_table(
+    rows: pl.DataFrame, year: int, catalog, lang: str, *, profile: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """One row per index: the index named as on screen, numbers as numbers."""
-    profile = gaps.profile(rows, year, catalog.codes)
+    profile = _profile(rows, year, catalog, profile)
     return views.profile_export(profile.with_columns(index_labels(catalog, lang)), lang)
 
 
-def profile_sources(rows: pl.DataFrame, year: int, catalog, lang: str) -> list[dict]:
+def profile_sources(
+    rows: pl.DataFrame, year: int, catalog, lang: str, *, profile: pl.DataFrame | None = None
+) -> list[dict]:
     """Each source once, with the indices (as named in the table) whose rows it supports."""
-    profile = gaps.profile(rows, year, catalog.codes)
+    profile = _profile(rows, year, catalog, profile)
     return export_sources.entries(profile.with_columns(index_labels(catalog, lang)), "index_code")
 
 
@@ -147,10 +163,12 @@ def profile_name(rows: pl.DataFrame, year: int, what: str = "ho-so") -> str:
     return file_name(f"chiso_{what}", first["name"], province, year)
 
 
-def extremes_table(rows: pl.DataFrame, year: int, catalog, lang: str) -> pl.DataFrame:
+def extremes_table(
+    rows: pl.DataFrame, year: int, catalog, lang: str, *, extremes: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Strongest and weakest components as on screen: kind and component named, never coded;
     numbers rounded as the screen shows them."""
-    extremes = gaps.component_extremes(rows, year, catalog=catalog)
+    extremes = _extremes(rows, year, catalog, extremes)
     if extremes.is_empty():
         return pl.DataFrame()
     labelled = extremes.with_columns(
@@ -171,8 +189,10 @@ def extremes_table(rows: pl.DataFrame, year: int, catalog, lang: str) -> pl.Data
     )
 
 
-def extremes_sources(rows: pl.DataFrame, year: int, catalog, lang: str) -> list[dict]:
-    extremes = gaps.component_extremes(rows, year, catalog=catalog)
+def extremes_sources(
+    rows: pl.DataFrame, year: int, catalog, lang: str, *, extremes: pl.DataFrame | None = None
+) -> list[dict]:
+    extremes = _extremes(rows, year, catalog, extremes)
     if extremes.is_empty():
         return []
     labels = [views._component_label(catalog, row, lang) for row in extremes.iter_rows(named=True)]
