@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from chiso import lineage
 from chiso.errors import ChisoError
 from chiso.i18n import DEFAULT_LANG, t
 from chiso.metrics import succession
+from chiso.store import unit_table
 
 LINEAGE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS lineage (
@@ -182,19 +184,20 @@ def _frame(con, sql: str, **params) -> pl.DataFrame:
         return cur.sql(sql, params=params).pl() if params else cur.sql(sql).pl()
 
 
-def has_lineage(con) -> bool:
-    """False for a database built before the table existed."""
-    found = _frame(con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'lineage'")
-    return bool(found.item(0, "n"))
+def _lineage_frame(con, sql: str, empty: str, **params) -> pl.DataFrame:
+    """``sql`` over the ``lineage`` table; ``empty`` (its columns, no row) for a database built
+    before the table existed. The table is looked up in ``duckdb_tables()`` (≈ 1 ms; the
+    information schema took ≈ 2,5 ms), not by catching the error: where a table is missing,
+    DuckDB looks for a Python object of that name to scan, and ``lineage`` is a module here."""
+    found = _frame(con, "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'lineage'")
+    return _frame(con, sql, **params) if found.item(0, "n") else _frame(con, empty)
 
 
 def lineage_of(con, *, unit_id: str) -> pl.DataFrame:
     """A stored unit's edges: ``role`` = ``predecessor`` (the row names one of its predecessors)
     or ``successor``; ``other``/``other_id``/``other_province``/``other_type`` the unit on the
     other side. A province's edge to itself (one that kept its name) is left out."""
-    if not has_lineage(con):
-        return _frame(con, _EMPTY)
-    return _frame(con, _LINEAGE_OF, unit=unit_id)
+    return _lineage_frame(con, _LINEAGE_OF, _EMPTY, unit=unit_id)
 
 
 _COLUMNS = "role, level, other, other_type, other_district, other_province, other_id, date, kind, source"
@@ -222,15 +225,23 @@ ORDER BY role, date, CASE level WHEN 'province' THEN 0 WHEN 'unit' THEN 1 WHEN '
 
 
 def _totals(con, unit_ids: list[str], tail: str, **params) -> pl.DataFrame:
-    """The stored totals (no component) of several units, ``tail`` (SQL after the WHERE) applied."""
+    """The stored totals (no component) of several units, ``tail`` (SQL after the WHERE) applied.
+    Read from ``ranked_units`` (the rows in unit order) between the first and last unit asked for,
+    so that only the blocks holding them are scanned (a unit and its predecessors are mostly of
+    one province: ≈ 9 ms instead of ≈ 25 ms at national scale); from ``ranked`` in a database
+    built before that table existed."""
     if not unit_ids:
         return _frame(con, "SELECT * FROM ranked WHERE false")
-    return _frame(
-        con,
-        f"SELECT * FROM ranked WHERE list_contains($units, unit_id) AND component IS NULL {tail}",
-        units=list(unit_ids),
-        **params,
+    ids = sorted(set(unit_ids))
+    sql = (
+        "SELECT * FROM {} WHERE unit_id BETWEEN $first AND $last AND unit_id IN (SELECT unnest($units))"
+        f" AND component IS NULL {tail}"
     )
+    bound = {"units": ids, "first": ids[0], "last": ids[-1], **params}
+    try:
+        return _frame(con, sql.format(unit_table.TABLE), **bound)
+    except duckdb.CatalogException:
+        return _frame(con, sql.format("ranked"), **bound)
 
 
 def last_results(con, *, unit_ids: list[str]) -> pl.DataFrame:
@@ -241,7 +252,8 @@ def last_results(con, *, unit_ids: list[str]) -> pl.DataFrame:
         unit_ids,
         """
         QUALIFY row_number() OVER (
-            PARTITION BY unit_id, index_code ORDER BY year DESC, rank_of DESC NULLS LAST
+            PARTITION BY unit_id, index_code
+            ORDER BY year DESC, rank_of DESC NULLS LAST, edition_default DESC, edition
         ) = 1
         ORDER BY unit_id, index_code
         """,
@@ -252,14 +264,14 @@ def predecessors(con, *, unit_ids: list[str]) -> pl.DataFrame:
     """The predecessor edges of several stored units (``unit_id``: the successor): ``other_id``,
     ``other``, ``other_province``, ``level``, ``date``, ``kind`` and ``same_unit`` (a province's
     edge to itself: its own rows before the reform are its former territory's)."""
-    if not unit_ids or not has_lineage(con):
-        return _frame(
-            con,
-            "SELECT NULL::VARCHAR AS unit_id, NULL::VARCHAR AS other_id, NULL::VARCHAR AS other, "
-            "NULL::VARCHAR AS other_province, NULL::VARCHAR AS level, NULL::DATE AS date, "
-            "NULL::VARCHAR AS kind, NULL::BOOLEAN AS same_unit WHERE false",
-        )
-    return _frame(
+    empty = (
+        "SELECT NULL::VARCHAR AS unit_id, NULL::VARCHAR AS other_id, NULL::VARCHAR AS other, "
+        "NULL::VARCHAR AS other_province, NULL::VARCHAR AS level, NULL::DATE AS date, "
+        "NULL::VARCHAR AS kind, NULL::BOOLEAN AS same_unit WHERE false"
+    )
+    if not unit_ids:
+        return _frame(con, empty)
+    return _lineage_frame(
         con,
         """
         SELECT successor_id AS unit_id, predecessor_id AS other_id, predecessor AS other,
@@ -269,6 +281,7 @@ def predecessors(con, *, unit_ids: list[str]) -> pl.DataFrame:
         WHERE list_contains($units, successor_id) AND level IN ('province', 'unit', 'commune')
         ORDER BY unit_id, date, other_province, other
         """,
+        empty,
         units=list(unit_ids),
     )
 

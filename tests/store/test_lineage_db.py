@@ -157,3 +157,29 @@ def test_profile_of_a_merged_province_shows_before_and_after(published_db, demo_
     assert {"predecessor, before the reorganisation", "new unit, after the reorganisation"} <= set(
         dti["Note"]
     )
+
+
+def test_several_units_totals_read_the_same_from_an_old_file_without_the_unit_ordered_table(
+    published_db, tmp_path
+):
+    """The reads of several units' totals use ``ranked_units`` between the first and last unit
+    asked for; a database built before that table existed reads ``ranked`` and gives the same rows,
+    and units far apart in the order (two provinces) are all found."""
+    old = tmp_path / "old.duckdb"
+    old.write_bytes(published_db.read_bytes())
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        ids = con.execute(
+            "SELECT DISTINCT unit_id FROM ranked WHERE component IS NULL ORDER BY unit_id"
+        ).fetchall()
+        units = [ids[0][0], ids[len(ids) // 2][0], ids[-1][0]]
+        new_totals = lineage_table.totals_of(con, unit_ids=units)
+        new_last = lineage_table.last_results(con, unit_ids=units)
+    with duckdb.connect(str(old)) as con:
+        con.execute("DROP TABLE ranked_units")
+        old_totals = lineage_table.totals_of(con, unit_ids=units)
+        old_last = lineage_table.last_results(con, unit_ids=units)
+    assert set(new_totals.get_column("unit_id")) == set(units)
+    assert new_last.get_column("unit_id").unique().sort().to_list() == sorted(units)
+    keys = ["unit_id", "index_code", "year", "edition"]
+    assert new_totals.sort(keys).equals(old_totals.sort(keys))
+    assert new_last.equals(old_last)
