@@ -163,8 +163,7 @@ def why_work(con, catalog, sel: Selection) -> None:
 def services_work(con, catalog, pick: tuple[str, date, date]) -> None:
     province, start, end = pick
     group = counts.group_counts(con, province=province, start=start, end=end)
-    rated = dvc.compute_rates(group, catalog.index("DVC").rates)
-    dvc.checks(group)
+    rated, _ = dvc.rates_and_checks(group, catalog.index("DVC").rates)  # as chiso.app.services
     dvc.ranking(rated, catalog.index("DVC").rates[0].code, "unit", group)
 
 

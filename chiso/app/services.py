@@ -66,7 +66,7 @@ def _report_provinces(dataset: str, version: str) -> list[str]:
 def _derived(dataset: str, version: str, province: str, start: date, end: date):
     found = counts.group_counts(ui.connection(dataset), province=province, start=start, end=end)
     sourced = found.select(*SOURCE_COLUMNS).unique(maintain_order=True)
-    return dvc.compute_rates(found, rates()), dvc.checks(found), dvc.unit_sources(found), sourced
+    return *dvc.rates_and_checks(found, rates()), dvc.unit_sources(found), sourced
 
 
 @st.cache_resource(max_entries=64)

@@ -326,10 +326,24 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
     plus province, name, short_name, peer_group when ``counts`` has them.
     """
     by = list(by or [])
-    keys = ["unit_id", "level", *by]
     if counts.is_empty() or not rates:
-        return _empty_rates(keys)
-    counts = select_reports(counts)
+        return _empty_rates(["unit_id", "level", *by])
+    return _rates_of(select_reports(counts), rates, by)
+
+
+def rates_and_checks(counts: pl.DataFrame, rates: list[Rate]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`compute_rates` and :func:`checks` of the same counts, their reports selected once
+    (what the online-services ranking reads for a new selection)."""
+    if counts.is_empty():
+        return compute_rates(counts, rates), checks(counts)
+    chosen = select_reports(counts)
+    rated = _rates_of(chosen, rates, []) if rates else _empty_rates(["unit_id", "level"])
+    return rated, _checks_of(chosen)
+
+
+def _rates_of(counts: pl.DataFrame, rates: list[Rate], by: list[str]) -> pl.DataFrame:
+    """:func:`compute_rates` of counts whose reports are already selected."""
+    keys = ["unit_id", "level", *by]
     # one plan from the selected reports to the result, collected once
     values = (
         counts.lazy()
@@ -458,6 +472,21 @@ def funnel(counts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_CHECKS_SCHEMA = {
+    "unit_id": pl.String,
+    "level": pl.String,
+    "check": pl.String,
+    "total_indicator": pl.String,
+    "total": pl.Float64,
+    "part_indicators": pl.List(pl.String),
+    "part_values": pl.List(pl.Float64),
+    "parts_sum": pl.Float64,
+    "n_reports": pl.UInt32,
+    "first_start": pl.Date,
+    "last_end": pl.Date,
+}
+
+
 def checks(counts: pl.DataFrame) -> pl.DataFrame:
     """Totals that differ from the sum of their parts, per unit, level and check.
 
@@ -466,26 +495,17 @@ def checks(counts: pl.DataFrame) -> pl.DataFrame:
     Columns: unit_id, level, check, total_indicator, total, part_indicators, part_values
     (None = not in the source), parts_sum, n_reports, first_start, last_end.
     """
-    schema = {
-        "unit_id": pl.String,
-        "level": pl.String,
-        "check": pl.String,
-        "total_indicator": pl.String,
-        "total": pl.Float64,
-        "part_indicators": pl.List(pl.String),
-        "part_values": pl.List(pl.Float64),
-        "parts_sum": pl.Float64,
-        "n_reports": pl.UInt32,
-        "first_start": pl.Date,
-        "last_end": pl.Date,
-    }
     if counts.is_empty():
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=_CHECKS_SCHEMA)
+    return _checks_of(select_reports(counts))
+
+
+def _checks_of(counts: pl.DataFrame) -> pl.DataFrame:
+    """:func:`checks` of counts whose reports are already selected."""
+    schema = _CHECKS_SCHEMA
     # one value per report and indicator is left; "first" keeps an absent one None ("sum" gives 0
     # under Polars 2, which ran checks on indicators a report does not give)
-    wide = select_reports(counts).pivot(
-        on="indicator", index=REPORT, values="value", aggregate_function="first"
-    )
+    wide = counts.pivot(on="indicator", index=REPORT, values="value", aggregate_function="first")
     found = []
     for check in CHECKS:  # one plan for every check, collected once
         columns = [check.total, *check.parts]

@@ -206,6 +206,34 @@ def test_a_check_reads_only_what_each_report_gives():
     ]
 
 
+def test_rates_and_checks_at_once_equal_each_alone(published_db, demo_db):
+    """The ranking's one pass (reports selected once) gives what compute_rates and checks give,
+    for every report period of the shipped data and of the demo province (and each whole year
+    of them, months and quarters together), a range with contained reports, and no rows."""
+    frames = []
+    for db in (published_db, demo_db):
+        with queries.connect(db) as con:
+            reports = counts.periods(con).unique(["province", "period_start", "period_end"])
+            years = reports.group_by("province", pl.col("period_start").dt.year()).agg(
+                pl.col("period_start").min().alias("start"), pl.col("period_end").max().alias("end")
+            )
+            spans = reports.select("province", start="period_start", end="period_end")
+            for r in pl.concat([spans, years.select("province", "start", "end")]).iter_rows(named=True):
+                frames.append(
+                    counts.group_counts(con, province=r["province"], start=r["start"], end=r["end"])
+                )
+    months = report("a", 1, dossiers_digitised=1, dossiers_resolved=10) + report(
+        "a", 2, dossiers_received=10, dossiers_received_direct=6, dossiers_received_online=3
+    )
+    frames += [pl.DataFrame(months + report("a", None, dossiers_digitised=200, dossiers_resolved=400))]
+    frames += [frames[0].clear()]
+    assert sum(f.height for f in frames) > 1000 and any(not dvc.checks(f).is_empty() for f in frames)
+    for frame in frames:
+        rated, found = dvc.rates_and_checks(frame, RATES)
+        assert rated.equals(dvc.compute_rates(frame, RATES))
+        assert found.equals(dvc.checks(frame))
+
+
 def test_ranking_highest_first_ties_share_the_better_rank():
     rows = []
     for unit, num in (("b", 50), ("a", 50), ("c", 40), ("d", 90)):
