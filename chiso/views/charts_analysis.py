@@ -190,20 +190,24 @@ def percentile_bars(frame: pl.DataFrame, *, title: str, x_label: str, source: st
 def sparkline(
     series: pl.DataFrame, *, years: list[int], measure: str = "pct_of_max", lang: str = "vi"
 ) -> go.Figure:
-    """A small trend without axes clutter, each point with its value written above it (a single
-    year is a labelled dot, not a bare one); missing years are gaps."""
+    """A small trend without axes clutter, each point with its value written beside it (a single
+    year is a labelled dot, not a bare one); missing years are gaps. A value is written above its
+    point or below it (:func:`label_sides`), so that two neighbouring years of about the same value
+    do not write over each other at a sparkline's width."""
     by_year = dict(
         zip(series.get_column("year").to_list(), series.get_column(measure).to_list(), strict=True)
     )
     values = [by_year.get(y) for y in years]
     unit = " %" if measure == "pct_of_max" else ""
+    known = [v for v in values if v is not None]
+    pad = max((max(known) - min(known)) * 0.4, 1.0) if known else 1.0  # room for labels above and below
     fig = go.Figure(
         go.Scatter(
             x=years,
             y=values,
             mode="lines+markers+text",
             text=["" if v is None else fmt.number(v, 1, lang=lang) + unit for v in values],
-            textposition="top center",
+            textposition=[f"{side} center" for side in label_sides(values)],
             textfont={"size": 10, "color": "#333"},
             connectgaps=False,
             cliponaxis=False,
@@ -220,6 +224,32 @@ def sparkline(
             "tickfont": {"size": 9},
             "range": [min(years) - 0.5, max(years) + 0.5] if years else None,
         },
-        yaxis={"visible": False},
+        yaxis={"visible": False, "range": [min(known) - pad, max(known) + pad] if known else None},
     )
     return fig
+
+
+CLOSE = 0.25  # share of a sparkline's value span under which two neighbours' labels would collide
+
+
+def label_sides(values: list[float | None]) -> list[str]:
+    """``top`` or ``bottom`` for each point's label: above a point at least as high as its
+    neighbours' mean, below a lower one (the label sits outside the bend of the line); and on the
+    other side from the label just before when the two values are close (under ``CLOSE`` of the
+    span), since side by side at the same height neighbouring labels overlap."""
+    known = [v for v in values if v is not None]
+    span = (max(known) - min(known)) if known else 0.0
+    sides: list[str] = []
+    previous: tuple[float, str] | None = None
+    for i, value in enumerate(values):
+        if value is None:
+            sides.append("top")
+            previous = None
+            continue
+        around = [values[j] for j in (i - 1, i + 1) if 0 <= j < len(values) and values[j] is not None]
+        side = "top" if not around or value >= sum(around) / len(around) else "bottom"
+        if previous is not None and previous[1] == side and abs(value - previous[0]) <= CLOSE * span:
+            side = "bottom" if side == "top" else "top"
+        sides.append(side)
+        previous = (value, side)
+    return sides

@@ -179,6 +179,31 @@ def test_the_funnel_title_keeps_clear_of_its_first_label_at_phone_width(browser,
     cramped.close()
 
 
+@pytest.mark.parametrize("width", [220, 358])
+def test_sparkline_values_of_neighbouring_years_do_not_overlap(browser, monkeypatch, width):
+    """The profile's sparklines at the width of one of four columns (1440 wide) and of one column
+    (390 wide): seven years of close values (the demo district's PAR and SIPAS) are all written,
+    none over another; written all above their points, as before, they overlapped, and the check
+    says so."""
+    import plotly.io as pio
+    import polars as pl
+
+    from chiso.views import charts_analysis
+
+    monkeypatch.setattr(pio.templates, "default", "plotly")  # as a fresh process draws (see above)
+    years = list(range(2018, 2025))
+    for values in ([81.3, 81.4, 83.2, 83.9, 91.1, 88.5, 88.2], [82.2, 82.8, 76.7, 78.3, 77.5, 77.4, 75.6]):
+        fig = charts_analysis.sparkline(pl.DataFrame({"year": years, "pct_of_max": values}), years=years)
+        page = draw(browser, fig, width)
+        texts = [t for t in page.locator("svg text").all_text_contents() if t.endswith("%")]
+        assert len(texts) == 7 and overlapping_texts(page) == [], overlapping_texts(page)
+        page.close()
+        if width == 220:
+            crowded = draw(browser, fig.update_traces(textposition="top center"), width)
+            assert overlapping_texts(crowded)
+            crowded.close()
+
+
 @pytest.mark.parametrize(
     ("name", "answer"),
     [("rankings", "[data-testid=stDataFrame]"), ("profile", "[data-testid=stDataFrame]")],

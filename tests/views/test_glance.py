@@ -76,6 +76,16 @@ def test_a_sparkline_writes_its_values():
     assert list(fig.data[0].text) == ["93,8 %", "", "95,5 %"]
 
 
+def test_neighbouring_sparkline_labels_sit_on_opposite_sides_when_their_values_are_close():
+    sides = charts_analysis.label_sides([81.3, 81.4, 83.2, 83.9, 91.1, 88.5, 88.2])
+    assert sides[:2] == ["bottom", "top"]  # 81,3 and 81,4: one under, one over
+    assert sides[4] == "top"  # the peak is written above it
+    assert charts_analysis.label_sides([50.0, 50.0, 50.0]) == ["top", "bottom", "top"]
+    assert charts_analysis.label_sides([70.0, None, 90.0]) == ["top", "top", "top"]  # a gap parts them
+    low = charts_analysis.label_sides([90.0, 60.0, 90.0])
+    assert low[1] == "bottom"  # a trough is written below it
+
+
 def test_the_import_templates_read_back_through_the_importer():
     from chiso import paths
     from chiso.config import load_catalog
