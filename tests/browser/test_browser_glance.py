@@ -126,6 +126,7 @@ def test_every_page_keeps_its_chart_labels_whole(server, browser, name, size):
     full_screenshot(page, ARTIFACTS / f"glance_{name}_{size}.png", viewport["width"])
     assert cut_labels(page) == []
     assert crowded_titles(page) == []
+    assert overlapping_texts(page) == []
     context.close()
 
 
