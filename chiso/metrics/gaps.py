@@ -573,7 +573,7 @@ def movers(rows_year_a: pl.DataFrame, rows_year_b: pl.DataFrame, unit_id: str) -
     both = a.join(b, on="unit_id", how="inner").filter(
         pl.col("rank_a").is_not_null() & pl.col("rank_b").is_not_null()
     )
-    (both,) = exprs.collect_all(both)
+    both = exprs.collect(both)
     mine = both.filter(pl.col("unit_id") == unit_id)
     columns = ["unit_id", "name", "short_name", "relation", "rank_a", "rank_b", "score_a", "score_b"]
     if mine.is_empty():

@@ -325,25 +325,21 @@ def compute_rates(counts: pl.DataFrame, rates: list[Rate], by: list[str] | None 
     order declared, after rule 2), numerator_indicators, n_reports, first_start, last_end;
     plus province, name, short_name, peer_group when ``counts`` has them.
     """
-    by = list(by or [])
-    if counts.is_empty() or not rates:
-        return _empty_rates(["unit_id", "level", *by])
-    return _rates_of(select_reports(counts), rates, by)
+    return _rates_of(select_reports(counts), rates, list(by or []))
 
 
 def rates_and_checks(counts: pl.DataFrame, rates: list[Rate]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """:func:`compute_rates` and :func:`checks` of the same counts, their reports selected once
     (what the online-services ranking reads for a new selection)."""
-    if counts.is_empty():
-        return compute_rates(counts, rates), checks(counts)
     chosen = select_reports(counts)
-    rated = _rates_of(chosen, rates, []) if rates else _empty_rates(["unit_id", "level"])
-    return rated, _checks_of(chosen)
+    return _rates_of(chosen, rates, []), _checks_of(chosen)
 
 
 def _rates_of(counts: pl.DataFrame, rates: list[Rate], by: list[str]) -> pl.DataFrame:
     """:func:`compute_rates` of counts whose reports are already selected."""
     keys = ["unit_id", "level", *by]
+    if counts.is_empty() or not rates:
+        return _empty_rates(keys)
     # one plan from the selected reports to the result, collected once
     values = (
         counts.lazy()
@@ -495,14 +491,14 @@ def checks(counts: pl.DataFrame) -> pl.DataFrame:
     Columns: unit_id, level, check, total_indicator, total, part_indicators, part_values
     (None = not in the source), parts_sum, n_reports, first_start, last_end.
     """
-    if counts.is_empty():
-        return pl.DataFrame(schema=_CHECKS_SCHEMA)
     return _checks_of(select_reports(counts))
 
 
 def _checks_of(counts: pl.DataFrame) -> pl.DataFrame:
     """:func:`checks` of counts whose reports are already selected."""
     schema = _CHECKS_SCHEMA
+    if counts.is_empty():
+        return pl.DataFrame(schema=schema)
     # one value per report and indicator is left; "first" keeps an absent one None ("sum" gives 0
     # under Polars 2, which ran checks on indicators a report does not give)
     wide = counts.pivot(on="indicator", index=REPORT, values="value", aggregate_function="first")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import duckdb
 import polars as pl
 
 from chiso.errors import ChisoError
@@ -53,11 +52,7 @@ def table_rows(
 def unit_rows(con, *, unit_id: str) -> pl.DataFrame:
     """Every row of one unit, totals and components, over all years: the input of ``gaps.profile``.
     Read from ``ranked_units`` (the same rows in unit order) when the database has it."""
-    sql = "SELECT * FROM {} WHERE unit_id = $unit AND edition_default"
-    try:
-        rows = _frame(con, sql.format(unit_table.TABLE), unit=unit_id)
-    except duckdb.CatalogException:  # a database built before the table existed
-        rows = _frame(con, sql.format("ranked"), unit=unit_id)
+    rows = unit_table.read(con, "SELECT * FROM {} WHERE unit_id = $unit AND edition_default", unit=unit_id)
     return ordered(rows, (("index_code", False, True), ("year", False, True), ("component", False, False)))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from chiso import lineage
@@ -18,6 +17,7 @@ from chiso.errors import ChisoError
 from chiso.i18n import DEFAULT_LANG, t
 from chiso.metrics import succession
 from chiso.store import unit_table
+from chiso.store.queries import _frame
 
 LINEAGE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS lineage (
@@ -179,11 +179,6 @@ def write(con, units: pl.DataFrame, data_dir=None) -> int:
     return frame.height
 
 
-def _frame(con, sql: str, **params) -> pl.DataFrame:
-    with con.cursor() as cur:
-        return cur.sql(sql, params=params).pl() if params else cur.sql(sql).pl()
-
-
 def _lineage_frame(con, sql: str, empty: str, **params) -> pl.DataFrame:
     """``sql`` over the ``lineage`` table; ``empty`` (its columns, no row) for a database built
     before the table existed. The table is looked up in ``duckdb_tables()`` (≈ 1 ms; the
@@ -237,11 +232,7 @@ def _totals(con, unit_ids: list[str], tail: str, **params) -> pl.DataFrame:
         "SELECT * FROM {} WHERE unit_id BETWEEN $first AND $last AND unit_id IN (SELECT unnest($units))"
         f" AND component IS NULL {tail}"
     )
-    bound = {"units": ids, "first": ids[0], "last": ids[-1], **params}
-    try:
-        return _frame(con, sql.format(unit_table.TABLE), **bound)
-    except duckdb.CatalogException:
-        return _frame(con, sql.format("ranked"), **bound)
+    return unit_table.read(con, sql, units=ids, first=ids[0], last=ids[-1], **params)
 
 
 def last_results(con, *, unit_ids: list[str]) -> pl.DataFrame:

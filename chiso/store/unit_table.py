@@ -5,6 +5,9 @@ scan of every row. Derived from ``ranked`` only; written by the build and kept b
 from __future__ import annotations
 
 import duckdb
+import polars as pl
+
+from chiso.store.queries import _frame
 
 TABLE = "ranked_units"
 ORDER = "unit_id, index_code, year, component NULLS FIRST"
@@ -37,3 +40,12 @@ def exists(con) -> bool:
         return True
     except duckdb.CatalogException:
         return False
+
+
+def read(con, sql: str, **params) -> pl.DataFrame:
+    """``sql``, whose ``{}`` names this table, over these rows; over ``ranked`` (the same rows in
+    another order) in a database built before this table existed."""
+    try:
+        return _frame(con, sql.format(TABLE), **params)
+    except duckdb.CatalogException:
+        return _frame(con, sql.format("ranked"), **params)
