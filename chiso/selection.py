@@ -105,35 +105,83 @@ def default_selection(tables: pl.DataFrame) -> Selection:
     return Selection(best["peer_group"], best["scope_province"], best["index_code"], best["year"])
 
 
-def options(tables: pl.DataFrame, sel: Selection, field: str) -> list:
+@dataclass(frozen=True)
+class Choices:
+    """What the selectors can offer, worked out once from the tables frame (``queries.tables``):
+    the default selection, the choices under each choice above them, and each peer group's
+    largest province (the fallback when the one asked for has no table). ``fit`` and ``options``
+    are then lookups, whatever is asked for."""
+
+    default: Selection
+    groups: tuple[str, ...]
+    provinces: dict[str, tuple[str, ...]]
+    indices: dict[tuple[str, str], tuple[str, ...]]
+    years: dict[tuple[str, str, str], tuple[int, ...]]
+    largest: dict[str, str]
+
+    @classmethod
+    def of(cls, tables: pl.DataFrame) -> Choices:
+        keys = ("peer_group", "scope_province", "index_code")
+
+        def nested(depth: int, column: str, descending: bool = False) -> dict:
+            grouped = tables.group_by(keys[:depth]).agg(pl.col(column).unique().sort(descending=descending))
+            names = zip(*(grouped.get_column(k).to_list() for k in keys[:depth]), strict=True)
+            values = grouped.get_column(column).to_list()
+            return {(k[0] if depth == 1 else k): tuple(v) for k, v in zip(names, values, strict=True)}
+
+        sized = (
+            tables.group_by(keys[:2])
+            .agg(pl.col("n_scored").max())
+            .sort(["n_scored", "scope_province"], descending=[True, False], nulls_last=True)
+            .group_by("peer_group", maintain_order=True)
+            .first()
+        )
+        return cls(
+            default=default_selection(tables),
+            groups=tuple(sorted(tables.get_column("peer_group").unique().to_list())),
+            provinces=nested(1, "scope_province"),
+            indices=nested(2, "index_code"),
+            years=nested(3, "year", descending=True),
+            largest=dict(
+                zip(
+                    sized.get_column("peer_group").to_list(),
+                    sized.get_column("scope_province").to_list(),
+                    strict=True,
+                )
+            ),
+        )
+
+
+def options(tables: pl.DataFrame | Choices, sel: Selection, field: str) -> list:
     """Values offered for one selector given the choices above it."""
+    choices = tables if isinstance(tables, Choices) else Choices.of(tables)
     if field == "peer_group":
-        return sorted(tables.get_column("peer_group").unique().to_list())
-    frame = tables.filter(pl.col("peer_group") == sel.peer_group)
+        return list(choices.groups)
     if field == "province":
-        return sorted(frame.get_column("scope_province").unique().to_list())
-    frame = frame.filter(pl.col("scope_province") == sel.province)
+        return list(choices.provinces.get(sel.peer_group, ()))
     if field == "index":
-        return sorted(frame.get_column("index_code").unique().to_list())
-    frame = frame.filter(pl.col("index_code") == sel.index)
-    return sorted(frame.get_column("year").unique().to_list(), reverse=True)
+        return list(choices.indices.get((sel.peer_group, sel.province), ()))
+    return list(choices.years.get((sel.peer_group, sel.province, sel.index), ()))
 
 
-def fit(tables: pl.DataFrame, requested: dict[str, str | None]) -> tuple[Selection, list[tuple[str, str]]]:
+def fit(
+    tables: pl.DataFrame | Choices, requested: dict[str, str | None]
+) -> tuple[Selection, list[tuple[str, str]]]:
     """Apply requested values in order (group, province, index, year), falling back to a
     valid choice for each; returns the selection and (param, value) pairs that were refused.
     """
-    sel = default_selection(tables)
+    offered = tables if isinstance(tables, Choices) else Choices.of(tables)
+    sel = offered.default
     refused: list[tuple[str, str]] = []
     for field in ("peer_group", "province", "index", "year"):
-        choices = options(tables, sel, field)
+        choices = options(offered, sel, field)
         wanted = requested.get(field)
         value = _match(wanted, choices)
         if wanted not in (None, "") and value is None:
             refused.append((field, str(wanted)))
         current = getattr(sel, field)
         if value is None:
-            value = current if current in choices else _fallback(field, choices, tables, sel)
+            value = current if current in choices else _fallback(field, choices, offered, sel)
         sel = replace(sel, **{field: value})
     return sel, refused
 
@@ -147,7 +195,7 @@ def _match(wanted: str | None, choices: list):
     return None
 
 
-def _fallback(field: str, choices: list, tables: pl.DataFrame, sel: Selection):
+def _fallback(field: str, choices: list, offered: Choices, sel: Selection):
     if not choices:
         return getattr(sel, field)
     if field == "year":
@@ -155,11 +203,5 @@ def _fallback(field: str, choices: list, tables: pl.DataFrame, sel: Selection):
     if field == "index":
         return "PAR" if "PAR" in choices else choices[0]
     if field == "province":
-        sized = (
-            tables.filter(pl.col("peer_group") == sel.peer_group)
-            .group_by("scope_province")
-            .agg(pl.col("n_scored").max())
-            .sort(["n_scored", "scope_province"], descending=[True, False])
-        )
-        return sized.row(0)[0]
+        return offered.largest[sel.peer_group]
     return choices[0]

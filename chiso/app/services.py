@@ -81,12 +81,14 @@ def _published(dataset: str, version: str, province: str, start: date, end: date
 
 
 @st.cache_resource(max_entries=64)
-def _trend(dataset: str, version: str, province: str, level: str, rate: str, grain: str):
+def _trends(dataset: str, version: str, province: str, level: str, rate: str) -> dict:
+    """The rate's trend by quarter and by month, from one read of its terms: the page asks for
+    the quarters (is there a trend at all?) and then for the grain the reader picked."""
     chosen = _rate(rate)
     terms = list(dict.fromkeys([*chosen.numerator, *chosen.denominator]))
     con = ui.connection(dataset)
     series = counts.monthly_series(con, province=province, level=level, indicators=terms)
-    return dvc.trend(series, chosen, grain)
+    return {grain: dvc.trend(series, chosen, grain) for grain in GRAINS}
 
 
 def periods(dataset: str, province: str) -> pl.DataFrame:
@@ -147,7 +149,7 @@ def covered_label(dataset: str, sel: DvcSelection, lang: str, unit_id: str | Non
 
 
 def trend(dataset: str, sel: DvcSelection, grain: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return _trend(dataset, ui.version(dataset), sel.province, sel.level, sel.rate, grain)
+    return _trends(dataset, ui.version(dataset), sel.province, sel.level, sel.rate)[grain]
 
 
 def _reports_in(reports: pl.DataFrame, province: str, period: dvc.Period) -> pl.DataFrame:

@@ -36,7 +36,27 @@ def read(
     return frame, store.series(con, frame)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _targeted(dataset: str, version: str) -> pl.DataFrame:
+    con = ui.connection(dataset)
+    return store.targeted(con) if con is not None else pl.DataFrame()
+
+
+def _none_set(dataset: str, unit_ids, index: str | None) -> bool:
+    """No target is stored for these units (and index): nothing to read."""
+    found = _targeted(dataset, ui.version(dataset))
+    if found.is_empty():
+        return True
+    if unit_ids is not None:
+        found = found.filter(pl.col("unit_id").is_in(list(unit_ids)))
+    if index is not None:
+        found = found.filter(pl.col("index_code") == index)
+    return found.is_empty()
+
+
 def built(dataset: str, lang: str, *, unit_ids=None, index: str | None = None) -> view.TargetsView | None:
+    if _none_set(dataset, unit_ids, index):
+        return None
     frame, series = read(dataset, ui.version(dataset), None if unit_ids is None else tuple(unit_ids), index)
     if frame.is_empty():
         return None

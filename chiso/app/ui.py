@@ -19,7 +19,7 @@ from chiso import paths, safe
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.i18n import LANGS, label, t
-from chiso.selection import Selection, fit, options
+from chiso.selection import Choices, Selection, fit, options
 from chiso.store import queries
 
 LOG = logging.getLogger("chiso")
@@ -233,31 +233,19 @@ def dataset_ready(dataset: str, lang_code: str) -> bool:
     return True
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
-def _fit(dataset: str, db_version: str, requested: tuple) -> tuple[Selection, list[tuple[str, str]]]:
-    """:func:`chiso.selection.fit` of the dataset's tables, once per process and request."""
-    return fit(tables(dataset, db_version), dict(requested))
-
-
-@st.cache_resource(max_entries=512, show_spinner=False)
-def _options(dataset: str, db_version: str, sel: Selection, field: str) -> tuple:
-    return tuple(options(tables(dataset, db_version), sel, field))
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _choices(dataset: str, db_version: str) -> Choices:
+    """What the selectors offer (:class:`chiso.selection.Choices`), once per database version:
+    every request after that is a lookup, a link nobody opened before included."""
+    return Choices.of(tables(dataset, db_version))
 
 
 def table_picker(dataset: str, lang_code: str) -> Selection | None:
     """Peer group, province, index and year selectors; refused URL values fall back with a notice.
-    The choices offered are worked out once per process for each request (``_fit``, ``_options``)."""
+    The choices offered are worked out once per database version (``_choices``)."""
     cat = catalog()
     db_version = version(dataset)
-    frame = tables(dataset, db_version)
-
-    def fit(_frame, wanted: dict) -> tuple[Selection, list[tuple[str, str]]]:
-        return _fit(dataset, db_version, tuple(sorted(wanted.items())))
-
-    def options(_frame, current: Selection, field: str) -> list:
-        return list(_options(dataset, db_version, current, field))
-
-    if frame.is_empty():
+    if tables(dataset, db_version).is_empty():
         st.info(t("rankings.no_tables", lang_code))
         return None
     state = view()
@@ -275,6 +263,7 @@ def table_picker(dataset: str, lang_code: str) -> Selection | None:
     ):
         if wkey in st.session_state:
             requested[key] = str(st.session_state.pop(wkey))
+    frame = _choices(dataset, db_version)
     sel, refused = fit(frame, requested)
     for param, value in refused:
         notice_invalid({"peer_group": "group"}.get(param, param), value)
@@ -474,18 +463,17 @@ def findings_block(found: list, lang: str, key: str = "findings") -> None:
 
 def years_of(dataset: str, sel: Selection) -> list[int]:
     """Years with a table for the selection's index, peer group and province, latest first."""
-    return options(tables(dataset, version(dataset)), sel, "year")
+    return options(_choices(dataset, version(dataset)), sel, "year")
 
 
 def context_unit(dataset: str) -> str | None:
     """The unit a page should open on when none is chosen: the leader of the table the user
     was looking at (the view state's group, province, index and year), else of the default table."""
-    frame = tables(dataset, version(dataset))
-    if frame.is_empty():
+    if tables(dataset, version(dataset)).is_empty():
         return None
     state = view()
     sel, _ = fit(
-        frame,
+        _choices(dataset, version(dataset)),
         {
             "peer_group": state.get("group"),
             "province": state.get("province"),

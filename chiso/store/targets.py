@@ -73,12 +73,16 @@ class TargetsPlan:
 
 def _has_targets(con) -> bool:
     with con.cursor() as cur:  # a connection shared between sessions: one cursor per call
-        return (
-            cur.sql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'targets'").fetchall()[
-                0
-            ][0]
-            > 0
-        )
+        found = cur.sql("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'targets'").fetchall()
+    return found[0][0] > 0
+
+
+def targeted(con) -> pl.DataFrame:
+    """Which units have a target on which index (``unit_id``, ``index_code``): pages ask this once
+    per database version and read no targets for the units that have none."""
+    if not _has_targets(con):
+        return pl.DataFrame(schema={"unit_id": pl.String, "index_code": pl.String})
+    return _frame(con, "SELECT DISTINCT unit_id, index_code FROM targets")
 
 
 _READ = """

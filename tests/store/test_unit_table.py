@@ -65,3 +65,30 @@ def test_a_database_without_the_unit_table_still_reads_a_unit(tmp_path):
     with queries.connect(db) as con:
         assert_frame_equal(analysis_queries.unit_rows(con, unit_id=unit_id), expected)
         assert not expected.is_empty()
+
+
+def _units_rows_from_ranked(con, unit_ids: list[str]) -> pl.DataFrame:
+    with con.cursor() as cur:
+        return cur.sql(
+            "SELECT * FROM ranked WHERE list_contains($units, unit_id) AND edition_default"
+            " ORDER BY index_code, year, component NULLS FIRST, unit_id",
+            params={"units": unit_ids},
+        ).pl()
+
+
+def test_several_units_rows_for_compare_are_the_ranked_rows_also_without_the_unit_table(tmp_path):
+    """The compare page reads several units between the first and last asked for in
+    ``ranked_units``: the same rows, in the same order, as a scan of ``ranked``, for units far
+    apart in the order, and from an old file without that table."""
+    db = built_fixture(tmp_path)
+    with queries.connect(db) as con:
+        ids = sorted(con.sql("SELECT DISTINCT unit_id FROM ranked").pl()["unit_id"].to_list())
+        picks = [ids[-1], ids[0], ids[len(ids) // 2]]
+        expected = _units_rows_from_ranked(con, picks)
+        assert set(expected["unit_id"]) == set(picks)
+        assert_frame_equal(analysis_queries.units_rows(con, unit_ids=picks), expected)
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"DROP TABLE {unit_table.TABLE}")
+    with queries.connect(db) as con:
+        assert_frame_equal(analysis_queries.units_rows(con, unit_ids=picks), expected)
+        assert analysis_queries.units_rows(con, unit_ids=[]).is_empty()
