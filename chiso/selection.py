@@ -189,8 +189,12 @@ def fit(
 def _match(wanted: str | None, choices: list):
     if wanted in (None, ""):
         return None
+    for choice in choices:  # the value as offered (every link the pages write) before folding
+        if str(choice) == str(wanted):
+            return choice
+    folded = fold(str(wanted))
     for choice in choices:
-        if str(choice) == str(wanted) or fold(str(choice)) == fold(str(wanted)):
+        if fold(str(choice)) == folded:
             return choice
     return None
 

@@ -51,13 +51,14 @@ def pick(dataset: str, db_version: str, sel: Selection, lang: str) -> Selection:
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def _other(dataset: str, db_version: str, unit_ids: tuple[str, ...], index: str | None):
-    return queries.other_editions(ui.connection(dataset), unit_ids=list(unit_ids), index=index)
+def _beside(dataset: str, db_version: str, unit_ids: tuple[str, ...], index: str | None, lang: str):
+    rows = queries.other_editions(ui.connection(dataset), unit_ids=list(unit_ids), index=index)
+    return tuple(editions.beside_lines(rows, ui.catalog(), lang))
 
 
 def beside(frame, unit_ids: list[str], index: str | None = None) -> None:
     """Under a series (Trends, Profile): the units' values in the editions the series does not
-    show (DTI 2024 of 63 provinces beside the 34-province values it draws), never joined to it."""
-    rows = _other(frame.dataset, frame.version, tuple(sorted(unit_ids)), index)
-    for line in editions.beside_lines(rows, frame.catalog, frame.lang):
+    show (DTI 2024 of 63 provinces beside the 34-province values it draws), never joined to it.
+    The lines are worked out once per units, index and language."""
+    for line in _beside(frame.dataset, frame.version, tuple(sorted(unit_ids)), index, frame.lang):
         st.caption(line)

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from chiso import geo, safe
-from chiso.app import downloads, ui
+from chiso.app import downloads, memo, ui
 from chiso.app.page import Frame
 from chiso.i18n import t
 from chiso.store import queries
@@ -67,8 +67,12 @@ def services_map(frame: Frame, ranked: pl.DataFrame, sel, *, rate_name: str, whe
     """The online-services ranking beside its table (``sel`` the page's selection): the same
     toggle (the page's charts are its 'Biểu đồ'), the map of the ranked units with the unit of the
     link (``unit=``) outlined."""
-    rows = services_map_view.rows(ranked, _units(frame.dataset, ui.version(frame.dataset)))
-    scope = services_map_view.scope(rows, sel.province, sel.period.start)
+
+    def located():
+        rows = services_map_view.rows(ranked, _units(frame.dataset, ui.version(frame.dataset)))
+        return rows, services_map_view.scope(rows, sel.province, sel.period.start)
+
+    rows, scope = memo.shared("services.map", frame, sel, build=located)
     if scope is None or _shown(frame.lang) != "map":
         return
     with st.spinner(frame.t("map.building")):

@@ -91,9 +91,46 @@ def _trends(dataset: str, version: str, province: str, level: str, rate: str) ->
     return {grain: dvc.trend(series, chosen, grain) for grain in GRAINS}
 
 
-def periods(dataset: str, province: str) -> pl.DataFrame:
-    """The reports of one province (the page never reads the whole country's)."""
-    return _periods(dataset, ui.version(dataset), province)
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _menu(dataset: str, version: str, province: str) -> tuple[tuple[dvc.Period, ...], str]:
+    """The periods offered for a province and the key of the one opened by default."""
+    mine = _periods(dataset, version, province)
+    options = dvc.period_options(mine)
+    fallback = dvc.default_period(options, mine.filter(pl.col("kind") == "count")) or options[0]
+    return tuple(options), fallback.key
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _in_period(dataset: str, version: str, province: str, period: dvc.Period) -> pl.DataFrame:
+    return _reports_in(_periods(dataset, version, province), province, period)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _offered(dataset: str, version: str, province: str, period: dvc.Period) -> tuple[tuple, tuple, dict]:
+    """For a province and period: the rates that have a value, the levels that have reports, and
+    the names of the units with reports (sorted by name)."""
+    rated_now = _derived(dataset, version, province, period.start, period.end)[0]
+    present = set(rated_now.filter(pl.col("rate_pct").is_not_null()).get_column("rate").to_list())
+    in_period = _in_period(dataset, version, province, period)
+    levels = set(in_period.get_column("level").to_list())
+    names = dict(in_period.select("unit_id", "name").unique("unit_id").sort("name").rows())
+    return (
+        tuple(r.code for r in rates() if r.code in present),
+        tuple(lv for lv in LEVELS if lv in levels) or ("unit",),
+        names,
+    )
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _covered(
+    dataset: str, version: str, province: str, period: dvc.Period, level: str, unit_id: str | None
+) -> dvc.Period:
+    reports = _in_period(dataset, version, province, period)
+    if unit_id is not None:
+        reports = reports.filter(pl.col("unit_id") == unit_id)
+    elif level:
+        reports = reports.filter(pl.col("level") == level)
+    return dvc.covered(period, reports)
 
 
 def _of(dataset: str, sel: DvcSelection):
@@ -126,7 +163,7 @@ def checks(dataset: str, sel: DvcSelection) -> pl.DataFrame:
 
 def ranking(dataset: str, sel: DvcSelection) -> pl.DataFrame:
     """The ranked units of the selection, then the units with data in the period but no rate."""
-    in_period = _reports_in(periods(dataset, sel.province), sel.province, sel.period).filter(
+    in_period = _in_period(dataset, ui.version(dataset), sel.province, sel.period).filter(
         pl.col("level") == sel.level
     )
     return dvc.ranking(rated(dataset, sel), sel.rate, sel.level, in_period, _of(dataset, sel)[2])
@@ -134,12 +171,8 @@ def ranking(dataset: str, sel: DvcSelection) -> pl.DataFrame:
 
 def covered(dataset: str, sel: DvcSelection, unit_id: str | None = None) -> dvc.Period:
     """The part of the selected period the data of the selection (or of one unit) cover."""
-    reports = _reports_in(periods(dataset, sel.province), sel.province, sel.period)
-    if unit_id is not None:
-        reports = reports.filter(pl.col("unit_id") == unit_id)
-    elif sel.level:
-        reports = reports.filter(pl.col("level") == sel.level)
-    return dvc.covered(sel.period, reports)
+    level = "" if unit_id is not None else sel.level
+    return _covered(dataset, ui.version(dataset), sel.province, sel.period, level, unit_id)
 
 
 def covered_label(dataset: str, sel: DvcSelection, lang: str, unit_id: str | None = None) -> str:
@@ -150,6 +183,16 @@ def covered_label(dataset: str, sel: DvcSelection, lang: str, unit_id: str | Non
 
 def trend(dataset: str, sel: DvcSelection, grain: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     return _trends(dataset, ui.version(dataset), sel.province, sel.level, sel.rate)[grain]
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _trended(dataset: str, version: str, province: str, level: str, rate: str) -> frozenset[str]:
+    return views_dvc.trended_units(_trends(dataset, version, province, level, rate)["quarter"][0])
+
+
+def has_trend(dataset: str, sel: DvcSelection, unit_id: str) -> bool:
+    """Whether the unit has a trend to draw (:func:`chiso.views.services.trended_units`)."""
+    return unit_id in _trended(dataset, ui.version(dataset), sel.province, sel.level, sel.rate)
 
 
 def _reports_in(reports: pl.DataFrame, province: str, period: dvc.Period) -> pl.DataFrame:
@@ -197,11 +240,9 @@ def selection(dataset: str, lang: str) -> DvcSelection | None:
     top = st.columns([2, 3, 3])
     with top[0]:
         province = _pick(st.selectbox, "province", lang, provinces, province)
-    mine = periods(dataset, province)
-    options = dvc.period_options(mine)
+    options, fallback = _menu(dataset, ui.version(dataset), province)
     keys = {p.key: p for p in options}
-    fallback = dvc.default_period(options, mine.filter(pl.col("kind") == "count")) or options[0]
-    period = keys[_requested("period", list(keys), fallback.key, quiet=quiet)]
+    period = keys[_requested("period", list(keys), fallback, quiet=quiet)]
     kinds = [k for k in dvc.KINDS if any(p.kind == k for p in options)]
     with top[1]:
         kind = _radio("kind", lang, kinds, period.kind)
@@ -216,12 +257,9 @@ def selection(dataset: str, lang: str) -> DvcSelection | None:
             fmt=lambda k: keys[k].label(lang),
         )
     period = keys[chosen]
-    in_period = _reports_in(mine, province, period)
-    sel = DvcSelection(province, period, "", "")
-    rated_now = rated(dataset, sel)
     codes = [r.code for r in rates()]
-    with_data = [c for c in codes if c in set(rated_now.filter(pl.col("rate_pct").is_not_null())["rate"])]
-    levels = [lv for lv in LEVELS if lv in set(in_period.get_column("level"))] or ["unit"]
+    with_data, offered_levels, _ = _offered(dataset, ui.version(dataset), province, period)
+    levels = list(offered_levels)
     bottom = st.columns([3, 2])
     with bottom[0]:
         rate = _pick(
@@ -246,11 +284,9 @@ def selection(dataset: str, lang: str) -> DvcSelection | None:
 
 def unit_choice(dataset: str, sel: DvcSelection, ranked: pl.DataFrame, lang: str) -> tuple[str, str] | None:
     """The unit shown in detail (default: first in the ranking); returns (unit_id, name)."""
-    in_period = _reports_in(periods(dataset, sel.province), sel.province, sel.period)
-    names = dict(
-        ranked.select("unit_id", "name").rows()
-        + in_period.select("unit_id", "name").unique("unit_id").sort("name").rows()
-    )
+    with_reports = _offered(dataset, ui.version(dataset), sel.province, sel.period)[2]
+    names = dict(ranked.select("unit_id", "name").rows())
+    names.update(with_reports)  # the ranked units first, then those with reports but no rate
     if not names:
         return None
     ids = list(names)

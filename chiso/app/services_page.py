@@ -53,8 +53,7 @@ def unit_section(frame: page.Frame, sel, unit_id: str, unit_name: str, *, rate_n
 def trend_section(
     frame: page.Frame, sel, unit_id: str, unit_name: str, *, rate_name: str, source: str
 ) -> None:
-    by_quarter, _ = data.trend(frame.dataset, sel, "quarter")
-    if not services.has_trend(by_quarter, unit_id):
+    if not data.has_trend(frame.dataset, sel, unit_id):
         st.info(safe.md(frame.t("dvc.trend.empty", unit=unit_name)))
         return
     grain = data.grain_choice(frame.lang)

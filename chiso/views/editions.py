@@ -23,7 +23,8 @@ def of_table(ranking: pl.DataFrame) -> str:
     """The edition code of one table's rows ('' for a year of one edition)."""
     if ranking.is_empty() or "edition" not in ranking.columns:
         return ""
-    return str(ranking.get_column("edition").fill_null("").first())
+    first = ranking.get_column("edition").first()
+    return "" if first is None else str(first)
 
 
 def caption(ranking: pl.DataFrame, index: Index, lang: str) -> str | None:

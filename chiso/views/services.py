@@ -483,9 +483,11 @@ def _funnel(stages, unit_name: str, sel, period: str, source: str, catalog, lang
     )
 
 
-def has_trend(by_quarter: pl.DataFrame, unit_id: str) -> bool:
-    """Two quarters at least: nothing shorter than a quarter is drawn."""
-    return by_quarter.filter(unit_id=unit_id).height >= 2
+def trended_units(by_quarter: pl.DataFrame) -> frozenset[str]:
+    """The units with a trend to draw: two quarters at least (nothing shorter than a quarter is
+    drawn)."""
+    counted = by_quarter.group_by("unit_id").len().filter(pl.col("len") >= 2)
+    return frozenset(counted.get_column("unit_id").to_list())
 
 
 @dataclass(frozen=True)

@@ -445,3 +445,13 @@ def test_rates_without_a_pair_keep_the_empty_columns():
     rated = dvc.compute_rates(lone, RATES)
     assert rated.is_empty() and "name" not in rated.columns
     assert "numerator_terms" in rated.columns
+
+
+def test_a_trend_is_drawn_only_for_units_with_two_quarters_or_more():
+    from chiso.views.services import trended_units
+
+    by_quarter = pl.DataFrame(
+        {"unit_id": ["a", "a", "a", "b", "c", "c"], "bucket": [1, 2, 3, 1, 2, 3], "rate_pct": [90.0] * 6}
+    )
+    assert trended_units(by_quarter) == frozenset({"a", "c"})
+    assert trended_units(by_quarter.head(0)) == frozenset()
