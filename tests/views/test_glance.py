@@ -4,6 +4,7 @@ the findings' source panel in words, sparklines with their values."""
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 from chiso.app import provenance
 from chiso.metrics import trends
@@ -74,6 +75,25 @@ def test_a_sparkline_writes_its_values():
     series = pl.DataFrame({"year": [2022, 2024], "pct_of_max": [93.82, 95.5]})
     fig = charts_analysis.sparkline(series, years=[2022, 2023, 2024], lang="vi")
     assert list(fig.data[0].text) == ["93,8 %", "", "95,5 %"]
+
+
+def test_a_sparkline_built_unchecked_is_a_figure_plotly_accepts_as_it_is():
+    """The sparkline skips Plotly's property checks for speed: its spec, checked here as Plotly
+    checks a figure, is accepted and comes back unchanged (a misspelt property would raise)."""
+    import plotly.graph_objects as go
+
+    for values, years in (
+        ([93.82, 95.5], [2022, 2024]),
+        ([81.3, None, 81.4], [2021, 2022, 2023]),
+        ([70.0], [2025]),
+    ):
+        series = pl.DataFrame({"year": years, "pct_of_max": values})
+        fig = charts_analysis.sparkline(series, years=list(range(years[0], years[-1] + 1)), lang="en")
+        assert go.Figure(fig.to_dict()).to_dict() == fig.to_dict()
+    broken = fig.to_dict()
+    broken["data"][0]["textpositon"] = "top center"
+    with pytest.raises(ValueError):
+        go.Figure(broken)
 
 
 def test_neighbouring_sparkline_labels_sit_on_opposite_sides_when_their_values_are_close():
