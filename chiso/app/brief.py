@@ -79,7 +79,7 @@ def _make(cursor, catalog, unit_id: str, year: int, lang: str, targets) -> tuple
 def prefetch(dataset: str, version: str, unit_id: str, year: int, lang: str) -> None:
     """Start preparing the pack unless it is ready, under way, or the worker is busy; not while other
     sessions are running pages (:mod:`chiso.app.busy`): then the toggle makes it when asked."""
-    if busy.others_running():
+    if busy.others_active():
         return
     key = (dataset, version, unit_id, year, lang)
     con = ui.connection(dataset)

@@ -1,12 +1,18 @@
-"""Which sessions are running a page now, so that work done only to spare a reader a wait later
-(the briefing pack prepared while a profile is read, :mod:`chiso.app.brief`) is left out while
-other readers are waiting for their pages: under load it competed with them for the one core a
-process gets (its HTML in this process, its PDF in Chromium) and was mostly never downloaded.
+"""Which sessions are running pages, so that work done only to spare a reader a wait later (the
+briefing pack prepared while a profile is read, :mod:`chiso.app.brief`) is left out while other
+readers use the server: under load it competed with them for the one core a process gets (its
+HTML in this process, its PDF in Chromium) and was mostly never downloaded.
+
+"Use" is a page run in progress or one that ended less than :data:`QUIET_S` ago: the pack takes
+a second or two to make, and readers clicking through pages leave gaps between their runs that
+a check of runs in progress alone took for a quiet server (the load test's server spent ≈ 40 ms
+of CPU per profile opened on packs nobody asked for).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,6 +20,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 _LOCK = threading.Lock()
 _RUNNING: dict[str, int] = {}  # session id -> its page runs in progress
+_ENDED: dict[str, float] = {}  # session id -> when its last page run ended (time.monotonic)
+QUIET_S = 10.0
 
 
 def _session() -> str:
@@ -36,10 +44,17 @@ def page_run() -> Iterator[None]:
                 _RUNNING[session] = left
             else:
                 _RUNNING.pop(session, None)
+            now = time.monotonic()
+            _ENDED[session] = now
+            for other in [o for o, ended in _ENDED.items() if now - ended > QUIET_S]:
+                del _ENDED[other]  # the map holds the sessions of the last few seconds only
 
 
-def others_running() -> bool:
-    """True while another session's page run is in progress."""
+def others_active() -> bool:
+    """True while another session's page run is in progress, or ended less than ``QUIET_S`` ago."""
     session = _session()
+    now = time.monotonic()
     with _LOCK:
-        return any(other != session for other in _RUNNING)
+        return any(other != session for other in _RUNNING) or any(
+            other != session and now - ended <= QUIET_S for other, ended in _ENDED.items()
+        )
