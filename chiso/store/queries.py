@@ -18,6 +18,10 @@ def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
         # A query's working memory (a grouping of the count rows: tens of MB) is freed into DuckDB's
         # allocator, which kept it; background threads hand it back to the system within seconds.
         con.execute("SET allocator_background_threads = true")
+        # One thread per query: the app's reads are small (a table, a unit, a province's counts)
+        # and several readers' pages run at once. A second DuckDB worker took about as long in wall
+        # time and cost ≈ 5 ms of CPU per page run under the load test (benchmarks/load.py).
+        con.execute("SET threads = 1")
     return con
 
 
