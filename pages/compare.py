@@ -24,10 +24,10 @@ def render(frame: page.Frame) -> None:
             rows, chosen, index, sel, frame.catalog, frame.lang, every=frame.units_rows(chosen)
         ),
     )
-    st.dataframe(view.display, hide_index=True, width="stretch")
+    ui.dataframe(view.display)
     downloads.table(view.export, key="compare")
     st.subheader(frame.t("compare.all_indices", year=sel.year))
-    st.dataframe(view.indices_display, hide_index=True, width="stretch")
+    ui.dataframe(view.indices_display)
     downloads.table(view.indices, key="compare_indices")
     if view.figure is None:
         st.info(frame.t("compare.no_components"))

@@ -32,7 +32,7 @@ def render() -> None:
         st.caption(page.t("data.audit.empty", lang))
     else:
         audit = import_report.audit_table(history, lang)
-        st.dataframe(audit, hide_index=True, width="stretch")
+        ui.dataframe(audit)
         st.caption(page.t("data.audit.utc", lang))
         downloads.table_buttons(audit, name="nhat-ky-nhap-du-lieu", key="audit", sources=[])
 

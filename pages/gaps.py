@@ -25,7 +25,7 @@ def render(frame: page.Frame) -> None:
     view = memo.shared("gaps", frame, unit_id, build=build)
     ui.findings_block(view.findings, frame.lang)
     st.subheader(frame.t("gaps.table"))
-    st.dataframe(view.display, hide_index=True, width="stretch")
+    ui.dataframe(view.display)
     downloads.table(view.export, key="gaps")
     st.subheader(frame.t("gaps.what_it_takes"))
     for column, (title, value) in zip(st.columns(3), view.cards, strict=True):

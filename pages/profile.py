@@ -32,7 +32,7 @@ def render(frame: page.Frame) -> None:
         return
     brief.brief_button(frame.dataset, unit_id, year)
     st.subheader(frame.t("profile.indices"))
-    st.dataframe(view.display, hide_index=True, width="stretch")
+    ui.dataframe(view.display)
     downloads.table(view.export, key="profile")
     ui.findings_block(view.findings, frame.lang)
     app_targets.section(frame, unit_id=unit_id)
@@ -47,7 +47,7 @@ def render(frame: page.Frame) -> None:
             st.plotly_chart(spark.figure, key=f"spark_{spark.code}", config={"displayModeBar": False})
     if not view.extremes_display.is_empty():
         st.subheader(frame.t("profile.extremes"))
-        st.dataframe(view.extremes_display, hide_index=True, width="stretch")
+        ui.dataframe(view.extremes_display)
         downloads.table(view.extremes, key="extremes")
     lineage_section.show(view.lineage, frame.lang)
     lineage_section.before_after(view.before_after, view.before_after_notes, frame.lang)

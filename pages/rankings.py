@@ -33,7 +33,7 @@ def render(frame: page.Frame) -> None:
     if strip.is_large(ranking):  # e.g. 168 wards: the strip, a unit search and a searchable table
         large.rankings(frame, view)
     else:
-        st.dataframe(view.display, hide_index=True, width="stretch")
+        ui.dataframe(view.display)
     if view.average_text is not None:
         st.caption(view.average_text)
     app_targets.section(frame, index=index.code, table=ranking)

@@ -3,7 +3,7 @@ monthly or quarterly trend, the chosen unit's funnel, consistency warnings, publ
 
 import streamlit as st
 
-from chiso.app import downloads, maps, memo, page, services_page
+from chiso.app import downloads, maps, memo, page, services_page, ui
 from chiso.app import services as data
 from chiso.views import services
 
@@ -33,7 +33,7 @@ def render(frame: page.Frame) -> None:
     else:
         st.info(frame.t("dvc.ranking.empty"))
     if not view.display.is_empty():
-        st.dataframe(view.display, hide_index=True, width="stretch")
+        ui.dataframe(view.display)
         downloads.table(view.export, key="dvc_rank")
         where = frame.t("dvc.ranking.subtitle", period=period, province=sel.province, level=level)
         maps.services_map(frame, ranked, sel, rate_name=rate_name, where=where, name=view.export.name)

@@ -36,7 +36,7 @@ def render(frame: page.Frame) -> None:
     if view.movers_display.is_empty():
         st.caption(frame.t("why.no_movers"))
     else:
-        st.dataframe(view.movers_display, hide_index=True, width="stretch")
+        ui.dataframe(view.movers_display)
         downloads.table(view.movers, key="movers")
 
 

@@ -151,18 +151,18 @@ def show_plan(lang: str, dataset: str, plan) -> None:
         st.markdown(f"- {safe.md(line)}")
     if plan.columns:
         with st.expander(t("import.columns_title", lang)):
-            st.dataframe(import_report.columns_table(plan, lang), hide_index=True, width="stretch")
+            ui.dataframe(import_report.columns_table(plan, lang))
     for note in plan.notes:
         st.caption(safe.md(note_text(note, lang)))
     if getattr(plan, "source", None) is not None:
         pdf_view(lang, plan.source)
     if plan.errors:
         st.error(t("data.preview.errors", lang, n=len(plan.errors)))
-        st.dataframe(import_report.issues_table(plan.errors, lang), hide_index=True, width="stretch")
+        ui.dataframe(import_report.issues_table(plan.errors, lang))
         return
     if plan.warnings:
         st.warning(t("data.preview.warnings", lang, n=len(plan.warnings)))
-        st.dataframe(import_report.issues_table(plan.warnings, lang), hide_index=True, width="stretch")
+        ui.dataframe(import_report.issues_table(plan.warnings, lang))
     added, changed, unchanged = plan.counts
     tabs = st.tabs(
         [
@@ -179,7 +179,7 @@ def show_plan(lang: str, dataset: str, plan) -> None:
                 st.caption(t("data.tab.empty", lang))
             else:
                 table = import_report.rows_table(frame, cat, lang, changed=is_change)
-                st.dataframe(table, hide_index=True, width="stretch")
+                ui.dataframe(table)
     if added + changed == 0:
         st.info(t("data.nothing", lang))
         return

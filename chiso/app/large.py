@@ -35,4 +35,4 @@ def rankings(frame, view) -> None:
     downloads.chart(figure, name=view.export.name, source=view.source, key="rankings")
     query = st.text_input(t("rankings.table_search", lang), key="q_table", placeholder="phuong ben thanh")
     shown = strip.filter_table(view.display, t("col.unit", lang), query)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    ui.dataframe(shown)

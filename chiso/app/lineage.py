@@ -25,7 +25,7 @@ def show(view, lang: str) -> None:
     if view is None:
         return
     st.subheader(view.heading)
-    st.dataframe(view.display, hide_index=True, width="stretch")
+    ui.dataframe(view.display)
     if view.more:
         st.caption(t("lineage.more", lang, n=view.more))
     st.caption(safe.md(view.note))
@@ -53,7 +53,7 @@ def before_after(table, lines, lang: str) -> None:
     if table is None or table.is_empty():
         return
     st.subheader(t("reorg.heading", lang))
-    st.dataframe(table, hide_index=True, width="stretch")
+    ui.dataframe(table)
     notes(lines, lang)
 
 
@@ -79,5 +79,5 @@ def ranking_predecessors(frame, ranking: pl.DataFrame) -> None:
     if table.is_empty():
         return
     st.subheader(t("reorg.heading_ranking", frame.lang))
-    st.dataframe(table, hide_index=True, width="stretch")
+    ui.dataframe(table)
     notes(lines, frame.lang)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from chiso import safe
-from chiso.app import downloads, memo, page
+from chiso.app import downloads, memo, page, ui
 from chiso.app import services as data
 from chiso.views import services
 
@@ -28,7 +28,7 @@ def unit_section(frame: page.Frame, sel, unit_id: str, unit_name: str, *, rate_n
         return
     if not view.rates_display.is_empty():
         st.markdown(f"**{frame.t('dvc.unit.rates')}**")
-        st.dataframe(view.rates_display, hide_index=True, width="stretch")
+        ui.dataframe(view.rates_display)
         downloads.table(view.rates, key="dvc_unit_rates")
     if view.has_published:
         st.caption(frame.t("dvc.published.note"))
@@ -46,7 +46,7 @@ def unit_section(frame: page.Frame, sel, unit_id: str, unit_name: str, *, rate_n
         st.caption(frame.t("dvc.funnel.note"))
     trend_section(frame, sel, unit_id, unit_name, rate_name=rate_name, source=view.source)
     with st.expander(frame.t("dvc.counts.title")):
-        st.dataframe(view.counts_display, hide_index=True, width="stretch")
+        ui.dataframe(view.counts_display)
         downloads.table(view.counts, key="dvc_counts")
 
 

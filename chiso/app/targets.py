@@ -77,7 +77,7 @@ def section(frame, *, index: str | None = None, unit_id: str | None = None, tabl
         st.markdown(f"- {safe.md(text)}")
     st.caption(shown.definition)
     with st.expander(t("targets.table", frame.lang)):
-        st.dataframe(shown.display, hide_index=True, width="stretch")
+        ui.dataframe(shown.display)
 
 
 # ---------- the steward's form (Data page) ----------

@@ -114,6 +114,23 @@ def meta(dataset: str, db_version: str) -> dict[str, str]:
     return queries.meta(connection(dataset))
 
 
+# ---------- tables on the page ----------
+
+# Column types Streamlit's table draws the same from Arrow as from pandas.
+_ARROW_PLAIN = (pl.String, pl.Boolean, pl.Float32, pl.Float64, pl.Int8, pl.Int16, pl.Int32, pl.Int64,
+                pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)  # fmt: skip
+
+
+def dataframe(frame) -> None:
+    """A table across the page, without the index column. A Polars frame of text, numbers and
+    booleans (every displayed table: their numbers are already written out, '91,24') goes to
+    Streamlit as an Arrow table, which it sends as it is; otherwise Streamlit converts it through
+    pandas (≈ 2,5 ms of CPU for 700 rows, against ≈ 0,3 ms), on every page run."""
+    if isinstance(frame, pl.DataFrame) and all(isinstance(d, _ARROW_PLAIN) for d in frame.dtypes):
+        frame = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
 # ---------- view state in the URL ----------
 
 

@@ -242,3 +242,31 @@ def test_incomplete_table_shows_no_computed_rank_nor_peer_average(both_dbs):
     assert ranks["Huyện Hải Hà"] == "–" and ranks["Huyện Vân Đồn"] == "–"
     assert "/4" not in table.iloc[:, 0].str.cat()
     assert not any("Bình quân nhóm" in c.value for c in at.caption)
+
+
+def test_a_table_of_text_and_numbers_goes_to_the_page_as_arrow_and_reads_the_same(both_dbs):
+    """``ui.dataframe`` hands a plain Polars table to Streamlit as Arrow (no pandas conversion on
+    every run); the page's table reads the same values, nulls included."""
+    import polars as pl
+
+    from chiso.app import ui
+
+    frame = pl.DataFrame({"Hạng": ["1/13", None], "Điểm": [91.24, None], "Số": [14859, None]})
+    script = f"""
+import polars as pl
+from chiso.app import ui
+ui.dataframe(pl.DataFrame({frame.to_dict(as_series=False)!r}))
+"""
+    at = AppTest.from_string(script, default_timeout=60).run()
+    shown = at.dataframe[0].value
+    assert list(shown.columns) == ["Hạng", "Điểm", "Số"]
+    assert shown.iloc[0].tolist() == ["1/13", 91.24, 14859]
+    assert shown.iloc[1].isna().all()
+    assert all(isinstance(d, ui._ARROW_PLAIN) for d in frame.dtypes)
+    sent = at.dataframe[0].proto.arrow_data.data  # Arrow as built: no pandas index metadata
+    assert sent and b"pandas" not in sent
+    nested = AppTest.from_string(
+        "import polars as pl\nfrom chiso.app import ui\nui.dataframe(pl.DataFrame({'d': [[1, 2]]}))",
+        default_timeout=60,
+    ).run()
+    assert b"pandas" in nested.dataframe[0].proto.arrow_data.data  # other types: through pandas
