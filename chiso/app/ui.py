@@ -280,8 +280,8 @@ def table_picker(dataset: str, lang_code: str) -> Selection | None:
     ):
         if wkey in st.session_state:
             requested[key] = str(st.session_state.pop(wkey))
-    frame = _choices(dataset, db_version)
-    sel, refused = fit(frame, requested)
+    offered = _choices(dataset, db_version)
+    sel, refused = fit(offered, requested)
     for param, value in refused:
         notice_invalid({"peer_group": "group"}.get(param, param), value)
     # In the sidebar: on a phone it folds away and the first screen is the page's answer.
@@ -289,7 +289,7 @@ def table_picker(dataset: str, lang_code: str) -> Selection | None:
 
     def pick(field: str, fmt=str, key: str | None = None, **kwargs):
         """The picker of one selection field, offering what fits the choices made so far."""
-        choices = options(frame, sel, field)
+        choices = options(offered, sel, field)
         return widget(
             st.selectbox,
             key or field,
@@ -302,14 +302,14 @@ def table_picker(dataset: str, lang_code: str) -> Selection | None:
 
     with cols[0]:
         group = pick("peer_group", lambda g: label(cat.peer_groups[g].name, lang_code), key="group")
-    sel, _ = fit(frame, {**requested, "peer_group": group})
+    sel, _ = fit(offered, {**requested, "peer_group": group})
     with cols[1]:
-        national = options(frame, sel, "province") == [""]
+        national = options(offered, sel, "province") == [""]
         province = pick("province", lambda p: p or t("sel.national", lang_code), disabled=national)
-    sel, _ = fit(frame, {**requested, "peer_group": group, "province": province})
+    sel, _ = fit(offered, {**requested, "peer_group": group, "province": province})
     with cols[2]:
         index = pick("index", lambda c: label(cat.index(c).short_name, lang_code))
-    sel, _ = fit(frame, {**requested, "peer_group": group, "province": province, "index": index})
+    sel, _ = fit(offered, {**requested, "peer_group": group, "province": province, "index": index})
     with cols[3]:
         year = pick("year")
     sel = Selection(group, province, index, int(year))
