@@ -152,9 +152,8 @@ class Choices:
         )
 
 
-def options(tables: pl.DataFrame | Choices, sel: Selection, field: str) -> list:
+def options(choices: Choices, sel: Selection, field: str) -> list:
     """Values offered for one selector given the choices above it."""
-    choices = tables if isinstance(tables, Choices) else Choices.of(tables)
     if field == "peer_group":
         return list(choices.groups)
     if field == "province":
@@ -164,13 +163,10 @@ def options(tables: pl.DataFrame | Choices, sel: Selection, field: str) -> list:
     return list(choices.years.get((sel.peer_group, sel.province, sel.index), ()))
 
 
-def fit(
-    tables: pl.DataFrame | Choices, requested: dict[str, str | None]
-) -> tuple[Selection, list[tuple[str, str]]]:
+def fit(offered: Choices, requested: dict[str, str | None]) -> tuple[Selection, list[tuple[str, str]]]:
     """Apply requested values in order (group, province, index, year), falling back to a
     valid choice for each; returns the selection and (param, value) pairs that were refused.
     """
-    offered = tables if isinstance(tables, Choices) else Choices.of(tables)
     sel = offered.default
     refused: list[tuple[str, str]] = []
     for field in ("peer_group", "province", "index", "year"):

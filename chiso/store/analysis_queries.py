@@ -78,29 +78,11 @@ def tables_two_years(
 
 
 def units_rows(con, *, unit_ids: list[str]) -> pl.DataFrame:
-    """Every row (totals and components, all years) of several units: the compare page. Read from
-    ``ranked_units`` between the first and last unit asked for (the blocks that hold them, not a
-    scan of every row) when the database has it."""
-    if not unit_ids:
-        return _frame(con, "SELECT * FROM ranked WHERE false")
-    ids = sorted(set(unit_ids))
-    rows = unit_table.read(
-        con,
-        "SELECT * FROM {} WHERE unit_id BETWEEN $first AND $last"
-        " AND unit_id IN (SELECT unnest($units)) AND edition_default",
-        units=ids,
-        first=ids[0],
-        last=ids[-1],
-    )
-    return ordered(
-        rows,
-        (
-            ("index_code", False, True),
-            ("year", False, True),
-            ("component", False, False),
-            ("unit_id", False, True),
-        ),
-    )
+    """Every row (totals and components, all years) of several units: the compare page
+    (:func:`chiso.store.unit_table.read_units`)."""
+    rows = unit_table.read_units(con, unit_ids, "AND edition_default")
+    keys = (("index_code", False, True), ("year", False, True), ("component", False, False))
+    return ordered(rows, (*keys, ("unit_id", False, True)))
 
 
 def component_tables(con) -> pl.DataFrame:

@@ -17,7 +17,7 @@ from chiso.errors import ChisoError
 from chiso.i18n import DEFAULT_LANG, t
 from chiso.metrics import succession
 from chiso.store import unit_table
-from chiso.store.queries import _frame
+from chiso.store.queries import _frame, has_table
 
 LINEAGE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS lineage (
@@ -181,11 +181,8 @@ def write(con, units: pl.DataFrame, data_dir=None) -> int:
 
 def _lineage_frame(con, sql: str, empty: str, **params) -> pl.DataFrame:
     """``sql`` over the ``lineage`` table; ``empty`` (its columns, no row) for a database built
-    before the table existed. The table is looked up in ``duckdb_tables()`` (≈ 1 ms; the
-    information schema took ≈ 2,5 ms), not by catching the error: where a table is missing,
-    DuckDB looks for a Python object of that name to scan, and ``lineage`` is a module here."""
-    found = _frame(con, "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'lineage'")
-    return _frame(con, sql, **params) if found.item(0, "n") else _frame(con, empty)
+    before the table existed (:func:`chiso.store.queries.has_table`)."""
+    return _frame(con, sql, **params) if has_table(con, "lineage") else _frame(con, empty)
 
 
 def lineage_of(con, *, unit_id: str) -> pl.DataFrame:
@@ -220,19 +217,10 @@ ORDER BY role, date, CASE level WHEN 'province' THEN 0 WHEN 'unit' THEN 1 WHEN '
 
 
 def _totals(con, unit_ids: list[str], tail: str, **params) -> pl.DataFrame:
-    """The stored totals (no component) of several units, ``tail`` (SQL after the WHERE) applied.
-    Read from ``ranked_units`` (the rows in unit order) between the first and last unit asked for,
-    so that only the blocks holding them are scanned (a unit and its predecessors are mostly of
-    one province: ≈ 9 ms instead of ≈ 25 ms at national scale); from ``ranked`` in a database
-    built before that table existed."""
-    if not unit_ids:
-        return _frame(con, "SELECT * FROM ranked WHERE false")
-    ids = sorted(set(unit_ids))
-    sql = (
-        "SELECT * FROM {} WHERE unit_id BETWEEN $first AND $last AND unit_id IN (SELECT unnest($units))"
-        f" AND component IS NULL {tail}"
-    )
-    return unit_table.read(con, sql, units=ids, first=ids[0], last=ids[-1], **params)
+    """The stored totals (no component) of several units, ``tail`` (SQL after the WHERE) applied
+    (:func:`chiso.store.unit_table.read_units`: a unit and its predecessors are mostly of one
+    province, ≈ 9 ms instead of ≈ 25 ms at national scale)."""
+    return unit_table.read_units(con, unit_ids, f"AND component IS NULL {tail}", **params)
 
 
 def last_results(con, *, unit_ids: list[str]) -> pl.DataFrame:

@@ -31,6 +31,19 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, **params) -> pl.DataFrame:
         return cur.sql(sql, params=params).pl() if params else cur.sql(sql).pl()
 
 
+def has_table(con, name: str) -> bool:
+    """Whether the database holds the table ``name`` (a file built before it existed does not).
+    Looked up in ``duckdb_tables()`` (≈ 1 ms; the information schema took ≈ 2,5 ms), not by
+    catching the error: where a table is missing, DuckDB looks for a Python object of that name to
+    scan (``lineage`` is a module in the lineage reader)."""
+    return (
+        _frame(con, "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = $name", name=name).item(
+            0, "n"
+        )
+        > 0
+    )
+
+
 def ordered(frame: pl.DataFrame, keys) -> pl.DataFrame:
     """``frame`` sorted on ``keys``: (column, descending, nulls_last) triples, as an SQL ORDER BY
     would (strings by bytes, like DuckDB's default collation)."""

@@ -23,7 +23,7 @@ from chiso.ingest import targets as ingest
 from chiso.ingest.problems import Issue
 from chiso.store import swap
 from chiso.store.imports import _source_ids
-from chiso.store.queries import _frame
+from chiso.store.queries import _frame, has_table
 from chiso.store.schema import TARGETS_SCHEMA
 from chiso.store.swap import ApplyResult, db_stamp, reading, sha256_of
 from chiso.units import Registry
@@ -71,16 +71,10 @@ class TargetsPlan:
         return int((status == "add").sum()), int((status == "change").sum()), int((status == "same").sum())
 
 
-def _has_targets(con) -> bool:
-    with con.cursor() as cur:  # a connection shared between sessions: one cursor per call
-        found = cur.sql("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'targets'").fetchall()
-    return found[0][0] > 0
-
-
 def targeted(con) -> pl.DataFrame:
     """Which units have a target on which index (``unit_id``, ``index_code``): pages ask this once
     per database version and read no targets for the units that have none."""
-    if not _has_targets(con):
+    if not has_table(con, "targets"):
         return pl.DataFrame(schema={"unit_id": pl.String, "index_code": pl.String})
     return _frame(con, "SELECT DISTINCT unit_id, index_code FROM targets")
 
@@ -98,7 +92,7 @@ _ORDER = " ORDER BY t.province, u.name, t.index_code, t.year, t.kind, t.componen
 def targets(con, *, unit_ids: list[str] | None = None, index: str | None = None) -> pl.DataFrame:
     """Stored targets (all, or of some units and one index) with unit names and their document;
     an empty frame on a database built before targets existed."""
-    if not _has_targets(con):
+    if not has_table(con, "targets"):
         return _empty()
     where, params = [], {}
     if unit_ids is not None:
@@ -150,7 +144,7 @@ def _reference(db: Path) -> tuple[Registry, pl.DataFrame, pl.DataFrame]:
     with reading(db) as con:
         units = con.sql("SELECT * FROM units ORDER BY province, name").pl()
         aliases = con.sql("SELECT unit_id, alias FROM unit_aliases").pl()
-        stored = con.sql(_READ + _ORDER).pl() if _has_targets(con) else _empty()
+        stored = con.sql(_READ + _ORDER).pl() if has_table(con, "targets") else _empty()
     return Registry.from_frames(units, aliases), units, stored
 
 
