@@ -245,10 +245,16 @@ def test_a_ranking_of_168_units_reads_as_a_labelled_strip(national_server, brows
         full_screenshot(page, ARTIFACTS / f"glance_rankings_168_{size}.png", viewport["width"])
         context.close()
     context, page = open_page(browser, f"{national_server}/{query}", DESKTOP)
+    table = page.locator("[data-testid=stDataFrame]").first
+    table.wait_for()
+    assert table.bounding_box()["height"] > 200  # 168 rows before the search
     page.get_by_label("Tìm trong bảng (không cần dấu)").fill("phuong ben thanh")
     page.keyboard.press("Enter")
+    # While the page reruns the table is briefly absent: wait for it to be back and short.
     page.wait_for_function(
-        "() => document.querySelector('[data-testid=stDataFrame]').getBoundingClientRect().height < 200"
+        """() => { const t = document.querySelector('[data-testid=stDataFrame]');
+                   return t !== null && t.getBoundingClientRect().height > 0
+                       && t.getBoundingClientRect().height < 200; }"""
     )
     context.close()
 
