@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso import fmt, safe
-from chiso.views.style import PALETTE
+from chiso.views.style import PALETTE, Figure
 from chiso.views.style import layout as _layout
 
 
@@ -228,7 +228,7 @@ def sparkline(
     # A profile draws one per index for every unit opened: Plotly's check of each property cost
     # ≈ 7 ms a sparkline, so the figure is wrapped unchecked (tests/views/test_glance.py checks the
     # spec as Plotly would).
-    return go.Figure({"data": [trace], "layout": layout}, _validate=False)
+    return Figure({"data": [trace], "layout": layout}, _validate=False)
 
 
 CLOSE = 0.25  # share of a sparkline's value span under which two neighbours' labels would collide

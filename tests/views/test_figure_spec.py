@@ -1,0 +1,77 @@
+"""The views' figures are copied to plain dicts by ``chiso.views.style.spec`` instead of Plotly's
+``to_dict`` (a page drew each chart through three such copies): the copy must be exactly Plotly's,
+on every chart the pages draw, and must share nothing with the figure it was made from."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from chiso.views import style
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_figure_of_lists_is_copied_as_plotly_copies_it_and_shares_nothing():
+    fig = go.Figure(go.Bar(x=[1.5, 2], y=["a", "b"]), layout={"title": {"text": "T"}})
+    plain = style.spec(fig)
+    assert plain == go.Figure.to_dict(fig)
+    plain["data"][0]["x"].append(3)
+    plain["layout"]["title"]["text"] = "changed"
+    assert list(fig.data[0].x) == [1.5, 2] and fig.layout.title.text == "T"
+
+
+def test_a_figure_holding_an_array_is_copied_by_plotly_as_a_typed_array():
+    fig = go.Figure(go.Bar(x=np.arange(3), y=[1, 2, 3]))
+    plain = style.spec(fig)
+    assert plain == go.Figure.to_dict(fig)
+    assert plain["data"][0]["x"]["dtype"] == "i1"  # Plotly's encoding of a small integer array
+
+
+def test_the_views_figure_type_copies_fast_and_still_reads_as_a_plotly_figure():
+    fig = style.Figure({"data": [{"type": "bar", "x": [1], "y": [2]}], "layout": {}}, _validate=False)
+    assert isinstance(fig, go.Figure)
+    assert fig.to_dict() == go.Figure.to_dict(fig)
+    assert go.Figure(fig.to_dict()).data[0].x == (1,)  # a spec Plotly accepts when it checks it
+
+
+def _pages() -> list[str]:
+    return re.findall(r'st\.Page\(\s*"([^"]+)"', (ROOT / "app.py").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("dataset", ["published", "demo"])
+def test_every_chart_the_pages_draw_is_copied_exactly_as_plotly_would(
+    published_db, demo_db, monkeypatch, dataset
+):
+    """Every page run through AppTest; each copy the views and Streamlit make of a figure is
+    compared with Plotly's own, and what reaches the page is the figure as Plotly would send it."""
+    monkeypatch.setenv("CHISO_DB", str(published_db))
+    monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
+    st.cache_resource.clear()  # figures built for this run, not taken from an earlier test's views
+    compared, differing, kinds = [], [], set()
+    fast, page = style.spec, None
+
+    def checked(fig):
+        plain = fast(fig)
+        compared.append(fig)
+        kinds.update(trace.get("type") for trace in plain["data"])
+        if plain != go.Figure.to_dict(fig):
+            differing.append((page, fig.layout.title.text))
+        return plain
+
+    monkeypatch.setattr(style, "spec", checked)
+    for page in _pages():
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.query_params["ds"] = dataset
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    assert differing == []
+    assert len(compared) >= 8  # the layout, the screen copy and Streamlit's copy of each chart
+    assert {"bar", "scatter"} <= kinds, kinds
