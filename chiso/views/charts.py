@@ -39,22 +39,19 @@ def ranking_bar(
     the bar on a white ground, so at any width (a phone's 390 px included) neither is cut, and the
     dashed average line passes behind the numbers instead of through them."""
     scored = ranking.filter(pl.col("score").is_not_null()).sort("rank", "name", nulls_last=True)
-    fig = go.Figure()
-    _tier_bars(fig, scored, "tier_vi" if lang == "vi" else "tier_en", score_label)
+    # A plain spec (checked as Plotly would in tests/views/test_figure_spec.py): Plotly's checks of
+    # each trace, axis and layout change cost more than the chart's own work.
+    data = _tier_bars(scored, "tier_vi" if lang == "vi" else "tier_en", score_label)
     # Units with a published rank and no score (a rank-only table) keep their row, without a bar.
     rank_only = ranking.filter(pl.col("score").is_null() & pl.col("rank").is_not_null()).sort("rank", "name")
     rank_only_labels = [
         f"{fmt.rank(r, n)}  {name}" for r, n, name in rank_only.select("rank", "rank_of", "name").rows()
     ]
     if rank_only_labels:
-        fig.add_bar(
-            x=[0] * len(rank_only_labels), y=rank_only_labels, orientation="h", name="–", showlegend=False
-        )
+        bare = {"type": "bar", "x": [0] * len(rank_only_labels), "y": rank_only_labels}
+        data.append(bare | {"orientation": "h", "name": "–", "showlegend": False})
     all_labels = [*[_bar_label(row) for row in scored.iter_rows(named=True)], *rank_only_labels]
     values = [*scored.get_column("score").to_list(), *([None] * len(rank_only_labels))]
-    fig.update_yaxes(
-        categoryorder="array", categoryarray=list(reversed(all_labels)), title=None, showticklabels=False
-    )
     top = max(
         [
             *ranking.get_column("max_score").drop_nulls().to_list(),
@@ -66,11 +63,13 @@ def ranking_bar(
     start = axis_start(scored.get_column("score").to_list(), top=top)
     if start:
         score_label = f"{score_label} · {t('chart.axis_from', lang, value=fmt.number(start, 0, lang=lang))}"
-    fig.update_xaxes(
-        title=score_label, showgrid=True, gridcolor="#eee", range=[start, top + (top - start) * 0.16]
-    )
-    # Handed to the layout as plain dicts: Plotly re-checked every annotation on each layout change
-    # (two per unit), and add_annotation re-validates every earlier one (quadratic at 168 units).
+    layout: dict = {
+        # no axis title: each bar is labelled
+        "yaxis": {"title": {}, "categoryorder": "array", "categoryarray": list(reversed(all_labels))},
+        "xaxis": {"title": {"text": score_label}, "showgrid": True, "gridcolor": "#eee"},
+    }
+    layout["yaxis"]["showticklabels"] = False
+    layout["xaxis"]["range"] = [start, top + (top - start) * 0.16]
     extra: dict = {
         "annotations": [
             note
@@ -80,53 +79,59 @@ def ranking_bar(
     }
     if peer_average is not None:
         name = f"{average_label}: {fmt.number(peer_average, decimals, lang=lang)}"
-        extra["shapes"] = [_average_line(fig, peer_average, name)]
+        line, shape = _average_line(peer_average, name)
+        data.append(line)
+        extra["shapes"] = [shape]
     # The legend sits above the bars and grows upwards as it wraps: room for it at a phone's width.
-    legend = style.legend_rows_extra([d.name for d in fig.data if d.showlegend is not False and d.name])
-    height = max(320, 40 * len(all_labels) + 200) + legend
-    fig = style.layout(fig, title=title, source=source, lang=lang, height=height, extra=extra)
-    fig.update_layout(
-        bargap=0.3, legend={"y": 1.0, "yref": "paper", "yanchor": "bottom"}, margin={"t": 110 + legend}
+    legend = style.legend_rows_extra(
+        [d["name"] for d in data if d.get("showlegend") is not False and d.get("name")]
     )
-    return fig
+    height = max(320, 40 * len(all_labels) + 200) + legend
+    extra |= {
+        "bargap": 0.3,
+        "legend": {"y": 1.0, "yref": "paper", "yanchor": "bottom"},
+        "margin": {"t": 110 + legend},
+    }
+    return style.layout(
+        {"data": data, "layout": layout}, title=title, source=source, lang=lang, height=height, extra=extra
+    )
 
 
-def _tier_bars(fig: go.Figure, scored: pl.DataFrame, tier_col: str, score_label: str) -> None:
+def _tier_bars(scored: pl.DataFrame, tier_col: str, score_label: str) -> list[dict]:
     """One bar trace per tier, in rank order. Colours follow the tier order (best first), so a
     tier keeps its colour from table to table."""
     order_of = dict(
         zip(scored.get_column(tier_col).to_list(), scored.get_column("tier_order").to_list(), strict=True)
     )
+    bars = []
     for i, tier in enumerate(dict.fromkeys(scored.get_column(tier_col).to_list())):
         part = scored.filter(pl.col(tier_col).is_null() if tier is None else pl.col(tier_col) == tier)
-        labels = [_bar_label(row) for row in part.iter_rows(named=True)]
-        fig.add_bar(
-            x=part.get_column("score").to_list(),
-            y=labels,
-            orientation="h",
-            width=0.45,
-            name=tier or "–",
-            showlegend=tier is not None,
-            marker_color=style.PALETTE[
-                (order_of.get(tier) if order_of.get(tier) is not None else i) % len(style.PALETTE)
-            ],
-            hovertemplate="%{y}<br>" + score_label + ": %{x}<br>" + (tier or "") + "<extra></extra>",
+        colour = style.PALETTE[
+            (order_of.get(tier) if order_of.get(tier) is not None else i) % len(style.PALETTE)
+        ]
+        bars.append(
+            {
+                "type": "bar",
+                "x": part.get_column("score").to_list(),
+                "y": [_bar_label(row) for row in part.iter_rows(named=True)],
+                "orientation": "h",
+                "width": 0.45,
+                "name": tier or "–",
+                "showlegend": tier is not None,
+                "marker": {"color": colour},
+                "hovertemplate": "%{y}<br>" + score_label + ": %{x}<br>" + (tier or "") + "<extra></extra>",
+            }
         )
+    return bars
 
 
-def _average_line(fig: go.Figure, x: float, name: str) -> dict:
-    """The peer average as a dashed line behind the bars (the shape returned, as ``add_vline`` draws
-    it), named with its value in the legend."""
-    fig.add_scatter(  # the line's name and value in the legend, never across the bars' numbers
-        x=[None],
-        y=[None],
-        mode="lines",
-        line={"dash": "dash", "color": "#333"},
-        name=name,
-        hoverinfo="skip",
-    )
+def _average_line(x: float, name: str) -> tuple[dict, dict]:
+    """The peer average as a dashed line behind the bars (the trace naming it with its value in the
+    legend, never across the bars' numbers; the shape as ``add_vline`` draws it)."""
+    trace = {"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": name}
+    trace |= {"line": {"dash": "dash", "color": "#333"}, "hoverinfo": "skip"}
     line = {"type": "line", "layer": "below", "line": {"color": "#333", "dash": "dash"}}
-    return line | {"x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
+    return trace, line | {"x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
 
 
 def _bar_annotations(label: str, value: float | None, decimals: int, lang: str, start: float) -> list[dict]:
@@ -160,59 +165,72 @@ def trend_lines(
     breaks: list[tuple[int, str]],
     source: str,
     lang: str,
+    shaded: int | None = None,
 ) -> go.Figure:
     """One line per unit over every year; a missing year is a gap (None), never a zero.
 
     ``measure`` is ``score``, ``pct_of_max`` or ``rank``; the rank axis is reversed so 1 is at the top.
-    ``breaks`` marks method changes as dotted vertical lines with their note.
+    ``breaks`` marks method changes as dotted vertical lines with their note; ``shaded``, a year
+    shaded behind the lines (the year picked).
     """
-    fig = go.Figure()
+    # Built as a plain spec (checked as Plotly would in tests/views/test_figure_spec.py): each
+    # add_vline or update_xaxes call cost Plotly 2–3 ms of checks, a chart of lines ≈ 15 ms.
+    data = []
     for i, (name, part) in enumerate(series.sort("name").group_by("name", maintain_order=True)):
         by_year = dict(
             zip(part.get_column("year").to_list(), part.get_column(measure).to_list(), strict=True)
         )
-        fig.add_scatter(
-            x=years,
-            y=[by_year.get(y) for y in years],
-            mode="lines+markers",
-            name=name[0],
-            connectgaps=False,
-            line={"color": style.PALETTE[i % len(style.PALETTE)], "width": 2.5},
+        data.append(
+            {
+                "type": "scatter",
+                "x": years,
+                "y": [by_year.get(y) for y in years],
+                "mode": "lines+markers",
+                "name": name[0],
+                "connectgaps": False,
+                "line": {"color": style.PALETTE[i % len(style.PALETTE)], "width": 2.5},
+            }
         )
     if average is not None and not average.is_empty():
         by_year = dict(
             zip(average.get_column("year").to_list(), average.get_column("value").to_list(), strict=True)
         )
-        fig.add_scatter(
-            x=years,
-            y=[by_year.get(y) for y in years],
-            mode="lines",
-            name=average_label,
-            connectgaps=False,
-            line={"color": "#555", "dash": "dash", "width": 1.5},
+        data.append(
+            {
+                "type": "scatter",
+                "x": years,
+                "y": [by_year.get(y) for y in years],
+                "mode": "lines",
+                "name": average_label,
+                "connectgaps": False,
+                "line": {"color": "#555", "dash": "dash", "width": 1.5},
+            }
         )
+    shapes, notes = _break_marks(breaks)
+    xaxis = {"title": {"text": year_label}, "tickmode": "array", "tickvals": years}
+    xaxis["ticktext"] = [str(y) for y in years]
+    if years:
+        xaxis["range"] = [min(years) - 0.5, max(years) + 0.5]
+    yaxis = {"title": {"text": y_label}, "showgrid": True, "gridcolor": "#eee"}
+    yaxis["autorange"] = "reversed" if measure == "rank" else True
+    layout = {"xaxis": xaxis, "yaxis": yaxis}
+    if notes:
+        layout["annotations"] = notes
+    if shaded is not None:
+        shapes.append(style.vrect(shaded - 0.5, shaded + 0.5, fillcolor="#eef3f8", line={"width": 0}))
+        shapes[-1]["layer"] = "below"
+    if shapes:
+        layout["shapes"] = shapes
+    return style.layout({"data": data, "layout": layout}, title=title, source=source, lang=lang, height=460)
+
+
+def _break_marks(breaks: list[tuple[int, str]]) -> tuple[list[dict], list[dict]]:
+    """A method change's dotted line before its year, and its flag right of the line above the
+    plot (the line never crosses it), the note in its hover text: (shapes, annotations)."""
+    shapes, notes = [], []
     for year, note in breaks:
-        fig.add_vline(x=year - 0.5, line_dash="dot", line_color="#999")
-        fig.add_annotation(  # right of its line, above the plot: the line never crosses it
-            x=year - 0.5,
-            y=1.0,
-            yref="paper",
-            xanchor="left",
-            yanchor="bottom",
-            xshift=3,
-            text=f"⚑ {year}",
-            hovertext=note,
-            showarrow=False,
-            font={"size": 11, "color": "#666"},
-        )
-    fig.update_xaxes(
-        title=year_label,
-        tickmode="array",
-        tickvals=years,
-        ticktext=[str(y) for y in years],
-        range=[min(years) - 0.5, max(years) + 0.5] if years else None,
-    )
-    fig.update_yaxes(
-        title=y_label, showgrid=True, gridcolor="#eee", autorange="reversed" if measure == "rank" else True
-    )
-    return style.layout(fig, title=title, source=source, lang=lang, height=460)
+        shapes.append(style.vline(year - 0.5, {"dash": "dot", "color": "#999"}))
+        flag = {"x": year - 0.5, "y": 1.0, "yref": "paper", "xanchor": "left", "yanchor": "bottom"}
+        flag |= {"xshift": 3, "text": f"⚑ {year}", "hovertext": note, "showarrow": False}
+        notes.append(flag | {"font": {"size": 11, "color": "#666"}})
+    return shapes, notes

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso import fmt, safe
-from chiso.views.style import PALETTE, Figure
+from chiso.views.style import PALETTE, Figure, vline
 from chiso.views.style import layout as _layout
 
 
@@ -59,45 +59,44 @@ def gap_heatmap(
     upright = len(columns) > 5
     full = [(names or {}).get(c, c) for c in columns]
     headers = full if upright else [wrap(name, 13) for name in full]
-    fig = go.Figure(
-        go.Heatmap(
-            z=values,
-            x=headers,
-            y=labels,
-            text=text,
-            texttemplate="%{text}",
-            colorscale=HEAT,
-            zmin=start,
-            zmax=100,
-            colorbar={
-                "title": x_label
-                if not start
-                else f"{x_label}{safe.LINE_BREAK}({fmt.number(start, 0, lang=lang)}–100)"
-            },
-            hovertemplate="%{y}<br>%{x}: %{z:.2f} %<extra></extra>",
-            xgap=1,
-            ygap=1,
-        )
+    colorbar_title = (
+        x_label if not start else f"{x_label}{safe.LINE_BREAK}({fmt.number(start, 0, lang=lang)}–100)"
     )
+    heat = {
+        "type": "heatmap",
+        "z": values,
+        "x": headers,
+        "y": labels,
+        "text": text,
+        "texttemplate": "%{text}",
+        "colorscale": HEAT,
+        "zmin": start,
+        "zmax": 100,
+        "colorbar": {"title": {"text": colorbar_title}},
+        "hovertemplate": "%{y}<br>%{x}: %{z:.2f} %<extra></extra>",
+        "xgap": 1,
+        "ygap": 1,
+    }
+    layout: dict = {
+        "yaxis": {"title": {}, "autorange": "reversed"},
+        "xaxis": {"title": {}, "tickangle": -90 if upright else 0, "side": "top", "dtick": 1},
+    }
+    if upright:  # every column named, even where Plotly would skip crowded labels
+        layout["xaxis"]["tickfont"] = {"size": 11}
     if chosen in ids:
         row = ids.index(chosen)
-        fig.add_shape(
-            type="rect",
-            x0=-0.5,
-            x1=len(columns) - 0.5,
-            y0=row - 0.5,
-            y1=row + 0.5,
-            line={"color": "#000", "width": 3},
-        )
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=None, tickangle=-90 if upright else 0, side="top", dtick=1)
-    if upright:  # every column named, even where Plotly would skip crowded labels
-        fig.update_xaxes(tickfont={"size": 11})
+        box = {"type": "rect", "x0": -0.5, "x1": len(columns) - 0.5, "y0": row - 0.5, "y1": row + 0.5}
+        layout["shapes"] = [box | {"line": {"color": "#000", "width": 3}}]
     header_px = 6 * max((len(h) for h in full), default=0) if upright else 60
     height = max(380, 26 * len(units) + 200 + header_px)
-    fig = _layout(fig, title=title, source=source, lang=lang, height=height)
-    fig.update_layout(margin={"t": 105 + header_px})
-    return fig
+    return _layout(
+        {"data": [heat], "layout": layout},
+        title=title,
+        source=source,
+        lang=lang,
+        height=height,
+        extra={"margin": {"t": 105 + header_px}},
+    )
 
 
 def change_waterfall(
@@ -117,53 +116,66 @@ def change_waterfall(
     names = parts.get_column("component").to_list()
     changes = parts.get_column("change").to_list()
     text = [fmt.signed(v, decimals, lang=lang) for v in changes]
-    fig = go.Figure()
     # Horizontal: long Vietnamese component names read on one line, first component at the top.
     if adds_up:
         total = split.filter(pl.col("kind") == "total").get_column("change").to_list()
         total_value = total[0] if total else sum(v or 0 for v in changes)
-        fig.add_waterfall(
-            orientation="h",
-            y=[*names, total_label],
-            x=[*changes, total_value],
-            measure=["relative"] * len(names) + ["total"],
-            text=[*text, fmt.signed(total_value, decimals, lang=lang)],
-            textposition="outside",
-            increasing={"marker": {"color": PALETTE[0]}},
-            decreasing={"marker": {"color": PALETTE[3]}},
-            totals={"marker": {"color": "#555"}},
-            connector={"line": {"color": "#999"}},
-            cliponaxis=False,
-        )
+        trace = {
+            "type": "waterfall",
+            "orientation": "h",
+            "y": [*names, total_label],
+            "x": [*changes, total_value],
+            "measure": ["relative"] * len(names) + ["total"],
+            "text": [*text, fmt.signed(total_value, decimals, lang=lang)],
+            "textposition": "outside",
+            "increasing": {"marker": {"color": PALETTE[0]}},
+            "decreasing": {"marker": {"color": PALETTE[3]}},
+            "totals": {"marker": {"color": "#555"}},
+            "connector": {"line": {"color": "#999"}},
+            "cliponaxis": False,
+        }
     else:
         colours = [PALETTE[0] if (v or 0) >= 0 else PALETTE[3] for v in changes]
-        fig.add_bar(
-            orientation="h", y=names, x=changes, text=text, textposition="outside", marker_color=colours
-        )
-    fig.update_xaxes(title=y_label, zeroline=True, zerolinecolor="#333", showgrid=True, gridcolor="#eee")
-    fig.update_yaxes(autorange="reversed", title=None)
+        trace = {"type": "bar", "orientation": "h", "y": names, "x": changes, "text": text}
+        trace |= {"textposition": "outside", "marker": {"color": colours}}
+    layout = {
+        "xaxis": {"title": {"text": y_label}, "zeroline": True, "zerolinecolor": "#333"},
+        "yaxis": {"title": {}, "autorange": "reversed"},
+    }
+    layout["xaxis"] |= {"showgrid": True, "gridcolor": "#eee"}
     height = max(360, 34 * (len(names) + 1) + 200)
-    return _layout(fig, title=title, source=source, lang=lang, height=height)
+    return _layout({"data": [trace], "layout": layout}, title=title, source=source, lang=lang, height=height)
 
 
 def compare_bars(frame: pl.DataFrame, *, title: str, y_label: str, source: str, lang: str) -> go.Figure:
     """Grouped bars: components on the x axis, one bar per unit, % of maximum."""
-    fig = go.Figure()
+    data = []
     for i, (unit, part) in enumerate(frame.group_by("unit", maintain_order=True)):
-        fig.add_bar(
-            x=[wrap(n) for n in part.get_column("component_name").to_list()],
-            y=part.get_column("pct_of_max").to_list(),
-            name=unit[0],
-            marker_color=PALETTE[i % len(PALETTE)],
-            text=[fmt.number(v, 0, lang=lang) for v in part.get_column("pct_of_max").to_list()],
-            textposition="outside",
+        pct = part.get_column("pct_of_max").to_list()
+        data.append(
+            {
+                "type": "bar",
+                "x": [wrap(n) for n in part.get_column("component_name").to_list()],
+                "y": pct,
+                "name": unit[0],
+                "marker": {"color": PALETTE[i % len(PALETTE)]},
+                "text": [fmt.number(v, 0, lang=lang) for v in pct],
+                "textposition": "outside",
+            }
         )
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title=y_label, range=[0, 110], showgrid=True, gridcolor="#eee")
-    fig.update_xaxes(tickangle=0)
-    fig = _layout(fig, title=title, source=source, lang=lang, height=540)
-    fig.update_layout(margin={"b": 190})
-    return fig
+    layout = {
+        "barmode": "group",
+        "yaxis": {"title": {"text": y_label}, "range": [0, 110], "showgrid": True, "gridcolor": "#eee"},
+        "xaxis": {"tickangle": 0},
+    }
+    return _layout(
+        {"data": data, "layout": layout},
+        title=title,
+        source=source,
+        lang=lang,
+        height=540,
+        extra={"margin": {"b": 190}},
+    )
 
 
 def percentile_bars(frame: pl.DataFrame, *, title: str, x_label: str, source: str, lang: str) -> go.Figure:
@@ -171,20 +183,15 @@ def percentile_bars(frame: pl.DataFrame, *, title: str, x_label: str, source: st
     labels = frame.get_column("label").to_list()
     values = frame.get_column("percentile").to_list()
     colours = [PALETTE[0] if (v or 0) >= 50 else PALETTE[3] for v in values]
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=labels,
-            orientation="h",
-            marker_color=colours,
-            text=[fmt.number(v, 0, lang=lang) for v in values],
-            textposition="outside",
-        )
-    )
-    fig.add_vline(x=50, line_dash="dot", line_color="#666")
-    fig.update_xaxes(title=x_label, range=[0, 110], showgrid=True, gridcolor="#eee")
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title=title, source=source, lang=lang, height=max(300, 48 * len(labels) + 200))
+    bars = {"type": "bar", "x": values, "y": labels, "orientation": "h", "marker": {"color": colours}}
+    bars |= {"text": [fmt.number(v, 0, lang=lang) for v in values], "textposition": "outside"}
+    layout = {
+        "shapes": [vline(50, {"dash": "dot", "color": "#666"})],
+        "xaxis": {"title": {"text": x_label}, "range": [0, 110], "showgrid": True, "gridcolor": "#eee"},
+        "yaxis": {"autorange": "reversed"},
+    }
+    height = max(300, 48 * len(labels) + 200)
+    return _layout({"data": [bars], "layout": layout}, title=title, source=source, lang=lang, height=height)
 
 
 def sparkline(

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from chiso import fmt
-from chiso.views.style import PALETTE
+from chiso.views.style import PALETTE, vrect
 from chiso.views.style import layout as _layout
 
 
@@ -36,58 +36,65 @@ def rate_trend(
     never a zero. Ticks mark each January; hover text names the bucket (``tick_labels``) and
     shows the numerator and denominator behind the point.
     """
-    fig = go.Figure()
+    data = []
     for i, (frame, name, dash) in enumerate(
         ((unit_series, unit_label, None), (pooled, pooled_label, "dash"))
     ):
         by_bucket = {row["bucket"]: row for row in frame.iter_rows(named=True)}
         points = [by_bucket.get(b) for b in buckets]
-        fig.add_scatter(
-            x=buckets,
-            y=[p["rate_pct"] if p else None for p in points],
-            mode="lines+markers" if dash is None else "lines",
-            name=name,
-            connectgaps=False,
-            marker={"size": 5},
-            line={"color": PALETTE[0] if i == 0 else "#555", "width": 2.2 if i == 0 else 1.5, "dash": dash},
-            customdata=[
-                [
-                    lab,
-                    fmt.number(p["numerator"], 0, lang=lang) if p else "",
-                    fmt.number(p["denominator"], 0, lang=lang) if p else "",
-                ]
-                for lab, p in zip(tick_labels, points, strict=True)
-            ],
-            hovertemplate="%{customdata[0]}<br>"
-            + name
-            + ": %{y:.2f} %<br>%{customdata[1]}/%{customdata[2]}<extra></extra>",
-        )
-    if highlight is not None and buckets and (highlight[0] > buckets[0] or highlight[1] < buckets[-1]):
-        # The label stays inside the plot: anchored on the side of the shaded band nearer the middle.
-        right_half = (highlight[0] - buckets[0]) > (buckets[-1] - highlight[1])
-        fig.add_vrect(
-            x0=highlight[0],
-            x1=highlight[1],
-            fillcolor="#E69F00",
-            opacity=0.18,
-            line_width=0,
-            annotation_text=highlight_label,
-            annotation_position="top right" if right_half else "top left",
-            annotation_font={"size": 11, "color": "#555"},
+        line = {"color": PALETTE[0] if i == 0 else "#555", "width": 2.2 if i == 0 else 1.5}
+        if dash is not None:
+            line["dash"] = dash
+        data.append(
+            {
+                "type": "scatter",
+                "x": buckets,
+                "y": [p["rate_pct"] if p else None for p in points],
+                "mode": "lines+markers" if dash is None else "lines",
+                "name": name,
+                "connectgaps": False,
+                "marker": {"size": 5},
+                "line": line,
+                "customdata": [
+                    [
+                        lab,
+                        fmt.number(p["numerator"], 0, lang=lang) if p else "",
+                        fmt.number(p["denominator"], 0, lang=lang) if p else "",
+                    ]
+                    for lab, p in zip(tick_labels, points, strict=True)
+                ],
+                "hovertemplate": "%{customdata[0]}<br>"
+                + name
+                + ": %{y:.2f} %<br>%{customdata[1]}/%{customdata[2]}<extra></extra>",
+            }
         )
     years = sorted({b.year for b in buckets})
     step = max(1, len(years) // 12)
-    fig.update_xaxes(
-        title=None,  # ticks are years and the grain is in the title; an axis title would hit the source line
-        type="date",
-        tickmode="array",
-        tickvals=[date(y, 1, 1) for y in years[::step]],
-        ticktext=[str(y) for y in years[::step]],
-        showgrid=True,
-        gridcolor="#f2f2f2",
-    )
-    fig.update_yaxes(title=y_label, showgrid=True, gridcolor="#eee", ticksuffix=" %")
-    return _layout(fig, title=title, source=source, lang=lang, height=440)
+    layout: dict = {
+        "xaxis": {  # no title: ticks are years and the grain is in the title (it would hit the source line)
+            "title": {},
+            "type": "date",
+            "tickmode": "array",
+            "tickvals": [date(y, 1, 1) for y in years[::step]],
+            "ticktext": [str(y) for y in years[::step]],
+            "showgrid": True,
+            "gridcolor": "#f2f2f2",
+        },
+        "yaxis": {"title": {"text": y_label}, "showgrid": True, "gridcolor": "#eee", "ticksuffix": " %"},
+    }
+    if highlight is not None and buckets and (highlight[0] > buckets[0] or highlight[1] < buckets[-1]):
+        layout["shapes"], layout["annotations"] = _band(highlight, highlight_label, buckets)
+    return _layout({"data": data, "layout": layout}, title=title, source=source, lang=lang, height=440)
+
+
+def _band(highlight: tuple[date, date], label: str, buckets: list[date]) -> tuple[list[dict], list[dict]]:
+    """The selected period shaded, its label inside the plot: anchored on the side of the band
+    nearer the middle, where add_vrect's annotation_position "top right" / "top left" puts it."""
+    right_half = (highlight[0] - buckets[0]) > (buckets[-1] - highlight[1])
+    band = vrect(highlight[0], highlight[1], fillcolor="#E69F00", opacity=0.18, line={"width": 0})
+    note = {"text": label, "font": {"size": 11, "color": "#555"}, "showarrow": False}
+    note |= {"x": highlight[1] if right_half else highlight[0], "xanchor": "right" if right_half else "left"}
+    return [band], [note | {"xref": "x", "y": 1, "yanchor": "top", "yref": "y domain"}]
 
 
 def funnel(stages: pl.DataFrame, *, title: str, value_unit: str, source: str, lang: str) -> go.Figure:

@@ -68,15 +68,32 @@ def _title(title: str) -> dict:
     return head
 
 
+def vline(x: float, line: dict) -> dict:
+    """The shape ``fig.add_vline(x=x, line=line)`` adds, as a plain dict."""
+    return {"type": "line", "line": line, "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
+
+
+def vrect(x0, x1, **props) -> dict:
+    """The shape ``fig.add_vrect(x0=x0, x1=x1, **props)`` adds (without an annotation), as a plain dict."""
+    return {"type": "rect", "x0": x0, "x1": x1, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"} | props
+
+
 def layout(
-    fig: go.Figure, *, title: str, source: str, lang: str, height: int, extra: dict | None = None
+    fig: go.Figure | dict,
+    *,
+    title: str,
+    source: str,
+    lang: str,
+    height: int,
+    extra: dict | None = None,
 ) -> go.Figure:
     """The shared layout, the source line and every text escaped (:func:`chiso.safe.plotly_text_spec`),
     on the figure's plain dict: Plotly re-checked every annotation on each layout change (twice per
     unit on a ranking chart), ≈ 30 ms a chart. The figure returned is wrapped without a new check;
     its traces were checked when added, and what is set here is this module's own constants and
     ``extra``, a chart's own layout entries (its annotations, shapes) as plain dicts."""
-    plain = spec(fig)
+    # a plain spec ({"data": [...], "layout": {...}}) is the builder's own: taken as it is
+    plain = fig if isinstance(fig, dict) else spec(fig)
     merged = _merge(
         plain.setdefault("layout", {}),
         {

@@ -133,9 +133,9 @@ def trends_figure(
         + (additions.breaks if additions else []),
         source=views.source_line(series, lang),
         lang=lang,
+        # the picked year: shaded, and its top units are the default
+        shaded=sel.year if sel is not None and sel.year in years else None,
     )
-    if sel is not None and sel.year in years:  # the picked year: shaded, and its top units are the default
-        fig.add_vrect(x0=sel.year - 0.5, x1=sel.year + 0.5, fillcolor="#eef3f8", line_width=0, layer="below")
     return fig
 
 

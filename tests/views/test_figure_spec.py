@@ -1,6 +1,7 @@
-"""The views' figures are copied to plain dicts by ``chiso.views.style.spec`` instead of Plotly's
-``to_dict`` (a page drew each chart through three such copies): the copy must be exactly Plotly's,
-on every chart the pages draw, and must share nothing with the figure it was made from."""
+"""The views build their figures as plain specs and copy them with ``chiso.views.style.spec``
+instead of Plotly's checks and ``to_dict`` (a page drew each chart through three such copies): every
+chart the pages draw must be one Plotly accepts when it checks it, each copy exactly Plotly's, and
+a copy must share nothing with the figure it was made from."""
 
 from __future__ import annotations
 
@@ -45,12 +46,16 @@ def _pages() -> list[str]:
     return re.findall(r'st\.Page\(\s*"([^"]+)"', (ROOT / "app.py").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("dataset", ["published", "demo"])
+@pytest.mark.parametrize(
+    ("dataset", "drawn"),
+    [("published", {"bar", "scatter"}), ("demo", {"bar", "scatter", "heatmap", "waterfall"})],
+)
 def test_every_chart_the_pages_draw_is_copied_exactly_as_plotly_would(
-    published_db, demo_db, monkeypatch, dataset
+    published_db, demo_db, monkeypatch, dataset, drawn
 ):
     """Every page run through AppTest; each copy the views and Streamlit make of a figure is
-    compared with Plotly's own, and what reaches the page is the figure as Plotly would send it."""
+    compared with Plotly's own and checked by Plotly property by property (a misspelt or misplaced
+    property in a plain spec raises there)."""
     monkeypatch.setenv("CHISO_DB", str(published_db))
     monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
     st.cache_resource.clear()  # figures built for this run, not taken from an earlier test's views
@@ -63,6 +68,7 @@ def test_every_chart_the_pages_draw_is_copied_exactly_as_plotly_would(
         kinds.update(trace.get("type") for trace in plain["data"])
         if plain != go.Figure.to_dict(fig):
             differing.append((page, fig.layout.title.text))
+        go.Figure(plain)  # Plotly's checks: raises ValueError on a property it does not know
         return plain
 
     monkeypatch.setattr(style, "spec", checked)
@@ -74,4 +80,21 @@ def test_every_chart_the_pages_draw_is_copied_exactly_as_plotly_would(
         assert not at.exception, (page, at.exception)
     assert differing == []
     assert len(compared) >= 8  # the layout, the screen copy and Streamlit's copy of each chart
-    assert {"bar", "scatter"} <= kinds, kinds
+    assert drawn <= kinds, kinds
+
+
+def test_a_misspelt_property_in_a_plain_spec_is_refused_by_the_check_the_suite_runs():
+    from chiso.views import charts_analysis
+
+    fig = charts_analysis.percentile_bars(
+        __import__("polars").DataFrame({"label": ["PAR", "SIPAS"], "percentile": [80.0, 20.0]}),
+        title="T",
+        x_label="x",
+        source="S",
+        lang="vi",
+    )
+    plain = style.spec(fig)
+    go.Figure(plain)  # as built: accepted
+    plain["layout"]["xaxis"]["rnage"] = [0, 1]
+    with pytest.raises(ValueError, match="rnage"):
+        go.Figure(plain)
