@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/run.py --db national.duckdb --json out.json
 
 Measures, in one run: the build (when --build is given), the data work of every page (median
-and p95 over 30 varied selections) against two pandas baselines doing the same computation —
+and p95 over 30 varied selections, with the app's thread settings: one Polars worker, one DuckDB
+thread per read) against two pandas baselines doing the same computation —
 (a) recompute: pandas reads the raw scores from Parquet and ranks per request, the way a user
 would otherwise write it; (b) precomputed: pandas filters the same precomputed table from
 Parquet — the one-province import, and in a real browser: cold start of the app and of the
@@ -31,6 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# The pages' data work is timed as the app runs it: Polars on one worker thread (set by chiso.app
+# before Polars is imported), DuckDB on one thread per read-only connection (queries.connect).
+os.environ.setdefault("POLARS_MAX_THREADS", "1")
 
 from datetime import date  # noqa: E402
 
