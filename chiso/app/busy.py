@@ -21,6 +21,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 _LOCK = threading.Lock()
 _RUNNING: dict[str, int] = {}  # session id -> its page runs in progress
 _ENDED: dict[str, float] = {}  # session id -> when its last page run ended (time.monotonic)
+_LAST_END = [float("-inf")]  # when the last page run of any session ended
 QUIET_S = 10.0
 
 
@@ -46,6 +47,7 @@ def page_run() -> Iterator[None]:
                 _RUNNING.pop(session, None)
             now = time.monotonic()
             _ENDED[session] = now
+            _LAST_END[0] = now
             for other in [o for o, ended in _ENDED.items() if now - ended > QUIET_S]:
                 del _ENDED[other]  # the map holds the sessions of the last few seconds only
 
@@ -58,3 +60,9 @@ def others_active() -> bool:
         return any(other != session for other in _RUNNING) or any(
             other != session and now - ended <= QUIET_S for other, ended in _ENDED.items()
         )
+
+
+def idle_for() -> float:
+    """Seconds since the last page run of any session ended; 0 while one is in progress."""
+    with _LOCK:
+        return 0.0 if _RUNNING else time.monotonic() - _LAST_END[0]

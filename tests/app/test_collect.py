@@ -38,3 +38,23 @@ def test_an_old_reference_cycle_is_freed_by_the_collector_thread(monkeypatch):
         assert gone() is None
     finally:
         gc.enable()
+
+
+def test_a_collection_waits_for_a_pause_in_the_page_runs_unless_the_last_is_too_old():
+    # nothing made since the last pass: never
+    assert not collect.due(allocated=False, idle_s=60, since_last_s=3600)
+    # readers are being served (a run in progress or one that just ended): later
+    assert not collect.due(allocated=True, idle_s=0.0, since_last_s=collect.BUSY_INTERVAL_S / 2)
+    # a pause: now
+    assert collect.due(allocated=True, idle_s=collect.PAUSE_S, since_last_s=0.0)
+    # busy for longer than the busy interval: now, pause or not
+    assert collect.due(allocated=True, idle_s=0.0, since_last_s=collect.BUSY_INTERVAL_S)
+
+
+def test_the_server_reads_as_busy_during_a_page_run_and_idle_after_it():
+    from chiso.app import busy
+
+    with busy.page_run():
+        assert busy.idle_for() == 0.0
+    time.sleep(0.02)
+    assert busy.idle_for() >= 0.02
