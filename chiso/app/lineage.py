@@ -11,7 +11,9 @@ from chiso.i18n import t
 from chiso.store import lineage_table
 
 
-@st.cache_data(max_entries=256)
+# Shared, not copied: st.cache_data pickled the frames on every call that found them (frames are
+# never changed in place, as for the other readers in chiso.app.ui).
+@st.cache_resource(max_entries=256)
 def lineage(dataset: str, db_version: str, unit_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the unit's edges, the latest stored totals of the units on their other side)."""
     con = ui.connection(dataset)
@@ -31,7 +33,7 @@ def show(view, lang: str) -> None:
     st.caption(safe.md(view.note))
 
 
-@st.cache_data(max_entries=256)
+@st.cache_resource(max_entries=256)
 def reorg(
     dataset: str, db_version: str, unit_ids: tuple[str, ...], index: str | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
