@@ -47,6 +47,8 @@ def render(frame: page.Frame) -> None:
         st.caption(frame.t("trends.scale_changed"))
     if view.rank_as_percentile:
         st.caption(frame.t("trends.rank_as_percentile"))
+    if view.score_as_pct:
+        st.caption(frame.t("trends.score_as_pct"))
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="trends")
     lineage_section.notes(view.reorg_notes, frame.lang)
     app_editions.beside(frame, chosen, frame.sel.index)  # DTI 2024 of 63 provinces beside the 34 drawn

@@ -38,6 +38,7 @@ class TrendsView:
     source: str
     scale_changed: bool  # the default measure is % of maximum because the scale changed
     rank_as_percentile: bool = False  # ranks out of different N: the chart shows the percentile
+    score_as_pct: bool = False  # scores on different maxima drawn: the chart shows % of maximum
     reorg_notes: tuple[str, ...] = ()  # predecessors' lines, the break and the back-cast, explained
 
 
@@ -74,6 +75,7 @@ def build(
         source=views.source_line(series, lang),
         scale_changed=trends.default_measure(series) == "pct_of_max",
         rank_as_percentile=measure == "rank" and percentile.n_changes(plotted),
+        score_as_pct=measure == "score" and scales_differ(plotted),
         reorg_notes=tuple(additions.notes) if additions else (),
     )
 
@@ -83,6 +85,12 @@ def _additions(series, chosen, index, sel, lang, reorg) -> reorg_series.TrendAdd
         return None
     national = sel is not None and sel.province == ""
     return reorg_series.for_trends(series, chosen, *reorg, index, national, lang)
+
+
+def scales_differ(plotted: pl.DataFrame) -> bool:
+    """The lines drawn hold scores on different maxima (a unit's own years on one scale, its
+    predecessors' on an older one: DTI 0–1, then 1.000): one score axis would misstate them."""
+    return plotted.get_column("max_score").drop_nulls().n_unique() > 1
 
 
 def _plotted(series, chosen, additions) -> pl.DataFrame:
@@ -111,6 +119,8 @@ def trends_figure(
     if measure == "rank" and percentile.n_changes(plotted):
         # Places out of different N are not comparable; the share of peers ranked below is.
         plotted, measure = percentile.with_percentile(plotted), "percentile"
+    if measure == "score" and scales_differ(plotted):
+        measure = "pct_of_max"  # scores out of different maxima are not comparable; their share is
     y_labels = {
         "percentile": t("trends.percentile_axis", lang),
         "score": f"{t('chart.score', lang)} ({views.series_scale(index, series, lang)})",

@@ -197,3 +197,24 @@ def test_trend_export_holds_the_same_lines_and_the_derived_rows_unranked():
     assert {"Mới", "Mới (địa giới trước sắp xếp)", "A (tiền thân của Mới)"} <= names
     derived = table.filter(pl.col("Đơn vị").str.contains("suy ra"))
     assert derived.height == 1 and derived.item(0, "Hạng") is None and derived.item(0, "Trên tổng số") is None
+
+
+def test_a_trend_of_scores_on_two_scales_plots_the_share_of_the_maximum_and_says_so():
+    """A new unit's DTI out of 1.000 beside its predecessors' out of 1 (2018–2021 in the demo):
+    asked for scores, the chart draws % of maximum (one score axis would put 0,99 at the bottom
+    of a 0–1.000 scale) and the view says why; on one scale it draws the scores as asked."""
+    rescaled = TOTALS.with_columns(
+        max_score=pl.when(pl.col("unit_id") == "moi").then(1000.0).otherwise(1.0),
+        score=pl.when(pl.col("unit_id") == "moi").then(pl.col("score") * 1000).otherwise("score"),
+    )
+    sel = Selection("provinces", "", "DTI", 2024)
+    series = rescaled.filter(pl.col("unit_id") == "moi")
+    view = trends.build(series, ["moi"], "score", DTI, sel, "vi", CATALOG, (EDGES, rescaled))
+    lines = {d.name: {x: y for x, y in zip(d.x, d.y, strict=True) if y is not None} for d in view.figure.data}
+    assert view.score_as_pct
+    assert lines["A (tiền thân của Mới)"] == {2022: pytest.approx(70.0)}  # 0,70 out of 1
+    assert lines["Mới"] == {2024: pytest.approx(66.0)}  # 660 out of 1.000
+    assert view.figure.layout.yaxis.title.text == "% tối đa"
+    same_scale = _trend("score")
+    assert not same_scale.score_as_pct
+    assert {d.name: max(y for y in d.y if y is not None) for d in same_scale.figure.data}["Mới"] < 1
