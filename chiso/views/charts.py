@@ -226,11 +226,18 @@ def trend_lines(
 
 def _break_marks(breaks: list[tuple[int, str]]) -> tuple[list[dict], list[dict]]:
     """A method change's dotted line before its year, and its flag right of the line above the
-    plot (the line never crosses it), the note in its hover text: (shapes, annotations)."""
+    plot (the line never crosses it), the note in its hover text: (shapes, annotations). A flag a
+    year after the one before it goes a line higher: at a phone's width a year is narrower than
+    "⚑ 2024", and the two flags were written over each other."""
     shapes, notes = [], []
-    for year, note in breaks:
+    last, raised = None, False
+    for year, note in sorted(breaks):
+        raised = last is not None and year - last <= 1 and not raised
+        last = year
         shapes.append(style.vline(year - 0.5, {"dash": "dot", "color": "#999"}))
         flag = {"x": year - 0.5, "y": 1.0, "yref": "paper", "xanchor": "left", "yanchor": "bottom"}
         flag |= {"xshift": 3, "text": f"⚑ {year}", "hovertext": note, "showarrow": False}
+        if raised:
+            flag["yshift"] = 15
         notes.append(flag | {"font": {"size": 11, "color": "#666"}})
     return shapes, notes
