@@ -7,6 +7,8 @@ appear in the legend and hover text).
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -69,7 +71,9 @@ def ranking_bar(
         "xaxis": {"title": {"text": score_label}, "showgrid": True, "gridcolor": "#eee"},
     }
     layout["yaxis"]["showticklabels"] = False
-    layout["xaxis"]["range"] = [start, top + (top - start) * 0.16]
+    layout["xaxis"]["range"] = [start, top + (top - start) * 0.16]  # room for the scores' labels
+    # ticks up to the maximum only (the room beyond it is no score), written as the page writes numbers
+    layout["xaxis"] |= _score_ticks(start, top, lang)
     extra: dict = {
         "annotations": [
             note
@@ -95,6 +99,27 @@ def ranking_bar(
     return style.layout(
         {"data": data, "layout": layout}, title=title, source=source, lang=lang, height=height, extra=extra
     )
+
+
+def _score_ticks(start: float, top: float, lang: str) -> dict:
+    """Tick values from the axis start to the scale's maximum on multiples of a round step (about
+    five ticks), with their text in the language's number format ('1.000', '0,25')."""
+    span = top - start
+    if span <= 0:
+        return {}
+    raw = span / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw - 1e-12)
+    first = math.ceil(start / step - 1e-9)  # ticks on multiples of the step, not from an odd start
+    values = [round(i * step, 10) for i in range(first, math.floor(top / step + 1e-9) + 1)]
+    decimals = 0  # as many as the step needs: 0,2 → 1; 0,25 → 2; 200 → 0
+    while decimals < 6 and abs(round(step, decimals) - step) > 1e-9:
+        decimals += 1
+    return {
+        "tickmode": "array",
+        "tickvals": values,
+        "ticktext": [fmt.number(v, decimals, lang=lang) for v in values],
+    }
 
 
 def _tier_bars(scored: pl.DataFrame, tier_col: str, score_label: str) -> list[dict]:
@@ -200,10 +225,11 @@ def trend_lines(
                 "type": "scatter",
                 "x": years,
                 "y": [by_year.get(y) for y in years],
-                "mode": "lines",
+                "mode": "lines+markers",  # a year whose neighbours have no average is a dot, not nothing
                 "name": average_label,
                 "connectgaps": False,
                 "line": {"color": "#555", "dash": "dash", "width": 1.5},
+                "marker": {"size": 4, "color": "#555"},
             }
         )
     shapes, notes = _break_marks(breaks)

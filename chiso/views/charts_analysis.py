@@ -185,6 +185,7 @@ def percentile_bars(frame: pl.DataFrame, *, title: str, x_label: str, source: st
     colours = [PALETTE[0] if (v or 0) >= 50 else PALETTE[3] for v in values]
     bars = {"type": "bar", "x": values, "y": labels, "orientation": "h", "marker": {"color": colours}}
     bars |= {"text": [fmt.number(v, 0, lang=lang) for v in values], "textposition": "outside"}
+    bars["cliponaxis"] = False  # "100" at a phone's width runs past the axis: drawn in the margin
     layout = {
         "shapes": [vline(50, {"dash": "dot", "color": "#666"})],
         "xaxis": {"title": {"text": x_label}, "range": [0, 110], "showgrid": True, "gridcolor": "#eee"},

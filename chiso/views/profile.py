@@ -93,7 +93,10 @@ def build(rows: pl.DataFrame, year: int, catalog, lang: str, lineage=None, reorg
 def _sparks(rows: pl.DataFrame, profile: pl.DataFrame, catalog, lang: str) -> list[Spark]:
     if profile.is_empty():
         return []
-    all_years = sorted(rows.get_column("year").unique().to_list())
+    # every year from the first to the last: a year without a value is a gap in the line, never
+    # a straight stroke from the year before it to the year after
+    found = rows.get_column("year").drop_nulls()
+    all_years = list(range(found.min(), found.max() + 1)) if found.len() else []
     totals = gaps.totals(rows).filter(pl.col("pct_of_max").is_not_null())
     return [
         Spark(

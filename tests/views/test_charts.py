@@ -30,3 +30,56 @@ def test_flags_of_method_changes_a_year_apart_sit_on_two_lines_and_others_on_one
     assert _flags([(2024, "a"), (2025, "b")]) == {"⚑ 2024": None, "⚑ 2025": 15}
     assert _flags([(2023, "a"), (2025, "b")]) == {"⚑ 2023": None, "⚑ 2025": None}
     assert _flags([(2023, "a"), (2024, "b"), (2025, "c")]) == {"⚑ 2023": None, "⚑ 2024": 15, "⚑ 2025": None}
+
+
+def _ranking(scores, max_score):
+    n = len(scores)
+    return pl.DataFrame(
+        {
+            "unit_id": [f"u{i}" for i in range(n)],
+            "name": [f"Đơn vị {i}" for i in range(n)],
+            "score": scores,
+            "max_score": [max_score] * n,
+            "rank": list(range(1, n + 1)),
+            "rank_of": [n] * n,
+            "tier_vi": [None] * n,
+            "tier_en": [None] * n,
+            "tier_order": [None] * n,
+            "flag": [None] * n,
+        },
+        schema_overrides={
+            "tier_vi": pl.String,
+            "tier_en": pl.String,
+            "tier_order": pl.Int64,
+            "flag": pl.String,
+        },
+    )
+
+
+def test_the_ranking_axis_is_ticked_up_to_the_maximum_in_the_pages_number_format():
+    """A 1.000-point table: the axis runs past 1.000 to leave room for the scores' labels, but no
+    tick says 1.050 (no unit can score it), and 1.000 is written as the page writes numbers."""
+    fig = charts.ranking_bar(
+        _ranking([943.0, 812.0, 420.0], 1000.0),
+        title="T",
+        score_label="Điểm",
+        peer_average=None,
+        average_label="",
+        source="",
+        decimals=0,
+        lang="vi",
+    )
+    axis = fig.layout.xaxis
+    assert axis.range[1] > 1000
+    assert max(axis.tickvals) == 1000 and axis.ticktext[-1] == "1.000"
+    english = charts.ranking_bar(
+        _ranking([0.91, 0.88], 1.0),
+        title="T",
+        score_label="Score",
+        peer_average=None,
+        average_label="",
+        source="",
+        decimals=2,
+        lang="en",
+    )
+    assert english.layout.xaxis.ticktext[-1] == "1.0" and max(english.layout.xaxis.tickvals) == 1.0

@@ -123,3 +123,24 @@ def test_the_import_templates_read_back_through_the_importer():
             ("Sở Tư pháp", "93.42", "2"),
         ]
         assert not annex.issues
+
+
+def test_a_sparkline_leaves_a_year_without_a_value_as_a_gap_not_a_straight_stroke():
+    from chiso.views import profile as profile_view
+
+    rows = pl.DataFrame(
+        {
+            "unit_id": ["u"] * 2,
+            "index_code": ["PAR"] * 2,
+            "component": [None, None],
+            "year": [2022, 2024],
+            "pct_of_max": [80.0, 90.0],
+        },
+        schema_overrides={"component": pl.String},
+    )
+    from chiso.config import load_catalog
+    from tests.conftest import CONFIG
+
+    sparks = profile_view._sparks(rows, pl.DataFrame({"index_code": ["PAR"]}), load_catalog(CONFIG), "vi")
+    trace = sparks[0].figure.data[0]
+    assert list(trace.x) == [2022, 2023, 2024] and trace.y[1] is None
