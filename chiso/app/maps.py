@@ -41,15 +41,17 @@ def chart_or_map(
     show_map(frame, ranking, scope, name=view.export.name, selected=selected, key=f"{key}_map")
 
 
-def _shown(lang: str) -> str:
-    """'Biểu đồ | Bản đồ', kept in the link as ``show=map``."""
+def _shown(lang: str, labels: str = "map.show") -> str:
+    """'Biểu đồ | Bản đồ', kept in the link as ``show=map``; ``labels``: the locale keys' prefix
+    of the two choices (the online-services page, whose charts are further down, offers
+    'Không hiện bản đồ | Bản đồ': a 'Biểu đồ' chosen there showed nothing under it)."""
     chosen = ui.widget(
         st.segmented_control,
         "show",
         t("map.show", lang),
         SHOW,
         ui.state_choice("show", SHOW, "chart"),
-        fmt=lambda v: t(f"map.show.{v}", lang),
+        fmt=lambda v: t(f"{labels}.{v}", lang),
         required=True,
         label_visibility="collapsed",
     )
@@ -73,7 +75,7 @@ def services_map(frame: Frame, ranked: pl.DataFrame, sel, *, rate_name: str, whe
         return rows, services_map_view.scope(rows, sel.province, sel.period.start)
 
     rows, scope = memo.shared("services.map", frame, sel, build=located)
-    if scope is None or _shown(frame.lang) != "map":
+    if scope is None or _shown(frame.lang, "map.show_services") != "map":
         return
     with st.spinner(frame.t("map.building")):
         geometry = _geometry(scope)

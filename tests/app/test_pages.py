@@ -270,3 +270,18 @@ ui.dataframe(pl.DataFrame({frame.to_dict(as_series=False)!r}))
         default_timeout=60,
     ).run()
     assert b"pandas" in nested.dataframe[0].proto.arrow_data.data  # other types: through pandas
+
+
+def test_the_online_services_map_choice_says_what_it_does(both_dbs):
+    """The services page's charts are further down: its choice beside the table reads 'Không hiện
+    bản đồ | Bản đồ' (a 'Biểu đồ' chosen there showed nothing under it); the ranking page keeps
+    'Biểu đồ | Bản đồ'."""
+
+    def labels(at: AppTest) -> list[str]:
+        (group,) = at.get("button_group")  # the page's one segmented control
+        return [o.content for o in group.proto.options]
+
+    at = run("pages/services.py", ds="demo")
+    assert not at.exception, at.exception
+    assert labels(at) == ["Không hiện bản đồ", "Bản đồ"]
+    assert labels(run(ds="demo")) == ["Biểu đồ", "Bản đồ"]
