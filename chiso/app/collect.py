@@ -23,6 +23,8 @@ import gc
 import threading
 import time
 
+from chiso.app import busy
+
 INTERVAL_S = 5.0  # how often the thread looks
 PAUSE_S = 1.0  # no page run for this long: a pause in which to collect
 BUSY_INTERVAL_S = 30.0  # without a pause, collected at most this often
@@ -42,8 +44,6 @@ def due(*, allocated: bool, idle_s: float, since_last_s: float) -> bool:
 
 
 def _loop() -> None:
-    from chiso.app import busy
-
     seen, last = _collections(), time.monotonic()
     while True:
         time.sleep(INTERVAL_S)

@@ -72,8 +72,11 @@ def ranking_bar(
     }
     layout["yaxis"]["showticklabels"] = False
     layout["xaxis"]["range"] = [start, top + (top - start) * 0.16]  # room for the scores' labels
-    # ticks up to the maximum only (the room beyond it is no score), written as the page writes numbers
-    layout["xaxis"] |= _score_ticks(start, top, lang)
+    # ticks up to the scale's maximum only (the room beyond it is no score), written as the page
+    # writes numbers; a table without a known maximum keeps Plotly's own ticks
+    maxima = ranking.get_column("max_score").drop_nulls()
+    if maxima.len() and maxima.max() > start:
+        layout["xaxis"] |= _score_ticks(start, maxima.max(), lang)
     extra: dict = {
         "annotations": [
             note

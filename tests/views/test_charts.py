@@ -39,7 +39,7 @@ def _ranking(scores, max_score):
             "unit_id": [f"u{i}" for i in range(n)],
             "name": [f"Đơn vị {i}" for i in range(n)],
             "score": scores,
-            "max_score": [max_score] * n,
+            "max_score": pl.Series([max_score] * n, dtype=pl.Float64),
             "rank": list(range(1, n + 1)),
             "rank_of": [n] * n,
             "tier_vi": [None] * n,
@@ -83,3 +83,17 @@ def test_the_ranking_axis_is_ticked_up_to_the_maximum_in_the_pages_number_format
         lang="en",
     )
     assert english.layout.xaxis.ticktext[-1] == "1.0" and max(english.layout.xaxis.tickvals) == 1.0
+
+
+def test_a_table_without_a_known_maximum_keeps_plotlys_own_ticks():
+    fig = charts.ranking_bar(
+        _ranking([943.0, 812.0, 420.0], None),
+        title="T",
+        score_label="Điểm",
+        peer_average=None,
+        average_label="",
+        source="",
+        decimals=0,
+        lang="vi",
+    )
+    assert fig.layout.xaxis.tickvals is None and fig.layout.xaxis.tickmode is None
