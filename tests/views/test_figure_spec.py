@@ -55,11 +55,12 @@ def test_every_chart_the_pages_draw_is_copied_exactly_as_plotly_would(
 ):
     """Every page run through AppTest; each copy the views and Streamlit make of a figure is
     compared with Plotly's own and checked by Plotly property by property (a misspelt or misplaced
-    property in a plain spec raises there)."""
+    property in a plain spec raises there); and each took the fast copy (an array put in a figure
+    would send it down Plotly's slow path unnoticed)."""
     monkeypatch.setenv("CHISO_DB", str(published_db))
     monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
     st.cache_resource.clear()  # figures built for this run, not taken from an earlier test's views
-    compared, differing, kinds = [], [], set()
+    compared, differing, slow, kinds = [], [], [], set()
     fast, page = style.spec, None
 
     def checked(fig):
@@ -68,6 +69,10 @@ def test_every_chart_the_pages_draw_is_copied_exactly_as_plotly_would(
         kinds.update(trace.get("type") for trace in plain["data"])
         if plain != go.Figure.to_dict(fig):
             differing.append((page, fig.layout.title.text))
+        odd: list = []  # values the fast copy cannot take: the figure went Plotly's slow way
+        style._plain(fig._data, odd), style._plain(fig._layout, odd)
+        if odd:
+            slow.append((page, fig.layout.title.text, type(odd[0]).__name__))
         go.Figure(plain)  # Plotly's checks: raises ValueError on a property it does not know
         return plain
 
@@ -79,6 +84,7 @@ def test_every_chart_the_pages_draw_is_copied_exactly_as_plotly_would(
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
     assert differing == []
+    assert slow == []
     assert len(compared) >= 8  # the layout, the screen copy and Streamlit's copy of each chart
     assert drawn <= kinds, kinds
 
