@@ -143,8 +143,23 @@ def change_waterfall(
         "yaxis": {"title": {}, "autorange": "reversed"},
     }
     layout["xaxis"] |= {"showgrid": True, "gridcolor": "#eee"}
+    layout["xaxis"]["range"] = _change_range(changes, adds_up, total_value if adds_up else None)
     height = max(360, 34 * (len(names) + 1) + 200)
     return _layout({"data": [trace], "layout": layout}, title=title, source=source, lang=lang, height=height)
+
+
+def _change_range(changes: list[float | None], adds_up: bool, total: float | None = None) -> list[float]:
+    """The change axis with room beyond the bars on both sides for their labels: at a phone's
+    width a label left of the most negative bar ran into the component names ("Nhân lực số−7")."""
+    values = [v or 0.0 for v in changes]
+    ends = [0.0]
+    for value in values:  # a waterfall's bars end at the running total; side-by-side bars at the change
+        ends.append((ends[-1] if adds_up else 0.0) + value)
+    if total is not None:  # the waterfall's total bar, from 0
+        ends.append(total)
+    low, high = min(ends), max(ends)
+    span = (high - low) or 1.0
+    return [low - 0.3 * span if low < 0 else -0.05 * span, high + 0.3 * span if high > 0 else 0.05 * span]
 
 
 def compare_bars(frame: pl.DataFrame, *, title: str, y_label: str, source: str, lang: str) -> go.Figure:

@@ -97,3 +97,31 @@ def test_a_table_without_a_known_maximum_keeps_plotlys_own_ticks():
         lang="vi",
     )
     assert fig.layout.xaxis.tickvals is None and fig.layout.xaxis.tickmode is None
+
+
+def test_the_rank_change_chart_leaves_room_for_the_labels_of_its_most_negative_bars():
+    """At a phone's width "−7" left of its bar ran into the component name ("Nhân lực số−7"): the
+    axis reaches past the lowest bar end (the waterfall's running total) by a third of the span."""
+    from chiso.views import charts_analysis
+
+    split = pl.DataFrame(
+        {
+            "component": ["Nhận thức số", "Nhân lực số", "An toàn", "Tổng"],
+            "change": [2.0, -7.0, 11.0, 6.0],
+            "kind": ["component", "component", "component", "total"],
+        }
+    )
+    for adds_up, lowest in ((True, -5.0), (False, -7.0)):
+        fig = charts_analysis.change_waterfall(
+            split,
+            adds_up=adds_up,
+            title="T",
+            y_label="Δ",
+            total_label="Tổng",
+            source="",
+            decimals=0,
+            lang="vi",
+        )
+        low, high = fig.layout.xaxis.range
+        span = (11.0 if not adds_up else 6.0) - lowest
+        assert low <= lowest - 0.25 * span and high > (6.0 if adds_up else 11.0)
