@@ -163,32 +163,40 @@ def _change_range(changes: list[float | None], adds_up: bool, total: float | Non
 
 
 def compare_bars(frame: pl.DataFrame, *, title: str, y_label: str, source: str, lang: str) -> go.Figure:
-    """Grouped bars: components on the x axis, one bar per unit, % of maximum."""
+    """Grouped horizontal bars: one row per component (first at the top), one bar per unit, % of
+    maximum. Rows, not columns: at a phone's width eight components' names side by side under the
+    plot were written over each other, while a row has the whole width for its name."""
     data = []
+    units = 0
     for i, (unit, part) in enumerate(frame.group_by("unit", maintain_order=True)):
+        units += 1
         pct = part.get_column("pct_of_max").to_list()
         data.append(
             {
                 "type": "bar",
-                "x": [wrap(n) for n in part.get_column("component_name").to_list()],
-                "y": pct,
+                "orientation": "h",
+                "y": [wrap(n, 22) for n in part.get_column("component_name").to_list()],
+                "x": pct,
                 "name": unit[0],
                 "marker": {"color": PALETTE[i % len(PALETTE)]},
                 "text": [fmt.number(v, 0, lang=lang) for v in pct],
                 "textposition": "outside",
+                "cliponaxis": False,
             }
         )
+    components = frame.get_column("component_name").n_unique() if frame.height else 0
     layout = {
         "barmode": "group",
-        "yaxis": {"title": {"text": y_label}, "range": [0, 110], "showgrid": True, "gridcolor": "#eee"},
-        "xaxis": {"tickangle": 0},
+        "xaxis": {"title": {"text": y_label}, "range": [0, 110], "showgrid": True, "gridcolor": "#eee"},
+        "yaxis": {"autorange": "reversed"},
     }
+    height = max(420, components * (16 * max(units, 1) + 18) + 260)
     return _layout(
         {"data": data, "layout": layout},
         title=title,
         source=source,
         lang=lang,
-        height=540,
+        height=height,
         extra={"margin": {"b": 190}},
     )
 
