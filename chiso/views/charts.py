@@ -158,8 +158,7 @@ def _average_line(x: float, name: str) -> tuple[dict, dict]:
     legend, never across the bars' numbers; the shape as ``add_vline`` draws it)."""
     trace = {"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": name}
     trace |= {"line": {"dash": "dash", "color": "#333"}, "hoverinfo": "skip"}
-    line = {"type": "line", "layer": "below", "line": {"color": "#333", "dash": "dash"}}
-    return trace, line | {"x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
+    return trace, style.vline(x, {"color": "#333", "dash": "dash"}) | {"layer": "below"}
 
 
 def _bar_annotations(label: str, value: float | None, decimals: int, lang: str, start: float) -> list[dict]:

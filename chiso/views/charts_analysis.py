@@ -167,9 +167,7 @@ def compare_bars(frame: pl.DataFrame, *, title: str, y_label: str, source: str, 
     maximum. Rows, not columns: at a phone's width eight components' names side by side under the
     plot were written over each other, while a row has the whole width for its name."""
     data = []
-    units = 0
     for i, (unit, part) in enumerate(frame.group_by("unit", maintain_order=True)):
-        units += 1
         pct = part.get_column("pct_of_max").to_list()
         data.append(
             {
@@ -184,13 +182,13 @@ def compare_bars(frame: pl.DataFrame, *, title: str, y_label: str, source: str, 
                 "cliponaxis": False,
             }
         )
-    components = frame.get_column("component_name").n_unique() if frame.height else 0
+    components, units = (frame.get_column(c).n_unique() for c in ("component_name", "unit"))
     layout = {
         "barmode": "group",
         "xaxis": {"title": {"text": y_label}, "range": [0, 110], "showgrid": True, "gridcolor": "#eee"},
         "yaxis": {"autorange": "reversed"},
     }
-    height = max(420, components * (16 * max(units, 1) + 18) + 260)
+    height = max(420, components * (16 * units + 18) + 260)
     return _layout(
         {"data": data, "layout": layout},
         title=title,

@@ -56,46 +56,32 @@ def _ranking(scores, max_score):
     )
 
 
-def test_the_ranking_axis_is_ticked_up_to_the_maximum_in_the_pages_number_format():
-    """A 1.000-point table: the axis runs past 1.000 to leave room for the scores' labels, but no
-    tick says 1.050 (no unit can score it), and 1.000 is written as the page writes numbers."""
-    fig = charts.ranking_bar(
-        _ranking([943.0, 812.0, 420.0], 1000.0),
+def _bars(ranking: pl.DataFrame, decimals: int, lang: str):
+    return charts.ranking_bar(
+        ranking,
         title="T",
         score_label="Điểm",
         peer_average=None,
         average_label="",
         source="",
-        decimals=0,
-        lang="vi",
+        decimals=decimals,
+        lang=lang,
     )
+
+
+def test_the_ranking_axis_is_ticked_up_to_the_maximum_in_the_pages_number_format():
+    """A 1.000-point table: the axis runs past 1.000 to leave room for the scores' labels, but no
+    tick says 1.050 (no unit can score it), and 1.000 is written as the page writes numbers."""
+    fig = _bars(_ranking([943.0, 812.0, 420.0], 1000.0), 0, "vi")
     axis = fig.layout.xaxis
     assert axis.range[1] > 1000
     assert max(axis.tickvals) == 1000 and axis.ticktext[-1] == "1.000"
-    english = charts.ranking_bar(
-        _ranking([0.91, 0.88], 1.0),
-        title="T",
-        score_label="Score",
-        peer_average=None,
-        average_label="",
-        source="",
-        decimals=2,
-        lang="en",
-    )
+    english = _bars(_ranking([0.91, 0.88], 1.0), 2, "en")
     assert english.layout.xaxis.ticktext[-1] == "1.0" and max(english.layout.xaxis.tickvals) == 1.0
 
 
 def test_a_table_without_a_known_maximum_keeps_plotlys_own_ticks():
-    fig = charts.ranking_bar(
-        _ranking([943.0, 812.0, 420.0], None),
-        title="T",
-        score_label="Điểm",
-        peer_average=None,
-        average_label="",
-        source="",
-        decimals=0,
-        lang="vi",
-    )
+    fig = _bars(_ranking([943.0, 812.0, 420.0], None), 0, "vi")
     assert fig.layout.xaxis.tickvals is None and fig.layout.xaxis.tickmode is None
 
 
