@@ -10,10 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from chiso.export import files as export
 from chiso.views import style
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +42,14 @@ def test_the_views_figure_type_copies_fast_and_still_reads_as_a_plotly_figure():
     assert isinstance(fig, go.Figure)
     assert fig.to_dict() == go.Figure.to_dict(fig)
     assert go.Figure(fig.to_dict()).data[0].x == (1,)  # a spec Plotly accepts when it checks it
+
+
+def _pruned(value):
+    """``value`` without empty dicts and lists as values (as Plotly's checks leave a spec)."""
+    if isinstance(value, dict):
+        kept = {k: _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ({}, [])}
+    return [_pruned(v) for v in value] if isinstance(value, list) else value
 
 
 def _pages() -> list[str]:
@@ -85,6 +95,12 @@ def test_every_chart_the_pages_draw_is_copied_exactly_as_plotly_would(
         assert not at.exception, (page, at.exception)
     assert differing == []
     assert slow == []
+    # the image export writes plotly's own template into the plain spec: what Plotly's own
+    # update_layout(template=...) gave, for every chart drawn (Plotly drops an empty ``title: {}``
+    # or ``annotations: []``, which draw the same)
+    shown = list(compared)
+    templated = [go.Figure(f).update_layout(template=pio.templates["plotly"]).to_dict() for f in shown]
+    assert [_pruned(export.export_spec(f)) for f in shown] == [_pruned(t) for t in templated]
     assert len(compared) >= 8  # the layout, the screen copy and Streamlit's copy of each chart
     assert drawn <= kinds, kinds
 
