@@ -5,7 +5,10 @@ BIN    := $(VENV)/bin
 DB     ?= $(or $(CHISO_DB),build/chiso.duckdb)
 DEMO_DB ?= $(or $(CHISO_DEMO_DB),build/demo.duckdb)
 INPUTS := $(shell find config data -type f -name '*.yaml' -o -type f -name '*.csv' 2>/dev/null)
-UV     := $(BIN)/uv pip install --python $(BIN)/python -q
+# Packages are installed with their bytecode: a server start then reads ≈ 7.000 compiled modules
+# instead of compiling them (≈ 2 s of CPU at every start where bytecode is not written back:
+# PYTHONDONTWRITEBYTECODE, a read-only install). The project's own modules likewise, below.
+UV     := $(BIN)/uv pip install --python $(BIN)/python -q --compile-bytecode
 
 .PHONY: run serve test lint fix build demo chromium nginx clean
 
@@ -15,6 +18,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(UV) -e .
+	$(BIN)/python -m compileall -q chiso pages app.py > /dev/null
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

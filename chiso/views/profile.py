@@ -98,13 +98,12 @@ def _sparks(rows: pl.DataFrame, profile: pl.DataFrame, catalog, lang: str) -> li
     found = rows.get_column("year").drop_nulls()
     all_years = list(range(found.min(), found.max() + 1)) if found.len() else []
     totals = gaps.totals(rows).filter(pl.col("pct_of_max").is_not_null())
+    by_index = {key[0]: part for key, part in totals.partition_by("index_code", as_dict=True).items()}
     return [
         Spark(
             code,
             views.index_caption(catalog.index(code), lang),
-            charts_analysis.sparkline(
-                totals.filter(pl.col("index_code") == code), years=all_years, lang=lang
-            ),
+            charts_analysis.sparkline(by_index.get(code, totals.clear()), years=all_years, lang=lang),
         )
         for code in profile.get_column("index_code").to_list()
     ]

@@ -531,19 +531,20 @@ def compare_display(rows: pl.DataFrame, chosen: list[str], names: dict[str, str]
     """Indices and components down, chosen units across: 'score (% of max)'."""
     order = {u: i for i, u in enumerate(chosen)}
     units = rows.select("unit_id", "name").unique("unit_id").sort(pl.col("unit_id").replace_strict(order))
+    # each (component, unit)'s first row, read once (a filter per cell cost ≈ 0,15 ms each)
+    cells: dict[tuple, dict] = {}
+    for row in rows.select("component", "unit_id", "score", "max_score", "pct_of_max").iter_rows(named=True):
+        cells.setdefault((row["component"], row["unit_id"]), row)
+    shown = {component for component, _ in cells}
     lines = []
     for component in [None, *names]:
-        part = rows.filter(
-            pl.col("component").is_null() if component is None else pl.col("component") == component
-        )
-        if part.is_empty():
+        if component not in shown:
             continue
         line = {
             t("gaps.col.component", lang): t("compare.total", lang) if component is None else names[component]
         }
         for unit_id, name in units.rows():
-            cell = part.filter(pl.col("unit_id") == unit_id)
-            value = cell.row(0, named=True) if not cell.is_empty() else {}
+            value = cells.get((component, unit_id), {})
             score = value.get("score")
             share = fmt.percent(value.get("pct_of_max"), 0, lang=lang)
             line[name] = (
@@ -651,19 +652,21 @@ def compare_indices(rows: pl.DataFrame, chosen: list[str], catalog, year: int, l
         .unique("unit_id")
         .sort(pl.col("unit_id").replace_strict(order, default=99))
     )
+    cells: dict[tuple, dict] = {}  # each (index, unit)'s first row, read once
+    for row in totals.iter_rows(named=True):
+        cells.setdefault((row["index_code"], row["unit_id"]), row)
+    shown = {code for code, _ in cells}
     lines = []
     for code in catalog.codes:
-        part = totals.filter(pl.col("index_code") == code)
-        if part.is_empty():
+        if code not in shown:
             continue
         index = catalog.index(code)
         line = {t("sel.index", lang): label(index.short_name, lang)}
         for unit_id, name in units.rows():
-            cell = part.filter(pl.col("unit_id") == unit_id)
-            if cell.is_empty():
+            row = cells.get((code, unit_id))
+            if row is None:
                 line[name] = fmt.EMPTY
                 continue
-            row = cell.row(0, named=True)
             scale = scale_label(index, row["province"], row["peer_group"], row["year"], lang)
             decimals = index.decimals_for(row["province"], row["peer_group"], row["year"])
             score = score_with_scale(row["score"], decimals, scale, lang)

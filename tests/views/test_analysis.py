@@ -748,3 +748,37 @@ def test_inferred_component_maxima_are_marked_on_the_page_and_in_chiso_gaps(
         table = aq.table_rows(con, index="PCI", year=2019, peer_group="provinces", scope_province="")
     view = components.build(table, QUANG_NINH, PCI, sel, "vi")
     assert not any("suy luận" in cell for cell in view.display.get_column(view.display.columns[1]))
+
+
+def test_the_comparison_table_reads_total_then_components_by_unit_with_a_dash_where_none():
+    from chiso.views import tables
+
+    rows = pl.DataFrame(
+        {
+            "unit_id": ["a", "b", "a", "a", "b", "a"],
+            "name": ["Xã A", "Xã B", "Xã A", "Xã A", "Xã B", "Xã A"],
+            "component": [None, None, "c1", "c2", "c2", "c2"],
+            "score": [91.5, 88.25, 7.16, 28.8, 27.0, 1.0],  # a second c2 row of A is not shown
+            "max_score": [100.0, 100.0, 10.0, 30.0, 30.0, 30.0],
+            "pct_of_max": [91.5, 88.25, 71.6, 96.0, 90.0, 3.33],
+        }
+    )
+    shown = tables.compare_display(rows, ["b", "a"], {"c1": "Thể chế", "c2": "Nhân lực", "c3": "Số"}, "vi")
+    assert shown.columns == ["Chỉ số thành phần", "Xã B", "Xã A"]
+    assert shown.rows() == [
+        ("Điểm tổng", "88,25/100 (88 %)", "91,50/100 (92 %)"),
+        ("Thể chế", "–", "7,16/10 (72 %)"),
+        ("Nhân lực", "27,00/30 (90 %)", "28,80/30 (96 %)"),
+    ]
+
+
+def test_every_index_of_two_provinces_reads_one_line_per_index_with_a_dash_where_one_has_none(published_db):
+    from chiso.views import tables
+
+    with queries.connect(published_db) as con:
+        every = pl.concat([aq.unit_rows(con, unit_id=u) for u in (QUANG_NINH, "hai-phong/hai-phong")])
+    shown = tables.compare_indices(every, ["hai-phong/hai-phong", QUANG_NINH], CATALOG, 2019, "vi")
+    assert shown.columns == ["Chỉ số", "Hải Phòng", "Quảng Ninh"]
+    by_index = {row[0]: row[1:] for row in shown.rows()}
+    assert by_index["PCI"] == ("68,73/100 · 10/63 · phân vị 85", "73,40/100 · 1/63 · phân vị 100")
+    assert by_index["DTI"] == ("–", "0,7350/1 · 3/63 · phân vị 97")
