@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
-import streamlit.components.v1 as components
 
 from chiso import safe
 from chiso.app.ui import after_render, view
@@ -190,7 +189,7 @@ def copy_link() -> None:
         done=_js("✓ " + t("link.copied", lang)),
         label_js=_js(t("link.copy", lang)),
     )
-    components.html(html, height=44)
+    st.iframe(html, height=44, alt=t("link.copy", lang))  # the iframe's title: the button's name
 
 
 def header(title: str) -> None:

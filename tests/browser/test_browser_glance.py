@@ -314,7 +314,7 @@ def test_copy_link_puts_the_view_on_the_clipboard_in_one_click(server, browser):
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     page = context.new_page()
     page.goto(f"{server}/?group=departments&province=Hòa Bình&index=PAR&year=2022")
-    button = page.frame_locator("iframe[title='st.iframe']").first
+    button = page.frame_locator("iframe[title='Sao chép liên kết']").first
     button.get_by_role("button", name="Sao chép liên kết").click(timeout=60_000)
     button.get_by_text("Đã sao chép").wait_for()
     copied = page.evaluate("navigator.clipboard.readText()")
