@@ -32,9 +32,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-# The pages' data work is timed as the app runs it: Polars on one worker thread (set by chiso.app
-# before Polars is imported), DuckDB on one thread per read-only connection (queries.connect).
+# The pages' data work is timed as the app runs it: Polars on one worker thread without the
+# partitioned group-by (set by chiso.app before Polars is imported), DuckDB on one thread per
+# read-only connection (queries.connect).
 os.environ.setdefault("POLARS_MAX_THREADS", "1")
+os.environ.setdefault("POLARS_NO_PARTITION", "1")
 
 from datetime import date  # noqa: E402
 
