@@ -44,6 +44,7 @@ import pandas as pd  # noqa: E402
 import polars as pl  # noqa: E402
 
 from chiso import paths  # noqa: E402
+from chiso.app import collect  # noqa: E402
 from chiso.config import load_catalog  # noqa: E402
 from chiso.metrics import gaps, trends  # noqa: E402
 from chiso.metrics import services as dvc  # noqa: E402
@@ -516,7 +517,9 @@ def browser_figures(db: Path, pages: list[str]) -> dict:
             for ctx in extra:
                 ctx.close()
             context.close()
-            time.sleep(10)  # the server notices the closed websockets
+            # the server notices the closed websockets, and after RELEASE_AFTER_S without a page
+            # run hands DuckDB's cached blocks back (chiso.app.collect, checked every INTERVAL_S)
+            time.sleep(collect.RELEASE_AFTER_S + collect.INTERVAL_S + 5)
             out.update(
                 {
                     "cold_start_s": statistics.median(colds),

@@ -70,7 +70,8 @@ def _make(cursor, catalog, unit_id: str, year: int, lang: str, targets) -> tuple
     """The pack's HTML and PDF, on the worker, through its own cursor of the app's connection
     (``targets`` were read on the page's thread, through its caches)."""
     try:
-        html = pack_html(cursor, catalog, unit_id, year, lang, targets)
+        with busy.background_job():  # no release of the database's cached blocks meanwhile
+            html = pack_html(cursor, catalog, unit_id, year, lang, targets)
     finally:
         cursor.close()
     return html.encode("utf-8"), brief.pdf_from_html(html, warm=True) if export.browser_path() else None

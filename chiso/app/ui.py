@@ -70,6 +70,12 @@ def _connection(path: str, mtime: float):
         return con
 
 
+def open_connections() -> list:
+    """The read-only connections open in the process (one per dataset file)."""
+    with _OPEN_LOCK:
+        return [con for _, con in _OPEN.values()]
+
+
 def db_path(dataset: str) -> Path:
     return paths.demo_db_path() if dataset == "demo" else paths.db_path()
 

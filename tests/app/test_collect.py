@@ -59,3 +59,61 @@ def test_the_server_reads_as_busy_during_a_page_run_and_idle_after_it():
         assert busy.idle_for() == 0.0
     time.sleep(0.02)
     assert busy.idle_for() >= 0.02
+
+
+def test_the_database_cache_is_handed_back_once_after_a_quiet_spell_and_not_again_until_pages_run(
+    monkeypatch,
+):
+    released = []
+    monkeypatch.setattr(collect, "INTERVAL_S", 0.02)
+    monkeypatch.setattr(collect, "RELEASE_AFTER_S", 0.1)
+    monkeypatch.setattr(collect, "_release", lambda: released.append(time.monotonic()))
+    monkeypatch.setattr(collect, "_started", False)
+    collect.start()  # (a thread started by an earlier test may release too: counted, not assumed)
+
+    def wait_for(n: int) -> None:
+        deadline = time.monotonic() + 30
+        while len(released) < n and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(released) >= n
+
+    with busy.page_run():
+        started = time.monotonic()
+        time.sleep(0.3)
+        assert released == []  # never while a page runs
+    wait_for(1)
+    assert released[0] - started >= 0.3 + 0.1  # only after the quiet spell
+    seen = len(released)
+    time.sleep(0.4)
+    assert len(released) == seen  # quiet and already handed back: nothing more to do
+    with busy.page_run():
+        pass
+    wait_for(seen + 1)
+
+
+def test_work_when_idle_waits_for_the_quiet_spell_and_holds_new_page_runs_off():
+    import threading
+
+    done = []
+    with busy.page_run():
+        assert not busy.when_idle(0.0, lambda: done.append("during a run"))
+    assert not busy.when_idle(60.0, lambda: done.append("too soon"))
+    with busy.background_job():
+        assert not busy.when_idle(0.0, lambda: done.append("during the pack"))
+    assert done == []
+
+    def slow_work():
+        time.sleep(0.3)
+        done.append("released")
+
+    def reader():
+        with busy.page_run():
+            done.append("page run")
+
+    worker = threading.Thread(target=lambda: busy.when_idle(0.0, slow_work))
+    worker.start()
+    time.sleep(0.1)  # the work has begun
+    page = threading.Thread(target=reader)
+    page.start()
+    worker.join(), page.join()
+    assert done == ["released", "page run"]  # the page run started only once the work was done
