@@ -120,3 +120,40 @@ def test_a_misspelt_property_in_a_plain_spec_is_refused_by_the_check_the_suite_r
     plain["layout"]["xaxis"]["rnage"] = [0, 1]
     with pytest.raises(ValueError, match="rnage"):
         go.Figure(plain)
+
+
+def _pending_chart():
+    from chiso.views import charts_analysis
+
+    return charts_analysis.percentile_bars(
+        __import__("polars").DataFrame({"label": ["PAR", "SIPAS"], "percentile": [80.0, 20.0]}),
+        title="Phân vị",
+        x_label="x",
+        source="Nguồn: minh họa",
+        lang="vi",
+    )
+
+
+def test_a_views_figure_is_copied_from_its_spec_and_made_into_plotly_objects_only_when_read():
+    fig = _pending_chart()
+    copied = fig.to_dict()
+    assert "_pending" in fig.__dict__  # copying did not make Plotly's objects
+    copied["layout"]["title"]["text"] = "changed"  # a copy shares nothing with the figure
+    assert fig.layout.title.text == "Phân vị"  # read as a Plotly figure: made then
+    assert "_pending" not in fig.__dict__
+    assert fig.to_dict() == _pending_chart().to_dict()  # the same copy before and after
+    with pytest.raises(AttributeError):
+        fig.no_such_property  # noqa: B018
+
+
+def test_a_shared_figure_read_by_many_sessions_at_once_is_made_once_and_reads_the_same():
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = _pending_chart().to_dict()
+    for _ in range(20):
+        fig = _pending_chart()
+        reads = [style.Figure.to_dict, go.Figure.to_dict, lambda f: f.layout.height] * 4
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            results = list(pool.map(lambda read, f=fig: read(f), reads))
+        assert all(r == expected for r in results[0::3]) and all(r == expected for r in results[1::3])
+        assert set(results[2::3]) == {expected["layout"]["height"]}
