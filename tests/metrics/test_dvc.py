@@ -232,6 +232,9 @@ def test_rates_and_checks_at_once_equal_each_alone(published_db, demo_db):
         rated, found = dvc.rates_and_checks(frame, RATES)
         assert rated.equals(dvc.compute_rates(frame, RATES))
         assert found.equals(dvc.checks(frame))
+        # a trend's rates leave the numerator's parts out and are otherwise the same
+        without = dvc.compute_rates(frame, RATES, terms=False)
+        assert without.equals(rated.drop("numerator_terms", "numerator_indicators"))
 
 
 def test_ranking_highest_first_ties_share_the_better_rank():
