@@ -295,10 +295,16 @@ def _terms(sides: dict[str, list[str]], **labels: str) -> pl.DataFrame:
     )
 
 
-def _without_replaced(values: pl.DataFrame, group: list[str]) -> pl.DataFrame:
-    """Rule 2: drop split counts of a report whose combined count is on the same side."""
+def _without_replaced(values: pl.DataFrame, group: list[str], counts: pl.DataFrame) -> pl.DataFrame:
+    """Rule 2: drop split counts of a report whose combined count is on the same side. Only the
+    combined counts found in ``counts`` (the rows ``values`` come from) can drop anything: without
+    one, the rule's window over every report is skipped (≈ 4 ms on a province's 8.000 month rows)."""
+    indicators = counts.get_column("indicator")
+    found = {combined: parts for combined, parts in COMBINED.items() if (indicators == combined).any()}
+    if not found:
+        return values
     drop = pl.lit(False)
-    for combined, parts in COMBINED.items():
+    for combined, parts in found.items():
         drop = drop | (pl.col("indicator").is_in(parts) & (pl.col("indicator") == combined).any().over(group))
     return values.filter(~drop)
 
@@ -351,7 +357,7 @@ def _rates_of(counts: pl.DataFrame, rates: list[Rate], by: list[str], *, terms: 
         .join(_rate_terms(rates).lazy(), on="indicator")
     )
     report = list(dict.fromkeys([*REPORT, *by, "rate"]))
-    values = _without_replaced(values, [*report, "side"])
+    values = _without_replaced(values, [*report, "side"], counts)
     per_report = (
         values.group_by(*report, "rate_order")
         .agg(
@@ -461,7 +467,7 @@ def funnel(counts: pl.DataFrame) -> pl.DataFrame:
         stage_order=pl.col("side").replace_strict({s: i for i, s in enumerate(FUNNEL)}, return_dtype=pl.Int64)
     )
     values = select_reports(counts).select(*REPORT, "indicator", "value").join(terms, on="indicator")
-    values = _without_replaced(values, [*REPORT, "side"])
+    values = _without_replaced(values, [*REPORT, "side"], counts)
     return (
         values.group_by("unit_id", "level", pl.col("side").alias("stage"), "stage_order")
         .agg(pl.col("value").sum())

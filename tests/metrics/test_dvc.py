@@ -166,6 +166,23 @@ def test_early_or_on_time_is_never_double_counted(months, numerator, denominator
     assert (row["numerator"], row["denominator"]) == (numerator, denominator)
 
 
+def test_the_funnel_takes_a_reports_combined_count_instead_of_its_parts():
+    both = report(
+        "a",
+        1,
+        dossiers_received=120,
+        dossiers_resolved=100,
+        dossiers_resolved_early=60,
+        dossiers_resolved_on_time=30,
+        dossiers_resolved_early_or_on_time=90,
+    )
+    split = report("a", 2, dossiers_resolved=40, dossiers_resolved_early=10, dossiers_resolved_on_time=10)
+    stages = dict(dvc.funnel(pl.DataFrame(both + split)).select("stage", "value").rows())
+    assert stages == {"received": 120, "resolved": 140, "early_or_on_time": 90 + 10 + 10}
+    alone = dict(dvc.funnel(pl.DataFrame(split)).select("stage", "value").rows())
+    assert alone == {"resolved": 40, "early_or_on_time": 20}  # no combined count anywhere: the parts
+
+
 def test_a_range_sums_counts_then_divides_and_drops_contained_reports():
     months = report("a", 1, dossiers_digitised=1, dossiers_resolved=10) + report(
         "a", 2, dossiers_digitised=90, dossiers_resolved=90
