@@ -31,6 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # Streamlit's st.dataframe imports pandas (and pyarrow) on its first call: first, before the rest.
 LIBRARIES = ("pandas", "pyarrow", "polars", "duckdb", "plotly.graph_objects")
+# Streamlit modules its widgets import on their first call: the emoji table (a regular expression
+# of every emoji, ≈ 0,2 s) by the first page's st.segmented_control (the chart or map choice).
+WIDGET_MODULES = ("streamlit.emojis",)
 
 _thread: threading.Thread | None = None
 _lock = threading.Lock()
@@ -66,7 +69,7 @@ def first_page_modules(root: Path = ROOT) -> list[str]:
     imports, in order, each once."""
     app = root / "app.py"
     page = default_page(app)
-    found = [*LIBRARIES, *imported_by(app), *(imported_by(page) if page else [])]
+    found = [*LIBRARIES, *WIDGET_MODULES, *imported_by(app), *(imported_by(page) if page else [])]
     return list(dict.fromkeys(n for n in found if n != "chiso.app.warmup"))
 
 
