@@ -18,7 +18,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(UV) -e .
-	$(BIN)/python -m compileall -q chiso pages app.py > /dev/null
+	$(BIN)/python -m compileall -q chiso pages app.py
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from chiso import paths
+from chiso.app import collect
 from chiso.columns import UNIT_COLUMNS
 from chiso.demo.province import write_rows
 from chiso.store.build import build
@@ -39,6 +40,11 @@ BROWSER_MARKS = [
         not CHROMIUM.exists(), reason="Debian's chromium is not installed (make test installs it)"
     ),
 ]
+
+# The app's collector thread (started by the first page run of AppTest) never hands DuckDB's
+# cache back in the test process: tests read their databases outside page runs, through
+# connections that share the app's. tests/app/test_collect.py tests the release itself.
+collect.RELEASE_AFTER_S = float("inf")
 
 UNITS = [
     # province, name, short_name, unit_type, code, valid_from, valid_to, successor, peer_group, aliases

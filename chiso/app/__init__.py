@@ -9,7 +9,8 @@ launcher, app.py and the pages all import this package first); an explicit setti
 Polars' group-by also skips its partitioned algorithm (``POLARS_NO_PARTITION``): built for several
 workers, it is chosen for frames of 1.000 rows and more, and on frames of 1.000–2.000 rows (a
 province's count rows, a table's components) it cost ≈ 0,35 ms more per group-by on one worker
-(0,15 → 0,50 ms; 0,14 ms with the setting). Read by Polars at each group-by.
+(0,15 → 0,50 ms; 0,14 ms with the setting). Read by Polars at each group-by; Polars only looks
+whether the variable exists, so any value (even "0") turns the partitioned group-by off.
 """
 
 import os

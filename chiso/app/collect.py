@@ -60,18 +60,26 @@ def _release() -> None:
             queries.release_cache(con)
 
 
+def tick(seen: int, last: float, released: int) -> tuple[int, float, int]:
+    """One look of the thread: a full collection if :func:`due`, then DuckDB's cache handed back
+    if pages have run since the last release and none for :data:`RELEASE_AFTER_S`. Takes and
+    returns (young collections seen, time of the last pass, page runs ended at the last release)."""
+    since_last = time.monotonic() - last
+    if due(allocated=_collections() != seen, idle_s=busy.idle_for(), since_last_s=since_last):
+        gc.collect()
+        seen, last = _collections(), time.monotonic()
+    runs = busy.ended_runs()
+    if runs != released and busy.when_idle(RELEASE_AFTER_S, _release):
+        released = runs
+    return seen, last, released
+
+
 def _loop() -> None:
-    seen, last = _collections(), time.monotonic()
-    released = busy.ended_runs()  # page runs ended at the last release: nothing to give back yet
+    # page runs ended so far count as released: nothing to give back before the next ones
+    state = (_collections(), time.monotonic(), busy.ended_runs())
     while True:
         time.sleep(INTERVAL_S)
-        since_last = time.monotonic() - last
-        if due(allocated=_collections() != seen, idle_s=busy.idle_for(), since_last_s=since_last):
-            gc.collect()
-            seen, last = _collections(), time.monotonic()
-        runs = busy.ended_runs()
-        if runs != released and busy.when_idle(RELEASE_AFTER_S, _release):
-            released = runs
+        state = tick(*state)
 
 
 def start() -> None:

@@ -82,7 +82,7 @@ def chart_buttons(figure: go.Figure, *, name: str, caption: tuple[str, str], key
     """'Tải PNG' and 'Tải SVG' for a figure, with its source line and data date in the image."""
     warm_renderer(later=True)
     lang = current_lang()
-    height = max(600, int(figure.layout.height or 0))
+    height = max(600, int(style.layout_value(figure, "height") or 0))  # without making the figure
 
     def captioned() -> go.Figure:  # built on click only: copying a figure costs tens of ms a run
         return export.with_caption(figure, *caption)

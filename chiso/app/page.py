@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 
 from chiso import safe
-from chiso.app import busy, collect, ui
+from chiso.app import collect, ui
 from chiso.config import Catalog, Index
 from chiso.i18n import label, t
 from chiso.selection import Selection
@@ -122,8 +122,7 @@ def run(render: Callable[[Frame], None], *, table: bool = True) -> None:
         if frame is not None:
             render(frame)
 
-    with busy.page_run():
-        ui.guard(body)
+    ui.guard(body)  # counted as a page run in progress (chiso.app.busy)
 
 
 def text(line: str, *, caption: bool = False) -> None:

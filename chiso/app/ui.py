@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from chiso import paths, safe
+from chiso.app import busy
 from chiso.config import Catalog, load_catalog
 from chiso.errors import ChisoError
 from chiso.i18n import LANGS, label, t
@@ -334,7 +335,14 @@ def after_render(hook) -> None:
 
 
 def guard(render) -> None:
-    """Run a page body; a user-facing error is shown in words, never as a stack trace."""
+    """Run a page body; a user-facing error is shown in words, never as a stack trace. The run
+    counts as a page run in progress (:mod:`chiso.app.busy`): the Data and About pages read the
+    database too, and nothing may release its cache under them."""
+    with busy.page_run():
+        _guarded(render)
+
+
+def _guarded(render) -> None:
     _AFTER.hooks = []
     try:
         render()

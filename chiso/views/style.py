@@ -41,12 +41,15 @@ def spec(fig: go.Figure) -> dict:
     for arrays to encode (≈ 10 ms for a ranking of 168 units, and a drawn chart went through it
     three times per run). A figure holding anything else (a numpy array, frames) takes Plotly's own
     path. tests/views/test_figure_spec.py compares both on every chart of the views."""
+    # a Figure not yet made into Plotly's objects is copied from its spec (kept until the figure is
+    # made, so that a copy never reads a half-made one)
     pending = fig.__dict__.get("_pending")
-    if pending is not None:  # a Figure not yet made into Plotly's objects: copied from its spec
+    if pending is not None:
         odd: list = []
         out = _plain(pending, odd)
+        out.setdefault("data", [])
         layout = out.setdefault("layout", {})
-        if "template" not in layout and pio.templates.default is not None:
+        if layout.get("template") is None and pio.templates.default is not None:
             layout["template"] = _plain(_default_template(), odd)  # as Plotly's constructor adds it
         return go.Figure.to_dict(fig) if odd else out
     odd = []
@@ -56,18 +59,28 @@ def spec(fig: go.Figure) -> dict:
     return out
 
 
-_TEMPLATES: dict[int, tuple[object, dict]] = {}  # id of a template object -> (it, its JSON)
+def layout_value(fig: go.Figure, key: str):
+    """A top-level layout entry of a figure (``height``), read from its spec when it has not been
+    made into Plotly's objects: reading ``fig.layout`` would make it."""
+    pending = fig.__dict__.get("_pending")
+    if pending is not None:
+        return (pending.get("layout") or {}).get(key)
+    return fig.layout[key]
+
+
+_TEMPLATES: dict[object, dict] = {}  # the default template's name (or object) -> its JSON
 
 
 def _default_template() -> dict:
     """The JSON of plotly's default template (Streamlit's theme inside the app), made once per
-    template object."""
-    name = pio.templates.default
-    template = name if not isinstance(name, str) else pio.templates[name]
-    known = _TEMPLATES.get(id(template))
-    if known is None or known[0] is not template:
-        known = _TEMPLATES[id(template)] = (template, template.to_plotly_json())
-    return known[1]
+    name: ``pio.templates["a+b"]`` makes a new merged template on every call."""
+    default = pio.templates.default
+    key = default if isinstance(default, str) else id(default)
+    known = _TEMPLATES.get(key)
+    if known is None:
+        template = pio.templates[default] if isinstance(default, str) else default
+        known = _TEMPLATES[key] = template.to_plotly_json()
+    return known
 
 
 _BUILD = threading.RLock()
@@ -100,9 +113,14 @@ class Figure(go.Figure):
         if name.startswith("__"):
             raise AttributeError(name)
         with _BUILD:  # made once; a reader in another session waits for it
-            pending = self.__dict__.pop("_pending", None)
-            if pending is not None:
-                go.Figure.__init__(self, _plain(pending, []), _validate=False)
+            pending = self.__dict__.get("_pending")
+            if pending is not None and not self.__dict__.get("_making"):
+                self.__dict__["_making"] = True  # Plotly's constructor reads missing attributes
+                try:
+                    go.Figure.__init__(self, _plain(pending, []), _validate=False)
+                finally:
+                    del self.__dict__["_making"]
+                del self.__dict__["_pending"]  # only now: a copy meanwhile is taken from the spec
         try:
             return object.__getattribute__(self, name)
         except AttributeError:

@@ -50,3 +50,14 @@ def test_a_run_in_progress_counts(monkeypatch):
     monkeypatch.setattr(busy, "_RUNNING", {"reader-2": 1})
     monkeypatch.setattr(busy, "_session", lambda: "me")
     assert busy.others_active()
+
+
+def test_a_guarded_page_body_counts_as_a_page_run_in_progress():
+    """The Data and About pages run through ``ui.guard`` alone and read the database too: no
+    release of its cache (``chiso.app.collect``) may fall in the middle of them."""
+    from chiso.app import ui
+
+    seen = []
+    ui.guard(lambda: seen.append(busy.idle_for()))
+    assert seen == [0.0]  # in progress while the body ran
+    assert busy.idle_for() > 0.0  # ended after it

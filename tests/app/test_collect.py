@@ -1,6 +1,7 @@
 """Garbage is still collected when Streamlit no longer collects after every page run."""
 
 import gc
+import threading
 import time
 import tomllib
 import weakref
@@ -64,36 +65,31 @@ def test_the_server_reads_as_busy_during_a_page_run_and_idle_after_it():
 def test_the_database_cache_is_handed_back_once_after_a_quiet_spell_and_not_again_until_pages_run(
     monkeypatch,
 ):
-    released = []
-    monkeypatch.setattr(collect, "INTERVAL_S", 0.02)
-    monkeypatch.setattr(collect, "RELEASE_AFTER_S", 0.1)
-    monkeypatch.setattr(collect, "_release", lambda: released.append(time.monotonic()))
-    monkeypatch.setattr(collect, "_started", False)
-    collect.start()  # (a thread started by an earlier test may release too: counted, not assumed)
-
-    def wait_for(n: int) -> None:
-        deadline = time.monotonic() + 30
-        while len(released) < n and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert len(released) >= n
-
+    """One look of the collector at a time (``collect.tick``), on this thread: a collector thread
+    started by an earlier page run may wake meanwhile, and its releases are not counted."""
+    here, released = threading.get_ident(), []
+    monkeypatch.setattr(collect, "RELEASE_AFTER_S", 0.2)
+    monkeypatch.setattr(collect, "_release", lambda: threading.get_ident() == here and released.append(1))
+    state = (0, time.monotonic(), busy.ended_runs())
     with busy.page_run():
-        started = time.monotonic()
-        time.sleep(0.3)
+        state = collect.tick(*state)
         assert released == []  # never while a page runs
-    wait_for(1)
-    assert released[0] - started >= 0.3 + 0.1  # only after the quiet spell
-    seen = len(released)
-    time.sleep(0.4)
-    assert len(released) == seen  # quiet and already handed back: nothing more to do
+    state = collect.tick(*state)
+    assert released == []  # the page run just ended: not quiet yet
+    time.sleep(0.25)
+    state = collect.tick(*state)
+    assert released == [1]  # quiet for RELEASE_AFTER_S: handed back
+    time.sleep(0.25)
+    state = collect.tick(*state)
+    assert released == [1]  # still quiet, nothing read since: nothing more to hand back
     with busy.page_run():
         pass
-    wait_for(seen + 1)
+    time.sleep(0.25)
+    collect.tick(*state)
+    assert released == [1, 1]  # pages ran again, then a quiet spell: handed back again
 
 
 def test_work_when_idle_waits_for_the_quiet_spell_and_holds_new_page_runs_off():
-    import threading
-
     done = []
     with busy.page_run():
         assert not busy.when_idle(0.0, lambda: done.append("during a run"))

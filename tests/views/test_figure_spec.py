@@ -157,3 +157,30 @@ def test_a_shared_figure_read_by_many_sessions_at_once_is_made_once_and_reads_th
             results = list(pool.map(lambda read, f=fig: read(f), reads))
         assert all(r == expected for r in results[0::3]) and all(r == expected for r in results[1::3])
         assert set(results[2::3]) == {expected["layout"]["height"]}
+
+
+def test_a_copy_taken_while_another_session_makes_the_figure_is_whole(monkeypatch):
+    """Plotly's constructor adds the default template after the rest of the layout: a copy taken
+    meanwhile from the half-made figure had no template. The copy comes from the spec until the
+    figure is made."""
+    import threading
+    import time
+
+    import plotly.basedatatypes as bd
+
+    made = bd.BaseFigure._initialize_layout_template
+
+    def slowly(self):
+        time.sleep(0.2)  # the window between the layout set and the template added
+        made(self)
+
+    expected = _pending_chart().to_dict()
+    monkeypatch.setattr(bd.BaseFigure, "_initialize_layout_template", slowly)
+    fig = _pending_chart()
+    maker = threading.Thread(target=lambda: fig.layout.height)
+    maker.start()
+    time.sleep(0.05)
+    copied = fig.to_dict()
+    maker.join()
+    assert copied == expected and "template" in copied["layout"]
+    assert fig.to_dict() == expected  # and after it is made
