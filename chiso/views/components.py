@@ -44,7 +44,7 @@ def no_components_text(component_tables: pl.DataFrame, catalog, lang: str, datas
     links = views.table_links(
         component_tables.sort("n_units", descending=True), catalog, lang, "gaps", dataset
     )
-    return t("gaps.no_components", lang, tables=links).replace("….", "…")  # a cut list ends once
+    return t("gaps.no_components", lang, tables=links)
 
 
 def build(

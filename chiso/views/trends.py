@@ -74,8 +74,8 @@ def build(
         ),
         source=views.source_line(series, lang),
         scale_changed=trends.default_measure(series) == "pct_of_max",
-        rank_as_percentile=measure == "rank" and percentile.n_changes(plotted),
-        score_as_pct=measure == "score" and scales_differ(plotted),
+        rank_as_percentile=drawn_measure(plotted, measure) == "percentile",
+        score_as_pct=measure == "score" and drawn_measure(plotted, measure) == "pct_of_max",
         reorg_notes=tuple(additions.notes) if additions else (),
     )
 
@@ -91,6 +91,16 @@ def scales_differ(plotted: pl.DataFrame) -> bool:
     """The lines drawn hold scores on different maxima (a unit's own years on one scale, its
     predecessors' on an older one: DTI 0–1, then 1.000): one score axis would misstate them."""
     return plotted.get_column("max_score").drop_nulls().n_unique() > 1
+
+
+def drawn_measure(plotted: pl.DataFrame, measure: str) -> str:
+    """The measure the chart draws for the one asked: ranks out of different N as percentiles,
+    scores out of different maxima as % of maximum (neither compares across them as it is)."""
+    if measure == "rank" and percentile.n_changes(plotted):
+        return "percentile"
+    if measure == "score" and scales_differ(plotted):
+        return "pct_of_max"
+    return measure
 
 
 def _plotted(series, chosen, additions) -> pl.DataFrame:
@@ -116,11 +126,9 @@ def trends_figure(
     years = trends.year_span(
         pl.concat([series.select("year"), plotted.select("year")], how="vertical_relaxed")
     )
-    if measure == "rank" and percentile.n_changes(plotted):
-        # Places out of different N are not comparable; the share of peers ranked below is.
-        plotted, measure = percentile.with_percentile(plotted), "percentile"
-    if measure == "score" and scales_differ(plotted):
-        measure = "pct_of_max"  # scores out of different maxima are not comparable; their share is
+    measure = drawn_measure(plotted, measure)
+    if measure == "percentile":  # the share of peers ranked below, comparable across N
+        plotted = percentile.with_percentile(plotted)
     y_labels = {
         "percentile": t("trends.percentile_axis", lang),
         "score": f"{t('chart.score', lang)} ({views.series_scale(index, series, lang)})",

@@ -12,6 +12,7 @@ import pytest
 
 from chiso.config import load_catalog
 from chiso.demo.province import build_demo
+from chiso.i18n import t
 from chiso.metrics import gaps
 from chiso.paths import CONFIG_PATH
 from chiso.store import analysis_queries as aq
@@ -782,3 +783,19 @@ def test_every_index_of_two_provinces_reads_one_line_per_index_with_a_dash_where
     by_index = {row[0]: row[1:] for row in shown.rows()}
     assert by_index["PCI"] == ("68,73/100 · 10/63 · phân vị 85", "73,40/100 · 1/63 · phân vị 100")
     assert by_index["DTI"] == ("–", "0,7350/1 · 3/63 · phân vị 97")
+
+
+def test_a_list_of_tables_closes_its_sentence_once_whether_cut_or_not():
+    from chiso.views import tables as views
+
+    rows = pl.DataFrame(
+        {"peer_group": ["provinces"] * 7, "scope_province": [""] * 7, "index_code": ["PCI"] * 7}
+        | {"year": list(range(2017, 2024))}
+    )
+    whole = t("gaps.no_components", "vi", tables=views.table_links(rows.head(2), CATALOG, "vi", "gaps"))
+    cut = t("why.no_earlier", "vi", year=2017, tables=views.table_links(rows, CATALOG, "vi", "why"))
+    assert whole.endswith("&year=2018).") and whole.count(".") >= 2, whole
+    assert cut.endswith(" …") and "…." not in cut, cut
+    assert t(
+        "gaps.no_components", "en", tables=views.table_links(rows.clear(), CATALOG, "en", "gaps")
+    ).endswith(": –.")

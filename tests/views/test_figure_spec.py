@@ -106,16 +106,7 @@ def test_every_chart_the_pages_draw_is_copied_exactly_as_plotly_would(
 
 
 def test_a_misspelt_property_in_a_plain_spec_is_refused_by_the_check_the_suite_runs():
-    from chiso.views import charts_analysis
-
-    fig = charts_analysis.percentile_bars(
-        __import__("polars").DataFrame({"label": ["PAR", "SIPAS"], "percentile": [80.0, 20.0]}),
-        title="T",
-        x_label="x",
-        source="S",
-        lang="vi",
-    )
-    plain = style.spec(fig)
+    plain = style.spec(_pending_chart())
     go.Figure(plain)  # as built: accepted
     plain["layout"]["xaxis"]["rnage"] = [0, 1]
     with pytest.raises(ValueError, match="rnage"):
