@@ -33,6 +33,15 @@ def number(value: float | int | None, decimals: int = 2, *, lang: str = "vi") ->
     return text
 
 
+def places(value: float | None, declared: int | None, fallback: int) -> int:
+    """The decimals to print ``value`` with: the index's ``declared`` decimals where the value is
+    exact at them ('943/1.000' on a whole-point scale), else ``fallback`` (a 1000-point index's
+    component of 285,5 is never rounded to 286)."""
+    if declared is None or value is None or (isinstance(value, float) and math.isnan(value)):
+        return fallback
+    return declared if abs(round_half_up(value, declared) - float(value)) < 1e-9 else fallback
+
+
 def signed(value: float | int | None, decimals: int = 2, *, lang: str = "vi") -> str:
     """A change with its sign: '+1,27', '−0,50', '0,00'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

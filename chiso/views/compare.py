@@ -57,7 +57,9 @@ def build(
             [t("col.unit", lang), t("sel.index", lang)],
         )
     return CompareView(
-        display=views.compare_display(picked, chosen, names, lang),
+        display=views.compare_display(
+            picked, chosen, names, lang, index.decimals_for(sel.province, sel.peer_group, sel.year)
+        ),
         export=TableExport(
             views.compare_export(picked, chosen, names, lang),
             compare_name(index, sel),

@@ -64,6 +64,7 @@ def build(
             gap_table,
             lang,
             inferred=gaps.component_max_inferred(index, *where),
+            declared=decimals,
         ),
         export=TableExport(
             views.gap_export(gap_table, lang, views.gap_notes(gap_table, index, *where, lang)),

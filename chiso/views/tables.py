@@ -375,23 +375,27 @@ def multi_year_tables(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def gap_display(gap_table: pl.DataFrame, lang: str, *, inferred: bool = False) -> pl.DataFrame:
+def gap_display(
+    gap_table: pl.DataFrame, lang: str, *, inferred: bool = False, declared: int | None = None
+) -> pl.DataFrame:
     """The gaps table as shown: Vietnamese numbers, rank n/N, best peer and gap; ``inferred``:
-    the components' maxima are the project's deduction, marked beside each score."""
+    the components' maxima are the project's deduction, marked beside each score; ``declared``:
+    the index's decimals (:func:`out_of`)."""
     mark = f" ({t('inferred.max', lang)})" if inferred else ""
     rows = []
     for row in gap_table.iter_rows(named=True):
+        best = fmt.places(row["best_score"], declared, 2)
         rows.append(
             {
                 t("gaps.col.component", lang): row["name"],
-                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang) + mark,
+                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang, declared) + mark,
                 t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
                 t("gaps.col.points_lost", lang): fmt.number(row["points_lost"], 2, lang=lang),
                 t("gaps.col.rank", lang): fmt.rank(row["component_rank"], row["rank_of"]),
                 t("gaps.col.peer_mean", lang): fmt.number(row["peer_mean"], 2, lang=lang),
                 t(
                     "gaps.col.best", lang
-                ): f"{row['best_unit'] or fmt.EMPTY} ({fmt.number(row['best_score'], 2, lang=lang)})",
+                ): f"{row['best_unit'] or fmt.EMPTY} ({fmt.number(row['best_score'], best, lang=lang)})",
                 t("gaps.col.gap_to_best", lang): fmt.number(row["gap_to_best"], 2, lang=lang),
             }
         )
@@ -500,13 +504,20 @@ def extremes_display(extremes: pl.DataFrame, catalog, lang: str) -> pl.DataFrame
             {
                 t("profile.kind", lang): t(f"profile.{row['kind']}", lang),
                 t("gaps.col.component", lang): _component_label(catalog, row, lang),
-                t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang)
+                t("gaps.col.score", lang): out_of(
+                    row["score"], row["max_score"], lang, _declared(catalog.index(row["index_code"]), row)
+                )
                 + _inferred_scale(catalog.index(row["index_code"]), row, lang),
                 t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
             }
             for row in extremes.iter_rows(named=True)
         ]
     )
+
+
+def _declared(index: Index, row: dict) -> int:
+    """The index's decimals for the table a row belongs to."""
+    return index.decimals_for(row.get("province") or "", row.get("peer_group") or "", row["year"])
 
 
 def _inferred_scale(index: Index, row: dict, lang: str) -> str:
@@ -538,8 +549,11 @@ def _first_rows(rows: pl.DataFrame, line: str) -> dict[tuple, dict]:
     return cells
 
 
-def compare_display(rows: pl.DataFrame, chosen: list[str], names: dict[str, str], lang: str) -> pl.DataFrame:
-    """Indices and components down, chosen units across: 'score (% of max)'."""
+def compare_display(
+    rows: pl.DataFrame, chosen: list[str], names: dict[str, str], lang: str, declared: int | None = None
+) -> pl.DataFrame:
+    """Indices and components down, chosen units across: 'score (% of max)'; ``declared``: the
+    index's decimals (:func:`out_of`)."""
     order = {u: i for i, u in enumerate(chosen)}
     units = rows.select("unit_id", "name").unique("unit_id").sort(pl.col("unit_id").replace_strict(order))
     cells = _first_rows(rows.select("component", "unit_id", "score", "max_score", "pct_of_max"), "component")
@@ -556,7 +570,9 @@ def compare_display(rows: pl.DataFrame, chosen: list[str], names: dict[str, str]
             score = value.get("score")
             share = fmt.percent(value.get("pct_of_max"), 0, lang=lang)
             line[name] = (
-                f"{out_of(score, value.get('max_score'), lang)} ({share})" if score is not None else fmt.EMPTY
+                f"{out_of(score, value.get('max_score'), lang, declared)} ({share})"
+                if score is not None
+                else fmt.EMPTY
             )
         lines.append(line)
     return pl.DataFrame(lines)
@@ -634,11 +650,13 @@ def movers_display(movers: pl.DataFrame, lang: str) -> pl.DataFrame:
     )
 
 
-def out_of(score: float | None, top: float | None, lang: str) -> str:
-    """'7,16/10', '28,81/30', '0,4874/1': a score with the maximum it is read on."""
+def out_of(score: float | None, top: float | None, lang: str, declared: int | None = None) -> str:
+    """'7,16/10', '28,81/30', '0,4874/1', '943/1.000': a score with the maximum it is read on;
+    ``declared``: the index's decimals for the table, used where the score is exact at them (else
+    2 decimals, 4 on a 0–1 scale)."""
     if score is None:
         return fmt.EMPTY
-    decimals = 4 if top is not None and top <= 1 else 2
+    decimals = fmt.places(score, declared, 4 if top is not None and top <= 1 else 2)
     top_text = fmt.number(top, 0 if top is not None and float(top).is_integer() else 2, lang=lang)
     return f"{fmt.number(score, decimals, lang=lang)}/{top_text}"
 

@@ -773,6 +773,40 @@ def test_the_comparison_table_reads_total_then_components_by_unit_with_a_dash_wh
     ]
 
 
+def test_a_whole_point_index_shows_whole_scores_without_decimals_and_never_rounds_a_half():
+    """DTI inside a province is declared with 0 decimals (1000 points): '943/1.000', not
+    '943,00/1.000'; a component of 85,5 keeps its half rather than becoming 86."""
+    from chiso.views import tables
+
+    rows = pl.DataFrame(
+        {
+            "unit_id": ["a", "a", "a"],
+            "name": ["Xã A"] * 3,
+            "component": [None, "nhan_thuc_so", "the_che_so"],
+            "score": [943.0, 100.0, 85.5],
+            "max_score": [1000.0, 100.0, 100.0],
+            "pct_of_max": [94.3, 100.0, 85.5],
+        }
+    )
+    names = {"nhan_thuc_so": "Nhận thức số", "the_che_so": "Thể chế số"}
+    whole = tables.compare_display(
+        rows, ["a"], names, "vi", CATALOG.index("DTI").decimals_for("Quảng Ninh", "communes", 2025)
+    )
+    assert whole.get_column("Xã A").to_list() == ["943/1.000 (94 %)", "100/100 (100 %)", "85,50/100 (86 %)"]
+    extremes = rows.filter(pl.col("component").is_not_null()).with_columns(
+        kind=pl.Series(["strongest", "weakest"]),
+        index_code=pl.lit("DTI"),
+        province=pl.lit("Quảng Ninh"),
+        peer_group=pl.lit("communes"),
+        year=pl.lit(2025),
+    )
+    shown = tables.extremes_display(extremes, CATALOG, "vi")
+    # each score, before the mark of the deduced maxima
+    assert [c.split(" (")[0] for c in shown.get_column(shown.columns[2])] == ["100/100", "85,50/100"]
+    # an index declared with 2 decimals keeps them: '27,00/30' as before
+    assert tables.out_of(27.0, 30.0, "vi", 2) == "27,00/30"
+
+
 def test_every_index_of_two_provinces_reads_one_line_per_index_with_a_dash_where_one_has_none(published_db):
     from chiso.views import tables
 
