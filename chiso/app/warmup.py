@@ -79,7 +79,20 @@ def _import_all(modules: list[str]) -> None:
         # report when it imports the same module.
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    _skip_repl_check()
     gc.freeze()  # the imported modules' objects: permanent, no collection need walk them again
+
+
+def _skip_repl_check() -> None:
+    """Streamlit's first element of a process asks whether it runs in a Python REPL, to warn that
+    ``streamlit run`` is needed: ``inspect.stack()`` with the source lines of every frame (the
+    router's, the page's, the project's helpers'), 0,08–0,13 s of the first page run on a cold
+    start. Started by the launcher, the app runs under ``streamlit run`` by definition: the check is
+    marked done. Nothing happens where Streamlit has no such flag."""
+    from streamlit import delta_generator
+
+    if hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        delta_generator._use_warning_has_been_displayed = True
 
 
 def start(root: Path = ROOT) -> None:

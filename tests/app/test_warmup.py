@@ -19,6 +19,10 @@ from chiso.app import warmup
 warmup.start()
 warmup.wait()
 before = set(sys.modules)
+import inspect
+stacks = []
+_stack = inspect.stack
+inspect.stack = lambda *a, **k: stacks.append(1) or _stack(*a, **k)
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file(sys.argv[1], default_timeout=60)
 for key, value in json.loads(sys.argv[2]).items():
@@ -29,6 +33,7 @@ print(json.dumps({
     "new": sorted({m.split(".")[0] for m in sys.modules} - {m.split(".")[0] for m in before}),
     "new_modules": sorted(set(sys.modules) - before),
     "tables": len(at.dataframe),
+    "stacks": len(stacks),
 }))
 """
 
@@ -54,6 +59,8 @@ def test_the_first_page_imports_no_library_the_warmup_left_out(published_db):
     assert late == []
     # nor Streamlit's emoji table (≈ 0,2 s), which its first segmented control imports
     assert not set(warmup.WIDGET_MODULES) & set(result["new_modules"])
+    # nor reads the source of every frame to ask whether it runs in a REPL (≈ 0,1 s)
+    assert result["stacks"] == 0
 
 
 def test_the_warmup_covers_the_default_page_and_the_libraries():
