@@ -17,7 +17,7 @@ import streamlit as st
 
 from chiso import paths, safe
 from chiso.app import busy
-from chiso.config import Catalog, load_catalog
+from chiso.config import Catalog, load_catalog, parsed_ahead
 from chiso.errors import ChisoError
 from chiso.i18n import LANGS, label, t
 from chiso.selection import Choices, Selection, fit, options
@@ -49,7 +49,8 @@ def favicon():
 
 @st.cache_resource
 def catalog() -> Catalog:
-    return load_catalog(paths.CONFIG_PATH)
+    # parsed by the launcher's warm-up when it ran (chiso.app.warmup), else here
+    return parsed_ahead(paths.CONFIG_PATH) or load_catalog(paths.CONFIG_PATH)
 
 
 _OPEN: dict[str, tuple[float, object]] = {}

@@ -6,8 +6,9 @@ starts Streamlit's front end (a second or two here); only then does the first pa
 importing Polars, DuckDB, pydantic and the project (≈ 1 s of CPU on the machines measured, see
 README "Scale and speed"). ``python -m chiso.app.launch`` (what ``make run`` and ``make serve``
 start) calls :func:`start` before Streamlit's server, so those imports happen while the browser is
-busy; ``app.py`` calls :func:`wait` before any page code runs. Nothing is read, cached or
-computed here: only modules are imported (data is read by the first request, as before).
+busy; ``app.py`` calls :func:`wait` before any page code runs. Modules are imported, and the index
+catalogue and the Vietnamese texts (configuration) are parsed; no data is read, cached or computed
+here (data is read by the first request, as before).
 
 Once imported, the modules' objects (≈ 150.000: functions, classes, constants) are moved out of the
 garbage collector's sight with ``gc.freeze()``: they live as long as the process, and every full
@@ -80,6 +81,11 @@ def _import_all(modules: list[str]) -> None:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
     _skip_repl_check()
+    with contextlib.suppress(Exception):  # a broken file is the page's to report, in words
+        from chiso import config, i18n, paths
+
+        i18n.messages(i18n.DEFAULT_LANG)  # the Vietnamese texts (≈ 20 locale files)
+        config.parse_ahead(paths.CONFIG_PATH)
     gc.freeze()  # the imported modules' objects: permanent, no collection need walk them again
 
 

@@ -23,6 +23,10 @@ import inspect
 stacks = []
 _stack = inspect.stack
 inspect.stack = lambda *a, **k: stacks.append(1) or _stack(*a, **k)
+import yaml
+parses = []
+_load = yaml.load
+yaml.load = lambda *a, **k: parses.append(1) or _load(*a, **k)
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file(sys.argv[1], default_timeout=60)
 for key, value in json.loads(sys.argv[2]).items():
@@ -34,6 +38,7 @@ print(json.dumps({
     "new_modules": sorted(set(sys.modules) - before),
     "tables": len(at.dataframe),
     "stacks": len(stacks),
+    "parses": len(parses),
 }))
 """
 
@@ -61,6 +66,22 @@ def test_the_first_page_imports_no_library_the_warmup_left_out(published_db):
     assert not set(warmup.WIDGET_MODULES) & set(result["new_modules"])
     # nor reads the source of every frame to ask whether it runs in a REPL (≈ 0,1 s)
     assert result["stacks"] == 0
+    # nor parses the index catalogue or the texts: the warm-up did, while the browser loaded
+    assert result["parses"] == 0
+
+
+def test_a_catalogue_parsed_ahead_is_handed_over_once_and_never_after_the_file_changed(tmp_path):
+    from chiso import config
+    from chiso.paths import CONFIG_PATH
+
+    copy = tmp_path / "indices.yaml"
+    copy.write_bytes(CONFIG_PATH.read_bytes())
+    config.parse_ahead(copy)
+    assert config.parsed_ahead(copy).codes == config.load_catalog(CONFIG_PATH).codes
+    assert config.parsed_ahead(copy) is None  # handed over once; the cache above it keeps it
+    config.parse_ahead(copy)
+    copy.write_text(copy.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # edited since
+    assert config.parsed_ahead(copy) is None
 
 
 def test_the_warmup_covers_the_default_page_and_the_libraries():
