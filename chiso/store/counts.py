@@ -104,9 +104,14 @@ def group_counts(
     unit_id: str | None = None,
 ) -> pl.DataFrame:
     """Counts of every unit of a province (optionally one peer group, or one unit) from the
-    reports inside [start, end]: the input of a ranking."""
+    reports inside [start, end]: the input of a ranking.
+
+    A count's province is its unit's (an import writes the registry's province of the unit it
+    resolved, ``chiso.ingest.readers``; tests hold every database to it), so only the province's
+    units are joined: ≈ 1 ms less than hashing every unit of the country at national scale."""
     where = (
-        "c.province = $province AND ($peer_group IS NULL OR u.peer_group = $peer_group)"
+        "c.province = $province AND u.province = $province"
+        " AND ($peer_group IS NULL OR u.peer_group = $peer_group)"
         " AND ($unit_id IS NULL OR c.unit_id = $unit_id)"
     )
     order = (("name", False), ("level", True), ("period_start", False), ("indicator", False))

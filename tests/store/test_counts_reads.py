@@ -115,6 +115,28 @@ def db(request) -> tuple[str, Path]:
     return request.param, request.getfixturevalue(request.param)
 
 
+def test_every_count_and_rate_lies_in_its_units_province_and_a_province_read_misses_none(db):
+    """The province read joins the province's units only: it holds because every count and
+    published rate is stored under its unit's province."""
+    with queries.connect(db[1]) as con:
+        for table in ("one_stop_counts", "one_stop_rates"):
+            astray = con.sql(
+                f"SELECT count(*) FROM {table} c JOIN units u USING (unit_id) WHERE c.province <> u.province"
+            ).fetchall()[0][0]
+            assert astray == 0, table
+        seen = 0
+        for province, period in _selections(con)[:12]:
+            found = counts.group_counts(con, province=province, start=period.start, end=period.end)
+            stored = con.sql(
+                "SELECT count(*) FROM one_stop_counts WHERE province = $p AND period_start >= $s"
+                " AND period_end <= $e",
+                params={"p": province, "s": period.start, "e": period.end},
+            ).fetchall()[0][0]
+            assert found.height == stored
+            seen += stored
+        assert seen > 0
+
+
 def test_a_selections_reads_give_what_its_province_counts_gave(db):
     with queries.connect(db[1]) as con:
         selections = _selections(con)
