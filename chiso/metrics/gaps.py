@@ -381,19 +381,20 @@ def what_it_takes(
     above = others.filter(pl.col("_key") > sign * score + _EPS)
     rank_in_data = above.height + 1
     at_top = "top" if row["rank"] in (None, 1) else "no_data_above"
+    contradicted = _bands_contradicted(tiers, score, row["max_score"], row.get("printed_tier")) or (
+        _printed_tiers_contradict(others, tiers)
+    )
     return WhatItTakes(
         unit_id,
         step,
         room,
         next_rank=_next_rank(above, others, sign, sign * score, step),
-        next_tier=_next_tier(tiers, score, row["max_score"], row.get("printed_tier"))
-        if higher_is_better
-        else None,
+        next_tier=_next_tier(tiers, score, row["max_score"], contradicted) if higher_is_better else None,
         top3=_top_three(others, row, sign, sign * score) if rank_in_data > 3 else None,
         reason_rank=at_top if above.is_empty() else None,
         rank_in_data=rank_in_data,
         n_in_data=others.height + 1,
-        bands_contradicted=_bands_contradicted(tiers, score, row["max_score"], row.get("printed_tier")),
+        bands_contradicted=contradicted,
         **stored,
     )
 
@@ -443,15 +444,29 @@ def _bands_contradicted(
     return current is None or label(tiers[current].name, "vi") != printed
 
 
+def _printed_tiers_contradict(scored: pl.DataFrame, tiers: Sequence[Tier]) -> bool:
+    """True when the source prints, for some unit of the table, a tier other than the band its
+    score falls in (PCI 2021: 70,61 printed 'Tốt' where the bands say 'Rất tốt' from 70 %)."""
+    if not tiers or "printed_tier" not in scored.columns:
+        return False
+    pct = pl.col("score") / pl.col("max_score") * 100
+    band = pl.lit(None, pl.String)
+    for tier in reversed(tiers):  # the highest band is tested first, as _tier_of does
+        band = pl.when(pct >= tier.min_pct - _EPS).then(pl.lit(label(tier.name, "vi"))).otherwise(band)
+    printed = pl.col("printed_tier").is_not_null() & pl.col("max_score").is_not_null()
+    return not scored.filter(printed & band.ne_missing(pl.col("printed_tier"))).is_empty()
+
+
 def _next_tier(
-    tiers: Sequence[Tier], score: float, max_score: float | None, printed: str | None = None
+    tiers: Sequence[Tier], score: float, max_score: float | None, contradicted: bool = False
 ) -> NextTier | None:
-    """The band above the unit's; None in the top band, and when a tier the source prints
-    contradicts the bands (they do not hold for that year, so no threshold may be quoted)."""
-    if not tiers or not max_score:
+    """The band above the unit's; None in the top band, and when a tier the source prints in the
+    table (``contradicted``) is not the band of its score: the bands do not hold for that year,
+    so no threshold may be quoted."""
+    if not tiers or not max_score or contradicted:
         return None
     current = _tier_of(tiers, score / max_score * 100)
-    if _bands_contradicted(tiers, score, max_score, printed) or current == 0:
+    if current == 0:
         return None
     target = tiers[(len(tiers) if current is None else current) - 1]
     min_score = target.min_pct * max_score / 100

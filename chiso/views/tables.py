@@ -403,13 +403,21 @@ def gap_display(
 
 
 def what_it_takes_cards(needs: WhatItTakes, decimals: int, lang: str) -> list[tuple[str, str]]:
-    """Three cards: points to the next rank, to the next tier, to the top 3 — or why none is needed."""
-    rank = needs.rank_in_data or needs.rank
+    """Three cards: points to the next rank, to the next tier, to the top 3 — or why none is
+    given. A unit is said to be first or in the top 3 on its stored rank (published, or computed
+    on a complete table), never on its place among the few units a partial table holds (20th of
+    63 may be the best of the six scored); where the table lacks the scores above it, the card
+    says so instead."""
+    in_top3 = needs.rank is not None and needs.rank <= 3
+    if needs.rank is None and needs.complete and needs.rank_in_data is not None:
+        in_top3 = needs.rank_in_data <= 3
 
-    def card(entry, reached: bool, reached_key: str) -> str:
+    def card(entry, reached: bool, reached_key: str, unknown: bool = False) -> str:
         if entry and entry.points is not None:
             return f"+{fmt.number(entry.points, decimals, lang=lang)}"
-        return t(reached_key, lang) if reached else t("gaps.not_applicable", lang)
+        if reached:
+            return t(reached_key, lang)
+        return t("gaps.unknown_above", lang) if unknown else t("gaps.not_applicable", lang)
 
     tier = needs.next_tier
     tier_name = (tier.name_vi if lang == "vi" else tier.name_en) if tier else "–"
@@ -421,15 +429,22 @@ def what_it_takes_cards(needs: WhatItTakes, decimals: int, lang: str) -> list[tu
             t("gaps.card.next_rank", lang, rank=_target_rank(needs.next_rank))
             if _target_rank(needs.next_rank) != "–"
             else t("gaps.card.next_rank_none", lang),
-            card(needs.next_rank, scored and needs.reason_rank == "top", "gaps.reached.top"),
+            card(
+                needs.next_rank,
+                scored and needs.reason_rank == "top",
+                "gaps.reached.top",
+                unknown=scored and needs.reason_rank == "no_data_above",
+            ),
         ),
         (
             t("gaps.card.next_tier", lang, tier=tier_name) if tier else t("gaps.card.next_tier_none", lang),
-            card(tier, scored and not tier and not needs.bands_contradicted, "gaps.reached.tier"),
+            t("gaps.bands_contradicted", lang)
+            if scored and needs.bands_contradicted
+            else card(tier, scored and not tier, "gaps.reached.tier"),
         ),
         (
             t("gaps.card.top_three", lang),
-            card(needs.top3, scored and rank is not None and rank <= 3, "gaps.reached.top_three"),
+            card(needs.top3, scored and in_top3, "gaps.reached.top_three", unknown=scored and not in_top3),
         ),
     ]
 

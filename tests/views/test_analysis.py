@@ -833,3 +833,34 @@ def test_a_list_of_tables_closes_its_sentence_once_whether_cut_or_not():
     assert t(
         "gaps.no_components", "en", tables=views.table_links(rows.clear(), CATALOG, "en", "gaps")
     ).endswith(": –.")
+
+
+def _components_view(published_db, index: str, year: int, name: str):
+    from chiso.selection import Selection
+    from chiso.views import components
+
+    with queries.connect(published_db) as con:
+        rows = aq.table_rows(con, index=index, year=year, peer_group="provinces", scope_province="")
+    unit_id = rows.filter(pl.col("name") == name).item(0, "unit_id")
+    sel = Selection("provinces", "", index, year)
+    return components.build(rows, unit_id, CATALOG.index(index), sel, "vi", CATALOG)
+
+
+def test_a_partial_table_never_puts_its_20th_of_63_in_the_top_3(published_db):
+    """PAPI 2023 lists Hòa Bình alone, published 20th of 63: first of the scored units, but
+    neither first nor in the top 3; the cards say the scores above it are missing."""
+    view = _components_view(published_db, "PAPI", 2023, "Hòa Bình")
+    cards = dict(view.cards)
+    assert cards["Để vào nhóm 3 đơn vị dẫn đầu"] == "Bảng không có điểm của các đơn vị xếp trên"
+    assert cards["Để lên hạng trên"] == "Bảng không có điểm của các đơn vị xếp trên"
+    assert "Đã" not in " ".join(cards.values())
+    assert any("20/63" in f.text for f in view.findings)
+
+
+def test_no_tier_threshold_is_quoted_where_the_source_prints_other_tiers(published_db):
+    """PCI 2021 prints 'Tốt' for Hải Phòng's 70,61, where the configured bands put 'Rất tốt'
+    from 70 %: no unit of that table is told what 'Rất tốt' takes."""
+    view = _components_view(published_db, "PCI", 2021, "Hà Nội")
+    assert not any("Rất tốt" in f.text for f in view.findings)
+    assert dict(view.cards)["Để lên xếp loại trên"] == "Nguồn xếp loại không theo các mức điểm đã biết"
+    assert dict(view.cards)["Để vào nhóm 3 đơn vị dẫn đầu"] == "+1,93"  # complete top 3: quoted
