@@ -509,10 +509,14 @@ def ranking_findings(ranking: pl.DataFrame, index: Index, lang: str) -> list[Fin
     if moved.height:
         up = moved.sort(["d_rank", "name"], descending=[True, False]).row(0, named=True)
         down = moved.sort(["d_rank", "name"]).row(0, named=True)
+        # the biggest move among all N only when every unit of a complete table has one; else
+        # among the units with a comparable rank in both years, and said so (PCI 2024: 6 of 63)
+        partial = moved.height < rows.height or not bool(rows.get_column("complete").all())
         for kind, row, sign in (("climber", up, 1), ("faller", down, -1)):  # up: best gain; down: worst
             if row["d_rank"] * sign > 0:
                 places = _places(row["d_rank"], lang)
-                text = t(f"finding.{kind}", lang, index=idx, unit=unit_label(row, lang), places=places)
+                key = f"finding.{kind}_among" if partial else f"finding.{kind}"
+                text = t(key, lang, index=idx, unit=unit_label(row, lang), places=places, n=moved.height)
                 found.append(_finding(text, kind, row))
     return found
 

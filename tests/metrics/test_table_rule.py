@@ -97,6 +97,9 @@ def test_every_sentence_obeys_the_rule(every_table):
         said = findings.ranking_findings(ranking, index, "vi")
         if not complete:
             assert not [f for f in said if f.kind in ("peer_mean", "last")], where
+            # the biggest climber or faller is named only among the units with data
+            movers = [f for f in said if f.kind in ("climber", "faller")]
+            assert all(f.text.startswith("Trong ") for f in movers), (where, movers)
         for unit_id in ranking.filter(pl.col("score").is_not_null())["unit_id"].to_list():
             said += [
                 f for f in findings.unit_findings(rows, unit_id, index, "vi") if f.kind in ("rank", "change")

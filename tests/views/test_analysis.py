@@ -536,6 +536,20 @@ def test_ranking_findings_name_the_leader(pci_2019):
     assert "last" not in [f.kind for f in found]  # 22 of 63: the last of the data is not the last
 
 
+def test_the_biggest_climber_of_a_partial_table_is_named_among_the_units_with_data(published_db):
+    """PCI 2024 holds 6 of 63 provinces (5 with a rank in both years): Hà Nội's 4 places are the
+    most among those, not across the country."""
+    with queries.connect(published_db) as con:
+        ranking = queries.ranking(con, index="PCI", year=2024, peer_group="provinces", scope_province="")
+    said = {f.kind: f.text for f in findings.ranking_findings(ranking, PCI, "vi")}
+    assert said["climber"] == (
+        "Trong 5 đơn vị có thứ hạng so sánh được của cả hai năm, tăng nhiều bậc nhất về PCI: "
+        "Hà Nội (tăng 4 bậc)."
+    )
+    english = {f.kind: f.text for f in findings.ranking_findings(ranking, PCI, "en")}
+    assert english["faller"].startswith("Among the 5 units with comparable ranks in both years")
+
+
 def test_unit_findings_on_demo_in_both_languages(demo_db):
     with queries.connect(demo_db) as con:
         rows = aq.table_rows(con, index="PAR", year=2023, peer_group="localities", scope_province="Sơn Hải")
