@@ -38,7 +38,9 @@ def render(frame: page.Frame) -> None:
         st.caption(view.average_text)
     app_targets.section(frame, index=index.code, table=ranking)
     downloads.table(view.export, key="rankings", long_rows=ranking)
-    maps.chart_or_map(frame, view, ranking, chart=not strip.is_large(ranking))
+    if view.chart_note:  # ranks printed without scores: no bars to draw
+        st.caption(view.chart_note)
+    maps.chart_or_map(frame, view, ranking, chart=view.figure is not None)
     lineage_section.ranking_predecessors(frame, ranking)
     for note in view.method_notes:
         st.caption(note)

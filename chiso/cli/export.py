@@ -100,6 +100,8 @@ def page_view(args: argparse.Namespace):
 def export_rankings(args: argparse.Namespace) -> int:
     view, meta = page_view(args)
     ranking, lang = view.rows, args.lang
+    if args.format in ("png", "svg") and view.chart_note:  # ranks without scores: no chart, as on screen
+        raise ChisoError.coded("rankings.ranks_only_chart")
     if args.format in ("png", "svg"):
         figure = view.figure or rankings_view.rankings_figure(
             ranking, view.index, view.sel, lang, load_catalog(args.config)

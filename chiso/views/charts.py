@@ -52,8 +52,24 @@ def ranking_bar(
     if rank_only_labels:
         bare = {"type": "bar", "x": [0] * len(rank_only_labels), "y": rank_only_labels}
         data.append(bare | {"orientation": "h", "name": "–", "showlegend": False})
-    all_labels = [*[_bar_label(row) for row in scored.iter_rows(named=True)], *rank_only_labels]
-    values = [*scored.get_column("score").to_list(), *([None] * len(rank_only_labels))]
+    # every row in rank order, scored or rank-only (a rank-only 4th sits between the 3rd and 68th)
+    entries = sorted(
+        [
+            *[
+                (row["rank"], row["name"], _bar_label(row), row["score"])
+                for row in scored.iter_rows(named=True)
+            ],
+            *[
+                (r, name, text, None)
+                for (r, name), text in zip(
+                    rank_only.select("rank", "name").rows(), rank_only_labels, strict=True
+                )
+            ],
+        ],
+        key=lambda e: (e[0] is None, e[0] or 0, e[1]),
+    )
+    all_labels = [e[2] for e in entries]
+    values = [e[3] for e in entries]
     top = max(
         [
             *ranking.get_column("max_score").drop_nulls().to_list(),

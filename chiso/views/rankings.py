@@ -31,13 +31,15 @@ class RankingsView:
     sentence: str
     findings: list
     stat_lines: list[str]  # the publisher's own statistics of the table
-    figure: go.Figure | None  # None for a large table: the page draws its strip for the chosen unit
+    figure: go.Figure | None  # None for a large table (the page draws its strip for the chosen
+    # unit) and for a table of ranks without scores (``chart_note`` says why)
     display: pl.DataFrame
     average_text: str | None
     export: TableExport
     source: str
     method_notes: list[str]
     description: str
+    chart_note: str | None = None
 
 
 def build(
@@ -53,6 +55,8 @@ def build(
     decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
     average = peer_average(ranking) if status != "empty" else None
     empty = status == "empty"
+    # a source that printed ranks only (DDCI 2021 of Bắc Giang): no bar to draw, and it says so
+    ranks_only = not empty and ranking.get_column("score").is_null().all()
     return RankingsView(
         rows=ranking,
         index=index,
@@ -64,7 +68,7 @@ def build(
         if empty or published is None
         else list(views.published_stat_lines(published, decimals, lang)),
         figure=None
-        if empty or strip.is_large(ranking)
+        if empty or ranks_only or strip.is_large(ranking)
         else rankings_figure(ranking, index, sel, lang, catalog),
         display=pl.DataFrame() if empty else views.display_table(ranking, index, lang),
         average_text=None
@@ -84,6 +88,7 @@ def build(
             if change.year == sel.year and change.applies(sel.province, sel.peer_group)
         ],
         description=label(index.description, lang),
+        chart_note=t("rankings.ranks_only_chart", lang) if ranks_only else None,
     )
 
 

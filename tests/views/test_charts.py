@@ -111,3 +111,52 @@ def test_the_rank_change_chart_leaves_room_for_the_labels_of_its_most_negative_b
         low, high = fig.layout.xaxis.range
         span = (11.0 if not adds_up else 6.0) - lowest
         assert low <= lowest - 0.25 * span and high > (6.0 if adds_up else 11.0)
+
+
+def _published_ranking(published_db, index: str, year: int, group: str, province: str):
+    from chiso.store import queries
+
+    with queries.connect(published_db) as con:
+        return queries.ranking(con, index=index, year=year, peer_group=group, scope_province=province)
+
+
+def test_the_ranking_chart_lists_units_with_a_rank_only_in_their_rank_order(published_db):
+    """Hải Phòng's PAR 2025 prints scores for 1st–3rd and 68th, ranks alone for 4th and 5th: the
+    bars run 1, 2, 3, 4, 5, 68 from the top, not the scored ones first."""
+    from chiso.config import load_catalog
+    from chiso.paths import CONFIG_PATH
+    from chiso.selection import Selection
+    from chiso.views import rankings
+
+    catalog = load_catalog(CONFIG_PATH)
+    ranking = _published_ranking(published_db, "PAR", 2025, "communes", "Hải Phòng")
+    sel = Selection("communes", "Hải Phòng", "PAR", 2025)
+    figure = rankings.rankings_figure(ranking, catalog.index("PAR"), sel, "vi", catalog)
+    top_down = list(reversed(figure.layout.yaxis.categoryarray))
+    assert [label.split("/")[0] for label in top_down] == ["1", "2", "3", "4", "5", "68"]
+
+
+def test_a_table_of_ranks_without_scores_draws_no_chart_and_says_why(published_db, capsys, tmp_path):
+    """DDCI 2021 of Bắc Giang prints ranks only: no empty axis on the page, a sentence instead,
+    and the same refusal from `chiso export rankings --format png`."""
+    from chiso.config import load_catalog
+    from chiso.paths import CONFIG_PATH
+    from chiso.selection import Selection
+    from chiso.views import rankings
+    from tests.conftest import run_cli
+
+    catalog = load_catalog(CONFIG_PATH)
+    ranking = _published_ranking(published_db, "DDCI", 2021, "departments", "Bắc Giang")
+    assert ranking.height and ranking.get_column("score").is_null().all()
+    view = rankings.build(
+        ranking, catalog.index("DDCI"), Selection("departments", "Bắc Giang", "DDCI", 2021), "vi"
+    )
+    assert view.figure is None
+    assert (
+        view.chart_note == "Nguồn chỉ công bố thứ hạng, không công bố điểm: không có cột điểm để vẽ biểu đồ."
+    )
+    code, _, err = run_cli(
+        capsys, "export", "rankings", index="DDCI", year="2021", province="Bắc Giang",
+        unit_type="departments", format="png", out=tmp_path / "x.png", db=published_db,
+    )  # fmt: skip
+    assert code != 0 and "chỉ công bố thứ hạng" in err and not (tmp_path / "x.png").exists()
