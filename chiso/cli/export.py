@@ -229,6 +229,8 @@ def _why(con, args, index, scope, chosen: list[str], lang: str):
     if rows.filter(pl.col("year") == year_a).is_empty():
         raise ChisoError.coded("cli.export.no_year_a", index=index.code, year=year_a)
     view = why.build(rows, chosen[0], index, sel, year_a, lang, load_catalog(args.config))
+    if not view.has_components:  # the page shows neither chart nor table then, and says why
+        raise ChisoError.coded("why.no_components")
     return view
 
 

@@ -57,7 +57,11 @@ def build(
     movers = gaps.movers(rows_a, rows_b, unit_id)
     return WhyView(
         sentence=views.change_sentence(rows_a, rows_b, unit_id, index, lang),
-        has_components=not found.split.filter(pl.col("kind") == "component").is_empty()
+        # a component counts only with a score in both years: one year's alone is no change
+        # (PCI 2020 → 2021: 2021's ten sub-indices, none in 2020, drew an empty chart)
+        has_components=not found.split.filter(
+            (pl.col("kind") == "component") & pl.col("change").is_not_null()
+        ).is_empty()
         if found.split.height
         else False,
         adds_up=found.adds_up,

@@ -167,6 +167,25 @@ def test_why_page_splits_the_change_and_switches_year(both_dbs):
     assert any("Từ 2020 đến 2024" in m.value for m in at.markdown)
 
 
+def test_why_page_draws_no_empty_chart_when_only_one_year_has_components(
+    both_dbs, published_db, capsys, tmp_path
+):
+    """PCI 2021 has ten sub-indices, 2020 none: the page says there is nothing to split instead of
+    drawing a waterfall of dashes, and `chiso export why` refuses the same way."""
+    from tests.conftest import run_cli
+
+    at = run("pages/why.py", group="provinces", index="PCI", year="2021")
+    at.selectbox(key="w_from").select(2020).run()
+    assert any("Từ 2020 đến 2021" in m.value for m in at.markdown)
+    assert any("Không có dữ liệu thành phần của cả hai năm" in i.value for i in at.info)
+    assert not at.get("plotly_chart") and not at.exception
+    code, _, err = run_cli(
+        capsys, "export", "why", index="PCI", year="2021", unit="Quảng Ninh", unit_type="provinces",
+        format="png", out=tmp_path / "why.png", db=published_db, **{"from": "2020"},
+    )  # fmt: skip
+    assert code != 0 and "Không có dữ liệu thành phần" in err and not (tmp_path / "why.png").exists()
+
+
 def test_copy_link_holds_selections_made_below_it(both_dbs):
     at = run("pages/trends.py", ds="demo", group="localities", index="PAR")
     names = at.multiselect(key="w_units").options
