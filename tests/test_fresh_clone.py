@@ -73,3 +73,20 @@ def test_make_run_stops_with_the_build_message_when_the_build_fails(clone, tmp_p
     assert "Traceback" not in done.stderr
     assert "đang chạy" not in done.stdout  # the server was never started
     assert not (broken / "build" / "chiso.duckdb").exists()
+
+
+def test_make_run_builds_the_demo_dataset_the_sidebar_offers_and_keeps_one_already_there(clone, tmp_path):
+    """The sidebar offers the demo province beside the shipped data: `make run` builds it when
+    missing (a new user never meets 'the demo database does not exist'), and leaves an existing
+    file alone (a demo of one's own, or the national demo, is not overwritten)."""
+    done = _make(clone, "build/demo.duckdb")  # the prerequisite `make run` builds before serving
+    assert done.returncode == 0, done.stdout + done.stderr
+    with duckdb.connect(str(clone / "build" / "demo.duckdb"), read_only=True) as con:
+        meta = dict(con.sql("SELECT key, value FROM meta").fetchall())
+    assert meta.get("dataset") == "demo"
+    plan = _make(clone, "-n", "run")  # what `make run` would do now: serve, nothing rebuilt
+    assert "chiso demo" not in plan.stdout and "chiso.app.launch" in plan.stdout
+    fresh = tmp_path / "fresh"
+    shutil.copytree(clone, fresh, ignore=shutil.ignore_patterns("build", ".git"))
+    plan = _make(fresh, "-n", "run")
+    assert "chiso demo --db build/demo.duckdb" in plan.stdout, plan.stdout
