@@ -53,6 +53,7 @@ def options_form(lang: str, dataset: str, data: bytes) -> ImportOptions:
                 label(cat.index(c).short_name, lang) if c else t("data.opt.from_file", lang)
             ),
             key="data_opt_index",
+            placeholder=t("sel.choose", lang),
         )
     with cols[1]:
         years = [FROM_FILE, *[str(y) for y in range(date.today().year, 2009, -1)]]
@@ -61,6 +62,7 @@ def options_form(lang: str, dataset: str, data: bytes) -> ImportOptions:
             years,
             format_func=lambda y: y or t("data.opt.from_file", lang),
             key="data_opt_year",
+            placeholder=t("sel.choose", lang),
         )
     with cols[2]:
         province = st.selectbox(
@@ -68,6 +70,7 @@ def options_form(lang: str, dataset: str, data: bytes) -> ImportOptions:
             [FROM_FILE, *ui_data.provinces(dataset, ui.version(dataset))],
             format_func=lambda p: p or t("data.opt.from_file", lang),
             key="data_opt_province",
+            placeholder=t("sel.choose", lang),
         )
     cols = st.columns(3)
     with cols[0]:
@@ -83,6 +86,7 @@ def options_form(lang: str, dataset: str, data: bytes) -> ImportOptions:
                 else t("data.opt.any", lang)
             ),
             key="data_opt_unit_type",
+            placeholder=t("sel.choose", lang),
         )
     with cols[1]:
         names = ui_data.sheets(data)

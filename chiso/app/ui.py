@@ -171,7 +171,9 @@ def notice_invalid(param: str, value: str) -> None:
     if given is None or value not in (given, *given.split(",")) or (param, value) in told:
         return
     told.add((param, value))
-    st.toast(safe.md(t("url.invalid", lang(), param=param, value=value)))
+    # a long value is cut: a toast over ≈ 100 characters gets Streamlit's own 'view more' link
+    shown = value if len(value) <= 30 else value[:29] + "…"
+    st.toast(safe.md(t("url.invalid", lang(), param=param, value=shown)))
 
 
 def state_choice(key: str, allowed: list[str], default: str) -> str:
@@ -199,6 +201,8 @@ def widget(kind, key: str, label_text: str, choices: list, current, fmt=str, **k
     elif current not in choices and choices:
         current = choices[0]
     st.session_state[wkey] = current
+    if kind is st.selectbox:  # shown while a reader types in it: Streamlit's is 'Choose an option'
+        kwargs.setdefault("placeholder", t("sel.choose", lang()))
     return kind(label_text, choices, key=wkey, format_func=fmt, **kwargs)
 
 

@@ -85,6 +85,17 @@ def test_url_state_is_restored_and_invalid_values_fall_back(fixture_db):
     assert any("1900" in t.value for t in at.toast) or any("NOPE" in t.value for t in at.toast)
 
 
+def test_a_long_refused_value_is_cut_in_its_notice_and_selectboxes_speak_vietnamese(fixture_db):
+    """A 5.000-character index in a link: the notice quotes its first characters only (a long
+    toast gets Streamlit's English 'view more'); the pickers' typing hint is Vietnamese."""
+    at = run(index="X" * 5000)
+    assert not at.exception
+    notice = next(t.value for t in at.toast if "index" in t.value)
+    assert "X" * 29 + "…" in notice and "X" * 31 not in notice
+    hints = {s.proto.placeholder for s in at.selectbox}
+    assert hints == {"Chọn hoặc gõ để tìm"}
+
+
 def test_language_switch_changes_labels(fixture_db):
     at = run()
     at.radio(key="w_lang").set_value("en").run()
