@@ -50,6 +50,8 @@ def render(frame: page.Frame) -> None:
     if view.score_as_pct:
         st.caption(frame.t("trends.score_as_pct"))
     downloads.chart(view.figure, name=view.export.name, source=view.source, key="trends")
+    for note in view.break_notes:  # what each ⚑ on the chart marks
+        page.text(note, caption=True)
     lineage_section.notes(view.reorg_notes, frame.lang)
     app_editions.beside(frame, chosen, frame.sel.index)  # DTI 2024 of 63 provinces beside the 34 drawn
     downloads.table(view.export, key="trends_table")

@@ -40,6 +40,7 @@ class TrendsView:
     rank_as_percentile: bool = False  # ranks out of different N: the chart shows the percentile
     score_as_pct: bool = False  # scores on different maxima drawn: the chart shows % of maximum
     reorg_notes: tuple[str, ...] = ()  # predecessors' lines, the break and the back-cast, explained
+    break_notes: tuple[str, ...] = ()  # '⚑ 2022: …': what each flag of the chart marks
 
 
 def choices(series: pl.DataFrame, year: int | None) -> TrendsChoices:
@@ -77,6 +78,7 @@ def build(
         rank_as_percentile=drawn_measure(plotted, measure) == "percentile",
         score_as_pct=measure == "score" and drawn_measure(plotted, measure) == "pct_of_max",
         reorg_notes=tuple(additions.notes) if additions else (),
+        break_notes=break_notes(series, chosen, index, sel, lang, additions),
     )
 
 
@@ -147,14 +149,35 @@ def trends_figure(
         year_label=t("chart.year", lang),
         average=trends.peer_average_by_year(series, measure),
         average_label=t("chart.peer_average", lang),
-        breaks=trends.method_breaks(index, years, lang, *((sel.province, sel.peer_group) if sel else ()))
-        + (additions.breaks if additions else []),
+        breaks=_breaks(years, index, sel, lang, additions),
         source=views.source_line(series, lang),
         lang=lang,
         # the picked year: shaded, and its top units are the default
         shaded=sel.year if sel is not None and sel.year in years else None,
     )
     return fig
+
+
+def _breaks(years: list[int], index: Index, sel, lang: str, additions) -> list[tuple[int, str]]:
+    """The chart's breaks, one per year (a method change and a reorganisation in the same year
+    share one dotted line and one flag, their notes joined): (year, note), in year order."""
+    found = trends.method_breaks(index, years, lang, *((sel.province, sel.peer_group) if sel else ()))
+    found += additions.breaks if additions else []
+    merged: dict[int, list[str]] = {}
+    for year, note in sorted(found):
+        if note not in merged.setdefault(year, []):
+            merged[year].append(note)
+    return [(year, " · ".join(notes)) for year, notes in merged.items()]
+
+
+def break_notes(series, chosen, index: Index, sel, lang: str, additions=None) -> tuple[str, ...]:
+    """'⚑ 2022: …' for each flag of the chart: the notes a hover shows, written under it (a phone
+    has no hover, a PNG neither)."""
+    plotted = _plotted(series, chosen, additions)
+    years = trends.year_span(
+        pl.concat([series.select("year"), plotted.select("year")], how="vertical_relaxed")
+    )
+    return tuple(f"⚑ {year}: {note}" for year, note in _breaks(years, index, sel, lang, additions))
 
 
 def _span(years: list[int]) -> str:

@@ -160,3 +160,27 @@ def test_a_table_of_ranks_without_scores_draws_no_chart_and_says_why(published_d
         unit_type="departments", format="png", out=tmp_path / "x.png", db=published_db,
     )  # fmt: skip
     assert code != 0 and "chỉ công bố thứ hạng" in err and not (tmp_path / "x.png").exists()
+
+
+def test_a_year_with_a_method_change_and_a_reorganisation_has_one_flag_and_both_notes(published_db):
+    """DTI 2024 changed its method and Huế became a new province: one dotted rule and one
+    '⚑ 2024' (two were drawn over each other), and every flag's note written under the chart."""
+    from chiso.config import load_catalog
+    from chiso.paths import CONFIG_PATH
+    from chiso.selection import Selection
+    from chiso.store import lineage_table, queries
+    from chiso.views import trends
+
+    catalog = load_catalog(CONFIG_PATH)
+    chosen = ["ha-noi/ha-noi", "hue/hue"]
+    with queries.connect(published_db) as con:
+        series = queries.series(con, index="DTI", peer_group="provinces", scope_province="")
+        preds = lineage_table.predecessors(con, unit_ids=chosen)
+        others = sorted({*chosen, *preds.get_column("other_id").drop_nulls().to_list()})
+        reorg = (preds, lineage_table.totals_of(con, unit_ids=others, index="DTI"))
+    sel = Selection("provinces", "", "DTI", 2024)
+    view = trends.build(series, chosen, "rank", catalog.index("DTI"), sel, "vi", catalog, reorg)
+    flags = [a["text"] for a in view.figure.to_dict()["layout"]["annotations"] if a["text"].startswith("⚑")]
+    assert flags == ["⚑ 2020", "⚑ 2022", "⚑ 2024"]
+    assert [n.split(":")[0] for n in view.break_notes] == flags
+    assert "Huế là đơn vị mới" in view.break_notes[-1] and "47 chỉ số thành phần" in view.break_notes[-1]
