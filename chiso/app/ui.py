@@ -299,9 +299,15 @@ def table_picker(dataset: str, lang_code: str) -> Selection | None:
     # In the sidebar: on a phone it folds away and the first screen is the page's answer.
     cols = [st.sidebar] * 4
 
+    # peer groups and indices in the catalogue's order (PAR INDEX first), not by their codes
+    declared = {"peer_group": list(cat.peer_groups), "index": list(cat.codes)}
+
     def pick(field: str, fmt=str, key: str | None = None, **kwargs):
         """The picker of one selection field, offering what fits the choices made so far."""
         choices = options(offered, sel, field)
+        if field in declared:
+            order = declared[field]
+            choices.sort(key=lambda c: order.index(c) if c in order else len(order))
         return widget(
             st.selectbox,
             key or field,

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from chiso.i18n import label
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
@@ -94,6 +96,25 @@ def test_a_long_refused_value_is_cut_in_its_notice_and_selectboxes_speak_vietnam
     assert "X" * 29 + "…" in notice and "X" * 31 not in notice
     hints = {s.proto.placeholder for s in at.selectbox}
     assert hints == {"Chọn hoặc gõ để tìm"}
+
+
+def test_pickers_offer_peer_groups_and_indices_in_the_catalogues_order(both_dbs):
+    """PAR INDEX first, as the catalogue declares, not 'Chỉ số CCHC' between PAPI and PCI."""
+    from chiso.config import load_catalog
+    from chiso.paths import CONFIG_PATH
+
+    catalog = load_catalog(CONFIG_PATH)
+    at = run(group="provinces")
+    indices = at.selectbox(key="w_index").options
+    codes = [c for c in catalog.codes if any(label == _short(catalog, c) for label in indices)]
+    assert [_short(catalog, c) for c in codes] == indices and len(indices) >= 3
+    groups = at.selectbox(key="w_group").options
+    declared = [label(g.name, "vi") for g in catalog.peer_groups.values()]
+    assert groups == [g for g in declared if g in groups]
+
+
+def _short(catalog, code: str) -> str:
+    return label(catalog.index(code).short_name, "vi")
 
 
 def test_language_switch_changes_labels(fixture_db):
