@@ -30,7 +30,7 @@ def render(frame: page.Frame) -> None:
     ui.findings_block(view.findings, frame.lang, key="ranking_findings")
     for line in view.stat_lines:
         page.text(line, caption=True)
-    if strip.is_large(ranking):  # e.g. 168 wards: the strip, a unit search and a searchable table
+    if strip.is_large(ranking) and view.chart_note is None:  # e.g. 168 wards: the strip and a search
         large.rankings(frame, view)
     else:
         ui.dataframe(view.display)

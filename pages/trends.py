@@ -43,15 +43,12 @@ def render(frame: page.Frame) -> None:
             frame.reorg(chosen, frame.sel.index),
         ),
     )
-    if view.scale_changed:
-        st.caption(frame.t("trends.scale_changed"))
-    if view.rank_as_percentile:
-        st.caption(frame.t("trends.rank_as_percentile"))
-    if view.score_as_pct:
-        st.caption(frame.t("trends.score_as_pct"))
-    downloads.chart(view.figure, name=view.export.name, source=view.source, key="trends")
-    for note in view.break_notes:  # what each ⚑ on the chart marks
-        page.text(note, caption=True)
+    said = {"scale_changed": view.scale_changed, "rank_as_percentile": view.rank_as_percentile}
+    for key in [k for k, shown in (said | {"score_as_pct": view.score_as_pct}).items() if shown]:
+        st.caption(frame.t(f"trends.{key}"))
+    downloads.chart(  # the flags' notes under the chart and in its images
+        view.figure, name=view.export.name, source=view.source, key="trends", notes=view.break_notes
+    )
     lineage_section.notes(view.reorg_notes, frame.lang)
     app_editions.beside(frame, chosen, frame.sel.index)  # DTI 2024 of 63 provinces beside the 34 drawn
     downloads.table(view.export, key="trends_table")

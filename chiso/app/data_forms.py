@@ -91,9 +91,17 @@ def options_form(lang: str, dataset: str, data: bytes) -> ImportOptions:
     with cols[1]:
         names = ui_data.sheets(data)
         sheet = (
-            st.selectbox(t("data.opt.sheet", lang), names, key="data_opt_sheet")
+            st.selectbox(
+                t("data.opt.sheet", lang), names, key="data_opt_sheet", placeholder=t("sel.choose", lang)
+            )
             if names
-            else st.selectbox(t("data.opt.sheet", lang), ["–"], disabled=True, key="data_opt_sheet_none")
+            else st.selectbox(
+                t("data.opt.sheet", lang),
+                ["–"],
+                disabled=True,
+                key="data_opt_sheet_none",
+                placeholder=t("sel.choose", lang),
+            )
         )
     with cols[2]:
         source = st.text_input(t("data.opt.source", lang), key="data_opt_source")

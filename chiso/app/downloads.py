@@ -78,14 +78,18 @@ def warm_renderer(*, later: bool = False) -> None:
     threading.Thread(target=start, daemon=True, name="chiso-renderer").start()
 
 
-def chart_buttons(figure: go.Figure, *, name: str, caption: tuple[str, str], key: str) -> None:
-    """'Tải PNG' and 'Tải SVG' for a figure, with its source line and data date in the image."""
+def chart_buttons(
+    figure: go.Figure, *, name: str, caption: tuple[str, str], key: str, notes: tuple[str, ...] = ()
+) -> None:
+    """'Tải PNG' and 'Tải SVG' for a figure, with its source line and data date in the image, and
+    ``notes`` (a trend's flags) under them."""
     warm_renderer(later=True)
     lang = current_lang()
     height = max(600, int(style.layout_value(figure, "height") or 0))  # without making the figure
+    height += style.LINE_PX * len(notes)
 
     def captioned() -> go.Figure:  # built on click only: copying a figure costs tens of ms a run
-        return export.with_caption(figure, *caption)
+        return export.with_caption(figure, *caption, notes)
 
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
@@ -206,7 +210,9 @@ def header(title: str) -> None:
     after_render(fill)
 
 
-def chart(figure: go.Figure, *, name: str, source: str, date: str = "", key: str) -> None:
+def chart(
+    figure: go.Figure, *, name: str, source: str, date: str = "", key: str, notes: tuple[str, ...] = ()
+) -> None:
     """A chart with a meaningful toolbar file name, print-quality scale, and PNG/SVG buttons.
 
     ``figure`` itself is never drawn nor changed (it may be a shared view's, :mod:`chiso.app.memo`):
@@ -226,7 +232,9 @@ def chart(figure: go.Figure, *, name: str, source: str, date: str = "", key: str
     st.plotly_chart(drawn, key=f"{key}_chart", config={"displayModeBar": False})
     if source:
         st.caption(safe.md(source))
-    chart_buttons(figure, name=name, caption=(source, date), key=key)
+    for note in notes:  # what the chart's marks (a trend's ⚑) stand for: no hover on a phone
+        st.caption(safe.md(note))
+    chart_buttons(figure, name=name, caption=(source, date), key=key, notes=notes)
 
 
 def table(table_export: TableExport, *, key: str, long_rows: pl.DataFrame | None = None) -> None:

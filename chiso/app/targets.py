@@ -104,13 +104,18 @@ def _row(lang: str, dataset: str) -> dict:
     names = ui.unit_search("target_unit", names)  # accent-free narrowing, as on the pages
     cols = st.columns(3)
     unit_id = cols[0].selectbox(
-        t("targets.form.unit", lang), list(names), format_func=names.get, key="target_unit"
+        t("targets.form.unit", lang),
+        list(names),
+        format_func=names.get,
+        key="target_unit",
+        placeholder=t("sel.choose", lang),
     )
     code = cols[1].selectbox(
         t("targets.form.index", lang),
         cat.codes,
         format_func=lambda c: label(cat.index(c).short_name, lang),
         key="target_index",
+        placeholder=t("sel.choose", lang),
     )
     year = cols[2].number_input(
         t("targets.form.year", lang), 2000, 2100, date.today().year + 1, step=1, key="target_year"
@@ -121,6 +126,7 @@ def _row(lang: str, dataset: str) -> dict:
         KINDS,
         format_func=lambda k: t(f"targets.form.kind.{k}", lang),
         key="target_kind",
+        placeholder=t("sel.choose", lang),
     )
     value = cols[1].text_input(t("targets.form.target", lang), key="target_value")
     rank_of = cols[2].text_input(t("targets.form.rank_of", lang), key="target_rank_of")

@@ -102,7 +102,8 @@ def _skip_repl_check() -> None:
 
 
 def start(root: Path = ROOT) -> None:
-    """Import the first page's modules on a background thread (once per process)."""
+    """Import the first page's modules and parse the configuration on a background thread (once
+    per process)."""
     global _thread
     with _lock:
         if _thread is not None:

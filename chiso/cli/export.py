@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from chiso import paths, safe
+from chiso import paths
 from chiso.cli.common import UNIT_TYPES, lang_option, scope_ranking, write_file
 from chiso.config import load_catalog
 from chiso.errors import ChisoError
@@ -139,7 +139,8 @@ def export_page(args: argparse.Namespace) -> int:
     """The main chart (png/svg) or table (csv/xlsx) of the trends, components, profile, compare
     and why pages: the page's own view, written."""
     view, meta = page_view(args)
-    return _write_view(args, view.figure, view.export, meta, args.lang)
+    notes = getattr(view, "break_notes", ())  # the trend's flags, written under the chart
+    return _write_view(args, view.figure, view.export, meta, args.lang, view.source, notes)
 
 
 def _trends(con, args, index, scope, chosen: list[str], lang: str):
@@ -265,10 +266,12 @@ def _table_bytes(table_export: TableExport, fmt: str, lang: str) -> bytes:
     )
 
 
-def _write_view(args, figure, table_export: TableExport, meta, lang: str) -> int:
+def _write_view(
+    args, figure, table_export: TableExport, meta, lang: str, source: str, notes: tuple[str, ...] = ()
+) -> int:
     if args.format in ("png", "svg"):
-        source = safe.unplot(figure.layout.annotations[0].text) if figure.layout.annotations else ""
-        figure = export.with_caption(figure, source, rankings_view.data_date(meta, lang))
+        # the view's own source line (the figure's first annotation may be a trend's ⚑ flag)
+        figure = export.with_caption(figure, source, rankings_view.data_date(meta, lang), notes)
         render = export.figure_png if args.format == "png" else export.figure_svg
         data = render(
             figure,

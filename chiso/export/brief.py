@@ -430,7 +430,7 @@ def _trend_figure(
         year_label=t("chart.year", lang),
         average=trends.peer_average_by_year(peers, measure),
         average_label=t("chart.peer_average", lang),
-        breaks=trends.method_breaks(index, years, lang),
+        breaks=trends.method_breaks(index, years, lang, last["province"] or "", last["peer_group"]),
         source="",
         lang=lang,
     )
@@ -486,7 +486,9 @@ def _trend_block(pack: _Pack, code: str) -> str:
     fig = _trend_figure(pack, index, mine, peers, last)
     breaks = "".join(
         f'<span class="note">{_e(t("brief.trends.method_change", lang, year=y, note=note))}</span><br>'
-        for y, note in trends.method_breaks(index, trends.year_span(mine), lang)
+        for y, note in trends.method_breaks(
+            index, trends.year_span(mine), lang, last["province"] or "", last["peer_group"]
+        )
     )
     return (
         f'<div class="trend"><figure class="chart small">{_svg(fig, *TREND_SIZE, lang)}'

@@ -430,8 +430,9 @@ def figure_svg(
     return _image(fig, "svg", width, height, scale)
 
 
-def with_caption(fig: go.Figure, source: str, date: str) -> go.Figure:
-    """A copy of the figure whose bottom line reads ``'<source> · <date>'``.
+def with_caption(fig: go.Figure, source: str, date: str, notes: tuple[str, ...] = ()) -> go.Figure:
+    """A copy of the figure whose bottom line reads ``'<source> · <date>'``, with ``notes`` (a
+    trend's '⚑ 2022: …', which the page writes under the chart) on lines below it.
 
     The source annotation charts.py adds is extended; a figure without one gets it.
     """
@@ -439,9 +440,16 @@ def with_caption(fig: go.Figure, source: str, date: str) -> go.Figure:
 
     source = safe.plot(source)  # the chart's own annotation holds the source escaped (charts._layout)
     caption = " · ".join(part for part in (source, safe.plot(date)) if part)
+    if notes:
+        caption = "<br>".join([caption, *(safe.plot(note) for note in notes)])
     out = go.Figure(fig)
     if not caption:
         return out
+    if notes:  # room below for the added lines
+        extra = style.LINE_PX * len(notes)
+        out.update_layout(
+            margin_b=(out.layout.margin.b or 80) + extra, height=(out.layout.height or 600) + extra
+        )
     for annotation in out.layout.annotations:
         text = annotation.text or ""
         if source and text == source:

@@ -305,10 +305,11 @@ class WhatItTakes:
     the scored units given and how many they are; ``step``: one printed decimal step.
     ``next_rank`` is None when no unit in the data is above (``reason_rank`` says ``top`` or
     ``no_data_above``: an incomplete table may rank the unit lower than first); ``next_tier``
-    None in the top tier or without tiers; ``top3`` None when the unit ranks 3rd or better among
-    the units in the data, when fewer than 3 others are scored, or when the table is incomplete
-    and the data do not hold its top 3. ``room``: up to ``n_room`` components with the most
-    points lost, largest first. ``reason``: None, ``no_row`` (the unit is not in the table) or
+    None in the top tier, without tiers, or when the source prints, for any unit of the table,
+    a tier other than its score's band (``bands_contradicted``); ``top3`` None when the unit ranks
+    3rd or better among the units in the data, when fewer than 3 others are scored, or when the
+    table is incomplete and the data do not hold its top 3. ``room``: up to ``n_room`` components
+    with the most points lost, largest first. ``reason``: None, ``no_row`` (the unit is not in the table) or
     ``no_score`` (rank only).
     """
 
@@ -330,7 +331,7 @@ class WhatItTakes:
     complete: bool | None = None
     rank_in_data: int | None = None
     n_in_data: int | None = None
-    bands_contradicted: bool = False  # a tier the source prints is not the band's: no next tier
+    bands_contradicted: bool = False  # a tier printed in the table is not its band's: no next tier
 
 
 _STORED = ("name", "score", "max_score", "pct_of_max", "rank", "rank_of", "rank_basis", "complete")
@@ -380,9 +381,12 @@ def what_it_takes(
         return WhatItTakes(unit_id, step, room, reason="no_score", **stored)
     above = others.filter(pl.col("_key") > sign * score + _EPS)
     rank_in_data = above.height + 1
-    at_top = "top" if row["rank"] in (None, 1) else "no_data_above"
+    # first only on its stored rank, or as the best of a complete table without ranks; the best of
+    # the few units a partial table holds may rank lower (PAR 2021: Bà Rịa - Vũng Tàu, no rank)
+    first = row["rank"] == 1 or (row["rank"] is None and bool(row.get("complete")))
+    at_top = "top" if first else "no_data_above"
     contradicted = _bands_contradicted(tiers, score, row["max_score"], row.get("printed_tier")) or (
-        _printed_tiers_contradict(others, tiers)
+        printed_tiers_contradict(others, tiers)
     )
     return WhatItTakes(
         unit_id,
@@ -444,7 +448,7 @@ def _bands_contradicted(
     return current is None or label(tiers[current].name, "vi") != printed
 
 
-def _printed_tiers_contradict(scored: pl.DataFrame, tiers: Sequence[Tier]) -> bool:
+def printed_tiers_contradict(scored: pl.DataFrame, tiers: Sequence[Tier]) -> bool:
     """True when the source prints, for some unit of the table, a tier other than the band its
     score falls in (PCI 2021: 70,61 printed 'Tốt' where the bands say 'Rất tốt' from 70 %)."""
     if not tiers or "printed_tier" not in scored.columns:

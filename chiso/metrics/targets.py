@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from chiso.config import Index
+from chiso.i18n import label
 from chiso.metrics import gaps
 
 _EPS = 1e-9
@@ -115,14 +116,22 @@ def _judge_rank(basis: dict, table: pl.DataFrame, target: dict, final: bool, sig
     return None, None, _rank_required(table, target, sign)
 
 
-def _judge_tier(basis: dict, index: Index, target: dict, final: bool):
+def _judge_tier(basis: dict, table: pl.DataFrame, index: Index, target: dict, final: bool):
     tiers = index.tiers_for(basis["province"] or "", basis["peer_group"], basis["year"])
     order = {tier.code: i for i, tier in enumerate(tiers)}
     if target["tier_code"] not in order or not index.higher_is_better:
         return "cannot_judge", "no_tiers", None
+    wanted = tiers[order[target["tier_code"]]]
+    printed = basis.get("printed_tier")
+    by_name = {label(tier.name, "vi"): i for i, tier in enumerate(tiers)}
+    if printed in by_name:  # the tier the source printed for the unit decides, bands or not
+        reached = by_name[printed] <= order[target["tier_code"]]
+        return ("met" if reached else "missed") if final else ("on_track" if reached else None), None, None
+    scored = gaps.totals(table).filter(pl.col("score").is_not_null())
+    if gaps.printed_tiers_contradict(scored, tiers):  # the bands do not hold that year (PCI 2021)
+        return "cannot_judge", "bands_contradicted", None
     if basis.get("score") is None or not basis.get("max_score"):
         return "cannot_judge", "no_score", None
-    wanted = tiers[order[target["tier_code"]]]
     required = wanted.min_pct * basis["max_score"] / 100
     reached = basis["score"] >= required - _EPS
     if final:
@@ -135,7 +144,7 @@ def _judge(basis: dict, table: pl.DataFrame, index: Index, target: dict, final: 
     if target["kind"] == "rank":
         return _judge_rank(basis, table, target, final, sign)
     if target["kind"] == "tier":
-        return _judge_tier(basis, index, target, final)
+        return _judge_tier(basis, table, index, target, final)
     if basis.get("score") is None:
         return "cannot_judge", "no_score", None
     required = float(target["value"])

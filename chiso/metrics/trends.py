@@ -55,11 +55,13 @@ def method_breaks(
     index, years: list[int], lang: str, province: str | None = None, peer_group: str | None = None
 ) -> list[tuple[int, str]]:
     """Method changes from the config that fall inside the charted years and concern the table's
-    province and peer group (None: any), with their note."""
+    province and peer group (None: any), one per year with its notes joined (' · '), in year order."""
     if not years:
         return []
-    return [
-        (c.year, label(c.note, lang))
-        for c in index.method_changes
-        if min(years) < c.year <= max(years) and c.applies(province, peer_group)
-    ]
+    merged: dict[int, list[str]] = {}
+    for c in sorted(index.method_changes, key=lambda c: c.year):
+        if min(years) < c.year <= max(years) and c.applies(province, peer_group):
+            note = label(c.note, lang)
+            if note not in merged.setdefault(c.year, []):
+                merged[c.year].append(note)
+    return [(year, " · ".join(notes)) for year, notes in merged.items()]

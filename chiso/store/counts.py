@@ -132,7 +132,8 @@ def published_rates(
         FROM one_stop_rates r
         JOIN units u ON u.unit_id = r.unit_id
         LEFT JOIN sources s ON s.source_id = r.source_id
-        WHERE r.province = $province AND r.period_start >= $start AND r.period_end <= $end
+        WHERE r.province = $province AND u.province = $province
+          AND r.period_start >= $start AND r.period_end <= $end
           AND ($unit_id IS NULL OR r.unit_id = $unit_id)
         ORDER BY u.name, r.level DESC, r.period_start, r.indicator
         """,

@@ -24,6 +24,27 @@ def _bar_label(row: dict) -> str:
     return f"{fmt.rank(row['rank'], row['rank_of'])}  {row['name']}{mark}"
 
 
+def _in_rank_order(scored: pl.DataFrame, rank_only: pl.DataFrame, rank_only_labels: list[str]):
+    """Every row's label and score in rank order, scored or rank-only (a rank-only 4th sits between
+    the 3rd and the 68th, not after the scored ones)."""
+    entries = sorted(
+        [
+            *[
+                (row["rank"], row["name"], _bar_label(row), row["score"])
+                for row in scored.iter_rows(named=True)
+            ],
+            *[
+                (r, name, text, None)
+                for (r, name), text in zip(
+                    rank_only.select("rank", "name").rows(), rank_only_labels, strict=True
+                )
+            ],
+        ],
+        key=lambda e: (e[0] is None, e[0] or 0, e[1]),
+    )
+    return [e[2] for e in entries], [e[3] for e in entries]
+
+
 def ranking_bar(
     ranking: pl.DataFrame,
     *,
@@ -52,24 +73,7 @@ def ranking_bar(
     if rank_only_labels:
         bare = {"type": "bar", "x": [0] * len(rank_only_labels), "y": rank_only_labels}
         data.append(bare | {"orientation": "h", "name": "–", "showlegend": False})
-    # every row in rank order, scored or rank-only (a rank-only 4th sits between the 3rd and 68th)
-    entries = sorted(
-        [
-            *[
-                (row["rank"], row["name"], _bar_label(row), row["score"])
-                for row in scored.iter_rows(named=True)
-            ],
-            *[
-                (r, name, text, None)
-                for (r, name), text in zip(
-                    rank_only.select("rank", "name").rows(), rank_only_labels, strict=True
-                )
-            ],
-        ],
-        key=lambda e: (e[0] is None, e[0] or 0, e[1]),
-    )
-    all_labels = [e[2] for e in entries]
-    values = [e[3] for e in entries]
+    all_labels, values = _in_rank_order(scored, rank_only, rank_only_labels)
     top = max(
         [
             *ranking.get_column("max_score").drop_nulls().to_list(),

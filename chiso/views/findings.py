@@ -507,17 +507,20 @@ def ranking_findings(ranking: pl.DataFrame, index: Index, lang: str) -> list[Fin
         found.append(_finding(text, "peer_mean", first, figures={"peer_mean": first["peer_mean"]}))
     moved = rows.filter(pl.col("d_rank").is_not_null())
     if moved.height:
-        up = moved.sort(["d_rank", "name"], descending=[True, False]).row(0, named=True)
-        down = moved.sort(["d_rank", "name"]).row(0, named=True)
+        best, worst = moved.get_column("d_rank").max(), moved.get_column("d_rank").min()
+        ups = moved.filter(pl.col("d_rank") == best).sort("name")  # a tie names every unit in it
+        downs = moved.filter(pl.col("d_rank") == worst).sort("name")
         # the biggest move among all N only when every unit of a complete table has one; else
         # among the units with a comparable rank in both years, and said so (PCI 2024: 6 of 63)
         partial = moved.height < rows.height or not bool(rows.get_column("complete").all())
-        for kind, row, sign in (("climber", up, 1), ("faller", down, -1)):  # up: best gain; down: worst
+        for kind, tied, sign in (("climber", ups, 1), ("faller", downs, -1)):  # best gain; worst
+            row = tied.row(0, named=True)
             if row["d_rank"] * sign > 0:
                 places = _places(row["d_rank"], lang)
                 key = f"finding.{kind}_among" if partial else f"finding.{kind}"
-                text = t(key, lang, index=idx, unit=unit_label(row, lang), places=places, n=moved.height)
-                found.append(_finding(text, kind, row))
+                units = _join([unit_label(r, lang) for r in tied.iter_rows(named=True)], lang)
+                text = t(key, lang, index=idx, unit=units, places=places, n=moved.height)
+                found.append(_finding(text, kind, row, extra_rows=tuple(tied.iter_rows(named=True))[1:]))
     return found
 
 

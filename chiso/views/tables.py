@@ -384,19 +384,21 @@ def gap_display(
     mark = f" ({t('inferred.max', lang)})" if inferred else ""
     rows = []
     for row in gap_table.iter_rows(named=True):
-        best = fmt.places(row["best_score"], declared, 2)
+        fallback = 4 if row["max_score"] is not None and row["max_score"] <= 1 else 2  # as out_of
+
+        def points(key: str, row: dict = row, fallback: int = fallback) -> str:
+            return fmt.number(row[key], fmt.places(row[key], declared, fallback), lang=lang)
+
         rows.append(
             {
                 t("gaps.col.component", lang): row["name"],
                 t("gaps.col.score", lang): out_of(row["score"], row["max_score"], lang, declared) + mark,
                 t("col.pct_of_max", lang): fmt.percent(row["pct_of_max"], lang=lang),
-                t("gaps.col.points_lost", lang): fmt.number(row["points_lost"], 2, lang=lang),
+                t("gaps.col.points_lost", lang): points("points_lost"),
                 t("gaps.col.rank", lang): fmt.rank(row["component_rank"], row["rank_of"]),
-                t("gaps.col.peer_mean", lang): fmt.number(row["peer_mean"], 2, lang=lang),
-                t(
-                    "gaps.col.best", lang
-                ): f"{row['best_unit'] or fmt.EMPTY} ({fmt.number(row['best_score'], best, lang=lang)})",
-                t("gaps.col.gap_to_best", lang): fmt.number(row["gap_to_best"], 2, lang=lang),
+                t("gaps.col.peer_mean", lang): points("peer_mean"),
+                t("gaps.col.best", lang): f"{row['best_unit'] or fmt.EMPTY} ({points('best_score')})",
+                t("gaps.col.gap_to_best", lang): points("gap_to_best"),
             }
         )
     return pl.DataFrame(rows)
@@ -433,7 +435,7 @@ def what_it_takes_cards(needs: WhatItTakes, decimals: int, lang: str) -> list[tu
                 needs.next_rank,
                 scored and needs.reason_rank == "top",
                 "gaps.reached.top",
-                unknown=scored and needs.reason_rank == "no_data_above",
+                unknown=scored and needs.reason_rank == "no_data_above" and not needs.complete,
             ),
         ),
         (
@@ -444,7 +446,12 @@ def what_it_takes_cards(needs: WhatItTakes, decimals: int, lang: str) -> list[tu
         ),
         (
             t("gaps.card.top_three", lang),
-            card(needs.top3, scored and in_top3, "gaps.reached.top_three", unknown=scored and not in_top3),
+            card(
+                needs.top3,
+                scored and in_top3,
+                "gaps.reached.top_three",
+                unknown=scored and not in_top3 and not needs.complete,
+            ),
         ),
     ]
 

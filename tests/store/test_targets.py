@@ -348,3 +348,30 @@ def test_the_write_functions_refuse_a_viewer(fixture_db, hashed):
     )
     assert said == ["Chỉ người quản lý dữ liệu đã đăng nhập mới được đặt mục tiêu."] * 2
     assert fixture_db.read_bytes() == before
+
+
+def test_a_tier_target_follows_the_printed_tier_and_no_band_where_the_source_contradicts_them(published_db):
+    """PCI 2021 prints 'Tốt' for Hải Phòng's 70,61 where the configured bands say 'Rất tốt' from
+    70 %: a 'Rất tốt' target of Hải Phòng is missed (as printed), one of 'Tốt' met; a unit whose
+    tier the source did not print (Hà Nội's taken out here) cannot be judged from bands the
+    source does not follow."""
+    pci = CATALOG.index("PCI")
+    with queries.connect(published_db) as con:
+        series = queries.series(con, index="PCI", peer_group="provinces", scope_province="")
+        rows = analysis_queries.table_rows(
+            con, index="PCI", year=2021, peer_group="provinces", scope_province=""
+        )
+    rows = pl.concat([rows, series.filter(pl.col("year") != 2021)], how="diagonal_relaxed")
+
+    def status(unit_id: str, tier: str) -> tuple:
+        target = {"unit_id": unit_id, "index_code": "PCI", "year": 2021, "kind": "tier", "tier_code": tier}
+        found = metrics.evaluate({**target, "component": None, "rank_of": None}, rows, pci)
+        return found.status, found.reason
+
+    assert status("hai-phong/hai-phong", "rat_tot") == ("missed", None)
+    assert status("hai-phong/hai-phong", "tot") == ("met", None)
+    assert status("ha-noi/ha-noi", "rat_tot") == ("missed", None)  # printed 'Tốt'
+    rows = rows.with_columns(
+        printed_tier=pl.when(pl.col("unit_id") == "ha-noi/ha-noi").then(None).otherwise("printed_tier")
+    )
+    assert status("ha-noi/ha-noi", "rat_tot") == ("cannot_judge", "bands_contradicted")

@@ -878,3 +878,45 @@ def test_no_tier_threshold_is_quoted_where_the_source_prints_other_tiers(publish
     assert not any("Rất tốt" in f.text for f in view.findings)
     assert dict(view.cards)["Để lên xếp loại trên"] == "Nguồn xếp loại không theo các mức điểm đã biết"
     assert dict(view.cards)["Để vào nhóm 3 đơn vị dẫn đầu"] == "+1,93"  # complete top 3: quoted
+
+
+def test_the_best_of_a_partial_tables_data_without_a_rank_is_not_called_first(published_db):
+    """PAR 2021 of the provinces lists a few units; Bà Rịa - Vũng Tàu has a score and no
+    published rank: the best of those scored is not 'already first' (Hải Phòng was)."""
+    with queries.connect(published_db) as con:
+        rows = aq.table_rows(con, index="PAR", year=2021, peer_group="provinces", scope_province="")
+    brvt = rows.filter((pl.col("name") == "Bà Rịa - Vũng Tàu") & pl.col("component").is_null())
+    assert brvt.height == 1 and brvt.item(0, "rank") is None and not brvt.item(0, "complete")
+    view = _components_view(published_db, "PAR", 2021, "Bà Rịa - Vũng Tàu")
+    assert "Đã đứng đầu" not in dict(view.cards).values()
+
+
+def test_a_tie_for_the_biggest_climb_names_every_unit_in_it():
+    ranking = table({"A": 90.0, "B": 80.0, "C": 70.0}).with_columns(
+        d_rank=pl.Series([3, 3, -1]), year=pl.lit(2024), peer_mean=pl.lit(None, pl.Float64)
+    )
+    said = {f.kind: f.text for f in findings.ranking_findings(ranking, PAR, "vi")}
+    assert "A và B (tăng 3 bậc)" in said["climber"] and "C (giảm 1 bậc)" in said["faller"]
+
+
+def test_the_components_table_writes_a_0_to_1_scale_with_4_decimals_in_every_column():
+    from chiso.views import tables
+
+    gap = pl.DataFrame(
+        {
+            "name": ["Chính quyền số"],
+            "score": [0.3512],
+            "max_score": [0.4],
+            "pct_of_max": [87.8],
+            "points_lost": [0.0488],
+            "component_rank": [2],
+            "rank_of": [5],
+            "peer_mean": [0.33415],
+            "best_unit": ["Đà Nẵng"],
+            "best_score": [0.3874],
+            "gap_to_best": [0.0362],
+        }
+    )
+    shown = tables.gap_display(gap, "vi", declared=4).row(0)
+    assert shown[1] == "0,3512/0,40" and shown[3] == "0,0488" and shown[5] == "0,3342"
+    assert shown[6] == "Đà Nẵng (0,3874)" and shown[7] == "0,0362"

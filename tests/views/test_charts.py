@@ -184,3 +184,25 @@ def test_a_year_with_a_method_change_and_a_reorganisation_has_one_flag_and_both_
     assert flags == ["⚑ 2020", "⚑ 2022", "⚑ 2024"]
     assert [n.split(":")[0] for n in view.break_notes] == flags
     assert "Huế là đơn vị mới" in view.break_notes[-1] and "47 chỉ số thành phần" in view.break_notes[-1]
+    # the image a reader downloads carries the same notes under its source line; flags unchanged
+    from chiso.export import files
+
+    image = files.with_caption(view.figure, view.source, "Số liệu đến 2025", view.break_notes)
+    texts = [a.text for a in image.layout.annotations]
+    assert texts[:3] == flags
+    bottom = next(text for text in texts if "Số liệu đến 2025" in text)
+    assert bottom.count("<br>⚑ ") == 3 and "QĐ 922" in bottom
+    assert image.layout.height > (view.figure.layout.height or 0)
+
+
+def test_chiso_export_trends_writes_the_flags_notes_under_the_chart(published_db, capsys, tmp_path):
+    from tests.conftest import run_cli
+
+    out = tmp_path / "dti.svg"
+    code, _, err = run_cli(
+        capsys, "export", "trends", index="DTI", unit_type="provinces", unit="Hà Nội", format="svg",
+        out=out, db=published_db,
+    )  # fmt: skip
+    assert code == 0, err
+    svg = out.read_text(encoding="utf-8")
+    assert "⚑ 2022: QĐ 922/QĐ-BTTTT" in svg and "Nguồn:" in svg
