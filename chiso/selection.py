@@ -120,7 +120,9 @@ class Choices:
     largest: dict[str, str]
 
     @classmethod
-    def of(cls, tables: pl.DataFrame) -> Choices:
+    def of(cls, tables: pl.DataFrame, index_order: tuple[str, ...] = ()) -> Choices:
+        """``index_order``: the catalogue's index codes; each table's indices are offered in that
+        order (by code without it), and a refused or missing index falls back to the first."""
         keys = ("peer_group", "scope_province", "index_code")
 
         def nested(depth: int, column: str, descending: bool = False) -> dict:
@@ -140,7 +142,10 @@ class Choices:
             default=default_selection(tables),
             groups=tuple(sorted(tables.get_column("peer_group").unique().to_list())),
             provinces=nested(1, "scope_province"),
-            indices=nested(2, "index_code"),
+            indices={
+                key: tuple(sorted(codes, key=lambda c: (c not in index_order, _position(index_order, c), c)))
+                for key, codes in nested(2, "index_code").items()
+            },
             years=nested(3, "year", descending=True),
             largest=dict(
                 zip(
@@ -182,6 +187,10 @@ def fit(offered: Choices, requested: dict[str, str | None]) -> tuple[Selection, 
     return sel, refused
 
 
+def _position(order: tuple[str, ...], code: str) -> int:
+    return order.index(code) if code in order else len(order)
+
+
 def _match(wanted: str | None, choices: list):
     if wanted in (None, ""):
         return None
@@ -201,7 +210,7 @@ def _fallback(field: str, choices: list, offered: Choices, sel: Selection):
     if field == "year":
         return choices[0]  # latest year with data
     if field == "index":
-        return "PAR" if "PAR" in choices else choices[0]
+        return choices[0]  # the catalogue's first (Choices.of), PAR INDEX in the shipped config
     if field == "province":
         return offered.largest[sel.peer_group]
     return choices[0]

@@ -54,3 +54,33 @@ def test_a_refused_province_falls_back_to_the_groups_largest_and_is_reported():
     sel, refused = fit(Choices.of(TABLES), {"peer_group": "district", "province": "Hà Giang", "year": "2024"})
     assert sel == Selection("district", "Hà Giang", "PAR", 2022)  # PAR 2024 is not there: latest PAR
     assert refused == [("year", "2024")]
+
+
+def test_indices_are_offered_and_fallen_back_to_in_the_catalogues_order_not_a_named_code():
+    """With the catalogue's order the pickers list its first index first, and a table without the
+    index asked for (or held) falls back to that first one: no index code is written in the rule."""
+    choices = Choices.of(TABLES.filter(pl.col("index_code") != "PAR"), index_order=("SIPAS", "DTI"))
+    assert options(choices, Selection("district", "Hà Giang", "DTI", 2024), "index") == ["DTI"]
+    ordered = Choices.of(TABLES, index_order=("DTI", "PAR", "SIPAS"))
+    assert options(ordered, Selection("district", "Hà Giang", "PAR", 2022), "index") == ["DTI", "PAR"]
+    sel, refused = fit(ordered, {"peer_group": "province", "index": "NOPE"})
+    assert sel.index == "PAR" and refused == [("index", "NOPE")]  # the held index stays while offered
+    by_code = Choices.of(TABLES)  # no order given: by code, as before
+    assert options(by_code, Selection("district", "Hà Giang", "PAR", 2022), "index") == ["DTI", "PAR"]
+
+
+def test_the_fallback_index_is_the_first_in_the_order_given():
+    """The default table is SIPAS's; Hà Giang's districts hold DTI and PAR only: the index falls
+    back to whichever the catalogue lists first."""
+    tables = TABLES.filter((pl.col("peer_group") == "district") | (pl.col("index_code") == "SIPAS"))
+    tables = pl.concat(
+        [
+            tables,
+            tables.filter(pl.col("scope_province") == "Hà Giang").with_columns(year=pl.lit(2024, pl.Int64)),
+        ]
+    )
+    for order, first in ((("DTI", "PAR", "SIPAS"), "DTI"), (("PAR", "DTI", "SIPAS"), "PAR")):
+        sel, _ = fit(
+            Choices.of(tables, index_order=order), {"peer_group": "district", "province": "Hà Giang"}
+        )
+        assert sel.index == first, order

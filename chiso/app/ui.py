@@ -266,7 +266,7 @@ def dataset_ready(dataset: str, lang_code: str) -> bool:
 def _choices(dataset: str, db_version: str) -> Choices:
     """What the selectors offer (:class:`chiso.selection.Choices`), once per database version:
     every request after that is a lookup, a link nobody opened before included."""
-    return Choices.of(tables(dataset, db_version))
+    return Choices.of(tables(dataset, db_version), tuple(catalog().codes))
 
 
 def table_picker(dataset: str, lang_code: str) -> Selection | None:
