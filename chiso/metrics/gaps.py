@@ -127,7 +127,7 @@ def component_gaps(
     :func:`component_names`); the code is used when a name is missing.
 
     Returns one row per component the unit has, with :data:`GAP_COLUMNS` then
-    ``published_rank``:
+    ``published_rank`` and ``n_in_data`` (the units scored on the component in the rows):
 
     - ``pct_of_max`` = score / max × 100; ``points_lost`` = max_score − score;
     - ``component_rank`` / ``rank_of``: the stored rank and N (published, or computed on a
@@ -163,7 +163,7 @@ def component_gaps(
             _rank_of="rank_of",
             _peer_mean="peer_mean",
         )
-        .join(stats.drop("n_in_data"), on="component", how="left")
+        .join(stats, on="component", how="left")
         .with_columns(
             component_rank=pl.col("_rank").cast(pl.Int32),
             rank_of=pl.col("_rank_of").cast(pl.Int32),
@@ -179,7 +179,7 @@ def component_gaps(
         )
     )
     return exprs.collect(
-        out.select(*GAP_COLUMNS, "published_rank").sort(
+        out.select(*GAP_COLUMNS, "published_rank", "n_in_data").sort(
             ["points_lost", "component"], descending=[True, False], nulls_last=True
         )
     )

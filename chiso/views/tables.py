@@ -283,11 +283,22 @@ MACHINE_HEADERS = {
 
 
 def gap_export(gap_table: pl.DataFrame, lang: str, notes: list[str] | None = None) -> pl.DataFrame:
-    """The gaps table for CSV/XLSX: component names, numbers rounded half up to 2 decimals, and
+    """The gaps table for CSV/XLSX: component names, numbers rounded half up to 2 decimals (4 on a
+    0–1 scale), and
     with ``notes`` (:func:`gap_notes`) a last column saying what is inferred, as the rankings' note."""
+    on_0_to_1 = pl.col("max_score") <= 1  # a 0–1 scale keeps 4 decimals, as on screen
     rounded = gap_table.with_columns(
-        exprs.round_half_up(c, 2) for c in ("pct_of_max", "points_lost", "peer_mean", "gap_to_best")
+        exprs.round_half_up("pct_of_max", 2),
+        *(
+            pl.when(on_0_to_1).then(exprs.round_half_up(c, 4)).otherwise(exprs.round_half_up(c, 2)).alias(c)
+            for c in ("points_lost", "peer_mean", "gap_to_best")
+        ),
     ).rename({"name": "component_label"})
+    if "n_in_data" in rounded.columns:  # the only unit scored is compared with nobody, as on screen
+        alone = pl.col("n_in_data") == 1
+        rounded = rounded.with_columns(
+            pl.when(~alone).then(c).alias(c) for c in ("best_unit", "best_score", "gap_to_best")
+        )
     if notes is not None:
         rounded = rounded.with_columns(pl.Series("note", notes, dtype=pl.String))
     return machine_table(rounded, ["component_label", *GAP_EXPORT[1:], "note"], lang)
@@ -385,6 +396,7 @@ def gap_display(
     rows = []
     for row in gap_table.iter_rows(named=True):
         fallback = 4 if row["max_score"] is not None and row["max_score"] <= 1 else 2  # as out_of
+        alone = row.get("n_in_data") == 1
 
         def points(key: str, row: dict = row, fallback: int = fallback) -> str:
             return fmt.number(row[key], fmt.places(row[key], declared, fallback), lang=lang)
@@ -397,8 +409,11 @@ def gap_display(
                 t("gaps.col.points_lost", lang): points("points_lost"),
                 t("gaps.col.rank", lang): fmt.rank(row["component_rank"], row["rank_of"]),
                 t("gaps.col.peer_mean", lang): points("peer_mean"),
-                t("gaps.col.best", lang): f"{row['best_unit'] or fmt.EMPTY} ({points('best_score')})",
-                t("gaps.col.gap_to_best", lang): points("gap_to_best"),
+                # the only unit scored on a component is compared with nobody: no best, no gap
+                t("gaps.col.best", lang): fmt.EMPTY
+                if alone
+                else f"{row['best_unit'] or fmt.EMPTY} ({points('best_score')})",
+                t("gaps.col.gap_to_best", lang): fmt.EMPTY if alone else points("gap_to_best"),
             }
         )
     return pl.DataFrame(rows)

@@ -920,3 +920,19 @@ def test_the_components_table_writes_a_0_to_1_scale_with_4_decimals_in_every_col
     shown = tables.gap_display(gap, "vi", declared=4).row(0)
     assert shown[1] == "0,3512/0,40" and shown[3] == "0,0488" and shown[5] == "0,3342"
     assert shown[6] == "Đà Nẵng (0,3874)" and shown[7] == "0,0362"
+    # the file keeps the same 4 decimals (it rounded them to 2: 0,05 points lost)
+    filed = tables.gap_export(gap.with_columns(component=pl.lit("cqs")), "vi").row(0, named=True)
+    assert (filed["Điểm mất"], filed["Bình quân nhóm"], filed["Cách tốt nhất"]) == (0.0488, 0.3342, 0.0362)
+
+
+def test_a_component_scored_for_one_unit_alone_names_no_best_unit_on_screen_or_in_the_file(published_db):
+    """PAPI 2023 lists Hòa Bình alone on seven of its eight dimensions: 'best: Hòa Bình · 0,00'
+    compared it with nobody. Where Bắc Ninh is scored too, the best and the gap stay."""
+    view = _components_view(published_db, "PAPI", 2023, "Hòa Bình")
+    shown = {row[0]: row[6:8] for row in view.display.rows()}
+    assert shown["Quản trị điện tử"] == ("–", "–")
+    assert shown["Cung ứng dịch vụ công"] == ("Bắc Ninh (8,26)", "1,07")
+    table = view.export.table
+    alone = table.filter(pl.col("Chỉ số thành phần") == "Quản trị điện tử")
+    assert alone.get_column("Đơn vị tốt nhất").to_list() == [None]
+    assert alone.get_column("Cách tốt nhất").to_list() == [None]
