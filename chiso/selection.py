@@ -120,9 +120,12 @@ class Choices:
     largest: dict[str, str]
 
     @classmethod
-    def of(cls, tables: pl.DataFrame, index_order: tuple[str, ...] = ()) -> Choices:
-        """``index_order``: the catalogue's index codes; each table's indices are offered in that
-        order (by code without it), and a refused or missing index falls back to the first."""
+    def of(
+        cls, tables: pl.DataFrame, index_order: tuple[str, ...] = (), group_order: tuple[str, ...] = ()
+    ) -> Choices:
+        """``index_order`` / ``group_order``: the catalogue's index codes and peer groups; they are
+        offered in that order (by code without it), and a refused or missing index falls back to
+        the first."""
         keys = ("peer_group", "scope_province", "index_code")
 
         def nested(depth: int, column: str, descending: bool = False) -> dict:
@@ -140,12 +143,9 @@ class Choices:
         )
         return cls(
             default=default_selection(tables),
-            groups=tuple(sorted(tables.get_column("peer_group").unique().to_list())),
+            groups=_in_order(tables.get_column("peer_group").unique().to_list(), group_order),
             provinces=nested(1, "scope_province"),
-            indices={
-                key: tuple(sorted(codes, key=lambda c: (c not in index_order, _position(index_order, c), c)))
-                for key, codes in nested(2, "index_code").items()
-            },
+            indices={key: _in_order(codes, index_order) for key, codes in nested(2, "index_code").items()},
             years=nested(3, "year", descending=True),
             largest=dict(
                 zip(
@@ -187,8 +187,9 @@ def fit(offered: Choices, requested: dict[str, str | None]) -> tuple[Selection, 
     return sel, refused
 
 
-def _position(order: tuple[str, ...], code: str) -> int:
-    return order.index(code) if code in order else len(order)
+def _in_order(values, order: tuple[str, ...]) -> tuple[str, ...]:
+    """``values`` in ``order``, those it does not name after them by code."""
+    return tuple(sorted(values, key=lambda v: (order.index(v) if v in order else len(order), v)))
 
 
 def _match(wanted: str | None, choices: list):

@@ -266,7 +266,8 @@ def dataset_ready(dataset: str, lang_code: str) -> bool:
 def _choices(dataset: str, db_version: str) -> Choices:
     """What the selectors offer (:class:`chiso.selection.Choices`), once per database version:
     every request after that is a lookup, a link nobody opened before included."""
-    return Choices.of(tables(dataset, db_version), tuple(catalog().codes))
+    cat = catalog()  # indices and peer groups offered in the catalogue's order (PAR INDEX first)
+    return Choices.of(tables(dataset, db_version), tuple(cat.codes), tuple(cat.peer_groups))
 
 
 def table_picker(dataset: str, lang_code: str) -> Selection | None:
@@ -299,15 +300,9 @@ def table_picker(dataset: str, lang_code: str) -> Selection | None:
     # In the sidebar: on a phone it folds away and the first screen is the page's answer.
     cols = [st.sidebar] * 4
 
-    # peer groups and indices in the catalogue's order (PAR INDEX first), not by their codes
-    declared = {"peer_group": list(cat.peer_groups), "index": list(cat.codes)}
-
     def pick(field: str, fmt=str, key: str | None = None, **kwargs):
         """The picker of one selection field, offering what fits the choices made so far."""
         choices = options(offered, sel, field)
-        if field in declared:
-            order = declared[field]
-            choices.sort(key=lambda c: order.index(c) if c in order else len(order))
         return widget(
             st.selectbox,
             key or field,

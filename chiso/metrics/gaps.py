@@ -385,9 +385,7 @@ def what_it_takes(
     # the few units a partial table holds may rank lower (PAR 2021: Bà Rịa - Vũng Tàu, no rank)
     first = row["rank"] == 1 or (row["rank"] is None and bool(row.get("complete")))
     at_top = "top" if first else "no_data_above"
-    contradicted = _bands_contradicted(tiers, score, row["max_score"], row.get("printed_tier")) or (
-        printed_tiers_contradict(others, tiers)
-    )
+    contradicted = printed_tiers_contradict(mine, tiers) or printed_tiers_contradict(others, tiers)
     return WhatItTakes(
         unit_id,
         step,
@@ -436,16 +434,6 @@ def _top_three(others: pl.DataFrame, row: dict, sign: float, mine_key: float) ->
         return None
     third = best_others.item(2, "_key")
     return TopThree(rank=3, target_score=_clean(sign * third), points=_clean(third - mine_key))
-
-
-def _bands_contradicted(
-    tiers: Sequence[Tier], score: float, max_score: float | None, printed: str | None
-) -> bool:
-    """True when the source prints a tier other than the band the score falls in."""
-    if not printed or not tiers or not max_score:
-        return False
-    current = _tier_of(tiers, score / max_score * 100)
-    return current is None or label(tiers[current].name, "vi") != printed
 
 
 def printed_tiers_contradict(scored: pl.DataFrame, tiers: Sequence[Tier]) -> bool:

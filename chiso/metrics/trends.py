@@ -58,10 +58,18 @@ def method_breaks(
     province and peer group (None: any), one per year with its notes joined (' · '), in year order."""
     if not years:
         return []
+    return merged_breaks(
+        (c.year, label(c.note, lang))
+        for c in index.method_changes
+        if min(years) < c.year <= max(years) and c.applies(province, peer_group)
+    )
+
+
+def merged_breaks(breaks) -> list[tuple[int, str]]:
+    """(year, note) breaks one per year, a year's distinct notes joined with ' · ', in year order:
+    a chart draws one dotted rule and one flag a year."""
     merged: dict[int, list[str]] = {}
-    for c in sorted(index.method_changes, key=lambda c: c.year):
-        if min(years) < c.year <= max(years) and c.applies(province, peer_group):
-            note = label(c.note, lang)
-            if note not in merged.setdefault(c.year, []):
-                merged[c.year].append(note)
+    for year, note in sorted(breaks):
+        if note not in merged.setdefault(year, []):
+            merged[year].append(note)
     return [(year, " · ".join(notes)) for year, notes in merged.items()]

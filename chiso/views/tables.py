@@ -395,7 +395,7 @@ def gap_display(
     mark = f" ({t('inferred.max', lang)})" if inferred else ""
     rows = []
     for row in gap_table.iter_rows(named=True):
-        fallback = 4 if row["max_score"] is not None and row["max_score"] <= 1 else 2  # as out_of
+        fallback = scale_decimals(row["max_score"])
         alone = row.get("n_in_data") == 1
 
         def points(key: str, row: dict = row, fallback: int = fallback) -> str:
@@ -687,13 +687,19 @@ def movers_display(movers: pl.DataFrame, lang: str) -> pl.DataFrame:
     )
 
 
+def scale_decimals(top: float | None) -> int:
+    """A component figure's decimals when the index declares none that print it exactly: 4 on a
+    0–1 scale, 2 otherwise (:func:`out_of`, the components table)."""
+    return 4 if top is not None and top <= 1 else 2
+
+
 def out_of(score: float | None, top: float | None, lang: str, declared: int | None = None) -> str:
     """'7,16/10', '28,81/30', '0,4874/1', '943/1.000': a score with the maximum it is read on;
     ``declared``: the index's decimals for the table, used where the score is exact at them (else
     2 decimals, 4 on a 0–1 scale)."""
     if score is None:
         return fmt.EMPTY
-    decimals = fmt.places(score, declared, 4 if top is not None and top <= 1 else 2)
+    decimals = fmt.places(score, declared, scale_decimals(top))
     top_text = fmt.number(top, 0 if top is not None and float(top).is_integer() else 2, lang=lang)
     return f"{fmt.number(score, decimals, lang=lang)}/{top_text}"
 

@@ -65,8 +65,9 @@ def build(
     """``reorg``: (predecessor edges, their totals) of the chosen units from the store, or None."""
     additions = _additions(series, chosen, index, sel, lang, reorg)
     plotted = _plotted(series, chosen, additions)
+    breaks = _breaks(_years(series, plotted), index, sel, lang, additions)
     return TrendsView(
-        figure=trends_figure(series, chosen, measure, index, lang, sel, catalog, additions),
+        figure=trends_figure(series, chosen, measure, index, lang, sel, catalog, additions, breaks),
         export=TableExport(
             trends_table(plotted, None, lang),
             trends_name(series, index, sel),
@@ -78,7 +79,7 @@ def build(
         rank_as_percentile=drawn_measure(plotted, measure) == "percentile",
         score_as_pct=measure == "score" and drawn_measure(plotted, measure) == "pct_of_max",
         reorg_notes=tuple(additions.notes) if additions else (),
-        break_notes=break_notes(series, chosen, index, sel, lang, additions),
+        break_notes=tuple(f"⚑ {year}: {note}" for year, note in breaks),  # under the chart (no hover)
     )
 
 
@@ -112,6 +113,13 @@ def _plotted(series, chosen, additions) -> pl.DataFrame:
     return pl.concat([reorg_series.split_own(own, additions), additions.rows], how="diagonal_relaxed")
 
 
+def _years(series: pl.DataFrame, plotted: pl.DataFrame) -> list[int]:
+    """The chart's years: the peer table's and the plotted lines' (predecessors' included)."""
+    return trends.year_span(
+        pl.concat([series.select("year"), plotted.select("year")], how="vertical_relaxed")
+    )
+
+
 def trends_figure(
     series: pl.DataFrame,
     chosen: list[str],
@@ -121,13 +129,15 @@ def trends_figure(
     sel: Selection | None = None,
     catalog=None,
     additions: reorg_series.TrendAdditions | None = None,
+    breaks: list[tuple[int, str]] | None = None,
 ) -> go.Figure:
     """Score, % of maximum or rank of the chosen units over every year, with the peer average;
-    with ``additions``, the predecessors' lines and the reorganisation's break."""
+    with ``additions``, the predecessors' lines and the reorganisation's break; ``breaks``: the
+    flags (:func:`_breaks`) when the caller has them."""
     plotted = _plotted(series, chosen, additions)
-    years = trends.year_span(
-        pl.concat([series.select("year"), plotted.select("year")], how="vertical_relaxed")
-    )
+    years = _years(series, plotted)
+    if breaks is None:
+        breaks = _breaks(years, index, sel, lang, additions)
     measure = drawn_measure(plotted, measure)
     if measure == "percentile":  # the share of peers ranked below, comparable across N
         plotted = percentile.with_percentile(plotted)
@@ -149,7 +159,7 @@ def trends_figure(
         year_label=t("chart.year", lang),
         average=trends.peer_average_by_year(series, measure),
         average_label=t("chart.peer_average", lang),
-        breaks=_breaks(years, index, sel, lang, additions),
+        breaks=breaks,
         source=views.source_line(series, lang),
         lang=lang,
         # the picked year: shaded, and its top units are the default
@@ -162,22 +172,7 @@ def _breaks(years: list[int], index: Index, sel, lang: str, additions) -> list[t
     """The chart's breaks, one per year (a method change and a reorganisation in the same year
     share one dotted line and one flag, their notes joined): (year, note), in year order."""
     found = trends.method_breaks(index, years, lang, *((sel.province, sel.peer_group) if sel else ()))
-    found += additions.breaks if additions else []
-    merged: dict[int, list[str]] = {}
-    for year, note in sorted(found):
-        if note not in merged.setdefault(year, []):
-            merged[year].append(note)
-    return [(year, " · ".join(notes)) for year, notes in merged.items()]
-
-
-def break_notes(series, chosen, index: Index, sel, lang: str, additions=None) -> tuple[str, ...]:
-    """'⚑ 2022: …' for each flag of the chart: the notes a hover shows, written under it (a phone
-    has no hover, a PNG neither)."""
-    plotted = _plotted(series, chosen, additions)
-    years = trends.year_span(
-        pl.concat([series.select("year"), plotted.select("year")], how="vertical_relaxed")
-    )
-    return tuple(f"⚑ {year}: {note}" for year, note in _breaks(years, index, sel, lang, additions))
+    return trends.merged_breaks(found + (additions.breaks if additions else []))
 
 
 def _span(years: list[int]) -> str:
