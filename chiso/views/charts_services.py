@@ -10,7 +10,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from chiso import fmt
+from chiso import fmt, safe
 from chiso.views.style import PALETTE, vrect
 from chiso.views.style import layout as _layout
 
@@ -99,12 +99,14 @@ def _band(highlight: tuple[date, date], label: str, buckets: list[date]) -> tupl
 
 def funnel(stages: pl.DataFrame, *, title: str, value_unit: str, source: str, lang: str) -> go.Figure:
     """Received -> resolved -> early or on time for one unit: each bar labelled with its count
-    and its share of the first step (text computed here so Vietnamese separators apply)."""
+    and, on a second line, its share of the first step (text computed here so Vietnamese
+    separators apply). On one line the label was wider than a bar at a phone's width, and Plotly
+    shrank it to fit (≈ 8 px high at 390 wide)."""
     values = stages.get_column("value").to_list()
     first = values[0] if values else None
     text = [
         f"{fmt.number(v, 0, lang=lang)} {value_unit}"
-        + (f" ({fmt.percent(v / first * 100, 2, lang=lang)})" if first and i > 0 else "")
+        + (f"{safe.LINE_BREAK}({fmt.percent(v / first * 100, 2, lang=lang)})" if first and i > 0 else "")
         for i, v in enumerate(values)
     ]
     fig = go.Figure(

@@ -89,6 +89,18 @@ def test_trends_page_draws_seven_demo_years(server, browser):
         assert [str(y) for y in range(2018, 2025)] == ticks
 
 
+def test_rankings_by_its_name_opens_the_rankings_page_with_the_link(server, browser):
+    """``/rankings`` (the page's name, typed or kept from an old link) is no "Page not found": the
+    rankings page at the root, with the link's selection."""
+    url = f"{server}/rankings?group=departments&province=Hòa Bình&index=SIPAS&year=2022"
+    with _opened(browser, url, "rankings_alias.png") as page:
+        page.get_by_text("Xếp hạng SIPAS năm 2022").wait_for(timeout=30_000)
+        _settle(page)
+        body = page.locator("body").inner_text()
+        assert "Page not found" not in body and "Sở Nội vụ" in body
+        assert "/rankings" not in page.url and "index=SIPAS" in page.url
+
+
 def test_invalid_link_value_falls_back_with_a_notice(server, browser):
     with _opened(browser, f"{server}/?index=NOPE&year=1900", "invalid_link.png") as page:
         page.get_by_text("NOPE").first.wait_for(timeout=30_000)

@@ -180,6 +180,23 @@ def test_the_funnel_title_keeps_clear_of_its_first_label_at_phone_width(browser,
     cramped.close()
 
 
+def test_the_funnel_counts_are_drawn_near_full_size_on_a_phone(server, browser):
+    """The demo unit's funnel at 390 wide: every bar's count and share is drawn at ≥ 0,8 of its
+    font size. On one line ("19.275 hồ sơ (92,61 %)") the label was wider than the bar and Plotly
+    shrank it to ≈ 0,65 (8 px letters)."""
+    context, page = open_page(browser, f"{server}/services?ds=demo", PHONE)
+    page.locator("text.bartext").first.wait_for(timeout=30_000)
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('text.bartext')].map(t => {
+            const m = /scale\\(([0-9.]+)/.exec(t.getAttribute('transform') || '');
+            return [t.textContent, m ? parseFloat(m[1]) : 1];
+        })"""
+    )
+    context.close()
+    assert len(drawn) == 3 and all("hồ sơ" in text for text, _ in drawn)
+    assert [text for text, scale in drawn if scale < 0.8] == []
+
+
 @pytest.mark.parametrize("width", [220, 358])
 def test_sparkline_values_of_neighbouring_years_do_not_overlap(browser, monkeypatch, width):
     """The profile's sparklines at the width of one of four columns (1440 wide) and of one column
