@@ -4,6 +4,8 @@ hover that says no more than the table allows, and the same PNG/SVG export as a 
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 
@@ -190,6 +192,28 @@ def test_the_map_exports_as_png_and_svg_like_every_chart(published_db):
     svg = export.figure_svg(captioned, width=1200, height=900).decode("utf-8")
     assert "Hoàng Sa" in svg and "Trường Sa" in svg and "không phải ranh giới" in svg
     assert "Nguồn:" in svg
+
+
+def _svg_y(pattern: str, svg: str) -> float:
+    found = re.search(pattern, svg)
+    assert found, pattern
+    return float(found.group(1))
+
+
+def test_the_map_image_keeps_its_legend_above_the_map_and_its_source_right_under_it(published_db):
+    """In the PNG/SVG (1200 × 900) the legend sits between the title and the map, and the source
+    line just under the map at the foot of the image. The legend had been at the foot, 130 px
+    under the source line, and 400 px under a phone-wide map on the page."""
+    ranking = _ranking(published_db, "provinces", "", "PCI", 2019)
+    _, _, view = _map(ranking, Selection("provinces", "", "PCI", 2019))
+    svg = export.figure_svg(export.with_caption(view.figure, view.source, ""), width=1200, height=900)
+    svg = svg.decode("utf-8")
+    plot_top = _svg_y(r'<g class="xy" transform="translate\([-0-9.]+,([-0-9.]+)\)"', svg)
+    plot_height = _svg_y(r'xyplot" class="plotclip"><rect width="[0-9.]+" height="([0-9.]+)"', svg)
+    legend = _svg_y(r'class="legend" [^>]*translate\([-0-9.]+,([-0-9.]+)\)', svg)
+    source = _svg_y(r'translate\([-0-9.]+,([-0-9.]+)\)"><rect class="bg"[^>]*/><text [^>]*>Nguồn', svg)
+    assert legend < plot_top
+    assert 0 <= source - (plot_top + plot_height) <= 20 and 900 - source <= 40
 
 
 def test_a_real_incomplete_table_hovers_published_ranks_only(published_db):
