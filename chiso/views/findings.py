@@ -154,7 +154,10 @@ def amount_text(delta: float, row: dict, index: Index, lang: str, *, signed: boo
     ``signed`` gives "−3,32 điểm"."""
     _, decimals = _scale(row, index)
     number = fmt.signed(delta, decimals, lang=lang) if signed else fmt.number(abs(delta), decimals, lang=lang)
-    return f"{number} {_points_word(row, index, lang)}".rstrip()
+    word = _points_word(row, index, lang)
+    if lang == "en" and number.lstrip("+−-") == "1":  # a whole point: "1 point", not "1 points"
+        word = re.sub(r"points$", "point", word)
+    return f"{number} {word}".rstrip()
 
 
 def inferred_scale(row: dict, index: Index, lang: str) -> str:

@@ -483,6 +483,15 @@ def test_change_sentences(d_score, d_rank, lang, expected):
     assert findings.change_finding(row_of(d_score=d_score, d_rank=d_rank), PAR, lang).text == expected
 
 
+@pytest.mark.parametrize(
+    ("d_score", "said"), [(1.0, "gained 1 point and"), (-1.0, "lost 1 point and"), (2.0, "gained 2 points")]
+)
+def test_a_change_of_one_whole_point_reads_point_in_english(d_score, said):
+    dti = CATALOG.index("DTI")  # whole points on its 1.000-point scale (the demo's "gained 1 points")
+    row = row_of(year=2024, score=943.0, max_score=1000.0, d_score=d_score, d_rank=-1 if d_score < 0 else 1)
+    assert said in findings.change_finding(row, dti, "en").text
+
+
 def test_change_on_a_percent_index_is_in_percentage_points():
     finding = findings.change_finding(row_of(score=90.0, d_score=3.02, d_rank=0), SIPAS, "vi")
     assert (
