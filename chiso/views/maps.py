@@ -352,7 +352,7 @@ def draw(
             "yanchor": "bottom",
         },
         margin={
-            "t": fig.layout.margin.t + LEGEND_PX + style.legend_rows_extra([n for n, _ in legend]),
+            "t": fig.layout.margin.t + LEGEND_PX + style.legend_rows_extra(_legend_names(fig)),
             "b": 40,
         },
     )
@@ -363,6 +363,11 @@ def draw(
 
 
 LEGEND_PX = 30  # one row of the legend above the map, under the title (more rows: legend_rows_extra)
+
+
+def _legend_names(fig: go.Figure) -> list[str]:
+    """The legend's entries: the categories, and the chosen unit's outline when there is one."""
+    return [trace.name for trace in fig.data if trace.name and trace.showlegend is not False]
 
 
 def _islands(fig: go.Figure, frame: pl.DataFrame, colour: dict[str, str]) -> None:
