@@ -48,6 +48,8 @@ def rank_note(row: dict, lang: str, index: Index | None = None) -> str:
     notes = []
     if row.get("rank_basis") == "list_order":
         notes.append(t("rank.basis.list_order", lang))
+    elif row.get("rank_basis") == "computed" and row.get("rank") is not None:
+        notes.append(t("rank.basis.computed", lang))
     order = order_in_data(row)
     if order:
         notes.append(t("rank.order_in_data", lang, k=order[0], n=order[1]))
@@ -104,6 +106,11 @@ def status_sentence(ranking: pl.DataFrame, status: str, lang: str) -> str:
         mismatches = int(ranking.get_column("rank_mismatch").sum())
         if mismatches:
             return t("rankings.complete_mismatch", lang, n=scored, k=mismatches)
+        bases = set(ranking.get_column("rank_basis").drop_nulls().to_list())
+        if "list_order" in bases:  # the source lists the units; its order is read as their rank
+            return t("rankings.complete_list_order", lang, n=scored)
+        if "published" not in bases:  # the source printed no rank: they are ours, from the scores
+            return t("rankings.complete_computed", lang, n=scored)
         return t("rankings.complete", lang, n=scored)
     rank_of = ranking.get_column("published_rank_of").max()
     of = t("rankings.incomplete_of", lang, n=rank_of) if rank_of else ""
