@@ -66,7 +66,7 @@ def build(
         findings=[] if empty else findings.ranking_findings(ranking, index, lang),
         stat_lines=[]
         if empty or published is None
-        else list(views.published_stat_lines(published, decimals, lang)),
+        else views.published_stat_lines(published, decimals, lang, index, sel),
         figure=None
         if empty or ranks_only or strip.is_large(ranking)
         else rankings_figure(ranking, index, sel, lang, catalog),

@@ -245,18 +245,33 @@ def inference_note(row: dict, index: Index, lang: str) -> str:
     return "; ".join(notes)
 
 
-def published_stat_lines(stats: pl.DataFrame, decimals: int, lang: str) -> list[str]:
-    """'Bình quân công bố: 87,12 (source)' for each published average or median of a table."""
-    return [
-        t(
-            "rankings.published_stat",
-            lang,
-            stat=t(f"stat.{row['stat']}", lang),
-            value=fmt.number(row["value"], decimals, lang=lang),
-            source=row["source_title"],
+def published_stat_lines(
+    stats: pl.DataFrame, decimals: int, lang: str, index: Index | None = None, sel=None
+) -> list[str]:
+    """'Bình quân công bố: 87,12 (source)' for each published average or median of a table. One
+    the source gave for every unit it assessed (peer group 'all': Hải Phòng's 92,67 % over all its
+    agencies, beside 93,95 % for the departments) says so; one printed as a percentage of a table
+    scored on another scale (Quảng Ninh's DGI 2024: 92,29 % beside scores out of 80), or of an
+    index read in %, carries its '%'."""
+    percent_index, top = False, None
+    if index is not None and sel is not None:
+        percent_index = index.unit_for(sel.province, sel.peer_group, sel.year).get("vi", "").strip() == "%"
+        top = index.max_for(sel.province, sel.peer_group, sel.year, None)
+    lines = []
+    for row in stats.iter_rows(named=True):
+        as_percent = row.get("max_score") == 100 and (percent_index or (top is not None and top != 100))
+        number = fmt.percent if as_percent else fmt.number
+        key = "rankings.published_stat_all" if row.get("peer_group") == "all" else "rankings.published_stat"
+        lines.append(
+            t(
+                key,
+                lang,
+                stat=t(f"stat.{row['stat']}", lang),
+                value=number(row["value"], decimals, lang=lang),
+                source=row["source_title"],
+            )
         )
-        for row in stats.iter_rows(named=True)
-    ]
+    return lines
 
 
 MACHINE_HEADERS = {
