@@ -42,6 +42,23 @@ def places(value: float | None, declared: int | None, fallback: int) -> int:
     return declared if abs(round_half_up(value, declared) - float(value)) < 1e-9 else fallback
 
 
+MAX_PRINTED_PLACES = 4
+
+
+def printed_places(values, declared: int) -> int:
+    """The decimals that print every one of ``values`` (stored published scores) to its last
+    digit: the index's ``declared`` decimals, more where a source printed more (PAPI 2020's
+    48,881 had read 48,88), at most 4. A stored number cannot tell 73,4 from 73,40, so the
+    declared decimals stay the least."""
+    import polars as pl
+
+    series = pl.Series(values, dtype=pl.Float64).drop_nulls().drop_nans()
+    for places in range(declared, MAX_PRINTED_PLACES + 1):
+        if series.is_empty() or ((series.round(places) - series).abs().max() or 0.0) < 1e-9:
+            return places
+    return max(declared, MAX_PRINTED_PLACES)
+
+
 def signed(value: float | int | None, decimals: int = 2, *, lang: str = "vi") -> str:
     """A change with its sign: '+1,27', '−0,50', '0,00'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -332,6 +332,7 @@ class WhatItTakes:
     rank_in_data: int | None = None
     n_in_data: int | None = None
     bands_contradicted: bool = False  # a tier printed in the table is not its band's: no next tier
+    has_tiers: bool = True  # False: no bands apply (PAPI), so no unit is in the top one either
 
 
 _STORED = ("name", "score", "max_score", "pct_of_max", "rank", "rank_of", "rank_basis", "complete")
@@ -397,6 +398,7 @@ def what_it_takes(
         rank_in_data=rank_in_data,
         n_in_data=others.height + 1,
         bands_contradicted=contradicted,
+        has_tiers=bool(tiers) and higher_is_better,
         **stored,
     )
 

@@ -103,7 +103,8 @@ def unit_label(row: dict, lang: str) -> str:
 
 def _scale(row: dict, index: Index) -> tuple[str, int]:
     province, group, year = row.get("province") or "", row.get("peer_group") or "", row.get("year")
-    return index.unit_for(province, group, year), index.decimals_for(province, group, year)
+    declared = index.decimals_for(province, group, year)
+    return index.unit_for(province, group, year), fmt.printed_places([row.get("score")], declared)
 
 
 def _max_text(value: float, lang: str) -> str:

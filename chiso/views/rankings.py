@@ -52,7 +52,11 @@ def build(
 ) -> RankingsView:
     """Everything the rankings page shows for one table; ``published`` are its published statistics."""
     status = views.table_status(ranking)
-    decimals = index.decimals_for(sel.province, sel.peer_group, sel.year)
+    decimals = (
+        index.decimals_for(sel.province, sel.peer_group, sel.year)
+        if ranking.is_empty()
+        else _decimals(ranking, index)
+    )
     average = peer_average(ranking) if status != "empty" else None
     empty = status == "empty"
     # a source that printed ranks only (DDCI 2021 of Bắc Giang): no bar to draw, and it says so
@@ -127,8 +131,10 @@ def _headers(ranking: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:
 
 
 def _decimals(ranking: pl.DataFrame, index: Index) -> int:
+    """The table's decimals: the declared ones, more where a source printed more (fmt.printed_places)."""
     first = ranking.row(0, named=True)
-    return index.decimals_for(first["province"], first["peer_group"], first["year"])
+    declared = index.decimals_for(first["province"], first["peer_group"], first["year"])
+    return fmt.printed_places(ranking.get_column("score"), declared)
 
 
 def rankings_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFrame:

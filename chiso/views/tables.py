@@ -68,7 +68,8 @@ def display_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFram
     if ranking.is_empty():
         return pl.DataFrame()
     first = ranking.row(0, named=True)
-    decimals = index.decimals_for(first["province"], first["peer_group"], first["year"])
+    declared = index.decimals_for(first["province"], first["peer_group"], first["year"])
+    decimals = fmt.printed_places(ranking.get_column("score"), declared)
     unit = scale_label(index, first["province"], first["peer_group"], first["year"], lang)
     rows = []
     for row in ranking.iter_rows(named=True):
@@ -479,6 +480,8 @@ def what_it_takes_cards(needs: WhatItTakes, decimals: int, lang: str) -> list[tu
             t("gaps.card.next_tier", lang, tier=tier_name) if tier else t("gaps.card.next_tier_none", lang),
             t("gaps.bands_contradicted", lang)
             if scored and needs.bands_contradicted
+            else t("gaps.no_tiers", lang)
+            if not needs.has_tiers
             else card(tier, scored and not tier, "gaps.reached.tier"),
         ),
         (
@@ -531,7 +534,8 @@ def profile_display(profile: pl.DataFrame, catalog, lang: str) -> pl.DataFrame:
     rows = []
     for row in profile.iter_rows(named=True):
         index = catalog.index(row["index_code"])
-        decimals = index.decimals_for(row["province"], row["peer_group"], row["year"])
+        declared = index.decimals_for(row["province"], row["peer_group"], row["year"])
+        decimals = fmt.printed_places([row["score"]], declared)
         scale = scale_label(index, row["province"], row["peer_group"], row["year"], lang)
         rows.append(
             {

@@ -20,3 +20,10 @@ def test_the_first_province_on_papi_is_given_no_invented_group(published_db):
     shown = tables.display_table(ranking, catalog.index("PAPI"), "vi")
     assert set(shown.get_column("Xếp loại").to_list()) == {"–"}
     assert catalog.index("PAPI").tiers_for("", "provinces", 2022) == []
+
+
+def test_without_groups_no_unit_is_said_to_be_in_the_top_one(published_db):
+    from tests.views.test_analysis import _components_view
+
+    cards = dict(_components_view(published_db, "PAPI", 2023, "Hòa Bình").cards)
+    assert cards["Để lên xếp loại trên"] == "Chỉ số không có xếp loại cho bảng này"
