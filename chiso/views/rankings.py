@@ -122,9 +122,11 @@ def _headers(ranking: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:
         "unit": t("col.unit", lang),
         "score": t("col.score", lang, unit=unit),
         "pct_of_max": t("col.pct_of_max", lang),
+        "printed": t("export.col.printed", lang),
         "tier": t("col.tier", lang),
         "d_score": t("col.d_score", lang),
         "d_rank": t("col.d_rank", lang),
+        "printed_change": t("export.col.printed_change", lang),
         "note": t("col.note", lang),
         "source": t("col.source", lang),
     }
@@ -161,9 +163,11 @@ def rankings_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFra
         pl.col("name").alias(names["unit"]),
         pl.col("score").cast(pl.Float64).alias(names["score"]),
         rounded("pct_of_max", 2).alias(names["pct_of_max"]),
+        pl.col("printed").alias(names["printed"]),  # as the source printed it: '96,04 %' beside 96.03
         pl.Series(names["tier"], tiers, dtype=pl.String),
         rounded("d_score", decimals).alias(names["d_score"]),
         pl.col("d_rank").cast(pl.Int64).alias(names["d_rank"]),
+        pl.col("printed_change").alias(names["printed_change"]),
         pl.Series(names["note"], notes, dtype=pl.String),
         pl.col("source_title").alias(names["source"]),
     ).pipe(editions.with_column, ranking, index, lang)

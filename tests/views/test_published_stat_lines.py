@@ -34,3 +34,19 @@ def test_an_average_of_every_unit_assessed_is_not_the_groups(published_db):
 def test_an_average_printed_in_percent_beside_points_keeps_its_percent(published_db):
     lines = _lines(published_db, "localities", "Quảng Ninh", "DGI", 2024)
     assert lines[0].startswith("Bình quân công bố: 92,29 % (")
+
+
+def test_the_rankings_file_keeps_the_figure_as_the_source_printed_it(published_db, capsys, tmp_path):
+    """Đầm Hà's SIPAS 2021: '28,81/30 (96,04 %)'. The page shows '96,04 % (nguồn) · tính được
+    96,03 %'; the CSV had only the computed 96.03."""
+    import csv
+
+    from tests.conftest import run_cli
+
+    out = tmp_path / "sipas.csv"
+    code, _, _ = run_cli(
+        capsys, "export", "rankings", index="SIPAS", year="2021", province="Quảng Ninh",
+        unit_type="localities", format="csv", out=out, db=published_db,
+    )  # fmt: skip
+    row = next(r for r in csv.DictReader(out.open(encoding="utf-8-sig")) if r["Đơn vị"] == "Huyện Đầm Hà")
+    assert code == 0 and row["% tối đa"] == "96.03" and row["% tối đa như nguồn in"] == "96,04 %"
