@@ -510,7 +510,7 @@ def ranking_findings(ranking: pl.DataFrame, index: Index, lang: str) -> list[Fin
         )
         found.append(_finding(text, "peer_mean", first, figures={"peer_mean": first["peer_mean"]}))
     moved = rows.filter(pl.col("d_rank").is_not_null())
-    if moved.height:
+    if moved.height >= 2:  # "the biggest climber" of one unit compares it with nobody
         best, worst = moved.get_column("d_rank").max(), moved.get_column("d_rank").min()
         ups = moved.filter(pl.col("d_rank") == best).sort("name")  # a tie names every unit in it
         downs = moved.filter(pl.col("d_rank") == worst).sort("name")

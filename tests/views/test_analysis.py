@@ -559,6 +559,16 @@ def test_the_biggest_climber_of_a_partial_table_is_named_among_the_units_with_da
     assert english["faller"].startswith("Among the 5 units with comparable ranks in both years")
 
 
+def test_one_unit_with_a_rank_in_both_years_is_no_biggest_climber(published_db):
+    """PAPI 2020 holds 5 of 63 provinces, one with a rank in 2019 too: 'In 1 unit …, the biggest
+    climber: Quảng Ninh' compared it with nobody (a truth audit)."""
+    with queries.connect(published_db) as con:
+        ranking = queries.ranking(con, index="PAPI", year=2020, peer_group="provinces", scope_province="")
+    assert ranking.get_column("d_rank").drop_nulls().len() == 1
+    kinds = {f.kind for f in findings.ranking_findings(ranking, CATALOG.index("PAPI"), "vi")}
+    assert "climber" not in kinds and "faller" not in kinds
+
+
 def test_unit_findings_on_demo_in_both_languages(demo_db):
     with queries.connect(demo_db) as con:
         rows = aq.table_rows(con, index="PAR", year=2023, peer_group="localities", scope_province="Sơn Hải")
