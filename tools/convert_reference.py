@@ -467,6 +467,14 @@ NOTES_2026 = {
     "remaining districts cut off": "Nguồn chỉ trích một phần danh sách",
 }
 FLAGS_2026: dict[tuple[str, str, str, str], str] = {}
+# A rank the source gave within a part of the peer group only: kept as a note, not as a rank
+# (DTI 2020: first "among the ministries that provide public services", not among all ministries).
+SUBGROUP_RANKS = {
+    "Trong các cơ quan cấp Bộ có cung cấp dịch vụ công": (
+        "Nguồn xếp Bộ Tài chính thứ nhất trong các bộ có cung cấp dịch vụ công, không phải trong"
+        " mọi bộ: không ghi thành thứ hạng"
+    ),
+}
 
 
 def _registry_unit(province: str, printed: str, year: str):
@@ -547,7 +555,9 @@ def convert_scores_2026() -> None:
         rank, rank_basis = row["rank"], "published"
         if "[rank = order listed" in quote:
             rank_basis = "list_order"
-        notes = [text for marker, text in NOTES_2026.items() if marker in quote]
+        notes = [text for marker, text in {**NOTES_2026, **SUBGROUP_RANKS}.items() if marker in quote]
+        if any(marker in quote for marker in SUBGROUP_RANKS):  # first of a part of the peer group
+            rank, row = "", {**row, "rank_of": ""}
         flag = FLAGS_2026.get((province, name, index, row["year"]), "")
         scores.append(
             {

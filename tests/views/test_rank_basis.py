@@ -69,3 +69,17 @@ def _index(code: str):
     from chiso.paths import CONFIG_PATH
 
     return load_catalog(CONFIG_PATH).index(code)
+
+
+def test_first_of_a_part_of_the_peer_group_is_not_called_the_leader(published_db):
+    """DTI 2020: the source puts Bộ Tài chính first 'among the ministries that provide public
+    services', not among all ministries; the page had said 'dẫn đầu DTI là Bộ Tài chính'."""
+    from chiso.views import findings
+
+    with queries.connect(published_db) as con:
+        ranking = queries.ranking(con, index="DTI", year=2020, peer_group="ministries", scope_province="")
+    row = ranking.row(0, named=True)
+    assert row["name"] == "Bộ Tài chính" and row["rank"] is None
+    assert "trong các bộ có cung cấp dịch vụ công" in row["flag"]
+    said = " ".join(f.text for f in findings.ranking_findings(ranking, _index("DTI"), "vi"))
+    assert "dẫn đầu" not in said
