@@ -647,10 +647,23 @@ def profile(
         .group_by("index_code", "year")
         .agg(n_components=pl.len().cast(pl.Int32))
     )
+    # the doubt flag of the year before, which a change is computed from (``prev_flag``, as
+    # queries.ranking gives it): PCI 2022's change from the 2021 table whose year was inferred
+    keys = ["index_code", "peer_group", "scope_province", "year"]
+    before = tot.filter(pl.col("flag").is_not_null()).select(
+        *keys[:3], (pl.col("year") + 1).alias("year"), pl.col("flag").alias("prev_flag")
+    )
     out = (
         chosen.join(n_years, on="index_code", how="left", maintain_order="left")
         .join(n_comp, on=["index_code", "year"], how="left", maintain_order="left")
-        .with_columns(pl.col("n_components").fill_null(0), pl.col("n_years").fill_null(0))
+        .join(before.unique(keys, keep="first"), on=keys, how="left", maintain_order="left")
+        .with_columns(
+            pl.col("n_components").fill_null(0),
+            pl.col("n_years").fill_null(0),
+            prev_flag=pl.when(pl.col("d_score").is_not_null() | pl.col("d_rank").is_not_null()).then(
+                pl.col("prev_flag")
+            ),
+        )
     )
     return exprs.collect(_in_order(out, order))
 

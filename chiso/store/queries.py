@@ -124,13 +124,24 @@ def ranking(
     edition: str | None = None,
 ) -> pl.DataFrame:
     """One ranked table (the total when component is None), best first, unranked rows last;
-    ``edition`` None: the year's default edition."""
+    ``edition`` None: the year's default edition. ``prev_flag``: the doubt flag of the unit's row
+    the year before, which its change is computed from (PCI 2022 from the 2021 table whose year
+    the collector inferred)."""
     rows = _frame(
         con,
         f"""
-        SELECT * FROM ranked
-        WHERE index_code = $index AND year = $year AND peer_group = $peer_group
-          AND scope_province = $scope AND component IS NOT DISTINCT FROM $component AND {EDITION_SQL}
+        SELECT r.*, p.flag AS prev_flag
+        FROM (
+            SELECT * FROM ranked
+            WHERE index_code = $index AND year = $year AND peer_group = $peer_group
+              AND scope_province = $scope AND component IS NOT DISTINCT FROM $component AND {EDITION_SQL}
+        ) r
+        LEFT JOIN (
+            SELECT unit_id, flag FROM ranked
+            WHERE index_code = $index AND year = $year - 1 AND peer_group = $peer_group
+              AND scope_province = $scope AND component IS NOT DISTINCT FROM $component
+              AND edition_default AND flag IS NOT NULL
+        ) p ON p.unit_id = r.unit_id AND (r.d_score IS NOT NULL OR r.d_rank IS NOT NULL)
         """,
         index=index,
         year=year,

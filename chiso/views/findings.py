@@ -192,8 +192,13 @@ def _join(names: list[str], lang: str) -> str:
     return ", ".join(names[:-1]) + t("finding.and", lang) + names[-1]
 
 
-def _finding(text: str, kind: str, row: dict, **extra) -> Finding:
-    return Finding(_cap(text), kind, row, note=str(row.get("flag") or ""), **extra)
+def _finding(text: str, kind: str, row: dict, lang: str = "vi", **extra) -> Finding:
+    """A sentence with the doubt flag of its row; a change's also with the flag of the row the
+    year before it is computed from (``prev_flag``)."""
+    notes = [str(row.get("flag") or "")]
+    if kind in ("change", "climber", "faller") and row.get("prev_flag"):
+        notes.append(t("rank.prev_flag", lang, year=row["year"] - 1, flag=row["prev_flag"]).lstrip("⚑ "))
+    return Finding(_cap(text), kind, row, note="; ".join(n for n in notes if n), **extra)
 
 
 # ---------- one row ----------
@@ -243,7 +248,7 @@ def change_finding(row: dict, index: Index, lang: str) -> Finding | None:
         points="" if d_score is None else amount_text(d_score, row, index, lang),
         places="" if d_rank is None else _places(int(d_rank), lang),
     )
-    return _finding(text, "change", row, figures={"d_score": d_score, "d_rank": d_rank})
+    return _finding(text, "change", row, lang, figures={"d_score": d_score, "d_rank": d_rank})
 
 
 # ---------- one table ----------
@@ -524,7 +529,9 @@ def ranking_findings(ranking: pl.DataFrame, index: Index, lang: str) -> list[Fin
                 key = f"finding.{kind}_among" if partial else f"finding.{kind}"
                 units = _join([unit_label(r, lang) for r in tied.iter_rows(named=True)], lang)
                 text = t(key, lang, index=idx, unit=units, places=places, n=moved.height)
-                found.append(_finding(text, kind, row, extra_rows=tuple(tied.iter_rows(named=True))[1:]))
+                found.append(
+                    _finding(text, kind, row, lang, extra_rows=tuple(tied.iter_rows(named=True))[1:])
+                )
     return found
 
 

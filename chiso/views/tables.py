@@ -57,6 +57,8 @@ def rank_note(row: dict, lang: str, index: Index | None = None) -> str:
         notes.append(t("rank.mismatch", lang, computed=row.get("rank_computed")))
     if row.get("flag"):
         notes.append(f"⚑ {row['flag']}")
+    if row.get("prev_flag"):  # the change is computed from a row in doubt
+        notes.append(t("rank.prev_flag", lang, year=row["year"] - 1, flag=row["prev_flag"]))
     inferred = inference_note(row, index, lang) if index is not None else ""
     if inferred:
         notes.append(inferred)

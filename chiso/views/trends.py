@@ -187,8 +187,13 @@ def trends_table(series: pl.DataFrame, chosen: list[str] | None, lang: str) -> p
     picked = (series if chosen is None else series.filter(pl.col("unit_id").is_in(chosen))).sort(
         "name", "year"
     )
+    # each year's doubt flag and a rank read from list order, as the page's table notes them
+    # (a trend's file had none: PCI 2021's inferred year, Hà Nội PAR 2022's listed rank)
+    listed = pl.when(pl.col("rank_basis") == "list_order").then(pl.lit(t("rank.basis.list_order", lang)))
+    flagged = pl.when(pl.col("flag").is_not_null()).then(pl.lit("⚑ ") + pl.col("flag"))
+    note = pl.concat_str([listed, flagged], separator="; ", ignore_nulls=True).alias("note")
     return views.machine_table(
-        picked.with_columns(export_sources.rounded("pct_of_max", 2)), TREND_EXPORT, lang
+        picked.with_columns(export_sources.rounded("pct_of_max", 2), note), [*TREND_EXPORT, "note"], lang
     )
 
 
