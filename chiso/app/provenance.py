@@ -9,7 +9,8 @@ import streamlit as st
 
 from chiso import fmt, safe
 from chiso.i18n import t
-from chiso.views.findings import evidence, finding_line
+from chiso.metrics import gaps
+from chiso.views.findings import evidence, finding_line, score_text
 
 
 def source_link(title: str, url: str | None) -> str:
@@ -24,18 +25,34 @@ def source_link(title: str, url: str | None) -> str:
 
 
 def _value_line(row: dict, lang: str) -> str:
+    """'Xã Cẩm Lĩnh Nam · 2026 · Nhận thức số · 87/100 điểm · Hạng 12/51': the component by its
+    name (its code had shown: 'nhan_thuc_so') and the score written as the sentences write it
+    ('943/1.000 điểm', '98,89 %'; it had read '943,00/1.000' and '98,89/100')."""
+    index = _index(row.get("index_code"))
     parts = [str(row.get("name") or ""), str(row.get("year") or "")]
     if row.get("component"):
-        parts.append(str(row["component"]))
+        where = (row.get("province") or "", row.get("peer_group") or "", row.get("year"))
+        names = gaps.component_names(index, *where, lang) if index is not None and where[2] else {}
+        parts.append(names.get(row["component"], str(row["component"])))
     if row.get("score") is not None:
-        score = fmt.number(row["score"], 2, lang=lang)
-        top = row.get("max_score")
-        parts.append(
-            f"{t('chart.score', lang)} {score}" + (f"/{fmt.number(top, 0, lang=lang)}" if top else "")
-        )
+        if index is not None:
+            parts.append(score_text(row, index, lang))
+        else:
+            top = row.get("max_score")
+            score = fmt.number(row["score"], 2, lang=lang)
+            parts.append(
+                f"{t('chart.score', lang)} {score}" + (f"/{fmt.number(top, 0, lang=lang)}" if top else "")
+            )
     if row.get("rank") is not None:
         parts.append(f"{t('col.rank', lang)} {fmt.rank(row['rank'], row.get('rank_of'))}")
     return " · ".join(p for p in parts if p)
+
+
+def _index(code: str | None):
+    from chiso.app import ui
+
+    catalog = ui.catalog()
+    return catalog.index(code) if code and code.upper() in catalog.codes else None
 
 
 def panel_lines(found: list, lang: str) -> list[str]:
@@ -43,7 +60,7 @@ def panel_lines(found: list, lang: str) -> list[str]:
     blocks = []
     for i, finding in enumerate(found, start=1):
         row = evidence(finding)
-        lines = [f"**{i}.** {safe.md(_value_line(row, lang))}"]
+        lines = [f"**{i}.** {safe.md(_value_line(finding.row, lang))}"]
         lines.append(
             f"{t('findings.source', lang)}: {source_link(row.get('source_title'), row.get('source_url'))}"
         )

@@ -64,11 +64,31 @@ def _finding(url: str) -> Finding:
 def test_the_source_panel_reads_as_words_with_a_safe_link():
     block = provenance.panel_lines([_finding("https://hoabinh.gov.vn/qd")], "vi")[0]
     assert "[Quyết định 2767/QĐ-UBND](https://hoabinh.gov.vn/qd) (hoabinh.gov.vn)" in block
-    assert "93,82/100" in block and "1/19" in block and "“Sở Nội vụ 93,82”" in block
+    assert "93,82 điểm" in block and "1/19" in block and "“Sở Nội vụ 93,82”" in block
     assert "⚑" in block and "số liệu sơ bộ" in block
     assert "index_code" not in block and "rank_basis" not in block and "{" not in block
     unsafe = provenance.panel_lines([_finding("javascript:alert(1)")], "vi")[0]
     assert "javascript" not in unsafe and "](" not in unsafe
+
+
+def test_the_source_panel_names_a_component_and_writes_a_score_as_the_sentences_do():
+    """A component by its name, not its code ('nhan_thuc_so'), and whole points as whole
+    ("87 điểm", the panel had written "87,00/100"); a % index with its '%' ('98,89/100')."""
+    where = {"province": "Sơn Hải", "peer_group": "communes", "year": 2026, "rank": 12, "rank_of": 51}
+    dti = {"name": "Xã Cẩm Lĩnh Nam", "index_code": "DTI", "component": "nhan_thuc_so", "score": 87.0}
+    sipas = {"name": "Sở Nội vụ", "index_code": "SIPAS", "component": None, "score": 98.89}
+    lines = provenance.panel_lines(
+        [
+            Finding(text="…", kind="most_lost", row=where | dti | {"max_score": 100.0}),
+            Finding(
+                text="…", kind="rank", row=where | sipas | {"max_score": 100.0, "peer_group": "departments"}
+            ),
+        ],
+        "vi",
+    )
+    assert "Xã Cẩm Lĩnh Nam · 2026 · Nhận thức số · 87 điểm · Hạng 12/51" in lines[0]
+    assert "nhan_thuc_so" not in lines[0]
+    assert "98,89 %" in lines[1] and "98,89/100" not in lines[1]
 
 
 def test_a_sparkline_writes_its_values():
