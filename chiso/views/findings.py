@@ -324,7 +324,7 @@ def gap_findings(
         )
         best_row = best_ids.sort("name").row(0, named=True)
         text = t(
-            "finding.best_peer",
+            "finding.best_peer_many" if best_ids.height > 1 else "finding.best_peer",
             lang,
             component=top["name"],
             basis=basis,

@@ -142,7 +142,16 @@ def for_trends(
     if not cut_units:
         return None
     breaks = [
-        (year, t("reorg.break", lang, unit=", ".join(units), year=year)) for year, units in cut_units.items()
+        (
+            year,
+            t(
+                "reorg.break_many" if len(units) > 1 else "reorg.break",
+                lang,
+                unit=", ".join(units),
+                year=year,
+            ),
+        )
+        for year, units in cut_units.items()
     ]
     rows = pl.concat(added, how="vertical_relaxed")
     notes = [t("reorg.trend_note", lang)]

@@ -390,7 +390,9 @@ def ranking_view(ranked: pl.DataFrame, found: pl.DataFrame, counts: pl.DataFrame
     empty = ranked.is_empty()
     inconsistent = set(found.select("unit_id", "level").rows())
     return ServicesRankingView(
-        status=t("dvc.ranking.status", lang, n=n_ranked) if n_ranked else None,
+        status=t("dvc.ranking.status_one" if n_ranked == 1 else "dvc.ranking.status", lang, n=n_ranked)
+        if n_ranked
+        else None,
         display=ranked if empty else ranking_table(ranked, sel.period, inconsistent, lang),
         export=TableExport(
             ranked if empty else ranking_export(ranked, lang),

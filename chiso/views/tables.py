@@ -117,6 +117,8 @@ def status_sentence(ranking: pl.DataFrame, status: str, lang: str) -> str:
         return t("rankings.complete", lang, n=scored)
     rank_of = ranking.get_column("published_rank_of").max()
     of = t("rankings.incomplete_of", lang, n=rank_of) if rank_of else ""
+    if not scored:  # a source that printed ranks only (Quảng Ninh's departments, PAR 2024)
+        return t("rankings.incomplete_ranks_only", lang, of=of)
     return t("rankings.incomplete", lang, scored=scored, of=of)
 
 
