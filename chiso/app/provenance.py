@@ -24,11 +24,12 @@ def source_link(title: str, url: str | None) -> str:
     return f"[{text}]({address}) ({safe.md(host)})"
 
 
-def _value_line(row: dict, lang: str) -> str:
+def _value_line(row: dict, lang: str, catalog=None) -> str:
     """'Xã Cẩm Lĩnh Nam · 2026 · Nhận thức số · 87/100 điểm · Hạng 12/51': the component by its
     name (its code had shown: 'nhan_thuc_so') and the score written as the sentences write it
     ('943/1.000 điểm', '98,89 %'; it had read '943,00/1.000' and '98,89/100')."""
-    index = _index(row.get("index_code"))
+    code = row.get("index_code")
+    index = catalog.index(code) if catalog is not None and code and code.upper() in catalog.codes else None
     parts = [str(row.get("name") or ""), str(row.get("year") or "")]
     if row.get("component"):
         where = (row.get("province") or "", row.get("peer_group") or "", row.get("year"))
@@ -48,19 +49,13 @@ def _value_line(row: dict, lang: str) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _index(code: str | None):
-    from chiso.app import ui
-
-    catalog = ui.catalog()
-    return catalog.index(code) if code and code.upper() in catalog.codes else None
-
-
-def panel_lines(found: list, lang: str) -> list[str]:
-    """The provenance panel's markdown, one block per sentence."""
+def panel_lines(found: list, lang: str, catalog=None) -> list[str]:
+    """The provenance panel's markdown, one block per sentence (``catalog``: components by name,
+    scores written as the sentences write them)."""
     blocks = []
     for i, finding in enumerate(found, start=1):
         row = evidence(finding)
-        lines = [f"**{i}.** {safe.md(_value_line(finding.row, lang))}"]
+        lines = [f"**{i}.** {safe.md(_value_line(finding.row, lang, catalog))}"]
         lines.append(
             f"{t('findings.source', lang)}: {source_link(row.get('source_title'), row.get('source_url'))}"
         )
@@ -72,12 +67,12 @@ def panel_lines(found: list, lang: str) -> list[str]:
     return blocks
 
 
-def findings(found: list, lang: str, key: str = "findings") -> None:
+def findings(found: list, lang: str, key: str = "findings", catalog=None) -> None:
     """The sentences as one numbered list; their sources in one folded panel below it."""
     if not found:
         return
     # Sentences carry unit names and flags from files: shown as text, never markup.
     st.markdown("\n".join(f"{i}. {safe.md(finding_line(f, lang))}" for i, f in enumerate(found, start=1)))
     with st.expander(t("findings.evidence_all", lang), expanded=False, icon=":material/description:"):
-        for block in panel_lines(found, lang):
+        for block in panel_lines(found, lang, catalog):
             st.markdown(block)

@@ -136,7 +136,13 @@ def dataframe(frame) -> None:
     pandas (≈ 2,5 ms of CPU for 700 rows, against ≈ 0,3 ms), on every page run."""
     if isinstance(frame, pl.DataFrame) and all(isinstance(d, _ARROW_PLAIN) for d in frame.dtypes):
         frame = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+    # Room above the table for its toolbar (search, download, full screen), which a touch screen
+    # shows all the time, over the end of the element above: a heading's last words, a sentence.
+    st.space(TOOLBAR_ROOM_PX)
     st.dataframe(frame, hide_index=True, width="stretch")
+
+
+TOOLBAR_ROOM_PX = 28  # the toolbar is 44 px high; 16 px more are the gap between elements
 
 
 # ---------- view state in the URL ----------
@@ -495,7 +501,7 @@ def findings_block(found: list, lang: str, key: str = "findings") -> None:
     """The rule-based sentences as one list, the rows they come from in one panel below."""
     from chiso.app import provenance
 
-    provenance.findings(found, lang, key=key)
+    provenance.findings(found, lang, key=key, catalog=catalog())
 
 
 def years_of(dataset: str, sel: Selection) -> list[int]:

@@ -7,7 +7,9 @@ import polars as pl
 import pytest
 
 from chiso.app import provenance
+from chiso.config import load_catalog
 from chiso.metrics import trends
+from chiso.paths import CONFIG_PATH
 from chiso.views import charts_analysis, strip
 from chiso.views.findings import Finding
 
@@ -64,7 +66,7 @@ def _finding(url: str) -> Finding:
 def test_the_source_panel_reads_as_words_with_a_safe_link():
     block = provenance.panel_lines([_finding("https://hoabinh.gov.vn/qd")], "vi")[0]
     assert "[Quyết định 2767/QĐ-UBND](https://hoabinh.gov.vn/qd) (hoabinh.gov.vn)" in block
-    assert "93,82 điểm" in block and "1/19" in block and "“Sở Nội vụ 93,82”" in block
+    assert "93,82/100" in block and "1/19" in block and "“Sở Nội vụ 93,82”" in block
     assert "⚑" in block and "số liệu sơ bộ" in block
     assert "index_code" not in block and "rank_basis" not in block and "{" not in block
     unsafe = provenance.panel_lines([_finding("javascript:alert(1)")], "vi")[0]
@@ -85,6 +87,7 @@ def test_the_source_panel_names_a_component_and_writes_a_score_as_the_sentences_
             ),
         ],
         "vi",
+        load_catalog(CONFIG_PATH),
     )
     assert "Xã Cẩm Lĩnh Nam · 2026 · Nhận thức số · 87 điểm · Hạng 12/51" in lines[0]
     assert "nhan_thuc_so" not in lines[0]
@@ -128,7 +131,6 @@ def test_neighbouring_sparkline_labels_sit_on_opposite_sides_when_their_values_a
 
 def test_the_import_templates_read_back_through_the_importer():
     from chiso import paths
-    from chiso.config import load_catalog
     from chiso.export import template
     from chiso.ingest.annex import ImportOptions
     from chiso.ingest.dispatch import read_annex_bytes
@@ -158,7 +160,6 @@ def test_a_sparkline_leaves_a_year_without_a_value_as_a_gap_not_a_straight_strok
         },
         schema_overrides={"component": pl.String},
     )
-    from chiso.config import load_catalog
     from tests.conftest import CONFIG
 
     sparks = profile_view._sparks(rows, pl.DataFrame({"index_code": ["PAR"]}), load_catalog(CONFIG), "vi")
