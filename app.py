@@ -16,7 +16,7 @@ PAGES = [
         "pages/rankings.py",
         title=t("nav.rankings", lang()),
         icon=":material/leaderboard:",
-        url_path="rankings",
+        url_path="home",  # served at the root; "/rankings" is the alias below
         default=True,
     ),
     st.Page(
@@ -38,4 +38,16 @@ PAGES = [
     st.Page("pages/about.py", title=t("nav.about", lang()), icon=":material/info:", url_path="about"),
 ]
 
-st.navigation(PAGES).run()
+
+def _rankings_alias() -> None:
+    """``/rankings`` (the page's name, typed or kept from an older link): the rankings page at the
+    root with the same query. Without it a fresh session opening ``/rankings`` could meet
+    Streamlit's English "Page not found" (the default page is known only at the root)."""
+    st.switch_page(PAGES[0], query_params=st.query_params.to_dict())
+
+
+ALIASES = [
+    st.Page(_rankings_alias, title=t("nav.rankings", lang()), url_path="rankings", visibility="hidden")
+]
+
+st.navigation(PAGES + ALIASES).run()
