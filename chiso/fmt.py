@@ -49,14 +49,17 @@ def printed_places(values, declared: int) -> int:
     """The decimals that print every one of ``values`` (stored published scores) to its last
     digit: the index's ``declared`` decimals, more where a source printed more (PAPI 2020's
     48,881 had read 48,88), at most 4. A stored number cannot tell 73,4 from 73,40, so the
-    declared decimals stay the least."""
-    import polars as pl
-
-    series = pl.Series(values, dtype=pl.Float64).drop_nulls().drop_nans()
-    for places in range(declared, MAX_PRINTED_PLACES + 1):
-        if series.is_empty() or ((series.round(places) - series).abs().max() or 0.0) < 1e-9:
-            return places
-    return max(declared, MAX_PRINTED_PLACES)
+    declared decimals stay the least. Plain Python: a table's few hundred scores take ≈ 0,1 ms."""
+    values = values.to_list() if hasattr(values, "to_list") else values
+    places = declared
+    for value in values:
+        if value is None or value != value:  # null, NaN
+            continue
+        while places < MAX_PRINTED_PLACES and abs(round(float(value), places) - float(value)) >= 1e-9:
+            places += 1
+        if places >= MAX_PRINTED_PLACES:
+            break
+    return places
 
 
 def signed(value: float | int | None, decimals: int = 2, *, lang: str = "vi") -> str:

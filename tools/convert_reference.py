@@ -471,8 +471,8 @@ FLAGS_2026: dict[tuple[str, str, str, str], str] = {}
 # (DTI 2020: first "among the ministries that provide public services", not among all ministries).
 SUBGROUP_RANKS = {
     "Trong các cơ quan cấp Bộ có cung cấp dịch vụ công": (
-        "Nguồn xếp Bộ Tài chính thứ nhất trong các bộ có cung cấp dịch vụ công, không phải trong"
-        " mọi bộ: không ghi thành thứ hạng"
+        "Nguồn xếp thứ nhất trong các bộ có cung cấp dịch vụ công, không phải trong mọi bộ:"
+        " không ghi thành thứ hạng"
     ),
 }
 

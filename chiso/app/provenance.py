@@ -25,7 +25,7 @@ def source_link(title: str, url: str | None) -> str:
 
 
 def _value_line(row: dict, lang: str, catalog=None) -> str:
-    """'Xã Cẩm Lĩnh Nam · 2026 · Nhận thức số · 87/100 điểm · Hạng 12/51': the component by its
+    """'Xã Cẩm Lĩnh Nam · 2026 · Nhận thức số · 87 điểm · Hạng 12/51': the component by its
     name (its code had shown: 'nhan_thuc_so') and the score written as the sentences write it
     ('943/1.000 điểm', '98,89 %'; it had read '943,00/1.000' and '98,89/100')."""
     code = row.get("index_code")

@@ -52,6 +52,7 @@ def build(
 ) -> RankingsView:
     """Everything the rankings page shows for one table; ``published`` are its published statistics."""
     status = views.table_status(ranking)
+    declared = index.decimals_for(sel.province, sel.peer_group, sel.year)  # a computed figure's
     decimals = (
         index.decimals_for(sel.province, sel.peer_group, sel.year)
         if ranking.is_empty()
@@ -77,7 +78,7 @@ def build(
         display=pl.DataFrame() if empty else views.display_table(ranking, index, lang),
         average_text=None
         if average is None
-        else t("rankings.peer_average", lang, value=fmt.number(average, decimals, lang=lang)),
+        else t("rankings.peer_average", lang, value=fmt.number(average, declared, lang=lang)),
         export=TableExport(
             rankings_table(ranking, index, lang),
             views.file_name(sel),

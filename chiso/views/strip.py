@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from chiso import fmt
 from chiso.names import search
 
 LARGE = 40  # above this many units a table is shown as a strip, not a bar per unit
@@ -128,6 +129,8 @@ def bar_figure(rows: pl.DataFrame, ranking: pl.DataFrame, index, sel, lang: str,
         peer_average=peer_average(ranking),
         average_label=t("chart.peer_average", lang),
         source=views.source_line(ranking, lang),
-        decimals=index.decimals_for(sel.province, sel.peer_group, sel.year),
+        decimals=fmt.printed_places(
+            ranking.get_column("score"), index.decimals_for(sel.province, sel.peer_group, sel.year)
+        ),
         lang=lang,
     )

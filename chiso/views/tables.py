@@ -266,13 +266,14 @@ def published_stat_lines(
     for row in stats.iter_rows(named=True):
         as_percent = row.get("max_score") == 100 and (percent_index or (top is not None and top != 100))
         number = fmt.percent if as_percent else fmt.number
+        places = fmt.printed_places([row["value"]], decimals)  # as printed: 93,95, never 93,950
         key = "rankings.published_stat_all" if row.get("peer_group") == "all" else "rankings.published_stat"
         lines.append(
             t(
                 key,
                 lang,
                 stat=t(f"stat.{row['stat']}", lang),
-                value=number(row["value"], decimals, lang=lang),
+                value=number(row["value"], places, lang=lang),
                 source=row["source_title"],
             )
         )

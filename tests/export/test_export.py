@@ -101,7 +101,7 @@ def test_rankings_csv_and_xlsx_read_back_equal_to_the_view(fixture_db):
         "Đơn vị",
         "Điểm (/100)",
         "% tối đa",
-        "% tối đa như nguồn in",
+        "Như nguồn in",
         "Xếp loại",
         "Δ điểm",
         "Δ hạng",
