@@ -37,6 +37,5 @@ def test_a_table_of_ranks_only_says_the_source_printed_no_scores(published_db):
         )
     assert ranking.get_column("score").is_null().all() and ranking.get_column("rank").count() > 0
     sentence = tables.status_sentence(ranking, tables.table_status(ranking), "en")
-    assert (
-        sentence.startswith("Incomplete table: the source printed ranks but no scores") and "0 scored" not in sentence
-    )
+    assert sentence.startswith("Incomplete table: the source printed ranks but no scores")
+    assert "0 scored" not in sentence
