@@ -20,6 +20,7 @@ from chiso import exprs
 from chiso.columns import GAP_COLUMNS
 from chiso.config import Index, Tier
 from chiso.i18n import label
+from chiso.metrics import ranks
 
 _EPS = 1e-9
 
@@ -656,14 +657,8 @@ def profile(
     out = (
         chosen.join(n_years, on="index_code", how="left", maintain_order="left")
         .join(n_comp, on=["index_code", "year"], how="left", maintain_order="left")
-        .join(before.unique(keys, keep="first"), on=keys, how="left", maintain_order="left")
-        .with_columns(
-            pl.col("n_components").fill_null(0),
-            pl.col("n_years").fill_null(0),
-            prev_flag=pl.when(pl.col("d_score").is_not_null() | pl.col("d_rank").is_not_null()).then(
-                pl.col("prev_flag")
-            ),
-        )
+        .pipe(ranks.with_prev_flag, before.unique(keys, keep="first"), keys)
+        .with_columns(pl.col("n_components").fill_null(0), pl.col("n_years").fill_null(0))
     )
     return exprs.collect(_in_order(out, order))
 

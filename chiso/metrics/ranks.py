@@ -217,6 +217,17 @@ def add_changes(ranked: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def with_prev_flag(rows, before, on: list[str]):
+    """``rows`` (a frame or a plan) with ``prev_flag``: the doubt flag of the row the year before,
+    which a change is computed from (PCI 2022's from the 2021 table whose year the collector
+    inferred), from ``before`` (``on`` keys and ``prev_flag``); null where no change was computed."""
+    changed = pl.col("d_score").is_not_null() | pl.col("d_rank").is_not_null()
+    if isinstance(before, pl.DataFrame) and before.is_empty():
+        return rows.with_columns(prev_flag=pl.lit(None, pl.String))
+    joined = rows.join(before, on=on, how="left", maintain_order="left")
+    return joined.with_columns(prev_flag=pl.when(changed).then(pl.col("prev_flag")))
+
+
 def _basis_class(column: str) -> pl.Expr:
     """A published rank and a rank computed on a complete table are both ranks in the whole
     table (same basis); a rank inferred from list order is another basis."""

@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 
 from chiso.errors import ChisoError
+from chiso.metrics import ranks
 
 
 def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -150,16 +151,7 @@ def ranking(
         & (pl.col("scope_province") == scope_province)
         & (pl.col("component").is_null() if component is None else pl.col("component") == component)
     )
-    changed = pl.col("d_score").is_not_null() | pl.col("d_rank").is_not_null()
-    if before.is_empty():
-        rows = rows.with_columns(prev_flag=pl.lit(None, pl.String))
-    else:
-        rows = rows.join(
-            before.select("unit_id", pl.col("flag").alias("prev_flag")),
-            on="unit_id",
-            how="left",
-            maintain_order="left",
-        ).with_columns(prev_flag=pl.when(changed).then(pl.col("prev_flag")))
+    rows = ranks.with_prev_flag(rows, before.select("unit_id", prev_flag="flag"), ["unit_id"])
     return ordered(rows, (("rank", False, True), ("score", True, True), ("name", False, True)))
 
 

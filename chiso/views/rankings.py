@@ -53,11 +53,7 @@ def build(
     """Everything the rankings page shows for one table; ``published`` are its published statistics."""
     status = views.table_status(ranking)
     declared = index.decimals_for(sel.province, sel.peer_group, sel.year)  # a computed figure's
-    decimals = (
-        index.decimals_for(sel.province, sel.peer_group, sel.year)
-        if ranking.is_empty()
-        else _decimals(ranking, index)
-    )
+    decimals = declared if ranking.is_empty() else _decimals(ranking, index)
     average = peer_average(ranking) if status != "empty" else None
     empty = status == "empty"
     # a source that printed ranks only (DDCI 2021 of Bắc Giang): no bar to draw, and it says so
