@@ -78,31 +78,16 @@ def _wait_for_preview(page) -> None:
     settle(page)
 
 
-def test_the_flagged_cell_is_shown_on_the_page_corrected_in_the_grid_and_audited(
-    steward_server, browser, flagged_pdf
-):
-    base, _proc, db = steward_server
-    context = browser.new_context(viewport={"width": 1440, "height": 1800}, locale="vi-VN")
-    page = context.new_page()
-    _sign_in_and_upload(page, base, flagged_pdf)
-    _preview(page)
-    _wait_for_preview(page)
-    body = page.locator("body").inner_text()
-    assert "Traceback" not in body
-    assert "Bảng như đã đọc (9 ô cần kiểm tra)" in body
-    image = page.locator("[data-testid=stImage] img").first
-    assert image.evaluate("img => img.complete && img.naturalWidth > 500")
-    image.scroll_into_view_if_needed()
-    page.screenshot(path=str(ARTIFACTS / "pdf_preview_1440.png"))
-
-    # The flagged total's place in the grid, read the way the page reads it.
+def _edit_in_grid(page, row: int, column: int, value: str) -> str:
+    """Type ``value`` into the grid's cell (row, column) and return the cell the page's correction
+    field names for it."""
     grid = _grid(page)
     grid.scroll_into_view_if_needed()
-    row, column = _grid_rows(flagged_pdf)
     box = grid.bounding_box()
     assert box is not None
-    # Click the first cell of the first row, then move with the keyboard to the flagged total.
+    # Click the first cell of the first row, then move with the keyboard to the cell.
     page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)
+    page.wait_for_function("() => document.activeElement?.dataset?.testid === 'data-grid-canvas'")
     for _ in range(row):
         page.keyboard.press("ArrowDown")
     for _ in range(column):
@@ -110,16 +95,44 @@ def test_the_flagged_cell_is_shown_on_the_page_corrected_in_the_grid_and_audited
     page.keyboard.press("Enter")  # opens the cell's editor
     editor = page.locator("#portal textarea, #portal input").first
     editor.wait_for(timeout=10_000)
-    editor.fill("87,5")
+    editor.fill(value)
     editor.press("Enter")
     correction = page.get_by_label("Sửa ô (PDF), ví dụ K12=91,24; D7=9")
-    expect(correction).to_have_value(re.compile(r"^[A-Z]+\d+=87,5$"), timeout=30_000)
-    cell = correction.input_value().split("=")[0]
+    expect(correction).to_have_value(re.compile(rf"^[A-Z]+\d+={value}$"), timeout=30_000)
+    return correction.input_value().split("=")[0]
+
+
+def test_the_flagged_cell_is_shown_on_the_page_corrected_in_the_grid_and_audited(
+    steward_server, browser, flagged_pdf
+):
+    base, _proc, db = steward_server
+    context = browser.new_context(viewport={"width": 1440, "height": 1800}, locale="vi-VN")
+    row, column, flagged = _grid_rows(flagged_pdf)  # the flagged total's place, read as the page reads it
+    edited = []
+    # A click or key press that a loaded machine's browser takes before the grid has drawn the
+    # selection moves to another cell: that session is left and the steps are taken again in a new one.
+    for _attempt in range(3):
+        page = context.new_page()
+        _sign_in_and_upload(page, base, flagged_pdf)
+        _preview(page)
+        _wait_for_preview(page)
+        body = page.locator("body").inner_text()
+        assert "Traceback" not in body
+        assert "Bảng như đã đọc (9 ô cần kiểm tra)" in body
+        image = page.locator("[data-testid=stImage] img").first
+        assert image.evaluate("img => img.complete && img.naturalWidth > 500")
+        image.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "pdf_preview_1440.png"))
+        edited.append(_edit_in_grid(page, row, column, "87,5"))
+        if edited[-1] == flagged:
+            break
+        page.close()
+    assert edited[-1] == flagged, f"the grid edits landed on {edited}, not on {flagged}"
     _preview(page)
     confirm = page.get_by_role("button", name="Xác nhận nhập: thêm 36, sửa 0 dòng")
     confirm.wait_for(timeout=180_000)  # the preview reads the PDF again (75 s once under load)
     body = page.locator("body").inner_text()
-    assert f"Sửa ô {cell} (trang 1" in body and "bản đọc gốc «88,5» → «87,5»" in body
+    assert f"Sửa ô {flagged} (trang 1" in body and "bản đọc gốc «88,5» → «87,5»" in body
     assert "Bảng như đã đọc (0 ô cần kiểm tra)" in body  # the corrected row adds up: nothing flagged
     confirm.click()
     page.get_by_text("Đã nhập lần #").wait_for(timeout=180_000)
@@ -148,8 +161,8 @@ def test_the_preview_on_a_phone_width(steward_server, browser, flagged_pdf):
     assert proc.poll() is None
 
 
-def _grid_rows(pdf) -> tuple[int, int]:
-    """(row index in the grid, column index) of the flagged total, read the way the page reads it."""
+def _grid_rows(pdf) -> tuple[int, int, str]:
+    """(row index in the grid, column index, cell) of the flagged total, read the way the page reads it."""
     from chiso.config import load_catalog
     from chiso.ingest import dispatch
     from chiso.ingest.annex import ImportOptions
@@ -159,4 +172,5 @@ def _grid_rows(pdf) -> tuple[int, int]:
     read = dispatch.read_annex(pdf, load_catalog(CONFIG), ImportOptions(index="PAR", year=2024))
     frame = pdf_preview.grid_frame(read.source)
     total = next(f for f in read.source.flags if f.text == "88,5")
-    return frame["dòng"].to_list().index(total.row), frame.columns.index(total.cell.rstrip("0123456789"))
+    column = frame.columns.index(total.cell.rstrip("0123456789"))
+    return frame["dòng"].to_list().index(total.row), column, total.cell
