@@ -22,7 +22,7 @@ import polars as pl
 import streamlit as st
 
 from chiso import auth
-from chiso.app import ui
+from chiso.app import memo, ui
 from chiso.errors import ChisoError
 from chiso.ingest.annex import ImportOptions, sheet_names
 from chiso.store import imports
@@ -172,7 +172,7 @@ def _require_steward() -> None:
 # ---------- reading (everyone) ----------
 
 
-@st.cache_resource(max_entries=16)
+@memo.kept(max_entries=16)
 def audit(dataset: str, db_version: str) -> pl.DataFrame:
     path = ui.db_path(dataset)
     return imports.audit(path) if path.exists() else pl.DataFrame()

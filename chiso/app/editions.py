@@ -7,14 +7,14 @@ from dataclasses import replace
 
 import streamlit as st
 
-from chiso.app import ui
+from chiso.app import memo, ui
 from chiso.i18n import t
 from chiso.selection import Selection
 from chiso.store import queries
 from chiso.views import editions
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@memo.kept(max_entries=256)
 def stored(dataset: str, db_version: str, sel: Selection) -> tuple[str, ...]:
     """The editions stored for the selected table, the default one first ('' alone for most)."""
     frame = queries.editions(
@@ -50,7 +50,7 @@ def pick(dataset: str, db_version: str, sel: Selection, lang: str) -> Selection:
     return replace(base, edition=code)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+@memo.kept(max_entries=128)
 def _beside(dataset: str, db_version: str, unit_ids: tuple[str, ...], index: str | None, lang: str):
     rows = queries.other_editions(ui.connection(dataset), unit_ids=list(unit_ids), index=index)
     return tuple(editions.beside_lines(rows, ui.catalog(), lang))

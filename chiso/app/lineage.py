@@ -6,14 +6,14 @@ import polars as pl
 import streamlit as st
 
 from chiso import safe
-from chiso.app import ui
+from chiso.app import memo, ui
 from chiso.i18n import t
 from chiso.store import lineage_table
 
 
 # Shared, not copied: st.cache_data pickled the frames on every call that found them (frames are
 # never changed in place, as for the other readers in chiso.app.ui).
-@st.cache_resource(max_entries=256)
+@memo.kept(max_entries=256)
 def lineage(dataset: str, db_version: str, unit_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the unit's edges, the latest stored totals of the units on their other side)."""
     con = ui.connection(dataset)
@@ -33,7 +33,7 @@ def show(view, lang: str) -> None:
     st.caption(safe.md(view.note))
 
 
-@st.cache_resource(max_entries=256)
+@memo.kept(max_entries=256)
 def reorg(
     dataset: str, db_version: str, unit_ids: tuple[str, ...], index: str | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -65,7 +65,6 @@ def ranking_predecessors(frame, ranking: pl.DataFrame) -> None:
 
     if ranking.is_empty():
         return
-    from chiso.app import memo
 
     def build():
         from chiso.metrics import backcast

@@ -59,7 +59,7 @@ def _shown(lang: str, labels: str = "map.show") -> str:
     return chosen
 
 
-@st.cache_resource(max_entries=8)
+@memo.kept(max_entries=8)
 def _units(dataset: str, version: str) -> pl.DataFrame:
     """Every unit with its province, registry code and peer group (the map's keys)."""
     return queries.units(ui.connection(dataset))

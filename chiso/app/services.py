@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from chiso.app import ui
+from chiso.app import memo, ui
 from chiso.config import Rate
 from chiso.i18n import label, t
 from chiso.metrics import services as dvc
@@ -46,12 +46,12 @@ def _rate(code: str) -> Rate:
 # ---------- cached data ----------
 
 
-@st.cache_resource(max_entries=64)
+@memo.kept(max_entries=64)
 def _periods(dataset: str, version: str, province: str) -> pl.DataFrame:
     return counts.periods(ui.connection(dataset), province)
 
 
-@st.cache_resource(max_entries=16)
+@memo.kept(max_entries=16)
 def _report_provinces(dataset: str, version: str) -> list[str]:
     return counts.report_provinces(ui.connection(dataset))
 
@@ -62,25 +62,25 @@ def _report_provinces(dataset: str, version: str) -> list[str]:
 # each unit's sources: small, cached), a unit's own counts are read for that unit only, and a trend
 # reads the terms of its one rate only. Another selection costs a query (tens of ms), not memory
 # that stays after its readers leave.
-@st.cache_resource(max_entries=64)
+@memo.kept(max_entries=64)
 def _derived(dataset: str, version: str, province: str, start: date, end: date):
     found = counts.group_counts(ui.connection(dataset), province=province, start=start, end=end)
     sourced = found.select(*SOURCE_COLUMNS).unique(maintain_order=True)
     return *dvc.rates_and_checks(found, rates()), dvc.unit_sources(found), sourced
 
 
-@st.cache_resource(max_entries=64)
+@memo.kept(max_entries=64)
 def _unit_counts(dataset: str, version: str, province: str, start: date, end: date, unit_id: str):
     con = ui.connection(dataset)
     return counts.group_counts(con, province=province, start=start, end=end, unit_id=unit_id)
 
 
-@st.cache_resource(max_entries=64)
+@memo.kept(max_entries=64)
 def _published(dataset: str, version: str, province: str, start: date, end: date) -> pl.DataFrame:
     return counts.published_rates(ui.connection(dataset), province=province, start=start, end=end)
 
 
-@st.cache_resource(max_entries=64)
+@memo.kept(max_entries=64)
 def _trends(dataset: str, version: str, province: str, level: str, rate: str) -> dict:
     """The rate's trend by quarter and by month, from one read of its terms: the page asks for
     the quarters (is there a trend at all?) and then for the grain the reader picked."""
@@ -91,7 +91,7 @@ def _trends(dataset: str, version: str, province: str, level: str, rate: str) ->
     return {grain: dvc.trend(series, chosen, grain) for grain in GRAINS}
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@memo.kept(max_entries=64)
 def _menu(dataset: str, version: str, province: str) -> tuple[tuple[dvc.Period, ...], str]:
     """The periods offered for a province and the key of the one opened by default."""
     mine = _periods(dataset, version, province)
@@ -100,12 +100,12 @@ def _menu(dataset: str, version: str, province: str) -> tuple[tuple[dvc.Period, 
     return tuple(options), fallback.key
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@memo.kept(max_entries=256)
 def _in_period(dataset: str, version: str, province: str, period: dvc.Period) -> pl.DataFrame:
     return _reports_in(_periods(dataset, version, province), province, period)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@memo.kept(max_entries=256)
 def _offered(dataset: str, version: str, province: str, period: dvc.Period) -> tuple[tuple, tuple, dict]:
     """For a province and period: the rates that have a value, the levels that have reports, and
     the names of the units with reports (sorted by name)."""
@@ -121,7 +121,7 @@ def _offered(dataset: str, version: str, province: str, period: dvc.Period) -> t
     )
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@memo.kept(max_entries=256)
 def _covered(
     dataset: str, version: str, province: str, period: dvc.Period, level: str, unit_id: str | None
 ) -> dvc.Period:
@@ -185,7 +185,7 @@ def trend(dataset: str, sel: DvcSelection, grain: str) -> tuple[pl.DataFrame, pl
     return _trends(dataset, ui.version(dataset), sel.province, sel.level, sel.rate)[grain]
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@memo.kept(max_entries=64)
 def _trended(dataset: str, version: str, province: str, level: str, rate: str) -> frozenset[str]:
     return views_dvc.trended_units(_trends(dataset, version, province, level, rate)["quarter"][0])
 

@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from chiso import safe
-from chiso.app import ui
+from chiso.app import memo, ui
 from chiso.errors import ChisoError
 from chiso.i18n import label, t
 from chiso.ingest.targets import KINDS
@@ -36,7 +36,7 @@ def read(
     return frame, store.series(con, frame)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@memo.kept(max_entries=8)
 def _targeted(dataset: str, version: str) -> pl.DataFrame:
     con = ui.connection(dataset)
     return store.targeted(con) if con is not None else pl.DataFrame()

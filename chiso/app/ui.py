@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from chiso import paths, safe
-from chiso.app import busy
+from chiso.app import busy, memo
 from chiso.config import Catalog, load_catalog, parsed_ahead
 from chiso.errors import ChisoError
 from chiso.i18n import LANGS, label, t
@@ -32,7 +32,7 @@ LINKED = "view_from_link"  # the values the session's link carried, for notices 
 # ---------- data access ----------
 
 
-@st.cache_resource
+@memo.kept()
 def favicon():
     """The tab icon, drawn here: three bars in the charts' colours. A ``:material/…:`` page icon
     makes the browser fetch it from fonts.gstatic.com, a request outside the app."""
@@ -47,7 +47,7 @@ def favicon():
     return image
 
 
-@st.cache_resource
+@memo.kept()
 def catalog() -> Catalog:
     # parsed by the launcher's warm-up when it ran (chiso.app.warmup), else here
     return parsed_ahead(paths.CONFIG_PATH) or load_catalog(paths.CONFIG_PATH)
@@ -57,7 +57,7 @@ _OPEN: dict[str, tuple[float, object]] = {}
 _OPEN_LOCK = threading.Lock()
 
 
-@st.cache_resource(max_entries=4)
+@memo.kept(max_entries=4)
 def _connection(path: str, mtime: float):
     """One read-only connection per file version. DuckDB hands back the database already open
     in the process for a path, so the old version's connection is closed before the swapped
@@ -95,31 +95,36 @@ def version(dataset: str) -> str:
     return f"{path}:{path.stat().st_mtime}" if path.exists() else ""
 
 
-@st.cache_resource(max_entries=64)
+@memo.kept(max_entries=64)
 def tables(dataset: str, db_version: str) -> pl.DataFrame:
     return queries.tables(connection(dataset))
 
 
-@st.cache_resource(max_entries=256)
+@memo.kept(max_entries=256)
 def ranking(dataset: str, db_version: str, sel: Selection, component: str | None = None) -> pl.DataFrame:
     return queries.ranking(connection(dataset), **sel.table(), component=component)
 
 
-@st.cache_resource(max_entries=256)
+@memo.kept(max_entries=256)
 def published_stats(dataset: str, db_version: str, sel: Selection) -> pl.DataFrame:
     return queries.published_stats(
         connection(dataset), index=sel.index, year=sel.year, peer_group=sel.peer_group, province=sel.province
     )
 
 
-@st.cache_resource(max_entries=128)
+@memo.kept(max_entries=128)
 def series(dataset: str, db_version: str, index: str, peer_group: str, province: str) -> pl.DataFrame:
     return queries.series(connection(dataset), index=index, peer_group=peer_group, scope_province=province)
 
 
-@st.cache_data(max_entries=8)
-def meta(dataset: str, db_version: str) -> dict[str, str]:
+@memo.kept(max_entries=8)
+def _meta(dataset: str, db_version: str) -> dict[str, str]:
     return queries.meta(connection(dataset))
+
+
+def meta(dataset: str, db_version: str) -> dict[str, str]:
+    """The file's ``meta`` entries (a copy: the kept one is every session's)."""
+    return dict(_meta(dataset, db_version))
 
 
 # ---------- tables on the page ----------
@@ -268,7 +273,7 @@ def dataset_ready(dataset: str, lang_code: str) -> bool:
     return True
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@memo.kept(max_entries=64)
 def _choices(dataset: str, db_version: str) -> Choices:
     """What the selectors offer (:class:`chiso.selection.Choices`), once per database version:
     every request after that is a lookup, a link nobody opened before included."""
@@ -423,28 +428,28 @@ def unit_picker(label_text: str, names: dict[str, str], default: list[str], max_
 # ---------- analysis pages ----------
 
 
-@st.cache_resource(max_entries=256)
+@memo.kept(max_entries=256)
 def table_rows(dataset: str, db_version: str, sel: Selection) -> pl.DataFrame:
     from chiso.store import analysis_queries
 
     return analysis_queries.table_rows(connection(dataset), **sel.table())
 
 
-@st.cache_resource(max_entries=256)
+@memo.kept(max_entries=256)
 def unit_rows(dataset: str, db_version: str, unit_id: str) -> pl.DataFrame:
     from chiso.store import analysis_queries
 
     return analysis_queries.unit_rows(connection(dataset), unit_id=unit_id)
 
 
-@st.cache_resource(max_entries=64)
+@memo.kept(max_entries=64)
 def units_rows(dataset: str, db_version: str, unit_ids: tuple[str, ...]) -> pl.DataFrame:
     from chiso.store import analysis_queries
 
     return analysis_queries.units_rows(connection(dataset), unit_ids=list(unit_ids))
 
 
-@st.cache_resource(max_entries=64)
+@memo.kept(max_entries=64)
 def two_years(dataset: str, db_version: str, sel: Selection, year_a: int, year_b: int) -> pl.DataFrame:
     from chiso.store import analysis_queries
 
@@ -458,14 +463,14 @@ def two_years(dataset: str, db_version: str, sel: Selection, year_a: int, year_b
     )
 
 
-@st.cache_resource(max_entries=8)
+@memo.kept(max_entries=8)
 def component_tables(dataset: str, db_version: str) -> pl.DataFrame:
     from chiso.store import analysis_queries
 
     return analysis_queries.component_tables(connection(dataset))
 
 
-@st.cache_resource(max_entries=8)
+@memo.kept(max_entries=8)
 def all_units(dataset: str, db_version: str) -> pl.DataFrame:
     """Units that have at least one score or rank, for the profile's unit picker."""
     return queries.scored_units(connection(dataset))

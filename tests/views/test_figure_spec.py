@@ -12,9 +12,9 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from chiso.app import memo
 from chiso.export import files as export
 from chiso.views import style
 
@@ -69,7 +69,7 @@ def test_every_chart_the_pages_draw_is_copied_exactly_as_plotly_would(
     would send it down Plotly's slow path unnoticed)."""
     monkeypatch.setenv("CHISO_DB", str(published_db))
     monkeypatch.setenv("CHISO_DEMO_DB", str(demo_db))
-    st.cache_resource.clear()  # figures built for this run, not taken from an earlier test's views
+    memo.clear_all()  # figures built for this run, not taken from an earlier test's views
     compared, differing, slow, kinds = [], [], [], set()
     fast, page = style.spec, None
 
