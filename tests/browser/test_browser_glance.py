@@ -382,3 +382,25 @@ def test_switching_dataset_raises_no_link_notice(server, browser):
     )
     assert page.locator("[data-testid=stToast]").count() == 0
     context.close()
+
+
+def test_the_heatmap_cells_take_the_phones_width(server, browser):
+    """The demo's components heatmap (51 communes × 8 components) at 390 wide: the colour scale is
+    a bar under the cells, so the cells are wide enough for their two-digit numbers. Beside the
+    cells it took ≈ 80 px and left them ≈ 16 px wide."""
+    context, page = open_page(browser, f"{server}/gaps?ds=demo", PHONE)
+    page.locator(".js-plotly-plot .heatmaplayer").first.wait_for(timeout=30_000)
+    sizes = page.evaluate(
+        """() => {
+        const plot = document.querySelector('.js-plotly-plot');
+        const cells = plot.querySelector('.heatmaplayer image, .heatmaplayer .hm').getBoundingClientRect();
+        const bar = plot.querySelector('.colorbar .cbfill').getBoundingClientRect();
+        return {cells_width: cells.width, cells_bottom: cells.bottom, bar_top: bar.top, bar_width: bar.width};
+    }"""
+    )
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "glance_heatmap_phone.png"))
+    assert cut_labels(page) == []
+    context.close()
+    assert sizes["cells_width"] / 8 >= 24  # px a component's column
+    assert sizes["bar_top"] >= sizes["cells_bottom"] and sizes["bar_width"] >= sizes["cells_width"] * 0.9
