@@ -12,7 +12,8 @@ under the outermost frame that names a category:
 
 - import: Python's import machinery (modules loaded by this run);
 - data: ``chiso/store`` (DuckDB queries, frames out of DuckDB);
-- cache: ``st.cache_data``/``st.cache_resource`` hashing, lookup and the copy handed back;
+- cache: ``st.cache_data`` hashing, lookup and the copy handed back (the pages' shared reads and
+  views, ``chiso.app.memo``, are filed under what they run: data, view, figure);
 - view: ``chiso/views`` outside the chart modules (tables, sentences, findings);
 - figure: ``chiso/views/charts*``/``style``/``maps`` and Plotly building a figure;
 - serialise: Streamlit elements that display data (``st.dataframe``, ``st.plotly_chart``,
