@@ -21,6 +21,13 @@ def test_the_app_turns_off_streamlits_collection_after_every_run():
     assert config["runner"]["postScriptGC"] is False
 
 
+def test_the_app_sends_no_usage_statistics_however_it_is_started():
+    """``streamlit run app.py`` without the launcher's flags: the readers' browsers send nothing to
+    Streamlit's servers."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["browser"]["gatherUsageStats"] is False
+
+
 def test_an_old_reference_cycle_is_freed_by_the_collector_thread(monkeypatch):
     monkeypatch.setattr(collect, "INTERVAL_S", 0.05)
     monkeypatch.setattr(collect, "_started", False)
