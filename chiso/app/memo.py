@@ -58,26 +58,38 @@ class _Kept(Generic[T]):
         return self.get(key, lambda: self._fn(*args, **kwargs))
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
-        """The result kept under ``key``, else ``make()``'s, kept."""
-        found, value = self._hit(key)
-        if found:
-            return value  # type: ignore[return-value]
-        with self._lock:
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
-            found, value = self._hit(key)  # built by another session meanwhile
+        """The result kept under ``key``, else ``make()``'s, kept. The key's build lock is given up
+        in the same step that stores the result, so a caller arriving in between finds the result
+        rather than a free key; after a failed build the next waiting caller takes the key over."""
+        while True:
+            found, value = self._hit(key)
             if found:
                 return value  # type: ignore[return-value]
-            try:
-                value = make()
-            finally:
-                with self._lock:
-                    self._building.pop(key, None)
             with self._lock:
-                self._entries[key] = value
-                while self._max is not None and len(self._entries) > self._max:
-                    self._entries.popitem(last=False)
-        return value
+                building = self._building.setdefault(key, threading.Lock())
+            with building:
+                with self._lock:
+                    if key in self._entries:  # built by another session meanwhile
+                        self._entries.move_to_end(key)
+                        return self._entries[key]
+                    if self._building.get(key) is not building:
+                        continue  # that build failed and another caller holds the key now
+                try:
+                    value = make()
+                except BaseException:
+                    with self._lock:
+                        self._release(key, building)
+                    raise
+                with self._lock:
+                    self._entries[key] = value
+                    while self._max is not None and len(self._entries) > self._max:
+                        self._entries.popitem(last=False)
+                    self._release(key, building)
+                return value
+
+    def _release(self, key: Hashable, building: threading.Lock) -> None:
+        if self._building.get(key) is building:
+            del self._building[key]
 
     def clear(self) -> None:
         with self._lock:

@@ -24,7 +24,7 @@ from chiso.views import targets as view
 PLAN = "_chiso_target_plan"  # never a widget key
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@memo.kept(max_entries=64)
 def read(
     dataset: str, version: str, unit_ids: tuple[str, ...] | None, index: str | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:

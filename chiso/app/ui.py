@@ -63,8 +63,11 @@ def _connection(path: str, mtime: float):
     in the process for a path, so the old version's connection is closed before the swapped
     file (a build or an import) is opened."""
     with _OPEN_LOCK:
-        old = _OPEN.pop(path, None)
-        if old is not None and old[0] != mtime:
+        old = _OPEN.get(path)
+        if old is not None and old[0] == mtime:
+            return old[1]  # this version is open already: never a second connection to it
+        _OPEN.pop(path, None)
+        if old is not None:
             with contextlib.suppress(Exception):
                 old[1].close()
         con = queries.connect(Path(path))

@@ -3,6 +3,7 @@ process, bounded, one build at a time for the same key, and an error never kept.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from datetime import date
@@ -46,8 +47,8 @@ def test_the_least_recently_used_result_goes_first_past_the_bound():
     assert calls == ["Hà Nội", "Huế", "Đà Nẵng", "Huế"]
 
 
-def test_sessions_asking_at_once_for_the_same_key_wait_for_one_build():
-    started, release, built = threading.Event(), threading.Event(), []
+def test_sessions_asking_at_once_for_the_same_key_wait_for_one_build(monkeypatch):
+    started, release, built, looked = threading.Event(), threading.Event(), [], []
 
     @memo.kept(max_entries=4)
     def view(key: str) -> object:
@@ -56,6 +57,8 @@ def test_sessions_asking_at_once_for_the_same_key_wait_for_one_build():
         release.wait(10)
         return object()
 
+    hit = view._hit
+    monkeypatch.setattr(view, "_hit", lambda key: looked.append(key) or hit(key))
     results = []
     first = threading.Thread(target=lambda: results.append(view("PAR 2024")))
     first.start()
@@ -63,13 +66,42 @@ def test_sessions_asking_at_once_for_the_same_key_wait_for_one_build():
     others = [threading.Thread(target=lambda: results.append(view("PAR 2024"))) for _ in range(4)]
     for thread in others:
         thread.start()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and sum(t.is_alive() for t in others) < 4:
-        time.sleep(0.01)
+    deadline = time.monotonic() + 10
+    while len(looked) < 5 and time.monotonic() < deadline:  # the four asked while the first builds
+        time.sleep(0.001)
     release.set()
     for thread in [first, *others]:
         thread.join(10)
+    assert len(looked) >= 5
     assert built == ["PAR 2024"] and len(results) == 5 and len({id(r) for r in results}) == 1
+
+
+def test_many_sessions_reading_the_same_keys_build_each_key_once():
+    """Eight sessions asking for the same 2.000 keys, the interpreter switching threads as often
+    as it can: a key whose build lock was given up before its result was stored got built twice
+    (31–98 keys a run), and a connection could be opened twice for one file."""
+    builds: dict[int, int] = {}
+
+    @memo.kept(max_entries=None)
+    def read(key: int) -> object:
+        builds[key] = builds.get(key, 0) + 1
+        return object()
+
+    def session() -> None:
+        for key in range(2000):
+            read(key)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        sessions = [threading.Thread(target=session) for _ in range(8)]
+        for thread in sessions:
+            thread.start()
+        for thread in sessions:
+            thread.join(60)
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(builds) == 2000 and {k: n for k, n in builds.items() if n > 1} == {}
 
 
 def test_an_error_is_not_kept_and_clear_all_empties_every_reader():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from chiso.store import swap
@@ -110,7 +111,8 @@ def test_the_flagged_cell_is_shown_on_the_page_corrected_in_the_grid_and_audited
     row, column, flagged = _grid_rows(flagged_pdf)  # the flagged total's place, read as the page reads it
     edited = []
     # A click or key press that a loaded machine's browser takes before the grid has drawn the
-    # selection moves to another cell: that session is left and the steps are taken again in a new one.
+    # selection moves to another cell, or opens no editor: that session is left and the steps are
+    # taken again in a new one.
     for _attempt in range(3):
         page = context.new_page()
         _sign_in_and_upload(page, base, flagged_pdf)
@@ -123,7 +125,10 @@ def test_the_flagged_cell_is_shown_on_the_page_corrected_in_the_grid_and_audited
         assert image.evaluate("img => img.complete && img.naturalWidth > 500")
         image.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "pdf_preview_1440.png"))
-        edited.append(_edit_in_grid(page, row, column, "87,5"))
+        try:
+            edited.append(_edit_in_grid(page, row, column, "87,5"))
+        except (AssertionError, PlaywrightTimeout) as missed:  # no editor opened, or an edit dropped
+            edited.append(f"none ({str(missed).splitlines()[0][:80]})")
         if edited[-1] == flagged:
             break
         page.close()

@@ -33,3 +33,18 @@ def test_a_read_only_connection_reads_the_file_it_opened(fixture_db):
         )
     with queries.connect(fixture_db) as con:  # a new connection: the file as it is now
         assert _stat_values(con) == [*first, 80.5]
+
+
+def test_a_read_only_connection_reads_the_published_figures_once(fixture_db, monkeypatch):
+    """Every rankings page asks for its table's published figures: one query per connection, then
+    Polars (a query cost ≈ 2–3 ms at national scale even when it found nothing)."""
+    reads: list[str] = []
+    frame = queries._frame
+    monkeypatch.setattr(
+        queries, "_frame", lambda con, sql, **params: reads.append(sql) or frame(con, sql, **params)
+    )
+    with queries.connect(fixture_db) as con:
+        for _ in range(3):
+            _stat_values(con)
+            queries.flagged(con)
+    assert len(reads) == 2  # the figures once, the flags once
