@@ -3,6 +3,8 @@ and the Vietnamese table the page shows. Pure functions over Polars frames."""
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from chiso import exprs, fmt, safe
@@ -170,15 +172,37 @@ def pct_text(row: dict, lang: str) -> str:
 
 def change_text(row: dict, decimals: int, lang: str) -> str:
     """Δ score; a change the source prints is shown as printed ('+4,54 so với 2020 (nguồn)'),
-    a computed change beside it, labelled."""
+    a computed change that differs beside it, labelled."""
     computed = fmt.signed(row.get("d_score"), decimals, lang=lang)
     printed = row.get("printed_change")
     if not printed:
         return computed
     shown = t("printed.as_printed", lang, value=printed)
-    if row.get("d_score") is None:
+    if row.get("d_score") is None or same_change(printed, row["d_score"]):
         return shown
     return f"{shown} · {t('printed.computed', lang, value=computed)}"
+
+
+_PRINTED_NUMBER = re.compile(r"([+\-−]?)\s*(\d+(?:,\d+)?)")
+_UP, _DOWN = re.compile(r"\btăng\b"), re.compile(r"\b(?:giảm|tụt)\b")
+
+
+def same_change(printed: str, computed: float) -> bool:
+    """Whether a printed change ('+4,54 so với 2020', 'tăng 1,95 điểm so với năm 2023') says the
+    computed one, at the decimals it prints; False where its sign cannot be read."""
+    found = _PRINTED_NUMBER.search(printed)
+    if not found:
+        return False
+    sign, digits = found.groups()
+    if sign:
+        negative = sign != "+"
+    elif _UP.search(printed) or _DOWN.search(printed):
+        negative = bool(_DOWN.search(printed))
+    else:
+        return False
+    places = len(digits.split(",")[1]) if "," in digits else 0
+    value = float(digits.replace(",", ".")) * (-1 if negative else 1)
+    return fmt.round_half_up(computed, places) == value
 
 
 def printed_lines(unit_rows: pl.DataFrame, catalog, year: int, lang: str) -> list[str]:

@@ -220,3 +220,32 @@ def test_an_imported_printed_tier_is_kept_and_wins_over_the_band(tmp_path, capsy
     rows = _rank_csv(capsys, db, index="PAR", year=2024, province="Tỉnh Mẫu", unit_type="department")
     assert (rows["Sở Nội vụ"]["tier"], rows["Sở Nội vụ"]["printed_tier"]) == ("Nhóm B", "Nhóm B")
     assert (rows["Sở Y tế"]["tier"], rows["Sở Y tế"]["printed_tier"]) == ("Nhóm A", "")
+
+
+def _change_shown(db, index: str, year: int, unit: str) -> str:
+    with queries.connect(db) as con:
+        ranking = queries.ranking(con, index=index, year=year, peer_group="provinces", scope_province="")
+    shown = views.display_table(ranking, CATALOG.index(index), "vi")
+    return shown.filter(pl.col("Đơn vị") == unit).get_column("Δ điểm").item()
+
+
+def test_a_change_the_source_prints_in_words_is_shown_as_printed(published_db):
+    """Trà Vinh's DTI 2022 article prints "tăng 0,1783 điẻm so với năm 2021" (its typo kept) and
+    no 2021 score is stored: the change is the source's, not a dash. Quảng Ninh's PCI 2024
+    "tăng 1,95 điểm so với năm 2023" is also what the stored 2023 score gives: said once."""
+    assert _change_shown(published_db, "DTI", 2022, "Trà Vinh") == "tăng 0,1783 điẻm so với năm 2021 (nguồn)"
+    assert _change_shown(published_db, "PCI", 2024, "Quảng Ninh") == "tăng 1,95 điểm so với năm 2023 (nguồn)"
+
+
+@pytest.mark.parametrize(
+    ("printed", "computed", "shown"),
+    [
+        ("+4,54 so với 2020", 4.54, "+4,54 so với 2020 (nguồn)"),
+        ("+4,54 so với 2020", 4.5, "+4,54 so với 2020 (nguồn) · tính được +4,50"),
+        ("giảm 0,5 điểm so với năm 2022", -0.5, "giảm 0,5 điểm so với năm 2022 (nguồn)"),
+        ("giảm 0,5 điểm so với năm 2022", 0.5, "giảm 0,5 điểm so với năm 2022 (nguồn) · tính được +0,50"),
+        ("khoảng 3 điểm", 3.0, "khoảng 3 điểm (nguồn) · tính được +3,00"),  # no sign printed: both
+    ],
+)
+def test_a_computed_change_is_shown_beside_a_printed_one_only_where_it_differs(printed, computed, shown):
+    assert views.change_text({"printed_change": printed, "d_score": computed}, 2, "vi") == shown
