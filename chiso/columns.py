@@ -10,9 +10,18 @@ from __future__ import annotations
 SCORE_FIELDS = ["component", "year", "score", "max_score", "rank", "rank_of"]
 SOURCE_FIELDS = ["source_title", "source_url", "quote"]
 SCORE_COLUMNS = ["province", "unit", "unit_type", "index", *SCORE_FIELDS, *SOURCE_FIELDS]
-OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag", "printed", "printed_change", "printed_tier", "edition"]
+OPTIONAL_SCORE_COLUMNS = [
+    "rank_basis",
+    "flag",
+    "printed",
+    "printed_change",
+    "printed_rank_change",
+    "printed_tier",
+    "edition",
+]
 """``printed``: the value as the source prints it when that differs from the bare number
-("96,04 %", "trên 89,9 %"); ``printed_change``: a change the source prints ("+4,54 so với 2020");
+("96,04 %", "trên 89,9 %"); ``printed_change``: a change of the score the source prints ("+4,54 so với 2020");
+``printed_rank_change``: a change of rank the source prints ("tăng 9 bậc");
 ``printed_tier``: the tier the source prints for an index total ("Tốt"), which wins over a band;
 ``edition``: which of a year's editions the value belongs to, where the config declares several
 (DTI 2024: ``63`` or ``34`` provinces), empty otherwise."""
@@ -95,6 +104,7 @@ SCORE_TABLE_COLUMNS = [
     "flag",
     "printed",
     "printed_change",
+    "printed_rank_change",
     "printed_tier",
     "source_id",
     "quote",
@@ -145,6 +155,7 @@ RANKED_COLUMNS = [
     "flag",
     "printed",
     "printed_change",
+    "printed_rank_change",
     "printed_tier",
     "source_id",
     "source_title",

@@ -438,6 +438,9 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
         flag=pl.when(pl.col("flag") == "").then(None).otherwise(pl.col("flag")),
         printed=pl.when(pl.col("printed") == "").then(None).otherwise(pl.col("printed")),
         printed_change=pl.when(pl.col("printed_change") == "").then(None).otherwise(pl.col("printed_change")),
+        printed_rank_change=pl.when(pl.col("printed_rank_change") == "")
+        .then(None)
+        .otherwise(pl.col("printed_rank_change")),
         printed_tier=pl.when(pl.col("printed_tier") == "").then(None).otherwise(pl.col("printed_tier")),
         edition=pl.col("edition").fill_null(""),
     )

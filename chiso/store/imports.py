@@ -27,7 +27,7 @@ from chiso.ingest.resolve import Reference
 from chiso.names import fold
 from chiso.store import swap, unit_table
 from chiso.store.build import derive_ranked
-from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS, with_printed
+from chiso.store.schema import RANKED_TABLES_SQL, SCORE_TABLE_COLUMNS, add_missing_columns, with_printed
 from chiso.store.swap import ApplyResult, LockedError, audit, db_stamp, reading, sha256_of
 from chiso.units import Registry
 
@@ -214,7 +214,7 @@ def _ranked_inputs(con, catalog: Catalog, *, only_affected: bool = False) -> pl.
     scores = con.sql(
         "SELECT s.province, s.unit_id, u.peer_group, s.index_code, s.component, s.year, s.edition, s.score, "
         "s.max_score, s.published_rank, s.published_rank_of, s.rank_basis, s.flag, s.printed, "
-        "s.printed_change, s.printed_tier, s.source_id, "
+        "s.printed_change, s.printed_rank_change, s.printed_tier, s.source_id, "
         "s.quote, coalesce(src.title, '') AS source_title, coalesce(src.url, '') AS source_url, "
         "true AS is_first FROM scores s JOIN units u USING (unit_id) LEFT JOIN sources src USING (source_id)"
         + where
@@ -288,6 +288,7 @@ def _write_new_units(con, plan: ImportPlan) -> None:
 
 
 def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, backup: str) -> None:
+    add_missing_columns(con)  # a file built before a column was added gets it, empty
     _write_new_units(con, plan)
     rows = _source_ids(con, plan.rows)
     rows = rows.with_columns(
@@ -304,7 +305,7 @@ def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, ba
     # The source row number in the file goes to scores.line: the steward finds the value there.
     origin_rows = rows.with_columns(line=pl.col("source_row").cast(pl.Int32))
     con.register("import_rows", with_printed(origin_rows).select(SCORE_TABLE_COLUMNS).to_arrow())
-    con.execute("INSERT INTO scores SELECT * FROM import_rows")
+    con.execute("INSERT INTO scores BY NAME SELECT * FROM import_rows")
     # Only the touched series are recomputed: a province's yearly table stays fast at national size.
     con.execute(
         "CREATE TEMP TABLE affected AS SELECT DISTINCT k.index_code, u.peer_group, "
@@ -317,7 +318,7 @@ def _write(con, plan: ImportPlan, catalog: Catalog, import_id: int, who: str, ba
         "AND r.peer_group = a.peer_group AND r.scope_province = a.scope"
     )
     con.register("ranked_df", ranked.to_arrow())
-    con.execute("INSERT INTO ranked SELECT * FROM ranked_df")
+    con.execute("INSERT INTO ranked BY NAME SELECT * FROM ranked_df")
     unit_table.refresh(con, "affected")
     con.execute("DROP TABLE affected")
     con.execute("DROP TABLE IF EXISTS ranked_tables")

@@ -47,6 +47,7 @@ CREATE TABLE scores (
     flag VARCHAR,                      -- doubts about the value, kept with it
     printed VARCHAR,                   -- the value as the source prints it ('96,04 %', 'trên 89,9 %')
     printed_change VARCHAR,            -- a change as the source prints it ('+4,54 so với 2020')
+    printed_rank_change VARCHAR,       -- a change of rank as the source prints it ('tăng 9 bậc')
     printed_tier VARCHAR,              -- the tier the source prints for a total ('Tốt'); wins over a band
     source_id INTEGER,
     quote VARCHAR,
@@ -104,11 +105,33 @@ GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year, edition
 """
 
 
+# Columns added to the stored tables after files were built with them: (column, type). An import
+# into such a file adds them first (``add_missing_columns``); the views read them as empty.
+ADDED_COLUMNS = {"printed_rank_change": "VARCHAR"}
+
+
+def add_missing_columns(con) -> None:
+    """On a writable connection: the columns of ``ADDED_COLUMNS`` that the file's ``scores``,
+    ``ranked`` and ``ranked_units`` lack, added empty (a file built before them; inserts into
+    these tables go by name)."""
+    present = con.sql(
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE table_name IN ('scores', 'ranked', 'ranked_units')"
+    ).fetchall()
+    tables = {t for t, _ in present}
+    for table in sorted(tables):
+        have = {c for t, c in present if t == table}
+        for column, kind in ADDED_COLUMNS.items():
+            if column not in have:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
 def with_printed(rows):
     """Rows from a reader that knows no printed figures (a decision annex) get empty ones."""
     import polars as pl
 
-    missing = [c for c in ("printed", "printed_change", "printed_tier") if c not in rows.columns]
+    printed = ("printed", "printed_change", "printed_rank_change", "printed_tier")
+    missing = [c for c in printed if c not in rows.columns]
     rows = rows.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
     return rows if "edition" in rows.columns else rows.with_columns(edition=pl.lit(""))
 

@@ -28,7 +28,7 @@ def refresh(con, affected: str) -> None:
     match = "r.index_code = a.index_code AND r.peer_group = a.peer_group AND r.scope_province = a.scope"
     con.execute(f"DELETE FROM {TABLE} r USING {affected} a WHERE {match}")
     con.execute(
-        f"INSERT INTO {TABLE} SELECT r.* FROM ranked r WHERE EXISTS "
+        f"INSERT INTO {TABLE} BY NAME SELECT r.* FROM ranked r WHERE EXISTS "
         f"(SELECT 1 FROM {affected} a WHERE {match}) ORDER BY {ORDER}"
     )
 

@@ -86,7 +86,7 @@ def display_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFram
                 t("col.pct_of_max", lang): pct_text(row, lang),
                 t("col.tier", lang): tier_text(row, index, lang) or fmt.EMPTY,
                 t("col.d_score", lang): change_text(row, decimals, lang),
-                t("col.d_rank", lang): rank_change_text(row, lang),
+                t("col.d_rank", lang): rank_change_shown(row, lang),
                 t("col.note", lang): rank_note(row, lang, index),
                 t("col.source", lang): row["source_title"] or fmt.EMPTY,
             }
@@ -181,6 +181,32 @@ def change_text(row: dict, decimals: int, lang: str) -> str:
     if row.get("d_score") is None or same_change(printed, row["d_score"]):
         return shown
     return f"{shown} · {t('printed.computed', lang, value=computed)}"
+
+
+def rank_change_shown(row: dict, lang: str) -> str:
+    """Δ rank; a change of rank the source prints is shown as printed ('tăng 9 bậc (nguồn)'), a
+    computed change that differs beside it, labelled."""
+    computed = rank_change_text(row, lang)
+    printed = row.get("printed_rank_change")
+    if not printed:
+        return computed
+    shown = t("printed.as_printed", lang, value=printed)
+    if row.get("d_rank") is None or same_rank_change(printed, row["d_rank"]):
+        return shown
+    return f"{shown} · {t('printed.computed', lang, value=computed)}"
+
+
+_PRINTED_STEPS = re.compile(r"(\d+)\s*bậc")
+
+
+def same_rank_change(printed: str, computed: int) -> bool:
+    """Whether a printed change of rank ('tăng 9 bậc', 'tụt xuống 2 bậc') says the computed one
+    (positive: up); False where its direction cannot be read."""
+    found = _PRINTED_STEPS.search(printed)
+    up, down = bool(_UP.search(printed)), bool(_DOWN.search(printed))
+    if not found or up == down:
+        return False
+    return int(found.group(1)) * (-1 if down else 1) == computed
 
 
 _PRINTED_NUMBER = re.compile(r"([+\-−]?)\s*(\d+(?:,\d+)?)")
@@ -575,7 +601,7 @@ def profile_display(profile: pl.DataFrame, catalog, lang: str) -> pl.DataFrame:
                 t("profile.percentile", lang): fmt.number(row["percentile"], 0, lang=lang),
                 t("col.tier", lang): tier_text(row, index, lang) or fmt.EMPTY,
                 t("col.d_score", lang): change_text(row, decimals, lang),
-                t("col.d_rank", lang): rank_change_text(row, lang),
+                t("col.d_rank", lang): rank_change_shown(row, lang),
                 t("col.note", lang): rank_note(row, lang, index),
             }
         )

@@ -106,6 +106,7 @@ def test_rankings_csv_and_xlsx_read_back_equal_to_the_view(fixture_db):
         "Δ điểm",
         "Δ hạng",
         "Thay đổi như nguồn in",
+        "Thay đổi hạng như nguồn in",
         "Ghi chú",
         "Nguồn",
     ]

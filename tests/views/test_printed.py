@@ -222,11 +222,11 @@ def test_an_imported_printed_tier_is_kept_and_wins_over_the_band(tmp_path, capsy
     assert (rows["Sở Y tế"]["tier"], rows["Sở Y tế"]["printed_tier"]) == ("Nhóm A", "")
 
 
-def _change_shown(db, index: str, year: int, unit: str) -> str:
+def _change_shown(db, index: str, year: int, unit: str, column: str = "Δ điểm") -> str:
     with queries.connect(db) as con:
         ranking = queries.ranking(con, index=index, year=year, peer_group="provinces", scope_province="")
     shown = views.display_table(ranking, CATALOG.index(index), "vi")
-    return shown.filter(pl.col("Đơn vị") == unit).get_column("Δ điểm").item()
+    return shown.filter(pl.col("Đơn vị") == unit).get_column(column).item()
 
 
 def test_a_change_the_source_prints_in_words_is_shown_as_printed(published_db):
@@ -249,3 +249,100 @@ def test_a_change_the_source_prints_in_words_is_shown_as_printed(published_db):
 )
 def test_a_computed_change_is_shown_beside_a_printed_one_only_where_it_differs(printed, computed, shown):
     assert views.change_text({"printed_change": printed, "d_score": computed}, 2, "vi") == shown
+
+
+def test_a_change_of_rank_the_source_prints_is_shown_as_printed(published_db):
+    """ "Hà Nội tăng 9 bậc" (SIPAS 2023; no 2022 rank stored) had been a dash; TP HCM "tụt xuống 2
+    bậc" (PCI 2024) is also what the stored ranks give (▼ 2): said once, as printed."""
+    assert _change_shown(published_db, "SIPAS", 2023, "Hà Nội", "Δ hạng") == "tăng 9 bậc (nguồn)"
+    assert _change_shown(published_db, "PCI", 2024, "Hồ Chí Minh", "Δ hạng") == "tụt xuống 2 bậc (nguồn)"
+    with queries.connect(published_db) as con:
+        ranking = queries.ranking(con, index="PCI", year=2024, peer_group="provinces", scope_province="")
+    table = rankings_view.rankings_table(ranking, PCI, "vi")
+    hcm = table.filter(pl.col("Đơn vị") == "Hồ Chí Minh").row(0, named=True)
+    assert (hcm["Δ hạng"], hcm["Thay đổi hạng như nguồn in"]) == (
+        -2,
+        "tụt xuống 2 bậc",
+    )  # the file keeps both
+
+
+@pytest.mark.parametrize(
+    ("printed", "computed", "shown"),
+    [
+        ("tăng 9 bậc", 9, "tăng 9 bậc (nguồn)"),
+        ("tăng 9 bậc", 8, "tăng 9 bậc (nguồn) · tính được ▲ 8"),
+        ("giảm 7 bậc so với năm 2020", -7, "giảm 7 bậc so với năm 2020 (nguồn)"),
+        ("giảm 7 bậc so với năm 2020", 7, "giảm 7 bậc so với năm 2020 (nguồn) · tính được ▲ 7"),
+    ],
+)
+def test_a_computed_rank_change_is_shown_beside_a_printed_one_only_where_it_differs(printed, computed, shown):
+    row = {"printed_rank_change": printed, "d_rank": computed, "rank_change_comparable": True}
+    assert views.rank_change_shown(row, "vi") == shown
+
+
+def test_an_imported_printed_rank_change_is_kept(tmp_path, capsys):
+    """A steward's file with the optional column: the change is stored and shown as printed."""
+    from chiso.store.build import build
+    from tests.conftest import write_data
+
+    db = tmp_path / "chiso.duckdb"
+    build(CONFIG, write_data(tmp_path / "data"), db)
+    path = tmp_path / "par_2024.csv"
+    path.write_text(
+        "province,unit,index,year,score,rank,rank_of,source_title,printed_rank_change\n"
+        "Tỉnh Mẫu,Sở Nội vụ,PAR,2024,95.5,1,2,Quyết định 2024,tăng 3 bậc\n"
+        "Tỉnh Mẫu,Sở Y tế,PAR,2024,91.0,2,2,Quyết định 2024,\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(path), "--db", str(db)]) == 0
+    capsys.readouterr()
+    with queries.connect(db) as con:
+        ranking = queries.ranking(
+            con, index="PAR", year=2024, peer_group="departments", scope_province="Tỉnh Mẫu"
+        )
+    shown = views.display_table(ranking, CATALOG.index("PAR"), "vi")
+    changes = dict(
+        zip(shown.get_column("Đơn vị").to_list(), shown.get_column("Δ hạng").to_list(), strict=True)
+    )
+    assert changes["Sở Nội vụ"].startswith("tăng 3 bậc (nguồn)") and "nguồn" not in changes["Sở Y tế"]
+
+
+def test_a_file_built_before_the_rank_change_column_is_read_and_takes_an_import(tmp_path, capsys):
+    """A steward's database from the version before (its imports keep it from being rebuilt): the
+    rankings file reads it, and an import adds the column and stores the printed change."""
+    import duckdb
+
+    from chiso.store.build import build
+    from tests.conftest import write_data
+
+    db = tmp_path / "chiso.duckdb"
+    build(CONFIG, write_data(tmp_path / "data"), db)
+    with duckdb.connect(str(db)) as con:
+        for table in ("scores", "ranked", "ranked_units"):
+            con.execute(f"ALTER TABLE {table} DROP COLUMN printed_rank_change")
+
+    def ranking(year: int):
+        with queries.connect(db) as con:
+            return queries.ranking(
+                con, index="PAR", year=year, peer_group="departments", scope_province="Tỉnh Mẫu"
+            )
+
+    old = rankings_view.rankings_table(ranking(2023), CATALOG.index("PAR"), "vi")
+    assert old.height > 0 and old.get_column("Thay đổi hạng như nguồn in").null_count() == old.height
+    path = tmp_path / "par_2024.csv"
+    path.write_text(
+        "province,unit,index,year,score,rank,rank_of,source_title,printed_rank_change\n"
+        "Tỉnh Mẫu,Sở Nội vụ,PAR,2024,95.5,1,2,Quyết định 2024,tăng 3 bậc\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(path), "--db", str(db)]) == 0
+    capsys.readouterr()
+    new = rankings_view.rankings_table(ranking(2024), CATALOG.index("PAR"), "vi")
+    assert "tăng 3 bậc" in new.get_column("Thay đổi hạng như nguồn in").to_list()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert (
+            con.sql("SELECT count(*) FROM ranked_units WHERE printed_rank_change IS NOT NULL").fetchall()[0][
+                0
+            ]
+            == 1
+        )
