@@ -105,7 +105,7 @@ GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year, edition
 """
 
 
-# Columns added to the stored tables after files were built with them: (column, type). An import
+# Columns added to the stored tables after some files were built without them. An import
 # into such a file adds them first (``add_missing_columns``); the views read them as empty.
 ADDED_COLUMNS = {"printed_rank_change": "VARCHAR"}
 
