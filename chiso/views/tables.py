@@ -19,8 +19,8 @@ from chiso.views import percentile
 def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = None) -> pl.DataFrame:
     """The ``chiso rank`` columns: plain numbers, dot decimals, % of max rounded half up to 2;
     then what the page shows beside them: the tier the source prints (empty when the tier is
-    the project's band), the rank basis, the flag, the note (order among the loaded units,
-    inference) and the source. ``rank``/``rank_of`` follow the rule in
+    the project's band), the score, change and rank change as printed, the rank basis, the flag,
+    the note (order among the loaded units, inference) and the source. ``rank``/``rank_of`` follow the rule in
     :mod:`chiso.metrics`: empty on an incomplete table unless published."""
     rows = ranking.to_dicts()
     notes = [rank_note({**row, "flag": None}, lang, index) or None for row in rows]
@@ -34,6 +34,13 @@ def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = 
         exprs.round_half_up("pct_of_max", 2).alias("pct_of_max"),
         pl.col("tier_vi" if lang == "vi" else "tier_en").alias("tier"),
         pl.col("printed_tier").fill_null(""),
+        # the score, its change and its rank's change as the source printed them ('96,04 %',
+        # 'tăng 9 bậc'): a file built before the rank's column has none
+        pl.col("printed").fill_null(""),
+        pl.col("printed_change").fill_null(""),
+        (pl.col("printed_rank_change") if "printed_rank_change" in ranking.columns else pl.lit(""))
+        .fill_null("")
+        .alias("printed_rank_change"),
         "published_rank",
         pl.col("rank_basis").fill_null(""),
         pl.col("flag").fill_null(""),

@@ -25,8 +25,8 @@ def test_par_2022_departments_match_the_published_ranks(published_db, capsys):
     )
     assert code == 0 and len(rows) == 19
     assert out.splitlines()[0] == (
-        "rank,rank_of,percentile,unit,score,max_score,pct_of_max,tier,printed_tier,published_rank,"
-        "rank_basis,flag,note,source_title,source_url"
+        "rank,rank_of,percentile,unit,score,max_score,pct_of_max,tier,printed_tier,printed,printed_change,"
+        "printed_rank_change,published_rank,rank_basis,flag,note,source_title,source_url"
     )
     assert rows[0]["unit"] == "Sở Nội vụ" and rows[0]["score"] == "96.85"
     assert all(r["rank"] == r["published_rank"] and r["rank_of"] == "19" for r in rows)
@@ -117,3 +117,14 @@ def test_every_reference_row_is_shipped(published_db):
     # twice, four provincial PAR area scores: the converter prints why).
     assert n_scores + n_extra + n_stats == 448 + 1 + 503 - 6
     assert counts + rates == 37
+
+
+def test_the_cli_file_keeps_what_the_sources_printed(published_db, capsys):
+    """``chiso rank --format csv`` holds the printed score, change and rank change beside the bare
+    numbers, as the page shows them: Quảng Ninh's PCI 2024 '+1,95' in words, TP HCM's '2 bậc'."""
+    code, _, rows = rank_csv(capsys, published_db, index="PCI", year=2024, unit_type="provinces")
+    by_unit = {r["unit"]: r for r in rows}
+    assert code == 0
+    assert by_unit["Quảng Ninh"]["printed_change"] == "tăng 1,95 điểm so với năm 2023"
+    assert by_unit["Hồ Chí Minh"]["printed_rank_change"] == "tụt xuống 2 bậc"
+    assert by_unit["Hải Phòng"]["printed_rank_change"] == ""
