@@ -10,15 +10,9 @@ from __future__ import annotations
 SCORE_FIELDS = ["component", "year", "score", "max_score", "rank", "rank_of"]
 SOURCE_FIELDS = ["source_title", "source_url", "quote"]
 SCORE_COLUMNS = ["province", "unit", "unit_type", "index", *SCORE_FIELDS, *SOURCE_FIELDS]
-OPTIONAL_SCORE_COLUMNS = [
-    "rank_basis",
-    "flag",
-    "printed",
-    "printed_change",
-    "printed_rank_change",
-    "printed_tier",
-    "edition",
-]
+# What a source printed beside the bare numbers (see OPTIONAL_SCORE_COLUMNS), in every table.
+PRINTED_COLUMNS = ["printed", "printed_change", "printed_rank_change", "printed_tier"]
+OPTIONAL_SCORE_COLUMNS = ["rank_basis", "flag", *PRINTED_COLUMNS, "edition"]
 """``printed``: the value as the source prints it when that differs from the bare number
 ("96,04 %", "trên 89,9 %"); ``printed_change``: a change of the score the source prints ("+4,54 so với 2020");
 ``printed_rank_change``: a change of rank the source prints ("tăng 9 bậc");
@@ -102,10 +96,7 @@ SCORE_TABLE_COLUMNS = [
     "published_rank_of",
     "rank_basis",
     "flag",
-    "printed",
-    "printed_change",
-    "printed_rank_change",
-    "printed_tier",
+    *PRINTED_COLUMNS,
     "source_id",
     "quote",
     "file",
@@ -153,10 +144,7 @@ RANKED_COLUMNS = [
     "peer_median",
     "community",
     "flag",
-    "printed",
-    "printed_change",
-    "printed_rank_change",
-    "printed_tier",
+    *PRINTED_COLUMNS,
     "source_id",
     "source_title",
     "source_url",

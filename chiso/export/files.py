@@ -208,9 +208,7 @@ def long_format(ranking: pl.DataFrame) -> pl.DataFrame:
         pl.col("flag").fill_null(""),
         pl.col("printed").fill_null(""),
         pl.col("printed_change").fill_null(""),
-        (pl.col("printed_rank_change") if "printed_rank_change" in ranking.columns else pl.lit(""))
-        .fill_null("")
-        .alias("printed_rank_change"),
+        pl.col("printed_rank_change").fill_null(""),
         pl.col("printed_tier").fill_null(""),
         (pl.col("edition") if "edition" in ranking.columns else pl.lit("")).fill_null("").alias("edition"),
     )

@@ -11,6 +11,7 @@ import polars as pl
 
 from chiso.errors import ChisoError
 from chiso.metrics import ranks
+from chiso.store.schema import ADDED_COLUMNS
 
 
 def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -160,6 +161,8 @@ def ranking(
         )
     )
     rows = ranks.with_prev_flag(rows, before.select("unit_id", prev_flag="flag"), ["unit_id"])
+    missing = [c for c in ADDED_COLUMNS if c not in rows.columns]  # a file built before them
+    rows = rows.with_columns(pl.lit(None, pl.String).alias(c) for c in missing) if missing else rows
     return ordered(rows, (("rank", False, True), ("score", True, True), ("name", False, True)))
 
 

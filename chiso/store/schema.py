@@ -1,7 +1,7 @@
 """The DuckDB schema. Derived figures (ranks, changes, peer statistics) live in ``ranked``,
 computed once at build time, so a page reads only its slice."""
 
-from chiso.columns import RANKED_ORDER, SCORE_TABLE_COLUMNS  # noqa: F401 (re-exported)
+from chiso.columns import PRINTED_COLUMNS, RANKED_ORDER, SCORE_TABLE_COLUMNS  # noqa: F401 (re-exported)
 
 SCHEMA = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -106,7 +106,7 @@ GROUP BY ALL ORDER BY index_code, peer_group, scope_province, year, edition
 
 
 # Columns added to the stored tables after some files were built without them. An import
-# into such a file adds them first (``add_missing_columns``); the views read them as empty.
+# into such a file adds them first (``add_missing_columns``); a ranking read gives them empty.
 ADDED_COLUMNS = {"printed_rank_change": "VARCHAR"}
 
 
@@ -130,8 +130,7 @@ def with_printed(rows):
     """Rows from a reader that knows no printed figures (a decision annex) get empty ones."""
     import polars as pl
 
-    printed = ("printed", "printed_change", "printed_rank_change", "printed_tier")
-    missing = [c for c in printed if c not in rows.columns]
+    missing = [c for c in PRINTED_COLUMNS if c not in rows.columns]
     rows = rows.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
     return rows if "edition" in rows.columns else rows.with_columns(edition=pl.lit(""))
 

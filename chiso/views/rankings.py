@@ -166,16 +166,10 @@ def rankings_table(ranking: pl.DataFrame, index: Index, lang: str) -> pl.DataFra
         rounded("d_score", decimals).alias(names["d_score"]),
         pl.col("d_rank").cast(pl.Int64).alias(names["d_rank"]),
         pl.col("printed_change").alias(names["printed_change"]),
-        _printed_rank_change(ranking).alias(names["printed_rank_change"]),
+        pl.col("printed_rank_change").alias(names["printed_rank_change"]),
         pl.Series(names["note"], notes, dtype=pl.String),
         pl.col("source_title").alias(names["source"]),
     ).pipe(editions.with_column, ranking, index, lang)
-
-
-def _printed_rank_change(ranking: pl.DataFrame) -> pl.Expr:
-    """The column, or none printed where the file was built before it existed."""
-    present = "printed_rank_change" in ranking.columns
-    return pl.col("printed_rank_change") if present else pl.lit(None, pl.String)
 
 
 def rankings_number_formats(ranking: pl.DataFrame, index: Index, lang: str) -> dict[str, str]:

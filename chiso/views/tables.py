@@ -34,13 +34,10 @@ def machine_rows(ranking: pl.DataFrame, lang: str = "vi", index: Index | None = 
         exprs.round_half_up("pct_of_max", 2).alias("pct_of_max"),
         pl.col("tier_vi" if lang == "vi" else "tier_en").alias("tier"),
         pl.col("printed_tier").fill_null(""),
-        # the score, its change and its rank's change as the source printed them ('96,04 %',
-        # 'tăng 9 bậc'): a file built before the rank's column has none
+        # the score, its change and its rank's change as the source printed them ('96,04 %', 'tăng 9 bậc')
         pl.col("printed").fill_null(""),
         pl.col("printed_change").fill_null(""),
-        (pl.col("printed_rank_change") if "printed_rank_change" in ranking.columns else pl.lit(""))
-        .fill_null("")
-        .alias("printed_rank_change"),
+        pl.col("printed_rank_change").fill_null(""),
         "published_rank",
         pl.col("rank_basis").fill_null(""),
         pl.col("flag").fill_null(""),

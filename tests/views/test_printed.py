@@ -200,23 +200,42 @@ def test_a_tier_printed_for_a_component_is_refused(tmp_path):
     assert not (tmp_path / "x.duckdb").exists()
 
 
-def test_an_imported_printed_tier_is_kept_and_wins_over_the_band(tmp_path, capsys):
-    """Through ``chiso import`` as through a build: 95,5 is in the band 'Nhóm A'; the file prints 'Nhóm B'."""
-
+def _built(tmp_path):
+    """The fixture data built into ``tmp_path/chiso.duckdb`` (what a steward imports into)."""
     from chiso.store.build import build
     from tests.conftest import write_data
 
     db = tmp_path / "chiso.duckdb"
     build(CONFIG, write_data(tmp_path / "data"), db)
+    return db
+
+
+def _imported(db, tmp_path, capsys, text: str) -> None:
+    """``chiso import`` of a CSV file holding ``text``; it must succeed."""
     path = tmp_path / "par_2024.csv"
-    path.write_text(
+    path.write_text(text, encoding="utf-8")
+    assert main(["import", str(path), "--db", str(db)]) == 0
+    capsys.readouterr()
+
+
+def _par_departments(db, year: int):
+    with queries.connect(db) as con:
+        return queries.ranking(
+            con, index="PAR", year=year, peer_group="departments", scope_province="Tỉnh Mẫu"
+        )
+
+
+def test_an_imported_printed_tier_is_kept_and_wins_over_the_band(tmp_path, capsys):
+    """Through ``chiso import`` as through a build: 95,5 is in the band 'Nhóm A'; the file prints 'Nhóm B'."""
+    db = _built(tmp_path)
+    _imported(
+        db,
+        tmp_path,
+        capsys,
         "province,unit,index,year,score,rank,rank_of,source_title,printed_tier\n"
         "Tỉnh Mẫu,Sở Nội vụ,PAR,2024,95.5,1,2,Quyết định 2024,Nhóm B\n"
         "Tỉnh Mẫu,Sở Y tế,PAR,2024,91.0,2,2,Quyết định 2024,\n",
-        encoding="utf-8",
     )
-    assert main(["import", str(path), "--db", str(db)]) == 0
-    capsys.readouterr()
     rows = _rank_csv(capsys, db, index="PAR", year=2024, province="Tỉnh Mẫu", unit_type="department")
     assert (rows["Sở Nội vụ"]["tier"], rows["Sở Nội vụ"]["printed_tier"]) == ("Nhóm B", "Nhóm B")
     assert (rows["Sở Y tế"]["tier"], rows["Sở Y tế"]["printed_tier"]) == ("Nhóm A", "")
@@ -282,25 +301,16 @@ def test_a_computed_rank_change_is_shown_beside_a_printed_one_only_where_it_diff
 
 def test_an_imported_printed_rank_change_is_kept(tmp_path, capsys):
     """A steward's file with the optional column: the change is stored and shown as printed."""
-    from chiso.store.build import build
-    from tests.conftest import write_data
-
-    db = tmp_path / "chiso.duckdb"
-    build(CONFIG, write_data(tmp_path / "data"), db)
-    path = tmp_path / "par_2024.csv"
-    path.write_text(
+    db = _built(tmp_path)
+    _imported(
+        db,
+        tmp_path,
+        capsys,
         "province,unit,index,year,score,rank,rank_of,source_title,printed_rank_change\n"
         "Tỉnh Mẫu,Sở Nội vụ,PAR,2024,95.5,1,2,Quyết định 2024,tăng 3 bậc\n"
         "Tỉnh Mẫu,Sở Y tế,PAR,2024,91.0,2,2,Quyết định 2024,\n",
-        encoding="utf-8",
     )
-    assert main(["import", str(path), "--db", str(db)]) == 0
-    capsys.readouterr()
-    with queries.connect(db) as con:
-        ranking = queries.ranking(
-            con, index="PAR", year=2024, peer_group="departments", scope_province="Tỉnh Mẫu"
-        )
-    shown = views.display_table(ranking, CATALOG.index("PAR"), "vi")
+    shown = views.display_table(_par_departments(db, 2024), CATALOG.index("PAR"), "vi")
     changes = dict(
         zip(shown.get_column("Đơn vị").to_list(), shown.get_column("Δ hạng").to_list(), strict=True)
     )
@@ -312,32 +322,21 @@ def test_a_file_built_before_the_rank_change_column_is_read_and_takes_an_import(
     rankings file reads it, and an import adds the column and stores the printed change."""
     import duckdb
 
-    from chiso.store.build import build
-    from tests.conftest import write_data
-
-    db = tmp_path / "chiso.duckdb"
-    build(CONFIG, write_data(tmp_path / "data"), db)
+    db = _built(tmp_path)
     with duckdb.connect(str(db)) as con:
         for table in ("scores", "ranked", "ranked_units"):
             con.execute(f"ALTER TABLE {table} DROP COLUMN printed_rank_change")
 
-    def ranking(year: int):
-        with queries.connect(db) as con:
-            return queries.ranking(
-                con, index="PAR", year=year, peer_group="departments", scope_province="Tỉnh Mẫu"
-            )
-
-    old = rankings_view.rankings_table(ranking(2023), CATALOG.index("PAR"), "vi")
+    old = rankings_view.rankings_table(_par_departments(db, 2023), CATALOG.index("PAR"), "vi")
     assert old.height > 0 and old.get_column("Thay đổi hạng như nguồn in").null_count() == old.height
-    path = tmp_path / "par_2024.csv"
-    path.write_text(
+    _imported(
+        db,
+        tmp_path,
+        capsys,
         "province,unit,index,year,score,rank,rank_of,source_title,printed_rank_change\n"
         "Tỉnh Mẫu,Sở Nội vụ,PAR,2024,95.5,1,2,Quyết định 2024,tăng 3 bậc\n",
-        encoding="utf-8",
     )
-    assert main(["import", str(path), "--db", str(db)]) == 0
-    capsys.readouterr()
-    new = rankings_view.rankings_table(ranking(2024), CATALOG.index("PAR"), "vi")
+    new = rankings_view.rankings_table(_par_departments(db, 2024), CATALOG.index("PAR"), "vi")
     assert "tăng 3 bậc" in new.get_column("Thay đổi hạng như nguồn in").to_list()
     with duckdb.connect(str(db), read_only=True) as con:
         assert (
